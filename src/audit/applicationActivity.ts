@@ -1,0 +1,38 @@
+/** Application Start and Stop (DICOM PS3.15 A.5.3.1: EventID 110100, type 110120 / 110121). */
+import os from 'node:os';
+import type { AuditMessage } from './auditMessage.ts';
+import type { AuditService } from './auditService.ts';
+import { EventIds, Roles } from './codes.ts';
+
+export function applicationActivity(audit: AuditService, kind: 'start' | 'stop'): AuditMessage {
+  let launcher = 'unknown';
+  try {
+    launcher = os.userInfo().username;
+  } catch {
+    // no user name on this platform: keep 'unknown'
+  }
+  return {
+    eventId: EventIds.applicationActivity,
+    eventActionCode: 'E',
+    eventDateTime: new Date().toISOString(),
+    eventOutcome: 0,
+    eventTypeCodes: [
+      kind === 'start'
+        ? { code: '110120', codeSystemName: 'DCM', originalText: 'Application Start' }
+        : { code: '110121', codeSystemName: 'DCM', originalText: 'Application Stop' },
+    ],
+    participants: [
+      {
+        userId: audit.node.application,
+        alternativeUserId: audit.processId,
+        userIsRequestor: false,
+        roleIdCodes: [Roles.application],
+        networkAccessPointId: os.hostname(),
+        networkAccessPointTypeCode: '1',
+      },
+      { userId: launcher, userIsRequestor: true, roleIdCodes: [Roles.applicationLauncher] },
+    ],
+    source: audit.sourceIdentification,
+    objects: [],
+  };
+}

@@ -1,0 +1,63 @@
+/** The `hie` command. */
+import { ConfigError } from '../server/config/load.ts';
+import { UsageError } from './args.ts';
+import { pixReview, pixReviewHelp } from './pixReview.ts';
+import { send } from './send.ts';
+import { serve } from './serve.ts';
+import { token } from './token.ts';
+
+const help = `hie: a regional health information exchange (IHE PIX/PDQ, XDS.b, XCA, ATNA)
+
+Usage: hie COMMAND [options]
+
+Commands:
+  serve              run every actor on this machine (hie serve --help)
+  send FILE --to H:P send HL7 v2 messages over MLLP and print the acknowledgements
+  token issue        derive medical-field tokens from individual numbers read on stdin (demo issuer)
+  pix review         list, accept or reject the links demographic matching proposed
+
+Run 'hie COMMAND --help' for the options of a command.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'send':
+      return send(rest);
+    case 'token':
+      return token(rest);
+    case 'pix':
+      if (rest[0] === 'review') return pixReview(rest.slice(1));
+      process.stdout.write(pixReviewHelp);
+      return rest[0] === '--help' || rest[0] === '-h' ? 0 : 2;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(help);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`hie: unknown command '${command}'\n\n${help}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = 2;
+    } else if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`hie: ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`hie: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,188 @@
+/**
+ * The HL7 v2 endpoint behind the MLLP listener, as a visible chain: decode the charset, parse, check
+ * the header (version, processing id), route by MSH-9, refuse individual numbers, handle, and answer
+ * in the acknowledgement mode the sender asked for (HL7 2.5 section 2.9). Every path ends in a
+ * protocol answer; nothing here throws.
+ */
+import { buildResponse, EMPTY_HEADER, type AckCode, type RequestHeader, type Responder, type ResponseSpec } from './ack.ts';
+import { declaredCharset, decodeMessage, encodeMessage, maskedHeader, type Charset } from './charset.ts';
+import { Hl7ProcessingError, type Hl7ErrorDetail } from './errors.ts';
+import { findIndividualNumber } from './individualNumberGuard.ts';
+import { Hl7v2Message } from './message.ts';
+import type { MllpEvent } from './mllp/framing.ts';
+import type { MllpHandler, PeerInfo } from './mllp/server.ts';
+import type { Hl7Request, Hl7Transaction } from './transaction.ts';
+import { message } from './builder.ts';
+import type { AuditService } from '../audit/auditService.ts';
+import type { DomainDirectory } from '../identity/domainDirectory.ts';
+import type { Logger } from '../server/logger.ts';
+
+export interface EndpointOptions {
+  transactions: Hl7Transaction[];
+  versions: readonly string[];
+  defaultCharset: Charset;
+  maxMessageBytes: number;
+  responder: Responder;
+  domains: DomainDirectory;
+  audit: AuditService;
+  log: Logger;
+}
+
+const PROCESSING_IDS = new Set(['P', 'T', 'D']);
+
+export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
+  const routes = new Map<string, Map<string, Hl7Transaction>>();
+  for (const t of opts.transactions) {
+    for (const a of t.accepts) {
+      const events = routes.get(a.code) ?? new Map<string, Hl7Transaction>();
+      for (const e of a.events) events.set(e, t);
+      routes.set(a.code, events);
+    }
+  }
+  const versions = new Set(opts.versions);
+
+  const encode = (header: RequestHeader, spec: ResponseSpec, charset: Charset) =>
+    encodeMessage(message(buildResponse(header, spec, opts.responder)), charset);
+
+  /** A negative ACK for a message whose header may be only partly readable. */
+  const nak = (header: RequestHeader, event: string, err: Hl7ProcessingError, charset: Charset) =>
+    encode(header, { type: ['ACK', event, 'ACK'], ack: err.ack, errors: err.details }, charset);
+
+  return async (ev: MllpEvent, peer: PeerInfo): Promise<Buffer[]> => {
+    if (ev.kind === 'garbage') return [];
+    if (ev.kind === 'oversize' || ev.kind === 'truncated') {
+      const header = headerFromRaw(ev.head);
+      const detail: Hl7ErrorDetail =
+        ev.kind === 'oversize'
+          ? { code: 207, text: `Message of ${ev.size} bytes exceeds the limit of ${opts.maxMessageBytes} bytes` }
+          : { code: 100, text: 'Frame ended without the MLLP end block', location: { segment: 'MSH' } };
+      opts.log.warn('mllp.refused', { peer: peer.address, reason: ev.kind });
+      return [nak(header.header, header.event, new Hl7ProcessingError('AR', detail), 'ascii')];
+    }
+
+    let charset: Charset = opts.defaultCharset;
+    let header: RequestHeader = EMPTY_HEADER;
+    let event = '';
+    let msg: Hl7v2Message;
+    try {
+      const raw = headerFromRaw(ev.bytes);
+      header = raw.header;
+      event = raw.event;
+      charset = declaredCharset(ev.bytes, opts.defaultCharset).charset;
+      msg = Hl7v2Message.parse(decodeMessage(ev.bytes, charset));
+    } catch (e) {
+      const err = asProcessingError(e, opts.log);
+      return [nak(header, event, err, 'ascii')];
+    }
+
+    header = msg.header;
+    event = msg.header.type.event;
+    const req: Hl7Request = { message: msg, charset, peer };
+    const mode = ackMode(msg);
+    let transaction: Hl7Transaction | undefined;
+    let spec: ResponseSpec;
+    try {
+      transaction = checkAndRoute(msg, routes, versions);
+      const found = findIndividualNumber(msg, opts.domains);
+      if (found) {
+        // The number itself is never repeated: only where it was.
+        const err = Hl7ProcessingError.reject(103, 'An identifier in the individual-number domain is not accepted', found);
+        if (transaction.auditRefusal) await opts.audit.record(transaction.auditRefusal(req, err));
+        throw err;
+      }
+      spec = await transaction.handle(req);
+    } catch (e) {
+      const err = asProcessingError(e, opts.log);
+      spec = { type: ['ACK', event, 'ACK'], ack: err.ack, errors: err.details };
+    }
+
+    const out: Buffer[] = [];
+    if (mode.enhanced) {
+      const accept: AckCode = spec.ack === 'AA' ? 'CA' : spec.ack === 'AE' ? 'CE' : 'CR';
+      if (wants(mode.accept, accept === 'CA')) {
+        out.push(encode(header, { type: ['ACK', event, 'ACK'], ack: accept, errors: spec.ack === 'AA' ? undefined : spec.errors }, charset));
+      }
+      if (!wants(mode.application, spec.ack === 'AA')) return out;
+    }
+    out.push(encode(header, { ...spec, profile: spec.profile ?? transaction?.profile }, charset));
+    return out;
+  };
+}
+
+function checkAndRoute(msg: Hl7v2Message, routes: Map<string, Map<string, Hl7Transaction>>, versions: Set<string>): Hl7Transaction {
+  const h = msg.header;
+  if (!versions.has(h.version)) {
+    throw Hl7ProcessingError.reject(203, `HL7 version ${h.version} is not supported`, { segment: 'MSH', field: 12 });
+  }
+  if (!PROCESSING_IDS.has(h.processingId)) {
+    throw Hl7ProcessingError.reject(202, `Processing id ${h.processingId} is not supported`, { segment: 'MSH', field: 11 });
+  }
+  const events = routes.get(h.type.code);
+  if (!events) {
+    throw Hl7ProcessingError.reject(200, `Message type ${h.type.code} is not supported`, { segment: 'MSH', field: 9, repetition: 1, component: 1 });
+  }
+  const t = events.get(h.type.event);
+  if (!t) {
+    throw Hl7ProcessingError.reject(201, `Trigger event ${h.type.code}^${h.type.event} is not supported`, {
+      segment: 'MSH',
+      field: 9,
+      repetition: 1,
+      component: 2,
+    });
+  }
+  return t;
+}
+
+interface AckMode {
+  enhanced: boolean;
+  accept: string;
+  application: string;
+}
+
+/** Original mode when MSH-15 and MSH-16 are both empty; in enhanced mode an empty field means AL. */
+function ackMode(msg: Hl7v2Message): AckMode {
+  const { acceptAckType: a, applicationAckType: b } = msg.header;
+  if (!a && !b) return { enhanced: false, accept: '', application: '' };
+  return { enhanced: true, accept: a || 'AL', application: b || 'AL' };
+}
+
+function wants(type: string, success: boolean): boolean {
+  switch (type) {
+    case 'NE':
+      return false;
+    case 'ER':
+      return !success;
+    case 'SU':
+      return success;
+    default:
+      return true;
+  }
+}
+
+function asProcessingError(e: unknown, log: Logger): Hl7ProcessingError {
+  if (e instanceof Hl7ProcessingError) return e;
+  log.error('hl7.internal-error', { error: e instanceof Error ? e.message : String(e) });
+  return Hl7ProcessingError.error(207, 'Application internal error');
+}
+
+/** What an answer can echo of a message whose body could not be parsed. */
+function headerFromRaw(bytes: Buffer): { header: RequestHeader; event: string } {
+  const h = maskedHeader(bytes);
+  if (!h.startsWith('MSH') || h.length < 8) return { header: EMPTY_HEADER, event: '' };
+  const f = h.split(h[3]);
+  const comp = h[4] ?? '^';
+  const safe = (s: string | undefined) => (s ?? '').replace(/[\r\n]/g, '');
+  return {
+    header: {
+      rawSendingApplication: safe(f[2]),
+      rawSendingFacility: safe(f[3]),
+      rawReceivingApplication: safe(f[4]),
+      rawReceivingFacility: safe(f[5]),
+      controlId: safe(f[9]),
+      processingId: safe(f[10]?.split(comp)[0]) || 'P',
+      version: safe(f[11]?.split(comp)[0]) || '2.5',
+      characterSet: '',
+    },
+    event: safe(f[8]?.split(comp)[1]),
+  };
+}

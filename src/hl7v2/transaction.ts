@@ -1,0 +1,29 @@
+/** What an HL7 v2 transaction (ITI-8, ITI-9, ITI-21, ...) gives the MLLP endpoint. */
+import type { AuditMessage } from '../audit/auditMessage.ts';
+import type { ResponseSpec } from './ack.ts';
+import type { Charset } from './charset.ts';
+import type { Hl7ProcessingError } from './errors.ts';
+import type { Hl7v2Message } from './message.ts';
+import type { PeerInfo } from './mllp/server.ts';
+
+export interface Hl7Request {
+  message: Hl7v2Message;
+  charset: Charset;
+  peer: PeerInfo;
+}
+
+export interface Hl7Transaction {
+  /** ITI-8, ITI-9, ... */
+  name: string;
+  /** MSH-9.1 message code and the trigger events (MSH-9.2) it takes. */
+  accepts: { code: string; events: string[] }[];
+  /** MSH-21 profile of its responses. */
+  profile?: [string, string];
+  /**
+   * Handles a request that passed the endpoint's checks. A handler records its own audit events;
+   * it throws Hl7ProcessingError for errors the endpoint should answer with a plain ACK.
+   */
+  handle(req: Hl7Request): Promise<ResponseSpec>;
+  /** The audit message of a request the endpoint refused before `handle` (e.g. an individual number). */
+  auditRefusal?(req: Hl7Request, err: Hl7ProcessingError): AuditMessage;
+}

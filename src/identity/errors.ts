@@ -1,0 +1,19 @@
+/** Typed identity errors; each transaction's edge maps them to its protocol's error. */
+export type IdentityErrorReason =
+  | 'unknown-domain'
+  | 'unknown-identifier'
+  | 'missing-authority'
+  | 'conflicting-tokens'
+  | 'individual-number';
+
+export class IdentityError extends Error {
+  constructor(
+    readonly reason: IdentityErrorReason,
+    message: string,
+    /** Which identifier of the request (0-based) caused it, when one did. */
+    readonly index?: number,
+  ) {
+    super(message);
+    this.name = 'IdentityError';
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * ITI-21 Patient Demographics Query (QBP^Q22 -> RSP^K22) and its cancel (QCN^J01 -> ACK), ITI TF-2
+ * 3.21: every parameter must match; what-domains (QPD-8) limit PID-3 and drop patients with no
+ * identifier there; RCP-2 limits a response and the rest is continued under DSC-1.
+ */
+import { hl7QueryAudit } from '../../audit/hl7v2Audit.ts';
+import type { AuditService } from '../../audit/auditService.ts';
+import { ihe } from '../../audit/codes.ts';
+import type { ResponseSpec } from '../../hl7v2/ack.ts';
+import { segment } from '../../hl7v2/builder.ts';
+import { Hl7ProcessingError, type Hl7ErrorDetail } from '../../hl7v2/errors.ts';
+import type { Segment } from '../../hl7v2/message.ts';
+import type { Hl7Request, Hl7Transaction } from '../../hl7v2/transaction.ts';
+import type { IdentityService } from '../../identity/service.ts';
+import type { Domain, RecordMatch } from '../../identity/types.ts';
+import { cxComponents, cxString, readCx } from '../../pix/codec/cx.ts';
+import { writePid } from '../../pix/codec/pid.ts';
+import { requestParties } from '../../pix/requestParties.ts';
+import type { Config } from '../../server/config/types.ts';
+import type { ReadTx, Store } from '../../store/types.ts';
+import { Continuations, type OpenQuery } from './continuations.ts';
+import { parseQueryParameters } from './queryParameters.ts';
+
+export const ITI21 = ihe('ITI-21', 'Patient Demographics Query');
+
+const RSP_K22: [string, string, string] = ['RSP', 'K22', 'RSP_K21'];
+
+export interface Iti21Deps {
+  store: Store;
+  identity: IdentityService;
+  audit: AuditService;
+  config: Config['pdq'];
+}
+
+interface Page {
+  spec: ResponseSpec;
+  patients: string[];
+}
+
+export function iti21Transactions(deps: Iti21Deps): Hl7Transaction[] {
+  const { store, identity, audit, config } = deps;
+  const domains = identity.domains;
+  const continuations = new Continuations(config.continuationTtlMs, config.maxOpenContinuations);
+  const requesterOf = (req: Hl7Request) => `${req.message.header.rawSendingApplication}|${req.message.header.rawSendingFacility}`;
+
+  const error = (qpd: Segment, errors: Hl7ErrorDetail[]): Page => ({
+    spec: { type: RSP_K22, ack: 'AE', errors, body: [segment('QAK', [qpd.get(2), 'AE']), qpd.toString()] },
+    patients: [],
+  });
+
+  /** One response's worth of patients, from q.next on; PID-3 limited to the wanted domains. */
+  async function page(tx: ReadTx, qpd: Segment, q: OpenQuery, limit: number): Promise<Page> {
+    const pids: string[] = [];
+    const patients: string[] = [];
+    while (q.next < q.personIds.length && pids.length < limit) {
+      const personId = q.personIds[q.next++];
+      const person = await tx.identity.person(personId);
+      if (!person || person.mergedInto !== null) continue;
+      const ids = (await identity.identifiersOf(tx, person)).filter(
+        (i) => q.wantedDomainKeys.length === 0 || q.wantedDomainKeys.includes(i.domain.key),
+      );
+      if (ids.length === 0) continue;
+      const record = await tx.identity.recordById(q.bestRecord.get(personId)!);
+      if (!record) continue;
+      pids.push(writePid(pids.length + 1, { repeat: ids.map((i) => cxComponents(i)) }, record.demographics));
+      patients.push(...ids.map(cxString));
+    }
+    const body = [segment('QAK', [q.queryTag, pids.length > 0 ? 'OK' : 'NF']), qpd.toString(), ...pids];
+    if (q.next < q.personIds.length) {
+      q.expiresAt = Date.now() + config.continuationTtlMs;
+      body.push(segment('DSC', [continuations.put(q), 'I']));
+    }
+    return { spec: { type: RSP_K22, ack: 'AA', body }, patients };
+  }
+
+  async function query(req: Hl7Request, qpd: Segment): Promise<Page> {
+    const limit = quantityLimit(req);
+    if (limit instanceof Hl7ProcessingError) return error(qpd, limit.details);
+    const dsc = req.message.first('DSC');
+    const pointer = dsc?.get(1) ?? '';
+    return store.read(async (tx) => {
+      if (pointer) {
+        const open = continuations.take(pointer, qpd.get(2), requesterOf(req));
+        if (!open) return error(qpd, [{ code: 204, text: 'Unknown or expired continuation pointer', location: { segment: 'DSC', field: 1 } }]);
+        return page(tx, qpd, open, limit);
+      }
+      const params = parseQueryParameters(qpd.reps(3));
+      const errors = [...params.errors];
+      const wanted: Domain[] = [];
+      const whatDomains = qpd.reps(8);
+      for (let n = 0; n < whatDomains.length; n++) {
+        const a = readCx(whatDomains[n]).authority;
+        if (!a.namespace && !a.oid) continue;
+        const d = await domains.find(tx, a);
+        if (d) wanted.push(d);
+        else errors.push({ code: 204, text: 'Unknown what-domain in QPD-8', location: { segment: 'QPD', field: 8, repetition: n + 1 } });
+      }
+      const matches: RecordMatch[] = [];
+      for (const qi of params.identifiers) {
+        const d = await domains.find(tx, qi.authority);
+        if (!d && (qi.authority.namespace || qi.authority.oid)) {
+          errors.push({ code: 204, text: 'Unknown assigning authority in @PID.3.4', location: { segment: 'QPD', field: 3, repetition: qi.repetition } });
+          continue;
+        }
+        if (!d) continue;
+        const r = await identity.resolve(tx, d, qi.id);
+        if (r.kind === 'person') {
+          for (const rec of await tx.identity.recordsOfPerson(r.person.id)) matches.push({ recordId: rec.id, personId: r.person.id });
+        }
+      }
+      if (errors.length > 0) return error(qpd, errors);
+      const hasDemographics = params.query.keys.length > 0 || !!params.query.birthDate || !!params.query.sex;
+      let hits: RecordMatch[];
+      if (params.identifiers.length > 0) {
+        hits = hasDemographics ? await narrow(tx, matches, params.query) : matches;
+      } else if (hasDemographics) {
+        if (params.query.keys.length === 0 && !params.query.birthDate) {
+          return error(qpd, [{ code: 101, text: 'Sex alone is not a query: add a name, birth date, address, phone or identifier', location: { segment: 'QPD', field: 3 } }]);
+        }
+        hits = await tx.identity.searchRecords(params.query, config.maxMatches);
+      } else {
+        return error(qpd, [{ code: 101, text: 'QPD-3 holds no query parameter', location: { segment: 'QPD', field: 3 } }]);
+      }
+      const open: OpenQuery = {
+        queryTag: qpd.get(2),
+        requester: requesterOf(req),
+        personIds: [],
+        bestRecord: new Map(),
+        wantedDomainKeys: wanted.map((w) => w.key),
+        next: 0,
+        expiresAt: 0,
+      };
+      for (const h of hits) {
+        if (open.bestRecord.has(h.personId)) continue;
+        open.bestRecord.set(h.personId, h.recordId);
+        open.personIds.push(h.personId);
+      }
+      return page(tx, qpd, open, limit);
+    });
+  }
+
+  /** Identifier hits that also meet the demographic criteria. */
+  async function narrow(tx: ReadTx, hits: RecordMatch[], q: Parameters<ReadTx['identity']['searchRecords']>[0]): Promise<RecordMatch[]> {
+    const keep = new Set((await tx.identity.searchRecords(q, config.maxMatches)).map((m) => m.personId));
+    return hits.filter((h) => keep.has(h.personId));
+  }
+
+  const auditQuery = (req: Hl7Request, outcome: 0 | 4 | 8, patients: string[], description?: string, keepQuery = true) =>
+    hl7QueryAudit(audit, {
+      eventType: ITI21,
+      outcome,
+      outcomeDescription: description,
+      ...requestParties(req, audit),
+      patients,
+      queryTag: req.message.first('QPD')?.get(2) ?? req.message.first('QID')?.get(1) ?? '',
+      queryText: keepQuery ? req.message.segmentText(['MSH', 'QPD']) : undefined,
+      controlId: req.message.header.controlId,
+    });
+
+  const queryTransaction: Hl7Transaction = {
+    name: 'ITI-21',
+    accepts: [{ code: 'QBP', events: ['Q22'] }],
+    profile: ['ITI-21', 'IHE'],
+    async handle(req) {
+      const qpd = req.message.first('QPD');
+      if (!qpd) {
+        await audit.record(auditQuery(req, 8, [], 'QPD segment missing'));
+        throw Hl7ProcessingError.error(100, 'Required segment QPD is missing', { segment: 'QPD' });
+      }
+      const { spec, patients } = await query(req, qpd);
+      await audit.record(auditQuery(req, spec.ack === 'AA' ? 0 : 4, patients, spec.errors?.map((e) => e.text).join('; ')));
+      return spec;
+    },
+    auditRefusal(req, err) {
+      return auditQuery(req, 8, [], err.message, false);
+    },
+  };
+
+  const cancelTransaction: Hl7Transaction = {
+    name: 'ITI-21 cancel',
+    accepts: [{ code: 'QCN', events: ['J01'] }],
+    async handle(req) {
+      const qid = req.message.first('QID');
+      if (!qid || !qid.get(1)) throw Hl7ProcessingError.error(101, 'QID-1 query tag is required', { segment: 'QID', field: 1 });
+      continuations.cancel(qid.get(1), requesterOf(req));
+      return { type: ['ACK', 'J01', 'ACK'], ack: 'AA' };
+    },
+  };
+
+  return [queryTransaction, cancelTransaction];
+}
+
+/** RCP-2 quantity limited request: n^RD (records); empty means everything, up to the configured maximum. */
+function quantityLimit(req: Hl7Request): number | Hl7ProcessingError {
+  const rcp = req.message.first('RCP');
+  const qty = rcp?.get(2, 1) ?? '';
+  const unit = rcp?.get(2, 2) ?? '';
+  if (!qty) return Number.MAX_SAFE_INTEGER;
+  const n = Number(qty);
+  if (!Number.isInteger(n) || n <= 0 || (unit && unit !== 'RD')) {
+    return Hl7ProcessingError.error(102, 'RCP-2 must be a positive number of records (n^RD)', { segment: 'RCP', field: 2 });
+  }
+  return n;
+}

@@ -1,0 +1,45 @@
+/**
+ * ITI-8 message structure (ITI TF-2 3.8.4.1.2, 3.8.4.2.2): MSH, EVN, PID, PV1 for A01/A04/A05/A08;
+ * MSH, EVN, PID, MRG, [PV1] for A40. Missing required parts are errors located where they belong.
+ */
+import { Hl7ProcessingError } from '../../hl7v2/errors.ts';
+import type { Hl7v2Message, Repetition } from '../../hl7v2/message.ts';
+import type { Demographics } from '../../identity/types.ts';
+import { readCx } from '../codec/cx.ts';
+import { readDemographics } from '../codec/pid.ts';
+import type { PositionedCx } from '../patientFeed.ts';
+
+export interface Iti8Request {
+  event: 'A01' | 'A04' | 'A05' | 'A08' | 'A40';
+  ids: PositionedCx[];
+  priors: PositionedCx[];
+  demographics: Demographics;
+}
+
+function requireSegment(msg: Hl7v2Message, type: string) {
+  const seg = msg.first(type);
+  if (!seg) throw Hl7ProcessingError.error(100, `Required segment ${type} is missing`, { segment: type });
+  return seg;
+}
+
+function identifiers(reps: Repetition[]): PositionedCx[] {
+  return reps.map((r, index) => ({ ...readCx(r), index })).filter((cx) => cx.id !== '');
+}
+
+export function decodeIti8(msg: Hl7v2Message): Iti8Request {
+  const event = msg.header.type.event as Iti8Request['event'];
+  requireSegment(msg, 'EVN');
+  const pid = requireSegment(msg, 'PID');
+  const ids = identifiers(pid.reps(3));
+  if (ids.length === 0) throw Hl7ProcessingError.error(101, 'PID-3 holds no patient identifier', { segment: 'PID', field: 3 });
+  if (pid.reps(5).length === 0) throw Hl7ProcessingError.error(101, 'PID-5 patient name is required', { segment: 'PID', field: 5 });
+  let priors: PositionedCx[] = [];
+  if (event === 'A40') {
+    const mrg = requireSegment(msg, 'MRG');
+    priors = identifiers(mrg.reps(1));
+    if (priors.length === 0) throw Hl7ProcessingError.error(101, 'MRG-1 prior patient identifier is required', { segment: 'MRG', field: 1 });
+  } else {
+    requireSegment(msg, 'PV1');
+  }
+  return { event, ids, priors, demographics: readDemographics(pid) };
+}

@@ -1,0 +1,16 @@
+/** The two HL7 parties of a request received over MLLP, as audit messages name them. */
+import type { Hl7Party } from '../audit/hl7v2Audit.ts';
+import type { AuditService } from '../audit/auditService.ts';
+import type { Hl7Request } from '../hl7v2/transaction.ts';
+
+export function requestParties(req: Hl7Request, audit: AuditService): { source: Hl7Party; destination: Hl7Party } {
+  const h = req.message.header;
+  return {
+    source: { application: h.sendingApplication, facility: h.sendingFacility, address: req.peer.address },
+    destination: {
+      application: h.receivingApplication || audit.node.application,
+      facility: h.receivingFacility || audit.node.facility,
+      address: req.peer.localAddress ?? '',
+    },
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The whole server assembled in one place: config in, services built and passed down, listeners
+ * started in order, and stopped in the reverse order. Nothing is reached through globals.
+ */
+import path from 'node:path';
+import { applicationActivity } from '../audit/applicationActivity.ts';
+import { AuditService } from '../audit/auditService.ts';
+import { controlIdGenerator } from '../hl7v2/controlId.ts';
+import { hl7Endpoint } from '../hl7v2/endpoint.ts';
+import { MllpServer } from '../hl7v2/mllp/server.ts';
+import type { Hl7Transaction } from '../hl7v2/transaction.ts';
+import { DomainDirectory } from '../identity/domainDirectory.ts';
+import { IdentityService } from '../identity/service.ts';
+import { TokenIssuer } from '../identity/token/issuer.ts';
+import { iti8Transaction } from '../pix/iti8/transaction.ts';
+import { iti9Transaction } from '../pix/iti9/transaction.ts';
+import { ITI10_CHANNEL, PixNotifier } from '../pix/iti10/notifier.ts';
+import { Iti10Sender } from '../pix/iti10/sender.ts';
+import { iti21Transactions } from '../pdq/iti21/transaction.ts';
+import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
+import type { Store } from '../store/types.ts';
+import type { Config } from './config/types.ts';
+import { HttpListener } from './http.ts';
+import type { Logger } from './logger.ts';
+import { OutboxDispatcher } from './outboxDispatcher.ts';
+import { tokenIssuerKey } from './secrets.ts';
+import { tlsServerOptions } from './tls.ts';
+
+export interface App {
+  config: Config;
+  store: Store;
+  identity: IdentityService;
+  audit: AuditService;
+  tokenIssuer: TokenIssuer;
+  iti10: OutboxDispatcher;
+  ports: { mllp?: number; http?: number };
+  stop(): Promise<void>;
+}
+
+export function openStore(config: Config): Store {
+  return new SqliteStore({ path: path.join(config.dataDir, config.store.sqlite.file), synchronous: config.store.sqlite.synchronous });
+}
+
+/** The services without listeners: what the CLI's offline commands (pix review, token) need too. */
+export async function openServices(config: Config, log: Logger) {
+  const store = openStore(config);
+  const domains = new DomainDirectory(config.identity);
+  await store.write((tx) => domains.seed(tx));
+  const identity = new IdentityService(config.identity, domains);
+  const audit = new AuditService(store, config.node);
+  const nextControlId = controlIdGenerator();
+  const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);
+  const sender = new Iti10Sender(config.pix.consumers, audit);
+  const iti10 = new OutboxDispatcher({ channel: ITI10_CHANNEL, store, send: sender.send, retry: config.pix.retry, log });
+  return { store, domains, identity, audit, notifier, sender, iti10, nextControlId };
+}
+
+export async function startApp(config: Config, log: Logger): Promise<App> {
+  const s = await openServices(config, log);
+  const { store, identity, audit, notifier, iti10 } = s;
+  const stops: (() => Promise<void>)[] = [];
+  const ports: App['ports'] = {};
+  try {
+    const transactions: Hl7Transaction[] = [
+      iti8Transaction({ store, identity, notifier, audit }),
+      iti9Transaction({ store, identity, audit }),
+      ...iti21Transactions({ store, identity, audit, config: config.pdq }),
+    ];
+    if (config.mllp.enabled) {
+      const endpoint = hl7Endpoint({
+        transactions,
+        versions: config.hl7v2.versions,
+        defaultCharset: config.hl7v2.defaultCharset,
+        maxMessageBytes: config.mllp.maxMessageBytes,
+        responder: { application: config.node.application, facility: config.node.facility, nextControlId: s.nextControlId },
+        domains: s.domains,
+        audit,
+        log,
+      });
+      const handler: typeof endpoint = async (ev, peer) => {
+        const out = await endpoint(ev, peer);
+        if (notifier.enabled) iti10.kick();
+        return out;
+      };
+      const mllp = new MllpServer(
+        {
+          host: config.mllp.host,
+          port: config.mllp.port,
+          maxMessageBytes: config.mllp.maxMessageBytes,
+          idleTimeoutMs: config.mllp.idleTimeoutMs,
+          tls: tlsServerOptions(config.mllp.tls),
+          onError: (err, peer) => log.warn('mllp.connection-error', { peer: peer?.address, error: err.message }),
+        },
+        handler,
+      );
+      ports.mllp = await mllp.listen();
+      stops.push(() => mllp.close());
+      log.info('mllp.listening', { host: config.mllp.host, port: ports.mllp, tls: !!config.mllp.tls });
+    }
+    if (config.http.enabled) {
+      const httpListener = new HttpListener(
+        { host: config.http.host, port: config.http.port, tls: tlsServerOptions(config.http.tls) },
+        async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
+      );
+      ports.http = await httpListener.listen();
+      stops.push(() => httpListener.close());
+      log.info('http.listening', { host: config.http.host, port: ports.http });
+    }
+    iti10.start();
+    stops.push(async () => {
+      await iti10.stop();
+      await s.sender.close();
+    });
+    await audit.record(applicationActivity(audit, 'start'));
+  } catch (e) {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await store.close();
+    throw e;
+  }
+
+  return {
+    config,
+    store,
+    identity,
+    audit,
+    tokenIssuer: new TokenIssuer(tokenIssuerKey(config)),
+    iti10,
+    ports,
+    async stop() {
+      for (const stop of stops.reverse()) await stop();
+      await audit.record(applicationActivity(audit, 'stop'));
+      await store.close();
+      log.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from './load.ts';
+
+describe('configuration', () => {
+  it('starts everything on localhost with defaults', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.mllp.host).to.equal('127.0.0.1');
+    expect(c.mllp.port).to.equal(2575);
+    expect(c.http.port).to.equal(8080);
+    expect(c.dataDir).to.equal('./var');
+    expect(c.store.sqlite.synchronous).to.equal('FULL');
+    expect(Object.isFrozen(c.identity.token)).to.equal(true);
+  });
+
+  it('reads a file, then environment, then flags, in that order', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hie-cfg-')), 'c.json');
+    fs.writeFileSync(file, JSON.stringify({ mllp: { port: 3000 }, identity: { unknownDomains: 'reject' } }));
+    expect(loadConfig({ file, env: {} }).mllp.port).to.equal(3000);
+    expect(loadConfig({ file, env: { HIE_MLLP_PORT: '3001' } }).mllp.port).to.equal(3001);
+    expect(loadConfig({ file, env: { HIE_MLLP_PORT: '3001' }, flags: { 'mllp.port': 3002 } }).mllp.port).to.equal(3002);
+    expect(loadConfig({ file, env: {} }).identity.unknownDomains).to.equal('reject');
+  });
+
+  it('maps HIE__ variables onto nested keys', () => {
+    const c = loadConfig({ env: { HIE__IDENTITY__UNKNOWN_DOMAINS: 'reject', HIE__PDQ__MAXMATCHES: '50' } });
+    expect(c.identity.unknownDomains).to.equal('reject');
+    expect(c.pdq.maxMatches).to.equal(50);
+  });
+
+  it('names the bad key', () => {
+    const bad = (doc: object) => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hie-cfg-')), 'c.json');
+      fs.writeFileSync(file, JSON.stringify(doc));
+      try {
+        loadConfig({ file, env: {} });
+      } catch (e) {
+        expect(e).to.be.instanceOf(ConfigError);
+        return (e as ConfigError).problems.join('\n');
+      }
+      return expect.fail('should be refused');
+    };
+    expect(bad({ mllp: { port: 70000 } })).to.match(/^mllp\.port: must be <= 65535/);
+    expect(bad({ mllp: { prot: 1 } })).to.contain('mllp.prot: unknown key');
+    expect(bad({ identity: { regional: { authority: { namespace: 'X', oid: 'not-an-oid' } } } })).to.contain('identity.regional.authority.oid');
+    expect(() => loadConfig({ env: { HIE__NOPE: '1' } })).to.throw(ConfigError, 'HIE__NOPE: no such configuration key');
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * Loads the configuration: schema defaults, then the file (--config or HIE_CONFIG), then environment
+ * variables, then command-line flags. The result is validated (errors name the bad key) and frozen.
+ *
+ * Environment: HIE_DATA_DIR, HIE_MLLP_PORT, HIE_HTTP_PORT, HIE_LOG_LEVEL, HIE_TOKEN_KEY, and for any
+ * other key HIE__<path> with `__` between the levels, e.g. HIE__IDENTITY__UNKNOWNDOMAINS=reject.
+ */
+import fs from 'node:fs';
+import { Ajv } from 'ajv';
+import { configSchema } from './schema.ts';
+import type { Config } from './types.ts';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const ALIASES: Record<string, string[]> = {
+  HIE_DATA_DIR: ['dataDir'],
+  HIE_MLLP_PORT: ['mllp', 'port'],
+  HIE_HTTP_PORT: ['http', 'port'],
+  HIE_LOG_LEVEL: ['log', 'level'],
+  HIE_TOKEN_KEY: ['identity', 'token', 'issuerKey'],
+};
+
+export interface LoadOptions {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Command-line values by path, e.g. { 'mllp.port': 2576 }. */
+  flags?: Record<string, unknown>;
+}
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? env.HIE_CONFIG;
+  let doc: Json = {};
+  if (file) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError([`cannot read config file ${file}: ${(e as Error).message}`]);
+    }
+    try {
+      doc = JSON.parse(text) as Json;
+    } catch (e) {
+      throw new ConfigError([`config file ${file} is not valid JSON: ${(e as Error).message}`]);
+    }
+  }
+  for (const [name, path] of Object.entries(ALIASES)) {
+    if (env[name] !== undefined) setPath(doc, path, coerce(env[name]!));
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('HIE__') || value === undefined) continue;
+    const path = resolvePath(name.slice(5).split('__'));
+    if (!path) throw new ConfigError([`${name}: no such configuration key`]);
+    setPath(doc, path, coerce(value));
+  }
+  for (const [dotted, value] of Object.entries(opts.flags ?? {})) {
+    if (value !== undefined) setPath(doc, dotted.split('.'), value);
+  }
+  return validate(doc);
+}
+
+const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
+const check = ajv.compile(configSchema);
+
+export function validate(doc: Json): Config {
+  const copy = structuredClone(doc);
+  if (!check(copy)) {
+    const problems = (check.errors ?? []).map((e) => {
+      const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(top level)';
+      if (e.keyword === 'additionalProperties') return `${where === '(top level)' ? '' : where + '.'}${String(e.params.additionalProperty)}: unknown key`;
+      return `${where}: ${e.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return deepFreeze(copy) as unknown as Config;
+}
+
+/** Maps upper-case env path segments onto the schema's camelCase keys. */
+function resolvePath(segments: string[]): string[] | undefined {
+  const out: string[] = [];
+  let node: Json | undefined = configSchema as unknown as Json;
+  for (const seg of segments) {
+    const props = (node?.properties ?? undefined) as Json | undefined;
+    if (!props) return undefined;
+    const want = seg.toLowerCase().replace(/_/g, '');
+    const key = Object.keys(props).find((k) => k.toLowerCase() === want);
+    if (!key) return undefined;
+    out.push(key);
+    node = props[key] as Json;
+  }
+  return out;
+}
+
+function coerce(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+function setPath(doc: Json, path: string[], value: unknown): void {
+  let node = doc;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Json;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

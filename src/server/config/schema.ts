@@ -1,0 +1,219 @@
+/**
+ * The configuration schema: one file plus environment overrides, validated at start with ajv
+ * (defaults filled in, unknown keys refused), then frozen. README.md documents every key.
+ */
+const authority = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['namespace', 'oid'],
+  properties: {
+    namespace: { type: 'string' },
+    oid: { type: 'string', pattern: '^[0-2](\\.(0|[1-9][0-9]*))+$' },
+  },
+} as const;
+
+const tlsOptions = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['cert', 'key'],
+  properties: {
+    cert: { type: 'string', description: 'PEM file of this node certificate' },
+    key: { type: 'string', description: 'PEM file of its private key' },
+    ca: { type: 'string', description: 'PEM file of the CA that signs peer certificates' },
+    requireClientCert: { type: 'boolean', default: true },
+  },
+} as const;
+
+const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    dataDir: { type: 'string', default: './var' },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { level: { enum: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info' } },
+    },
+    node: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        application: { type: 'string', default: 'HIE', description: 'MSH-3 of messages this server sends' },
+        facility: { type: 'string', default: 'REGIONAL_HIE', description: 'MSH-4 of messages this server sends' },
+        auditSourceId: { type: 'string', default: 'HIE' },
+        auditEnterpriseSiteId: { type: 'string', default: 'REGIONAL_HIE' },
+      },
+    },
+    mllp: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { ...port, default: 2575 },
+        maxMessageBytes: { type: 'integer', minimum: 1024, default: 1048576 },
+        idleTimeoutMs: { type: 'integer', minimum: 1000, default: 120000 },
+        tls: tlsOptions,
+      },
+    },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { ...port, default: 8080 },
+        tls: tlsOptions,
+      },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        engine: { enum: ['sqlite'], default: 'sqlite' },
+        sqlite: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            file: { type: 'string', default: 'hie.db', description: 'relative to dataDir' },
+            synchronous: { enum: ['FULL', 'NORMAL'], default: 'FULL' },
+          },
+        },
+      },
+    },
+    hl7v2: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        defaultCharset: { enum: ['ascii', 'utf-8', 'iso-2022-jp', 'latin1'], default: 'utf-8', description: 'when MSH-18 is empty' },
+        versions: { type: 'array', items: { type: 'string' }, default: ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'] },
+      },
+    },
+    identity: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        token: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            authority: { ...authority, default: { namespace: 'MFTOKEN', oid: '2.999.392.1.1' } },
+            issuerKey: { type: 'string', minLength: 16, description: 'secret of the demo token issuer; generated under dataDir when absent' },
+            disclose: { type: 'boolean', default: false, description: 'return the token itself in PIX/PDQ answers' },
+          },
+        },
+        regional: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            authority: { ...authority, default: { namespace: 'REGION', oid: '2.999.392.1.2' } },
+            prefix: { type: 'string', pattern: '^[A-Z0-9]{0,5}$', default: 'R' },
+          },
+        },
+        individualNumber: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            authorities: { type: 'array', items: { type: 'string' }, default: ['2.999.392.1.9'], description: 'OIDs or namespaces of the individual-number domain' },
+            typeCodes: { type: 'array', items: { type: 'string' }, default: ['MN'], description: 'CX-5 identifier type codes of the individual number' },
+          },
+        },
+        domains: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['namespace', 'oid'],
+            properties: {
+              ...authority.properties,
+              sourceApplication: { type: 'string', description: 'MSH-3 of the patient identity source whose CX-4 may be empty' },
+              sourceFacility: { type: 'string', description: 'MSH-4 of that source' },
+            },
+          },
+        },
+        unknownDomains: { enum: ['register', 'reject'], default: 'register' },
+        pseudonymDomains: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['namespace', 'oid', 'key'],
+            properties: { ...authority.properties, key: { type: 'string', minLength: 16 } },
+          },
+        },
+        matching: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            proposeThreshold: { type: 'number', minimum: 0, maximum: 1, default: 0.7 },
+            maxCandidates: { type: 'integer', minimum: 1, default: 200 },
+          },
+        },
+      },
+    },
+    pix: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        consumers: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'host', 'port'],
+            properties: {
+              name: { type: 'string' },
+              host: { type: 'string' },
+              port,
+              application: { type: 'string', default: '' },
+              facility: { type: 'string', default: '' },
+              domains: { type: 'array', items: { type: 'string' }, default: [], description: 'OIDs or namespaces; empty means all' },
+              tls: {
+                type: 'object',
+                additionalProperties: false,
+                properties: { ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } },
+              },
+            },
+          },
+        },
+        retry: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            initialMs: { type: 'integer', minimum: 10, default: 1000 },
+            maxMs: { type: 'integer', minimum: 10, default: 300000 },
+          },
+        },
+      },
+    },
+    pdq: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxMatches: { type: 'integer', minimum: 1, default: 1000 },
+        continuationTtlMs: { type: 'integer', minimum: 1000, default: 600000 },
+        maxOpenContinuations: { type: 'integer', minimum: 1, default: 10000 },
+      },
+    },
+  },
+} as const;

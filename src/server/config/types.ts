@@ -1,0 +1,64 @@
+/** The validated, frozen configuration (see schema.ts for defaults and README.md for meanings). */
+export interface AuthorityConfig {
+  readonly namespace: string;
+  readonly oid: string;
+}
+
+export interface TlsConfig {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca?: string;
+  readonly requireClientCert: boolean;
+}
+
+export interface Config {
+  readonly dataDir: string;
+  readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
+  readonly node: {
+    readonly application: string;
+    readonly facility: string;
+    readonly auditSourceId: string;
+    readonly auditEnterpriseSiteId: string;
+  };
+  readonly mllp: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+    readonly maxMessageBytes: number;
+    readonly idleTimeoutMs: number;
+    readonly tls?: TlsConfig;
+  };
+  readonly http: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly tls?: TlsConfig };
+  readonly store: {
+    readonly engine: 'sqlite';
+    readonly sqlite: { readonly file: string; readonly synchronous: 'FULL' | 'NORMAL' };
+  };
+  readonly hl7v2: {
+    readonly defaultCharset: 'ascii' | 'utf-8' | 'iso-2022-jp' | 'latin1';
+    readonly versions: readonly string[];
+  };
+  readonly identity: {
+    readonly token: { readonly authority: AuthorityConfig; readonly issuerKey?: string; readonly disclose: boolean };
+    readonly regional: { readonly authority: AuthorityConfig; readonly prefix: string };
+    readonly individualNumber: { readonly authorities: readonly string[]; readonly typeCodes: readonly string[] };
+    readonly domains: readonly (AuthorityConfig & { readonly sourceApplication?: string; readonly sourceFacility?: string })[];
+    readonly unknownDomains: 'register' | 'reject';
+    readonly pseudonymDomains: readonly (AuthorityConfig & { readonly key: string })[];
+    readonly matching: { readonly proposeThreshold: number; readonly maxCandidates: number };
+  };
+  readonly pix: {
+    readonly consumers: readonly PixConsumerConfig[];
+    readonly retry: { readonly initialMs: number; readonly maxMs: number };
+  };
+  readonly pdq: { readonly maxMatches: number; readonly continuationTtlMs: number; readonly maxOpenContinuations: number };
+}
+
+export interface PixConsumerConfig {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly application: string;
+  readonly facility: string;
+  readonly domains: readonly string[];
+  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+}

@@ -1,0 +1,95 @@
+/**
+ * Sends what the outbox holds, after commit, in order per destination: a destination whose oldest
+ * message fails is retried with exponential backoff and nothing behind it overtakes it. Messages stay
+ * in the store until delivered, so neither a consumer being down nor a restart loses one.
+ */
+import type { OutboxMessage, Store } from '../store/types.ts';
+import type { Logger } from './logger.ts';
+
+export interface OutboxDispatcherOptions {
+  channel: string;
+  store: Store;
+  /** Delivers one message; throws when it was not accepted. */
+  send: (m: OutboxMessage) => Promise<void>;
+  retry: { initialMs: number; maxMs: number };
+  pollMs?: number;
+  log: Logger;
+}
+
+export class OutboxDispatcher {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly o: OutboxDispatcherOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Looks at the outbox now (after a commit that added to it). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  /** Resolves when nothing is due any more (tests). */
+  async drain(): Promise<void> {
+    await this.runOnce();
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    await this.runOnce();
+    this.schedule(this.again ? 0 : (this.o.pollMs ?? 1000));
+    this.again = false;
+  }
+
+  private async runOnce(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (;;) {
+        const due = await this.o.store.read((tx) => tx.outbox.dueMessages(this.o.channel, Date.now(), 100));
+        if (due.length === 0) break;
+        const blocked = new Set<string>();
+        let progressed = false;
+        for (const m of due) {
+          if (this.stopped) return;
+          if (blocked.has(m.destination)) continue;
+          try {
+            await this.o.send(m);
+            await this.o.store.write((tx) => tx.outbox.markSent(m.id));
+            progressed = true;
+          } catch (e) {
+            blocked.add(m.destination);
+            const delay = Math.min(this.o.retry.maxMs, this.o.retry.initialMs * 2 ** Math.min(m.attempts, 20));
+            const error = e instanceof Error ? e.message : String(e);
+            await this.o.store.write((tx) => tx.outbox.markFailed(m.id, error, Date.now() + delay));
+            this.o.log.warn('outbox.retry', { channel: this.o.channel, destination: m.destination, attempts: m.attempts + 1, inMs: delay, error });
+          }
+        }
+        if (!progressed) break;
+      }
+    } catch (e) {
+      this.o.log.error('outbox.failed', { channel: this.o.channel, error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      this.running = false;
+    }
+  }
+}

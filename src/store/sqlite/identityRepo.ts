@@ -1,0 +1,318 @@
+/** Patients, their records, search keys and link proposals on SQLite. */
+import type Database from 'better-sqlite3';
+import type {
+  DemographicQuery,
+  Domain,
+  LinkProposal,
+  PatientRecord,
+  Person,
+  RecordMatch,
+} from '../../identity/types.ts';
+import type { IdentityWriter, NewRecord } from '../types.ts';
+import { Statements } from './statements.ts';
+
+interface RecordRow {
+  id: number;
+  domain_key: string;
+  local_id: string;
+  person_id: number;
+  merged_into: number | null;
+  demographics: string;
+  updated_at: string;
+}
+
+interface PersonRow {
+  id: number;
+  token: string | null;
+  regional_id: string;
+  merged_into: number | null;
+}
+
+interface ProposalRow {
+  id: number;
+  record_id: number;
+  candidate_person_id: number;
+  score: number;
+  reasons: string;
+  status: LinkProposal['status'];
+  created_at: string;
+  decided_at: string | null;
+}
+
+const toRecord = (r: RecordRow): PatientRecord => ({
+  id: r.id,
+  domainKey: r.domain_key,
+  localId: r.local_id,
+  personId: r.person_id,
+  mergedInto: r.merged_into,
+  demographics: JSON.parse(r.demographics),
+  updatedAt: r.updated_at,
+});
+
+const toPerson = (p: PersonRow): Person => ({ id: p.id, token: p.token, regionalId: p.regional_id, mergedInto: p.merged_into });
+
+const toProposal = (p: ProposalRow): LinkProposal => ({
+  id: p.id,
+  recordId: p.record_id,
+  candidatePersonId: p.candidate_person_id,
+  score: p.score,
+  reasons: JSON.parse(p.reasons),
+  status: p.status,
+  createdAt: p.created_at,
+  decidedAt: p.decided_at,
+});
+
+/** Upper bound of a prefix range under SQLite's BINARY collation. */
+const PREFIX_END = '\u{10FFFF}';
+
+const now = () => new Date().toISOString();
+
+export class SqliteIdentityRepo implements IdentityWriter {
+  private readonly st: Statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.st = new Statements(db);
+  }
+
+  async domain(key: string): Promise<Domain | undefined> {
+    return this.st.get<Domain>('SELECT key, namespace, oid, type, kind FROM domains WHERE key = ?', key);
+  }
+
+  async domainByNamespace(namespace: string): Promise<Domain | undefined> {
+    return this.st.get<Domain>('SELECT key, namespace, oid, type, kind FROM domains WHERE namespace = ? ORDER BY key LIMIT 1', namespace);
+  }
+
+  async domains(): Promise<Domain[]> {
+    return this.st.all<Domain>('SELECT key, namespace, oid, type, kind FROM domains ORDER BY key');
+  }
+
+  async addDomain(d: Domain): Promise<void> {
+    this.st.run(
+      'INSERT INTO domains(key, namespace, oid, type, kind) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET namespace = excluded.namespace, oid = excluded.oid, type = excluded.type, kind = excluded.kind',
+      d.key,
+      d.namespace,
+      d.oid,
+      d.type,
+      d.kind,
+    );
+  }
+
+  async record(domainKey: string, localId: string): Promise<PatientRecord | undefined> {
+    const r = this.st.get<RecordRow>('SELECT * FROM patient_records WHERE domain_key = ? AND local_id = ?', domainKey, localId);
+    return r && toRecord(r);
+  }
+
+  async recordById(id: number): Promise<PatientRecord | undefined> {
+    const r = this.st.get<RecordRow>('SELECT * FROM patient_records WHERE id = ?', id);
+    return r && toRecord(r);
+  }
+
+  async recordsOfPerson(personId: number): Promise<PatientRecord[]> {
+    return this.st
+      .all<RecordRow>('SELECT * FROM patient_records WHERE person_id = ? AND merged_into IS NULL ORDER BY id', personId)
+      .map(toRecord);
+  }
+
+  async person(id: number): Promise<Person | undefined> {
+    const p = this.st.get<PersonRow>('SELECT id, token, regional_id, merged_into FROM persons WHERE id = ?', id);
+    return p && toPerson(p);
+  }
+
+  async personByToken(token: string): Promise<Person | undefined> {
+    const p = this.st.get<PersonRow>('SELECT id, token, regional_id, merged_into FROM persons WHERE token = ?', token);
+    return p && toPerson(p);
+  }
+
+  async personByRegionalId(regionalId: string): Promise<Person | undefined> {
+    const p = this.st.get<PersonRow>('SELECT id, token, regional_id, merged_into FROM persons WHERE regional_id = ?', regionalId);
+    return p && toPerson(p);
+  }
+
+  async searchRecords(q: DemographicQuery, limit: number): Promise<RecordMatch[]> {
+    const where: string[] = ['r.merged_into IS NULL'];
+    const args: unknown[] = [];
+    const keys = [...q.keys];
+    let from = 'patient_records r';
+    let order = 'r.id';
+    // Drive the query from the most selective index: an exact key, then the longest prefix, then birth date.
+    if (keys.length > 0) {
+      keys.sort((a, b) => Number(a.prefix) - Number(b.prefix) || b.key.length - a.key.length);
+      const drive = keys.shift()!;
+      from = 'record_keys d JOIN patient_records r ON r.id = d.record_id';
+      order = 'd.key, d.record_id';
+      where.push('d.kind = ?');
+      args.push(drive.kind);
+      if (drive.prefix) {
+        where.push('d.key >= ? AND d.key < ?');
+        args.push(drive.key, drive.key + PREFIX_END);
+      } else {
+        where.push('d.key = ?');
+        args.push(drive.key);
+      }
+    } else if (!q.birthDate) {
+      return [];
+    }
+    if (q.birthDate) {
+      if (q.birthDate.length >= 8) {
+        where.push('r.birth_date = ?');
+        args.push(q.birthDate);
+      } else {
+        where.push('r.birth_date >= ? AND r.birth_date < ?');
+        args.push(q.birthDate, q.birthDate + PREFIX_END);
+      }
+    }
+    if (q.sex) {
+      where.push('r.sex = ?');
+      args.push(q.sex);
+    }
+    for (const k of keys) {
+      where.push(
+        k.prefix
+          ? 'EXISTS (SELECT 1 FROM record_keys k WHERE k.kind = ? AND k.key >= ? AND k.key < ? AND k.record_id = r.id)'
+          : 'EXISTS (SELECT 1 FROM record_keys k WHERE k.kind = ? AND k.key = ? AND k.record_id = r.id)',
+      );
+      args.push(k.kind, k.key);
+      if (k.prefix) args.push(k.key + PREFIX_END);
+    }
+    // A record can match the driving index through several keys: read a little more and keep each once.
+    const sql = `SELECT r.id AS record_id, r.person_id FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
+    const rows = this.st.all<{ record_id: number; person_id: number }>(sql, ...args, limit * 2);
+    const seen = new Set<number>();
+    const out: RecordMatch[] = [];
+    for (const r of rows) {
+      if (seen.has(r.record_id)) continue;
+      seen.add(r.record_id);
+      out.push({ recordId: r.record_id, personId: r.person_id });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  async recordsBornOn(birthDate: string, excludePersonId: number, limit: number): Promise<PatientRecord[]> {
+    return this.st
+      .all<RecordRow>(
+        'SELECT * FROM patient_records WHERE birth_date = ? AND person_id <> ? AND merged_into IS NULL ORDER BY id LIMIT ?',
+        birthDate,
+        excludePersonId,
+        limit,
+      )
+      .map(toRecord);
+  }
+
+  async proposals(status?: LinkProposal['status']): Promise<LinkProposal[]> {
+    const rows = status
+      ? this.st.all<ProposalRow>('SELECT * FROM link_proposals WHERE status = ? ORDER BY id', status)
+      : this.st.all<ProposalRow>('SELECT * FROM link_proposals ORDER BY id');
+    return rows.map(toProposal);
+  }
+
+  async proposal(id: number): Promise<LinkProposal | undefined> {
+    const r = this.st.get<ProposalRow>('SELECT * FROM link_proposals WHERE id = ?', id);
+    return r && toProposal(r);
+  }
+
+  async createPerson(token: string | null, regionalPrefix: string): Promise<Person> {
+    const seq = this.st.get<{ value: number }>(
+      "INSERT INTO sequences(name, value) VALUES ('regional_id', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+    )!.value;
+    const regionalId = `${regionalPrefix}${String(seq).padStart(10, '0')}`;
+    const t = now();
+    const info = this.st.run(
+      'INSERT INTO persons(token, regional_id, created_at, updated_at) VALUES (?, ?, ?, ?)',
+      token,
+      regionalId,
+      t,
+      t,
+    );
+    return { id: Number(info.lastInsertRowid), token, regionalId, mergedInto: null };
+  }
+
+  async setPersonToken(personId: number, token: string): Promise<void> {
+    this.st.run('UPDATE persons SET token = ?, updated_at = ? WHERE id = ?', token, now(), personId);
+  }
+
+  async mergePerson(fromId: number, intoId: number): Promise<void> {
+    const t = now();
+    this.st.run('UPDATE patient_records SET person_id = ?, updated_at = ? WHERE person_id = ?', intoId, t, fromId);
+    this.st.run('UPDATE persons SET merged_into = ?, updated_at = ? WHERE id = ?', intoId, t, fromId);
+    this.st.run('UPDATE persons SET merged_into = ?, updated_at = ? WHERE merged_into = ?', intoId, t, fromId);
+  }
+
+  async insertRecord(r: NewRecord): Promise<PatientRecord> {
+    const t = now();
+    const demographics = JSON.stringify(r.demographics);
+    const info = this.st.run(
+      'INSERT INTO patient_records(domain_key, local_id, person_id, demographics, birth_date, sex, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      r.domainKey,
+      r.localId,
+      r.personId,
+      demographics,
+      r.birthDate,
+      r.sex,
+      t,
+    );
+    const id = Number(info.lastInsertRowid);
+    this.insertKeys(id, r.keys);
+    return { id, domainKey: r.domainKey, localId: r.localId, personId: r.personId, mergedInto: null, demographics: r.demographics, updatedAt: t };
+  }
+
+  async updateRecord(id: number, r: Omit<NewRecord, 'domainKey' | 'localId' | 'personId'>): Promise<void> {
+    this.st.run(
+      'UPDATE patient_records SET demographics = ?, birth_date = ?, sex = ?, updated_at = ? WHERE id = ?',
+      JSON.stringify(r.demographics),
+      r.birthDate,
+      r.sex,
+      now(),
+      id,
+    );
+    this.st.run('DELETE FROM record_keys WHERE record_id = ?', id);
+    this.insertKeys(id, r.keys);
+  }
+
+  async moveRecord(id: number, personId: number): Promise<void> {
+    this.st.run('UPDATE patient_records SET person_id = ?, updated_at = ? WHERE id = ?', personId, now(), id);
+  }
+
+  async mergeRecord(fromId: number, intoId: number): Promise<void> {
+    const into = this.st.get<{ person_id: number }>('SELECT person_id FROM patient_records WHERE id = ?', intoId)!;
+    const t = now();
+    this.st.run('UPDATE patient_records SET merged_into = ?, person_id = ?, updated_at = ? WHERE id = ?', intoId, into.person_id, t, fromId);
+    this.st.run('UPDATE patient_records SET merged_into = ?, person_id = ?, updated_at = ? WHERE merged_into = ?', intoId, into.person_id, t, fromId);
+    this.st.run('DELETE FROM record_keys WHERE record_id = ?', fromId);
+  }
+
+  async addProposal(p: Omit<LinkProposal, 'id' | 'status' | 'createdAt' | 'decidedAt'>): Promise<LinkProposal | undefined> {
+    const t = now();
+    const row = this.st.get<ProposalRow>(
+      'INSERT INTO link_proposals(record_id, candidate_person_id, score, reasons, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(record_id, candidate_person_id) DO NOTHING RETURNING *',
+      p.recordId,
+      p.candidatePersonId,
+      p.score,
+      JSON.stringify(p.reasons),
+      t,
+    );
+    return row && toProposal(row);
+  }
+
+  async decideProposal(id: number, status: 'accepted' | 'rejected'): Promise<void> {
+    this.st.run('UPDATE link_proposals SET status = ?, decided_at = ? WHERE id = ?', status, now(), id);
+  }
+
+  async closeProposalsBetween(personA: number, personB: number): Promise<void> {
+    this.st.run(
+      `UPDATE link_proposals SET status = 'accepted', decided_at = ?
+       WHERE status = 'pending' AND (
+         (candidate_person_id = ? AND record_id IN (SELECT id FROM patient_records WHERE person_id = ?)) OR
+         (candidate_person_id = ? AND record_id IN (SELECT id FROM patient_records WHERE person_id = ?)))`,
+      now(),
+      personA,
+      personB,
+      personB,
+      personA,
+    );
+  }
+
+  private insertKeys(recordId: number, keys: NewRecord['keys']): void {
+    for (const k of keys) this.st.run('INSERT INTO record_keys(record_id, kind, key) VALUES (?, ?, ?)', recordId, k.kind, k.key);
+  }
+}

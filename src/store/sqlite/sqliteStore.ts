@@ -1,0 +1,91 @@
+/**
+ * The embedded store: one SQLite file in WAL mode. One writer connection behind the group-commit
+ * queue, one reader connection that sees only committed data.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ReadTx, Store, WriteTx } from '../types.ts';
+import { SqliteAuditRepo } from './auditRepo.ts';
+import { SqliteIdentityRepo } from './identityRepo.ts';
+import { MIGRATIONS } from './migrations.ts';
+import { SqliteOutboxRepo } from './outboxRepo.ts';
+import { WriteQueue } from './writeQueue.ts';
+
+export interface SqliteStoreOptions {
+  /** Database file; ':memory:' is refused (the reader needs the same file). */
+  path: string;
+  /** FULL: every commit is on disk before it is acknowledged. NORMAL trades that for speed. */
+  synchronous?: 'FULL' | 'NORMAL';
+  busyTimeoutMs?: number;
+}
+
+function openConnection(file: string, opts: SqliteStoreOptions, readonly: boolean): Database.Database {
+  const db = new Database(file, { readonly, fileMustExist: readonly });
+  db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+  if (!readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    db.pragma('foreign_keys = ON');
+  }
+  return db;
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  db.exec('BEGIN EXCLUSIVE');
+  try {
+    const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite';
+  private readonly writer: Database.Database;
+  private readonly reader: Database.Database;
+  private readonly queue: WriteQueue;
+  private readonly writeTx: WriteTx;
+  private readonly readTx: ReadTx;
+
+  constructor(opts: SqliteStoreOptions) {
+    if (opts.path === ':memory:') throw new Error('SQLite store needs a file path');
+    fs.mkdirSync(path.dirname(path.resolve(opts.path)), { recursive: true });
+    this.writer = openConnection(opts.path, opts, false);
+    migrate(this.writer);
+    this.reader = openConnection(opts.path, opts, true);
+    this.queue = new WriteQueue(this.writer);
+    this.writeTx = {
+      identity: new SqliteIdentityRepo(this.writer),
+      audit: new SqliteAuditRepo(this.writer),
+      outbox: new SqliteOutboxRepo(this.writer),
+    };
+    this.readTx = {
+      identity: new SqliteIdentityRepo(this.reader),
+      audit: new SqliteAuditRepo(this.reader),
+      outbox: new SqliteOutboxRepo(this.reader),
+    };
+  }
+
+  read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
+    return fn(this.readTx);
+  }
+
+  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    return this.queue.enqueue(() => fn(this.writeTx));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.enqueue(async () => undefined);
+    this.reader.close();
+    this.writer.close();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Group commit for the single SQLite writer. Requests that arrive while a commit is being prepared
+ * join it: one BEGIN IMMEDIATE, one SAVEPOINT per request (so one request's failure undoes only its
+ * own work), one COMMIT, and only then are the requests answered. With synchronous=FULL that is one
+ * fsync for the whole batch, and nothing is acknowledged before it is durable.
+ */
+import type Database from 'better-sqlite3';
+
+interface Job<T> {
+  run: () => Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+  ok?: boolean;
+  value?: T;
+  error?: unknown;
+}
+
+export class WriteQueue {
+  private pending: Job<unknown>[] = [];
+  private running = false;
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly maxBatch = 256,
+  ) {}
+
+  enqueue<T>(run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ run, resolve, reject } as Job<unknown>);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.running || this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate lets every request that arrived in this I/O turn join the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, this.maxBatch);
+        await this.runBatch(batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async runBatch(batch: Job<unknown>[]): Promise<void> {
+    const db = this.db;
+    try {
+      db.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      for (const j of batch) j.reject(e);
+      return;
+    }
+    for (const job of batch) {
+      db.exec('SAVEPOINT request');
+      try {
+        job.value = await job.run();
+        job.ok = true;
+        db.exec('RELEASE request');
+      } catch (e) {
+        job.ok = false;
+        job.error = e;
+        db.exec('ROLLBACK TO request');
+        db.exec('RELEASE request');
+      }
+    }
+    try {
+      db.exec('COMMIT');
+    } catch (e) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      for (const j of batch) j.reject(e);
+      return;
+    }
+    for (const j of batch) (j.ok ? j.resolve(j.value) : j.reject(j.error));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The storage interface, in domain terms. Every engine (SQLite now, PostgreSQL later) implements it
+ * and runs the same test suite (store.suite.ts).
+ *
+ * A request is one `write` call: everything it does commits together or not at all, and the
+ * promise settles only after the commit is durable. Inside `write`, never wait on anything but the
+ * transaction's own methods (no network, no timers): the engine may batch several requests into one
+ * commit, each in its own savepoint.
+ */
+import type {
+  Demographics,
+  Domain,
+  LinkProposal,
+  PatientRecord,
+  Person,
+  DemographicQuery,
+  RecordMatch,
+  SearchKey,
+} from '../identity/types.ts';
+
+export interface IdentityReader {
+  domain(key: string): Promise<Domain | undefined>;
+  domainByNamespace(namespace: string): Promise<Domain | undefined>;
+  domains(): Promise<Domain[]>;
+
+  /** The record of a local ID, merged or not. */
+  record(domainKey: string, localId: string): Promise<PatientRecord | undefined>;
+  recordById(id: number): Promise<PatientRecord | undefined>;
+  /** Active (not merged) records of a person. */
+  recordsOfPerson(personId: number): Promise<PatientRecord[]>;
+
+  person(id: number): Promise<Person | undefined>;
+  personByToken(token: string): Promise<Person | undefined>;
+  personByRegionalId(regionalId: string): Promise<Person | undefined>;
+
+  /** Active records matching every criterion, each once, in a stable order, at most `limit`. */
+  searchRecords(q: DemographicQuery, limit: number): Promise<RecordMatch[]>;
+  /** Active records of other persons born on `birthDate`: the candidates for demographic matching. */
+  recordsBornOn(birthDate: string, excludePersonId: number, limit: number): Promise<PatientRecord[]>;
+
+  proposals(status?: LinkProposal['status']): Promise<LinkProposal[]>;
+  proposal(id: number): Promise<LinkProposal | undefined>;
+}
+
+export interface NewRecord {
+  domainKey: string;
+  localId: string;
+  personId: number;
+  demographics: Demographics;
+  birthDate: string;
+  sex: string;
+  keys: SearchKey[];
+}
+
+export interface IdentityWriter extends IdentityReader {
+  addDomain(d: Domain): Promise<void>;
+
+  /** Creates a person; its regional ID is assigned by the store from a sequence with `regionalPrefix`. */
+  createPerson(token: string | null, regionalPrefix: string): Promise<Person>;
+  setPersonToken(personId: number, token: string): Promise<void>;
+  /** Marks `fromId` merged into `intoId` and moves its active records there. */
+  mergePerson(fromId: number, intoId: number): Promise<void>;
+
+  insertRecord(r: NewRecord): Promise<PatientRecord>;
+  updateRecord(id: number, r: Omit<NewRecord, 'domainKey' | 'localId' | 'personId'>): Promise<void>;
+  moveRecord(id: number, personId: number): Promise<void>;
+  /** Marks record `fromId` merged into record `intoId` (ITI-8 A40). */
+  mergeRecord(fromId: number, intoId: number): Promise<void>;
+
+  addProposal(p: Omit<LinkProposal, 'id' | 'status' | 'createdAt' | 'decidedAt'>): Promise<LinkProposal | undefined>;
+  decideProposal(id: number, status: 'accepted' | 'rejected'): Promise<void>;
+  /** Closes pending proposals that link the two persons (they are now one). */
+  closeProposalsBetween(personA: number, personB: number): Promise<void>;
+}
+
+/** An audit event as stored: the DICOM audit message and the fields it is indexed by. */
+export interface AuditRecord {
+  eventTime: string;
+  eventId: string;
+  eventTypeCode: string;
+  action: string;
+  outcome: number;
+  /** Where it came from: 'self' for this server's own events, else the sender. */
+  origin: string;
+  xml: string;
+  patientIds: string[];
+}
+
+export interface StoredAuditRecord extends AuditRecord {
+  id: number;
+  recordedAt: string;
+}
+
+export interface AuditReader {
+  auditEvents(filter: { eventTypeCode?: string; patientId?: string; limit?: number }): Promise<StoredAuditRecord[]>;
+}
+
+export interface AuditWriter extends AuditReader {
+  appendAudit(e: AuditRecord): Promise<void>;
+}
+
+/** A message waiting to leave: ITI-10 notifications now, audit forwarding later. */
+export interface OutboxMessage {
+  id: number;
+  channel: string;
+  destination: string;
+  payload: Buffer;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+}
+
+export interface OutboxReader {
+  /**
+   * Unsent messages of the destinations whose oldest unsent message is due, oldest first: a
+   * destination being retried holds back everything behind its head.
+   */
+  dueMessages(channel: string, now: number, limit: number): Promise<OutboxMessage[]>;
+  pendingCount(channel: string): Promise<number>;
+}
+
+export interface OutboxWriter extends OutboxReader {
+  enqueue(channel: string, destination: string, payload: Buffer): Promise<void>;
+  markSent(id: number): Promise<void>;
+  markFailed(id: number, error: string, nextAttemptAt: number): Promise<void>;
+}
+
+export interface ReadTx {
+  identity: IdentityReader;
+  audit: AuditReader;
+  outbox: OutboxReader;
+}
+
+export interface WriteTx {
+  identity: IdentityWriter;
+  audit: AuditWriter;
+  outbox: OutboxWriter;
+}
+
+export interface Store {
+  readonly engine: string;
+  read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
+  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

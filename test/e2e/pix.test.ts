@@ -1,0 +1,199 @@
+import { expect } from 'chai';
+import { field, segments, startTestServer, type TestServer } from '../helpers/hieServer.ts';
+import { adt, HOSP_A, HOSP_B, INDIVIDUAL_NUMBER, pixQuery, REGION, TOKEN } from '../helpers/messages.ts';
+
+const pid3 = (reply: string) => field(reply, 'PID', 3).split('~');
+
+describe('PIX Manager over MLLP (ITI-8, ITI-9)', function () {
+  let s: TestServer;
+  beforeEach(async () => {
+    s = await startTestServer();
+  });
+  afterEach(async () => {
+    await s.stop();
+  });
+
+  it('acknowledges a feed with AA only after it is stored, and cross-references several PID-3 ids', async () => {
+    const ack = await s.send(adt({ ids: [`A100^^^${HOSP_A}`, `B200^^^${HOSP_B}`], controlId: 'CTL-1' }));
+    expect(field(ack, 'MSA', 1)).to.equal('AA');
+    expect(field(ack, 'MSA', 2)).to.equal('CTL-1');
+    expect(field(ack, 'MSH', 9)).to.equal('ACK^A04^ACK');
+
+    const rsp = await s.send(pixQuery({ key: `A100^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`] }));
+    expect(field(rsp, 'MSH', 9)).to.equal('RSP^K23^RSP_K23');
+    expect(field(rsp, 'MSA', 1)).to.equal('AA');
+    expect(field(rsp, 'QAK', 2)).to.equal('OK');
+    expect(pid3(rsp)).to.deep.equal([`B200^^^${HOSP_B}`]);
+    expect(field(rsp, 'PID', 5)).to.equal('~^^^^^^S');
+  });
+
+  it('returns every other identifier, the regional ID among them, and never the queried one', async () => {
+    await s.send(adt({ ids: [`A101^^^${HOSP_A}`, `B201^^^${HOSP_B}`] }));
+    const rsp = await s.send(pixQuery({ key: `A101^^^${HOSP_A}` }));
+    const ids = pid3(rsp);
+    expect(ids).to.include(`B201^^^${HOSP_B}`);
+    expect(ids.some((i) => i.endsWith(`^^^${REGION}`))).to.equal(true);
+    expect(ids).to.not.include(`A101^^^${HOSP_A}`);
+  });
+
+  it('links records of two facilities that carry the same medical-field token, and does not disclose the token', async () => {
+    const token = s.app.tokenIssuer.issue('123456789018');
+    await s.send(adt({ ids: [`A102^^^${HOSP_A}`, `${token}^^^${TOKEN}`] }));
+    await s.send(adt({ ids: [`B202^^^${HOSP_B}`, `${token}^^^${TOKEN}`], sendingFacility: 'HOSP_B', name: '別名^太郎^^^^^L' }));
+    const rsp = await s.send(pixQuery({ key: `A102^^^${HOSP_A}` }));
+    expect(pid3(rsp)).to.include(`B202^^^${HOSP_B}`);
+    expect(rsp).to.not.contain(token);
+    // the token is a recognized domain, but not given out: NF
+    const onlyToken = await s.send(pixQuery({ key: `A102^^^${HOSP_A}`, domains: [`^^^${TOKEN}`] }));
+    expect(field(onlyToken, 'MSA', 1)).to.equal('AA');
+    expect(field(onlyToken, 'QAK', 2)).to.equal('NF');
+  });
+
+  it('refuses a feed whose tokens contradict an existing link, storing nothing', async () => {
+    const t1 = s.app.tokenIssuer.issue('123456789018');
+    const t2 = s.app.tokenIssuer.issue('000000000019');
+    await s.send(adt({ ids: [`A103^^^${HOSP_A}`, `${t1}^^^${TOKEN}`] }));
+    const ack = await s.send(adt({ ids: [`A103^^^${HOSP_A}`, `B203^^^${HOSP_B}`, `${t2}^^^${TOKEN}`] }));
+    expect(field(ack, 'MSA', 1)).to.equal('AE');
+    expect(field(ack, 'ERR', 3)).to.match(/^205\^/);
+    // Not even HOSP_B's first appearance was kept: its domain is as unknown as its ID.
+    const rsp = await s.send(pixQuery({ key: `B203^^^${HOSP_B}` }));
+    expect(field(rsp, 'MSA', 1)).to.equal('AE');
+    expect(field(rsp, 'ERR', 2)).to.equal('QPD^1^3^1^4');
+  });
+
+  it('updates demographics with A08 without changing cross-references', async () => {
+    await s.send(adt({ ids: [`A104^^^${HOSP_A}`] }));
+    const ack = await s.send(adt({ event: 'A08', ids: [`A104^^^${HOSP_A}`], name: 'SUZUKI^HANAKO^^^^^L', sex: 'F' }));
+    expect(field(ack, 'MSA', 1)).to.equal('AA');
+    const rec = await s.app.store.read(async (tx) => {
+      const d = await s.app.identity.domains.find(tx, { namespace: 'HOSP_A', oid: '1.2.392.999.1' });
+      return tx.identity.record(d!.key, 'A104');
+    });
+    expect(rec!.demographics.fields[5][0][0][0]).to.equal('SUZUKI');
+    expect(rec!.demographics.fields[8][0][0][0]).to.equal('F');
+  });
+
+  it('merges with A40: the prior ID then resolves to the survivor', async () => {
+    await s.send(adt({ ids: [`OLD1^^^${HOSP_A}`, `B300^^^${HOSP_B}`] }));
+    await s.send(adt({ ids: [`NEW1^^^${HOSP_A}`] }));
+    const ack = await s.send(adt({ event: 'A40', ids: [`NEW1^^^${HOSP_A}`], mrg: [`OLD1^^^${HOSP_A}`] }));
+    expect(field(ack, 'MSA', 1)).to.equal('AA');
+    expect(field(ack, 'MSH', 9)).to.equal('ACK^A40^ACK');
+    const viaOld = await s.send(pixQuery({ key: `OLD1^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`] }));
+    expect(field(viaOld, 'QAK', 2)).to.equal('OK');
+    expect(pid3(viaOld)).to.deep.equal([`B300^^^${HOSP_B}`]);
+    const viaNew = await s.send(pixQuery({ key: `NEW1^^^${HOSP_A}`, domains: [`^^^${HOSP_A}`, `^^^${HOSP_B}`] }));
+    expect(pid3(viaNew)).to.deep.equal([`B300^^^${HOSP_B}`]);
+  });
+
+  it('merges an MRG-1 id never fed before as an alias of the survivor', async () => {
+    await s.send(adt({ event: 'A40', ids: [`NEW2^^^${HOSP_A}`, `B301^^^${HOSP_B}`], mrg: [`GHOST^^^${HOSP_A}`] }));
+    const rsp = await s.send(pixQuery({ key: `GHOST^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`] }));
+    expect(pid3(rsp)).to.deep.equal([`B301^^^${HOSP_B}`]);
+  });
+
+  it('answers the ITI-9 error cases with the TF locations and code 204', async () => {
+    await s.send(adt({ ids: [`A105^^^${HOSP_A}`, `B205^^^${HOSP_B}`] }));
+    const unknownId = await s.send(pixQuery({ key: `NOPE^^^${HOSP_A}` }));
+    expect(field(unknownId, 'MSA', 1)).to.equal('AE');
+    expect(field(unknownId, 'QAK', 2)).to.equal('AE');
+    expect(field(unknownId, 'ERR', 2)).to.equal('QPD^1^3^1^1');
+    expect(field(unknownId, 'ERR', 3)).to.equal('204^Unknown key identifier^HL70357');
+    expect(segments(unknownId, 'PID')).to.have.length(0);
+    expect(field(unknownId, 'QPD', 3)).to.equal(`NOPE^^^${HOSP_A}`);
+
+    const unknownDomain = await s.send(pixQuery({ key: 'A105^^^NOWHERE&9.9.9&ISO' }));
+    expect(field(unknownDomain, 'MSA', 1)).to.equal('AE');
+    expect(field(unknownDomain, 'ERR', 2)).to.equal('QPD^1^3^1^4');
+
+    const unknownWhat = await s.send(pixQuery({ key: `A105^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`, '^^^X&8.8.8&ISO', '^^^Y&7.7.7&ISO'] }));
+    expect(field(unknownWhat, 'MSA', 1)).to.equal('AE');
+    expect(segments(unknownWhat, 'ERR').map((e) => e[2])).to.deep.equal(['QPD^1^4^2', 'QPD^1^4^3']);
+    expect(segments(unknownWhat, 'ERR').map((e) => e[3])).to.deep.equal(['204^Unknown key identifier^HL70357', '204^Unknown key identifier^HL70357']);
+  });
+
+  it('answers NF when the patient has no identifier in the requested domains', async () => {
+    await s.send(adt({ ids: [`A106^^^${HOSP_A}`] }));
+    await s.send(adt({ ids: [`B999^^^${HOSP_B}`] }));
+    const rsp = await s.send(pixQuery({ key: `A106^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`] }));
+    expect(field(rsp, 'MSA', 1)).to.equal('AA');
+    expect(field(rsp, 'QAK', 2)).to.equal('NF');
+    expect(segments(rsp, 'PID')).to.have.length(0);
+  });
+
+  it('refuses an individual number with AR, without repeating it, and stores nothing', async () => {
+    const number = '123456789018';
+    const ack = await s.send(adt({ ids: [`A107^^^${HOSP_A}`, `${number}^^^${INDIVIDUAL_NUMBER}`], controlId: 'MN-1' }));
+    expect(field(ack, 'MSA', 1)).to.equal('AR');
+    expect(field(ack, 'ERR', 2)).to.equal('PID^1^3^2');
+    expect(ack).to.not.contain(number);
+    const byType = await s.send(adt({ ids: [`A107^^^${HOSP_A}`, `${number}^^^^MN`] }));
+    expect(field(byType, 'MSA', 1)).to.equal('AR');
+    expect(byType).to.not.contain(number);
+    const query = await s.send(pixQuery({ key: `${number}^^^${INDIVIDUAL_NUMBER}` }));
+    expect(field(query, 'MSA', 1)).to.equal('AR');
+    expect(query).to.not.contain(number);
+    const stored = await s.app.store.read(async (tx) => ({
+      domains: await tx.identity.domains(),
+      audit: await tx.audit.auditEvents({}),
+      record: await tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'YAMADA', prefix: false }] }, 10),
+    }));
+    expect(stored.record).to.have.length(0);
+    expect(JSON.stringify(stored)).to.not.contain(number);
+    expect(stored.audit.filter((a) => a.eventTypeCode === 'ITI-8' && a.outcome === 8)).to.have.length(2);
+  });
+
+  it('uses a source\'s configured default authority when CX-4 is empty, and refuses unknown ones in reject mode', async () => {
+    await s.stop();
+    s = await startTestServer({
+      identity: {
+        unknownDomains: 'reject',
+        domains: [{ namespace: 'HOSP_A', oid: '1.2.392.999.1', sourceApplication: 'EHR', sourceFacility: 'HOSP_A' }],
+      },
+    });
+    const ok = await s.send(adt({ ids: ['A108'] }));
+    expect(field(ok, 'MSA', 1)).to.equal('AA');
+    const rsp = await s.send(pixQuery({ key: `A108^^^${HOSP_A}` }));
+    expect(field(rsp, 'MSA', 1)).to.equal('AA');
+    const unknown = await s.send(adt({ ids: [`A109^^^${HOSP_A}`, 'Z1^^^ZZZ&9.9.9.9&ISO'] }));
+    expect(field(unknown, 'MSA', 1)).to.equal('AE');
+    expect(field(unknown, 'ERR', 2)).to.equal('PID^1^3^2^4');
+    expect(field(unknown, 'ERR', 3)).to.match(/^204\^/);
+    const none = await s.send(pixQuery({ key: `A109^^^${HOSP_A}` }));
+    expect(field(none, 'ERR', 2)).to.equal('QPD^1^3^1^1');
+    const noDefault = await s.send(adt({ ids: ['A110'], sendingApp: 'OTHER' }));
+    expect(field(noDefault, 'MSA', 1)).to.equal('AE');
+    expect(field(noDefault, 'ERR', 2)).to.equal('PID^1^3^1^4');
+    expect(field(noDefault, 'ERR', 3)).to.match(/^101\^/);
+  });
+
+  it('proposes a link on a demographic match but never merges on its own, and links on review', async () => {
+    const kana = (family: string, given: string) => `患者^太郎^^^^^L^I~${family}^${given}^^^^^L^P`;
+    await s.send(adt({ ids: [`A200^^^${HOSP_A}`], name: kana('カンジャ', 'タロウ'), birthDate: '19480405', phone: '^PRN^PH^^^^^^^^^054-000-0000' }));
+    await s.send(adt({ ids: [`B400^^^${HOSP_B}`], name: kana('ｶﾝｼﾞｬ', 'ﾀﾛｳ'), birthDate: '19480405', phone: '^PRN^PH^^^^^^^^^0540000000', sendingFacility: 'HOSP_B' }));
+    const before = await s.send(pixQuery({ key: `A200^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`] }));
+    expect(field(before, 'QAK', 2)).to.equal('NF');
+    const proposals = await s.app.store.read((tx) => tx.identity.proposals('pending'));
+    expect(proposals).to.have.length(1);
+    expect(proposals[0].reasons).to.include.members(['birthDate', 'kanaName', 'name', 'phone']);
+    await s.app.store.write((tx) => s.app.identity.acceptProposal(tx, proposals[0].id));
+    const after = await s.send(pixQuery({ key: `A200^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`] }));
+    expect(pid3(after)).to.deep.equal([`B400^^^${HOSP_B}`]);
+  });
+
+  it('records the ITI-8 and ITI-9 audit events with the patient and the query', async () => {
+    await s.send(adt({ ids: [`A300^^^${HOSP_A}`], controlId: 'AUD-1' }));
+    await s.send(pixQuery({ key: `A300^^^${HOSP_A}`, controlId: 'AUD-2' }));
+    const events = await s.app.store.read((tx) => tx.audit.auditEvents({}));
+    const feed = events.find((e) => e.eventTypeCode === 'ITI-8')!;
+    expect(feed.action).to.equal('C');
+    expect(feed.outcome).to.equal(0);
+    expect(feed.patientIds).to.deep.equal([`A300^^^HOSP_A&1.2.392.999.1&ISO`]);
+    expect(feed.xml).to.contain('csd-code="110110"').and.contain('UserID="HOSP_A|EHR"');
+    expect(feed.xml).to.contain(`value="${Buffer.from('AUD-1').toString('base64')}"`);
+    const query = events.find((e) => e.eventTypeCode === 'ITI-9')!;
+    expect(query.action).to.equal('E');
+    expect(query.xml).to.contain('ParticipantObjectTypeCodeRole="24"').and.contain('<ParticipantObjectQuery>');
+  });
+});
