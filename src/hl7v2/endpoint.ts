@@ -41,8 +41,18 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
   }
   const versions = new Set(opts.versions);
 
-  const encode = (header: RequestHeader, spec: ResponseSpec, charset: Charset) =>
-    encodeMessage(message(buildResponse(header, spec, opts.responder)), charset);
+  /**
+   * The response in the request's charset. When the request named none (MSH-18 empty: ASCII) and the
+   * answer holds other characters (a kanji name), MSH-18 says what they are (HL7 table 0211).
+   */
+  const encode = (header: RequestHeader, spec: ResponseSpec, charset: Charset) => {
+    const text = message(buildResponse(header, spec, opts.responder));
+    if (!header.characterSet && /[^\x00-\x7f]/.test(text)) {
+      const declared = charset === 'iso-2022-jp' ? '~ISO IR87' : 'UNICODE UTF-8';
+      return encodeMessage(message(buildResponse({ ...header, characterSet: declared }, spec, opts.responder)), charset === 'iso-2022-jp' ? charset : 'utf-8');
+    }
+    return encodeMessage(text, charset);
+  };
 
   /** A negative ACK for a message whose header may be only partly readable. */
   const nak = (header: RequestHeader, event: string, err: Hl7ProcessingError, charset: Charset) =>

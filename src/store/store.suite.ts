@@ -1,0 +1,152 @@
+/**
+ * The one behaviour suite every store engine runs (SQLite now, PostgreSQL later): the same cases,
+ * against a fresh store from `open`, reopened on the same data by `reopen`.
+ */
+import { expect } from 'chai';
+import type { Demographics, Domain } from '../identity/types.ts';
+import type { Store } from './types.ts';
+
+export interface StoreFactory {
+  open(): Promise<Store>;
+  /** A second store on the same data (after the first was closed). */
+  reopen(): Promise<Store>;
+}
+
+const HOSP: Domain = { key: '1.2.3', namespace: 'HOSP', oid: '1.2.3', type: 'ISO', kind: 'local' };
+const demo = (family: string, dob = '19700101'): Demographics => ({ fields: { 5: [[[family], ['TARO']]], 7: [[[dob]]], 8: [[['M']]] } });
+
+export function storeSuite(engine: string, factory: StoreFactory): void {
+  describe(`store behaviour (${engine})`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await factory.open();
+    });
+    afterEach(async () => {
+      await store.close().catch(() => undefined);
+    });
+
+    const addRecord = (personId: number, localId: string, family: string, dob?: string) =>
+      store.write(async (tx) => {
+        await tx.identity.addDomain(HOSP);
+        return tx.identity.insertRecord({
+          domainKey: HOSP.key,
+          localId,
+          personId,
+          demographics: demo(family, dob),
+          birthDate: dob ?? '19700101',
+          sex: 'M',
+          keys: [{ kind: 'family', key: family }],
+        });
+      });
+
+    it('commits a write and keeps it across a reopen', async () => {
+      const p = await store.write((tx) => tx.identity.createPerson('TOKEN1', 'R'));
+      expect(p.regionalId).to.equal('R0000000001');
+      await addRecord(p.id, 'L1', 'YAMADA');
+      await store.close();
+      store = await factory.reopen();
+      const rec = await store.read((tx) => tx.identity.record(HOSP.key, 'L1'));
+      expect(rec!.personId).to.equal(p.id);
+      expect(rec!.demographics).to.deep.equal(demo('YAMADA'));
+      expect((await store.read((tx) => tx.identity.personByToken('TOKEN1')))!.id).to.equal(p.id);
+    });
+
+    it('keeps nothing of a write that fails part way', async () => {
+      const failing = store.write(async (tx) => {
+        const p = await tx.identity.createPerson(null, 'R');
+        await tx.identity.addDomain(HOSP);
+        await tx.identity.insertRecord({ domainKey: HOSP.key, localId: 'L2', personId: p.id, demographics: demo('X'), birthDate: '', sex: '', keys: [] });
+        throw new Error('boom');
+      });
+      const error = await failing.then(() => undefined, (e: Error) => e);
+      expect(error?.message).to.equal('boom');
+      expect(await store.read((tx) => tx.identity.record(HOSP.key, 'L2'))).to.equal(undefined);
+      expect(await store.read((tx) => tx.identity.domains())).to.deep.equal([]);
+    });
+
+    it('isolates requests committed together: one failing leaves the others whole', async () => {
+      const results = await Promise.allSettled([
+        store.write((tx) => tx.identity.createPerson('A', 'R')),
+        store.write(async (tx) => {
+          await tx.identity.createPerson('B', 'R');
+          throw new Error('no');
+        }),
+        store.write((tx) => tx.identity.createPerson('C', 'R')),
+      ]);
+      expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+      const got = await store.read(async (tx) => [await tx.identity.personByToken('A'), await tx.identity.personByToken('B'), await tx.identity.personByToken('C')]);
+      expect(got.map((p) => !!p)).to.deep.equal([true, false, true]);
+    });
+
+    it('searches records by exact and prefix keys, birth date and sex, each record once', async () => {
+      const p = await store.write((tx) => tx.identity.createPerson(null, 'R'));
+      const a = await addRecord(p.id, 'S1', 'ヤマダ', '19700101');
+      const b = await addRecord(p.id, 'S2', 'ヤマモト', '19800101');
+      await addRecord(p.id, 'S3', 'タナカ', '19700101');
+      const prefix = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] }, 10));
+      expect(prefix.map((m) => m.recordId)).to.have.members([a.id, b.id]);
+      const exact = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'ヤマ', prefix: false }] }, 10));
+      expect(exact).to.deep.equal([]);
+      const dob = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }], birthDate: '19700101', sex: 'M' }, 10));
+      expect(dob.map((m) => m.recordId)).to.deep.equal([a.id]);
+      const byYear = await store.read((tx) => tx.identity.searchRecords({ keys: [], birthDate: '1970' }, 10));
+      expect(byYear).to.have.length(2);
+      const limited = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] }, 1));
+      expect(limited).to.have.length(1);
+    });
+
+    it('merges records and persons', async () => {
+      const [p1, p2] = await store.write(async (tx) => [await tx.identity.createPerson(null, 'R'), await tx.identity.createPerson(null, 'R')]);
+      const r1 = await addRecord(p1.id, 'M1', 'A');
+      const r2 = await addRecord(p2.id, 'M2', 'B');
+      await store.write((tx) => tx.identity.mergePerson(p2.id, p1.id));
+      expect((await store.read((tx) => tx.identity.recordsOfPerson(p1.id))).map((r) => r.id)).to.deep.equal([r1.id, r2.id]);
+      expect((await store.read((tx) => tx.identity.person(p2.id)))!.mergedInto).to.equal(p1.id);
+      await store.write((tx) => tx.identity.mergeRecord(r2.id, r1.id));
+      expect((await store.read((tx) => tx.identity.recordById(r2.id)))!.mergedInto).to.equal(r1.id);
+      expect((await store.read((tx) => tx.identity.recordsOfPerson(p1.id))).map((r) => r.id)).to.deep.equal([r1.id]);
+      const found = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'B', prefix: false }] }, 10));
+      expect(found, 'a merged record is not found by its own keys').to.deep.equal([]);
+    });
+
+    it('keeps link proposals once per pair, and their decisions', async () => {
+      const [p1, p2] = await store.write(async (tx) => [await tx.identity.createPerson(null, 'R'), await tx.identity.createPerson(null, 'R')]);
+      const r1 = await addRecord(p1.id, 'LP1', 'A');
+      const first = await store.write((tx) => tx.identity.addProposal({ recordId: r1.id, candidatePersonId: p2.id, score: 0.9, reasons: ['birthDate'] }));
+      const again = await store.write((tx) => tx.identity.addProposal({ recordId: r1.id, candidatePersonId: p2.id, score: 0.9, reasons: ['birthDate'] }));
+      expect(first!.status).to.equal('pending');
+      expect(again).to.equal(undefined);
+      await store.write((tx) => tx.identity.decideProposal(first!.id, 'rejected'));
+      expect(await store.read((tx) => tx.identity.proposals('pending'))).to.deep.equal([]);
+      expect((await store.read((tx) => tx.identity.proposal(first!.id)))!.status).to.equal('rejected');
+    });
+
+    it('appends audit events findable by type and patient', async () => {
+      await store.write((tx) =>
+        tx.audit.appendAudit({ eventTime: '2024-01-01T00:00:00Z', eventId: '110110', eventTypeCode: 'ITI-8', action: 'C', outcome: 0, origin: 'self', xml: '<AuditMessage/>', patientIds: ['1^^^X', '1^^^X'] }),
+      );
+      const byPatient = await store.read((tx) => tx.audit.auditEvents({ patientId: '1^^^X' }));
+      expect(byPatient).to.have.length(1);
+      expect(byPatient[0].patientIds).to.deep.equal(['1^^^X']);
+      expect(await store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'ITI-9' }))).to.deep.equal([]);
+    });
+
+    it('holds back an outbox destination behind its oldest undelivered message', async () => {
+      await store.write(async (tx) => {
+        await tx.outbox.enqueue('c', 'a', Buffer.from('a1'));
+        await tx.outbox.enqueue('c', 'b', Buffer.from('b1'));
+        await tx.outbox.enqueue('c', 'a', Buffer.from('a2'));
+      });
+      const due = await store.read((tx) => tx.outbox.dueMessages('c', Date.now(), 10));
+      expect(due.map((m) => m.payload.toString())).to.deep.equal(['a1', 'b1', 'a2']);
+      await store.write((tx) => tx.outbox.markFailed(due[0].id, 'down', Date.now() + 60_000));
+      const later = await store.read((tx) => tx.outbox.dueMessages('c', Date.now(), 10));
+      expect(later.map((m) => m.payload.toString()), 'a2 must not overtake a1').to.deep.equal(['b1']);
+      await store.write((tx) => tx.outbox.markSent(later[0].id));
+      expect(await store.read((tx) => tx.outbox.pendingCount('c'))).to.equal(2);
+      const [retry] = await store.read((tx) => tx.outbox.dueMessages('c', Date.now() + 120_000, 10));
+      expect(retry.attempts).to.equal(1);
+      expect(retry.lastError).to.equal('down');
+    });
+  });
+}

@@ -1,0 +1,201 @@
+import { expect } from 'chai';
+import { frame } from '../../src/hl7v2/mllp/framing.ts';
+import { MllpClient } from '../../src/hl7v2/mllp/client.ts';
+import { decodeReply, field, segments, startTestServer, type TestServer } from '../helpers/hieServer.ts';
+import { adt, HOSP_A } from '../helpers/messages.ts';
+
+describe('bad input over MLLP', function () {
+  let s: TestServer;
+  let c: MllpClient;
+  beforeEach(async () => {
+    s = await startTestServer({ mllp: { maxMessageBytes: 4096, idleTimeoutMs: 2000 } });
+    c = await s.client();
+  });
+  afterEach(async () => {
+    await c.close();
+    await s.stop();
+  });
+
+  const reply = async (bytes: string | Buffer) => decodeReply(await c.send(typeof bytes === 'string' ? Buffer.from(bytes) : bytes));
+  const nothingStored = async () => {
+    const n = await s.app.store.read(async (tx) => (await tx.identity.domains()).filter((d) => d.kind === 'local').length);
+    expect(n, 'no domain, hence no patient, was stored').to.equal(0);
+  };
+
+  it('answers a frame that holds no MSH with AR 100', async () => {
+    for (const body of ['PID|1||X^^^A&1.2&ISO', 'hello world', 'MSX|^~\\&|A|B|C|D|||ADT^A04|1|P|2.5']) {
+      const r = await reply(body);
+      expect(field(r, 'MSA', 1), body).to.equal('AR');
+      expect(field(r, 'ERR', 2)).to.equal('MSH^1');
+      expect(field(r, 'ERR', 3)).to.match(/^100\^/);
+    }
+    await nothingStored();
+  });
+
+  it('answers a truncated header with AR 101 at the first missing field, echoing what it can', async () => {
+    const r = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A04');
+    expect(field(r, 'MSA', 1)).to.equal('AR');
+    expect(field(r, 'ERR', 2)).to.equal('MSH^1^10');
+    expect(field(r, 'ERR', 3)).to.match(/^101\^/);
+    expect(field(r, 'MSH', 5)).to.equal('EHR');
+    const noType = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101|||CTL|P|2.5');
+    expect(field(noType, 'ERR', 2)).to.equal('MSH^1^9^1^1');
+    expect(field(noType, 'MSA', 2)).to.equal('CTL');
+  });
+
+  it('answers a message cut short inside the body (no PID) with AE 100 at PID, storing nothing', async () => {
+    const r = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A01|CUT|P|2.3.1\rEVN|A01|20240101\rPV1|1|I');
+    expect(field(r, 'MSA', 1)).to.equal('AE');
+    expect(field(r, 'MSA', 2)).to.equal('CUT');
+    expect(field(r, 'ERR', 2)).to.equal('PID^1');
+    await nothingStored();
+  });
+
+  it('refuses unknown message types and trigger events with AR 200 and 201 at MSH-9', async () => {
+    const type = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ORU^R01^ORU_R01|T1|P|2.5\rPID|1');
+    expect(field(type, 'MSA', 1)).to.equal('AR');
+    expect(field(type, 'ERR', 2)).to.equal('MSH^1^9^1^1');
+    expect(field(type, 'ERR', 3)).to.equal('200^Unsupported message type^HL70357');
+    expect(field(type, 'MSH', 9)).to.equal('ACK^R01^ACK');
+    const event = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A99|T2|P|2.5\rPID|1');
+    expect(field(event, 'ERR', 2)).to.equal('MSH^1^9^1^2');
+    expect(field(event, 'ERR', 3)).to.equal('201^Unsupported event code^HL70357');
+  });
+
+  it('refuses unsupported versions, processing ids and character sets', async () => {
+    const v = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A04|V1|P|9.9');
+    expect(field(v, 'ERR', 2)).to.equal('MSH^1^12');
+    expect(field(v, 'ERR', 3)).to.match(/^203\^/);
+    const p = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A04|P1|X|2.5');
+    expect(field(p, 'ERR', 2)).to.equal('MSH^1^11');
+    expect(field(p, 'ERR', 3)).to.match(/^202\^/);
+    const cs = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A04|C1|P|2.5||||||KLINGON');
+    expect(field(cs, 'MSA', 1)).to.equal('AR');
+    expect(field(cs, 'ERR', 2)).to.equal('MSH^1^18^1');
+    expect(field(cs, 'ERR', 3)).to.match(/^103\^/);
+    const bytes = Buffer.concat([Buffer.from(adt({ ids: [`A1^^^${HOSP_A}`], controlId: 'BYTES' })), Buffer.from([0xff, 0xfe, 0x0d])]);
+    const badBytes = await reply(bytes);
+    expect(field(badBytes, 'MSA', 1)).to.equal('AR');
+    expect(field(badBytes, 'MSA', 2)).to.equal('BYTES');
+    expect(field(badBytes, 'ERR', 3)).to.match(/^102\^/);
+    await nothingStored();
+  });
+
+  it('refuses two messages in one frame with AR 100 at the second MSH, storing neither', async () => {
+    const two = adt({ ids: [`A2^^^${HOSP_A}`], controlId: 'TWO-1' }) + adt({ ids: [`A3^^^${HOSP_A}`], controlId: 'TWO-2' });
+    const r = await reply(two);
+    expect(field(r, 'MSA', 1)).to.equal('AR');
+    expect(field(r, 'MSA', 2)).to.equal('TWO-1');
+    expect(field(r, 'ERR', 2)).to.equal('MSH^2');
+    await nothingStored();
+  });
+
+  it('answers an oversize frame with AR, echoing its MSH-10, and keeps serving the connection', async () => {
+    const big = adt({ ids: [`A4^^^${HOSP_A}`], controlId: 'BIG', name: 'X'.repeat(10_000) + '^Y' });
+    const r = await reply(big);
+    expect(field(r, 'MSA', 1)).to.equal('AR');
+    expect(field(r, 'MSA', 2)).to.equal('BIG');
+    expect(field(r, 'ERR', 8)).to.contain('exceeds the limit of 4096 bytes');
+    const ok = await reply(adt({ ids: [`A5^^^${HOSP_A}`] }));
+    expect(field(ok, 'MSA', 1)).to.equal('AA');
+  });
+
+  it('answers a frame cut short by a new start block, then the next message', async () => {
+    c.writeRaw(Buffer.concat([Buffer.from([0x0b]), Buffer.from('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A04|CUT-1|P|2.5\rPID|1')]));
+    const first = c.nextReply();
+    const second = c.send(Buffer.from(adt({ ids: [`A6^^^${HOSP_A}`], controlId: 'AFTER' })));
+    const r1 = decodeReply(await first);
+    expect(field(r1, 'MSA', 1)).to.equal('AR');
+    expect(field(r1, 'MSA', 2)).to.equal('CUT-1');
+    const r2 = decodeReply(await second);
+    expect(field(r2, 'MSA', 2)).to.equal('AFTER');
+    expect(field(r2, 'MSA', 1)).to.equal('AA');
+  });
+
+  it('closes the connection on bytes that are not MLLP, since no ACK can be framed for them', async () => {
+    c.writeRaw(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    await c.closed();
+    await nothingStored();
+  });
+
+  it('closes an idle connection that sent half a frame', async () => {
+    c.writeRaw(Buffer.from('\x0bMSH|^~\\&|EHR|HOSP_A|HIE|REGION|2024'));
+    const t0 = Date.now();
+    await c.closed();
+    expect(Date.now() - t0).to.be.below(5000);
+    await nothingStored();
+  });
+
+  it('handles frames split across TCP writes and several frames in one write, answering in order', async () => {
+    const msgs = [0, 1, 2, 3, 4].map((i) => adt({ ids: [`S${i}^^^${HOSP_A}`], controlId: `ORDER-${i}` }));
+    const bytes = Buffer.concat(msgs.map((m) => frame(Buffer.from(m))));
+    const replies = msgs.map(() => c.nextReply());
+    for (let i = 0; i < bytes.length; i += 37) {
+      c.writeRaw(bytes.subarray(i, i + 37));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const got = (await Promise.all(replies)).map(decodeReply);
+    expect(got.map((r) => field(r, 'MSA', 2))).to.deep.equal(['ORDER-0', 'ORDER-1', 'ORDER-2', 'ORDER-3', 'ORDER-4']);
+    expect(got.every((r) => field(r, 'MSA', 1) === 'AA')).to.equal(true);
+  });
+
+  it('never answers with a stack trace', async () => {
+    const r = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A04|ST|P|2.5\rEVN|A04\rPID|1||\\X00\\^^^&&\rPV1');
+    expect(r).to.not.match(/at \w+ \(|\.ts:\d+/);
+    expect(['AE', 'AR']).to.include(field(r, 'MSA', 1));
+    expect(segments(r, 'ERR')).to.have.length.greaterThan(0);
+  });
+});
+
+describe('acknowledgement modes', function () {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(async () => {
+    await s.stop();
+  });
+
+  const withModes = (m: string, accept: string, app: string) => {
+    const lines = m.split('\r');
+    const msh = lines[0].split('|');
+    while (msh.length < 16) msh.push('');
+    msh[14] = accept;
+    msh[15] = app;
+    lines[0] = msh.join('|');
+    return lines.join('\r');
+  };
+
+  it('original mode: one ACK with AA', async () => {
+    const r = await s.send(adt({ ids: [`E1^^^${HOSP_A}`] }));
+    expect(field(r, 'MSA', 1)).to.equal('AA');
+  });
+
+  it('enhanced mode AL/NE: a commit ACK CA, and no application ACK', async () => {
+    const c = await s.client();
+    const r = decodeReply(await c.send(Buffer.from(withModes(adt({ ids: [`E2^^^${HOSP_A}`] }), 'AL', 'NE'))));
+    expect(field(r, 'MSA', 1)).to.equal('CA');
+    const next = decodeReply(await c.send(Buffer.from(adt({ ids: [`E3^^^${HOSP_A}`], controlId: 'NEXT' }))));
+    expect(field(next, 'MSA', 2)).to.equal('NEXT');
+    await c.close();
+  });
+
+  it('enhanced mode AL/AL: CA then AA', async () => {
+    const c = await s.client();
+    const first = decodeReply(await c.send(Buffer.from(withModes(adt({ ids: [`E4^^^${HOSP_A}`] }), 'AL', 'AL'))));
+    const second = decodeReply(await c.nextReply());
+    expect([field(first, 'MSA', 1), field(second, 'MSA', 1)]).to.deep.equal(['CA', 'AA']);
+    await c.close();
+  });
+
+  it('enhanced mode ER (the IPF sample style): only the application answer on success; CE and AE on error', async () => {
+    const c = await s.client();
+    const ok = decodeReply(await c.send(Buffer.from(withModes(adt({ ids: [`E5^^^${HOSP_A}`] }), 'ER', ''))));
+    expect(field(ok, 'MSA', 1)).to.equal('AA');
+    const bad = withModes('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A01|ERR1|P|2.3.1\rEVN|A01\rPV1', 'ER', '');
+    const ce = decodeReply(await c.send(Buffer.from(bad)));
+    const ae = decodeReply(await c.nextReply());
+    expect([field(ce, 'MSA', 1), field(ae, 'MSA', 1)]).to.deep.equal(['CE', 'AE']);
+    await c.close();
+  });
+});
