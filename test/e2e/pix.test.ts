@@ -49,6 +49,25 @@ describe('PIX Manager over MLLP (ITI-8, ITI-9)', function () {
     expect(field(onlyToken, 'QAK', 2)).to.equal('NF');
   });
 
+  it('answers an organization pseudonym domain with the keyed pseudonym of the token, never the token', async () => {
+    await s.stop();
+    s = await startTestServer({ identity: { pseudonymDomains: [{ namespace: 'STUDY1', oid: '2.999.392.7.1', key: 'study-one-key-0123456789' }] } });
+    const token = s.app.tokenIssuer.issue('123456789018');
+    await s.send(adt({ ids: [`A120^^^${HOSP_A}`, `${token}^^^${TOKEN}`] }));
+    const rsp = await s.send(pixQuery({ key: `A120^^^${HOSP_A}`, domains: ['^^^STUDY1&2.999.392.7.1&ISO'] }));
+    const [pseudonym] = pid3(rsp);
+    expect(pseudonym).to.match(/^[A-Z2-7]{32}\^\^\^STUDY1&2\.999\.392\.7\.1&ISO$/);
+    expect(pseudonym).to.not.contain(token);
+    // a patient without a token has no pseudonym
+    await s.send(adt({ ids: [`A121^^^${HOSP_A}`] }));
+    const none = await s.send(pixQuery({ key: `A121^^^${HOSP_A}`, domains: ['^^^STUDY1&2.999.392.7.1&ISO'] }));
+    expect(field(none, 'QAK', 2)).to.equal('NF');
+    // pseudonyms are issued here, not fed
+    const fed = await s.send(adt({ ids: [`A122^^^${HOSP_A}`, `X^^^STUDY1&2.999.392.7.1&ISO`] }));
+    expect(field(fed, 'MSA', 1)).to.equal('AE');
+    expect(field(fed, 'ERR', 2)).to.equal('PID^1^3^2^4');
+  });
+
   it('refuses a feed whose tokens contradict an existing link, storing nothing', async () => {
     const t1 = s.app.tokenIssuer.issue('123456789018');
     const t2 = s.app.tokenIssuer.issue('000000000019');
