@@ -3,14 +3,9 @@ import os from 'node:os';
 import type { AuditMessage } from './auditMessage.ts';
 import type { AuditService } from './auditService.ts';
 import { EventIds, Roles } from './codes.ts';
+import { launcherName } from './launcher.ts';
 
 export function applicationActivity(audit: AuditService, kind: 'start' | 'stop'): AuditMessage {
-  let launcher = 'unknown';
-  try {
-    launcher = os.userInfo().username;
-  } catch {
-    // no user name on this platform: keep 'unknown'
-  }
   return {
     eventId: EventIds.applicationActivity,
     eventActionCode: 'E',
@@ -30,7 +25,7 @@ export function applicationActivity(audit: AuditService, kind: 'start' | 'stop')
         networkAccessPointId: os.hostname(),
         networkAccessPointTypeCode: '1',
       },
-      { userId: launcher, userIsRequestor: true, roleIdCodes: [Roles.applicationLauncher] },
+      { userId: launcherName(), userIsRequestor: true, roleIdCodes: [Roles.applicationLauncher] },
     ],
     source: audit.sourceIdentification,
     objects: [],

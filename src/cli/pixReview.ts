@@ -1,8 +1,8 @@
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { AuditMessage } from '../audit/auditMessage.ts';
 import type { AuditService } from '../audit/auditService.ts';
 import { EventIds, PatientNumber, Roles } from '../audit/codes.ts';
+import { launcherName } from '../audit/launcher.ts';
 import { IdentityError } from '../identity/errors.ts';
 import { cxString } from '../pix/codec/cx.ts';
 import { openServices } from '../server/app.ts';
@@ -95,12 +95,6 @@ async function describeRecords(tx: ReadTx, ids: number[]): Promise<string> {
 
 /** A reviewer linked two patients: Patient Record, Update, the reviewer as the requestor. */
 function reviewAudit(audit: AuditService, ids: string[]): AuditMessage {
-  let user = 'unknown';
-  try {
-    user = os.userInfo().username;
-  } catch {
-    // keep 'unknown'
-  }
   return {
     eventId: EventIds.patientRecord,
     eventActionCode: 'U',
@@ -108,7 +102,7 @@ function reviewAudit(audit: AuditService, ids: string[]): AuditMessage {
     eventOutcome: 0,
     eventTypeCodes: [{ code: 'PIX-LINK-REVIEW', codeSystemName: 'HIE', originalText: 'PIX link accepted on review' }],
     participants: [
-      { userId: user, userIsRequestor: true, roleIdCodes: [Roles.applicationLauncher] },
+      { userId: launcherName(), userIsRequestor: true, roleIdCodes: [Roles.applicationLauncher] },
       { userId: audit.node.application, alternativeUserId: audit.processId, userIsRequestor: false, roleIdCodes: [Roles.application] },
     ],
     source: audit.sourceIdentification,

@@ -3,8 +3,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type net from 'node:net';
 import type tls from 'node:tls';
+import { listen } from './listen.ts';
 
 export type HealthProbe = () => Promise<Record<string, unknown>>;
 
@@ -19,11 +19,7 @@ export class HttpListener {
   async listen(): Promise<number> {
     const handler: http.RequestListener = (req, res) => void this.route(req, res);
     this.server = this.opts.tls ? https.createServer(this.opts.tls, handler) : http.createServer(handler);
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    return (this.server.address() as net.AddressInfo).port;
+    return listen(this.server, this.opts.port, this.opts.host);
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { listen } from '../../server/listen.ts';
 import { frame, MllpDecoder, type MllpEvent } from './framing.ts';
 
 export interface PeerInfo {
@@ -47,11 +48,7 @@ export class MllpServer {
         this.opts.onError?.(err, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 });
       });
     }
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    return (this.server.address() as net.AddressInfo).port;
+    return listen(this.server, this.opts.port, this.opts.host);
   }
 
   /** Stops accepting, lets in-flight messages finish, then closes every connection. */

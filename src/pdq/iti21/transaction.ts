@@ -3,7 +3,6 @@
  * 3.21: every parameter must match; what-domains (QPD-8) limit PID-3 and drop patients with no
  * identifier there; RCP-2 limits a response and the rest is continued under DSC-1.
  */
-import { hl7QueryAudit } from '../../audit/hl7v2Audit.ts';
 import type { AuditService } from '../../audit/auditService.ts';
 import { ihe } from '../../audit/codes.ts';
 import type { ResponseSpec } from '../../hl7v2/ack.ts';
@@ -15,7 +14,7 @@ import type { IdentityService } from '../../identity/service.ts';
 import type { Domain, RecordMatch } from '../../identity/types.ts';
 import { cxComponents, cxString, readCx } from '../../pix/codec/cx.ts';
 import { writePid } from '../../pix/codec/pid.ts';
-import { requestParties } from '../../pix/requestParties.ts';
+import { hl7QueryTransaction, type QueryAnswer } from '../../pix/queryTransaction.ts';
 import type { Config } from '../../server/config/types.ts';
 import type { ReadTx, Store } from '../../store/types.ts';
 import { Continuations, type OpenQuery } from './continuations.ts';
@@ -32,10 +31,7 @@ export interface Iti21Deps {
   config: Config['pdq'];
 }
 
-interface Page {
-  spec: ResponseSpec;
-  patients: string[];
-}
+type Page = QueryAnswer;
 
 export function iti21Transactions(deps: Iti21Deps): Hl7Transaction[] {
   const { store, identity, audit, config } = deps;
@@ -145,36 +141,7 @@ export function iti21Transactions(deps: Iti21Deps): Hl7Transaction[] {
     return hits.filter((h) => keep.has(h.personId));
   }
 
-  const auditQuery = (req: Hl7Request, outcome: 0 | 4 | 8, patients: string[], description?: string, keepQuery = true) =>
-    hl7QueryAudit(audit, {
-      eventType: ITI21,
-      outcome,
-      outcomeDescription: description,
-      ...requestParties(req, audit),
-      patients,
-      queryTag: req.message.first('QPD')?.get(2) ?? req.message.first('QID')?.get(1) ?? '',
-      queryText: keepQuery ? req.message.segmentText(['MSH', 'QPD']) : undefined,
-      controlId: req.message.header.controlId,
-    });
-
-  const queryTransaction: Hl7Transaction = {
-    name: 'ITI-21',
-    accepts: [{ code: 'QBP', events: ['Q22'] }],
-    profile: ['ITI-21', 'IHE'],
-    async handle(req) {
-      const qpd = req.message.first('QPD');
-      if (!qpd) {
-        await audit.record(auditQuery(req, 8, [], 'QPD segment missing'));
-        throw Hl7ProcessingError.error(100, 'Required segment QPD is missing', { segment: 'QPD' });
-      }
-      const { spec, patients } = await query(req, qpd);
-      await audit.record(auditQuery(req, spec.ack === 'AA' ? 0 : 4, patients, spec.errors?.map((e) => e.text).join('; ')));
-      return spec;
-    },
-    auditRefusal(req, err) {
-      return auditQuery(req, 8, [], err.message, false);
-    },
-  };
+  const queryTransaction = hl7QueryTransaction({ name: 'ITI-21', messageType: { code: 'QBP', events: ['Q22'] }, eventType: ITI21, audit, answer: query });
 
   const cancelTransaction: Hl7Transaction = {
     name: 'ITI-21 cancel',

@@ -6,19 +6,17 @@
  *   unknown what-domain -> AE, ERR QPD^1^4^n 204.
  * PID-5 is an empty name followed by ^^^^^^S (3.9.4.2.2.5).
  */
-import { hl7QueryAudit } from '../../audit/hl7v2Audit.ts';
 import type { AuditService } from '../../audit/auditService.ts';
 import { ihe } from '../../audit/codes.ts';
-import type { ResponseSpec } from '../../hl7v2/ack.ts';
 import { raw, segment } from '../../hl7v2/builder.ts';
-import { Hl7ProcessingError, type Hl7ErrorDetail } from '../../hl7v2/errors.ts';
+import type { Hl7ErrorDetail } from '../../hl7v2/errors.ts';
 import type { Segment } from '../../hl7v2/message.ts';
 import type { Hl7Request, Hl7Transaction } from '../../hl7v2/transaction.ts';
+import { hl7QueryTransaction, type QueryAnswer } from '../queryTransaction.ts';
 import type { DomainIdentifier, IdentityService } from '../../identity/service.ts';
 import type { Domain } from '../../identity/types.ts';
 import type { Store } from '../../store/types.ts';
 import { cxComponents, cxString, readCx } from '../codec/cx.ts';
-import { requestParties } from '../requestParties.ts';
 
 export const ITI9 = ihe('ITI-9', 'PIX Query');
 
@@ -28,7 +26,7 @@ export function iti9Transaction(deps: { store: Store; identity: IdentityService;
   const { store, identity, audit } = deps;
   const domains = identity.domains;
 
-  async function answer(req: Hl7Request, qpd: Segment): Promise<{ spec: ResponseSpec; patients: string[] }> {
+  async function answer(_req: Hl7Request, qpd: Segment): Promise<QueryAnswer> {
     const tag = qpd.get(2);
     const echo = [segment('QAK', [tag, 'OK']), qpd.toString()];
     const fail = (errors: Hl7ErrorDetail[]) => ({
@@ -76,36 +74,5 @@ export function iti9Transaction(deps: { store: Store; identity: IdentityService;
     });
   }
 
-  const auditQuery = (req: Hl7Request, outcome: 0 | 4 | 8 | 12, patients: string[], description?: string, keepQuery = true) => {
-    const h = req.message.header;
-    return hl7QueryAudit(audit, {
-      eventType: ITI9,
-      outcome,
-      outcomeDescription: description,
-      ...requestParties(req, audit),
-      patients,
-      queryTag: req.message.first('QPD')?.get(2) ?? '',
-      queryText: keepQuery ? req.message.segmentText(['MSH', 'QPD']) : undefined,
-      controlId: h.controlId,
-    });
-  };
-
-  return {
-    name: 'ITI-9',
-    accepts: [{ code: 'QBP', events: ['Q23'] }],
-    profile: ['ITI-9', 'IHE'],
-    async handle(req) {
-      const qpd = req.message.first('QPD');
-      if (!qpd) {
-        await audit.record(auditQuery(req, 8, [], 'QPD segment missing'));
-        throw Hl7ProcessingError.error(100, 'Required segment QPD is missing', { segment: 'QPD' });
-      }
-      const { spec, patients } = await answer(req, qpd);
-      await audit.record(auditQuery(req, spec.ack === 'AA' ? 0 : 4, patients, spec.errors?.map((e) => e.text).join('; ')));
-      return spec;
-    },
-    auditRefusal(req, err) {
-      return auditQuery(req, 8, [], err.message, false);
-    },
-  };
+  return hl7QueryTransaction({ name: 'ITI-9', messageType: { code: 'QBP', events: ['Q23'] }, eventType: ITI9, audit, answer });
 }
