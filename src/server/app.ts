@@ -101,6 +101,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       const httpListener = new HttpListener(
         { host: config.http.host, port: config.http.port, tls: tlsServerOptions(config.http.tls) },
         async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
+        log,
       );
       ports.http = await httpListener.listen();
       stops.push(() => httpListener.close());

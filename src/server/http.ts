@@ -1,24 +1,50 @@
 /**
- * The HTTP listener. It answers GET /health now; the XDS, FHIR and ATNA issues mount their routes here.
+ * The HTTP listener: one express application, to which each area mounts its routes before the
+ * listener starts (`mount`). It answers GET /health itself; unknown paths get 404 JSON, and an error
+ * that escapes a route gets 500 without any detail of it.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type tls from 'node:tls';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { listen } from './listen.ts';
+import type { Logger } from './logger.ts';
 
 export type HealthProbe = () => Promise<Record<string, unknown>>;
 
 export class HttpListener {
+  private readonly app = express();
   private server?: http.Server;
 
   constructor(
     private readonly opts: { host: string; port: number; tls?: tls.TlsOptions },
-    private readonly health: HealthProbe,
-  ) {}
+    health: HealthProbe,
+    private readonly log: Logger,
+  ) {
+    this.app.disable('x-powered-by');
+    this.app.get('/health', async (_req, res) => {
+      try {
+        res.json({ status: 'ok', ...(await health()) });
+      } catch {
+        res.status(503).json({ status: 'unavailable' });
+      }
+    });
+  }
+
+  /** Adds an area's routes under `path`; call before listen(). */
+  mount(path: string, router: Router): void {
+    this.app.use(path, router);
+  }
 
   async listen(): Promise<number> {
-    const handler: http.RequestListener = (req, res) => void this.route(req, res);
-    this.server = this.opts.tls ? https.createServer(this.opts.tls, handler) : http.createServer(handler);
+    this.app.use((req: Request, res: Response) => {
+      res.status(404).json({ error: 'not found', path: req.path });
+    });
+    this.app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+      this.log.error('http.internal-error', { path: req.path, error: err instanceof Error ? err.message : String(err) });
+      if (!res.headersSent) res.status(500).json({ error: 'internal error' });
+    });
+    this.server = this.opts.tls ? https.createServer(this.opts.tls, this.app) : http.createServer(this.app);
     return listen(this.server, this.opts.port, this.opts.host);
   }
 
@@ -28,19 +54,5 @@ export class HttpListener {
       this.server!.close(() => resolve());
       this.server!.closeAllConnections();
     });
-  }
-
-  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      try {
-        const body = JSON.stringify({ status: 'ok', ...(await this.health()) });
-        res.writeHead(200, { 'content-type': 'application/json' }).end(req.method === 'HEAD' ? undefined : body);
-      } catch {
-        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'unavailable' }));
-      }
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found', path: url.pathname }));
   }
 }
