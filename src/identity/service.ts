@@ -19,7 +19,10 @@ export interface DomainIdentifier {
 }
 
 export interface PatientFeed {
-  /** Local IDs in facility domains: at least one. */
+  /**
+   * IDs whose records hold the demographics: local IDs in facility domains, and the regional ID
+   * when a source feeds one (it is also in `regionalId`).
+   */
   identifiers: DomainIdentifier[];
   token?: string;
   regionalId?: string;
@@ -53,7 +56,7 @@ export class IdentityService {
 
   /** ITI-8 A01/A04/A05/A08 (and SS-MIX2 ADT-00): create or update, linking by exact evidence. */
   async registerFeed(tx: WriteTx, feed: PatientFeed): Promise<FeedOutcome> {
-    if (feed.identifiers.length === 0) throw new IdentityError('unknown-identifier', 'no local patient identifier');
+    if (feed.identifiers.length === 0) throw new IdentityError('unknown-identifier', 'no patient identifier');
     const persons = new Map<number, Person>();
     const existing = new Map<string, PatientRecord>();
     for (const ident of feed.identifiers) {
@@ -67,10 +70,13 @@ export class IdentityService {
       const p = await tx.identity.personByToken(feed.token);
       if (p) await this.addPerson(tx, persons, p.id);
     }
+    // A regional ID fed by a Patient Identity Source of the affinity domain (as XDS registries are
+    // fed, ITI TF-2 3.8) is the person's: an unknown one creates the person under it.
+    let regionalIsNew = false;
     if (feed.regionalId) {
       const p = await tx.identity.personByRegionalId(feed.regionalId);
-      if (!p) throw new IdentityError('unknown-identifier', 'regional patient ID is not known');
-      await this.addPerson(tx, persons, p.id);
+      if (p) await this.addPerson(tx, persons, p.id);
+      else regionalIsNew = true;
     }
     const tokens = new Set([...persons.values()].map((p) => p.token).filter((t): t is string => !!t));
     if (feed.token) tokens.add(feed.token);
@@ -81,8 +87,11 @@ export class IdentityService {
     let changed = false;
     let created = false;
     let survivor: Person;
+    if (persons.size > 0 && regionalIsNew) {
+      throw new IdentityError('unknown-identifier', 'the local IDs belong to a patient whose regional ID is another');
+    }
     if (persons.size === 0) {
-      survivor = await tx.identity.createPerson(feed.token ?? null, this.cfg.regional.prefix);
+      survivor = await tx.identity.createPerson(feed.token ?? null, regionalIsNew ? { id: feed.regionalId! } : { prefix: this.cfg.regional.prefix });
       created = true;
       changed = true;
     } else {
@@ -176,7 +185,7 @@ export class IdentityService {
     const out: DomainIdentifier[] = [];
     for (const rec of await tx.identity.recordsOfPerson(person.id)) {
       const domain = await tx.identity.domain(rec.domainKey);
-      if (domain) out.push({ domain, id: rec.localId });
+      if (domain && domain.kind === 'local') out.push({ domain, id: rec.localId });
     }
     out.push({ domain: this.domains.regional, id: person.regionalId });
     if (person.token) {

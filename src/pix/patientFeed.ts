@@ -51,6 +51,7 @@ export async function toPatientFeed(
         break;
       case 'regional':
         feed.regionalId = resolved.id;
+        feed.identifiers.push(resolved);
         break;
       case 'pseudonym':
         throw new IdentityError('unknown-domain', 'organization pseudonyms are issued by this server, not fed to it', cx.index);
@@ -59,7 +60,7 @@ export async function toPatientFeed(
     }
   }
   if (feed.identifiers.length === 0) {
-    throw new IdentityError('unknown-identifier', 'no local patient identifier in a facility domain');
+    throw new IdentityError('unknown-identifier', 'no patient identifier in a facility or the regional domain');
   }
   return feed;
 }

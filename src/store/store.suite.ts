@@ -40,8 +40,12 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       });
 
     it('commits a write and keeps it across a reopen', async () => {
-      const p = await store.write((tx) => tx.identity.createPerson('TOKEN1', 'R'));
+      const p = await store.write((tx) => tx.identity.createPerson('TOKEN1', { prefix: 'R' }));
       expect(p.regionalId).to.equal('R0000000001');
+      const fed = await store.write((tx) => tx.identity.createPerson(null, { id: 'R0000000002' }));
+      expect(fed.regionalId).to.equal('R0000000002');
+      const next = await store.write((tx) => tx.identity.createPerson(null, { prefix: 'R' }));
+      expect(next.regionalId, 'a generated ID skips one a source fed').to.equal('R0000000003');
       await addRecord(p.id, 'L1', 'YAMADA');
       await store.close();
       store = await factory.reopen();
@@ -53,7 +57,7 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
 
     it('keeps nothing of a write that fails part way', async () => {
       const failing = store.write(async (tx) => {
-        const p = await tx.identity.createPerson(null, 'R');
+        const p = await tx.identity.createPerson(null, { prefix: 'R' });
         await tx.identity.addDomain(HOSP);
         await tx.identity.insertRecord({ domainKey: HOSP.key, localId: 'L2', personId: p.id, demographics: demo('X'), birthDate: '', sex: '', keys: [] });
         throw new Error('boom');
@@ -66,12 +70,12 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
 
     it('isolates requests committed together: one failing leaves the others whole', async () => {
       const results = await Promise.allSettled([
-        store.write((tx) => tx.identity.createPerson('A', 'R')),
+        store.write((tx) => tx.identity.createPerson('A', { prefix: 'R' })),
         store.write(async (tx) => {
-          await tx.identity.createPerson('B', 'R');
+          await tx.identity.createPerson('B', { prefix: 'R' });
           throw new Error('no');
         }),
-        store.write((tx) => tx.identity.createPerson('C', 'R')),
+        store.write((tx) => tx.identity.createPerson('C', { prefix: 'R' })),
       ]);
       expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
       const got = await store.read(async (tx) => [await tx.identity.personByToken('A'), await tx.identity.personByToken('B'), await tx.identity.personByToken('C')]);
@@ -79,7 +83,7 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
     });
 
     it('searches records by exact and prefix keys, birth date and sex, each record once', async () => {
-      const p = await store.write((tx) => tx.identity.createPerson(null, 'R'));
+      const p = await store.write((tx) => tx.identity.createPerson(null, { prefix: 'R' }));
       const a = await addRecord(p.id, 'S1', 'ヤマダ', '19700101');
       const b = await addRecord(p.id, 'S2', 'ヤマモト', '19800101');
       await addRecord(p.id, 'S3', 'タナカ', '19700101');
@@ -96,7 +100,7 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
     });
 
     it('merges records and persons', async () => {
-      const [p1, p2] = await store.write(async (tx) => [await tx.identity.createPerson(null, 'R'), await tx.identity.createPerson(null, 'R')]);
+      const [p1, p2] = await store.write(async (tx) => [await tx.identity.createPerson(null, { prefix: 'R' }), await tx.identity.createPerson(null, { prefix: 'R' })]);
       const r1 = await addRecord(p1.id, 'M1', 'A');
       const r2 = await addRecord(p2.id, 'M2', 'B');
       await store.write((tx) => tx.identity.mergePerson(p2.id, p1.id));
@@ -110,7 +114,7 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
     });
 
     it('keeps link proposals once per pair, and their decisions', async () => {
-      const [p1, p2] = await store.write(async (tx) => [await tx.identity.createPerson(null, 'R'), await tx.identity.createPerson(null, 'R')]);
+      const [p1, p2] = await store.write(async (tx) => [await tx.identity.createPerson(null, { prefix: 'R' }), await tx.identity.createPerson(null, { prefix: 'R' })]);
       const r1 = await addRecord(p1.id, 'LP1', 'A');
       const first = await store.write((tx) => tx.identity.addProposal({ recordId: r1.id, candidatePersonId: p2.id, score: 0.9, reasons: ['birthDate'] }));
       const again = await store.write((tx) => tx.identity.addProposal({ recordId: r1.id, candidatePersonId: p2.id, score: 0.9, reasons: ['birthDate'] }));

@@ -55,8 +55,11 @@ export interface NewRecord {
 export interface IdentityWriter extends IdentityReader {
   addDomain(d: Domain): Promise<void>;
 
-  /** Creates a person; its regional ID is assigned by the store from a sequence with `regionalPrefix`. */
-  createPerson(token: string | null, regionalPrefix: string): Promise<Person>;
+  /**
+   * Creates a person. Its regional ID is the one given (an affinity-domain ID a Patient Identity
+   * Source assigned), or the next free one of a sequence with `regionalPrefix`.
+   */
+  createPerson(token: string | null, regional: { prefix: string } | { id: string }): Promise<Person>;
   setPersonToken(personId: number, token: string): Promise<void>;
   /** Marks `fromId` merged into `intoId` and moves its active records there. */
   mergePerson(fromId: number, intoId: number): Promise<void>;

@@ -68,6 +68,23 @@ describe('PIX Manager over MLLP (ITI-8, ITI-9)', function () {
     expect(field(fed, 'ERR', 2)).to.equal('PID^1^3^2^4');
   });
 
+  it('takes a regional (affinity domain) ID fed by a Patient Identity Source as the patient\'s, as XDS sources feed it', async () => {
+    const ack = await s.send(adt({ ids: [`NIST-1^^^${REGION}`], event: 'A01' }));
+    expect(field(ack, 'MSA', 1)).to.equal('AA');
+    await s.send(adt({ ids: [`A130^^^${HOSP_A}`, `NIST-1^^^${REGION}`], event: 'A08' }));
+    const rsp = await s.send(pixQuery({ key: `NIST-1^^^${REGION}` }));
+    expect(pid3(rsp)).to.deep.equal([`A130^^^${HOSP_A}`]);
+    const merged = await s.send(adt({ event: 'A40', ids: [`NIST-2^^^${REGION}`], mrg: [`NIST-1^^^${REGION}`] }));
+    expect(field(merged, 'MSA', 1)).to.equal('AA');
+    const viaOld = await s.send(pixQuery({ key: `NIST-1^^^${REGION}` }));
+    expect(pid3(viaOld)).to.include(`A130^^^${HOSP_A}`).and.include(`NIST-2^^^${REGION}`);
+    // generated regional IDs never collide with fed ones
+    await s.send(adt({ ids: [`A131^^^${HOSP_A}`] }));
+    const gen = pid3(await s.send(pixQuery({ key: `A131^^^${HOSP_A}` })));
+    expect(gen).to.have.length(1);
+    expect(gen[0]).to.match(/^R\d{10}\^\^\^/);
+  });
+
   it('refuses a feed whose tokens contradict an existing link, storing nothing', async () => {
     const t1 = s.app.tokenIssuer.issue('123456789018');
     const t2 = s.app.tokenIssuer.issue('000000000019');

@@ -211,11 +211,18 @@ export class SqliteIdentityRepo implements IdentityWriter {
     return r && toProposal(r);
   }
 
-  async createPerson(token: string | null, regionalPrefix: string): Promise<Person> {
-    const seq = this.st.get<{ value: number }>(
-      "INSERT INTO sequences(name, value) VALUES ('regional_id', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
-    )!.value;
-    const regionalId = `${regionalPrefix}${String(seq).padStart(10, '0')}`;
+  async createPerson(token: string | null, regional: { prefix: string } | { id: string }): Promise<Person> {
+    let regionalId: string;
+    if ('id' in regional) regionalId = regional.id;
+    else {
+      // Sources may have fed IDs that look like ours: skip any already taken.
+      do {
+        const seq = this.st.get<{ value: number }>(
+          "INSERT INTO sequences(name, value) VALUES ('regional_id', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+        )!.value;
+        regionalId = `${regional.prefix}${String(seq).padStart(10, '0')}`;
+      } while (this.st.get('SELECT 1 FROM persons WHERE regional_id = ?', regionalId));
+    }
     const t = now();
     const info = this.st.run(
       'INSERT INTO persons(token, regional_id, created_at, updated_at) VALUES (?, ?, ?, ?)',
