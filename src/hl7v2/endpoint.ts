@@ -20,6 +20,8 @@ import type { Logger } from '../server/logger.ts';
 export interface EndpointOptions {
   transactions: Hl7Transaction[];
   versions: readonly string[];
+  /** MSH-11 values accepted; empty accepts any. */
+  processingIds: readonly string[];
   defaultCharset: Charset;
   maxMessageBytes: number;
   responder: Responder;
@@ -27,8 +29,6 @@ export interface EndpointOptions {
   audit: AuditService;
   log: Logger;
 }
-
-const PROCESSING_IDS = new Set(['P', 'T', 'D']);
 
 export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
   const routes = new Map<string, Map<string, Hl7Transaction>>();
@@ -40,6 +40,7 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
     }
   }
   const versions = new Set(opts.versions);
+  const processingIds = new Set(opts.processingIds);
 
   /**
    * The response in the request's charset. When the request named none (MSH-18 empty: ASCII) and the
@@ -92,7 +93,7 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
     let transaction: Hl7Transaction | undefined;
     let spec: ResponseSpec;
     try {
-      transaction = checkAndRoute(msg, routes, versions);
+      transaction = checkAndRoute(msg, routes, versions, processingIds);
       const found = findIndividualNumber(msg, opts.domains);
       if (found) {
         // The number itself is never repeated: only where it was.
@@ -119,12 +120,17 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
   };
 }
 
-function checkAndRoute(msg: Hl7v2Message, routes: Map<string, Map<string, Hl7Transaction>>, versions: Set<string>): Hl7Transaction {
+function checkAndRoute(
+  msg: Hl7v2Message,
+  routes: Map<string, Map<string, Hl7Transaction>>,
+  versions: Set<string>,
+  processingIds: Set<string>,
+): Hl7Transaction {
   const h = msg.header;
   if (!versions.has(h.version)) {
     throw Hl7ProcessingError.reject(203, `HL7 version ${h.version} is not supported`, { segment: 'MSH', field: 12 });
   }
-  if (!PROCESSING_IDS.has(h.processingId)) {
+  if (processingIds.size > 0 && !processingIds.has(h.processingId)) {
     throw Hl7ProcessingError.reject(202, `Processing id ${h.processingId} is not supported`, { segment: 'MSH', field: 11 });
   }
   const events = routes.get(h.type.code);

@@ -65,15 +65,29 @@ export class DomainDirectory {
     const cacheKey = a.oid ? a.oid : `ns:${a.namespace}`;
     const hit = this.cache.get(cacheKey);
     if (hit) return hit;
-    const found = a.oid ? await tx.identity.domain(a.oid) : await tx.identity.domainByNamespace(a.namespace);
+    const found = a.oid ? await tx.identity.domainByOid(a.oid) : await tx.identity.domainByNamespace(a.namespace);
     if (found && remember) this.cache.set(cacheKey, found);
     return found;
   }
 
-  /** For a feed: the domain, registered now when unknown and config allows it. */
+  /**
+   * For a feed: the domain, registered now when unknown and config allows it. An OID arriving for a
+   * namespace known without one completes that domain; a namespace already bound to another OID is
+   * refused (CX-4 subcomponents must name one entity, ITI TF-2 3.8.4.1.2.3).
+   */
   async findOrRegister(tx: WriteTx, a: AssigningAuthority, index: number): Promise<Domain> {
     const found = await this.find(tx, a, false);
     if (found) return found;
+    const sameName = a.oid && a.namespace ? await tx.identity.domainByNamespace(a.namespace) : undefined;
+    if (sameName && sameName.oid) {
+      throw new IdentityError('inconsistent-authority', `namespace ${a.namespace} is another assigning authority's`, index);
+    }
+    if (sameName) {
+      const completed = { ...sameName, oid: a.oid, type: a.type || 'ISO' };
+      await tx.identity.addDomain(completed);
+      this.cache.delete(`ns:${a.namespace}`);
+      return completed;
+    }
     if (this.cfg.unknownDomains === 'reject') {
       throw new IdentityError('unknown-domain', 'assigning authority is not a known patient identifier domain', index);
     }

@@ -1,6 +1,7 @@
 /** Typed identity errors; each transaction's edge maps them to its protocol's error. */
 export type IdentityErrorReason =
   | 'unknown-domain'
+  | 'inconsistent-authority'
   | 'unknown-identifier'
   | 'missing-authority'
   | 'conflicting-tokens'

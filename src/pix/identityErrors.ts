@@ -7,6 +7,7 @@ export function identityErrorToHl7(e: IdentityError, at: { segment: string; fiel
   const loc = (component?: number): ErrorLocation => ({ segment: at.segment, field: at.field, repetition: rep, component: rep ? component : undefined });
   switch (e.reason) {
     case 'unknown-domain':
+    case 'inconsistent-authority':
       return Hl7ProcessingError.error(204, e.message, loc(4));
     case 'missing-authority':
       return Hl7ProcessingError.error(101, e.message, loc(4));

@@ -70,6 +70,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       const endpoint = hl7Endpoint({
         transactions,
         versions: config.hl7v2.versions,
+        processingIds: config.hl7v2.processingIds,
         defaultCharset: config.hl7v2.defaultCharset,
         maxMessageBytes: config.mllp.maxMessageBytes,
         responder: { application: config.node.application, facility: config.node.facility, nextControlId: s.nextControlId },

@@ -20,6 +20,8 @@ import type {
 
 export interface IdentityReader {
   domain(key: string): Promise<Domain | undefined>;
+  domainByOid(oid: string): Promise<Domain | undefined>;
+  /** The domain of a namespace: the one with an OID when there is one. */
   domainByNamespace(namespace: string): Promise<Domain | undefined>;
   domains(): Promise<Domain[]>;
 
@@ -53,6 +55,7 @@ export interface NewRecord {
 }
 
 export interface IdentityWriter extends IdentityReader {
+  /** Adds a domain, or updates the one with the same key (a namespace-only domain learning its OID). */
   addDomain(d: Domain): Promise<void>;
 
   /**

@@ -348,6 +348,8 @@ describe('conformance: audit messages against the DICOM schema (dicom2017c.xsd)'
         expect(allText(a), label).to.not.contain(NUMBER);
       }
       expect(of('individual number feed').audits[0].eventTypes).to.deep.equal(['ITI-8']);
+      // The patient is still named, by the identifiers that may be named.
+      expect(patientsOf(of('individual number feed').audits[0])).to.deep.equal([`AUD06^^^${HOSP_A}`]);
       expect(of('individual number PIX query').audits[0].eventTypes).to.deep.equal(['ITI-9']);
       expect(of('individual number PDQ query').audits[0].eventTypes).to.deep.equal(['ITI-21']);
       // Nowhere in the whole trail either, base64 values decoded.

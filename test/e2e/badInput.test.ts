@@ -66,9 +66,6 @@ describe('bad input over MLLP', function () {
     const v = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A04|V1|P|9.9');
     expect(field(v, 'ERR', 2)).to.equal('MSH^1^12');
     expect(field(v, 'ERR', 3)).to.match(/^203\^/);
-    const p = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A04|P1|X|2.5');
-    expect(field(p, 'ERR', 2)).to.equal('MSH^1^11');
-    expect(field(p, 'ERR', 3)).to.match(/^202\^/);
     const cs = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A04|C1|P|2.5||||||KLINGON');
     expect(field(cs, 'MSA', 1)).to.equal('AR');
     expect(field(cs, 'ERR', 2)).to.equal('MSH^1^18^1');
@@ -79,6 +76,18 @@ describe('bad input over MLLP', function () {
     expect(field(badBytes, 'MSA', 2)).to.equal('BYTES');
     expect(field(badBytes, 'ERR', 3)).to.match(/^102\^/);
     await nothingStored();
+  });
+
+  it('refuses processing ids outside hl7v2.processingIds when that is set', async () => {
+    const strict = await startTestServer({ hl7v2: { processingIds: ['P', 'T', 'D'] } });
+    try {
+      const p = await strict.send('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A04|P1|X|2.5');
+      expect(field(p, 'MSA', 1)).to.equal('AR');
+      expect(field(p, 'ERR', 2)).to.equal('MSH^1^11');
+      expect(field(p, 'ERR', 3)).to.match(/^202\^/);
+    } finally {
+      await strict.stop();
+    }
   });
 
   it('refuses two messages in one frame with AR 100 at the second MSH, storing neither', async () => {

@@ -85,6 +85,20 @@ describe('PIX Manager over MLLP (ITI-8, ITI-9)', function () {
     expect(gen[0]).to.match(/^R\d{10}\^\^\^/);
   });
 
+  it('binds a namespace to one OID: completes a namespace-only domain, refuses a second OID', async () => {
+    expect(field(await s.send(adt({ ids: ['N1^^^HZLN'] })), 'MSA', 1)).to.equal('AA');
+    expect(field(await s.send(adt({ ids: ['N2^^^HZLN&1.9.9.1&ISO'] })), 'MSA', 1)).to.equal('AA');
+    // one domain, reachable by namespace, by OID, or both
+    for (const key of ['N1^^^HZLN', 'N1^^^&1.9.9.1&ISO', 'N2^^^HZLN', 'N2^^^HZLN&1.9.9.1&ISO']) {
+      const r = await s.send(pixQuery({ key }));
+      expect(field(r, 'MSA', 1), key).to.equal('AA');
+    }
+    const conflict = await s.send(adt({ ids: [`A140^^^${HOSP_A}`, 'N3^^^HZLN&1.9.9.2&ISO'] }));
+    expect(field(conflict, 'MSA', 1)).to.equal('AE');
+    expect(field(conflict, 'ERR', 2)).to.equal('PID^1^3^2^4');
+    expect(field(conflict, 'ERR', 8)).to.contain('namespace HZLN');
+  });
+
   it('refuses a feed whose tokens contradict an existing link, storing nothing', async () => {
     const t1 = s.app.tokenIssuer.issue('123456789018');
     const t2 = s.app.tokenIssuer.issue('000000000019');

@@ -21,9 +21,9 @@ describe('PDQ query parameters (QPD-3)', () => {
 
   it('groups identifier parameters, each @PID.3.1 starting a new one', () => {
     const p = parseQueryParameters(qpd3('@PID.3.1^X1~@PID.3.4.1^HZLN~@PID.3.4.2^1.2.3.4~@PID.3.4.3^ISO~@PID.3.1^X2~@PID.3.4.2^1.2.3.4.5~@PID.18.1^ACC~@PID.18.4.2^1.2.3'));
-    expect(p.identifiers.map((i) => [i.id, i.authority.namespace, i.authority.oid, i.repetition])).to.deep.equal([
-      ['X1', 'HZLN', '1.2.3.4', 1],
-      ['X2', '', '1.2.3.4.5', 5],
+    expect(p.identifiers.map((i) => [i.id, i.authority.namespace, i.authority.oid, i.repetition, i.authorityRepetition])).to.deep.equal([
+      ['X1', 'HZLN', '1.2.3.4', 1, 2],
+      ['X2', '', '1.2.3.4.5', 5, 6],
     ]);
     expect(p.query.keys).to.deep.equal([{ kind: 'account', key: 'ACC', prefix: false }]);
   });

@@ -16,6 +16,8 @@ export interface QueriedIdentifier {
   typeCode: string;
   /** QPD-3 repetition (1-based) of its @PID.3.1. */
   repetition: number;
+  /** QPD-3 repetition of its first @PID.3.4 parameter, if any. */
+  authorityRepetition?: number;
 }
 
 export interface PdqParameters {
@@ -57,6 +59,7 @@ export function parseQueryParameters(reps: Repetition[]): PdqParameters {
       case 3:
         if (comp === 1) out.identifiers.push({ id: value, authority: { namespace: '', oid: '', type: '' }, typeCode: '', repetition: n });
         else if (comp === 4 && lastId()) {
+          lastId().authorityRepetition ??= n;
           const a = lastId().authority;
           if (sub === 1) a.namespace = value;
           else if (sub === 2) a.oid = value;

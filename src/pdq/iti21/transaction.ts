@@ -95,7 +95,7 @@ export function iti21Transactions(deps: Iti21Deps): Hl7Transaction[] {
       for (const qi of params.identifiers) {
         const d = await domains.find(tx, qi.authority);
         if (!d && (qi.authority.namespace || qi.authority.oid)) {
-          errors.push({ code: 204, text: 'Unknown assigning authority in @PID.3.4', location: { segment: 'QPD', field: 3, repetition: qi.repetition } });
+          errors.push({ code: 204, text: 'Unknown assigning authority in @PID.3.4', location: { segment: 'QPD', field: 3, repetition: qi.authorityRepetition ?? qi.repetition } });
           continue;
         }
         if (!d) continue;

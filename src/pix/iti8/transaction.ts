@@ -82,7 +82,11 @@ export function iti8Transaction(deps: Iti8Deps): Hl7Transaction {
       }
     },
     auditRefusal(req, err) {
-      return iti8AuditMessages(audit, { req, event: req.message.header.type.event, outcome: 8, outcomeDescription: err.message, patients: [] })[0];
+      // The patient's other identifiers are named; the individual-number one never is.
+      const patients = (req.message.first('PID')?.reps(3) ?? [])
+        .filter((r) => r.get(1) && !domains.isIndividualNumber({ namespace: r.get(4, 1), oid: r.get(4, 2) }, r.get(5)))
+        .map((r) => r.raw);
+      return iti8AuditMessages(audit, { req, event: req.message.header.type.event, outcome: 8, outcomeDescription: err.message, patients })[0];
     },
   };
 }

@@ -96,6 +96,12 @@ export const configSchema = {
       properties: {
         defaultCharset: { enum: ['ascii', 'utf-8', 'iso-2022-jp', 'latin1'], default: 'utf-8', description: 'when MSH-18 is empty' },
         versions: { type: 'array', items: { type: 'string' }, default: ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'] },
+        processingIds: {
+          type: 'array',
+          items: { type: 'string' },
+          default: [],
+          description: 'MSH-11 values accepted (HL7 table 0103: P, T, D); empty accepts any, as the NIST toolkit sends 1',
+        },
       },
     },
     identity: {

@@ -36,6 +36,7 @@ export interface Config {
   readonly hl7v2: {
     readonly defaultCharset: 'ascii' | 'utf-8' | 'iso-2022-jp' | 'latin1';
     readonly versions: readonly string[];
+    readonly processingIds: readonly string[];
   };
   readonly identity: {
     readonly token: { readonly authority: AuthorityConfig; readonly issuerKey?: string; readonly disclose: boolean };

@@ -78,8 +78,12 @@ export class SqliteIdentityRepo implements IdentityWriter {
     return this.st.get<Domain>('SELECT key, namespace, oid, type, kind FROM domains WHERE key = ?', key);
   }
 
+  async domainByOid(oid: string): Promise<Domain | undefined> {
+    return this.st.get<Domain>('SELECT key, namespace, oid, type, kind FROM domains WHERE oid = ?', oid);
+  }
+
   async domainByNamespace(namespace: string): Promise<Domain | undefined> {
-    return this.st.get<Domain>('SELECT key, namespace, oid, type, kind FROM domains WHERE namespace = ? ORDER BY key LIMIT 1', namespace);
+    return this.st.get<Domain>("SELECT key, namespace, oid, type, kind FROM domains WHERE namespace = ? ORDER BY oid = '', key LIMIT 1", namespace);
   }
 
   async domains(): Promise<Domain[]> {

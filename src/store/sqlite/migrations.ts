@@ -21,6 +21,7 @@ export const MIGRATIONS: Migration[] = [
         kind TEXT NOT NULL
       );
       CREATE INDEX domains_namespace ON domains(namespace);
+      CREATE INDEX domains_oid ON domains(oid);
 
       CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 
