@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import type { Demographics, Domain } from '../identity/types.ts';
-import type { Store } from './types.ts';
+import type { AuditRecord, AuditSearch, Store, StoredAuditRecord } from './types.ts';
 
 export interface StoreFactory {
   open(): Promise<Store>;
@@ -111,6 +111,13 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       expect((await store.read((tx) => tx.identity.recordsOfPerson(p1.id))).map((r) => r.id)).to.deep.equal([r1.id]);
       const found = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'B', prefix: false }] }, 10));
       expect(found, 'a merged record is not found by its own keys').to.deep.equal([]);
+      expect((await store.read((tx) => tx.identity.recordsOfPersonEver(p1.id))).map((r) => r.id), 'merged records too').to.deep.equal([r1.id, r2.id]);
+      const p3 = await store.write((tx) => tx.identity.createPerson(null, { prefix: 'R' }));
+      const r3 = await addRecord(p3.id, 'M3', 'C');
+      await store.write((tx) => tx.identity.mergeRecord(r3.id, r1.id));
+      await store.write((tx) => tx.identity.mergePerson(p3.id, p2.id));
+      expect((await store.read((tx) => tx.identity.recordsOfPersonEver(p1.id))).map((r) => r.id), 'through a chain of merged persons').to.deep.equal([r1.id, r2.id, r3.id]);
+      expect((await store.read((tx) => tx.identity.personsMergedInto(p1.id))).map((p) => p.id)).to.deep.equal([p2.id, p3.id]);
     });
 
     it('keeps link proposals once per pair, and their decisions', async () => {
@@ -133,6 +140,92 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       expect(byPatient).to.have.length(1);
       expect(byPatient[0].patientIds).to.deep.equal(['1^^^X']);
       expect(await store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'ITI-9' }))).to.deep.equal([]);
+    });
+
+    describe('audit repository (ATNA)', () => {
+      const event = (over: Partial<AuditRecord> = {}): AuditRecord => ({
+        eventTime: '2024-01-01T00:00:00.000Z',
+        eventId: '110112',
+        eventTypeCode: 'ITI-9',
+        action: 'E',
+        outcome: 0,
+        origin: 'syslog-tls 10.0.0.1',
+        xml: '<AuditMessage/>',
+        patientIds: [],
+        transport: 'syslog-tls',
+        sourceId: 'EHR_A',
+        ...over,
+      });
+      const search = (q: Partial<AuditSearch>) => store.read((tx) => tx.audit.searchAudit({ sort: 'date', limit: 100, ...q }));
+      const ids = (rs: StoredAuditRecord[]) => rs.map((r) => r.id);
+
+      it('finds received events by every indexed field, alternatives within a criterion, all criteria together', async () => {
+        const [a, b, c] = await store.write(async (tx) => [
+          await tx.audit.appendAudit(
+            event({
+              patientIds: ['P1^^^HOSP_A&1.2.3&ISO'],
+              moreEventTypeCodes: ['IHE0006'],
+              agents: [{ userId: 'HOSP_A|EHR', userName: 'Dr Sato', altUserId: '42', networkAccessPoint: '10.0.0.1', requestor: true }],
+              objects: [{ id: 'P1^^^HOSP_A&1.2.3&ISO', typeCode: 1, roleCode: 1, idTypeCode: '2' }],
+            }),
+          ),
+          await tx.audit.appendAudit(
+            event({
+              eventTime: '2024-02-01T00:00:00.000Z',
+              eventId: '110110',
+              eventTypeCode: 'ITI-8',
+              action: 'C',
+              outcome: 4,
+              sourceId: 'EHR_B',
+              patientIds: ['P1^^^&1.2.3&ISO'],
+              agents: [{ userId: 'HOSP_B|ADT', userName: '', altUserId: '', networkAccessPoint: '10.0.0.2', requestor: true }],
+              objects: [{ id: 'Q-1', typeCode: 2, roleCode: 24, idTypeCode: 'ITI-9' }],
+            }),
+          ),
+          await tx.audit.appendAudit(event({ status: 'unparsed', error: 'not XML', raw: Buffer.from('garbage'), eventId: '', eventTypeCode: '', outcome: -1 })),
+        ]);
+        expect(ids(await search({}))).to.deep.equal([a, b]);
+        expect(ids(await search({ time: [{ op: 'ge', instant: '2024-01-15T00:00:00.000Z' }] }))).to.deep.equal([b]);
+        expect(ids(await search({ time: [{ op: 'lt', instant: '2024-01-15T00:00:00.000Z' }] }))).to.deep.equal([a]);
+        expect(ids(await search({ eventId: [['110110']] }))).to.deep.equal([b]);
+        expect(ids(await search({ eventTypeCode: [['IHE0006']] })), 'a second EventTypeCode').to.deep.equal([a]);
+        expect(ids(await search({ eventTypeCode: [['ITI-8', 'ITI-9']] }))).to.deep.equal([a, b]);
+        expect(ids(await search({ eventTypeCode: [['ITI-8'], ['ITI-9']] })), 'criteria all apply').to.deep.equal([]);
+        expect(ids(await search({ action: [['C']] }))).to.deep.equal([b]);
+        expect(ids(await search({ outcome: [[4, 8]] }))).to.deep.equal([b]);
+        expect(ids(await search({ sourceId: [['EHR_A']] }))).to.deep.equal([a]);
+        expect(ids(await search({ address: [['10.0.0.2']] }))).to.deep.equal([b]);
+        expect(ids(await search({ agent: [['Dr Sato']] })), 'by UserName').to.deep.equal([a]);
+        expect(ids(await search({ agent: [['HOSP_B|ADT']] })), 'by UserID').to.deep.equal([b]);
+        expect(ids(await search({ objectType: [[2]], objectRole: [[24]] }))).to.deep.equal([b]);
+        expect(ids(await search({ objectId: [['Q-1']] }))).to.deep.equal([b]);
+        expect(ids(await search({ patient: [[{ value: 'P1', oid: '1.2.3' }]] })), 'either CX spelling').to.deep.equal([a, b]);
+        expect(ids(await search({ patient: [[{ value: 'P1', namespace: 'HOSP_A' }]] }))).to.deep.equal([a]);
+        expect(ids(await search({ patient: [[{ value: 'P1' }]] }))).to.deep.equal([a, b]);
+        expect(ids(await search({ patient: [[{ value: 'P1', oid: '9.9' }]] }))).to.deep.equal([]);
+        expect(await store.read((tx) => tx.audit.countAudit({ sort: 'date', limit: 1, patient: [[{ value: 'P1' }]] }))).to.equal(2);
+        const ofPatient = await store.read((tx) => tx.audit.auditEventsOfPatients([{ value: 'P1', oid: '1.2.3', namespace: 'HOSP_A' }], 10));
+        expect(ids(ofPatient)).to.deep.equal([a, b]);
+        const rejected = await store.read((tx) => tx.audit.auditEvents({ status: 'unparsed' }));
+        expect(rejected.map((r) => [r.id, r.error, r.raw?.toString()])).to.deep.equal([[c, 'not XML', 'garbage']]);
+      });
+
+      it('pages in either date order, by keyset', async () => {
+        const made = await store.write(async (tx) => {
+          const out: number[] = [];
+          for (const t of ['2024-03-01', '2024-01-01', '2024-02-01', '2024-02-01']) out.push(await tx.audit.appendAudit(event({ eventTime: `${t}T00:00:00.000Z` })));
+          return out;
+        });
+        const asc = [made[1], made[2], made[3], made[0]];
+        const first = await search({ limit: 2 });
+        expect(ids(first)).to.deep.equal(asc.slice(0, 2));
+        const last = first[first.length - 1];
+        expect(ids(await search({ limit: 2, after: { eventTime: last.eventTime, id: last.id } }))).to.deep.equal(asc.slice(2));
+        const desc = await search({ sort: '-date', limit: 3 });
+        expect(ids(desc)).to.deep.equal([...asc].reverse().slice(0, 3));
+        const tail = desc[desc.length - 1];
+        expect(ids(await search({ sort: '-date', limit: 3, after: { eventTime: tail.eventTime, id: tail.id } }))).to.deep.equal([asc[0]]);
+      });
     });
 
     it('holds back an outbox destination behind its oldest undelivered message', async () => {

@@ -30,6 +30,13 @@ export interface IdentityReader {
   recordById(id: number): Promise<PatientRecord | undefined>;
   /** Active (not merged) records of a person. */
   recordsOfPerson(personId: number): Promise<PatientRecord[]>;
+  /**
+   * Every record the person ever had: merged ones too, and those of persons merged into it (whose
+   * identifiers audit messages may still name).
+   */
+  recordsOfPersonEver(personId: number): Promise<PatientRecord[]>;
+  /** Persons merged into this one, directly or through a chain of merges. */
+  personsMergedInto(personId: number): Promise<Person[]>;
 
   person(id: number): Promise<Person | undefined>;
   personByToken(token: string): Promise<Person | undefined>;
@@ -79,7 +86,7 @@ export interface IdentityWriter extends IdentityReader {
   closeProposalsBetween(personA: number, personB: number): Promise<void>;
 }
 
-/** An audit event as stored: the DICOM audit message and the fields it is indexed by. */
+/** An audit event as stored: the message and the fields it is found by. */
 export interface AuditRecord {
   eventTime: string;
   eventId: string;
@@ -88,21 +95,104 @@ export interface AuditRecord {
   outcome: number;
   /** Where it came from: 'self' for this server's own events, else the sender. */
   origin: string;
+  /** The message: DICOM audit XML, or the FHIR AuditEvent JSON when `format` is 'fhir'. */
   xml: string;
   patientIds: string[];
+  /** ATNA repository fields; absent on this server's own events, which are valid DICOM messages. */
+  status?: AuditStatus;
+  /** Why the message is not valid. */
+  error?: string;
+  /** The bytes as received, kept when the message is not valid. */
+  raw?: Buffer;
+  format?: 'dicom' | 'fhir';
+  /** 'self', 'syslog-tls', 'syslog-tcp', 'syslog-udp' or 'fhir'. */
+  transport?: string;
+  /** AuditSourceID. */
+  sourceId?: string;
+  /** The syslog header (RFC 5424) as JSON, for messages received over syslog. */
+  envelope?: string;
+  /** Every EventTypeCode after the first (`eventTypeCode`). */
+  moreEventTypeCodes?: string[];
+  agents?: AuditAgent[];
+  objects?: AuditObject[];
+}
+
+/**
+ * valid: a DICOM audit message (or FHIR AuditEvent) that passed validation; invalid: kept raw with
+ * its error and indexed on a best-effort basis; unparsed: kept raw with its error, not indexed.
+ */
+export type AuditStatus = 'valid' | 'invalid' | 'unparsed';
+
+/** ActiveParticipant, as indexed. */
+export interface AuditAgent {
+  userId: string;
+  userName: string;
+  altUserId: string;
+  networkAccessPoint: string;
+  requestor: boolean;
+}
+
+/** ParticipantObjectIdentification, as indexed. */
+export interface AuditObject {
+  id: string;
+  typeCode: number | null;
+  roleCode: number | null;
+  idTypeCode: string;
 }
 
 export interface StoredAuditRecord extends AuditRecord {
   id: number;
   recordedAt: string;
+  status: AuditStatus;
+  format: 'dicom' | 'fhir';
+  transport: string;
+  sourceId: string;
+}
+
+/** A patient identifier as audit messages name it: the CX-1 value in an assigning authority. */
+export interface AuditPatientKey {
+  value: string;
+  oid?: string;
+  namespace?: string;
+}
+
+/**
+ * An ITI-81 search: each criterion is a list of alternatives (any may match); criteria all apply.
+ * Only indexed events (status valid or invalid) are found.
+ */
+export interface AuditSearch {
+  /** event_time compared with UTC instants (ISO 8601, Z). */
+  time?: { op: 'ge' | 'gt' | 'le' | 'lt'; instant: string }[];
+  eventId?: string[][];
+  eventTypeCode?: string[][];
+  action?: string[][];
+  outcome?: number[][];
+  sourceId?: string[][];
+  /** ActiveParticipant NetworkAccessPointID. */
+  address?: string[][];
+  /** ActiveParticipant UserID or UserName. */
+  agent?: string[][];
+  patient?: AuditPatientKey[][];
+  objectId?: string[][];
+  objectType?: number[][];
+  objectRole?: number[][];
+  sort: 'date' | '-date';
+  /** Keyset paging: continue after this event (in sort order). */
+  after?: { eventTime: string; id: number };
+  limit: number;
 }
 
 export interface AuditReader {
-  auditEvents(filter: { eventTypeCode?: string; patientId?: string; limit?: number }): Promise<StoredAuditRecord[]>;
+  auditEvents(filter: { eventTypeCode?: string; patientId?: string; status?: AuditStatus; limit?: number }): Promise<StoredAuditRecord[]>;
+  auditEvent(id: number): Promise<StoredAuditRecord | undefined>;
+  searchAudit(q: AuditSearch): Promise<StoredAuditRecord[]>;
+  countAudit(q: AuditSearch): Promise<number>;
+  /** Indexed events naming any of these patient identifiers (own and received), oldest first. */
+  auditEventsOfPatients(keys: AuditPatientKey[], limit: number): Promise<StoredAuditRecord[]>;
 }
 
 export interface AuditWriter extends AuditReader {
-  appendAudit(e: AuditRecord): Promise<void>;
+  appendAudit(e: AuditRecord): Promise<number>;
 }
 
 /** A message waiting to leave: ITI-10 notifications now, audit forwarding later. */

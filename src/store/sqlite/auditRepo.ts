@@ -1,6 +1,10 @@
-/** Audit events on SQLite: the DICOM audit message plus the fields it is found by. */
+/**
+ * Audit events on SQLite: this server's own and those received (syslog, FHIR), in one table with the
+ * fields ITI-81 and the patient access report search by, each with its own index.
+ */
 import type Database from 'better-sqlite3';
-import type { AuditRecord, AuditWriter, StoredAuditRecord } from '../types.ts';
+import { patientKeyOfCx } from '../../audit/patientKey.ts';
+import type { AuditPatientKey, AuditRecord, AuditSearch, AuditStatus, AuditWriter, StoredAuditRecord } from '../types.ts';
 import { Statements } from './statements.ts';
 
 interface Row {
@@ -13,19 +17,112 @@ interface Row {
   outcome: number;
   origin: string;
   xml: string;
+  status: AuditStatus;
+  error: string | null;
+  raw: Buffer | null;
+  format: 'dicom' | 'fhir';
+  transport: string;
+  source_id: string;
+  envelope: string | null;
   patients: string | null;
+}
+
+const COLUMNS = `e.*, (SELECT json_group_array(patient_id) FROM audit_event_patients p WHERE p.event_id = e.id) AS patients`;
+
+const toStored = (r: Row): StoredAuditRecord => ({
+  id: r.id,
+  recordedAt: r.recorded_at,
+  eventTime: r.event_time,
+  eventId: r.event_id,
+  eventTypeCode: r.event_type_code,
+  action: r.action,
+  outcome: r.outcome,
+  origin: r.origin,
+  xml: r.xml,
+  patientIds: r.patients ? [...new Set(JSON.parse(r.patients) as string[])] : [],
+  status: r.status,
+  error: r.error ?? undefined,
+  raw: r.raw ?? undefined,
+  format: r.format,
+  transport: r.transport,
+  sourceId: r.source_id,
+  envelope: r.envelope ?? undefined,
+});
+
+/** SQL for one criterion: alternatives joined with OR. */
+function anyOf<T>(values: T[], one: (v: T) => string, args: unknown[], push: (v: T) => unknown[]): string {
+  const parts = values.map((v) => {
+    args.push(...push(v));
+    return one(v);
+  });
+  return `(${parts.join(' OR ')})`;
+}
+
+function patientMatch(k: AuditPatientKey, args: unknown[]): string {
+  const auth: string[] = [];
+  args.push(k.value);
+  if (k.oid) {
+    auth.push('authority_oid = ?');
+    args.push(k.oid);
+  }
+  if (k.namespace) {
+    auth.push('authority_namespace = ?');
+    args.push(k.namespace);
+  }
+  return `id_value = ?${auth.length ? ` AND (${auth.join(' OR ')})` : ''}`;
+}
+
+function whereOf(q: AuditSearch, args: unknown[]): string[] {
+  const where: string[] = ["e.status <> 'unparsed'"];
+  for (const t of q.time ?? []) {
+    where.push(`e.event_time ${{ ge: '>=', gt: '>', le: '<=', lt: '<' }[t.op]} ?`);
+    args.push(t.instant);
+  }
+  const simple = (column: string, lists: unknown[][] | undefined) => {
+    for (const list of lists ?? []) where.push(anyOf(list, () => `${column} = ?`, args, (v) => [v]));
+  };
+  simple('e.event_id', q.eventId);
+  simple('e.action', q.action);
+  simple('e.outcome', q.outcome);
+  simple('e.source_id', q.sourceId);
+  for (const list of q.eventTypeCode ?? []) {
+    where.push(
+      anyOf(list, () => `(e.event_type_code = ? OR e.id IN (SELECT event_id FROM audit_event_types WHERE code = ?))`, args, (v) => [v, v]),
+    );
+  }
+  for (const list of q.address ?? []) {
+    where.push(`e.id IN (SELECT event_id FROM audit_event_agents WHERE ${anyOf(list, () => 'network_access_point = ?', args, (v) => [v])})`);
+  }
+  for (const list of q.agent ?? []) {
+    where.push(`e.id IN (SELECT event_id FROM audit_event_agents WHERE ${anyOf(list, () => '(user_id = ? OR user_name = ?)', args, (v) => [v, v])})`);
+  }
+  for (const list of q.patient ?? []) {
+    const parts = list.map((k) => patientMatch(k, args));
+    where.push(`e.id IN (SELECT event_id FROM audit_event_patients WHERE ${parts.map((p) => `(${p})`).join(' OR ')})`);
+  }
+  for (const list of q.objectId ?? []) {
+    where.push(`e.id IN (SELECT event_id FROM audit_event_objects WHERE ${anyOf(list, () => 'object_id = ?', args, (v) => [v])})`);
+  }
+  for (const list of q.objectType ?? []) {
+    where.push(`e.id IN (SELECT event_id FROM audit_event_objects WHERE ${anyOf(list, () => 'type_code = ?', args, (v) => [v])})`);
+  }
+  for (const list of q.objectRole ?? []) {
+    where.push(`e.id IN (SELECT event_id FROM audit_event_objects WHERE ${anyOf(list, () => 'role_code = ?', args, (v) => [v])})`);
+  }
+  return where;
 }
 
 export class SqliteAuditRepo implements AuditWriter {
   private readonly st: Statements;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.st = new Statements(db);
   }
 
-  async appendAudit(e: AuditRecord): Promise<void> {
+  async appendAudit(e: AuditRecord): Promise<number> {
     const info = this.st.run(
-      'INSERT INTO audit_events(recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO audit_events(recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml, status, error, raw, format, transport, source_id, envelope)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       new Date().toISOString(),
       e.eventTime,
       e.eventId,
@@ -34,13 +131,52 @@ export class SqliteAuditRepo implements AuditWriter {
       e.outcome,
       e.origin,
       e.xml,
+      e.status ?? 'valid',
+      e.error ?? null,
+      e.raw ?? null,
+      e.format ?? 'dicom',
+      e.transport ?? 'self',
+      e.sourceId ?? '',
+      e.envelope ?? null,
     );
+    const id = Number(info.lastInsertRowid);
     for (const p of new Set(e.patientIds)) {
-      this.st.run('INSERT INTO audit_event_patients(event_id, patient_id) VALUES (?, ?)', info.lastInsertRowid, p);
+      const k = patientKeyOfCx(p);
+      this.st.run(
+        'INSERT INTO audit_event_patients(event_id, patient_id, id_value, authority_namespace, authority_oid) VALUES (?, ?, ?, ?, ?)',
+        id,
+        p,
+        k.value,
+        k.namespace ?? '',
+        k.oid ?? '',
+      );
     }
+    for (const code of e.moreEventTypeCodes ?? []) this.st.run('INSERT INTO audit_event_types(event_id, code) VALUES (?, ?)', id, code);
+    for (const a of e.agents ?? []) {
+      this.st.run(
+        'INSERT INTO audit_event_agents(event_id, user_id, user_name, alt_user_id, network_access_point, requestor) VALUES (?, ?, ?, ?, ?, ?)',
+        id,
+        a.userId,
+        a.userName,
+        a.altUserId,
+        a.networkAccessPoint,
+        a.requestor ? 1 : 0,
+      );
+    }
+    for (const o of e.objects ?? []) {
+      this.st.run(
+        'INSERT INTO audit_event_objects(event_id, object_id, type_code, role_code, id_type_code) VALUES (?, ?, ?, ?, ?)',
+        id,
+        o.id,
+        o.typeCode,
+        o.roleCode,
+        o.idTypeCode,
+      );
+    }
+    return id;
   }
 
-  async auditEvents(filter: { eventTypeCode?: string; patientId?: string; limit?: number }): Promise<StoredAuditRecord[]> {
+  async auditEvents(filter: { eventTypeCode?: string; patientId?: string; status?: AuditStatus; limit?: number }): Promise<StoredAuditRecord[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.eventTypeCode) {
@@ -51,19 +187,46 @@ export class SqliteAuditRepo implements AuditWriter {
       where.push('e.id IN (SELECT event_id FROM audit_event_patients WHERE patient_id = ?)');
       args.push(filter.patientId);
     }
-    const sql = `SELECT e.*, (SELECT json_group_array(patient_id) FROM audit_event_patients p WHERE p.event_id = e.id) AS patients
-      FROM audit_events e ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY e.id LIMIT ?`;
-    return this.st.all<Row>(sql, ...args, filter.limit ?? 1000).map((r) => ({
-      id: r.id,
-      recordedAt: r.recorded_at,
-      eventTime: r.event_time,
-      eventId: r.event_id,
-      eventTypeCode: r.event_type_code,
-      action: r.action,
-      outcome: r.outcome,
-      origin: r.origin,
-      xml: r.xml,
-      patientIds: r.patients ? JSON.parse(r.patients) : [],
-    }));
+    if (filter.status) {
+      where.push('e.status = ?');
+      args.push(filter.status);
+    }
+    const sql = `SELECT ${COLUMNS} FROM audit_events e ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY e.id LIMIT ?`;
+    return this.st.all<Row>(sql, ...args, filter.limit ?? 1000).map(toStored);
+  }
+
+  async auditEvent(id: number): Promise<StoredAuditRecord | undefined> {
+    const r = this.st.get<Row>(`SELECT ${COLUMNS} FROM audit_events e WHERE e.id = ?`, id);
+    return r && toStored(r);
+  }
+
+  async searchAudit(q: AuditSearch): Promise<StoredAuditRecord[]> {
+    const args: unknown[] = [];
+    const where = whereOf(q, args);
+    const desc = q.sort === '-date';
+    if (q.after) {
+      where.push(desc ? '(e.event_time < ? OR (e.event_time = ? AND e.id < ?))' : '(e.event_time > ? OR (e.event_time = ? AND e.id > ?))');
+      args.push(q.after.eventTime, q.after.eventTime, q.after.id);
+    }
+    const order = desc ? 'e.event_time DESC, e.id DESC' : 'e.event_time, e.id';
+    const sql = `SELECT ${COLUMNS} FROM audit_events e WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
+    return this.db.prepare(sql).all(...args, q.limit).map((r) => toStored(r as Row));
+  }
+
+  async countAudit(q: AuditSearch): Promise<number> {
+    const args: unknown[] = [];
+    const where = whereOf(q, args);
+    const row = this.db.prepare(`SELECT count(*) AS n FROM audit_events e WHERE ${where.join(' AND ')}`).get(...args) as { n: number };
+    return row.n;
+  }
+
+  async auditEventsOfPatients(keys: AuditPatientKey[], limit: number): Promise<StoredAuditRecord[]> {
+    if (keys.length === 0) return [];
+    const args: unknown[] = [];
+    const match = keys.map((k) => `(${patientMatch(k, args)})`).join(' OR ');
+    const sql = `SELECT ${COLUMNS} FROM audit_events e
+      WHERE e.status <> 'unparsed' AND e.id IN (SELECT event_id FROM audit_event_patients WHERE ${match})
+      ORDER BY e.event_time, e.id LIMIT ?`;
+    return this.db.prepare(sql).all(...args, limit).map((r) => toStored(r as Row));
   }
 }

@@ -117,6 +117,26 @@ export class SqliteIdentityRepo implements IdentityWriter {
       .map(toRecord);
   }
 
+  async recordsOfPersonEver(personId: number): Promise<PatientRecord[]> {
+    return this.st
+      .all<RecordRow>(
+        `WITH RECURSIVE merged(id) AS (SELECT ? UNION SELECT p.id FROM persons p JOIN merged m ON p.merged_into = m.id)
+         SELECT * FROM patient_records WHERE person_id IN (SELECT id FROM merged) ORDER BY id`,
+        personId,
+      )
+      .map(toRecord);
+  }
+
+  async personsMergedInto(personId: number): Promise<Person[]> {
+    return this.st
+      .all<PersonRow>(
+        `WITH RECURSIVE merged(id) AS (SELECT p.id FROM persons p WHERE p.merged_into = ? UNION SELECT p.id FROM persons p JOIN merged m ON p.merged_into = m.id)
+         SELECT id, token, regional_id, merged_into FROM persons WHERE id IN (SELECT id FROM merged) ORDER BY id`,
+        personId,
+      )
+      .map(toPerson);
+  }
+
   async person(id: number): Promise<Person | undefined> {
     const p = this.st.get<PersonRow>('SELECT id, token, regional_id, merged_into FROM persons WHERE id = ?', id);
     return p && toPerson(p);

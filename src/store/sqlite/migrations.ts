@@ -105,4 +105,66 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX outbox_due ON outbox(channel, sent_at, next_attempt_at);
     `,
   },
+  {
+    version: 2,
+    name: 'atna: received audit events, raw and errors, search indexes',
+    sql: `
+      ALTER TABLE audit_events ADD COLUMN status TEXT NOT NULL DEFAULT 'valid';
+      ALTER TABLE audit_events ADD COLUMN error TEXT;
+      ALTER TABLE audit_events ADD COLUMN raw BLOB;
+      ALTER TABLE audit_events ADD COLUMN format TEXT NOT NULL DEFAULT 'dicom';
+      ALTER TABLE audit_events ADD COLUMN transport TEXT NOT NULL DEFAULT 'self';
+      ALTER TABLE audit_events ADD COLUMN source_id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE audit_events ADD COLUMN envelope TEXT;
+      CREATE INDEX audit_events_event_id ON audit_events(event_id, event_time);
+      CREATE INDEX audit_events_outcome ON audit_events(outcome, event_time);
+      CREATE INDEX audit_events_not_valid ON audit_events(status, id) WHERE status <> 'valid';
+
+      CREATE TABLE audit_event_types (
+        event_id INTEGER NOT NULL REFERENCES audit_events(id),
+        code TEXT NOT NULL
+      );
+      CREATE INDEX audit_event_types_code ON audit_event_types(code);
+
+      CREATE TABLE audit_event_agents (
+        event_id INTEGER NOT NULL REFERENCES audit_events(id),
+        user_id TEXT NOT NULL,
+        user_name TEXT NOT NULL DEFAULT '',
+        alt_user_id TEXT NOT NULL DEFAULT '',
+        network_access_point TEXT NOT NULL DEFAULT '',
+        requestor INTEGER NOT NULL
+      );
+      CREATE INDEX audit_event_agents_user ON audit_event_agents(user_id);
+      CREATE INDEX audit_event_agents_name ON audit_event_agents(user_name) WHERE user_name <> '';
+      CREATE INDEX audit_event_agents_address ON audit_event_agents(network_access_point) WHERE network_access_point <> '';
+
+      CREATE TABLE audit_event_objects (
+        event_id INTEGER NOT NULL REFERENCES audit_events(id),
+        object_id TEXT NOT NULL,
+        type_code INTEGER,
+        role_code INTEGER,
+        id_type_code TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX audit_event_objects_id ON audit_event_objects(object_id);
+      CREATE INDEX audit_event_objects_type ON audit_event_objects(type_code, role_code);
+
+      -- Patients by CX-1 and assigning authority (CX-4 namespace & OID), whatever the CX spelling.
+      ALTER TABLE audit_event_patients ADD COLUMN id_value TEXT NOT NULL DEFAULT '';
+      ALTER TABLE audit_event_patients ADD COLUMN authority_namespace TEXT NOT NULL DEFAULT '';
+      ALTER TABLE audit_event_patients ADD COLUMN authority_oid TEXT NOT NULL DEFAULT '';
+      UPDATE audit_event_patients
+        SET id_value = substr(patient_id, 1, instr(patient_id || '^', '^') - 1);
+      WITH c1 AS (SELECT rowid AS r, substr(patient_id, instr(patient_id, '^') + 1) AS t FROM audit_event_patients WHERE instr(patient_id, '^') > 0),
+        c2 AS (SELECT r, substr(t, instr(t, '^') + 1) AS t FROM c1 WHERE instr(t, '^') > 0),
+        c3 AS (SELECT r, substr(t, instr(t, '^') + 1) AS t FROM c2 WHERE instr(t, '^') > 0),
+        hd AS (SELECT r, substr(t, 1, instr(t || '^', '^') - 1) AS h FROM c3),
+        parts AS (SELECT r, substr(h, 1, instr(h || '&', '&') - 1) AS ns,
+                    CASE WHEN instr(h, '&') > 0 THEN substr(h, instr(h, '&') + 1) ELSE '' END AS rest FROM hd)
+      UPDATE audit_event_patients
+        SET authority_namespace = parts.ns, authority_oid = substr(parts.rest, 1, instr(parts.rest || '&', '&') - 1)
+        FROM parts WHERE audit_event_patients.rowid = parts.r;
+      CREATE INDEX audit_event_patients_value ON audit_event_patients(id_value);
+      CREATE INDEX audit_event_patients_event ON audit_event_patients(event_id);
+    `,
+  },
 ];
