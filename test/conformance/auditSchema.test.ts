@@ -17,7 +17,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import type { StoredAuditRecord } from '../../src/store/types.ts';
@@ -32,38 +31,10 @@ import {
 import { field, startTestServer, tempDir, type TestServer } from '../helpers/hieServer.ts';
 import { adt, HOSP_A, HOSP_B, INDIVIDUAL_NUMBER, pixQuery } from '../helpers/messages.ts';
 import { child, children, parseXml, type XmlElement } from '../helpers/xml.ts';
+import { xmllintAvailable, xmllintValidate as validate, XMLLINT_MISSING, type Validation } from '../helpers/xmllint.ts';
 
 const SCHEMA = path.join('schemas', 'atna', 'dicom2017c.xsd');
-const XMLLINT_MISSING = 'xmllint not found: apt-get install libxml2-utils';
 const NUMBER = '123456789018';
-
-// ---------------------------------------------------------------------------------------------
-// xmllint
-
-function xmllintAvailable(): boolean {
-  const r = spawnSync('xmllint', ['--version'], { encoding: 'utf8' });
-  return !r.error && r.status === 0;
-}
-
-interface Validation {
-  valid: boolean;
-  errors: string[];
-}
-
-/** Validates files against a schema in one xmllint run; errors are grouped by file. */
-function validate(schema: string, files: string[]): Map<string, Validation> {
-  const out = new Map<string, Validation>();
-  if (files.length === 0) return out;
-  const r = spawnSync('xmllint', ['--noout', '--schema', schema, ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? new Error(XMLLINT_MISSING) : r.error;
-  const lines = `${r.stdout}\n${r.stderr}`.split('\n');
-  for (const f of files) {
-    const errors = lines.filter((l) => l.startsWith(f + ':'));
-    const valid = lines.includes(`${f} validates`);
-    out.set(f, { valid, errors: valid ? [] : errors.length ? errors : lines.filter((l) => l.includes(f)) });
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Reading audit messages
