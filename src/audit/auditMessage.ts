@@ -50,8 +50,11 @@ export interface AuditMessage {
   objects: ParticipantObject[];
 }
 
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+/** Escapes markup; characters XML 1.0 cannot carry (C0 controls but tab, LF, CR) become U+FFFD. */
 export function xmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return s.replace(/[&<>"'\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g, (c) => ESCAPES[c] ?? '\uFFFD');
 }
 
 function attrs(pairs: [string, string | number | boolean | undefined][]): string {

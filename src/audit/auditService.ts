@@ -3,17 +3,29 @@
  * request's own write transaction when there is one, so that a change and its audit record commit
  * together; failures are recorded in a transaction of their own.
  */
-import type { Config } from '../server/config/types.ts';
+import os from 'node:os';
+import { indexFields } from '../atna/dicom/index.ts';
+import { AuditMessageReader } from '../atna/dicom/reader.ts';
+import { formatSyslog } from '../atna/syslog/rfc5424.ts';
+import type { AuditRepositoryConfig, Config } from '../server/config/types.ts';
 import type { AuditRecord, Store, WriteTx } from '../store/types.ts';
-import { auditMessageXml, type AuditMessage, type ParticipantObject } from './auditMessage.ts';
+import { auditMessageXml, type AuditMessage } from './auditMessage.ts';
 import { ApplicationServer } from './codes.ts';
+
+/** The outbox channel of audit forwarding to external repositories. */
+export const ATNA_CHANNEL = 'atna';
 
 export class AuditService {
   readonly processId = String(process.pid);
+  private readonly reader = new AuditMessageReader();
+  private readonly hostname = os.hostname();
+  /** Called after a message queued for forwarding has committed (the dispatcher looks at once). */
+  onQueued?: () => void;
 
   constructor(
     private readonly store: Store,
     readonly node: Config['node'],
+    private readonly repositories: readonly AuditRepositoryConfig[] = [],
   ) {}
 
   get sourceIdentification(): AuditMessage['source'] {
@@ -25,28 +37,53 @@ export class AuditService {
     return `${this.node.facility}|${this.node.application}`;
   }
 
+  /**
+   * Stores the message with the request's own transaction, and queues it for every configured
+   * repository in the same transaction: it is forwarded if and only if it was stored.
+   */
   async recordIn(tx: WriteTx, m: AuditMessage): Promise<void> {
-    await tx.audit.appendAudit(toRecord(m));
+    const r = this.toRecord(m);
+    await tx.audit.appendAudit(r);
+    if (this.repositories.length === 0) return;
+    const payload = this.syslogMessage(m, r.xml);
+    for (const repo of this.repositories) await tx.outbox.enqueue(ATNA_CHANNEL, repo.name, payload);
   }
 
   async record(m: AuditMessage): Promise<void> {
-    await this.store.write((tx) => tx.audit.appendAudit(toRecord(m)));
+    await this.store.write((tx) => this.recordIn(tx, m));
+    if (this.repositories.length) this.onQueued?.();
   }
-}
 
-export function toRecord(m: AuditMessage): AuditRecord {
-  return {
-    eventTime: m.eventDateTime,
-    eventId: m.eventId.code,
-    eventTypeCode: m.eventTypeCodes[0]?.code ?? '',
-    action: m.eventActionCode,
-    outcome: m.eventOutcome,
-    origin: 'self',
-    xml: auditMessageXml(m),
-    patientIds: patientIds(m.objects),
-  };
-}
+  /** ITI TF-2 3.20.4.1.2: PRI facility 10 (security), severity 5 (4 for failures); MSGID IHE+RFC-3881; MSG the XML. */
+  private syslogMessage(m: AuditMessage, xml: string): Buffer {
+    return formatSyslog({
+      facility: 10,
+      severity: m.eventOutcome === 0 ? 5 : 4,
+      timestamp: new Date().toISOString(),
+      hostname: this.hostname,
+      appName: this.node.application,
+      procId: this.processId,
+      msgId: 'IHE+RFC-3881',
+      msg: xml,
+    });
+  }
 
-export function patientIds(objects: ParticipantObject[]): string[] {
-  return objects.filter((o) => o.typeCode === 1 && o.typeCodeRole === 1).map((o) => o.id);
+  /**
+   * The stored form of one of this server's messages: read back and validated by the same reader as
+   * received messages, so that both are indexed alike; one that fails validation is kept with its error.
+   */
+  toRecord(m: AuditMessage): AuditRecord {
+    const xml = auditMessageXml(m);
+    const read = this.reader.read(xml);
+    if (!read.message) throw new Error(`audit message not well-formed: ${read.errors.join('; ')}`);
+    const fields = indexFields(read.message, m.eventDateTime);
+    return {
+      ...fields,
+      origin: 'self',
+      xml,
+      status: read.errors.length ? 'invalid' : 'valid',
+      error: read.errors.length ? read.errors.join('; ') : undefined,
+      transport: 'self',
+    };
+  }
 }

@@ -13,6 +13,9 @@ Options:
   --host HOST          address every listener binds to (default 127.0.0.1)
   --mllp-port N        HL7 v2 MLLP port: PIX (ITI-8, ITI-9), PDQ (ITI-21) (default 2575; 0 = any free port)
   --http-port N        HTTP port (default 8080; 0 = any free port)
+  --syslog-tls-port N  ATNA audit repository, syslog over TLS (RFC 5425; certificates from syslog.tls in config)
+  --syslog-udp-port N  ATNA audit repository, syslog over UDP (RFC 5426)
+  --syslog-tcp-port N  ATNA audit repository, plain TCP syslog (octet-counted) for local testing
   --log-level LEVEL    debug, info, warn, error or silent (default info)
   -h, --help           this text
 `;
@@ -20,7 +23,15 @@ Options:
 export async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...commonOptions, host: { type: 'string' }, 'mllp-port': { type: 'string' }, 'http-port': { type: 'string' } },
+    options: {
+      ...commonOptions,
+      host: { type: 'string' },
+      'mllp-port': { type: 'string' },
+      'http-port': { type: 'string' },
+      'syslog-tls-port': { type: 'string' },
+      'syslog-udp-port': { type: 'string' },
+      'syslog-tcp-port': { type: 'string' },
+    },
   });
   if (values.help) {
     process.stdout.write(serveHelp);
@@ -31,11 +42,20 @@ export async function serve(argv: string[]): Promise<number> {
     'http.port': intFlag('http-port', values['http-port']),
     'mllp.host': values.host,
     'http.host': values.host,
+    'syslog.tls.port': intFlag('syslog-tls-port', values['syslog-tls-port']),
+    'syslog.udp.port': intFlag('syslog-udp-port', values['syslog-udp-port']),
+    'syslog.tcp.port': intFlag('syslog-tcp-port', values['syslog-tcp-port']),
+    'syslog.host': values.host,
   });
   const log = createLogger(config.log.level);
   const app = await startApp(config, log);
+  const syslog = [
+    app.ports.syslogTls !== undefined ? `syslog TLS ${config.syslog.host}:${app.ports.syslogTls}` : '',
+    app.ports.syslogUdp !== undefined ? `syslog UDP ${config.syslog.host}:${app.ports.syslogUdp}` : '',
+    app.ports.syslogTcp !== undefined ? `syslog TCP ${config.syslog.host}:${app.ports.syslogTcp}` : '',
+  ].filter(Boolean);
   process.stdout.write(
-    `hie serving: MLLP ${config.mllp.host}:${app.ports.mllp ?? '-'}  HTTP ${config.http.host}:${app.ports.http ?? '-'}  data ${config.dataDir}\n`,
+    `hie serving: MLLP ${config.mllp.host}:${app.ports.mllp ?? '-'}  HTTP ${config.http.host}:${app.ports.http ?? '-'}${syslog.map((x) => '  ' + x).join('')}  data ${config.dataDir}\n`,
   );
   await new Promise<void>((resolve) => {
     const done = () => resolve();

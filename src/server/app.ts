@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { applicationActivity } from '../audit/applicationActivity.ts';
-import { AuditService } from '../audit/auditService.ts';
+import { ATNA_CHANNEL, AuditService } from '../audit/auditService.ts';
 import { controlIdGenerator } from '../hl7v2/controlId.ts';
 import { hl7Endpoint } from '../hl7v2/endpoint.ts';
 import { MllpServer } from '../hl7v2/mllp/server.ts';
@@ -17,6 +17,11 @@ import { iti9Transaction } from '../pix/iti9/transaction.ts';
 import { ITI10_CHANNEL, PixNotifier } from '../pix/iti10/notifier.ts';
 import { Iti10Sender } from '../pix/iti10/sender.ts';
 import { iti21Transactions } from '../pdq/iti21/transaction.ts';
+import { SyslogSender } from '../atna/forward/syslogSender.ts';
+import { AuditIngest } from '../atna/iti20/ingest.ts';
+import { auditRefusals } from '../atna/nodeAuthentication.ts';
+import { SyslogDatagramListener } from '../atna/syslog/datagramListener.ts';
+import { SyslogStreamListener } from '../atna/syslog/streamListener.ts';
 import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
 import type { Store } from '../store/types.ts';
 import type { Config } from './config/types.ts';
@@ -33,7 +38,9 @@ export interface App {
   audit: AuditService;
   tokenIssuer: TokenIssuer;
   iti10: OutboxDispatcher;
-  ports: { mllp?: number; http?: number };
+  /** The Audit Record Repository's ingest, and the forwarding of this server's audit messages. */
+  atna: { ingest: AuditIngest; forward: OutboxDispatcher };
+  ports: { mllp?: number; http?: number; syslogTls?: number; syslogTcp?: number; syslogUdp?: number };
   stop(): Promise<void>;
 }
 
@@ -47,7 +54,7 @@ export async function openServices(config: Config, log: Logger) {
   const domains = new DomainDirectory(config.identity);
   await store.write((tx) => domains.seed(tx));
   const identity = new IdentityService(config.identity, domains);
-  const audit = new AuditService(store, config.node);
+  const audit = new AuditService(store, config.node, config.atna.repositories);
   const nextControlId = controlIdGenerator();
   const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);
   const sender = new Iti10Sender(config.pix.consumers, audit);
@@ -60,6 +67,17 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const { store, identity, audit, notifier, iti10 } = s;
   const stops: (() => Promise<void>)[] = [];
   const ports: App['ports'] = {};
+  const refused = auditRefusals(audit, log);
+  const ingest = new AuditIngest(store, s.domains, log);
+  const atnaSender = new SyslogSender(config.atna.repositories);
+  const atnaForward = new OutboxDispatcher({
+    channel: ATNA_CHANNEL,
+    store,
+    send: atnaSender.send,
+    retry: config.atna.retry,
+    pollMs: config.atna.forwardPollMs,
+    log,
+  });
   try {
     const transactions: Hl7Transaction[] = [
       iti8Transaction({ store, identity, notifier, audit }),
@@ -91,6 +109,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           idleTimeoutMs: config.mllp.idleTimeoutMs,
           tls: tlsServerOptions(config.mllp.tls),
           onError: (err, peer) => log.warn('mllp.connection-error', { peer: peer?.address, error: err.message }),
+          onRefused: refused(`mllp-tls://${config.mllp.host}:${config.mllp.port}`),
         },
         handler,
       );
@@ -100,7 +119,12 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     }
     if (config.http.enabled) {
       const httpListener = new HttpListener(
-        { host: config.http.host, port: config.http.port, tls: tlsServerOptions(config.http.tls) },
+        {
+          host: config.http.host,
+          port: config.http.port,
+          tls: tlsServerOptions(config.http.tls),
+          onTlsRefused: refused(`https://${config.http.host}:${config.http.port}`),
+        },
         async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
         log,
       );
@@ -108,6 +132,39 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       stops.push(() => httpListener.close());
       log.info('http.listening', { host: config.http.host, port: ports.http });
     }
+    // --- ATNA (issue 4): syslog listeners of the Audit Record Repository (ITI-20), audit forwarding ---
+    stops.push(() => ingest.close());
+    const sy = config.syslog;
+    const stream = { host: sy.host, maxMessageBytes: sy.maxMessageBytes, idleTimeoutMs: sy.idleTimeoutMs, frameTimeoutMs: sy.frameTimeoutMs };
+    const onSyslogError = (err: Error, peer: { address: string }) => log.warn('syslog.connection-error', { peer: peer.address, error: err.message });
+    if (sy.tls) {
+      const l = new SyslogStreamListener(
+        { ...stream, port: sy.tls.port, tls: tlsServerOptions(sy.tls), onRefused: refused(`syslog-tls://${sy.host}:${sy.tls.port}`), onError: onSyslogError },
+        ingest,
+      );
+      ports.syslogTls = await l.listen();
+      stops.push(() => l.close());
+    }
+    if (sy.tcp) {
+      const l = new SyslogStreamListener({ ...stream, port: sy.tcp.port, onError: onSyslogError }, ingest);
+      ports.syslogTcp = await l.listen();
+      stops.push(() => l.close());
+    }
+    if (sy.udp) {
+      const l = new SyslogDatagramListener({ host: sy.host, port: sy.udp.port, maxMessageBytes: sy.maxMessageBytes }, ingest);
+      ports.syslogUdp = await l.listen();
+      stops.push(() => l.close());
+    }
+    if (ports.syslogTls ?? ports.syslogTcp ?? ports.syslogUdp) {
+      log.info('syslog.listening', { host: sy.host, tls: ports.syslogTls, tcp: ports.syslogTcp, udp: ports.syslogUdp });
+    }
+    audit.onQueued = () => atnaForward.kick();
+    atnaForward.start();
+    stops.push(async () => {
+      await atnaForward.stop();
+      await atnaSender.close();
+    });
+    // --- end ATNA ---
     iti10.start();
     stops.push(async () => {
       await iti10.stop();
@@ -127,6 +184,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     audit,
     tokenIssuer: new TokenIssuer(tokenIssuerKey(config)),
     iti10,
+    atna: { ingest, forward: atnaForward },
     ports,
     async stop() {
       for (const stop of stops.reverse()) await stop();

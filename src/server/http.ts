@@ -17,7 +17,7 @@ export class HttpListener {
   private server?: http.Server;
 
   constructor(
-    private readonly opts: { host: string; port: number; tls?: tls.TlsOptions },
+    private readonly opts: { host: string; port: number; tls?: tls.TlsOptions; onTlsRefused?: (err: Error, peer: { address: string; port: number }) => void },
     health: HealthProbe,
     private readonly log: Logger,
   ) {
@@ -45,6 +45,11 @@ export class HttpListener {
       if (!res.headersSent) res.status(500).json({ error: 'internal error' });
     });
     this.server = this.opts.tls ? https.createServer(this.opts.tls, this.app) : http.createServer(this.app);
+    if (this.opts.tls) {
+      this.server.on('tlsClientError', (err: Error, socket: { remoteAddress?: string; remotePort?: number }) => {
+        this.opts.onTlsRefused?.(err, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 });
+      });
+    }
     return listen(this.server, this.opts.port, this.opts.host);
   }
 

@@ -69,14 +69,24 @@ export class OutboxDispatcher {
         if (due.length === 0) break;
         const blocked = new Set<string>();
         let progressed = false;
+        // Delivered messages are marked in one write per batch; a crash before it resends them.
+        const sent: number[] = [];
+        const markSent = async () => {
+          if (sent.length === 0) return;
+          const ids = sent.splice(0);
+          await this.o.store.write(async (tx) => {
+            for (const id of ids) await tx.outbox.markSent(id);
+          });
+        };
         for (const m of due) {
-          if (this.stopped) return;
+          if (this.stopped) break;
           if (blocked.has(m.destination)) continue;
           try {
             await this.o.send(m);
-            await this.o.store.write((tx) => tx.outbox.markSent(m.id));
+            sent.push(m.id);
             progressed = true;
           } catch (e) {
+            await markSent();
             blocked.add(m.destination);
             const delay = Math.min(this.o.retry.maxMs, this.o.retry.initialMs * 2 ** Math.min(m.attempts, 20));
             const error = e instanceof Error ? e.message : String(e);
@@ -84,7 +94,8 @@ export class OutboxDispatcher {
             this.o.log.warn('outbox.retry', { channel: this.o.channel, destination: m.destination, attempts: m.attempts + 1, inMs: delay, error });
           }
         }
-        if (!progressed) break;
+        await markSent();
+        if (this.stopped || !progressed) break;
       }
     } catch (e) {
       this.o.log.error('outbox.failed', { channel: this.o.channel, error: e instanceof Error ? e.message : String(e) });

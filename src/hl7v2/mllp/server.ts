@@ -27,6 +27,8 @@ export interface MllpServerOptions {
   idleTimeoutMs: number;
   tls?: tls.TlsOptions;
   onError?: (err: Error, peer?: PeerInfo) => void;
+  /** A TLS client refused in the handshake (node authentication failed); onError when not given. */
+  onRefused?: (err: Error, peer: PeerInfo) => void;
 }
 
 const MAX_QUEUED = 64;
@@ -45,7 +47,9 @@ export class MllpServer {
     this.server = this.opts.tls ? tls.createServer(this.opts.tls, onConnection) : net.createServer(onConnection);
     if (this.opts.tls) {
       this.server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
-        this.opts.onError?.(err, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 });
+        const peer = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+        if (this.opts.onRefused) this.opts.onRefused(err, peer);
+        else this.opts.onError?.(err, peer);
       });
     }
     return listen(this.server, this.opts.port, this.opts.host);

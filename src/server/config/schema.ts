@@ -26,6 +26,69 @@ const tlsOptions = {
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
 
+// --- ATNA (issue 4): syslog listeners of the Audit Record Repository, audit forwarding, ITI-81 ---
+const syslogSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    host: { type: 'string', default: '127.0.0.1' },
+    maxMessageBytes: { type: 'integer', minimum: 1024, default: 262144, description: 'larger messages are kept cut, with the error' },
+    idleTimeoutMs: { type: 'integer', minimum: 1000, default: 600000, description: 'an idle stream connection is closed' },
+    frameTimeoutMs: { type: 'integer', minimum: 100, default: 30000, description: 'a connection stalled inside a frame is closed, the partial frame kept' },
+    tls: {
+      ...tlsOptions,
+      required: ['port', 'cert', 'key'],
+      properties: { ...tlsOptions.properties, port: { ...port, description: 'RFC 5425 syslog over TLS (IANA 6514)' } },
+    },
+    udp: { type: 'object', additionalProperties: false, required: ['port'], properties: { port: { ...port, description: 'RFC 5426 syslog over UDP' } } },
+    tcp: { type: 'object', additionalProperties: false, required: ['port'], properties: { port: { ...port, description: 'plain TCP, octet-counted, for local testing' } } },
+  },
+} as const;
+
+const atnaSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    repositories: {
+      type: 'array',
+      default: [],
+      description: 'external Audit Record Repositories this server forwards its own audit messages to',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'host', 'port'],
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          host: { type: 'string' },
+          port,
+          transport: { enum: ['tls', 'tcp', 'udp'], default: 'tls' },
+          tls: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, servername: { type: 'string' } },
+          },
+        },
+      },
+    },
+    retry: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        initialMs: { type: 'integer', minimum: 10, default: 1000 },
+        maxMs: { type: 'integer', minimum: 10, default: 300000 },
+      },
+    },
+    forwardPollMs: { type: 'integer', minimum: 10, default: 500, description: 'how often the forwarding queue is looked at' },
+    pageSize: { type: 'integer', minimum: 1, default: 100, description: 'ITI-81 Bundle page size without _count' },
+    maxPageSize: { type: 'integer', minimum: 1, default: 1000 },
+    reportMaxEvents: { type: 'integer', minimum: 1, default: 10000, description: 'most events one patient access report lists' },
+  },
+} as const;
+// --- end ATNA ---
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -211,6 +274,8 @@ export const configSchema = {
         },
       },
     },
+    syslog: syslogSchema,
+    atna: atnaSchema,
     pdq: {
       type: 'object',
       additionalProperties: false,

@@ -52,6 +52,36 @@ export interface Config {
     readonly retry: { readonly initialMs: number; readonly maxMs: number };
   };
   readonly pdq: { readonly maxMatches: number; readonly continuationTtlMs: number; readonly maxOpenContinuations: number };
+  readonly syslog: SyslogConfig;
+  readonly atna: AtnaConfig;
+}
+
+/** Syslog listeners of the Audit Record Repository (ATNA ITI-20): each is on when its port is given. */
+export interface SyslogConfig {
+  readonly host: string;
+  readonly maxMessageBytes: number;
+  readonly idleTimeoutMs: number;
+  readonly frameTimeoutMs: number;
+  readonly tls?: TlsConfig & { readonly port: number };
+  readonly udp?: { readonly port: number };
+  readonly tcp?: { readonly port: number };
+}
+
+export interface AuditRepositoryConfig {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly transport: 'tls' | 'tcp' | 'udp';
+  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string; readonly servername?: string };
+}
+
+export interface AtnaConfig {
+  readonly repositories: readonly AuditRepositoryConfig[];
+  readonly retry: { readonly initialMs: number; readonly maxMs: number };
+  readonly forwardPollMs: number;
+  readonly pageSize: number;
+  readonly maxPageSize: number;
+  readonly reportMaxEvents: number;
 }
 
 export interface PixConsumerConfig {

@@ -1,0 +1,126 @@
+/**
+ * The write side of the Audit Record Repository: received messages are read as they arrive and
+ * queued; the queue is written in batches, each batch one store write (so one commit, one fsync, for
+ * many messages). A message counts as stored only once its batch has committed. While the queue is
+ * long the stream listeners stop reading (`congested`), so memory stays bounded and TCP/TLS senders
+ * are slowed down rather than lost; a failed write is retried, never dropped.
+ */
+import { EventEmitter } from 'node:events';
+import type { IndividualNumberPolicy } from '../../hl7v2/individualNumberGuard.ts';
+import type { Logger } from '../../server/logger.ts';
+import type { AuditRecord, Store } from '../../store/types.ts';
+import type { SyslogSink } from '../syslog/streamListener.ts';
+import { ReceivedAuditReader, type ReceivedSyslog } from './receivedAudit.ts';
+
+export interface IngestStats {
+  received: number;
+  stored: number;
+  valid: number;
+  invalid: number;
+  unparsed: number;
+}
+
+export interface IngestOptions {
+  /** Records per store write. */
+  batchSize?: number;
+  /** Queue length from which listeners pause. */
+  highWater?: number;
+  retryMs?: number;
+}
+
+export class AuditIngest extends EventEmitter implements SyslogSink {
+  readonly stats: IngestStats = { received: 0, stored: 0, valid: 0, invalid: 0, unparsed: 0 };
+  private queue: AuditRecord[] = [];
+  private writing = false;
+  private scheduled = false;
+  private retryTimer?: NodeJS.Timeout;
+  private readonly batchSize: number;
+  private readonly highWater: number;
+  private readonly retryMs: number;
+  private waiters: (() => void)[] = [];
+  private readonly reader: ReceivedAuditReader;
+
+  constructor(
+    private readonly store: Store,
+    policy: IndividualNumberPolicy,
+    private readonly log: Logger,
+    opts: IngestOptions = {},
+  ) {
+    super();
+    this.reader = new ReceivedAuditReader(policy);
+    this.batchSize = opts.batchSize ?? 1000;
+    this.highWater = opts.highWater ?? 20_000;
+    this.retryMs = opts.retryMs ?? 1000;
+  }
+
+  get congested(): boolean {
+    return this.queue.length >= this.highWater;
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** A syslog message from a listener: read now, stored with the next batch. */
+  submit(m: ReceivedSyslog): void {
+    this.enqueue(this.reader.fromSyslog(m));
+  }
+
+  enqueue(r: AuditRecord): void {
+    this.stats.received++;
+    this.queue.push(r);
+    if (!this.writing && !this.scheduled && !this.retryTimer) {
+      this.scheduled = true;
+      // setImmediate lets everything that arrived in this I/O turn join the batch.
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.drain();
+      });
+    }
+  }
+
+  /** Resolves once everything submitted so far is committed. */
+  flushed(): Promise<void> {
+    if (this.queue.length === 0 && !this.writing) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.slice(0, this.batchSize);
+        try {
+          await this.store.write(async (tx) => {
+            for (const r of batch) await tx.audit.appendAudit(r);
+          });
+        } catch (e) {
+          this.log.error('atna.store-failed', { records: batch.length, error: e instanceof Error ? e.message : String(e) });
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = undefined;
+            void this.drain();
+          }, this.retryMs);
+          return;
+        }
+        this.queue.splice(0, batch.length);
+        for (const r of batch) this.stats[r.status ?? 'valid']++;
+        this.stats.stored += batch.length;
+        if (this.queue.length < this.highWater / 2) this.emit('drain');
+      }
+    } finally {
+      this.writing = false;
+    }
+    if (this.queue.length === 0) {
+      const w = this.waiters;
+      this.waiters = [];
+      for (const resolve of w) resolve();
+    }
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Syslog over a stream: TLS (RFC 5425, node authentication by client certificate when configured) or
+ * plain TCP for local testing, octet-counted framing. Every frame goes to the sink as it completes; a
+ * connection that stalls in the middle of a frame is closed after the idle timeout and what it sent of
+ * the frame is handed over as unfinished, so nothing is lost and nobody holds a connection forever. A
+ * refused TLS handshake is reported (the caller audits it); no byte of it reaches the sink.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { listen } from '../../server/listen.ts';
+import type { Peer, ReceivedSyslog } from '../iti20/receivedAudit.ts';
+import { OctetCountingDecoder } from './octetCounting.ts';
+
+export interface SyslogSink {
+  submit(m: ReceivedSyslog): void;
+  readonly congested: boolean;
+  on(event: 'drain', listener: () => void): unknown;
+  off(event: 'drain', listener: () => void): unknown;
+}
+
+export interface SyslogStreamOptions {
+  host: string;
+  port: number;
+  tls?: tls.TlsOptions;
+  maxMessageBytes: number;
+  idleTimeoutMs: number;
+  /** A connection stalled inside a frame is closed sooner than an idle one. */
+  frameTimeoutMs: number;
+  /** A TLS client that was refused (no certificate, an untrusted one, a failed handshake). */
+  onRefused?: (err: Error, peer: Peer) => void;
+  onError?: (err: Error, peer: Peer) => void;
+}
+
+export class SyslogStreamListener {
+  private server?: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  readonly transport: 'syslog-tls' | 'syslog-tcp';
+
+  constructor(
+    private readonly opts: SyslogStreamOptions,
+    private readonly sink: SyslogSink,
+  ) {
+    this.transport = opts.tls ? 'syslog-tls' : 'syslog-tcp';
+  }
+
+  async listen(): Promise<number> {
+    const onConnection = (socket: net.Socket) => this.accept(socket);
+    if (this.opts.tls) {
+      const server = tls.createServer(this.opts.tls, onConnection);
+      server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
+        this.opts.onRefused?.(err, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 });
+      });
+      this.server = server;
+    } else this.server = net.createServer(onConnection);
+    return listen(this.server, this.opts.port, this.opts.host);
+  }
+
+  /** Stops accepting and closes every connection, handing over unfinished frames. */
+  async close(): Promise<void> {
+    if (!this.server) return;
+    const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    const peer: Peer = { address: stripV4Mapped(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
+    if (socket instanceof tls.TLSSocket) {
+      const cert = socket.getPeerCertificate();
+      if (cert && cert.subject) peer.certificateSubject = String(cert.subject.CN ?? '');
+    }
+    const decoder = new OctetCountingDecoder(this.opts.maxMessageBytes);
+    const max = this.opts.maxMessageBytes;
+    const submit = (bytes: Buffer, problem?: string) =>
+      this.sink.submit({ transport: this.transport, peer, receivedAt: new Date().toISOString(), bytes, problem });
+    let finished = false;
+    const finish = (why: string) => {
+      if (finished) return;
+      finished = true;
+      const u = decoder.unfinished();
+      if (u) submit(u.bytes, `${why} after ${u.received} of ${u.expected} bytes of a frame`);
+    };
+    const onDrain = () => {
+      if (!socket.destroyed) socket.resume();
+    };
+    this.sink.on('drain', onDrain);
+
+    socket.setNoDelay(true);
+    let inFrame = false;
+    socket.setTimeout(this.opts.idleTimeoutMs);
+    socket.on('timeout', () => {
+      finish(`connection silent for ${inFrame ? this.opts.frameTimeoutMs : this.opts.idleTimeoutMs} ms`);
+      socket.destroy();
+    });
+    socket.on('error', (err) => this.opts.onError?.(err, peer));
+    socket.on('close', () => {
+      finish('connection closed');
+      this.sockets.delete(socket);
+      this.sink.off('drain', onDrain);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      for (const f of decoder.push(chunk)) {
+        if (f.kind === 'message') submit(f.bytes);
+        else if (f.kind === 'oversize') submit(f.head, `frame of ${f.size} bytes exceeds the limit of ${max} bytes; its first ${f.head.length} bytes kept`);
+        else {
+          submit(f.bytes, f.reason);
+          // Without framing nothing more can be read from this stream.
+          finished = true;
+          socket.destroy();
+          return;
+        }
+      }
+      if (this.sink.congested) socket.pause();
+      const nowInFrame = decoder.unfinished() !== undefined;
+      if (nowInFrame !== inFrame) {
+        inFrame = nowInFrame;
+        socket.setTimeout(inFrame ? this.opts.frameTimeoutMs : this.opts.idleTimeoutMs);
+      }
+    });
+  }
+}
+
+export function stripV4Mapped(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}

@@ -1,0 +1,50 @@
+/**
+ * Security Alert (DICOM PS3.15 A.5.3.11: EventID 110113) for a failed node authentication (ITI TF-2
+ * Table 3.20.4.1.1.1-1 "Node-Authentication-failure": EventTypeCode 110126 Node Authentication): a
+ * peer refused during the TLS handshake, for want of a certificate the configured CA signed. Outcome 4
+ * (minor failure): the refusal was the mitigation, and it worked.
+ */
+import os from 'node:os';
+import type { AuditMessage } from './auditMessage.ts';
+import type { AuditService } from './auditService.ts';
+import { EventIds, Roles } from './codes.ts';
+
+export interface RefusedPeer {
+  address: string;
+  port: number;
+}
+
+export function nodeAuthenticationFailure(audit: AuditService, i: { listener: string; peer: RefusedPeer; reason: string }): AuditMessage {
+  const address = i.peer.address.startsWith('::ffff:') ? i.peer.address.slice(7) : i.peer.address;
+  return {
+    eventId: EventIds.securityAlert,
+    eventActionCode: 'E',
+    eventDateTime: new Date().toISOString(),
+    eventOutcome: 4,
+    eventOutcomeDescription: `TLS connection from ${address}:${i.peer.port} refused: ${i.reason}`,
+    eventTypeCodes: [{ code: '110126', codeSystemName: 'DCM', originalText: 'Node Authentication' }],
+    participants: [
+      // Reporting process: this node.
+      {
+        userId: audit.node.application,
+        alternativeUserId: audit.processId,
+        userIsRequestor: false,
+        roleIdCodes: [Roles.application],
+        networkAccessPointId: os.hostname(),
+        networkAccessPointTypeCode: '1',
+      },
+      // Performing process: the peer that tried to connect.
+      { userId: address || 'unknown', userIsRequestor: true, roleIdCodes: [], networkAccessPointId: address || undefined, networkAccessPointTypeCode: '2' },
+    ],
+    source: audit.sourceIdentification,
+    objects: [
+      {
+        id: i.listener,
+        typeCode: 2,
+        typeCodeRole: 13,
+        idTypeCode: { code: '12', codeSystemName: 'RFC-3881', originalText: 'URI' },
+        details: [{ type: 'Alert Description', value: Buffer.from(i.reason, 'utf8').toString('base64') }],
+      },
+    ],
+  };
+}
