@@ -9,6 +9,7 @@ import type tls from 'node:tls';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { listen } from './listen.ts';
 import type { Logger } from './logger.ts';
+import { onTlsRefused, type TlsRefusalHandler } from './tls.ts';
 
 export type HealthProbe = () => Promise<Record<string, unknown>>;
 
@@ -17,7 +18,7 @@ export class HttpListener {
   private server?: http.Server;
 
   constructor(
-    private readonly opts: { host: string; port: number; tls?: tls.TlsOptions; onTlsRefused?: (err: Error, peer: { address: string; port: number }) => void },
+    private readonly opts: { host: string; port: number; tls?: tls.TlsOptions; onTlsRefused?: TlsRefusalHandler },
     health: HealthProbe,
     private readonly log: Logger,
   ) {
@@ -45,11 +46,7 @@ export class HttpListener {
       if (!res.headersSent) res.status(500).json({ error: 'internal error' });
     });
     this.server = this.opts.tls ? https.createServer(this.opts.tls, this.app) : http.createServer(this.app);
-    if (this.opts.tls) {
-      this.server.on('tlsClientError', (err: Error, socket: { remoteAddress?: string; remotePort?: number }) => {
-        this.opts.onTlsRefused?.(err, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 });
-      });
-    }
+    if (this.opts.tls && this.opts.onTlsRefused) onTlsRefused(this.server, this.opts.onTlsRefused);
     return listen(this.server, this.opts.port, this.opts.host);
   }
 

@@ -8,6 +8,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { listen } from '../../server/listen.ts';
+import { onTlsRefused } from '../../server/tls.ts';
 import type { Peer, ReceivedSyslog } from '../iti20/receivedAudit.ts';
 import { OctetCountingDecoder } from './octetCounting.ts';
 
@@ -46,11 +47,8 @@ export class SyslogStreamListener {
   async listen(): Promise<number> {
     const onConnection = (socket: net.Socket) => this.accept(socket);
     if (this.opts.tls) {
-      const server = tls.createServer(this.opts.tls, onConnection);
-      server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
-        this.opts.onRefused?.(err, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 });
-      });
-      this.server = server;
+      this.server = tls.createServer(this.opts.tls, onConnection);
+      if (this.opts.onRefused) onTlsRefused(this.server, this.opts.onRefused);
     } else this.server = net.createServer(onConnection);
     return listen(this.server, this.opts.port, this.opts.host);
   }

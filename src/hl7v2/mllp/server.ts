@@ -6,6 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { listen } from '../../server/listen.ts';
+import { onTlsRefused } from '../../server/tls.ts';
 import { frame, MllpDecoder, type MllpEvent } from './framing.ts';
 
 export interface PeerInfo {
@@ -46,11 +47,7 @@ export class MllpServer {
     const onConnection = (socket: net.Socket) => this.accept(socket);
     this.server = this.opts.tls ? tls.createServer(this.opts.tls, onConnection) : net.createServer(onConnection);
     if (this.opts.tls) {
-      this.server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
-        const peer = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
-        if (this.opts.onRefused) this.opts.onRefused(err, peer);
-        else this.opts.onError?.(err, peer);
-      });
+      onTlsRefused(this.server, (err, peer) => (this.opts.onRefused ? this.opts.onRefused(err, peer) : this.opts.onError?.(err, peer)));
     }
     return listen(this.server, this.opts.port, this.opts.host);
   }
