@@ -18,7 +18,11 @@ import { ITI10_CHANNEL, PixNotifier } from '../pix/iti10/notifier.ts';
 import { Iti10Sender } from '../pix/iti10/sender.ts';
 import { iti21Transactions } from '../pdq/iti21/transaction.ts';
 import { SyslogSender } from '../atna/forward/syslogSender.ts';
+import { atnaFhirRouter } from '../atna/fhirRoutes.ts';
+import { FhirAuditFeed } from '../atna/iti20/fhirFeed.ts';
 import { AuditIngest } from '../atna/iti20/ingest.ts';
+import { AuditEventRetriever } from '../atna/iti81/retrieve.ts';
+import { FhirSchemaValidator } from '../fhir/schemaValidator.ts';
 import { auditRefusals } from '../atna/nodeAuthentication.ts';
 import { SyslogDatagramListener } from '../atna/syslog/datagramListener.ts';
 import { SyslogStreamListener } from '../atna/syslog/streamListener.ts';
@@ -128,6 +132,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
         log,
       );
+      // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
+      const feed = new FhirAuditFeed(store, new FhirSchemaValidator(), s.domains);
+      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, config: config.atna, log }));
       ports.http = await httpListener.listen();
       stops.push(() => httpListener.close());
       log.info('http.listening', { host: config.http.host, port: ports.http });

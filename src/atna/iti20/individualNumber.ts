@@ -25,8 +25,9 @@ export function maskNumbers(text: string, numbers: string[]): string {
   if (numbers.length === 0) return text;
   let out = text;
   for (const n of numbers) out = out.split(n).join(mask(n));
-  // Base64 in element content (ParticipantObjectQuery) and attribute values (ParticipantObjectDetail).
-  return out.replace(/(>|value=")([A-Za-z0-9+/=\s]{8,})(<|")/g, (whole, open: string, b64: string, close: string) => {
+  // Base64 in element content (ParticipantObjectQuery) and attribute values (ParticipantObjectDetail),
+  // or in the FHIR form's query and valueBase64Binary.
+  return out.replace(/(>|value="|"(?:query|valueBase64Binary)"\s*:\s*")([A-Za-z0-9+/=\s]{8,})(<|")/g, (whole, open: string, b64: string, close: string) => {
     const decoded = Buffer.from(b64.replace(/\s+/g, ''), 'base64').toString('latin1');
     if (!numbers.some((n) => decoded.includes(n))) return whole;
     let masked = decoded;

@@ -1,0 +1,132 @@
+/**
+ * The FHIR routes of the Audit Record Repository, under the FHIR base (/fhir):
+ *   GET  /AuditEvent?...   ITI-81 Retrieve ATNA Audit Event (search)
+ *   GET  /AuditEvent/{id}  ITI-81 read
+ *   POST /AuditEvent       ITI-20 Send Audit Resource
+ *   POST /                 ITI-20 Send Audit Bundle (batch or transaction of AuditEvents)
+ * Every error is an OperationOutcome. Every ITI-81 request is itself audited (Query, ITI-81).
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { AuditService } from '../audit/auditService.ts';
+import { ihe } from '../audit/codes.ts';
+import { restQueryAudit } from '../audit/restQueryAudit.ts';
+import { FhirError, sendError, sendResource } from '../fhir/outcome.ts';
+import type { AtnaConfig } from '../server/config/types.ts';
+import type { Logger } from '../server/logger.ts';
+import type { AuditPatientKey } from '../store/types.ts';
+import type { FhirAuditFeed } from './iti20/fhirFeed.ts';
+import type { Peer } from './iti20/receivedAudit.ts';
+import type { AuditEventRetriever } from './iti81/retrieve.ts';
+import { parseIti81 } from './iti81/searchParameters.ts';
+
+export const ITI81 = ihe('ITI-81', 'Retrieve ATNA Audit Event');
+
+const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
+
+const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
+
+function peerOf(req: Request): Peer {
+  const s = req.socket as Request['socket'] & { getPeerCertificate?: () => { subject?: { CN?: string } } };
+  const cn = s.getPeerCertificate?.()?.subject?.CN;
+  return { address: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: req.socket.remotePort ?? 0, certificateSubject: cn ? String(cn) : undefined };
+}
+
+const cxOfKey = (k: AuditPatientKey) => (k.oid || k.namespace ? `${k.value}^^^${k.namespace ?? ''}${k.oid ? `&${k.oid}&ISO` : ''}` : k.value);
+
+export function atnaFhirRouter(deps: { retriever: AuditEventRetriever; feed: FhirAuditFeed; audit: AuditService; config: AtnaConfig; log: Logger }): Router {
+  const { retriever, feed, audit, config, log } = deps;
+  const router = express.Router();
+
+  const auditQuery = async (req: Request, outcome: 0 | 4 | 8, patients: string[], description?: string) => {
+    const peer = peerOf(req);
+    await audit.record(
+      restQueryAudit(audit, {
+        eventType: ITI81,
+        outcome,
+        outcomeDescription: description,
+        client: { address: peer.address, user: peer.certificateSubject },
+        serverUrl: `${baseUrl(req)}${req.path}`,
+        query: req.originalUrl,
+        patients,
+      }),
+    );
+  };
+
+  router.get('/AuditEvent', async (req, res) => {
+    const params = new URL(req.originalUrl, 'http://x').searchParams;
+    let patients: string[] = [];
+    try {
+      const q = parseIti81(params, { pageSize: config.pageSize, maxPageSize: config.maxPageSize, lenient: /handling=lenient/.test(req.get('prefer') ?? '') });
+      patients = q.patients.map(cxOfKey);
+      const bundle = await retriever.search(q, { base: baseUrl(req), self: `${baseUrl(req)}${req.url}`, params });
+      await auditQuery(req, 0, patients);
+      sendResource(res, 200, bundle);
+    } catch (e) {
+      await auditQuery(req, e instanceof FhirError && e.status < 500 ? 4 : 8, patients, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+      if (!(e instanceof FhirError)) log.error('iti81.failed', { error: e instanceof Error ? e.message : String(e) });
+      sendError(res, e);
+    }
+  });
+
+  router.get('/AuditEvent/:id', async (req, res) => {
+    try {
+      const event = await retriever.read(req.params.id);
+      const patients = (event.entity ?? []).filter((e) => e.type?.code === '1' && e.role?.code === '1').map((e) => e.what?.display ?? e.what?.identifier?.value ?? '');
+      await auditQuery(req, 0, patients.filter(Boolean));
+      sendResource(res, 200, event);
+    } catch (e) {
+      await auditQuery(req, 4, [], e instanceof Error ? e.message : String(e)).catch(() => undefined);
+      sendError(res, e);
+    }
+  });
+
+  // ITI-20 in FHIR form. The raw body is kept, so that a message that fails can be stored as received.
+  const json = express.json({
+    type: JSON_TYPES,
+    limit: '10mb',
+    strict: false,
+    verify: (req, _res, buf) => {
+      (req as Request & { rawBody?: Buffer }).rawBody = Buffer.from(buf);
+    },
+  });
+  const requireJson = (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.is(JSON_TYPES)) return next(new FhirError(415, 'not-supported', 'only FHIR JSON (application/fhir+json) is accepted'));
+    next();
+  };
+  const raw = (req: Request) => (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
+
+  router.post('/AuditEvent', requireJson, json, async (req, res) => {
+    try {
+      const created = await feed.create(req.body, raw(req), peerOf(req));
+      const location = `${baseUrl(req)}/AuditEvent/${created.id}`;
+      res.setHeader('Location', `${location}/_history/1`);
+      res.setHeader('ETag', 'W/"1"');
+      sendResource(res, 201, { ...created.resource, id: String(created.id), meta: { versionId: '1', lastUpdated: new Date().toISOString() } });
+    } catch (e) {
+      sendError(res, e);
+    }
+  });
+
+  router.post('/', requireJson, json, async (req, res) => {
+    try {
+      sendResource(res, 200, await feed.bundle(req.body, raw(req), peerOf(req), baseUrl(req)));
+    } catch (e) {
+      sendError(res, e);
+    }
+  });
+
+  // A body that is not JSON, or too large: kept raw with the error, answered with an OperationOutcome.
+  router.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof FhirError) return sendError(res, err);
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      await feed.keepUnreadable(raw(req), peerOf(req), `not JSON: ${e.message}`).catch(() => undefined);
+      return sendError(res, new FhirError(400, 'structure', `the body is not JSON: ${e.message}`));
+    }
+    if (e.type === 'entity.too.large') return sendError(res, new FhirError(413, 'too-costly', 'the body is larger than 10 MB'));
+    log.error('fhir.failed', { path: req.path, error: e.message });
+    sendError(res, err);
+  });
+
+  return router;
+}

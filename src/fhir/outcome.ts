@@ -1,0 +1,42 @@
+/**
+ * FHIR errors: one typed error carrying its HTTP status and OperationOutcome issue code, and the one
+ * place that writes an OperationOutcome (FHIR R4 3.1.0.4.1 / OperationOutcome).
+ */
+import type { Response } from 'express';
+import type { OperationOutcome } from 'fhir/r4.js';
+
+export type IssueCode = 'invalid' | 'structure' | 'required' | 'value' | 'not-supported' | 'not-found' | 'processing' | 'exception' | 'too-costly';
+
+export class FhirError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: IssueCode,
+    message: string,
+    readonly expression?: string[],
+  ) {
+    super(message);
+    this.name = 'FhirError';
+  }
+}
+
+export function operationOutcome(issues: { severity?: 'fatal' | 'error' | 'warning' | 'information'; code: IssueCode; diagnostics: string; expression?: string[] }[]): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: issues.map((i) => ({ severity: i.severity ?? 'error', code: i.code, diagnostics: i.diagnostics, ...(i.expression ? { expression: i.expression } : {}) })),
+  };
+}
+
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+export function sendResource(res: Response, status: number, resource: object): void {
+  res.status(status).type(FHIR_JSON).send(JSON.stringify(resource));
+}
+
+/** Writes any error as an OperationOutcome: a FhirError with its status, anything else as 500 without detail. */
+export function sendError(res: Response, err: unknown): void {
+  if (err instanceof FhirError) {
+    sendResource(res, err.status, operationOutcome([{ code: err.code, diagnostics: err.message, expression: err.expression }]));
+    return;
+  }
+  sendResource(res, 500, operationOutcome([{ severity: 'fatal', code: 'exception', diagnostics: 'internal error' }]));
+}
