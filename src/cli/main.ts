@@ -1,6 +1,7 @@
 /** The `hie` command. */
 import { ConfigError } from '../server/config/load.ts';
 import { UsageError } from './args.ts';
+import { audit } from './audit.ts';
 import { pixReview, pixReviewHelp } from './pixReview.ts';
 import { send } from './send.ts';
 import { serve } from './serve.ts';
@@ -15,6 +16,7 @@ Commands:
   send FILE --to H:P send HL7 v2 messages over MLLP and print the acknowledgements
   token issue        derive medical-field tokens from individual numbers read on stdin (demo issuer)
   pix review         list, accept or reject the links demographic matching proposed
+  audit patient ID   who has seen a patient's records: the patient access report (ATNA)
 
 Run 'hie COMMAND --help' for the options of a command.
 `;
@@ -28,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       return send(rest);
     case 'token':
       return token(rest);
+    case 'audit':
+      return audit(rest);
     case 'pix':
       if (rest[0] === 'review') return pixReview(rest.slice(1));
       process.stdout.write(pixReviewHelp);

@@ -195,6 +195,27 @@ export class IdentityService {
     return out;
   }
 
+  /**
+   * Every identifier the person was ever known by, for finding what was recorded about them (the
+   * patient access report): local IDs merged away too, those of persons merged into this one, their
+   * regional IDs, the token and the organization pseudonyms. Internal: not for answers to requesters.
+   */
+  async identifiersEver(tx: ReadTx, person: Person): Promise<DomainIdentifier[]> {
+    const out: DomainIdentifier[] = [];
+    for (const rec of await tx.identity.recordsOfPersonEver(person.id)) {
+      const domain = await tx.identity.domain(rec.domainKey);
+      if (domain) out.push({ domain, id: rec.localId });
+    }
+    for (const p of [person, ...(await tx.identity.personsMergedInto(person.id))]) {
+      out.push({ domain: this.domains.regional, id: p.regionalId });
+      if (p.token) {
+        out.push({ domain: this.domains.token, id: p.token });
+        for (const d of this.domains.pseudonyms) out.push({ domain: d, id: organizationPseudonym(d.secret, p.token) });
+      }
+    }
+    return out;
+  }
+
   /** Accepting a proposal links the two persons: a reviewer, not a score, made that decision. */
   async acceptProposal(tx: WriteTx, id: number): Promise<FeedOutcome> {
     const p = await tx.identity.proposal(id);

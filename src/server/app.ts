@@ -22,6 +22,8 @@ import { atnaFhirRouter } from '../atna/fhirRoutes.ts';
 import { FhirAuditFeed } from '../atna/iti20/fhirFeed.ts';
 import { AuditIngest } from '../atna/iti20/ingest.ts';
 import { AuditEventRetriever } from '../atna/iti81/retrieve.ts';
+import { AccessReporter } from '../atna/report/accessReport.ts';
+import { atnaReportRouter } from '../atna/reportRoutes.ts';
 import { FhirSchemaValidator } from '../fhir/schemaValidator.ts';
 import { auditRefusals } from '../atna/nodeAuthentication.ts';
 import { SyslogDatagramListener } from '../atna/syslog/datagramListener.ts';
@@ -135,6 +137,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
       const feed = new FhirAuditFeed(store, new FhirSchemaValidator(), s.domains);
       httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, config: config.atna, log }));
+      const reporter = new AccessReporter({ store, identity, audit, maxEvents: config.atna.reportMaxEvents });
+      httpListener.mount('/atna', atnaReportRouter({ reporter, log }));
       ports.http = await httpListener.listen();
       stops.push(() => httpListener.close());
       log.info('http.listening', { host: config.http.host, port: ports.http });

@@ -1,32 +1,15 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { field, startTestServer, tempDir, type TestServer } from '../helpers/hieServer.ts';
 import { adt, HOSP_A, HOSP_B, pixQuery } from '../helpers/messages.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function hie(args: string[], input = '', env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+import { hie } from '../helpers/hieCommand.ts';
 
 describe('the hie command', function () {
   this.timeout(60_000);
 
   it('gives --help for itself and every command', async () => {
-    for (const args of [['--help'], ['serve', '--help'], ['send', '--help'], ['token', 'issue', '--help'], ['pix', 'review', '--help']]) {
+    for (const args of [['--help'], ['serve', '--help'], ['send', '--help'], ['token', 'issue', '--help'], ['pix', 'review', '--help'], ['audit', '--help']]) {
       const r = await hie(args);
       expect(r.code, args.join(' ')).to.equal(0);
       expect(r.stdout, args.join(' ')).to.match(/Usage/);

@@ -1,0 +1,166 @@
+/**
+ * The patient access report: for one patient, every access to and disclosure of their data that the
+ * audit trail holds (this server's own events and those hospital systems sent), found under every
+ * identifier the patient was ever known by: when, by which facility and user, from which address,
+ * through which transaction, for which purpose, emergency access marked. The regional network's answer
+ * to a patient who asks who has seen their records. Reading it is itself audited (Audit Log Used).
+ *
+ * The token and the organization pseudonyms are searched for but never shown.
+ */
+import type { AuditEvent } from 'fhir/r4.js';
+import type { AuditService } from '../../audit/auditService.ts';
+import { auditLogUsed } from '../../audit/auditLogUsed.ts';
+import { Roles } from '../../audit/codes.ts';
+import { cxString } from '../../pix/codec/cx.ts';
+import type { IdentityService } from '../../identity/service.ts';
+import type { AuditPatientKey, StoredAuditRecord, Store } from '../../store/types.ts';
+import type { ReadAuditMessage, ReadCode } from '../dicom/model.ts';
+import { AuditMessageReader } from '../dicom/reader.ts';
+import { codeSystemNameOf } from '../fhir/codeSystems.ts';
+import { findPatient } from './patientReference.ts';
+
+/** PurposeOfUse codes of emergency access (break-glass): HL7 v3 ActReason ETREAT, BTG; XSPA/ISO 14265 EMERGENCY. */
+const EMERGENCY = new Set(['EMERGENCY', 'ETREAT', 'BTG']);
+
+export interface AccessEntry {
+  eventId: number;
+  time: string;
+  /** What happened, in the patient's terms. */
+  kind: 'record created' | 'record updated' | 'record deleted' | 'record read' | 'searched' | 'documents sent' | 'documents received' | 'audit trail read' | 'other';
+  event: { code: string; name: string };
+  transaction?: { code: string; name: string };
+  action: string;
+  success: boolean;
+  facility: string;
+  users: string[];
+  addresses: string[];
+  purposeOfUse: { code: string; name: string }[];
+  emergency: boolean;
+  /** The identifier of the patient the event names. */
+  patientIdentifier: string;
+  /** Who reported the event: this server (self) or the system that sent it. */
+  reportedBy: string;
+  /** False for a message kept although it failed validation (read on a best-effort basis). */
+  verified: boolean;
+}
+
+export interface AccessReport {
+  generatedAt: string;
+  patient: { identifiers: string[] };
+  entries: AccessEntry[];
+  /** True when there were more events than the report lists (config atna.reportMaxEvents). */
+  truncated: boolean;
+  summary: { total: number; facilities: string[]; emergency: number };
+}
+
+const KIND: Record<string, AccessEntry['kind']> = {
+  '110110C': 'record created',
+  '110110U': 'record updated',
+  '110110D': 'record deleted',
+  '110110R': 'record read',
+  '110110E': 'record read',
+  '110112': 'searched',
+  '110106': 'documents sent',
+  '110107': 'documents received',
+  '110101': 'audit trail read',
+};
+
+const name = (c: ReadCode) => c.originalText || c.displayName || c.code;
+
+export class AccessReporter {
+  private readonly reader = new AuditMessageReader();
+
+  constructor(
+    private readonly deps: { store: Store; identity: IdentityService; audit: AuditService; maxEvents: number },
+  ) {}
+
+  /** The report for the patient `reference` names (see patientReference.ts); `reader` says who asked. */
+  async report(reference: string, reader: { userId: string; address?: string; via: string }): Promise<AccessReport> {
+    const { store, identity } = this.deps;
+    const found = await store.read(async (tx) => {
+      const person = await findPatient(tx, identity, reference);
+      const ever = await identity.identifiersEver(tx, person);
+      const shown = ever.filter((i) => i.domain.kind === 'local' || i.domain.kind === 'regional');
+      const keys: AuditPatientKey[] = ever.map((i) => ({ value: i.id, oid: i.domain.oid || undefined, namespace: i.domain.namespace || undefined }));
+      const events = await tx.audit.auditEventsOfPatients(keys, this.deps.maxEvents + 1);
+      return { shown, keys, events, hidden: ever.filter((i) => !shown.includes(i)).map((i) => i.id) };
+    });
+    const entries = found.events.slice(0, this.deps.maxEvents).map((e) => this.entry(e, found.keys, new Set(found.hidden))).reverse();
+    const identifiers = [...new Set(found.shown.map((i) => cxString(i)))];
+    await this.deps.audit.record(auditLogUsed(this.deps.audit, reader, identifiers));
+    return {
+      generatedAt: new Date().toISOString(),
+      patient: { identifiers },
+      entries,
+      truncated: found.events.length > this.deps.maxEvents,
+      summary: {
+        total: entries.length,
+        facilities: [...new Set(entries.map((e) => e.facility).filter(Boolean))].sort(),
+        emergency: entries.filter((e) => e.emergency).length,
+      },
+    };
+  }
+
+  private entry(e: StoredAuditRecord, keys: AuditPatientKey[], hidden: Set<string>): AccessEntry {
+    const m = e.format === 'fhir' ? fromFhir(JSON.parse(e.xml) as AuditEvent) : this.reader.read(e.xml).message;
+    const requestors = (m?.participants ?? []).filter((p) => /^\s*(true|1)\s*$/.test(p.requestor));
+    const who = requestors.length ? requestors : (m?.participants ?? []).filter((p) => !p.roles.some((r) => r.code === Roles.destination.code));
+    const facilityOf = (userId: string) => (userId.includes('|') ? userId.split('|')[0] : '');
+    const facility = who.map((p) => facilityOf(p.userId)).find(Boolean) || m?.source.enterpriseSiteId || m?.source.id || '';
+    const purposes = (m?.purposeOfUse ?? []).map((c) => ({ code: c.code, name: name(c) }));
+    const matched = e.patientIds.find((p) => keys.some((k) => matches(p, k))) ?? e.patientIds[0] ?? '';
+    const transaction = m?.eventTypes[0];
+    return {
+      eventId: e.id,
+      time: e.eventTime,
+      kind: KIND[e.eventId + e.action] ?? KIND[e.eventId] ?? 'other',
+      event: { code: e.eventId, name: m?.eventId ? name(m.eventId) : e.eventId },
+      ...(transaction ? { transaction: { code: transaction.code, name: name(transaction) } } : {}),
+      action: e.action,
+      success: e.outcome === 0,
+      facility,
+      users: [...new Set(who.map((p) => (p.userName ? `${p.userName} (${p.userId})` : p.userId)).filter(Boolean))],
+      addresses: [...new Set(who.map((p) => p.networkAccessPointId).filter(Boolean))],
+      purposeOfUse: purposes,
+      emergency: purposes.some((p) => EMERGENCY.has(p.code.trim().toUpperCase())),
+      patientIdentifier: hidden.has(matched.split('^')[0]) ? '(pseudonymous identifier)' : matched,
+      reportedBy: e.transport === 'self' ? 'self' : e.sourceId || e.origin,
+      verified: e.status === 'valid',
+    };
+  }
+}
+
+function matches(cx: string, k: AuditPatientKey): boolean {
+  const c = cx.split('^');
+  const hd = (c[3] ?? '').split('&');
+  return c[0] === k.value && (!k.oid || hd[1] === k.oid || (!!k.namespace && hd[0] === k.namespace) || (!hd[0] && !hd[1]));
+}
+
+/** The parts of a FHIR AuditEvent the report shows, in the DICOM model. */
+function fromFhir(e: AuditEvent): ReadAuditMessage {
+  const code = (c?: { code?: string; system?: string; display?: string }): ReadCode => ({
+    code: c?.code ?? '',
+    codeSystemName: codeSystemNameOf(c?.system),
+    originalText: c?.display ?? '',
+    displayName: '',
+  });
+  return {
+    actionCode: e.action ?? '',
+    dateTime: e.recorded,
+    outcome: e.outcome ?? '',
+    eventId: code(e.type),
+    eventTypes: (e.subtype ?? []).map(code),
+    purposeOfUse: (e.purposeOfEvent ?? []).flatMap((p) => (p.coding ?? []).map(code)),
+    participants: (e.agent ?? []).map((a) => ({
+      userId: a.who?.identifier?.value ?? a.who?.display ?? '',
+      altUserId: a.altId ?? '',
+      userName: a.name ?? '',
+      requestor: String(a.requestor),
+      networkAccessPointId: a.network?.address ?? '',
+      networkAccessPointTypeCode: a.network?.type ?? '',
+      roles: [...(a.type?.coding ?? []), ...(a.role ?? []).flatMap((r) => r.coding ?? [])].map(code),
+    })),
+    source: { id: e.source?.observer?.identifier?.value ?? e.source?.observer?.display ?? '', enterpriseSiteId: e.source?.site ?? '', types: [] },
+    objects: [],
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The patient access report as a printable HTML page (Japanese and English): a summary, then one row
+ * per access, newest first, emergency access marked in words as well as colour so that it survives a
+ * black-and-white printer; print CSS for A4 landscape with the table header repeated on every page.
+ */
+import type { AccessEntry, AccessReport } from './accessReport.ts';
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const KIND_JA: Record<AccessEntry['kind'], string> = {
+  'record created': '記録の登録',
+  'record updated': '記録の更新',
+  'record deleted': '記録の削除',
+  'record read': '記録の閲覧',
+  searched: '検索',
+  'documents sent': '文書の送信',
+  'documents received': '文書の受信',
+  'audit trail read': '監査記録の閲覧',
+  other: 'その他',
+};
+
+function row(e: AccessEntry): string {
+  const purpose = e.purposeOfUse.map((p) => esc(p.name || p.code)).join(', ');
+  return `<tr class="${e.emergency ? 'emergency' : ''}${e.success ? '' : ' failed'}">
+<td class="time">${esc(e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td>
+<td>${esc(e.facility || '—')}</td>
+<td>${e.users.map(esc).join('<br>') || '—'}${e.addresses.length ? `<div class="addr">${e.addresses.map(esc).join(', ')}</div>` : ''}</td>
+<td>${esc(KIND_JA[e.kind])}<div class="en">${esc(e.kind)}</div></td>
+<td>${e.transaction ? `${esc(e.transaction.code)}<div class="en">${esc(e.transaction.name)}</div>` : esc(e.event.name)}</td>
+<td>${e.emergency ? '<strong class="flag">⚠ 緊急アクセス / Emergency access</strong><br>' : ''}${purpose || '—'}</td>
+<td>${e.success ? '成功 / success' : '<strong>失敗 / failed</strong>'}${e.verified ? '' : '<div class="en">unverified message</div>'}</td>
+<td class="id">${esc(e.patientIdentifier)}</td>
+<td>${esc(e.reportedBy === 'self' ? 'HIE' : e.reportedBy)}</td>
+</tr>`;
+}
+
+export function accessReportHtml(r: AccessReport): string {
+  return `<!doctype html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<title>アクセス記録 / Patient access report</title>
+<style>
+  body { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", sans-serif; margin: 2em; color: #111; }
+  h1 { font-size: 1.4em; margin-bottom: 0.2em; }
+  .meta, .en, .addr { color: #555; font-size: 0.85em; }
+  table { border-collapse: collapse; width: 100%; margin-top: 1em; font-size: 0.9em; }
+  th, td { border: 1px solid #999; padding: 0.3em 0.5em; vertical-align: top; text-align: left; }
+  thead th { background: #eee; }
+  tr.emergency td { background: #fff0f0; }
+  tr.emergency td:first-child { border-left: 4px solid #c00; }
+  .flag { color: #c00; }
+  .time, .id { white-space: nowrap; font-variant-numeric: tabular-nums; }
+  .summary li { margin: 0.2em 0; }
+  @page { size: A4 landscape; margin: 12mm; }
+  @media print {
+    body { margin: 0; font-size: 9pt; }
+    thead { display: table-header-group; }
+    tr { page-break-inside: avoid; }
+    tr.emergency td { background: none; }
+    .noprint { display: none; }
+  }
+</style>
+</head>
+<body>
+<h1>アクセス記録 / Patient access report</h1>
+<div class="meta">作成日時 / Generated: ${esc(r.generatedAt)}</div>
+<div class="meta">患者ID / Patient identifiers: ${r.patient.identifiers.map(esc).join(', ')}</div>
+<ul class="summary">
+  <li>記録件数 / Events: ${r.summary.total}${r.truncated ? ' (一部のみ表示 / only the most recent are listed)' : ''}</li>
+  <li>施設 / Facilities: ${r.summary.facilities.map(esc).join(', ') || '—'}</li>
+  <li>緊急アクセス / Emergency access: ${r.summary.emergency}</li>
+</ul>
+<p class="noprint"><button onclick="window.print()">印刷 / Print</button></p>
+<table>
+<thead><tr>
+<th>日時 (UTC)<div class="en">When</div></th>
+<th>施設<div class="en">Facility</div></th>
+<th>利用者<div class="en">User</div></th>
+<th>内容<div class="en">What</div></th>
+<th>取引<div class="en">Transaction</div></th>
+<th>目的<div class="en">Purpose</div></th>
+<th>結果<div class="en">Outcome</div></th>
+<th>患者ID<div class="en">Identifier</div></th>
+<th>記録元<div class="en">Reported by</div></th>
+</tr></thead>
+<tbody>
+${r.entries.map(row).join('\n') || '<tr><td colspan="9">記録はありません / No access recorded</td></tr>'}
+</tbody>
+</table>
+</body>
+</html>
+`;
+}
+
+/** The report as plain text, one access per line (hie audit patient --format text). */
+export function accessReportText(r: AccessReport): string {
+  const lines = [
+    `Patient access report, generated ${r.generatedAt}`,
+    `Patient identifiers: ${r.patient.identifiers.join(', ')}`,
+    `Events: ${r.summary.total}${r.truncated ? ' (truncated)' : ''}; facilities: ${r.summary.facilities.join(', ') || '-'}; emergency access: ${r.summary.emergency}`,
+    '',
+  ];
+  for (const e of r.entries) {
+    const purpose = e.purposeOfUse.map((p) => p.code).join(',');
+    lines.push(
+      [
+        e.time,
+        e.emergency ? 'EMERGENCY' : '',
+        e.kind,
+        e.transaction?.code ?? e.event.name,
+        `facility=${e.facility || '-'}`,
+        `user=${e.users.join(';') || '-'}`,
+        e.addresses.length ? `from=${e.addresses.join(',')}` : '',
+        purpose ? `purpose=${purpose}` : '',
+        e.success ? 'ok' : 'FAILED',
+        `id=${e.patientIdentifier}`,
+        `by=${e.reportedBy}`,
+        e.verified ? '' : 'unverified',
+      ]
+        .filter(Boolean)
+        .join('  '),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
