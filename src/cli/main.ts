@@ -2,6 +2,7 @@
 import { ConfigError } from '../server/config/load.ts';
 import { UsageError } from './args.ts';
 import { audit } from './audit.ts';
+import { certs } from './certs.ts';
 import { pixReview, pixReviewHelp } from './pixReview.ts';
 import { send } from './send.ts';
 import { serve } from './serve.ts';
@@ -17,6 +18,7 @@ Commands:
   token issue        derive medical-field tokens from individual numbers read on stdin (demo issuer)
   pix review         list, accept or reject the links demographic matching proposed
   audit patient ID   who has seen a patient's records: the patient access report (ATNA)
+  certs [NODE...]    make a demo CA and node certificates for TLS with client certificates
 
 Run 'hie COMMAND --help' for the options of a command.
 `;
@@ -32,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       return token(rest);
     case 'audit':
       return audit(rest);
+    case 'certs':
+      return certs(rest);
     case 'pix':
       if (rest[0] === 'review') return pixReview(rest.slice(1));
       process.stdout.write(pixReviewHelp);

@@ -9,7 +9,7 @@ describe('the hie command', function () {
   this.timeout(60_000);
 
   it('gives --help for itself and every command', async () => {
-    for (const args of [['--help'], ['serve', '--help'], ['send', '--help'], ['token', 'issue', '--help'], ['pix', 'review', '--help'], ['audit', '--help']]) {
+    for (const args of [['--help'], ['serve', '--help'], ['send', '--help'], ['token', 'issue', '--help'], ['pix', 'review', '--help'], ['audit', '--help'], ['certs', '--help']]) {
       const r = await hie(args);
       expect(r.code, args.join(' ')).to.equal(0);
       expect(r.stdout, args.join(' ')).to.match(/Usage/);
