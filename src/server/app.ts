@@ -74,7 +74,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const stops: (() => Promise<void>)[] = [];
   const ports: App['ports'] = {};
   const refused = auditRefusals(audit, log);
-  const ingest = new AuditIngest(store, s.domains, log);
+  const ingest = new AuditIngest(store, config.identity, log, { readerThreads: config.syslog.readerThreads });
   const atnaSender = new SyslogSender(config.atna.repositories);
   const atnaForward = new OutboxDispatcher({
     channel: ATNA_CHANNEL,

@@ -11,7 +11,7 @@
 import { emptyCode, type ReadAuditMessage, type ReadCode, type ReadDescription, type ReadObject, type ReadParticipant } from './model.ts';
 import { AUDIT_SCHEMA, type ElementDecl } from './schema.ts';
 import { checkValue } from './xsdTypes.ts';
-import { scanXml, XmlSyntaxError, type ScanHandler, type ScannedTag } from './xmlScanner.ts';
+import { lineAt, scanXml, XmlSyntaxError, type ScanHandler, type ScannedTag } from './xmlScanner.ts';
 
 export interface AuditReading {
   /** The message as far as it could be read; undefined when the XML is not well-formed or not an AuditMessage. */
@@ -41,14 +41,15 @@ export class AuditMessageReader {
   private errors: string[] = [];
   private message?: ReadAuditMessage;
   private fatal?: string;
-  private line = 1;
+  private at = 0;
+  private text = '';
   private readonly handler: ScanHandler = {
-    open: (tag, line) => {
-      this.line = line;
+    open: (tag, at) => {
+      this.at = at;
       this.open(tag);
     },
     close: () => this.close(),
-    text: (t) => this.text(t),
+    text: (t) => this.onText(t),
   };
 
   read(xml: string): AuditReading {
@@ -56,7 +57,8 @@ export class AuditMessageReader {
     this.errors = [];
     this.message = undefined;
     this.fatal = undefined;
-    this.line = 1;
+    this.at = 0;
+    this.text = xml;
     try {
       scanXml(xml, this.handler);
     } catch (e) {
@@ -68,7 +70,7 @@ export class AuditMessageReader {
   }
 
   private error(msg: string): void {
-    if (this.errors.length < MAX_ERRORS) this.errors.push(`line ${this.line}: ${msg}`);
+    if (this.errors.length < MAX_ERRORS) this.errors.push(`line ${lineAt(this.text.indexOf('\r') >= 0 ? this.text.replace(/\r\n?/g, '\n') : this.text, this.at)}: ${msg}`);
   }
 
   private open(tag: ScannedTag): void {
@@ -136,7 +138,7 @@ export class AuditMessageReader {
     }
   }
 
-  private text(t: string): void {
+  private onText(t: string): void {
     const frame = this.stack[this.stack.length - 1];
     if (!frame?.decl) return;
     const kind = frame.decl.content.kind;

@@ -21,7 +21,8 @@ export interface ScannedTag {
 }
 
 export interface ScanHandler {
-  open(tag: ScannedTag, line: number): void;
+  /** `at`: the offset of the tag in the (line-end normalized) text; lineAt(text, at) gives its line. */
+  open(tag: ScannedTag, at: number): void;
   close(): void;
   text(text: string): void;
 }
@@ -76,8 +77,6 @@ export function scanXml(input: string, handler: ScanHandler): void {
 class Scanner {
   private readonly s: string;
   private i = 0;
-  private line = 1;
-  private lineMark = 0;
   private readonly stack: Scope[] = [];
   private ns: Map<string, string> | undefined;
 
@@ -125,7 +124,7 @@ class Scanner {
   }
 
   private fail(msg: string): never {
-    throw new XmlSyntaxError(`${msg} (line ${this.line + countLines(this.s, this.lineMark, this.i)})`);
+    throw new XmlSyntaxError(`${msg} (line ${lineAt(this.s, this.i)})`);
   }
 
   /** A Name (2.3): an ASCII fast path, the full Unicode production otherwise. */
@@ -220,6 +219,7 @@ class Scanner {
 
   private startTag(): void {
     const s = this.s;
+    const start = this.i;
     this.i++;
     const qname = this.name();
     const raw: string[] = [];
@@ -276,14 +276,16 @@ class Scanner {
         attributes.push({ qname: q, local: q === 'xmlns' ? 'xmlns' : q.slice(6), uri: XMLNS_NS, value });
         continue;
       }
-      const [p, l] = this.split(q);
-      const a: ScannedAttribute = { qname: q, local: l, uri: p ? this.resolve(p, true) : '', value };
-      if (a.uri) for (const b of attributes) if (b.uri === a.uri && b.local === l) this.fail(`attribute {${a.uri}}${l} given twice`);
+      let a: ScannedAttribute;
+      if (q.indexOf(':') < 0) a = { qname: q, local: q, uri: '', value };
+      else {
+        const [p, l] = this.split(q);
+        a = { qname: q, local: l, uri: this.resolve(p, true), value };
+      }
+      if (a.uri) for (const b of attributes) if (b.uri === a.uri && b.local === a.local) this.fail(`attribute {${a.uri}}${a.local} given twice`);
       attributes.push(a);
     }
-    this.line += countLines(s, this.lineMark, this.i);
-    this.lineMark = this.i;
-    this.h.open({ local, uri, attributes }, this.line);
+    this.h.open({ local, uri, attributes }, start);
     if (selfClosing) {
       this.ns = outer;
       this.h.close();
@@ -303,8 +305,9 @@ class Scanner {
   }
 }
 
-function countLines(s: string, from: number, to: number): number {
-  let n = 0;
-  for (let k = s.indexOf('\n', from); k >= 0 && k < to; k = s.indexOf('\n', k + 1)) n++;
+/** The 1-based line of an offset (computed only when a message is reported). */
+export function lineAt(s: string, at: number): number {
+  let n = 1;
+  for (let k = s.indexOf('\n'); k >= 0 && k < at; k = s.indexOf('\n', k + 1)) n++;
   return n;
 }

@@ -6,10 +6,12 @@
  * are slowed down rather than lost; a failed write is retried, never dropped.
  */
 import { EventEmitter } from 'node:events';
-import type { IndividualNumberPolicy } from '../../hl7v2/individualNumberGuard.ts';
+import { DomainDirectory } from '../../identity/domainDirectory.ts';
+import type { Config } from '../../server/config/types.ts';
 import type { Logger } from '../../server/logger.ts';
 import type { AuditRecord, Store } from '../../store/types.ts';
 import type { SyslogSink } from '../syslog/streamListener.ts';
+import { ReaderPool } from './readerPool.ts';
 import { ReceivedAuditReader, type ReceivedSyslog } from './receivedAudit.ts';
 
 export interface IngestStats {
@@ -26,6 +28,8 @@ export interface IngestOptions {
   /** Queue length from which listeners pause. */
   highWater?: number;
   retryMs?: number;
+  /** Threads that read and validate messages off the main thread (0: on it). */
+  readerThreads?: number;
 }
 
 export class AuditIngest extends EventEmitter implements SyslogSink {
@@ -39,35 +43,59 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
   private readonly retryMs: number;
   private waiters: (() => void)[] = [];
   private readonly reader: ReceivedAuditReader;
+  private pool?: ReaderPool;
+  /** Messages handed to the reader threads and not back yet. */
+  private reading = 0;
+  private toRead: ReceivedSyslog[] = [];
 
   constructor(
     private readonly store: Store,
-    policy: IndividualNumberPolicy,
+    identity: Config['identity'],
     private readonly log: Logger,
     opts: IngestOptions = {},
   ) {
     super();
-    this.reader = new ReceivedAuditReader(policy);
+    this.reader = new ReceivedAuditReader(new DomainDirectory(identity));
+    if (opts.readerThreads) {
+      this.pool = new ReaderPool(opts.readerThreads, identity, this.reader, (records) => this.delivered(records), log);
+    }
     this.batchSize = opts.batchSize ?? 1000;
     this.highWater = opts.highWater ?? 20_000;
     this.retryMs = opts.retryMs ?? 1000;
   }
 
   get congested(): boolean {
-    return this.queue.length >= this.highWater;
+    return this.queue.length + this.reading >= this.highWater;
   }
 
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length + this.reading;
   }
 
-  /** A syslog message from a listener: read now, stored with the next batch. */
+  /** A syslog message from a listener: read (here or on a reader thread), then stored with the next batch. */
   submit(m: ReceivedSyslog): void {
-    this.enqueue(this.reader.fromSyslog(m));
+    this.stats.received++;
+    if (!this.pool || this.pool.size === 0) {
+      this.enqueue(this.reader.fromSyslog(m));
+      return;
+    }
+    this.reading++;
+    this.toRead.push(m);
+    if (this.toRead.length === 1) {
+      setImmediate(() => {
+        const batch = this.toRead;
+        this.toRead = [];
+        this.pool!.read(batch);
+      });
+    }
   }
 
-  enqueue(r: AuditRecord): void {
-    this.stats.received++;
+  private delivered(records: AuditRecord[]): void {
+    this.reading -= records.length;
+    for (const r of records) this.enqueue(r);
+  }
+
+  private enqueue(r: AuditRecord): void {
     this.queue.push(r);
     if (!this.writing && !this.scheduled && !this.retryTimer) {
       this.scheduled = true;
@@ -81,11 +109,13 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
 
   /** Resolves once everything submitted so far is committed. */
   flushed(): Promise<void> {
-    if (this.queue.length === 0 && !this.writing) return Promise.resolve();
+    if (this.queue.length === 0 && this.reading === 0 && !this.writing) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   async close(): Promise<void> {
+    while (this.reading > 0) await new Promise((r) => setTimeout(r, 5));
+    await this.pool?.close();
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     await this.drain();
@@ -117,7 +147,7 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
     } finally {
       this.writing = false;
     }
-    if (this.queue.length === 0) {
+    if (this.queue.length === 0 && this.reading === 0) {
       const w = this.waiters;
       this.waiters = [];
       for (const resolve of w) resolve();

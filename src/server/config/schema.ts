@@ -36,6 +36,7 @@ const syslogSchema = {
     maxMessageBytes: { type: 'integer', minimum: 1024, default: 262144, description: 'larger messages are kept cut, with the error' },
     idleTimeoutMs: { type: 'integer', minimum: 1000, default: 600000, description: 'an idle stream connection is closed' },
     frameTimeoutMs: { type: 'integer', minimum: 100, default: 30000, description: 'a connection stalled inside a frame is closed, the partial frame kept' },
+    readerThreads: { type: 'integer', minimum: 0, maximum: 64, default: 1, description: 'threads reading and validating received messages (0: the main thread)' },
     tls: {
       ...tlsOptions,
       required: ['port', 'cert', 'key'],

@@ -62,6 +62,7 @@ export interface SyslogConfig {
   readonly maxMessageBytes: number;
   readonly idleTimeoutMs: number;
   readonly frameTimeoutMs: number;
+  readonly readerThreads: number;
   readonly tls?: TlsConfig & { readonly port: number };
   readonly udp?: { readonly port: number };
   readonly tcp?: { readonly port: number };

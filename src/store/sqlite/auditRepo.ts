@@ -100,14 +100,17 @@ function whereOf(q: AuditSearch, args: unknown[]): string[] {
     const parts = list.map((k) => patientMatch(k, args));
     where.push(`e.id IN (SELECT event_id FROM audit_event_patients WHERE ${parts.map((p) => `(${p})`).join(' OR ')})`);
   }
+  // Objects: patients (type 1, role 1) are in audit_event_patients, the others in audit_event_objects.
   for (const list of q.objectId ?? []) {
-    where.push(`e.id IN (SELECT event_id FROM audit_event_objects WHERE ${anyOf(list, () => 'object_id = ?', args, (v) => [v])})`);
+    const a = anyOf(list, () => 'object_id = ?', args, (v) => [v]);
+    const b = anyOf(list, () => 'patient_id = ?', args, (v) => [v]);
+    where.push(`(e.id IN (SELECT event_id FROM audit_event_objects WHERE ${a}) OR e.id IN (SELECT event_id FROM audit_event_patients WHERE ${b}))`);
   }
-  for (const list of q.objectType ?? []) {
-    where.push(`e.id IN (SELECT event_id FROM audit_event_objects WHERE ${anyOf(list, () => 'type_code = ?', args, (v) => [v])})`);
-  }
-  for (const list of q.objectRole ?? []) {
-    where.push(`e.id IN (SELECT event_id FROM audit_event_objects WHERE ${anyOf(list, () => 'role_code = ?', args, (v) => [v])})`);
+  for (const [column, lists] of [['type_code', q.objectType], ['role_code', q.objectRole]] as const) {
+    for (const list of lists ?? []) {
+      const objects = `e.id IN (SELECT event_id FROM audit_event_objects WHERE ${anyOf(list, () => `${column} = ?`, args, (v) => [v])})`;
+      where.push(list.includes(1) ? `(${objects} OR e.id IN (SELECT event_id FROM audit_event_patients))` : objects);
+    }
   }
   return where;
 }
@@ -164,6 +167,7 @@ export class SqliteAuditRepo implements AuditWriter {
       );
     }
     for (const o of e.objects ?? []) {
+      if (o.typeCode === 1 && o.roleCode === 1) continue; // a patient: indexed above
       this.st.run(
         'INSERT INTO audit_event_objects(event_id, object_id, type_code, role_code, id_type_code) VALUES (?, ?, ?, ?, ?)',
         id,
@@ -184,8 +188,8 @@ export class SqliteAuditRepo implements AuditWriter {
       args.push(filter.eventTypeCode);
     }
     if (filter.patientId) {
-      where.push('e.id IN (SELECT event_id FROM audit_event_patients WHERE patient_id = ?)');
-      args.push(filter.patientId);
+      where.push('e.id IN (SELECT event_id FROM audit_event_patients WHERE id_value = ? AND patient_id = ?)');
+      args.push(patientKeyOfCx(filter.patientId).value, filter.patientId);
     }
     if (filter.status) {
       where.push('e.status = ?');

@@ -138,6 +138,7 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX audit_event_agents_name ON audit_event_agents(user_name) WHERE user_name <> '';
       CREATE INDEX audit_event_agents_address ON audit_event_agents(network_access_point) WHERE network_access_point <> '';
 
+      -- Participant objects other than patients (those are in audit_event_patients), by type and role.
       CREATE TABLE audit_event_objects (
         event_id INTEGER NOT NULL REFERENCES audit_events(id),
         object_id TEXT NOT NULL,
@@ -145,7 +146,6 @@ export const MIGRATIONS: Migration[] = [
         role_code INTEGER,
         id_type_code TEXT NOT NULL DEFAULT ''
       );
-      CREATE INDEX audit_event_objects_id ON audit_event_objects(object_id);
       CREATE INDEX audit_event_objects_type ON audit_event_objects(type_code, role_code);
 
       -- Patients by CX-1 and assigning authority (CX-4 namespace & OID), whatever the CX spelling.
@@ -165,6 +165,8 @@ export const MIGRATIONS: Migration[] = [
         FROM parts WHERE audit_event_patients.rowid = parts.r;
       CREATE INDEX audit_event_patients_value ON audit_event_patients(id_value);
       CREATE INDEX audit_event_patients_event ON audit_event_patients(event_id);
+      -- Superseded by audit_event_patients_value: one random-key index less per received event.
+      DROP INDEX audit_event_patients_patient;
     `,
   },
 ];

@@ -1,0 +1,195 @@
+/**
+ * `npm run bench:atna`: TLS syslog ingest of the Audit Record Repository (RFC 5425, mutual TLS,
+ * octet-counted RFC 5424 frames of DICOM audit messages), counted once validated and durably stored
+ * (committed, synchronous=FULL), against rsyslog receiving the same stream over the same kind of TLS
+ * connections into a file, in the same run. See bench/README.md.
+ *
+ *   --events N        timed events per run (BENCH_ATNA_EVENTS, default 100000), after --warmup (default 10000)
+ *   --connections N   TLS connections of the load generator (default 4)
+ *   --reader-threads N  syslog.readerThreads of the server (default 1, as configured by default)
+ *   --only hie|rsyslog
+ *   --json FILE       also write the results as JSON
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startApp } from '../../src/server/app.ts';
+import { validate } from '../../src/server/config/load.ts';
+import { silentLogger } from '../../src/server/logger.ts';
+import { makeCerts, type TestCerts } from '../../test/helpers/certs.ts';
+import { tempDir } from '../../test/helpers/hieServer.ts';
+import { freePort, requireGtls, startRsyslog } from '../../test/helpers/rsyslog.ts';
+import type { LoadCommand, LoadJob } from './loadgen.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: process.env.BENCH_ATNA_EVENTS ?? '100000' },
+    warmup: { type: 'string', default: '10000' },
+    connections: { type: 'string', default: '4' },
+    'reader-threads': { type: 'string', default: '1' },
+    only: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+const int = (name: 'events' | 'warmup' | 'connections' | 'reader-threads') => {
+  const n = Number(String(args[name]).replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number`);
+  return n;
+};
+const EVENTS = int('events');
+const WARMUP = int('warmup');
+const CONNECTIONS = Math.max(1, int('connections'));
+const READER_THREADS = int('reader-threads');
+const line = (s = '') => process.stdout.write(s + '\n');
+
+interface Run {
+  events: number;
+  seconds: number;
+  perSecond: number;
+  bytes: number;
+}
+
+/** Forks the load generator, waits until its connections are up, runs it, and returns when `done` says so. */
+async function drive(job: LoadJob, done: () => Promise<boolean>): Promise<Run> {
+  const child: ChildProcess = fork(fileURLToPath(new URL('./loadgen.ts', import.meta.url)), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = (type: string) =>
+    new Promise<{ bytes?: number }>((resolve, reject) => {
+      const onMessage = (m: { type: string; bytes?: number }) => {
+        if (m.type === type) {
+          child.off('exit', onExit);
+          child.off('message', onMessage);
+          resolve(m);
+        }
+      };
+      const onExit = (code: number | null) => reject(new Error(`load generator exited with ${code}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const send = (m: LoadCommand) => child.send(m);
+  send({ type: 'job', job });
+  const { bytes } = await next('ready');
+  const t0 = process.hrtime.bigint();
+  send({ type: 'go' });
+  let writtenAt: bigint | undefined;
+  const written = next('written').then(() => (writtenAt = process.hrtime.bigint()));
+  while (!(await done())) await new Promise((r) => setTimeout(r, 10));
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await written;
+  if (process.env.BENCH_DEBUG) line(`    (the generator had written everything after ${(Number(writtenAt! - t0) / 1e9).toFixed(2)} s)`);
+  send({ type: 'end' });
+  await new Promise((r) => child.once('exit', r));
+  return { events: job.events, seconds, perSecond: job.events / seconds, bytes: bytes ?? 0 };
+}
+
+async function benchHie(certs: TestCerts): Promise<Run> {
+  const dataDir = tempDir('hie-bench-atna-');
+  const config = validate({
+    dataDir,
+    log: { level: 'silent' },
+    mllp: { enabled: false },
+    http: { enabled: false },
+    identity: { token: { issuerKey: 'bench-issuer-key-0123456789abcdef' } },
+    syslog: { readerThreads: READER_THREADS, tls: { port: 0, cert: certs.serverCert, key: certs.serverKey, ca: certs.ca } },
+  });
+  const app = await startApp(config, silentLogger);
+  try {
+    const job = (events: number): LoadJob => ({ port: app.ports.syslogTls!, connections: CONNECTIONS, events, ca: certs.ca, cert: certs.clientCert, key: certs.clientKey });
+    if (WARMUP > 0) {
+      const base = app.atna.ingest.stats.stored;
+      await drive(job(WARMUP), async () => app.atna.ingest.stats.stored - base >= WARMUP);
+    }
+    const base = { ...app.atna.ingest.stats };
+    const run = await drive(job(EVENTS), async () => app.atna.ingest.stats.stored - base.stored >= EVENTS);
+    const valid = app.atna.ingest.stats.valid - base.valid;
+    if (valid !== EVENTS) throw new Error(`hie stored ${valid} valid events of ${EVENTS}`);
+    const stored = await app.store.read((tx) => tx.audit.countAudit({ sort: 'date', limit: 1, eventTypeCode: [['ITI-9', 'ITI-21', 'ITI-18', 'ITI-43', 'ITI-8']] }));
+    if (stored < EVENTS + WARMUP) throw new Error(`the store holds ${stored} events, ${EVENTS + WARMUP} were sent`);
+    return run;
+  } finally {
+    await app.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Lines rsyslog wrote to its file so far (read incrementally). */
+function lineCounter(file: string) {
+  let offset = 0;
+  let lines = 0;
+  const buf = Buffer.alloc(1 << 20);
+  return () => {
+    if (!fs.existsSync(file)) return 0;
+    const fd = fs.openSync(file, 'r');
+    try {
+      for (;;) {
+        const n = fs.readSync(fd, buf, 0, buf.length, offset);
+        if (n === 0) break;
+        offset += n;
+        for (let i = 0; i < n; i++) if (buf[i] === 10) lines++;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    return lines;
+  };
+}
+
+async function benchRsyslog(certs: TestCerts): Promise<Run> {
+  requireGtls();
+  const port = await freePort();
+  let outFile = '';
+  const r = await startRsyslog((dir) => {
+    outFile = path.join(dir, 'audit.log');
+    return `
+global(workDirectory="${dir}" maxMessageSize="64k"
+       defaultNetstreamDriver="gtls"
+       defaultNetstreamDriverCAFile="${certs.ca}"
+       defaultNetstreamDriverCertFile="${certs.serverCert}"
+       defaultNetstreamDriverKeyFile="${certs.serverKey}")
+module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="x509/name" PermittedPeer=["client"])
+input(type="imtcp" address="127.0.0.1" port="${port}")
+action(type="omfile" file="${outFile}")
+`;
+  }, port);
+  try {
+    const count = lineCounter(outFile);
+    const job = (events: number): LoadJob => ({ port, connections: CONNECTIONS, events, ca: certs.ca, cert: certs.clientCert, key: certs.clientKey });
+    if (WARMUP > 0) await drive(job(WARMUP), async () => count() >= WARMUP);
+    const run = await drive(job(EVENTS), async () => count() >= WARMUP + EVENTS);
+    return run;
+  } finally {
+    await r.stop();
+  }
+}
+
+const certs = makeCerts();
+const results: Record<string, unknown> = {
+  machine: { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
+  date: new Date().toISOString(),
+  argv: process.argv.slice(2),
+  events: EVENTS,
+  warmup: WARMUP,
+  connections: CONNECTIONS,
+};
+line(`bench:atna  ${EVENTS} events (after ${WARMUP} warm-up), ${CONNECTIONS} TLS connections, ${os.availableParallelism()} CPUs, ${os.cpus()[0]?.model}`);
+let hie: Run | undefined;
+let rsyslog: Run | undefined;
+if (args.only !== 'rsyslog') {
+  hie = await benchHie(certs);
+  results.hie = hie;
+  line(`  hie (validated, stored, fsync)  ${Math.round(hie.perSecond).toLocaleString('en')} events/s   ${hie.seconds.toFixed(2)} s   ${(hie.bytes / hie.seconds / 1e6).toFixed(1)} MB/s`);
+}
+if (args.only !== 'hie') {
+  rsyslog = await benchRsyslog(certs);
+  results.rsyslog = rsyslog;
+  line(`  rsyslog (to a file, no fsync)   ${Math.round(rsyslog.perSecond).toLocaleString('en')} events/s   ${rsyslog.seconds.toFixed(2)} s`);
+}
+if (hie && rsyslog) {
+  const ratio = hie.perSecond / rsyslog.perSecond;
+  results.ratio = ratio;
+  line(`  ratio hie / rsyslog              ${ratio.toFixed(2)}   (goal: >= 0.30, and >= 10,000 events/s)`);
+}
+if (args.json) fs.writeFileSync(args.json, JSON.stringify(results, null, 2));
+process.exit(0);
