@@ -50,10 +50,13 @@ interface Run {
   seconds: number;
   perSecond: number;
   bytes: number;
+  /** CPU time of the receiver (all its threads) over the timed run, and events per CPU second. */
+  cpuSeconds: number;
+  perCpuSecond: number;
 }
 
 /** Forks the load generator, waits until its connections are up, runs it, and returns when `done` says so. */
-async function drive(job: LoadJob, done: () => Promise<boolean>): Promise<Run> {
+async function drive(job: LoadJob, done: () => Promise<boolean>, cpu: () => number): Promise<Run> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./loadgen.ts', import.meta.url)), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = (type: string) =>
     new Promise<{ bytes?: number }>((resolve, reject) => {
@@ -72,16 +75,18 @@ async function drive(job: LoadJob, done: () => Promise<boolean>): Promise<Run> {
   send({ type: 'job', job });
   const { bytes } = await next('ready');
   const t0 = process.hrtime.bigint();
+  const cpu0 = cpu();
   send({ type: 'go' });
   let writtenAt: bigint | undefined;
   const written = next('written').then(() => (writtenAt = process.hrtime.bigint()));
   while (!(await done())) await new Promise((r) => setTimeout(r, 10));
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpuSeconds = cpu() - cpu0;
   await written;
   if (process.env.BENCH_DEBUG) line(`    (the generator had written everything after ${(Number(writtenAt! - t0) / 1e9).toFixed(2)} s)`);
   send({ type: 'end' });
   await new Promise((r) => child.once('exit', r));
-  return { events: job.events, seconds, perSecond: job.events / seconds, bytes: bytes ?? 0 };
+  return { events: job.events, seconds, perSecond: job.events / seconds, bytes: bytes ?? 0, cpuSeconds, perCpuSecond: job.events / cpuSeconds };
 }
 
 async function benchHie(certs: TestCerts): Promise<Run> {
@@ -99,10 +104,10 @@ async function benchHie(certs: TestCerts): Promise<Run> {
     const job = (events: number): LoadJob => ({ port: app.ports.syslogTls!, connections: CONNECTIONS, events, ca: certs.ca, cert: certs.clientCert, key: certs.clientKey });
     if (WARMUP > 0) {
       const base = app.atna.ingest.stats.stored;
-      await drive(job(WARMUP), async () => app.atna.ingest.stats.stored - base >= WARMUP);
+      await drive(job(WARMUP), async () => app.atna.ingest.stats.stored - base >= WARMUP, ownCpu);
     }
     const base = { ...app.atna.ingest.stats };
-    const run = await drive(job(EVENTS), async () => app.atna.ingest.stats.stored - base.stored >= EVENTS);
+    const run = await drive(job(EVENTS), async () => app.atna.ingest.stats.stored - base.stored >= EVENTS, ownCpu);
     const valid = app.atna.ingest.stats.valid - base.valid;
     if (valid !== EVENTS) throw new Error(`hie stored ${valid} valid events of ${EVENTS}`);
     const stored = await app.store.read((tx) => tx.audit.countAudit({ sort: 'date', limit: 1, eventTypeCode: [['ITI-9', 'ITI-21', 'ITI-18', 'ITI-43', 'ITI-8']] }));
@@ -112,6 +117,18 @@ async function benchHie(certs: TestCerts): Promise<Run> {
     await app.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** CPU seconds of this process, every thread (the server runs in it). */
+const ownCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** CPU seconds of another process, every thread (Linux /proc; clock ticks of 1/100 s). */
+function processCpu(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Lines rsyslog wrote to its file so far (read incrementally). */
@@ -156,8 +173,9 @@ action(type="omfile" file="${outFile}")
   try {
     const count = lineCounter(outFile);
     const job = (events: number): LoadJob => ({ port, connections: CONNECTIONS, events, ca: certs.ca, cert: certs.clientCert, key: certs.clientKey });
-    if (WARMUP > 0) await drive(job(WARMUP), async () => count() >= WARMUP);
-    const run = await drive(job(EVENTS), async () => count() >= WARMUP + EVENTS);
+    const cpu = () => processCpu(r.process.pid!);
+    if (WARMUP > 0) await drive(job(WARMUP), async () => count() >= WARMUP, cpu);
+    const run = await drive(job(EVENTS), async () => count() >= WARMUP + EVENTS, cpu);
     return run;
   } finally {
     await r.stop();
@@ -179,17 +197,19 @@ let rsyslog: Run | undefined;
 if (args.only !== 'rsyslog') {
   hie = await benchHie(certs);
   results.hie = hie;
-  line(`  hie (validated, stored, fsync)  ${Math.round(hie.perSecond).toLocaleString('en')} events/s   ${hie.seconds.toFixed(2)} s   ${(hie.bytes / hie.seconds / 1e6).toFixed(1)} MB/s`);
+  line(`  hie (validated, stored, fsync)  ${Math.round(hie.perSecond).toLocaleString('en')} events/s   ${hie.seconds.toFixed(2)} s   ${(hie.bytes / hie.seconds / 1e6).toFixed(1)} MB/s   ${Math.round(hie.perCpuSecond).toLocaleString('en')} events per CPU second`);
 }
 if (args.only !== 'hie') {
   rsyslog = await benchRsyslog(certs);
   results.rsyslog = rsyslog;
-  line(`  rsyslog (to a file, no fsync)   ${Math.round(rsyslog.perSecond).toLocaleString('en')} events/s   ${rsyslog.seconds.toFixed(2)} s`);
+  line(`  rsyslog (to a file, no fsync)   ${Math.round(rsyslog.perSecond).toLocaleString('en')} events/s   ${rsyslog.seconds.toFixed(2)} s   ${Math.round(rsyslog.perCpuSecond).toLocaleString('en')} events per CPU second`);
 }
 if (hie && rsyslog) {
   const ratio = hie.perSecond / rsyslog.perSecond;
   results.ratio = ratio;
-  line(`  ratio hie / rsyslog              ${ratio.toFixed(2)}   (goal: >= 0.30, and >= 10,000 events/s)`);
+  results.cpuRatio = hie.perCpuSecond / rsyslog.perCpuSecond;
+  line(`  ratio hie / rsyslog              ${ratio.toFixed(2)}   (goal: >= 0.30, and >= 10,000 events/s); per CPU second ${(hie.perCpuSecond / rsyslog.perCpuSecond).toFixed(2)}`);
+  line(`  load average at the end          ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 if (args.json) fs.writeFileSync(args.json, JSON.stringify(results, null, 2));
 process.exit(0);
