@@ -106,7 +106,8 @@ export class AccessReporter {
     const requestors = (m?.participants ?? []).filter((p) => /^\s*(true|1)\s*$/.test(p.requestor));
     const who = requestors.length ? requestors : (m?.participants ?? []).filter((p) => !p.roles.some((r) => r.code === Roles.destination.code));
     const facilityOf = (userId: string) => (userId.includes('|') ? userId.split('|')[0] : '');
-    const facility = who.map((p) => facilityOf(p.userId)).find(Boolean) || m?.source.enterpriseSiteId || m?.source.id || '';
+    // HL7 v2 actors are named facility|application (ITI TF-2 3.8.5); other users name no facility.
+    const facility = who.map((p) => facilityOf(p.userId)).find(Boolean) ?? '';
     const purposes = (m?.purposeOfUse ?? []).map((c) => ({ code: c.code, name: name(c) }));
     const matched = e.patientIds.find((p) => keys.some((k) => matches(p, k))) ?? e.patientIds[0] ?? '';
     const transaction = m?.eventTypes[0];
