@@ -1,5 +1,4 @@
 /** Application Start and Stop (DICOM PS3.15 A.5.3.1: EventID 110100, type 110120 / 110121). */
-import os from 'node:os';
 import type { AuditMessage } from './auditMessage.ts';
 import type { AuditService } from './auditService.ts';
 import { EventIds, Roles } from './codes.ts';
@@ -17,14 +16,7 @@ export function applicationActivity(audit: AuditService, kind: 'start' | 'stop')
         : { code: '110121', codeSystemName: 'DCM', originalText: 'Application Stop' },
     ],
     participants: [
-      {
-        userId: audit.node.application,
-        alternativeUserId: audit.processId,
-        userIsRequestor: false,
-        roleIdCodes: [Roles.application],
-        networkAccessPointId: os.hostname(),
-        networkAccessPointTypeCode: '1',
-      },
+      audit.applicationParticipant,
       { userId: launcherName(), userIsRequestor: true, roleIdCodes: [Roles.applicationLauncher] },
     ],
     source: audit.sourceIdentification,

@@ -1,6 +1,6 @@
 import type { AuditMessage } from './auditMessage.ts';
 import type { AuditService } from './auditService.ts';
-import { PatientNumber, Roles } from './codes.ts';
+import { PatientNumber } from './codes.ts';
 
 /**
  * Audit Log Used (DICOM PS3.15 A.5.3.2: EventID 110101, action R): who read the audit trail, the audit
@@ -21,7 +21,7 @@ export function auditLogUsed(audit: AuditService, reader: { userId: string; addr
         networkAccessPointId: reader.address || undefined,
         networkAccessPointTypeCode: reader.address ? ('2' as const) : undefined,
       },
-      { userId: audit.node.application, alternativeUserId: audit.processId, userIsRequestor: false, roleIdCodes: [Roles.application] },
+      audit.applicationParticipant,
     ],
     source: audit.sourceIdentification,
     objects: [

@@ -9,8 +9,8 @@ import { AuditMessageReader } from '../atna/dicom/reader.ts';
 import { formatSyslog } from '../atna/syslog/rfc5424.ts';
 import type { AuditRepositoryConfig, Config } from '../server/config/types.ts';
 import type { AuditRecord, Store, WriteTx } from '../store/types.ts';
-import { auditMessageXml, type AuditMessage } from './auditMessage.ts';
-import { ApplicationServer } from './codes.ts';
+import { auditMessageXml, type ActiveParticipant, type AuditMessage } from './auditMessage.ts';
+import { ApplicationServer, Roles } from './codes.ts';
 
 /** The outbox channel of audit forwarding to external repositories. */
 export const ATNA_CHANNEL = 'atna';
@@ -30,6 +30,18 @@ export class AuditService {
 
   get sourceIdentification(): AuditMessage['source'] {
     return { id: this.node.auditSourceId, enterpriseSiteId: this.node.auditEnterpriseSiteId, typeCodes: [ApplicationServer] };
+  }
+
+  /** This process as an active participant: the Application (110150) on this host. */
+  get applicationParticipant(): ActiveParticipant {
+    return {
+      userId: this.node.application,
+      alternativeUserId: this.processId,
+      userIsRequestor: false,
+      roleIdCodes: [Roles.application],
+      networkAccessPointId: this.hostname,
+      networkAccessPointTypeCode: '1',
+    };
   }
 
   /** This node as an HL7 application: facility|application, as ITI TF-2 writes UserID for HL7 v2 actors. */

@@ -4,10 +4,9 @@
  * peer refused during the TLS handshake, for want of a certificate the configured CA signed. Outcome 4
  * (minor failure): the refusal was the mitigation, and it worked.
  */
-import os from 'node:os';
 import type { AuditMessage } from './auditMessage.ts';
 import type { AuditService } from './auditService.ts';
-import { EventIds, Roles } from './codes.ts';
+import { EventIds } from './codes.ts';
 
 export interface RefusedPeer {
   address: string;
@@ -25,14 +24,7 @@ export function nodeAuthenticationFailure(audit: AuditService, i: { listener: st
     eventTypeCodes: [{ code: '110126', codeSystemName: 'DCM', originalText: 'Node Authentication' }],
     participants: [
       // Reporting process: this node.
-      {
-        userId: audit.node.application,
-        alternativeUserId: audit.processId,
-        userIsRequestor: false,
-        roleIdCodes: [Roles.application],
-        networkAccessPointId: os.hostname(),
-        networkAccessPointTypeCode: '1',
-      },
+      audit.applicationParticipant,
       // Performing process: the peer that tried to connect.
       { userId: address || 'unknown', userIsRequestor: true, roleIdCodes: [], networkAccessPointId: address || undefined, networkAccessPointTypeCode: '2' },
     ],

@@ -20,7 +20,6 @@ const ENTITY_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
 const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
 const LIFECYCLE = 'http://terminology.hl7.org/CodeSystem/dicom-audit-lifecycle';
 const SOURCE_TYPE = 'http://terminology.hl7.org/CodeSystem/security-source-type';
-const NETWORK_TYPE = 'http://hl7.org/fhir/network-type';
 /** The participation roles of DICOM (Application, Launcher, Destination, Source, media): agent.type. */
 const PARTICIPATION = new Set(['110150', '110151', '110152', '110153', '110154', '110155']);
 

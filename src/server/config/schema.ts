@@ -26,6 +26,16 @@ const tlsOptions = {
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
 
+const retryBackoff = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    initialMs: { type: 'integer', minimum: 10, default: 1000 },
+    maxMs: { type: 'integer', minimum: 10, default: 300000 },
+  },
+} as const;
+
 // --- ATNA (issue 4): syslog listeners of the Audit Record Repository, audit forwarding, ITI-81 ---
 const syslogSchema = {
   type: 'object',
@@ -73,15 +83,7 @@ const atnaSchema = {
         },
       },
     },
-    retry: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        initialMs: { type: 'integer', minimum: 10, default: 1000 },
-        maxMs: { type: 'integer', minimum: 10, default: 300000 },
-      },
-    },
+    retry: retryBackoff,
     forwardPollMs: { type: 'integer', minimum: 10, default: 500, description: 'how often the forwarding queue is looked at' },
     pageSize: { type: 'integer', minimum: 1, default: 100, description: 'ITI-81 Bundle page size without _count' },
     maxPageSize: { type: 'integer', minimum: 1, default: 1000 },
@@ -264,15 +266,7 @@ export const configSchema = {
             },
           },
         },
-        retry: {
-          type: 'object',
-          additionalProperties: false,
-          default: {},
-          properties: {
-            initialMs: { type: 'integer', minimum: 10, default: 1000 },
-            maxMs: { type: 'integer', minimum: 10, default: 300000 },
-          },
-        },
+        retry: retryBackoff,
       },
     },
     syslog: syslogSchema,
