@@ -207,6 +207,25 @@ describe('ATNA ITI-81 RESTful query and the FHIR form of ITI-20', function () {
     expect(fromFhir[1].raw!.toString()).to.equal('{"resourceType": "AuditEvent", ');
   });
 
+  it('never stores an individual number an AuditEvent names a patient by', async () => {
+    const number = '123456789018';
+    const e = fhirAuditEvent('MN-F1');
+    e.entity!.push({
+      what: { identifier: { system: 'urn:oid:2.999.392.1.9', value: number } },
+      type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '1' },
+      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1' },
+      query: Buffer.from(`QPD|Q|T|${number}`).toString('base64'),
+    });
+    const a = await fhir(`${base}/AuditEvent`, postJson(e));
+    expect(a.status).to.equal(201);
+    expect(JSON.stringify(a.body)).to.not.contain(number);
+    const stored = (await s.app.store.read((tx) => tx.audit.auditEvent(Number(a.body.id))))!;
+    expect(stored.error).to.match(/individual numbers masked/);
+    const decoded = JSON.parse(stored.xml).entity.map((en: { query?: string }) => (en.query ? Buffer.from(en.query, 'base64').toString() : ''));
+    expect([stored.xml, ...stored.patientIds, ...decoded].join('\n')).to.not.contain(number);
+    expect((await search(`patient.identifier=urn:oid:2.999.392.1.9|${number}`)).total).to.equal(0);
+  });
+
   it('takes a batch Bundle entry by entry, and a transaction Bundle all or nothing', async () => {
     const entry = (resource: unknown) => ({ resource, request: { method: 'POST', url: 'AuditEvent' } });
     const invalid = { ...fhirAuditEvent('B3'), agent: undefined };
