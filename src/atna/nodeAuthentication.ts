@@ -8,8 +8,10 @@ import type { Logger } from '../server/logger.ts';
 
 export type RefusalHandler = (err: Error, peer: { address: string; port: number }) => void;
 
-export function auditRefusals(audit: AuditService, log: Logger): (listener: string) => RefusalHandler {
-  return (listener) => (err, peer) => {
+/** `listener` names the listener (its URI) once it listens. */
+export function auditRefusals(audit: AuditService, log: Logger): (listener: () => string) => RefusalHandler {
+  return (listenerName) => (err, peer) => {
+    const listener = listenerName();
     const reason = (err as NodeJS.ErrnoException).code ? `${(err as NodeJS.ErrnoException).code}: ${err.message}` : err.message;
     log.warn('tls.refused', { listener, peer: peer.address, reason });
     audit.record(nodeAuthenticationFailure(audit, { listener, peer, reason })).catch((e: unknown) => {

@@ -75,6 +75,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const ports: App['ports'] = {};
   const refused = auditRefusals(audit, log);
   const ingest = new AuditIngest(store, config.identity, log, { readerThreads: config.syslog.readerThreads });
+  // Stopped last of all listeners: what they received is committed before the store closes.
+  stops.push(() => ingest.close());
   const atnaSender = new SyslogSender(config.atna.repositories);
   const atnaForward = new OutboxDispatcher({
     channel: ATNA_CHANNEL,
@@ -115,7 +117,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           idleTimeoutMs: config.mllp.idleTimeoutMs,
           tls: tlsServerOptions(config.mllp.tls),
           onError: (err, peer) => log.warn('mllp.connection-error', { peer: peer?.address, error: err.message }),
-          onRefused: refused(`mllp-tls://${config.mllp.host}:${config.mllp.port}`),
+          onRefused: refused(() => `mllp-tls://${config.mllp.host}:${ports.mllp}`),
         },
         handler,
       );
@@ -129,7 +131,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           host: config.http.host,
           port: config.http.port,
           tls: tlsServerOptions(config.http.tls),
-          onTlsRefused: refused(`https://${config.http.host}:${config.http.port}`),
+          onTlsRefused: refused(() => `https://${config.http.host}:${ports.http}`),
         },
         async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
         log,
@@ -144,13 +146,12 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       log.info('http.listening', { host: config.http.host, port: ports.http });
     }
     // --- ATNA (issue 4): syslog listeners of the Audit Record Repository (ITI-20), audit forwarding ---
-    stops.push(() => ingest.close());
     const sy = config.syslog;
     const stream = { host: sy.host, maxMessageBytes: sy.maxMessageBytes, idleTimeoutMs: sy.idleTimeoutMs, frameTimeoutMs: sy.frameTimeoutMs };
     const onSyslogError = (err: Error, peer: { address: string }) => log.warn('syslog.connection-error', { peer: peer.address, error: err.message });
     if (sy.tls) {
       const l = new SyslogStreamListener(
-        { ...stream, port: sy.tls.port, tls: tlsServerOptions(sy.tls), onRefused: refused(`syslog-tls://${sy.host}:${sy.tls.port}`), onError: onSyslogError },
+        { ...stream, port: sy.tls.port, tls: tlsServerOptions(sy.tls), onRefused: refused(() => `syslog-tls://${sy.host}:${ports.syslogTls}`), onError: onSyslogError },
         ingest,
       );
       ports.syslogTls = await l.listen();
