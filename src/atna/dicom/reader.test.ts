@@ -1,11 +1,12 @@
 /**
- * The in-process validator gives the verdict xmllint gives with dicom2017c.xsd: on every sample of the
- * conformance material and on cases of our own, valid and invalid, one per rule of the schema.
+ * The in-process validator gives the verdict xmllint gives with dicom2017c.xsd, on cases of our own,
+ * valid and invalid, one per rule of the schema (the samples of the conformance material are compared
+ * in test/conformance/atnaConformance.test.ts, received over syslog).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { conformanceDir, load, missingMessage, readManifest, rowsUnder } from '../../../test/helpers/conformance.ts';
+import { conformanceDir, missingMessage } from '../../../test/helpers/conformance.ts';
 import { tempDir } from '../../../test/helpers/hieServer.ts';
 import { xmllintAvailable, xmllintValidate, XMLLINT_MISSING } from '../../../test/helpers/xmllint.ts';
 import { AuditMessageReader } from './reader.ts';
@@ -262,27 +263,5 @@ describe('DICOM audit message validator (agrees with xmllint and dicom2017c.xsd)
     expect(m.objects[0]).to.include({ id: 'A1^^^HOSP_A&1.2.3&ISO', typeCode: '1', typeCodeRole: '1', name: 'YAMADA TARO' });
     expect(m.objects[0].descriptions[0].sopClasses[0].instances).to.deep.equal(['1.2.3.5', '1.2.3.6']);
     expect(m.objects[1].query).to.equal('TVNIfF5+XCY=');
-  });
-
-  describe('on the audit samples of the conformance material (atna/)', () => {
-    const manifest = load(() => readManifest());
-    if (!manifest.ok) {
-      it('has its conformance material', () => {
-        throw manifest.error;
-      });
-      return;
-    }
-    const rows = rowsUnder(manifest.value, 'atna');
-    for (const row of rows) {
-      if (!row.present) {
-        it(`${missingMessage(row.path)} (${row.localFile})`);
-        continue;
-      }
-      it(`${row.localFile}`, () => {
-        const text = fs.readFileSync(row.path, 'utf8');
-        const frame = /^<\d+>1 \S+ \S+ \S+ \S+ \S+ (?:-|(?:\[[^\]]*\])+) ?([\s\S]*)$/.exec(text);
-        compare([[row.localFile, (frame ? frame[1] : text).replace(/^\uFEFF/, '')]]);
-      });
-    }
   });
 });
