@@ -142,7 +142,9 @@ export class SqliteIdentityRepo implements IdentityWriter {
     if (keys.length > 0) {
       keys.sort((a, b) => Number(a.prefix) - Number(b.prefix) || b.key.length - a.key.length);
       const drive = keys.shift()!;
-      from = 'record_keys d JOIN patient_records r ON r.id = d.record_id';
+      // SQLite would look each hit up by rowid in the wide table; the covering index holds every
+      // column this query reads of r (patient_records_search).
+      from = 'record_keys d JOIN patient_records r INDEXED BY patient_records_search ON r.id = d.record_id';
       order = 'd.key, d.record_id';
       where.push('d.kind = ?');
       args.push(drive.kind);
@@ -170,9 +172,12 @@ export class SqliteIdentityRepo implements IdentityWriter {
       args.push(q.sex);
     }
     for (const k of keys) {
+      // A prefix is checked among the candidate's own keys (a dozen rows by record_id): left to
+      // itself SQLite scans the whole prefix range for every candidate, which at a million
+      // patients made family name + given-name prefix take 15 s instead of 10 ms.
       where.push(
         k.prefix
-          ? 'EXISTS (SELECT 1 FROM record_keys k WHERE k.kind = ? AND k.key >= ? AND k.key < ? AND k.record_id = r.id)'
+          ? 'EXISTS (SELECT 1 FROM record_keys k INDEXED BY record_keys_record WHERE k.kind = ? AND k.key >= ? AND k.key < ? AND k.record_id = r.id)'
           : 'EXISTS (SELECT 1 FROM record_keys k WHERE k.kind = ? AND k.key = ? AND k.record_id = r.id)',
       );
       args.push(k.kind, k.key);
