@@ -131,14 +131,15 @@ async function benchPdq(): Promise<void> {
     const mllp = await runLoad({ kind: 'pdq', port: app.ports.mllp!, connections: 1, depth: 1, warmup, count: queries, charset, seed, firstPatient: 0, prefixes, limit: 10 });
     checkReplies(mllp, 'ITI-21');
 
-    // The baseline: the store search the transaction makes, called directly on the same store.
-    const maxMatches = app.config.pdq.maxMatches;
+    // The baseline: the store search of the transaction's first page (RCP-2 10 reads 20 rows),
+    // called directly on the same store.
+    const firstPageRows = 20;
     const raw: number[] = [];
     let matched = 0;
     for (let i = 0; i < prefixes.length; i++) {
       const q = { keys: [{ kind: 'family' as const, key: nameKey(prefixes[i]), prefix: true }] };
       const t0 = performance.now();
-      const hits = await app.store.read((tx) => tx.identity.searchRecords(q, maxMatches));
+      const hits = (await app.store.read((tx) => tx.identity.searchRecords(q, firstPageRows))).matches;
       const t = performance.now() - t0;
       if (i >= warmup) {
         raw.push(t);
@@ -151,8 +152,8 @@ async function benchPdq(): Promise<void> {
     latencyLine('searchRecords (baseline)', r);
     line(`  ratio MLLP / baseline      p50 ${(m.p50 / r.p50).toFixed(1)}   p99 ${(m.p99 / r.p99).toFixed(1)}`);
     line(
-      `  ${int(queries)} queries over ${new Set(prefixes.slice(warmup)).size} prefixes; ${(matched / queries).toFixed(0)} records matched per query on average ` +
-        `(capped at pdq.maxMatches ${maxMatches}); ${(mllp.result.pids / queries).toFixed(1)} PID per response`,
+      `  ${int(queries)} queries over ${new Set(prefixes.slice(warmup)).size} prefixes; the baseline read ${(matched / queries).toFixed(0)} records per query ` +
+        `(${firstPageRows} index rows); ${(mllp.result.pids / queries).toFixed(1)} PID per response, the rest continued under DSC`,
     );
     line();
     results.pdq = { patients, queries, warmup, mllpMs: m, searchRecordsMs: r, matchedPerQuery: matched / queries, pidsPerResponse: mllp.result.pids / queries };

@@ -3,7 +3,7 @@
  * against a fresh store from `open`, reopened on the same data by `reopen`.
  */
 import { expect } from 'chai';
-import type { Demographics, Domain } from '../identity/types.ts';
+import type { DemographicQuery, Demographics, Domain, SearchCursor } from '../identity/types.ts';
 import type { Store } from './types.ts';
 
 export interface StoreFactory {
@@ -87,16 +87,26 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       const a = await addRecord(p.id, 'S1', 'ヤマダ', '19700101');
       const b = await addRecord(p.id, 'S2', 'ヤマモト', '19800101');
       await addRecord(p.id, 'S3', 'タナカ', '19700101');
-      const prefix = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] }, 10));
-      expect(prefix.map((m) => m.recordId)).to.have.members([a.id, b.id]);
-      const exact = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'ヤマ', prefix: false }] }, 10));
-      expect(exact).to.deep.equal([]);
-      const dob = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }], birthDate: '19700101', sex: 'M' }, 10));
-      expect(dob.map((m) => m.recordId)).to.deep.equal([a.id]);
-      const byYear = await store.read((tx) => tx.identity.searchRecords({ keys: [], birthDate: '1970' }, 10));
-      expect(byYear).to.have.length(2);
-      const limited = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] }, 1));
-      expect(limited).to.have.length(1);
+      const search = (q: DemographicQuery, limit = 10, after?: SearchCursor) =>
+        store.read((tx) => tx.identity.searchRecords(q, limit, after));
+      const prefix = await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] });
+      expect(prefix.matches.map((m) => m.recordId)).to.deep.equal([a.id, b.id]);
+      expect(prefix.next, 'fewer rows than the limit: the end').to.equal(undefined);
+      expect((await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: false }] })).matches).to.deep.equal([]);
+      const dob = await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }], birthDate: '19700101', sex: 'M' });
+      expect(dob.matches.map((m) => m.recordId)).to.deep.equal([a.id]);
+      expect((await search({ keys: [], birthDate: '1970' })).matches).to.have.length(2);
+      // page by page, in order, nothing twice
+      const first = await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] }, 1);
+      expect(first.matches.map((m) => m.recordId)).to.deep.equal([a.id]);
+      const second = await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] }, 1, first.next);
+      expect(second.matches.map((m) => m.recordId)).to.deep.equal([b.id]);
+      const third = await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] }, 1, second.next);
+      expect(third.matches).to.deep.equal([]);
+      expect(third.next).to.equal(undefined);
+      const byDate = await search({ keys: [], birthDate: '1970' }, 1);
+      const byDate2 = await search({ keys: [], birthDate: '1970' }, 1, byDate.next);
+      expect([...byDate.matches, ...byDate2.matches].map((m) => m.recordId)).to.have.length(2);
     });
 
     it('merges records and persons', async () => {
@@ -110,7 +120,7 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       expect((await store.read((tx) => tx.identity.recordById(r2.id)))!.mergedInto).to.equal(r1.id);
       expect((await store.read((tx) => tx.identity.recordsOfPerson(p1.id))).map((r) => r.id)).to.deep.equal([r1.id]);
       const found = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'B', prefix: false }] }, 10));
-      expect(found, 'a merged record is not found by its own keys').to.deep.equal([]);
+      expect(found.matches, 'a merged record is not found by its own keys').to.deep.equal([]);
     });
 
     it('keeps link proposals once per pair, and their decisions', async () => {
