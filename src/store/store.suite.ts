@@ -109,6 +109,25 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       expect([...byDate.matches, ...byDate2.matches].map((m) => m.recordId)).to.have.length(2);
     });
 
+    it('finds match candidates by birth date and a shared name key, other persons only', async () => {
+      const [p1, p2, p3] = await store.write(async (tx) => [
+        await tx.identity.createPerson(null, { prefix: 'R' }),
+        await tx.identity.createPerson(null, { prefix: 'R' }),
+        await tx.identity.createPerson(null, { prefix: 'R' }),
+      ]);
+      const withName = (personId: number, localId: string, name: string, dob: string) =>
+        store.write(async (tx) => {
+          await tx.identity.addDomain(HOSP);
+          return tx.identity.insertRecord({ domainKey: HOSP.key, localId, personId, demographics: demo(name, dob), birthDate: dob, sex: 'M', keys: [{ kind: 'name', key: name }] });
+        });
+      await withName(p1.id, 'C1', 'ヤマダタロウ', '19700101');
+      const same = await withName(p2.id, 'C2', 'ヤマダタロウ', '19700101');
+      await withName(p2.id, 'C3', 'ヤマダタロウ', '19800101');
+      await withName(p3.id, 'C4', 'スズキ', '19700101');
+      const found = await store.read((tx) => tx.identity.matchCandidates('19700101', ['ヤマダタロウ', 'ナイ'], p1.id, 10));
+      expect(found.map((r) => r.id)).to.deep.equal([same.id]);
+    });
+
     it('merges records and persons', async () => {
       const [p1, p2] = await store.write(async (tx) => [await tx.identity.createPerson(null, { prefix: 'R' }), await tx.identity.createPerson(null, { prefix: 'R' })]);
       const r1 = await addRecord(p1.id, 'M1', 'A');

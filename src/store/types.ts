@@ -41,8 +41,11 @@ export interface IdentityReader {
    * after `after`, and gives each record once.
    */
   searchRecords(q: DemographicQuery, limit: number, after?: SearchCursor): Promise<SearchPage>;
-  /** Active records of other persons born on `birthDate`: the candidates for demographic matching. */
-  recordsBornOn(birthDate: string, excludePersonId: number, limit: number): Promise<PatientRecord[]>;
+  /**
+   * The candidates for demographic matching: active records of other persons born on `birthDate`
+   * that share one of the full-name keys (kind 'name').
+   */
+  matchCandidates(birthDate: string, nameKeys: string[], excludePersonId: number, limit: number): Promise<PatientRecord[]>;
 
   proposals(status?: LinkProposal['status']): Promise<LinkProposal[]>;
   proposal(id: number): Promise<LinkProposal | undefined>;

@@ -210,15 +210,21 @@ export class SqliteIdentityRepo implements IdentityWriter {
     return { matches, next: rows.length === limit && last ? { key: last.sort_key, recordId: last.record_id } : undefined };
   }
 
-  async recordsBornOn(birthDate: string, excludePersonId: number, limit: number): Promise<PatientRecord[]> {
-    return this.st
-      .all<RecordRow>(
-        'SELECT * FROM patient_records WHERE birth_date = ? AND person_id <> ? AND merged_into IS NULL ORDER BY id LIMIT ?',
+  async matchCandidates(birthDate: string, nameKeys: string[], excludePersonId: number, limit: number): Promise<PatientRecord[]> {
+    const out = new Map<number, PatientRecord>();
+    for (const key of nameKeys) {
+      const rows = this.st.all<RecordRow>(
+        `SELECT r.* FROM record_keys k JOIN patient_records r ON r.id = k.record_id
+         WHERE k.kind = 'name' AND k.key = ? AND r.birth_date = ? AND r.person_id <> ? AND r.merged_into IS NULL
+         ORDER BY r.id LIMIT ?`,
+        key,
         birthDate,
         excludePersonId,
         limit,
-      )
-      .map(toRecord);
+      );
+      for (const r of rows) if (out.size < limit) out.set(r.id, toRecord(r));
+    }
+    return [...out.values()];
   }
 
   async proposals(status?: LinkProposal['status']): Promise<LinkProposal[]> {
