@@ -1,7 +1,8 @@
 /**
- * The inbound HL7 v2 message model: the `hl7v2` package parses the message; this wrapper gives
- * handlers plain, unescaped strings by position (field, repetition, component, subcomponent) and
- * a typed MSH header. Handlers never see delimiters or escape sequences.
+ * The inbound HL7 v2 message model: handlers get plain, unescaped strings by position (field,
+ * repetition, component, subcomponent) and a typed MSH header. Handlers never see delimiters or
+ * escape sequences. Delimiters and unescaping follow the `hl7v2` package (see `parse` for when its
+ * full parse still runs).
  */
 import { HL7Error, HL7Message, hl7UnEscape } from 'hl7v2';
 import { Hl7ProcessingError, HL7_0357, type Hl7ErrorCode } from './errors.ts';
@@ -14,6 +15,9 @@ export interface Delimiters {
   subcomponent: string;
 }
 
+/** What `hl7UnEscape` reads of a message: its delimiters. */
+type UnescapeContext = Pick<HL7Message, 'fieldSeparator' | 'componentSeparator' | 'repetitionSeparator' | 'escapeCharacter' | 'subComponentSeparator'>;
+
 /** One repetition of a field, split into components and subcomponents, unescaped. */
 export class Repetition {
   private readonly comps: string[][];
@@ -21,7 +25,7 @@ export class Repetition {
   constructor(
     readonly raw: string,
     private readonly d: Delimiters,
-    private readonly msg: HL7Message,
+    private readonly msg: UnescapeContext,
   ) {
     this.comps = raw === '' ? [] : raw.split(d.component).map((c) => c.split(d.subcomponent));
   }
@@ -31,7 +35,7 @@ export class Repetition {
     const v = this.comps[c - 1]?.[s - 1];
     if (v === undefined || v === '' || v === '""') return '';
     if (v.indexOf(this.d.escape) < 0) return v;
-    const u = hl7UnEscape(v, this.msg);
+    const u = hl7UnEscape(v, this.msg as HL7Message);
     return typeof u === 'string' ? u : '';
   }
 
@@ -65,7 +69,7 @@ export class Segment {
     readonly type: string,
     private readonly line: string,
     private readonly d: Delimiters,
-    private readonly msg: HL7Message,
+    private readonly msg: UnescapeContext,
     /** 1-based position among segments of the same type (ERL sequence). */
     readonly sequence: number,
   ) {
@@ -129,7 +133,7 @@ export class Hl7v2Message {
   private readonly wrapped: Segment[];
 
   private constructor(
-    private readonly msg: HL7Message,
+    msg: UnescapeContext,
     readonly text: string,
   ) {
     this.delimiters = {
@@ -184,9 +188,14 @@ export class Hl7v2Message {
     if (secondMsh >= 0) {
       throw Hl7ProcessingError.reject(100, 'More than one message in one frame', { segment: 'MSH', sequence: 2 });
     }
-    let parsed: HL7Message;
+    // The package's full parse builds a typed tree (dictionary lookups, date coercion) that nothing
+    // here reads. In its lenient mode it refuses only a header too short to hold MSH-2 (which
+    // delimitersOf refuses alike) and a \M (multi-byte) escape whose bytes do not come in pairs;
+    // so it runs only when the text holds a \M or \m escape, and refuses exactly what it refused.
+    // messageLibraryParity.test.ts holds it to that.
+    let parsed: UnescapeContext;
     try {
-      parsed = HL7Message.parse(normalized);
+      parsed = /\\[Mm]/.test(normalized) ? HL7Message.parse(normalized) : delimitersOf(normalized);
     } catch (e) {
       throw fromLibraryError(e);
     }
@@ -214,6 +223,24 @@ export class Hl7v2Message {
       .map((s) => s.toString() + '\r')
       .join('');
   }
+}
+
+/**
+ * The delimiters as `HL7Message.parseRaw` reads them: MSH-1, and MSH-2 character by character. It
+ * fails where parseRaw fails (a header too short to hold MSH-2).
+ */
+function delimitersOf(text: string): UnescapeContext {
+  const cr = text.indexOf('\r');
+  const header = cr < 0 ? text : text.slice(0, cr);
+  const fieldSeparator = header[3];
+  const encoding = header.split(fieldSeparator)[1];
+  return {
+    fieldSeparator,
+    componentSeparator: encoding[0],
+    repetitionSeparator: encoding[1],
+    escapeCharacter: encoding[2],
+    subComponentSeparator: encoding[3],
+  };
 }
 
 function firstOf(rep: Repetition | undefined): string {

@@ -14,7 +14,7 @@ export interface MatchScore {
 
 const KATAKANA_ONLY = /^[\u30a0-\u30ffー]+$/u;
 
-interface Features {
+export interface Features {
   birthDate: string;
   sex: string;
   kanaNames: Set<string>;

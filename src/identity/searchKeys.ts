@@ -1,6 +1,7 @@
 /** The search keys of a patient record, derived from its demographics (see normalize.ts). */
+import { hl7Date } from '../hl7v2/datetime.ts';
 import { addressKey, digitsKey, nameKey } from './normalize.ts';
-import type { Demographics, SearchKey, SearchKeyKind } from './types.ts';
+import type { DemographicQuery, Demographics, SearchKey, SearchKeyKind } from './types.ts';
 
 /** PID-11 components that are searched: street, other designation, city, state, zip, country, other geographic. */
 const ADDRESS_COMPONENTS = [1, 2, 3, 4, 5, 6, 8];
@@ -41,4 +42,13 @@ export function phoneKey(tel: string[][]): string {
     digitsKey(tel[11]?.[0] ?? '') ||
     digitsKey((tel[5]?.[0] ?? '') + (tel[6]?.[0] ?? ''))
   );
+}
+
+/** Whether a record's demographics meet a query, by the same keys the store searches. */
+export function meetsQuery(d: Demographics, q: DemographicQuery): boolean {
+  if (q.sex && (d.fields[8]?.[0]?.[0]?.[0] ?? '') !== q.sex) return false;
+  if (q.birthDate && !hl7Date(d.fields[7]?.[0]?.[0]?.[0] ?? '').startsWith(q.birthDate)) return false;
+  if (q.keys.length === 0) return true;
+  const mine = searchKeys(d);
+  return q.keys.every((k) => mine.some((m) => m.kind === k.kind && (k.prefix ? m.key.startsWith(k.key) : m.key === k.key)));
 }

@@ -272,11 +272,17 @@ export class IdentityService {
     };
   }
 
-  /** Records of other persons born the same day, scored; those above the threshold become proposals. */
+  /**
+   * Records of other persons born the same day with a name in common (kanji or kana, normalized),
+   * scored; those above the threshold become proposals. Without a common name the score cannot
+   * pass 0.5 (matching.ts), below any sensible threshold.
+   */
   private async proposeLinks(tx: WriteTx, person: Person, d: Demographics, record: PatientRecord): Promise<number> {
     const mine = features(d);
     if (!mine.birthDate) return 0;
-    const candidates = await tx.identity.recordsBornOn(mine.birthDate, person.id, this.cfg.matching.maxCandidates);
+    const names = [...mine.kanaNames, ...mine.otherNames];
+    if (names.length === 0) return 0;
+    const candidates = await tx.identity.matchCandidates(mine.birthDate, names, person.id, this.cfg.matching.maxCandidates);
     const best = new Map<number, { score: number; reasons: string[] }>();
     for (const c of candidates) {
       const s = scoreMatch(mine, features(c.demographics));

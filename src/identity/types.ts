@@ -89,3 +89,15 @@ export interface RecordMatch {
   recordId: number;
   personId: number;
 }
+
+/** Where a search stopped: the sort position of the last row it read. */
+export interface SearchCursor {
+  key: string;
+  recordId: number;
+}
+
+/** Matches in a stable order, each record once; `next` continues after them, absent at the end. */
+export interface SearchPage {
+  matches: RecordMatch[];
+  next?: SearchCursor;
+}

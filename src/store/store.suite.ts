@@ -3,7 +3,7 @@
  * against a fresh store from `open`, reopened on the same data by `reopen`.
  */
 import { expect } from 'chai';
-import type { Demographics, Domain } from '../identity/types.ts';
+import type { DemographicQuery, Demographics, Domain, SearchCursor } from '../identity/types.ts';
 import type { AuditRecord, AuditSearch, Store, StoredAuditRecord } from './types.ts';
 
 export interface StoreFactory {
@@ -87,16 +87,45 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       const a = await addRecord(p.id, 'S1', 'ヤマダ', '19700101');
       const b = await addRecord(p.id, 'S2', 'ヤマモト', '19800101');
       await addRecord(p.id, 'S3', 'タナカ', '19700101');
-      const prefix = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] }, 10));
-      expect(prefix.map((m) => m.recordId)).to.have.members([a.id, b.id]);
-      const exact = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'ヤマ', prefix: false }] }, 10));
-      expect(exact).to.deep.equal([]);
-      const dob = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }], birthDate: '19700101', sex: 'M' }, 10));
-      expect(dob.map((m) => m.recordId)).to.deep.equal([a.id]);
-      const byYear = await store.read((tx) => tx.identity.searchRecords({ keys: [], birthDate: '1970' }, 10));
-      expect(byYear).to.have.length(2);
-      const limited = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] }, 1));
-      expect(limited).to.have.length(1);
+      const search = (q: DemographicQuery, limit = 10, after?: SearchCursor) =>
+        store.read((tx) => tx.identity.searchRecords(q, limit, after));
+      const prefix = await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] });
+      expect(prefix.matches.map((m) => m.recordId)).to.deep.equal([a.id, b.id]);
+      expect(prefix.next, 'fewer rows than the limit: the end').to.equal(undefined);
+      expect((await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: false }] })).matches).to.deep.equal([]);
+      const dob = await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }], birthDate: '19700101', sex: 'M' });
+      expect(dob.matches.map((m) => m.recordId)).to.deep.equal([a.id]);
+      expect((await search({ keys: [], birthDate: '1970' })).matches).to.have.length(2);
+      // page by page, in order, nothing twice
+      const first = await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] }, 1);
+      expect(first.matches.map((m) => m.recordId)).to.deep.equal([a.id]);
+      const second = await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] }, 1, first.next);
+      expect(second.matches.map((m) => m.recordId)).to.deep.equal([b.id]);
+      const third = await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] }, 1, second.next);
+      expect(third.matches).to.deep.equal([]);
+      expect(third.next).to.equal(undefined);
+      const byDate = await search({ keys: [], birthDate: '1970' }, 1);
+      const byDate2 = await search({ keys: [], birthDate: '1970' }, 1, byDate.next);
+      expect([...byDate.matches, ...byDate2.matches].map((m) => m.recordId)).to.have.length(2);
+    });
+
+    it('finds match candidates by birth date and a shared name key, other persons only', async () => {
+      const [p1, p2, p3] = await store.write(async (tx) => [
+        await tx.identity.createPerson(null, { prefix: 'R' }),
+        await tx.identity.createPerson(null, { prefix: 'R' }),
+        await tx.identity.createPerson(null, { prefix: 'R' }),
+      ]);
+      const withName = (personId: number, localId: string, name: string, dob: string) =>
+        store.write(async (tx) => {
+          await tx.identity.addDomain(HOSP);
+          return tx.identity.insertRecord({ domainKey: HOSP.key, localId, personId, demographics: demo(name, dob), birthDate: dob, sex: 'M', keys: [{ kind: 'name', key: name }] });
+        });
+      await withName(p1.id, 'C1', 'ヤマダタロウ', '19700101');
+      const same = await withName(p2.id, 'C2', 'ヤマダタロウ', '19700101');
+      await withName(p2.id, 'C3', 'ヤマダタロウ', '19800101');
+      await withName(p3.id, 'C4', 'スズキ', '19700101');
+      const found = await store.read((tx) => tx.identity.matchCandidates('19700101', ['ヤマダタロウ', 'ナイ'], p1.id, 10));
+      expect(found.map((r) => r.id)).to.deep.equal([same.id]);
     });
 
     it('merges records and persons', async () => {
@@ -110,7 +139,7 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       expect((await store.read((tx) => tx.identity.recordById(r2.id)))!.mergedInto).to.equal(r1.id);
       expect((await store.read((tx) => tx.identity.recordsOfPerson(p1.id))).map((r) => r.id)).to.deep.equal([r1.id]);
       const found = await store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'B', prefix: false }] }, 10));
-      expect(found, 'a merged record is not found by its own keys').to.deep.equal([]);
+      expect(found.matches, 'a merged record is not found by its own keys').to.deep.equal([]);
       expect((await store.read((tx) => tx.identity.recordsOfPersonEver(p1.id))).map((r) => r.id), 'merged records too').to.deep.equal([r1.id, r2.id]);
       const p3 = await store.write((tx) => tx.identity.createPerson(null, { prefix: 'R' }));
       const r3 = await addRecord(p3.id, 'M3', 'C');

@@ -14,8 +14,9 @@ import type {
   PatientRecord,
   Person,
   DemographicQuery,
-  RecordMatch,
+  SearchCursor,
   SearchKey,
+  SearchPage,
 } from '../identity/types.ts';
 
 export interface IdentityReader {
@@ -42,10 +43,16 @@ export interface IdentityReader {
   personByToken(token: string): Promise<Person | undefined>;
   personByRegionalId(regionalId: string): Promise<Person | undefined>;
 
-  /** Active records matching every criterion, each once, in a stable order, at most `limit`. */
-  searchRecords(q: DemographicQuery, limit: number): Promise<RecordMatch[]>;
-  /** Active records of other persons born on `birthDate`: the candidates for demographic matching. */
-  recordsBornOn(birthDate: string, excludePersonId: number, limit: number): Promise<PatientRecord[]>;
+  /**
+   * Active records matching every criterion, in a stable order: reads at most `limit` index rows
+   * after `after`, and gives each record once.
+   */
+  searchRecords(q: DemographicQuery, limit: number, after?: SearchCursor): Promise<SearchPage>;
+  /**
+   * The candidates for demographic matching: active records of other persons born on `birthDate`
+   * that share one of the full-name keys (kind 'name').
+   */
+  matchCandidates(birthDate: string, nameKeys: string[], excludePersonId: number, limit: number): Promise<PatientRecord[]>;
 
   proposals(status?: LinkProposal['status']): Promise<LinkProposal[]>;
   proposal(id: number): Promise<LinkProposal | undefined>;

@@ -42,7 +42,7 @@ describe('MLLP over TLS with client certificates (node authentication)', functio
         .catch(() => 'refused');
       expect(outcome, cert ?? 'no certificate').to.equal('refused');
     }
-    const stored = await s.app.store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'YAMADA', prefix: false }] }, 10));
+    const stored = await s.app.store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'YAMADA', prefix: false }] }, 10).then((p) => p.matches));
     expect(stored).to.have.length(1);
   });
 

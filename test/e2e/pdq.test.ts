@@ -74,6 +74,13 @@ describe('PDQ Supplier over MLLP (ITI-21)', function () {
     expect(list.some((i) => i.endsWith(`^^^${REGION}`))).to.equal(true);
   });
 
+  it('narrows identifier hits by the demographic parameters beside them', async () => {
+    const ok = await s.send(pdqQuery({ params: ['@PID.3.1^Q1', '@PID.3.4.2^1.2.392.999.2', '@PID.5.1.1^ヤマ*', '@PID.7^19700101'] }));
+    expect(segments(ok, 'PID')).to.have.length(1);
+    const wrong = await s.send(pdqQuery({ params: ['@PID.3.1^Q1', '@PID.3.4.2^1.2.392.999.2', '@PID.7^19991231'] }));
+    expect(field(wrong, 'QAK', 2)).to.equal('NF');
+  });
+
   it('limits PID-3 to the what-domains of QPD-8 and drops patients with none there', async () => {
     const r = await s.send(pdqQuery({ params: ['@PID.5.1.1^ヤマダ'], domains: [`^^^${HOSP_B}`] }));
     expect(ids(r)).to.deep.equal([`Q1^^^${HOSP_B}`]);

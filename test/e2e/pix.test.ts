@@ -187,7 +187,7 @@ describe('PIX Manager over MLLP (ITI-8, ITI-9)', function () {
     const stored = await s.app.store.read(async (tx) => ({
       domains: await tx.identity.domains(),
       audit: await tx.audit.auditEvents({}),
-      record: await tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'YAMADA', prefix: false }] }, 10),
+      record: await tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'YAMADA', prefix: false }] }, 10).then((p) => p.matches),
     }));
     expect(stored.record).to.have.length(0);
     expect(JSON.stringify(stored)).to.not.contain(number);

@@ -1,7 +1,7 @@
 /**
- * MLLP listener: one decoder per connection; messages of a connection are handled one after the
- * other, so their acknowledgements leave in the order the messages came. A connection that sends
- * more than it lets us answer is paused; an idle one is closed.
+ * MLLP listener: one decoder per connection; the acknowledgements of a connection leave in the
+ * order its messages came. A connection that sends more than it lets us answer is paused; an idle
+ * one is closed.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -32,7 +32,8 @@ export interface MllpServerOptions {
   onRefused?: (err: Error, peer: PeerInfo) => void;
 }
 
-const MAX_QUEUED = 64;
+/** Messages of one connection handled at once before it is paused. */
+const MAX_IN_FLIGHT = 64;
 
 export class MllpServer {
   private server?: net.Server;
@@ -71,25 +72,26 @@ export class MllpServer {
       if (cert && cert.subject) peer.certificateSubject = String(cert.subject.CN ?? '');
     }
     const decoder = new MllpDecoder(this.opts.maxMessageBytes);
-    const queue: MllpEvent[] = [];
-    let busy = false;
+    let inFlight = 0;
+    let answered: Promise<void> = Promise.resolve();
     let closing = false;
 
     socket.setNoDelay(true);
     socket.setTimeout(this.opts.idleTimeoutMs, () => socket.end());
     socket.on('error', (err) => this.opts.onError?.(err, peer));
 
-    const pump = async () => {
-      if (busy) return;
-      busy = true;
-      while (queue.length > 0 && !socket.destroyed) {
-        const ev = queue.shift()!;
-        const replies = await this.handler(ev, peer);
-        for (const r of replies) if (!socket.destroyed) socket.write(frame(r));
-        if (queue.length < MAX_QUEUED / 2 && socket.isPaused() && !closing) socket.resume();
-      }
-      busy = false;
-      if (closing && queue.length === 0) socket.end();
+    // A sender that does not wait for each ACK (a pipeline) has its messages handled together: each
+    // handler starts on arrival, so their writes join one commit in arrival order, and the answers
+    // are written strictly in that order.
+    const dispatch = (ev: MllpEvent) => {
+      inFlight++;
+      const replies = this.handler(ev, peer);
+      answered = answered.then(async () => {
+        for (const r of await replies) if (!socket.destroyed) socket.write(frame(r));
+        inFlight--;
+        if (inFlight < MAX_IN_FLIGHT / 2 && socket.isPaused() && !closing) socket.resume();
+        if (closing && inFlight === 0) socket.end();
+      });
     };
 
     socket.on('data', (chunk: Buffer) => {
@@ -100,13 +102,10 @@ export class MllpServer {
           if (!ev.whitespace) closing = true;
           continue;
         }
-        if (!closing) queue.push(ev);
+        if (!closing) dispatch(ev);
       }
-      if (queue.length >= MAX_QUEUED) socket.pause();
-      if (closing) socket.pause();
-      void pump().then(() => {
-        if (closing && !busy && queue.length === 0) socket.end();
-      });
+      if (inFlight >= MAX_IN_FLIGHT || closing) socket.pause();
+      if (closing && inFlight === 0) socket.end();
     });
   }
 }

@@ -4,11 +4,11 @@ import { Continuations, type OpenQuery } from './continuations.ts';
 const query = (tag: string, requester = 'APP|FAC'): OpenQuery => ({
   queryTag: tag,
   requester,
-  personIds: [1, 2, 3],
-  bestRecord: new Map(),
+  pending: [{ recordId: 2, personId: 2 }],
+  seen: new Set([1]),
   wantedDomainKeys: [],
-  next: 1,
-  expiresAt: Date.now() + 60_000,
+  returned: 1,
+  expiresAt: 0,
 });
 
 describe('PDQ continuations', () => {
@@ -17,18 +17,21 @@ describe('PDQ continuations', () => {
     const p = c.put(query('T1'));
     expect(c.take(p, 'T1', 'OTHER|X')).to.equal(undefined);
     expect(c.take(p, 'T2', 'APP|FAC')).to.equal(undefined);
-    expect(c.take(p, 'T1', 'APP|FAC')!.next).to.equal(1);
+    expect(c.take(p, 'T1', 'APP|FAC')!.returned).to.equal(1);
     expect(c.take(p, 'T1', 'APP|FAC')).to.equal(undefined);
   });
 
   it('forgets expired queries and the oldest beyond the limit, and cancels by tag', () => {
     const c = new Continuations(60_000, 2);
-    const expired = c.put({ ...query('OLD'), expiresAt: Date.now() - 1 });
+    const expired = new Continuations(-1, 2).put(query('OLD'));
+    expect(c.take(expired, 'OLD', 'APP|FAC'), 'a pointer of another store').to.equal(undefined);
+    const shortLived = new Continuations(-1, 5);
+    const gone = shortLived.put(query('OLD'));
+    expect(shortLived.take(gone, 'OLD', 'APP|FAC'), 'expired').to.equal(undefined);
     const a = c.put(query('A'));
     c.put(query('B'));
     c.put(query('C'));
-    expect(c.take(expired, 'OLD', 'APP|FAC')).to.equal(undefined);
-    expect(c.take(a, 'A', 'APP|FAC')).to.equal(undefined);
+    expect(c.take(a, 'A', 'APP|FAC'), 'the oldest beyond the limit').to.equal(undefined);
     expect(c.size).to.equal(2);
     expect(c.cancel('B', 'APP|FAC')).to.equal(true);
     expect(c.cancel('B', 'APP|FAC')).to.equal(false);

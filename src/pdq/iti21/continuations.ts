@@ -1,19 +1,25 @@
 /**
- * Interactive continuation (HL7 2.5 5.6.3, ITI TF-2 3.21.4.2.3): the rest of a query's matches,
- * kept under a pointer given in DSC-1 until the consumer asks for it, cancels (QCN^J01) or lets it
- * expire. Held in memory: a restart ends open queries, as a consumer would expect of a timeout.
+ * Interactive continuation (HL7 2.5 5.6.3, ITI TF-2 3.21.4.2.3): an open query's place, kept under
+ * a pointer given in DSC-1 until the consumer asks for more, cancels (QCN^J01) or lets it expire.
+ * The place is a search cursor, not a list of matches: a page costs what it returns, however many
+ * patients match. Held in memory: a restart ends open queries, as a consumer would expect of a timeout.
  */
 import { randomBytes } from 'node:crypto';
+import type { DemographicQuery, RecordMatch, SearchCursor } from '../../identity/types.ts';
 
 export interface OpenQuery {
   queryTag: string;
   /** MSH-3|MSH-4 of the consumer that opened it: nobody else may continue or cancel it. */
   requester: string;
-  personIds: number[];
-  bestRecord: Map<number, number>;
+  /** Matches read and not yet looked at, in order. */
+  pending: RecordMatch[];
+  /** Where the store search goes on once `pending` is used up; absent when nothing is left there. */
+  search?: { query: DemographicQuery; after?: SearchCursor };
+  /** Persons already answered or passed over: nobody comes twice. */
+  seen: Set<number>;
   wantedDomainKeys: string[];
-  /** Index in personIds of the next person to return. */
-  next: number;
+  /** Patients answered so far (at most pdq.maxMatches over all pages). */
+  returned: number;
   expiresAt: number;
 }
 
@@ -29,6 +35,7 @@ export class Continuations {
     this.sweep();
     while (this.open.size >= this.maxOpen) this.open.delete(this.open.keys().next().value!);
     const pointer = randomBytes(12).toString('hex');
+    q.expiresAt = Date.now() + this.ttlMs;
     this.open.set(pointer, q);
     return pointer;
   }

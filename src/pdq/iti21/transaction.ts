@@ -10,8 +10,9 @@ import { segment } from '../../hl7v2/builder.ts';
 import { Hl7ProcessingError, type Hl7ErrorDetail } from '../../hl7v2/errors.ts';
 import type { Segment } from '../../hl7v2/message.ts';
 import type { Hl7Request, Hl7Transaction } from '../../hl7v2/transaction.ts';
-import type { IdentityService } from '../../identity/service.ts';
-import type { Domain, RecordMatch } from '../../identity/types.ts';
+import { meetsQuery } from '../../identity/searchKeys.ts';
+import type { DomainIdentifier, IdentityService } from '../../identity/service.ts';
+import type { Domain, PatientRecord, RecordMatch } from '../../identity/types.ts';
 import { cxComponents, cxString, readCx } from '../../pix/codec/cx.ts';
 import { writePid } from '../../pix/codec/pid.ts';
 import { hl7QueryTransaction, type QueryAnswer } from '../../pix/queryTransaction.ts';
@@ -33,6 +34,12 @@ export interface Iti21Deps {
 
 type Page = QueryAnswer;
 
+interface Eligible {
+  match: RecordMatch;
+  ids: DomainIdentifier[];
+  record: PatientRecord;
+}
+
 export function iti21Transactions(deps: Iti21Deps): Hl7Transaction[] {
   const { store, identity, audit, config } = deps;
   const domains = identity.domains;
@@ -44,27 +51,52 @@ export function iti21Transactions(deps: Iti21Deps): Hl7Transaction[] {
     patients: [],
   });
 
-  /** One response's worth of patients, from q.next on; PID-3 limited to the wanted domains. */
-  async function page(tx: ReadTx, qpd: Segment, q: OpenQuery, limit: number): Promise<Page> {
-    const pids: string[] = [];
-    const patients: string[] = [];
-    while (q.next < q.personIds.length && pids.length < limit) {
-      const personId = q.personIds[q.next++];
-      const person = await tx.identity.person(personId);
+  /** The next patient of an open query not yet answered, with an identifier in the wanted domains. */
+  async function nextPatient(tx: ReadTx, q: OpenQuery, batch: number): Promise<Eligible | undefined> {
+    for (;;) {
+      const m = q.pending.shift();
+      if (!m) {
+        if (!q.search) return undefined;
+        const found = await tx.identity.searchRecords(q.search.query, batch, q.search.after);
+        q.pending = found.matches;
+        q.search = found.next ? { query: q.search.query, after: found.next } : undefined;
+        continue;
+      }
+      if (q.seen.has(m.personId)) continue;
+      q.seen.add(m.personId);
+      const person = await tx.identity.person(m.personId);
       if (!person || person.mergedInto !== null) continue;
       const ids = (await identity.identifiersOf(tx, person)).filter(
         (i) => q.wantedDomainKeys.length === 0 || q.wantedDomainKeys.includes(i.domain.key),
       );
       if (ids.length === 0) continue;
-      const record = await tx.identity.recordById(q.bestRecord.get(personId)!);
-      if (!record) continue;
-      pids.push(writePid(pids.length + 1, { repeat: ids.map((i) => cxComponents(i)) }, record.demographics));
-      patients.push(...ids.map(cxString));
+      const record = await tx.identity.recordById(m.recordId);
+      if (record) return { match: m, ids, record };
+    }
+  }
+
+  /** One response's worth of patients, and a DSC when at least one more is there. */
+  async function page(tx: ReadTx, qpd: Segment, q: OpenQuery, limit: number): Promise<Page> {
+    // Read a few more rows than the page needs: several records of one person count once.
+    const batch = Math.min(500, Math.max(20, limit * 2));
+    const pids: string[] = [];
+    const patients: string[] = [];
+    while (pids.length < limit && q.returned < config.maxMatches) {
+      const e = await nextPatient(tx, q, batch);
+      if (!e) break;
+      pids.push(writePid(pids.length + 1, { repeat: e.ids.map((i) => cxComponents(i)) }, e.record.demographics));
+      patients.push(...e.ids.map(cxString));
+      q.returned++;
     }
     const body = [segment('QAK', [q.queryTag, pids.length > 0 ? 'OK' : 'NF']), qpd.toString(), ...pids];
-    if (q.next < q.personIds.length) {
-      q.expiresAt = Date.now() + config.continuationTtlMs;
-      body.push(segment('DSC', [continuations.put(q), 'I']));
+    if (q.returned < config.maxMatches) {
+      const more = await nextPatient(tx, q, batch);
+      if (more) {
+        // Looked at, not answered: it opens the next page.
+        q.seen.delete(more.match.personId);
+        q.pending.unshift(more.match);
+        body.push(segment('DSC', [continuations.put(q), 'I']));
+      }
     }
     return { spec: { type: RSP_K22, ack: 'AA', body }, patients };
   }
@@ -91,7 +123,7 @@ export function iti21Transactions(deps: Iti21Deps): Hl7Transaction[] {
         if (d) wanted.push(d);
         else errors.push({ code: 204, text: 'Unknown what-domain in QPD-8', location: { segment: 'QPD', field: 8, repetition: n + 1 } });
       }
-      const matches: RecordMatch[] = [];
+      const byIdentifier: RecordMatch[] = [];
       for (const qi of params.identifiers) {
         const d = await domains.find(tx, qi.authority);
         if (!d && (qi.authority.namespace || qi.authority.oid)) {
@@ -100,45 +132,33 @@ export function iti21Transactions(deps: Iti21Deps): Hl7Transaction[] {
         }
         if (!d) continue;
         const r = await identity.resolve(tx, d, qi.id);
-        if (r.kind === 'person') {
-          for (const rec of await tx.identity.recordsOfPerson(r.person.id)) matches.push({ recordId: rec.id, personId: r.person.id });
+        if (r.kind !== 'person') continue;
+        for (const rec of await tx.identity.recordsOfPerson(r.person.id)) {
+          // Demographic parameters beside identifiers narrow what the identifiers found.
+          if (meetsQuery(rec.demographics, params.query)) byIdentifier.push({ recordId: rec.id, personId: r.person.id });
         }
       }
       if (errors.length > 0) return error(qpd, errors);
-      const hasDemographics = params.query.keys.length > 0 || !!params.query.birthDate || !!params.query.sex;
-      let hits: RecordMatch[];
-      if (params.identifiers.length > 0) {
-        hits = hasDemographics ? await narrow(tx, matches, params.query) : matches;
-      } else if (hasDemographics) {
-        if (params.query.keys.length === 0 && !params.query.birthDate) {
-          return error(qpd, [{ code: 101, text: 'Sex alone is not a query: add a name, birth date, address, phone or identifier', location: { segment: 'QPD', field: 3 } }]);
-        }
-        hits = await tx.identity.searchRecords(params.query, config.maxMatches);
-      } else {
-        return error(qpd, [{ code: 101, text: 'QPD-3 holds no query parameter', location: { segment: 'QPD', field: 3 } }]);
-      }
       const open: OpenQuery = {
         queryTag: qpd.get(2),
         requester: requesterOf(req),
-        personIds: [],
-        bestRecord: new Map(),
+        pending: byIdentifier,
+        seen: new Set(),
         wantedDomainKeys: wanted.map((w) => w.key),
-        next: 0,
+        returned: 0,
         expiresAt: 0,
       };
-      for (const h of hits) {
-        if (open.bestRecord.has(h.personId)) continue;
-        open.bestRecord.set(h.personId, h.recordId);
-        open.personIds.push(h.personId);
+      if (params.identifiers.length === 0) {
+        if (params.query.keys.length === 0 && !params.query.birthDate) {
+          const text = params.query.sex
+            ? 'Sex alone is not a query: add a name, birth date, address, phone or identifier'
+            : 'QPD-3 holds no query parameter';
+          return error(qpd, [{ code: 101, text, location: { segment: 'QPD', field: 3 } }]);
+        }
+        open.search = { query: params.query };
       }
       return page(tx, qpd, open, limit);
     });
-  }
-
-  /** Identifier hits that also meet the demographic criteria. */
-  async function narrow(tx: ReadTx, hits: RecordMatch[], q: Parameters<ReadTx['identity']['searchRecords']>[0]): Promise<RecordMatch[]> {
-    const keep = new Set((await tx.identity.searchRecords(q, config.maxMatches)).map((m) => m.personId));
-    return hits.filter((h) => keep.has(h.personId));
   }
 
   const queryTransaction = hl7QueryTransaction({ name: 'ITI-21', messageType: { code: 'QBP', events: ['Q22'] }, eventType: ITI21, audit, answer: query });

@@ -7,6 +7,8 @@ import type {
   PatientRecord,
   Person,
   RecordMatch,
+  SearchCursor,
+  SearchPage,
 } from '../../identity/types.ts';
 import type { IdentityWriter, NewRecord } from '../types.ts';
 import { Statements } from './statements.ts';
@@ -152,17 +154,21 @@ export class SqliteIdentityRepo implements IdentityWriter {
     return p && toPerson(p);
   }
 
-  async searchRecords(q: DemographicQuery, limit: number): Promise<RecordMatch[]> {
+  async searchRecords(q: DemographicQuery, limit: number, after?: SearchCursor): Promise<SearchPage> {
     const where: string[] = ['r.merged_into IS NULL'];
     const args: unknown[] = [];
     const keys = [...q.keys];
     let from = 'patient_records r';
+    let sortKey = "''";
     let order = 'r.id';
     // Drive the query from the most selective index: an exact key, then the longest prefix, then birth date.
     if (keys.length > 0) {
       keys.sort((a, b) => Number(a.prefix) - Number(b.prefix) || b.key.length - a.key.length);
       const drive = keys.shift()!;
-      from = 'record_keys d JOIN patient_records r ON r.id = d.record_id';
+      // SQLite would look each hit up by rowid in the wide table; the covering index holds every
+      // column this query reads of r (patient_records_search).
+      from = 'record_keys d JOIN patient_records r INDEXED BY patient_records_search ON r.id = d.record_id';
+      sortKey = 'd.key';
       order = 'd.key, d.record_id';
       where.push('d.kind = ?');
       args.push(drive.kind);
@@ -173,8 +179,17 @@ export class SqliteIdentityRepo implements IdentityWriter {
         where.push('d.key = ?');
         args.push(drive.key);
       }
-    } else if (!q.birthDate) {
-      return [];
+      if (after) {
+        where.push('(d.key, d.record_id) > (?, ?)');
+        args.push(after.key, after.recordId);
+      }
+    } else if (q.birthDate) {
+      if (after) {
+        where.push('r.id > ?');
+        args.push(after.recordId);
+      }
+    } else {
+      return { matches: [] };
     }
     if (q.birthDate) {
       if (q.birthDate.length >= 8) {
@@ -190,37 +205,46 @@ export class SqliteIdentityRepo implements IdentityWriter {
       args.push(q.sex);
     }
     for (const k of keys) {
+      // A prefix is checked among the candidate's own keys (a dozen rows by record_id): left to
+      // itself SQLite scans the whole prefix range for every candidate, which at a million
+      // patients made family name + given-name prefix take 15 s instead of 10 ms.
       where.push(
         k.prefix
-          ? 'EXISTS (SELECT 1 FROM record_keys k WHERE k.kind = ? AND k.key >= ? AND k.key < ? AND k.record_id = r.id)'
+          ? 'EXISTS (SELECT 1 FROM record_keys k INDEXED BY record_keys_record WHERE k.kind = ? AND k.key >= ? AND k.key < ? AND k.record_id = r.id)'
           : 'EXISTS (SELECT 1 FROM record_keys k WHERE k.kind = ? AND k.key = ? AND k.record_id = r.id)',
       );
       args.push(k.kind, k.key);
       if (k.prefix) args.push(k.key + PREFIX_END);
     }
-    // A record can match the driving index through several keys: read a little more and keep each once.
-    const sql = `SELECT r.id AS record_id, r.person_id FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
-    const rows = this.st.all<{ record_id: number; person_id: number }>(sql, ...args, limit * 2);
+    const sql = `SELECT r.id AS record_id, r.person_id, ${sortKey} AS sort_key FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
+    const rows = this.st.all<{ record_id: number; person_id: number; sort_key: string }>(sql, ...args, limit);
+    // A record can match the driving index through several keys: keep each once.
     const seen = new Set<number>();
-    const out: RecordMatch[] = [];
+    const matches: RecordMatch[] = [];
     for (const r of rows) {
       if (seen.has(r.record_id)) continue;
       seen.add(r.record_id);
-      out.push({ recordId: r.record_id, personId: r.person_id });
-      if (out.length >= limit) break;
+      matches.push({ recordId: r.record_id, personId: r.person_id });
     }
-    return out;
+    const last = rows[rows.length - 1];
+    return { matches, next: rows.length === limit && last ? { key: last.sort_key, recordId: last.record_id } : undefined };
   }
 
-  async recordsBornOn(birthDate: string, excludePersonId: number, limit: number): Promise<PatientRecord[]> {
-    return this.st
-      .all<RecordRow>(
-        'SELECT * FROM patient_records WHERE birth_date = ? AND person_id <> ? AND merged_into IS NULL ORDER BY id LIMIT ?',
+  async matchCandidates(birthDate: string, nameKeys: string[], excludePersonId: number, limit: number): Promise<PatientRecord[]> {
+    const out = new Map<number, PatientRecord>();
+    for (const key of nameKeys) {
+      const rows = this.st.all<RecordRow>(
+        `SELECT r.* FROM record_keys k JOIN patient_records r ON r.id = k.record_id
+         WHERE k.kind = 'name' AND k.key = ? AND r.birth_date = ? AND r.person_id <> ? AND r.merged_into IS NULL
+         ORDER BY r.id LIMIT ?`,
+        key,
         birthDate,
         excludePersonId,
         limit,
-      )
-      .map(toRecord);
+      );
+      for (const r of rows) if (out.size < limit) out.set(r.id, toRecord(r));
+    }
+    return [...out.values()];
   }
 
   async proposals(status?: LinkProposal['status']): Promise<LinkProposal[]> {

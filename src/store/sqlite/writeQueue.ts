@@ -1,8 +1,9 @@
 /**
  * Group commit for the single SQLite writer. Requests that arrive while a commit is being prepared
  * join it: one BEGIN IMMEDIATE, one SAVEPOINT per request (so one request's failure undoes only its
- * own work), one COMMIT, and only then are the requests answered. With synchronous=FULL that is one
- * fsync for the whole batch, and nothing is acknowledged before it is durable.
+ * own work), one COMMIT; the requests are answered only once `durable` says the commit is on disk
+ * (an fsync shared by every batch committed meanwhile, see walSync.ts). The next batch does not wait
+ * for that fsync.
  */
 import type Database from 'better-sqlite3';
 
@@ -22,6 +23,8 @@ export class WriteQueue {
 
   constructor(
     private readonly db: Database.Database,
+    /** Resolves when what was committed so far is durable. */
+    private readonly durable: () => Promise<void> = async () => undefined,
     private readonly maxBatch = 256,
   ) {}
 
@@ -82,6 +85,13 @@ export class WriteQueue {
       for (const j of batch) j.reject(e);
       return;
     }
-    for (const j of batch) (j.ok ? j.resolve(j.value) : j.reject(j.error));
+    this.durable().then(
+      () => {
+        for (const j of batch) (j.ok ? j.resolve(j.value) : j.reject(j.error));
+      },
+      (e) => {
+        for (const j of batch) j.reject(e);
+      },
+    );
   }
 }

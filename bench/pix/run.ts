@@ -1,0 +1,169 @@
+/**
+ * `npm run bench:pix`: ITI-8 feed throughput against an MLLP echo baseline, and ITI-21 PDQ latency
+ * by kana family-name prefix against the raw store search. See bench/README.md.
+ *
+ *   --only feed|pdq          run one part (default both)
+ *   --feeds N                timed feeds (BENCH_FEEDS, default 40000), after --warmup (default 4000)
+ *   --echo-messages N        timed messages of the echo baseline (default 200000: it is fast)
+ *   --connections N          MLLP connections of the load generator (default 4)
+ *   --depth N                messages in flight per connection (default 1: send, wait for the ACK)
+ *   --charset C              iso-2022-jp (default, MSH-18 ~ISO IR87) or utf-8
+ *   --patients N             PDQ database size (BENCH_PDQ_PATIENTS, default 1000000)
+ *   --queries N              timed PDQ queries (BENCH_PDQ_QUERIES, default 2000), after 200 warm-up
+ *   --bench-dir DIR          where PDQ databases are cached (BENCH_DIR, default ./var/bench)
+ *   --json FILE              also write the results as JSON
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { nameKey } from '../../src/identity/normalize.ts';
+import type { BenchCharset } from './messages.ts';
+import { pdqDatabase } from './pdqDatabase.ts';
+import { queryPrefixes } from './population.ts';
+import { runLoad, startBenchApp, startEcho, type Measured } from './servers.ts';
+import { int, ms, summarize, type Summary } from './stats.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    feeds: { type: 'string', default: process.env.BENCH_FEEDS ?? '40000' },
+    warmup: { type: 'string', default: '4000' },
+    'echo-messages': { type: 'string', default: '200000' },
+    connections: { type: 'string', default: '4' },
+    depth: { type: 'string', default: '1' },
+    charset: { type: 'string', default: 'iso-2022-jp' },
+    patients: { type: 'string', default: process.env.BENCH_PDQ_PATIENTS ?? '1000000' },
+    queries: { type: 'string', default: process.env.BENCH_PDQ_QUERIES ?? '2000' },
+    'bench-dir': { type: 'string', default: process.env.BENCH_DIR ?? path.join('var', 'bench') },
+    seed: { type: 'string', default: '20240401' },
+    json: { type: 'string' },
+  },
+});
+
+const num = (name: keyof typeof args) => {
+  const n = Number(String(args[name]).replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number`);
+  return n;
+};
+const charset = args.charset as BenchCharset;
+if (charset !== 'iso-2022-jp' && charset !== 'utf-8') throw new Error('--charset must be iso-2022-jp or utf-8');
+const seed = num('seed');
+const results: Record<string, unknown> = {
+  machine: { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
+  date: new Date().toISOString(),
+  argv: process.argv.slice(2),
+};
+
+const line = (s = '') => process.stdout.write(s + '\n');
+const latencyLine = (label: string, s: Summary) =>
+  line(`  ${label.padEnd(26)} p50 ${ms(s.p50)} ms   p90 ${ms(s.p90)} ms   p99 ${ms(s.p99)} ms   max ${ms(s.max)} ms`);
+
+function checkReplies(m: Measured, what: string): void {
+  if (m.result.failed > 0) {
+    throw new Error(`${what}: ${m.result.failed} replies were not as expected, e.g.\n  ${m.result.failures.join('\n  ')}`);
+  }
+}
+
+function throughputLines(label: string, m: Measured): void {
+  const r = m.result;
+  line(
+    `  ${label.padEnd(26)} ${int(r.perSecond).padStart(7)} msg/s   (${int(r.messages)} in ${r.seconds.toFixed(2)} s; ` +
+      `server CPU ${((m.serverCpuMs / 1000 / r.seconds) * 100).toFixed(0)}%, load generator CPU ${((r.cpuMs / 1000 / r.seconds) * 100).toFixed(0)}%)`,
+  );
+  latencyLine(`${label} round trip`, summarize(r.latencies));
+}
+
+async function benchFeed(): Promise<void> {
+  const connections = num('connections');
+  const depth = num('depth');
+  const count = num('feeds');
+  const warmup = num('warmup');
+  line(`ITI-8 feed (ADT^A04) vs MLLP echo: ${connections} connections, ${depth} in flight each, ${charset}, synchronous=FULL`);
+  const job = { connections, depth, count, warmup, charset, seed, port: 0, firstPatient: 0 };
+
+  const echo = await startEcho();
+  let echoRun: Measured;
+  try {
+    echoRun = await runLoad({ ...job, kind: 'echo', port: echo.port, count: num('echo-messages') });
+  } finally {
+    await echo.close();
+  }
+  checkReplies(echoRun, 'echo');
+  throughputLines('MLLP echo', echoRun);
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hie-bench-feed-'));
+  const app = await startBenchApp(dataDir);
+  let feedRun: Measured;
+  try {
+    feedRun = await runLoad({ ...job, kind: 'feed', port: app.ports.mllp! });
+  } finally {
+    await app.stop();
+  }
+  // Every ACK was AA (checked by the load generator); the records must also all be there.
+  const stored = fs.statSync(path.join(dataDir, 'hie.db')).size;
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  checkReplies(feedRun, 'ITI-8');
+  throughputLines('ITI-8 A04', feedRun);
+  const ratio = feedRun.result.perSecond / echoRun.result.perSecond;
+  line(`  ratio ITI-8 / echo         ${ratio.toFixed(2)}   (database after the run: ${(stored / 1e6).toFixed(0)} MB)`);
+  line();
+  results.feed = {
+    connections,
+    depth,
+    charset,
+    warmup,
+    echo: { perSecond: echoRun.result.perSecond, latencyMs: summarize(echoRun.result.latencies), serverCpuMs: echoRun.serverCpuMs, seconds: echoRun.result.seconds },
+    iti8: { perSecond: feedRun.result.perSecond, latencyMs: summarize(feedRun.result.latencies), serverCpuMs: feedRun.serverCpuMs, seconds: feedRun.result.seconds },
+    ratio,
+  };
+}
+
+async function benchPdq(): Promise<void> {
+  const patients = num('patients');
+  const queries = num('queries');
+  const warmup = Math.min(200, queries);
+  const dataDir = await pdqDatabase({ benchDir: args['bench-dir']!, patients, seed, log: line });
+  line(`ITI-21 PDQ by kana family-name prefix (@PID.5.1.1^<kana>*, RCP-2 10^RD) at ${int(patients)} patients, 1 connection`);
+  const prefixes = queryPrefixes(seed, warmup + queries);
+  const app = await startBenchApp(dataDir);
+  try {
+    const mllp = await runLoad({ kind: 'pdq', port: app.ports.mllp!, connections: 1, depth: 1, warmup, count: queries, charset, seed, firstPatient: 0, prefixes, limit: 10 });
+    checkReplies(mllp, 'ITI-21');
+
+    // The baseline: the store search of the transaction's first page (RCP-2 10 reads 20 rows),
+    // called directly on the same store.
+    const firstPageRows = 20;
+    const raw: number[] = [];
+    let matched = 0;
+    for (let i = 0; i < prefixes.length; i++) {
+      const q = { keys: [{ kind: 'family' as const, key: nameKey(prefixes[i]), prefix: true }] };
+      const t0 = performance.now();
+      const hits = (await app.store.read((tx) => tx.identity.searchRecords(q, firstPageRows))).matches;
+      const t = performance.now() - t0;
+      if (i >= warmup) {
+        raw.push(t);
+        matched += hits.length;
+      }
+    }
+    const m = summarize(mllp.result.latencies);
+    const r = summarize(raw);
+    latencyLine('ITI-21 over MLLP', m);
+    latencyLine('searchRecords (baseline)', r);
+    line(`  ratio MLLP / baseline      p50 ${(m.p50 / r.p50).toFixed(1)}   p99 ${(m.p99 / r.p99).toFixed(1)}`);
+    line(
+      `  ${int(queries)} queries over ${new Set(prefixes.slice(warmup)).size} prefixes; the baseline read ${(matched / queries).toFixed(0)} records per query ` +
+        `(${firstPageRows} index rows); ${(mllp.result.pids / queries).toFixed(1)} PID per response, the rest continued under DSC`,
+    );
+    line();
+    results.pdq = { patients, queries, warmup, mllpMs: m, searchRecordsMs: r, matchedPerQuery: matched / queries, pidsPerResponse: mllp.result.pids / queries };
+  } finally {
+    await app.stop();
+  }
+}
+
+line(`machine: ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model}), node ${process.version}`);
+line();
+if (!args.only || args.only === 'feed') await benchFeed();
+if (!args.only || args.only === 'pdq') await benchPdq();
+if (args.json) fs.writeFileSync(args.json, JSON.stringify(results, null, 2) + '\n');
