@@ -25,6 +25,7 @@ import type { Logger } from './logger.ts';
 import { OutboxDispatcher } from './outboxDispatcher.ts';
 import { tokenIssuerKey } from './secrets.ts';
 import { tlsServerOptions } from './tls.ts';
+import { xdsServices, type XdsServices } from '../xds/assemble.ts';
 
 export interface App {
   config: Config;
@@ -33,6 +34,7 @@ export interface App {
   audit: AuditService;
   tokenIssuer: TokenIssuer;
   iti10: OutboxDispatcher;
+  xds: XdsServices;
   ports: { mllp?: number; http?: number };
   stop(): Promise<void>;
 }
@@ -60,6 +62,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const { store, identity, audit, notifier, iti10 } = s;
   const stops: (() => Promise<void>)[] = [];
   const ports: App['ports'] = {};
+  // --- XDS.b Document Registry and Repository (ITI-18/41/42/43/57/62) ---
+  const xds = xdsServices(config, { store, identity, audit, log });
+  // --- end XDS.b ---
   try {
     const transactions: Hl7Transaction[] = [
       iti8Transaction({ store, identity, notifier, audit }),
@@ -104,6 +109,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
         log,
       );
+      for (const r of xds.routes) httpListener.mount(r.path, r.router); // XDS.b SOAP endpoints
       ports.http = await httpListener.listen();
       stops.push(() => httpListener.close());
       log.info('http.listening', { host: config.http.host, port: ports.http });
@@ -127,6 +133,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     audit,
     tokenIssuer: new TokenIssuer(tokenIssuerKey(config)),
     iti10,
+    xds,
     ports,
     async stop() {
       for (const stop of stops.reverse()) await stop();

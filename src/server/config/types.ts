@@ -52,6 +52,13 @@ export interface Config {
     readonly retry: { readonly initialMs: number; readonly maxMs: number };
   };
   readonly pdq: { readonly maxMatches: number; readonly continuationTtlMs: number; readonly maxOpenContinuations: number };
+  readonly xds: XdsConfig;
+}
+
+export interface XdsConfig {
+  readonly registry: { readonly enabled: boolean; readonly path: string; readonly saveExtraMetadata: boolean; readonly maxResults: number };
+  readonly repository: { readonly enabled: boolean; readonly path: string; readonly uniqueId: string; readonly blobDir: string };
+  readonly limits: { readonly maxXmlBytes: number; readonly maxXmlDepth: number; readonly maxRequestBytes: number; readonly spoolThresholdBytes: number };
 }
 
 export interface PixConsumerConfig {

@@ -10,6 +10,8 @@ import { SqliteAuditRepo } from './auditRepo.ts';
 import { SqliteIdentityRepo } from './identityRepo.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { SqliteOutboxRepo } from './outboxRepo.ts';
+import { SqliteRegistryRepo } from './registryRepo.ts';
+import { SqliteRepositoryRepo } from './repositoryRepo.ts';
 import { WriteQueue } from './writeQueue.ts';
 
 export interface SqliteStoreOptions {
@@ -67,11 +69,15 @@ export class SqliteStore implements Store {
       identity: new SqliteIdentityRepo(this.writer),
       audit: new SqliteAuditRepo(this.writer),
       outbox: new SqliteOutboxRepo(this.writer),
+      registry: new SqliteRegistryRepo(this.writer),
+      repository: new SqliteRepositoryRepo(this.writer),
     };
     this.readTx = {
       identity: new SqliteIdentityRepo(this.reader),
       audit: new SqliteAuditRepo(this.reader),
       outbox: new SqliteOutboxRepo(this.reader),
+      registry: new SqliteRegistryRepo(this.reader),
+      repository: new SqliteRepositoryRepo(this.reader),
     };
   }
 

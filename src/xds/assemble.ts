@@ -1,0 +1,47 @@
+/**
+ * The XDS actors assembled from config: the registry and repository services (usable in process,
+ * e.g. by the SS-MIX2 ingest) and the SOAP routes of their transactions.
+ */
+import type { Router } from 'express';
+import type { AuditService } from '../audit/auditService.ts';
+import type { IdentityService } from '../identity/service.ts';
+import type { Config } from '../server/config/types.ts';
+import type { Logger } from '../server/logger.ts';
+import { soapRouter, spoolDirOf, type SoapLimits, type SoapTransaction } from '../soap/endpoint.ts';
+import type { Store } from '../store/types.ts';
+import { iti42Transaction } from './iti42/transaction.ts';
+import { RegistryService } from './registry/service.ts';
+
+export interface XdsServices {
+  registry: RegistryService;
+  routes: { path: string; router: Router }[];
+}
+
+export function soapLimits(config: Config): SoapLimits {
+  const l = config.xds.limits;
+  return {
+    xml: { maxBytes: l.maxXmlBytes, maxDepth: l.maxXmlDepth },
+    maxRequestBytes: l.maxRequestBytes,
+    spoolThreshold: l.spoolThresholdBytes,
+    spoolDir: spoolDirOf(config.dataDir),
+  };
+}
+
+export function registryService(config: Config, identity: IdentityService): RegistryService {
+  return new RegistryService(
+    { affinityDomainOid: config.identity.regional.authority.oid, saveExtraMetadata: config.xds.registry.saveExtraMetadata },
+    identity,
+  );
+}
+
+export function xdsServices(config: Config, deps: { store: Store; identity: IdentityService; audit: AuditService; log: Logger }): XdsServices {
+  const registry = registryService(config, deps.identity);
+  const limits = soapLimits(config);
+  const routes: XdsServices['routes'] = [];
+  const registryDeps = { store: deps.store, registry, audit: deps.audit, log: deps.log };
+  if (config.xds.registry.enabled) {
+    const txs: SoapTransaction[] = [iti42Transaction(registryDeps)];
+    routes.push({ path: config.xds.registry.path, router: soapRouter(txs, limits, deps.log) });
+  }
+  return { registry, routes };
+}
