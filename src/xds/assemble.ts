@@ -9,11 +9,17 @@ import type { Config } from '../server/config/types.ts';
 import type { Logger } from '../server/logger.ts';
 import { soapRouter, spoolDirOf, type SoapLimits, type SoapTransaction } from '../soap/endpoint.ts';
 import type { Store } from '../store/types.ts';
+import path from 'node:path';
+import { iti41Transaction } from './iti41/transaction.ts';
 import { iti42Transaction } from './iti42/transaction.ts';
+import { iti43Transaction } from './iti43/transaction.ts';
+import { BlobStore } from './repository/blobStore.ts';
+import { RepositoryService } from './repository/service.ts';
 import { RegistryService } from './registry/service.ts';
 
 export interface XdsServices {
   registry: RegistryService;
+  repository: RepositoryService;
   routes: { path: string; router: Router }[];
 }
 
@@ -43,5 +49,14 @@ export function xdsServices(config: Config, deps: { store: Store; identity: Iden
     const txs: SoapTransaction[] = [iti42Transaction(registryDeps)];
     routes.push({ path: config.xds.registry.path, router: soapRouter(txs, limits, deps.log) });
   }
-  return { registry, routes };
+  const repository = new RepositoryService(
+    { repositoryUniqueId: config.xds.repository.uniqueId },
+    deps.store,
+    new BlobStore(path.resolve(config.dataDir, config.xds.repository.blobDir)),
+  );
+  if (config.xds.repository.enabled) {
+    const repoDeps = { repository, registry, audit: deps.audit, log: deps.log };
+    routes.push({ path: config.xds.repository.path, router: soapRouter([iti41Transaction(repoDeps), iti43Transaction(repoDeps)], limits, deps.log) });
+  }
+  return { registry, repository, routes };
 }

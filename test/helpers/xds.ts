@@ -214,3 +214,35 @@ export class ReplyLog {
     return r;
   }
 }
+
+/** The envelope as the XOP infoset it stands for: each xop:Include replaced by its part in base64 (W3C XOP 1.0 3.2). */
+export function xopDecoded(r: Reply): string {
+  const byId = new Map(r.attachments.map((a) => [a.contentId, a]));
+  return r.xml.replace(/<xop:Include[^>]*href="cid:([^"]+)"[^>]*\/>/g, (_m, cid: string) => {
+    const a = byId.get(decodeURIComponent(cid));
+    if (!a) throw new Error(`no attachment ${cid}`);
+    return (a.data ?? fs.readFileSync(a.file!)).toString('base64');
+  });
+}
+
+export function retrieveRequest(docs: { repositoryUniqueId: string; documentUniqueId: string }[]): string {
+  return (
+    `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="urn:ihe:iti:xds-b:2007">` +
+    docs.map((d) => `<xdsb:DocumentRequest><xdsb:RepositoryUniqueId>${d.repositoryUniqueId}</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${d.documentUniqueId}</xdsb:DocumentUniqueId></xdsb:DocumentRequest>`).join('') +
+    `</xdsb:RetrieveDocumentSetRequest>`
+  );
+}
+
+/** The documents of an ITI-43 reply by DocumentUniqueId, bytes resolved from their attachments. */
+export function retrievedDocuments(r: Reply): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const byId = new Map(r.attachments.map((a) => [a.contentId, a]));
+  for (const dr of r.body.children.filter((c) => c.local === 'DocumentResponse')) {
+    const uid = dr.children.find((c) => c.local === 'DocumentUniqueId')!.text;
+    const doc = dr.children.find((c) => c.local === 'Document')!;
+    const inc = doc.children.find((c) => c.local === 'Include');
+    const a = inc ? byId.get(decodeURIComponent(inc.attrs.href.slice(4))) : undefined;
+    out.set(uid, a ? (a.data ?? fs.readFileSync(a.file!)) : Buffer.from(doc.text, 'base64'));
+  }
+  return out;
+}

@@ -34,7 +34,7 @@ export class SqliteRepositoryRepo implements RepositoryWriter {
 
   async putDocument(d: RepositoryDocument): Promise<void> {
     this.st.run(
-      'INSERT INTO xds_repository_documents(repository_uid, unique_id, mime_type, hash, size, blob, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO xds_repository_documents(repository_uid, unique_id, mime_type, hash, size, blob, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       d.repositoryUniqueId,
       d.uniqueId,
       d.mimeType,
