@@ -266,7 +266,7 @@ export const STORED_QUERIES: StoredQuery[] = [
     async run(ctx, p) {
       const docs = await byUuidOrUniqueId(ctx, p, 'DocumentEntry', '$XDSDocumentEntryEntryUUID', '$XDSDocumentEntryUniqueId');
       if (docs.length === 0) return { objects: [] };
-      const members = await ctx.tx.registry.associations({ targets: docs.map((d) => d.uuid), types: [AssociationTypes.hasMember] }, ctx.maxResults * 10 + 1);
+      const members = await ctx.tx.registry.associations({ targets: docs.map((d) => d.uuid), types: [AssociationTypes.hasMember], statuses: [Status.approved] }, ctx.maxResults * 10 + 1);
       const folders = (await ctx.tx.registry.entries(members.map((m) => (m.object as { sourceObject: string }).sourceObject))).filter((e) => e.kind === 'Folder');
       tooMany(ctx, folders.length);
       return { objects: objects(folders) };
@@ -295,7 +295,8 @@ export const STORED_QUERIES: StoredQuery[] = [
 
 /** A SubmissionSet's or Folder's members and the HasMember associations that hold them (ITI TF-2a 3.18.4.1.2.3.7.11, .12). */
 async function contentsOf(ctx: QueryContext, p: Params, pkg: StoredEntry): Promise<QueryResult> {
-  const members = await ctx.tx.registry.associations({ sources: [pkg.uuid], types: [AssociationTypes.hasMember] }, ctx.maxResults * 10 + 1);
+  // A membership deprecated by ITI-57 (UpdateAvailabilityStatus) no longer holds its member.
+  const members = await ctx.tx.registry.associations({ sources: [pkg.uuid], types: [AssociationTypes.hasMember], statuses: [Status.approved] }, ctx.maxResults * 10 + 1);
   const targets = await ctx.tx.registry.entries(members.map((m) => (m.object as { targetObject: string }).targetObject));
   const docs = filterDocs(p, targets.filter((t) => t.kind === 'DocumentEntry'));
   const folders = targets.filter((t) => t.kind === 'Folder');

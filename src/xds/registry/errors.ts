@@ -1,5 +1,6 @@
 /**
- * The XDS error catalogue (ITI TF-3 Table 4.2.4.1-2, ebRS 3.0): typed errors made deep in the
+ * The XDS error catalogue (ITI TF-3 Table 4.2.4.1-2 with the Metadata Update and RMD additions, and
+ * the ebRS 3.0 exceptions UnresolvedReferenceException and ReferencesExistException): typed errors made deep in the
  * registry and repository, written as a RegistryErrorList only at the edge.
  */
 import type { RegistryError, Severity } from '../../ebxml/registryResponse.ts';
@@ -35,6 +36,7 @@ export type XdsErrorCode =
   | 'XDSPatientIDReconciliationError'
   | 'UnresolvedReferenceException'
   | 'ReferencesExistException'
+  | 'UnreferencedObjectException'
   | 'InvalidRequestException';
 
 export class XdsError extends Error implements RegistryError {

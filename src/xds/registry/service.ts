@@ -22,7 +22,9 @@ import {
   type Submission,
 } from './metadata.ts';
 import { AssociationTypes, DOCUMENT_RELATIONSHIPS, DocumentEntrySchemes, FolderSchemes, REPLACING, Status, SubmissionSetSchemes } from './schemes.ts';
-import { extraMetadataSlots, validateSubmission } from './validate.ts';
+import { removeMetadata, type RemoveOutcome } from './remove.ts';
+import { updateDocumentSet, type UpdateOutcome } from './update.ts';
+import { applyExtraMetadataPolicy, validateSubmission } from './validate.ts';
 
 export interface RegistryConfig {
   /** The affinity domain's assigning authority (config identity.regional.authority.oid). */
@@ -37,6 +39,11 @@ export interface SubmissionSummary {
   submissionSetUniqueId?: string;
   submissionSetUuid?: string;
   documents: { uuid: string; uniqueId?: string }[];
+}
+
+export interface RegisterOptions {
+  /** Accept On-Demand DocumentEntries (ITI-61's registration; ITI-41/42 carry Stable ones only). */
+  onDemand?: boolean;
 }
 
 export interface RegisterOutcome extends SubmissionSummary {
@@ -60,7 +67,7 @@ export function nowDtm(): string {
 }
 
 /** Replaces symbolic ids by UUIDs everywhere in the submission (ITI TF-3 4.2.3.1.5). */
-function assignUuids(sub: Submission): void {
+export function assignUuids(sub: Submission): void {
   const map = new Map<string, string>();
   const all: RegistryObject[] = [...sub.documents, ...sub.submissionSets, ...sub.folders, ...sub.associations, ...sub.classifications];
   const visit = (o: RegistryObject) => {
@@ -91,22 +98,32 @@ export class RegistryService {
     private readonly identity: IdentityService,
   ) {}
 
-  /** The person a patient ID of the affinity domain belongs to (following merges), or undefined. */
+  /**
+   * The person of a patient ID of the affinity domain, or undefined when the ID is unknown or was
+   * subsumed by an A40 merge: a subsumed ID is rejected by registrations with XDSUnknownPatientId and
+   * finds nothing in queries, while the survivor finds the whole merge chain (ITI TF-2 3.8.4.2.4).
+   */
   async resolvePatient(tx: ReadTx, patientId: string): Promise<number | undefined> {
     const cx = parsePatientCx(patientId);
     if (!cx || cx.oid !== this.cfg.affinityDomainOid) return undefined;
     const r = await this.identity.resolve(tx, this.identity.domains.regional, cx.id);
-    return r.kind === 'person' ? r.person.id : undefined;
+    if (r.kind !== 'person') return undefined;
+    const own = await tx.identity.personByRegionalId(cx.id);
+    return own && own.id === r.person.id ? r.person.id : undefined;
   }
 
   /**
    * ITI-42 Register Document Set-b (ITI TF-2b 3.42.4.1.3): validates the whole submission and, when
    * it has no error, registers all of it; otherwise throws XdsErrors and registers nothing.
    */
-  async register(tx: WriteTx, objects: Identifiable[]): Promise<RegisterOutcome> {
+  async register(tx: WriteTx, objects: Identifiable[], opts: RegisterOptions = {}): Promise<RegisterOutcome> {
     const sub = partition(objects.map((o) => structuredClone(o)));
     const ec = new ErrorCollector();
-    validateSubmission(sub, ec, { requireRepositoryAttributes: true });
+    validateSubmission(sub, ec, { requireRepositoryAttributes: true, onDemand: opts.onDemand });
+    // A lid other than the id submits a new version of a registered object: only ITI-57 does that.
+    for (const o of [...sub.documents, ...sub.submissionSets, ...sub.folders]) {
+      if (o.lid && o.lid !== o.id) ec.add('XDSRegistryMetadataError', `${o.id}: lid ${o.lid} differs from the id; new versions are submitted with Update Document Set [ITI-57]`, o.id);
+    }
     ec.throwIfAny();
 
     const ss = sub.submissionSets[0];
@@ -115,14 +132,7 @@ export class RegistryService {
     if (personId === undefined) ec.add('XDSUnknownPatientId', `patient ${patientId} is not known to the registry's affinity domain (${this.cfg.affinityDomainOid})`, ss.id);
     ec.throwIfAny();
 
-    // Extra metadata (ITI TF-3 4.2.3.1.6).
-    for (const d of sub.documents) {
-      const extra = extraMetadataSlots(d);
-      if (extra.length > 0 && !this.cfg.saveExtraMetadata) {
-        d.slots = d.slots.filter((s) => !extra.includes(s.name));
-        ec.warn('XDSExtraMetadataNotSaved', `extra metadata slots not saved: ${extra.join(', ')}`, d.id);
-      }
-    }
+    applyExtraMetadataPolicy(sub.documents, this.cfg.saveExtraMetadata, ec);
 
     await this.checkUniqueIds(tx, sub, ec);
     assignUuids(sub);
@@ -135,7 +145,7 @@ export class RegistryService {
     const entry = (o: RegistryObject, index: EntryIndex): NewEntry => {
       o.status = Status.approved;
       if (o.type !== 'Association') {
-        o.lid = o.lid && o.lid !== o.id ? o.lid : o.id;
+        o.lid = o.id;
         o.versionName = '1';
       }
       return { uuid: o.id, kind: index.kind, lid: o.type === 'Association' ? o.id : o.lid!, version: 1, status: Status.approved, personId: o.type === 'Association' ? null : personId!, object: o, index };
@@ -234,6 +244,23 @@ export class RegistryService {
       }
     }
     return { deprecate, touchedFolders: [...touchedFolders.values()] };
+  }
+
+  /**
+   * ITI-57 Update Document Set (XDS Metadata Update, ITI TF-2b 3.57.4.1.3): new versions, status
+   * changes and added associations, all in the caller's write or none (update.ts).
+   */
+  update(tx: WriteTx, objects: Identifiable[]): Promise<UpdateOutcome> {
+    return updateDocumentSet(
+      { resolvePatient: (t, p) => this.resolvePatient(t, p), assignUuids, saveExtraMetadata: this.cfg.saveExtraMetadata, now: nowDtm },
+      tx,
+      objects,
+    );
+  }
+
+  /** ITI-62 Remove Metadata (RMD, ITI TF-2b 3.62.4.1.3): the named objects, all or none (remove.ts). */
+  removeMetadata(tx: WriteTx, entryUuids: string[]): Promise<RemoveOutcome> {
+    return removeMetadata(tx, entryUuids);
   }
 }
 
