@@ -88,8 +88,9 @@ describe('conformance: ITI-18 stored queries (xds/iti18) on a registry loaded wi
       fill: { uuid: HIEOS.folder },
       expect: (r) => {
         expect(ofKind(r, 'RegistryPackage')).to.deep.equal([HIEOS.folder]);
-        expect(ofKind(r, 'ExtrinsicObject').sort()).to.deep.equal([...HIEOS.docs].sort());
-        expect(ofKind(r, 'Association')).to.have.length(2);
+        // The replacement of the second document joined the folder with it (ITI TF-2b 3.42.4.1.3.5).
+        expect(ofKind(r, 'ExtrinsicObject').sort()).to.deep.equal([...HIEOS.docs, 'urn:uuid:0e6c1b7a-8d5e-4f7b-9c1a-000000000001'].sort());
+        expect(ofKind(r, 'Association')).to.have.length(3);
       },
     },
     GetFoldersForDocument: { fill: { uuid: HIEOS.docs[0] }, expect: (r) => expect(ofKind(r, 'RegistryPackage')).to.deep.equal([HIEOS.folder]) },

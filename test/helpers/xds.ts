@@ -246,3 +246,18 @@ export function retrievedDocuments(r: Reply): Map<string, Buffer> {
   }
   return out;
 }
+
+/**
+ * What a LeafClass AdhocQueryResponse must hold for each object (ITI TF-2a 3.18.4.1.3, ebRIM 3.0):
+ * an id and, for DocumentEntries, SubmissionSets, Folders and Associations, their status. Returns
+ * the problems found; this server's replies have none.
+ */
+export function leafClassProblems(response: XmlElement): string[] {
+  const list = response.children.find((c) => c.local === 'RegistryObjectList');
+  const out: string[] = [];
+  for (const o of list?.children ?? []) {
+    if (!o.attrs.id) out.push(`${o.local} without an id`);
+    if (['ExtrinsicObject', 'RegistryPackage', 'Association'].includes(o.local) && !o.attrs.status) out.push(`${o.local} ${o.attrs.id} without a status`);
+  }
+  return out;
+}

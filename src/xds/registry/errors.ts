@@ -5,39 +5,46 @@
  */
 import type { RegistryError, Severity } from '../../ebxml/registryResponse.ts';
 
-export type XdsErrorCode =
-  | 'XDSRegistryMetadataError'
-  | 'XDSRepositoryMetadataError'
-  | 'XDSRegistryError'
-  | 'XDSRepositoryError'
-  | 'XDSUnknownPatientId'
-  | 'XDSPatientIdDoesNotMatch'
-  | 'XDSDuplicateUniqueIdInRegistry'
-  | 'XDSRegistryDuplicateUniqueIdInMessage'
-  | 'XDSRepositoryDuplicateUniqueIdInMessage'
-  | 'XDSNonIdenticalHash'
-  | 'XDSNonIdenticalSize'
-  | 'XDSRegistryDeprecatedDocumentError'
-  | 'XDSExtraMetadataNotSaved'
-  | 'XDSMissingDocument'
-  | 'XDSMissingDocumentMetadata'
-  | 'XDSRegistryNotAvailable'
-  | 'XDSStoredQueryMissingParam'
-  | 'XDSStoredQueryParamNumber'
-  | 'XDSUnknownStoredQuery'
-  | 'XDSTooManyResults'
-  | 'XDSResultNotSinglePatient'
-  | 'XDSDocumentUniqueIdError'
-  | 'XDSUnknownRepositoryId'
-  | 'XDSMetadataUpdateError'
-  | 'XDSMetadataVersionError'
-  | 'XDSMetadataIdentifierError'
-  | 'XDSMetadataUpdateOperationError'
-  | 'XDSPatientIDReconciliationError'
-  | 'UnresolvedReferenceException'
-  | 'ReferencesExistException'
-  | 'UnreferencedObjectException'
-  | 'InvalidRequestException';
+export const XDS_ERROR_CODES = [
+  'XDSRegistryMetadataError',
+  'XDSRepositoryMetadataError',
+  'XDSRegistryError',
+  'XDSRepositoryError',
+  'XDSUnknownPatientId',
+  'XDSPatientIdDoesNotMatch',
+  'XDSDuplicateUniqueIdInRegistry',
+  'XDSRegistryDuplicateUniqueIdInMessage',
+  'XDSRepositoryDuplicateUniqueIdInMessage',
+  'XDSNonIdenticalHash',
+  'XDSNonIdenticalSize',
+  'XDSRegistryDeprecatedDocumentError',
+  'XDSExtraMetadataNotSaved',
+  'XDSMissingDocument',
+  'XDSMissingDocumentMetadata',
+  'XDSRegistryNotAvailable',
+  'XDSRepositoryOutOfResources',
+  'XDSRegistryOutOfResources',
+  'XDSRepositoryBusy',
+  'XDSRegistryBusy',
+  'XDSStoredQueryMissingParam',
+  'XDSStoredQueryParamNumber',
+  'XDSUnknownStoredQuery',
+  'XDSTooManyResults',
+  'XDSResultNotSinglePatient',
+  'XDSDocumentUniqueIdError',
+  'XDSUnknownRepositoryId',
+  'XDSMetadataUpdateError',
+  'XDSMetadataVersionError',
+  'XDSMetadataIdentifierError',
+  'XDSMetadataUpdateOperationError',
+  'XDSPatientIDReconciliationError',
+  'UnresolvedReferenceException',
+  'ReferencesExistException',
+  'UnreferencedObjectException',
+  'InvalidRequestException',
+] as const;
+
+export type XdsErrorCode = (typeof XDS_ERROR_CODES)[number];
 
 export class XdsError extends Error implements RegistryError {
   readonly severity: Severity;

@@ -4,7 +4,7 @@
  * over SOAP are thin edges over it, and so is the SS-MIX2 ingest.
  */
 import { randomUUID } from 'node:crypto';
-import { isUuid, setSlot, type Identifiable, type RegistryObject, type RegistryPackage } from '../../ebxml/rim.ts';
+import { isUuid, setSlot, type Identifiable, type RegistryObject } from '../../ebxml/rim.ts';
 import type { RegistryError } from '../../ebxml/registryResponse.ts';
 import type { IdentityService } from '../../identity/service.ts';
 import type { ReadTx, WriteTx } from '../../store/types.ts';
@@ -21,7 +21,8 @@ import {
   type EntryIndex,
   type Submission,
 } from './metadata.ts';
-import { AssociationTypes, DOCUMENT_RELATIONSHIPS, DocumentEntrySchemes, FolderSchemes, REPLACING, Status, SubmissionSetSchemes } from './schemes.ts';
+import { AssociationTypes, DocumentEntrySchemes, FolderSchemes, Status, SubmissionSetSchemes } from './schemes.ts';
+import { applyReferences, checkReferences } from './references.ts';
 import { removeMetadata, type RemoveOutcome } from './remove.ts';
 import { updateDocumentSet, type UpdateOutcome } from './update.ts';
 import { applyExtraMetadataPolicy, validateSubmission } from './validate.ts';
@@ -136,7 +137,7 @@ export class RegistryService {
 
     await this.checkUniqueIds(tx, sub, ec);
     assignUuids(sub);
-    const refs = await this.checkReferences(tx, sub, patientId, ec);
+    const refs = await checkReferences(tx, sub, new Set(await tx.registry.personsOf(personId!)), ec);
     ec.throwIfAny();
 
     // Register: everything Approved, version 1, the logical id the entryUUID unless the submission gave one.
@@ -159,13 +160,7 @@ export class RegistryService {
     for (const a of sub.associations) entries.push(entry(a, associationIndex()));
     for (const e of entries) await tx.registry.insertEntry(e);
 
-    // Replaced documents are deprecated (ITI TF-3 4.2.2.2.1).
-    for (const uuid of refs.deprecate) await tx.registry.setStatus(uuid, Status.deprecated);
-    // A document added to an existing folder updates the folder's lastUpdateTime (ITI TF-3 4.2.3.4.1).
-    for (const folder of refs.touchedFolders) {
-      setSlot(folder.object, 'lastUpdateTime', [submissionTime]);
-      await tx.registry.replaceObject(toNewEntry(folder, folderIndex(folder.object as RegistryPackage)));
-    }
+    await applyReferences(tx, refs, ss.id, submissionTime);
     return {
       warnings: ec.items.filter((e) => e.severity === 'Warning'),
       patientId,
@@ -194,56 +189,16 @@ export class RegistryService {
       ['Folder', sub.folders, folderIndex],
     ] as const) {
       const uids = list.map((p) => index(p).uniqueId!).filter(Boolean);
-      for (const e of await tx.registry.entriesByUniqueId(kind, uids)) {
-        ec.add('XDSDuplicateUniqueIdInRegistry', `${kind} uniqueId ${e.uniqueId} is already registered`, e.uniqueId ?? undefined);
+      // A SubmissionSet's uniqueId is the uniqueId of no other object (ITI TF-2b 3.42.4.1.3.3.7); a Folder's of no other Folder.
+      const kinds = kind === 'SubmissionSet' ? (['SubmissionSet', 'Folder', 'DocumentEntry'] as const) : ([kind] as const);
+      for (const k of kinds) {
+        for (const e of await tx.registry.entriesByUniqueId(k, uids)) {
+          ec.add('XDSDuplicateUniqueIdInRegistry', `${kind} uniqueId ${e.uniqueId} is already the uniqueId of a registered ${k}`, e.uniqueId ?? undefined);
+        }
       }
     }
     const uuids = [...sub.documents, ...sub.submissionSets, ...sub.folders, ...sub.associations].map((o) => o.id).filter(isUuid);
     for (const e of await tx.registry.entries(uuids)) ec.add('XDSRegistryMetadataError', `entryUUID ${e.uuid} is already registered`, e.uuid);
-  }
-
-  /**
-   * Associations to objects already in the registry (after UUIDs are assigned): they must exist,
-   * belong to the same patient, and a document relationship must target an Approved DocumentEntry.
-   */
-  private async checkReferences(tx: ReadTx, sub: Submission, patientId: string, ec: ErrorCollector): Promise<{ deprecate: string[]; touchedFolders: StoredEntry[] }> {
-    const local = new Set([...sub.documents, ...sub.submissionSets, ...sub.folders, ...sub.associations].map((o) => o.id));
-    const external = new Set<string>();
-    for (const a of sub.associations) for (const end of [a.sourceObject, a.targetObject]) if (!local.has(end)) external.add(end);
-    const found = new Map((await tx.registry.entries([...external])).map((e) => [e.uuid, e]));
-    const deprecate: string[] = [];
-    const touchedFolders = new Map<string, StoredEntry>();
-    const ss = sub.submissionSets[0];
-    const docIds = new Set(sub.documents.map((d) => d.id));
-    for (const a of sub.associations) {
-      for (const end of [a.sourceObject, a.targetObject]) {
-        if (local.has(end)) continue;
-        const e = found.get(end);
-        if (!e) {
-          ec.add('XDSRegistryMetadataError', `Association ${a.id}: ${end} is neither in the submission nor in the registry`, a.id);
-          continue;
-        }
-        const p = patientOf(e.object);
-        if (p && p !== patientId) ec.add('XDSPatientIdDoesNotMatch', `Association ${a.id}: ${end} belongs to patient ${p}, the submission to ${patientId}`, a.id);
-      }
-      if (DOCUMENT_RELATIONSHIPS.includes(a.associationType)) {
-        if (!docIds.has(a.sourceObject)) ec.add('XDSRegistryMetadataError', `Association ${a.id}: the source of ${a.associationType.split(':').pop()} must be a DocumentEntry of the submission`, a.id);
-        const target = found.get(a.targetObject);
-        if (target && a.associationType !== AssociationTypes.signs) {
-          if (target.kind !== 'DocumentEntry') ec.add('XDSRegistryMetadataError', `Association ${a.id}: the target ${a.targetObject} is not a DocumentEntry`, a.id);
-          else if (target.status !== Status.approved) ec.add('XDSRegistryDeprecatedDocumentError', `Association ${a.id}: the target DocumentEntry ${a.targetObject} is not Approved`, a.id);
-          else if (REPLACING.includes(a.associationType)) deprecate.push(target.uuid);
-        }
-      }
-      if (a.associationType === AssociationTypes.hasMember) {
-        const source = found.get(a.sourceObject);
-        if (source?.kind === 'Folder') touchedFolders.set(source.uuid, source);
-        if (a.sourceObject !== ss.id && !source && !sub.folders.some((f) => f.id === a.sourceObject)) {
-          ec.add('XDSRegistryMetadataError', `Association ${a.id}: HasMember from ${a.sourceObject}, which is neither the SubmissionSet nor a Folder`, a.id);
-        }
-      }
-    }
-    return { deprecate, touchedFolders: [...touchedFolders.values()] };
   }
 
   /**

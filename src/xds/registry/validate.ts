@@ -33,8 +33,12 @@ export interface ValidationOptions {
 const UPDATE_ASSOCIATIONS = new Set<string>([AssociationTypes.updateAvailabilityStatus, AssociationTypes.submitAssociation]);
 const KNOWN_ASSOCIATIONS = new Set<string>(Object.values(AssociationTypes));
 const HASH = /^[0-9a-fA-F]{40}$/;
-/** Document uniqueId: OID, or OID^extension, at most 128 characters (ITI TF-3 4.2.3.2.26). */
-const DOC_UNIQUE_ID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+(\^[^\s^]{1,16})?$/;
+/**
+ * DocumentEntry.uniqueId (ITI TF-3 4.2.3.2.26): at most 128 bytes; its structure is that of the
+ * document's format (oid^extension for CDA, a DICOM UID, ...), so the registry does not impose an
+ * OID: NIST registry test data registers text documents as urn:txt:... It has no white space.
+ */
+const DOC_UNIQUE_ID = /^\S+$/;
 
 function label(o: RegistryObject, kind: string): string {
   return `${kind} ${o.id}`;
@@ -115,8 +119,8 @@ function checkDocument(d: ExtrinsicObject, ec: ErrorCollector, opts: ValidationO
   ]);
   const x = documentIndex(d);
   checkPatientId(d, ec, k, x.patientId);
-  if (x.uniqueId && (x.uniqueId.length > 128 || !DOC_UNIQUE_ID.test(x.uniqueId))) {
-    ec.add('XDSRegistryMetadataError', `${label(d, k)}: uniqueId '${x.uniqueId}' is not an OID[^extension] of at most 128 characters`, d.id);
+  if (x.uniqueId && (Buffer.byteLength(x.uniqueId) > 128 || !DOC_UNIQUE_ID.test(x.uniqueId))) {
+    ec.add('XDSRegistryMetadataError', `${label(d, k)}: uniqueId '${x.uniqueId}' is longer than 128 bytes or holds white space (ITI TF-3 4.2.3.2.26)`, d.id);
   }
   const hash = slotValue(d, 'hash');
   const size = slotValue(d, 'size');
