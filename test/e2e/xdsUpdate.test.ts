@@ -8,10 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../helpers/hieServer.ts';
 import { ACTIONS, XdsClient, affinityConfig, errorCodes, expectFailure, expectSchemaValid, expectSuccess, feedPatient, pid, registryResponseOf, ReplyLog } from '../helpers/xds.ts';
+import { APPROVED, DEPRECATED, findDocuments, idsOf, QUERY, storedQuery } from '../helpers/xdsQuery.ts';
 import { removeObjectsRequest, submitObjectsRequest, uniqueOid, updateStatusXml, type DocSpec, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
 
-const APPROVED = 'urn:oasis:names:tc:ebxml-regrep:StatusType:Approved';
-const DEPRECATED = 'urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated';
 const HAS_MEMBER = 'urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember';
 const uuid = () => `urn:uuid:${randomUUID()}`;
 
@@ -70,7 +69,7 @@ describe('XDS.b ITI-57 Update Document Set and ITI-62 Remove Metadata (e2e)', fu
       expect(v2.object.versionName).to.equal('2');
       expect(v2.object.name[0].value).to.equal('更新された表題');
       // FindDocuments (Approved) finds only the new version, with its lid and VersionInfo.
-      const found = log.add(await c.query(findDocuments('P57-1')));
+      const found = log.add(await c.query(findDocuments(pid('P57-1'))));
       const eos = found.body.children.find((x) => x.local === 'RegistryObjectList')!.children.filter((x) => x.attrs.lid === d.id);
       expect(eos.map((x) => x.attrs.id)).to.deep.equal([v2.uuid]);
       expect(eos[0].children.find((x) => x.local === 'VersionInfo')!.attrs.versionName).to.equal('2');
@@ -136,8 +135,8 @@ describe('XDS.b ITI-57 Update Document Set and ITI-62 Remove Metadata (e2e)', fu
       const d = await registerDoc('P57-3');
       expectSuccess(await update({ patientId: pid('P57-3'), docs: [], associations: [updateStatusXml(d.id, 'Approved', 'Deprecated')] }));
       expect((await entry(d.id)).status).to.equal(DEPRECATED);
-      const none = log.add(await c.query(findDocuments('P57-3')));
-      expect(ids(none)).to.not.include(d.id);
+      const none = log.add(await c.query(findDocuments(pid('P57-3'))));
+      expect(idsOf(none)).to.not.include(d.id);
       expectSuccess(await update({ patientId: pid('P57-3'), docs: [], associations: [updateStatusXml(d.id, 'Deprecated', 'Approved')] }));
       expect((await entry(d.id)).status).to.equal(APPROVED);
     });
@@ -170,8 +169,8 @@ describe('XDS.b ITI-57 Update Document Set and ITI-62 Remove Metadata (e2e)', fu
       const d = await registerDoc('P57-3');
       const [fdde] = (await membersOf(d.folder)).filter((m) => (m.object as { targetObject: string }).targetObject === d.id);
       expectSuccess(await update({ patientId: pid('P57-3'), docs: [], associations: [updateStatusXml(fdde.uuid, 'Approved', 'Deprecated')] }));
-      const r = log.add(await c.query(getFolderAndContents(d.folder)));
-      expect(ids(r)).to.include(d.folder).and.not.include(d.id);
+      const r = log.add(await c.query(storedQuery(QUERY.GetFolderAndContents, { $XDSFolderEntryUUID: d.folder })));
+      expect(idsOf(r)).to.include(d.folder).and.not.include(d.id);
     });
   });
 
@@ -313,26 +312,3 @@ describe('XDS.b ITI-57 Update Document Set and ITI-62 Remove Metadata (e2e)', fu
     });
   });
 });
-
-function findDocuments(patient: string): string {
-  return (
-    `<query:AdhocQueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0">` +
-    `<query:ResponseOption returnType="LeafClass" returnComposedObjects="true"/><rim:AdhocQuery id="urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d">` +
-    `<rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>'${pid(patient).replace(/&/g, '&amp;')}'</rim:Value></rim:ValueList></rim:Slot>` +
-    `<rim:Slot name="$XDSDocumentEntryStatus"><rim:ValueList><rim:Value>('${APPROVED}')</rim:Value></rim:ValueList></rim:Slot>` +
-    `</rim:AdhocQuery></query:AdhocQueryRequest>`
-  );
-}
-
-function getFolderAndContents(folder: string): string {
-  return (
-    `<query:AdhocQueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0">` +
-    `<query:ResponseOption returnType="LeafClass" returnComposedObjects="true"/><rim:AdhocQuery id="urn:uuid:b909a503-523d-4517-8acf-8e5834dfc4c7">` +
-    `<rim:Slot name="$XDSFolderEntryUUID"><rim:ValueList><rim:Value>'${folder}'</rim:Value></rim:ValueList></rim:Slot>` +
-    `</rim:AdhocQuery></query:AdhocQueryRequest>`
-  );
-}
-
-function ids(r: { body: { children: { local: string; children: { attrs: Record<string, string> }[] }[] } }): string[] {
-  return (r.body.children.find((x) => x.local === 'RegistryObjectList')?.children ?? []).map((x) => x.attrs.id);
-}

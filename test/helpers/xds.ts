@@ -188,16 +188,19 @@ export function faultOf(r: Reply): { code: string; subcode?: string; reason: str
 
 const DRIVER = path.join(conformanceDir(), 'schemas', 'driver.xsd');
 
-/** Validates envelopes against the standard schemas in one xmllint run; fails with every error. */
-export function expectSchemaValid(xmls: string[]): void {
-  if (!fs.existsSync(DRIVER)) throw new Error(missingMessage(DRIVER));
+/** The DICOM audit message schema ATNA names (ITI TF-2 3.20.6). */
+export const DICOM_AUDIT_SCHEMA = path.join(conformanceDir(), 'schemas', 'atna', 'dicom2017c.xsd');
+
+/** Validates documents (by default SOAP envelopes, against the standard schemas) in one xmllint run; fails with every error. */
+export function expectSchemaValid(xmls: string[], schema = DRIVER): void {
+  if (!fs.existsSync(schema)) throw new Error(missingMessage(schema));
   const dir = tempDir('hie-xds-validate-');
   const files = xmls.map((x, i) => {
     const f = path.join(dir, `reply-${i}.xml`);
     fs.writeFileSync(f, x);
     return f;
   });
-  const r = spawnSync('xmllint', ['--noout', '--schema', DRIVER, ...files], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync('xmllint', ['--noout', '--schema', schema, ...files], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.error) throw new Error('xmllint not found: apt-get install libxml2-utils');
   const out = `${r.stdout}\n${r.stderr}`;
   const bad = files.filter((f) => !out.includes(`${f} validates`));

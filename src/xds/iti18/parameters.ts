@@ -7,6 +7,8 @@
 import type { Slot } from '../../ebxml/rim.ts';
 import { XdsError } from '../registry/errors.ts';
 
+const STATUS_VALUES: readonly string[] = ['urn:oasis:names:tc:ebxml-regrep:StatusType:Approved', 'urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated'];
+
 /** One parsed value list per slot occurrence of a name. */
 export type ParsedParams = Map<string, string[][]>;
 
@@ -105,6 +107,16 @@ export class Params {
       return undefined;
     }
     return v.flat();
+  }
+
+  /**
+   * A required status parameter: values not understood are ignored, and a parameter left without
+   * any value is missing (ITI TF-2a 3.18.4.1.2.3.6).
+   */
+  statuses(name: string): string[] {
+    const known = (this.multi(name, true) ?? []).filter((v) => STATUS_VALUES.includes(v));
+    if (known.length === 0) throw new XdsError('XDSStoredQueryMissingParam', `parameter ${name} holds no status value this registry understands (Approved, Deprecated)`, name);
+    return known;
   }
 
   /** A code parameter: each slot one OR-group; the groups AND (for the AND-able parameters). */

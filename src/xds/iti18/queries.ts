@@ -11,12 +11,14 @@ import { XdsError } from '../registry/errors.ts';
 import type { CodeAttr } from '../registry/metadata.ts';
 import { AssociationTypes, ObjectTypes, Status } from '../registry/schemes.ts';
 import type { RegistryService } from '../registry/service.ts';
+import { patientIdOf } from '../registry/metadata.ts';
 import type { Params } from './parameters.ts';
 
 export interface QueryContext {
   tx: ReadTx;
   registry: RegistryService;
   maxResults: number;
+  returnType: 'LeafClass' | 'ObjectRef';
 }
 
 export interface QueryResult {
@@ -71,6 +73,17 @@ async function find(ctx: QueryContext, c: EntryCriteria): Promise<StoredEntry[]>
   return rows;
 }
 
+/**
+ * GetDocuments and GetFolders answering LeafClass return one patient's objects only, else
+ * XDSResultNotSinglePatient and no metadata (ITI TF-2a 3.18.4.1.2.3.7.5, .6 note 3).
+ */
+function singlePatient(ctx: QueryContext, entries: StoredEntry[]): StoredEntry[] {
+  if (ctx.returnType !== 'LeafClass') return entries;
+  const patients = new Set(entries.map((e) => patientIdOf(e.object)).filter(Boolean));
+  if (patients.size > 1) throw new XdsError('XDSResultNotSinglePatient', `the requested objects belong to ${patients.size} patients: ${[...patients].join(', ')}`);
+  return entries;
+}
+
 async function byUuidOrUniqueId(ctx: QueryContext, p: Params, kind: 'DocumentEntry' | 'SubmissionSet' | 'Folder', uuidParam: string, uidParam: string): Promise<StoredEntry[]> {
   const { name, values } = p.oneOf(uuidParam, uidParam);
   const rows = name === uuidParam ? await ctx.tx.registry.entries(values) : await ctx.tx.registry.entriesByUniqueId(kind, values);
@@ -112,12 +125,12 @@ const findDocumentsCriteria = async (ctx: QueryContext, p: Params): Promise<{ c:
     c: {
       kind: 'DocumentEntry',
       personIds: await personsOf(ctx, patientId),
-      statuses: p.multi('$XDSDocumentEntryStatus', true)!,
+      statuses: p.statuses('$XDSDocumentEntryStatus'),
       objectTypes: entryTypes(p),
       times: [
-        { column: 'creationTime', from: p.time('$XDSDocumentEntryCreationTimeFrom'), to: p.time('$XDSDocumentEntryCreationTimeTo') },
-        { column: 'serviceStartTime', from: p.time('$XDSDocumentEntryServiceStartTimeFrom'), to: p.time('$XDSDocumentEntryServiceStartTimeTo') },
-        { column: 'serviceStopTime', from: p.time('$XDSDocumentEntryServiceStopTimeFrom'), to: p.time('$XDSDocumentEntryServiceStopTimeTo') },
+        { column: 'creationTime', from: p.time('$XDSDocumentEntryCreationTimeFrom'), to: p.time('$XDSDocumentEntryCreationTimeTo'), exemptObjectType: ObjectTypes.onDemandDocument },
+        { column: 'serviceStartTime', from: p.time('$XDSDocumentEntryServiceStartTimeFrom'), to: p.time('$XDSDocumentEntryServiceStartTimeTo'), absentMatches: true },
+        { column: 'serviceStopTime', from: p.time('$XDSDocumentEntryServiceStopTimeFrom'), to: p.time('$XDSDocumentEntryServiceStopTimeTo'), absentMatches: true },
       ],
       codes: codeCriteria(p, DOC_CODES),
       authors: likes(p.multi('$XDSDocumentEntryAuthorPerson')),
@@ -152,7 +165,7 @@ export const STORED_QUERIES: StoredQuery[] = [
       const rows = await find(ctx, {
         kind: 'SubmissionSet',
         personIds: await personsOf(ctx, patientId),
-        statuses: p.multi('$XDSSubmissionSetStatus', true)!,
+        statuses: p.statuses('$XDSSubmissionSetStatus'),
         times: [{ column: 'submissionTime', from: p.time('$XDSSubmissionSetSubmissionTimeFrom'), to: p.time('$XDSSubmissionSetSubmissionTimeTo') }],
         codes: codeCriteria(p, [['$XDSSubmissionSetContentType', 'contentTypeCode', false]]),
         authors: likes(author ? [author] : undefined),
@@ -169,7 +182,7 @@ export const STORED_QUERIES: StoredQuery[] = [
       const rows = await find(ctx, {
         kind: 'Folder',
         personIds: await personsOf(ctx, patientId),
-        statuses: p.multi('$XDSFolderStatus', true)!,
+        statuses: p.statuses('$XDSFolderStatus'),
         times: [{ column: 'lastUpdateTime', from: p.time('$XDSFolderLastUpdateTimeFrom'), to: p.time('$XDSFolderLastUpdateTimeTo') }],
         codes: codeCriteria(p, [['$XDSFolderCodeList', 'codeList', true]]),
       });
@@ -184,10 +197,10 @@ export const STORED_QUERIES: StoredQuery[] = [
       const personIds = await personsOf(ctx, patientId);
       const docs = filterDocs(
         p,
-        await find(ctx, { kind: 'DocumentEntry', personIds, statuses: p.multi('$XDSDocumentEntryStatus', true)!, objectTypes: entryTypes(p) }),
+        await find(ctx, { kind: 'DocumentEntry', personIds, statuses: p.statuses('$XDSDocumentEntryStatus'), objectTypes: entryTypes(p) }),
       );
-      const sets = await find(ctx, { kind: 'SubmissionSet', personIds, statuses: p.multi('$XDSSubmissionSetStatus', true)! });
-      const folders = await find(ctx, { kind: 'Folder', personIds, statuses: p.multi('$XDSFolderStatus', true)! });
+      const sets = await find(ctx, { kind: 'SubmissionSet', personIds, statuses: p.statuses('$XDSSubmissionSetStatus') });
+      const folders = await find(ctx, { kind: 'Folder', personIds, statuses: p.statuses('$XDSFolderStatus') });
       const ids = [...docs, ...sets, ...folders].map((e) => e.uuid);
       const assocs = await associationsAmong(ctx, ids);
       tooMany(ctx, ids.length + assocs.length);
@@ -198,14 +211,14 @@ export const STORED_QUERIES: StoredQuery[] = [
     id: q('5c4f972b-d56b-40ac-a5fc-c8ca9b40b9d4'),
     name: 'GetDocuments',
     async run(ctx, p) {
-      return { objects: objects(await byUuidOrUniqueId(ctx, p, 'DocumentEntry', '$XDSDocumentEntryEntryUUID', '$XDSDocumentEntryUniqueId')) };
+      return { objects: objects(singlePatient(ctx, await byUuidOrUniqueId(ctx, p, 'DocumentEntry', '$XDSDocumentEntryEntryUUID', '$XDSDocumentEntryUniqueId'))) };
     },
   },
   {
     id: q('5737b14c-8a1a-4539-b659-e03a34a5e1e4'),
     name: 'GetFolders',
     async run(ctx, p) {
-      return { objects: objects(await byUuidOrUniqueId(ctx, p, 'Folder', '$XDSFolderEntryUUID', '$XDSFolderUniqueId')) };
+      return { objects: objects(singlePatient(ctx, await byUuidOrUniqueId(ctx, p, 'Folder', '$XDSFolderEntryUUID', '$XDSFolderUniqueId'))) };
     },
   },
   {
@@ -222,7 +235,7 @@ export const STORED_QUERIES: StoredQuery[] = [
     id: q('bab9529a-4a10-40b3-a01f-f68a615d247a'),
     name: 'GetDocumentsAndAssociations',
     async run(ctx, p) {
-      const docs = await byUuidOrUniqueId(ctx, p, 'DocumentEntry', '$XDSDocumentEntryEntryUUID', '$XDSDocumentEntryUniqueId');
+      const docs = singlePatient(ctx, await byUuidOrUniqueId(ctx, p, 'DocumentEntry', '$XDSDocumentEntryEntryUUID', '$XDSDocumentEntryUniqueId'));
       const assocs = docs.length ? await ctx.tx.registry.associations({ either: docs.map((d) => d.uuid) }, ctx.maxResults + 1) : [];
       tooMany(ctx, docs.length + assocs.length);
       return { objects: objects(docs, assocs) };

@@ -49,7 +49,7 @@ export function iti18Transaction(deps: RegistryDeps & { maxResults: number }): S
         const query = QUERIES_BY_ID.get(queryId);
         if (!query) throw new XdsError('XDSUnknownStoredQuery', `stored query ${queryId} is not known`, queryId);
         const params = new Params(parseParams(decodeSlots(adhoc)));
-        const result = await deps.store.read((tx) => query.run({ tx, registry: deps.registry, maxResults: deps.maxResults }, params));
+        const result = await deps.store.read((tx) => query.run({ tx, registry: deps.registry, maxResults: deps.maxResults, returnType }, params));
         patientId = result.patientId;
         await deps.audit.record(audit(0));
         return { bodyXml: adhocQueryResponseXml(result.objects, returnType, []) };

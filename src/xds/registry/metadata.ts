@@ -110,6 +110,13 @@ export function externalId(o: RegistryObject, scheme: string): string | undefine
   return o.externalIdentifiers.find((e) => e.identificationScheme === scheme)?.value.trim();
 }
 
+/** The patientId of a DocumentEntry, SubmissionSet or Folder; none for an Association. */
+export function patientIdOf(o: RegistryObject): string | undefined {
+  if (o.type === 'ExtrinsicObject') return externalId(o, DocumentEntrySchemes.patientId);
+  if (o.type === 'RegistryPackage') return externalId(o, SubmissionSetSchemes.patientId) ?? externalId(o, FolderSchemes.patientId);
+  return undefined;
+}
+
 function codesOf(o: RegistryObject, schemes: Record<string, CodeAttr>): CodeValue[] {
   const out: CodeValue[] = [];
   for (const c of o.classifications) {

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { setSlot, type Association, type RegistryPackage } from '../../ebxml/rim.ts';
 import type { ReadTx, WriteTx } from '../../store/types.ts';
-import type { StoredEntry } from './entries.ts';
+import { toNewEntry, type StoredEntry } from './entries.ts';
 import type { ErrorCollector } from './errors.ts';
 import { associationIndex, folderIndex, type Submission } from './metadata.ts';
 import { AssociationTypes, DOCUMENT_RELATIONSHIPS, ObjectTypes, REPLACING, Status } from './schemes.ts';
@@ -121,17 +121,20 @@ async function planReplacement(tx: ReadTx, a: Association, target: StoredEntry, 
 /** Applies a checked plan in the caller's write, after the submission's own objects are inserted. */
 export async function applyReferences(tx: WriteTx, plan: ReferencePlan, submissionSetId: string, now: string): Promise<void> {
   for (const uuid of plan.deprecate) await tx.registry.setStatus(uuid, Status.deprecated);
-  const insertAssociation = async (source: string, target: string) => {
-    const id = `urn:uuid:${randomUUID()}`;
-    const object: Association = { type: 'Association', id, status: Status.approved, associationType: AssociationTypes.hasMember, sourceObject: source, targetObject: target, slots: [], name: [], description: [], classifications: [], externalIdentifiers: [] };
-    await tx.registry.insertEntry({ uuid: id, kind: 'Association', lid: id, version: 1, status: Status.approved, personId: null, object, index: associationIndex() });
-    return id;
-  };
   // The new FD-DE HasMember, and the SS-HM HasMember that records which submission made it (3.42.4.1.3.5).
-  for (const m of plan.carriedMemberships) await insertAssociation(submissionSetId, await insertAssociation(m.folder, m.document));
+  const hasMember = AssociationTypes.hasMember;
+  for (const m of plan.carriedMemberships) await insertAssociation(tx, hasMember, submissionSetId, await insertAssociation(tx, hasMember, m.folder, m.document));
   for (const folder of plan.touchedFolders.values()) {
     const [current] = await tx.registry.entries([folder.uuid]);
     setSlot(current.object, 'lastUpdateTime', [now]);
-    await tx.registry.replaceObject({ uuid: current.uuid, kind: current.kind, lid: current.lid, version: current.version, status: current.status, personId: current.personId, object: current.object, index: folderIndex(current.object as RegistryPackage) });
+    await tx.registry.replaceObject(toNewEntry(current, folderIndex(current.object as RegistryPackage)));
   }
+}
+
+/** An Approved association the registry makes itself (a carried or propagated membership); returns its entryUUID. */
+export async function insertAssociation(tx: WriteTx, associationType: string, source: string, target: string): Promise<string> {
+  const id = `urn:uuid:${randomUUID()}`;
+  const object: Association = { type: 'Association', id, status: Status.approved, associationType, sourceObject: source, targetObject: target, slots: [], name: [], description: [], classifications: [], externalIdentifiers: [] };
+  await tx.registry.insertEntry({ uuid: id, kind: 'Association', lid: id, version: 1, status: Status.approved, personId: null, object, index: associationIndex() });
+  return id;
 }

@@ -12,8 +12,7 @@ import type { Association } from '../../ebxml/rim.ts';
 import type { WriteTx } from '../../store/types.ts';
 import type { StoredEntry } from './entries.ts';
 import { ErrorCollector } from './errors.ts';
-import { externalId } from './metadata.ts';
-import { DocumentEntrySchemes, FolderSchemes, SubmissionSetSchemes } from './schemes.ts';
+import { patientIdOf } from './metadata.ts';
 
 export interface RemoveOutcome {
   removed: StoredEntry[];
@@ -26,13 +25,6 @@ const endsOf = (e: StoredEntry) => {
   const a = e.object as Association;
   return [a.sourceObject, a.targetObject];
 };
-
-export function patientIdOf(e: StoredEntry): string | undefined {
-  if (e.kind === 'DocumentEntry') return externalId(e.object, DocumentEntrySchemes.patientId);
-  if (e.kind === 'SubmissionSet') return externalId(e.object, SubmissionSetSchemes.patientId);
-  if (e.kind === 'Folder') return externalId(e.object, FolderSchemes.patientId);
-  return undefined;
-}
 
 export async function removeMetadata(tx: WriteTx, uuids: string[]): Promise<RemoveOutcome> {
   const ec = new ErrorCollector();
@@ -66,6 +58,6 @@ export async function removeMetadata(tx: WriteTx, uuids: string[]): Promise<Remo
 
   const removed = [...found.values()];
   await tx.registry.deleteEntries(ids);
-  const patients = new Set(removed.map(patientIdOf).filter((p): p is string => !!p));
+  const patients = new Set(removed.map((e) => patientIdOf(e.object)).filter((p): p is string => !!p));
   return { removed, warnings: [], patientId: patients.size === 1 ? [...patients][0] : undefined };
 }

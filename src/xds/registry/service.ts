@@ -8,7 +8,7 @@ import { isUuid, setSlot, type Identifiable, type RegistryObject } from '../../e
 import type { RegistryError } from '../../ebxml/registryResponse.ts';
 import type { IdentityService } from '../../identity/service.ts';
 import type { ReadTx, WriteTx } from '../../store/types.ts';
-import type { NewEntry, StoredEntry } from './entries.ts';
+import type { NewEntry } from './entries.ts';
 import { ErrorCollector } from './errors.ts';
 import {
   associationIndex,
@@ -21,7 +21,7 @@ import {
   type EntryIndex,
   type Submission,
 } from './metadata.ts';
-import { AssociationTypes, DocumentEntrySchemes, FolderSchemes, Status, SubmissionSetSchemes } from './schemes.ts';
+import { AssociationTypes, DocumentEntrySchemes, Status, SubmissionSetSchemes } from './schemes.ts';
 import { applyReferences, checkReferences } from './references.ts';
 import { removeMetadata, type RemoveOutcome } from './remove.ts';
 import { updateDocumentSet, type UpdateOutcome } from './update.ts';
@@ -219,12 +219,4 @@ export class RegistryService {
   }
 }
 
-export function patientOf(o: RegistryObject): string | undefined {
-  if (o.type === 'ExtrinsicObject') return externalId(o, DocumentEntrySchemes.patientId);
-  if (o.type === 'RegistryPackage') return externalId(o, SubmissionSetSchemes.patientId) ?? externalId(o, FolderSchemes.patientId);
-  return undefined;
-}
-
-export function toNewEntry(e: StoredEntry, index: EntryIndex): NewEntry {
-  return { uuid: e.uuid, kind: e.kind, lid: e.lid, version: e.version, status: e.status, personId: e.personId, object: e.object, index };
-}
+export { toNewEntry } from './entries.ts';

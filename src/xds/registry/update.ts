@@ -14,14 +14,14 @@
  *
  * Anything else in the request is refused with XDSMetadataUpdateOperationError.
  */
-import { randomUUID } from 'node:crypto';
 import { isUuid, setSlot, slotValue, slotValues, type Association, type Identifiable, type ExtrinsicObject, type RegistryObject, type RegistryPackage } from '../../ebxml/rim.ts';
 import type { RegistryError } from '../../ebxml/registryResponse.ts';
 import type { ReadTx, WriteTx } from '../../store/types.ts';
-import type { NewEntry, StoredEntry } from './entries.ts';
+import { toNewEntry, type NewEntry, type StoredEntry } from './entries.ts';
 import { ErrorCollector } from './errors.ts';
 import { associationIndex, documentIndex, externalId, folderIndex, partition, submissionSetIndex, type EntryIndex, type Submission } from './metadata.ts';
 import { AssociationTypes, DOCUMENT_RELATIONSHIPS, DocumentEntrySchemes, FolderSchemes, Status, SubmissionSetSchemes } from './schemes.ts';
+import { insertAssociation } from './references.ts';
 import { applyExtraMetadataPolicy, validateSubmission } from './validate.ts';
 
 export interface UpdateContext {
@@ -173,11 +173,7 @@ export async function updateDocumentSet(ctx: UpdateContext, tx: WriteTx, objects
     const e: NewEntry = { uuid: o.id, kind: index.kind, lid: o.type === 'Association' ? o.id : o.lid ?? o.id, version, status, personId: person, object: o, index };
     return tx.registry.insertEntry(e);
   };
-  const newAssociation = async (type: string, source: string, target: string) => {
-    const fdde: Association = { type: 'Association', id: `urn:uuid:${randomUUID()}`, associationType: type, sourceObject: source, targetObject: target, slots: [], name: [], description: [], classifications: [], externalIdentifiers: [] };
-    await insert(fdde, associationIndex(), 1, Status.approved, null);
-    return fdde.id;
-  };
+  const newAssociation = (type: string, source: string, target: string) => insertAssociation(tx, type, source, target);
 
   ss.lid = ss.id;
   await insert(ss, submissionSetIndex(ss), 1, Status.approved, personId!);
@@ -224,7 +220,7 @@ export async function updateDocumentSet(ctx: UpdateContext, tx: WriteTx, objects
   for (const f of await tx.registry.entries([...touchedFolders])) {
     if (f.kind !== 'Folder') continue;
     setSlot(f.object, 'lastUpdateTime', [now]);
-    await tx.registry.replaceObject({ uuid: f.uuid, kind: f.kind, lid: f.lid, version: f.version, status: f.status, personId: f.personId, object: f.object, index: folderIndex(f.object as RegistryPackage) });
+    await tx.registry.replaceObject(toNewEntry(f, folderIndex(f.object as RegistryPackage)));
   }
   return {
     warnings: ec.items.filter((e) => e.severity === 'Warning'),
