@@ -7,7 +7,22 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 export interface ChildServer {
   httpPort: number;
+  /** CPU time (user + system) the server process has used so far, in ms (Linux /proc; NaN elsewhere). */
+  cpuMs(): number;
   stop(): Promise<void>;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const TICKS = 100;
+
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+  } catch {
+    return NaN;
+  }
 }
 
 export async function startChild(dataDir: string, config: Record<string, unknown>): Promise<ChildServer> {
@@ -16,7 +31,7 @@ export async function startChild(dataDir: string, config: Record<string, unknown
   fs.writeFileSync(configFile, JSON.stringify(config));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'serve', '--config', configFile, '--data-dir', dataDir, '--mllp-port', '0', '--http-port', '0', '--log-level', 'warn'],
+    [...(process.env.XDS_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.XDS_BENCH_PROFILE] : []), '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'serve', '--config', configFile, '--data-dir', dataDir, '--mllp-port', '0', '--http-port', '0', '--log-level', 'warn'],
     { cwd: ROOT, env: { ...process.env, HIE_TOKEN_KEY: 'bench-issuer-key-0123456789abcdef' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
@@ -39,6 +54,7 @@ export async function startChild(dataDir: string, config: Record<string, unknown
   });
   return {
     httpPort,
+    cpuMs: () => cpuMsOf(child.pid),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
