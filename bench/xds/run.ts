@@ -26,7 +26,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { registryService } from '../../src/xds/assemble.ts';
 import { ObjectTypes, Status } from '../../src/xds/registry/schemes.ts';
 import { parseXml } from '../../src/xml/parse.ts';
-import { envelope, mtomBody, ACTIONS } from '../../test/helpers/xds.ts';
+import { envelope, mtomBody, ACTIONS, post as postOver } from '../../test/helpers/xds.ts';
 import { provideAndRegisterRequest, submitObjectsRequest, uniqueOid } from '../../test/helpers/xdsMetadata.ts';
 import { findDocuments } from '../../test/helpers/xdsQuery.ts';
 import { startChild } from './child.ts';
@@ -52,18 +52,7 @@ const CONCURRENCY = Number(opts.concurrency);
 const log = (m: string) => process.stderr.write(m + '\n');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-function post(port: number, urlPath: string, contentType: string, body: Buffer | string): Promise<{ status: number; contentType: string; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: urlPath, method: 'POST', agent, headers: { 'Content-Type': contentType } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (port: number, urlPath: string, contentType: string, body: Buffer | string) => postOver(port, urlPath, contentType, body, agent);
 const SUCCESS = 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success';
 function expectOk(r: { status: number; body: Buffer }, what: string): void {
   const text = r.body.toString('utf8', 0, Math.min(r.body.length, 4096));
