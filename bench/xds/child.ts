@@ -23,12 +23,12 @@ function cpuMsOf(pid: number | undefined): number {
   }
 }
 
-/** XDS_BENCH_PROFILE=DIR writes a V8 CPU profile of the server there. */
+/** XDS_BENCH_PROFILE=DIR writes a V8 CPU profile of the server there; XDS_BENCH_NODE_ARGS adds node flags to it. */
 export async function startChild(dataDir: string, config: Record<string, unknown>): Promise<ChildServer> {
   fs.mkdirSync(dataDir, { recursive: true });
   const configFile = path.join(dataDir, 'bench-config.json');
   fs.writeFileSync(configFile, JSON.stringify(config));
-  const profile = process.env.XDS_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.XDS_BENCH_PROFILE] : [];
+  const profile = [...(process.env.XDS_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.XDS_BENCH_PROFILE] : []), ...(process.env.XDS_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const child = await spawnServer(dataDir, ['--config', configFile], { HIE_TOKEN_KEY: 'bench-issuer-key-0123456789abcdef' }, profile);
   return {
     httpPort: child.httpPort!,
