@@ -36,6 +36,7 @@ import type { Logger } from './logger.ts';
 import { OutboxDispatcher } from './outboxDispatcher.ts';
 import { tokenIssuerKey } from './secrets.ts';
 import { tlsServerOptions } from './tls.ts';
+import { xdsServices, type XdsServices } from '../xds/assemble.ts';
 
 export interface App {
   config: Config;
@@ -46,6 +47,7 @@ export interface App {
   iti10: OutboxDispatcher;
   /** The Audit Record Repository's ingest, and the forwarding of this server's audit messages. */
   atna: { ingest: AuditIngest; forward: OutboxDispatcher };
+  xds: XdsServices;
   ports: { mllp?: number; http?: number; syslogTls?: number; syslogTcp?: number; syslogUdp?: number };
   stop(): Promise<void>;
 }
@@ -86,6 +88,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     pollMs: config.atna.forwardPollMs,
     log,
   });
+  // --- XDS.b Document Registry and Repository (ITI-18/41/42/43/57/62) ---
+  const xds = xdsServices(config, { store, identity, audit, log });
+  // --- end XDS.b ---
   try {
     const transactions: Hl7Transaction[] = [
       iti8Transaction({ store, identity, notifier, audit }),
@@ -141,6 +146,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, config: config.atna, log }));
       const reporter = new AccessReporter({ store, identity, audit, maxEvents: config.atna.reportMaxEvents });
       httpListener.mount('/atna', atnaReportRouter({ reporter, log }));
+      for (const r of xds.routes) httpListener.mount(r.path, r.router); // XDS.b SOAP endpoints
       ports.http = await httpListener.listen();
       stops.push(() => httpListener.close());
       log.info('http.listening', { host: config.http.host, port: ports.http });
@@ -197,6 +203,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     tokenIssuer: new TokenIssuer(tokenIssuerKey(config)),
     iti10,
     atna: { ingest, forward: atnaForward },
+    xds,
     ports,
     async stop() {
       for (const stop of stops.reverse()) await stop();

@@ -18,6 +18,7 @@ import type {
   SearchKey,
   SearchPage,
 } from '../identity/types.ts';
+import type { AssociationCriteria, EntryCriteria, NewEntry, StoredEntry } from '../xds/registry/entries.ts';
 
 export interface IdentityReader {
   domain(key: string): Promise<Domain | undefined>;
@@ -228,16 +229,63 @@ export interface OutboxWriter extends OutboxReader {
   markFailed(id: number, error: string, nextAttemptAt: number): Promise<void>;
 }
 
+/** The XDS Document Registry's objects (DocumentEntries, SubmissionSets, Folders, Associations). */
+export interface RegistryReader {
+  entries(uuids: string[]): Promise<StoredEntry[]>;
+  entriesByUniqueId(kind: 'DocumentEntry' | 'SubmissionSet' | 'Folder', uniqueIds: string[]): Promise<StoredEntry[]>;
+  /** Every version of the logical objects, oldest first. */
+  entriesByLid(lids: string[]): Promise<StoredEntry[]>;
+  /** Matches of a Find query, at most `limit` (the caller asks one more than it allows to see an excess). */
+  findEntries(c: EntryCriteria, limit: number): Promise<StoredEntry[]>;
+  associations(c: AssociationCriteria, limit: number): Promise<StoredEntry[]>;
+  /** The persons whose entries count as `personId`'s: itself and those merged into it (ITI TF-2a 3.8.4.2.4). */
+  personsOf(personId: number): Promise<number[]>;
+}
+
+export interface RegistryWriter extends RegistryReader {
+  insertEntry(e: NewEntry): Promise<void>;
+  setStatus(uuid: string, status: string): Promise<void>;
+  /** Replaces the object (and what it is found by) of an entry, e.g. a Folder's lastUpdateTime. */
+  replaceObject(e: NewEntry): Promise<void>;
+  deleteEntries(uuids: string[]): Promise<void>;
+}
+
+/** A document held by the XDS Document Repository: its bytes are a blob named by hash. */
+export interface RepositoryDocument {
+  uniqueId: string;
+  repositoryUniqueId: string;
+  mimeType: string;
+  hash: string;
+  size: number;
+  blob: string;
+}
+
+export interface RepositoryReader {
+  documents(repositoryUniqueId: string, uniqueIds: string[]): Promise<RepositoryDocument[]>;
+  /** How many documents refer to a blob (one blob may hold identical documents). */
+  blobReferences(blob: string): Promise<number>;
+}
+
+export interface RepositoryWriter extends RepositoryReader {
+  /** Adds a document; false (and nothing changed) when the repository already holds its uniqueId. */
+  putDocument(d: RepositoryDocument): Promise<boolean>;
+  deleteDocument(repositoryUniqueId: string, uniqueId: string): Promise<void>;
+}
+
 export interface ReadTx {
   identity: IdentityReader;
   audit: AuditReader;
   outbox: OutboxReader;
+  registry: RegistryReader;
+  repository: RepositoryReader;
 }
 
 export interface WriteTx {
   identity: IdentityWriter;
   audit: AuditWriter;
   outbox: OutboxWriter;
+  registry: RegistryWriter;
+  repository: RepositoryWriter;
 }
 
 export interface Store {

@@ -281,5 +281,57 @@ export const configSchema = {
         maxOpenContinuations: { type: 'integer', minimum: 1, default: 10000 },
       },
     },
+    xds: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        registry: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: { type: 'boolean', default: true },
+            path: { type: 'string', pattern: '^/', default: '/services/registry' },
+            saveExtraMetadata: { type: 'boolean', default: true, description: 'keep extra metadata slots; false drops them with XDSExtraMetadataNotSaved' },
+            maxResults: { type: 'integer', minimum: 1, default: 1000, description: 'a stored query matching more objects answers XDSTooManyResults' },
+          },
+        },
+        repository: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: { type: 'boolean', default: true },
+            path: { type: 'string', pattern: '^/', default: '/services/repository' },
+            uniqueId: { type: 'string', pattern: '^[0-2](\\.(0|[1-9][0-9]*))+$', default: '2.999.392.1.3', description: 'repositoryUniqueId of this repository' },
+            blobDir: { type: 'string', default: 'blobs', description: 'relative to dataDir' },
+            registryUrl: {
+              type: 'string',
+              pattern: '^https?://',
+              description: 'register ITI-41 submissions at this Document Registry over ITI-42 instead of the in-process registry',
+            },
+            registryTimeoutMs: { type: 'integer', minimum: 100, default: 30000, description: 'longest wait for the remote registry' },
+            registryTls: {
+              type: 'object',
+              additionalProperties: false,
+              description: 'PEM files for an https registryUrl: CA of the registry, and this node certificate when the registry asks for one',
+              properties: { ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } },
+            },
+          },
+        },
+        limits: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            maxXmlBytes: { type: 'integer', minimum: 1024, default: 67108864, description: 'largest SOAP envelope' },
+            maxXmlDepth: { type: 'integer', minimum: 8, default: 64 },
+            maxRequestBytes: { type: 'integer', minimum: 1024, default: 1073741824, description: 'largest request, MTOM attachments included' },
+            spoolThresholdBytes: { type: 'integer', minimum: 0, default: 1048576, description: 'attachments above this are spooled to a file under dataDir' },
+          },
+        },
+      },
+    },
   },
 } as const;

@@ -54,6 +54,7 @@ export interface Config {
   readonly pdq: { readonly maxMatches: number; readonly continuationTtlMs: number; readonly maxOpenContinuations: number };
   readonly syslog: SyslogConfig;
   readonly atna: AtnaConfig;
+  readonly xds: XdsConfig;
 }
 
 /** Syslog listeners of the Audit Record Repository (ATNA ITI-20): each is on when its port is given. */
@@ -83,6 +84,20 @@ export interface AtnaConfig {
   readonly pageSize: number;
   readonly maxPageSize: number;
   readonly reportMaxEvents: number;
+}
+
+export interface XdsConfig {
+  readonly registry: { readonly enabled: boolean; readonly path: string; readonly saveExtraMetadata: boolean; readonly maxResults: number };
+  readonly repository: {
+    readonly enabled: boolean;
+    readonly path: string;
+    readonly uniqueId: string;
+    readonly blobDir: string;
+    readonly registryUrl?: string;
+    readonly registryTimeoutMs: number;
+    readonly registryTls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  };
+  readonly limits: { readonly maxXmlBytes: number; readonly maxXmlDepth: number; readonly maxRequestBytes: number; readonly spoolThresholdBytes: number };
 }
 
 export interface PixConsumerConfig {

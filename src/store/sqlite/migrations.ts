@@ -174,4 +174,74 @@ export const MIGRATIONS: Migration[] = [
       DROP INDEX audit_event_patients_patient;
     `,
   },
+  {
+    version: 3,
+    name: 'xds registry and repository',
+    sql: `
+      CREATE TABLE xds_entries (
+        rid INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        lid TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        person_id INTEGER,
+        unique_id TEXT,
+        object_type TEXT,
+        creation_time TEXT,
+        service_start_time TEXT,
+        service_stop_time TEXT,
+        submission_time TEXT,
+        last_update_time TEXT,
+        source_id TEXT,
+        hash TEXT,
+        size INTEGER,
+        repository_uid TEXT,
+        assoc_type TEXT,
+        source_object TEXT,
+        target_object TEXT,
+        body TEXT NOT NULL
+      );
+      -- FindDocuments / FindSubmissionSets / FindFolders: the patient first, then kind and status.
+      CREATE INDEX xds_entries_find ON xds_entries(person_id, kind, status, creation_time);
+      CREATE INDEX xds_entries_lid ON xds_entries(lid, version);
+      CREATE INDEX xds_entries_unique_id ON xds_entries(unique_id, kind);
+      CREATE INDEX xds_entries_source ON xds_entries(source_object) WHERE kind = 'Association';
+      CREATE INDEX xds_entries_target ON xds_entries(target_object) WHERE kind = 'Association';
+
+      CREATE TABLE xds_codes (
+        rid INTEGER NOT NULL REFERENCES xds_entries(rid) ON DELETE CASCADE,
+        attr TEXT NOT NULL,
+        code TEXT NOT NULL,
+        PRIMARY KEY (rid, attr, code)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE xds_authors (
+        rid INTEGER NOT NULL REFERENCES xds_entries(rid) ON DELETE CASCADE,
+        person TEXT NOT NULL
+      );
+      CREATE INDEX xds_authors_rid ON xds_authors(rid);
+
+      CREATE TABLE xds_reference_ids (
+        rid INTEGER NOT NULL REFERENCES xds_entries(rid) ON DELETE CASCADE,
+        reference_id TEXT NOT NULL
+      );
+      CREATE INDEX xds_reference_ids_rid ON xds_reference_ids(rid);
+
+      CREATE TABLE xds_repository_documents (
+        repository_uid TEXT NOT NULL,
+        unique_id TEXT NOT NULL,
+        mime_type TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        blob TEXT NOT NULL,
+        stored_at TEXT NOT NULL,
+        PRIMARY KEY (repository_uid, unique_id)
+      );
+      CREATE INDEX xds_repository_documents_blob ON xds_repository_documents(blob);
+
+      -- The registry follows merges from the survivor to the persons merged into it.
+      CREATE INDEX persons_merged_into ON persons(merged_into) WHERE merged_into IS NOT NULL;
+    `,
+  },
 ];

@@ -11,6 +11,8 @@ import { SqliteIdentityRepo } from './identityRepo.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { SqliteOutboxRepo } from './outboxRepo.ts';
 import { WalSync } from './walSync.ts';
+import { SqliteRegistryRepo } from './registryRepo.ts';
+import { SqliteRepositoryRepo } from './repositoryRepo.ts';
 import { WriteQueue } from './writeQueue.ts';
 
 export interface SqliteStoreOptions {
@@ -86,11 +88,15 @@ export class SqliteStore implements Store {
       identity: new SqliteIdentityRepo(this.writer),
       audit: new SqliteAuditRepo(this.writer),
       outbox: new SqliteOutboxRepo(this.writer),
+      registry: new SqliteRegistryRepo(this.writer),
+      repository: new SqliteRepositoryRepo(this.writer),
     };
     this.readTx = {
       identity: new SqliteIdentityRepo(this.reader),
       audit: new SqliteAuditRepo(this.reader),
       outbox: new SqliteOutboxRepo(this.reader),
+      registry: new SqliteRegistryRepo(this.reader),
+      repository: new SqliteRepositoryRepo(this.reader),
     };
   }
 

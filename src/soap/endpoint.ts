@@ -1,0 +1,189 @@
+/**
+ * The SOAP 1.2 HTTP edge: one express router per endpoint (e.g. /services/registry), which reads a
+ * plain SOAP or an MTOM/XOP request, checks the WS-Addressing Action against the transactions the
+ * endpoint serves, hands the typed request to the transaction, and writes its response (MTOM when
+ * the transaction or the request asks for it) or a SOAP Fault. Nothing below this file sees HTTP.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Router, type Request, type Response } from 'express';
+import type { Logger } from '../server/logger.ts';
+import { parseXml, XmlError, type XmlElement, type XmlLimits } from '../xml/parse.ts';
+import { parseMediaType } from './contentType.ts';
+import { faultEnvelope, readEnvelope, responseEnvelope } from './envelope.ts';
+import { SoapFault, Subcodes } from './fault.ts';
+import { buildMtomPackage, discardParts, readMultipart, type MimePart, type OutgoingPart } from './mtom.ts';
+
+export interface SoapPeer {
+  address: string;
+  /** The URL the request was sent to, as this server sees it. */
+  endpoint: string;
+}
+
+export interface SoapRequest {
+  action: string;
+  messageId?: string;
+  replyTo?: string;
+  body: XmlElement;
+  /** Attachments by Content-ID (MTOM); empty for plain SOAP. */
+  parts: Map<string, MimePart>;
+  mtom: boolean;
+  peer: SoapPeer;
+}
+
+export interface SoapResult {
+  /** The Body's element. */
+  bodyXml: string;
+  attachments?: OutgoingPart[];
+}
+
+/** What the edge needs to know of a transaction; cf. the XDS descriptor table. */
+export interface SoapTransaction {
+  name: string;
+  action: string;
+  responseAction: string;
+  /** ITI TF-2x V.3.4: the request must be an MTOM package. */
+  mtomRequest: 'required' | 'optional';
+  /** 'always': the response is MTOM whatever the request; 'mirror': as the request came. */
+  mtomResponse: 'always' | 'mirror';
+  handle(req: SoapRequest): Promise<SoapResult>;
+}
+
+export interface SoapLimits {
+  xml: XmlLimits;
+  /** Largest request, MTOM package included. */
+  maxRequestBytes: number;
+  spoolThreshold: number;
+  spoolDir: string;
+}
+
+async function readAll(req: Request, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > max) throw new SoapFault('Sender', `the request exceeds the limit of ${max} bytes`, Subcodes.tooLarge);
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseEnvelopeXml(bytes: Buffer, limits: XmlLimits): XmlElement {
+  try {
+    return parseXml(bytes, limits);
+  } catch (e) {
+    if (e instanceof XmlError) {
+      const sub = e.kind === 'doctype' ? Subcodes.doctype : e.kind === 'too-large' ? Subcodes.tooLarge : Subcodes.malformedXml;
+      throw new SoapFault('Sender', `the SOAP envelope is not acceptable XML: ${e.message}`, sub);
+    }
+    throw e;
+  }
+}
+
+interface Incoming {
+  root: Buffer;
+  parts: MimePart[];
+  mtom: boolean;
+}
+
+async function readIncoming(req: Request, limits: SoapLimits): Promise<Incoming> {
+  const ct = parseMediaType(req.headers['content-type']);
+  if (ct.type === 'application/soap+xml') {
+    return { root: await readAll(req, Math.min(limits.maxRequestBytes, limits.xml.maxBytes)), parts: [], mtom: false };
+  }
+  if (ct.type !== 'multipart/related') {
+    throw new SoapFault('Sender', `unsupported Content-Type '${ct.type}': send application/soap+xml or an MTOM multipart/related package`, Subcodes.unsupportedMedia);
+  }
+  const parts = await readMultipart(req, ct.params.boundary ?? '', {
+    maxBytes: limits.maxRequestBytes,
+    spoolThreshold: limits.spoolThreshold,
+    spoolDir: limits.spoolDir,
+  });
+  const start = ct.params.start?.replace(/^<|>$/g, '');
+  const rootIndex = start ? parts.findIndex((p) => p.contentId === start) : 0;
+  if (rootIndex < 0 || parts.length === 0) {
+    discardParts(parts);
+    throw new SoapFault('Sender', `the MTOM package has no root part${start ? ` <${start}>` : ''}`, Subcodes.badMime);
+  }
+  const [rootPart] = parts.splice(rootIndex, 1);
+  let root: Buffer;
+  if (rootPart.data) root = rootPart.data;
+  else if (rootPart.size <= limits.xml.maxBytes) {
+    root = fs.readFileSync(rootPart.file!);
+    fs.rmSync(rootPart.file!, { force: true });
+  } else {
+    discardParts([rootPart, ...parts]);
+    throw new SoapFault('Sender', `the SOAP part exceeds the limit of ${limits.xml.maxBytes} bytes`, Subcodes.tooLarge);
+  }
+  return { root, parts, mtom: true };
+}
+
+async function send(res: Response, status: number, contentType: string, pieces: (Buffer | { file: string })[]): Promise<void> {
+  res.status(status);
+  res.setHeader('Content-Type', contentType);
+  for (const p of pieces) {
+    if (Buffer.isBuffer(p)) {
+      if (!res.write(p)) await new Promise((r) => res.once('drain', r));
+    } else {
+      await pipeline(fs.createReadStream(p.file, { highWaterMark: 1024 * 1024 }), res, { end: false });
+    }
+  }
+  res.end();
+}
+
+export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, log: Logger): Router {
+  const byAction = new Map(transactions.map((t) => [t.action, t]));
+  const router = Router();
+  router.post('/', async (req: Request, res: Response) => {
+    let relatesTo: string | undefined;
+    let parts: MimePart[] = [];
+    try {
+      const incoming = await readIncoming(req, limits);
+      parts = incoming.parts;
+      const env = readEnvelope(parseEnvelopeXml(incoming.root, limits.xml));
+      relatesTo = env.messageId;
+      const tx = byAction.get(env.action);
+      if (!tx) {
+        throw new SoapFault('Sender', `action '${env.action}' is not served at this endpoint (${[...byAction.keys()].join(', ')})`, Subcodes.actionNotSupported);
+      }
+      if (tx.mtomRequest === 'required' && !incoming.mtom) {
+        throw new SoapFault('Sender', `${tx.name} requires an MTOM/XOP package (multipart/related), ITI TF-2x V.3.4`, Subcodes.mtomRequired);
+      }
+      const result = await tx.handle({
+        action: env.action,
+        messageId: env.messageId,
+        replyTo: env.replyTo,
+        body: env.body,
+        parts: new Map(incoming.parts.map((p) => [p.contentId, p])),
+        mtom: incoming.mtom,
+        peer: { address: req.socket.remoteAddress ?? '', endpoint: `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}` },
+      });
+      const xml = responseEnvelope(tx.responseAction, env.messageId, result.bodyXml);
+      if (tx.mtomResponse === 'always' || incoming.mtom) {
+        const pkg = buildMtomPackage(xml, tx.responseAction, result.attachments ?? []);
+        await send(res, 200, pkg.contentType, pkg.pieces);
+      } else {
+        await send(res, 200, `application/soap+xml; charset=UTF-8; action="${tx.responseAction}"`, [Buffer.from(xml, 'utf8')]);
+      }
+    } catch (e) {
+      const fault =
+        e instanceof SoapFault ? e : new SoapFault('Receiver', 'the request could not be processed', Subcodes.internal);
+      if (!(e instanceof SoapFault)) log.error('soap.internal-error', { path: req.originalUrl, error: e instanceof Error ? e.message : String(e) });
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // The rest of an oversized or broken request is not read: close the connection after the fault.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      await send(res, fault.httpStatus, 'application/soap+xml; charset=UTF-8', [Buffer.from(faultEnvelope(fault, relatesTo), 'utf8')]);
+    } finally {
+      discardParts(parts);
+    }
+  });
+  return router;
+}
+
+export function spoolDirOf(dataDir: string): string {
+  return path.join(dataDir, 'spool');
+}

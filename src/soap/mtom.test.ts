@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { expect } from 'chai';
+import { parseMediaType } from './contentType.ts';
+import { SoapFault } from './fault.ts';
+import { buildMtomPackage, readMultipart } from './mtom.ts';
+
+const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hie-mtom-'));
+const limits = { maxBytes: 10_000_000, spoolThreshold: 1000, spoolDir };
+/** The body cut into chunks of `size` bytes, so that delimiters straddle chunk boundaries. */
+const chunked = (b: Buffer, size: number) => Readable.from(Array.from({ length: Math.ceil(b.length / size) }, (_, i) => b.subarray(i * size, (i + 1) * size)));
+const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
+
+describe('MTOM/XOP packages', () => {
+  const binary = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256));
+  binary.write('\r\n--B\r\n', 100, 'latin1'); // delimiter-like bytes that are not a delimiter
+
+  for (const eol of ['\r\n', '\n']) {
+    for (const size of [1, 7, 64, 100_000]) {
+      it(`reads parts binary-safe with ${eol === '\n' ? 'LF' : 'CRLF'} lines in chunks of ${size}`, async () => {
+        const body = Buffer.concat([
+          Buffer.from(`preamble${eol}--MIMEBoundary_x${eol}Content-Type: application/xop+xml; type="application/soap+xml"${eol}Content-ID: <root@x>${eol}${eol}<env/>${eol}--MIMEBoundary_x${eol}Content-ID: <doc@x>${eol}${eol}`),
+          binary,
+          Buffer.from(`${eol}--MIMEBoundary_x--${eol}`),
+        ]);
+        const parts = await readMultipart(chunked(body, size), 'MIMEBoundary_x', limits);
+        expect(parts.map((p) => p.contentId)).to.deep.equal(['root@x', 'doc@x']);
+        expect(parts[0].data!.toString()).to.equal('<env/>');
+        expect(parts[1].size).to.equal(binary.length);
+        expect(parts[1].sha1).to.equal(sha1(binary));
+        expect(parts[1].data, 'spooled above the threshold').to.equal(undefined);
+        expect(fs.readFileSync(parts[1].file!).equals(binary)).to.equal(true);
+        fs.rmSync(parts[1].file!);
+      });
+    }
+  }
+
+  it('refuses a package above the limit and leaves no spool file', async () => {
+    const before = fs.readdirSync(spoolDir).length;
+    const body = Buffer.concat([Buffer.from('--b\r\nContent-ID: <a>\r\n\r\n'), Buffer.alloc(50_000, 1), Buffer.from('\r\n--b--\r\n')]);
+    const err = await readMultipart(chunked(body, 1000), 'b', { ...limits, maxBytes: 20_000 }).catch((e) => e);
+    expect(err).to.be.instanceOf(SoapFault);
+    expect(err.reason).to.match(/exceeds the limit/);
+    expect(fs.readdirSync(spoolDir).length).to.equal(before);
+  });
+
+  it('refuses a truncated package', async () => {
+    const err = await readMultipart(Readable.from([Buffer.from('--b\r\nContent-ID: <a>\r\n\r\nabc')]), 'b', limits).catch((e) => e);
+    expect(err).to.be.instanceOf(SoapFault);
+  });
+
+  it('writes a package it can read back', async () => {
+    const pkg = buildMtomPackage('<env/>', 'urn:a', [{ contentId: 'd1@hie', contentType: 'application/pdf', data: binary }]);
+    const ct = parseMediaType(pkg.contentType);
+    expect(ct.type).to.equal('multipart/related');
+    expect(ct.params.type).to.equal('application/xop+xml');
+    const parts = await readMultipart(Readable.from(pkg.pieces as Buffer[]), ct.params.boundary, { ...limits, spoolThreshold: 1e9 });
+    expect(parts[0].contentId).to.equal(ct.params.start.replace(/[<>]/g, ''));
+    expect(parts[1].data!.equals(binary)).to.equal(true);
+  });
+});

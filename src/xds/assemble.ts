@@ -1,0 +1,73 @@
+/**
+ * The XDS actors assembled from config: the registry and repository services (usable in process,
+ * e.g. by the SS-MIX2 ingest) and the SOAP routes of their transactions.
+ */
+import type { Router } from 'express';
+import type { AuditService } from '../audit/auditService.ts';
+import type { IdentityService } from '../identity/service.ts';
+import type { Config } from '../server/config/types.ts';
+import type { Logger } from '../server/logger.ts';
+import { soapRouter, spoolDirOf, type SoapLimits, type SoapTransaction } from '../soap/endpoint.ts';
+import type { Store } from '../store/types.ts';
+import path from 'node:path';
+import { iti18Transaction } from './iti18/transaction.ts';
+import { iti41Transaction } from './iti41/transaction.ts';
+import { iti42Transaction } from './iti42/transaction.ts';
+import { iti43Transaction } from './iti43/transaction.ts';
+import { iti57Transaction } from './iti57/transaction.ts';
+import { iti62Transaction } from './iti62/transaction.ts';
+import { BlobStore } from './repository/blobStore.ts';
+import { RemoteRegistry } from './repository/remoteRegistry.ts';
+import { RepositoryService } from './repository/service.ts';
+import { RegistryService } from './registry/service.ts';
+
+export interface XdsServices {
+  registry: RegistryService;
+  repository: RepositoryService;
+  routes: { path: string; router: Router }[];
+}
+
+export function soapLimits(config: Config): SoapLimits {
+  const l = config.xds.limits;
+  return {
+    xml: { maxBytes: l.maxXmlBytes, maxDepth: l.maxXmlDepth },
+    maxRequestBytes: l.maxRequestBytes,
+    spoolThreshold: l.spoolThresholdBytes,
+    spoolDir: spoolDirOf(config.dataDir),
+  };
+}
+
+export function registryService(config: Config, identity: IdentityService): RegistryService {
+  return new RegistryService(
+    { affinityDomainOid: config.identity.regional.authority.oid, saveExtraMetadata: config.xds.registry.saveExtraMetadata },
+    identity,
+  );
+}
+
+export function xdsServices(config: Config, deps: { store: Store; identity: IdentityService; audit: AuditService; log: Logger }): XdsServices {
+  const registry = registryService(config, deps.identity);
+  const limits = soapLimits(config);
+  const routes: XdsServices['routes'] = [];
+  const registryDeps = { store: deps.store, registry, audit: deps.audit, log: deps.log };
+  if (config.xds.registry.enabled) {
+    const txs: SoapTransaction[] = [
+      iti18Transaction({ ...registryDeps, maxResults: config.xds.registry.maxResults }),
+      iti42Transaction(registryDeps),
+      iti57Transaction(registryDeps),
+      iti62Transaction(registryDeps),
+    ];
+    routes.push({ path: config.xds.registry.path, router: soapRouter(txs, limits, deps.log) });
+  }
+  const repository = new RepositoryService(
+    { repositoryUniqueId: config.xds.repository.uniqueId },
+    deps.store,
+    new BlobStore(path.resolve(config.dataDir, config.xds.repository.blobDir)),
+  );
+  if (config.xds.repository.enabled) {
+    const r = config.xds.repository;
+    const remoteRegistry = r.registryUrl ? new RemoteRegistry({ url: r.registryUrl, timeoutMs: r.registryTimeoutMs, tls: r.registryTls, spoolDir: limits.spoolDir }) : undefined;
+    const repoDeps = { repository, registry, remoteRegistry, audit: deps.audit, log: deps.log };
+    routes.push({ path: config.xds.repository.path, router: soapRouter([iti41Transaction(repoDeps), iti43Transaction(repoDeps)], limits, deps.log) });
+  }
+  return { registry, repository, routes };
+}

@@ -1,0 +1,39 @@
+/**
+ * ITI-42 Register Document Set-b at the Document Registry (ITI TF-2b 3.42): an
+ * lcm:SubmitObjectsRequest registered whole or not at all, answered with a RegistryResponse, and
+ * audited as an Import in the same write.
+ */
+import { decodeRegistryObjectList, EbxmlDecodeError, registryObjectListOf } from '../../ebxml/decode.ts';
+import type { Identifiable } from '../../ebxml/rim.ts';
+import type { SoapTransaction } from '../../soap/endpoint.ts';
+import { NS } from '../../soap/namespaces.ts';
+import type { XmlElement } from '../../xml/parse.ts';
+import { submissionSetObject } from '../audit.ts';
+import { summarize } from '../registry/service.ts';
+import { registryChangeTransaction, type AuditFacts, type RegistryDeps } from '../submission.ts';
+import { XDS } from '../transactions.ts';
+
+export type { RegistryDeps } from '../submission.ts';
+
+/** The objects of an lcm:SubmitObjectsRequest. */
+export function submitObjectsOf(el: XmlElement): Identifiable[] {
+  const list = registryObjectListOf(el);
+  if (!list) throw new EbxmlDecodeError('SubmitObjectsRequest without a RegistryObjectList', 'SubmitObjectsRequest');
+  return decodeRegistryObjectList(list);
+}
+
+/** A submission's audit facts: its patient and its SubmissionSet (ITI TF-2b 3.42.5.1.2). */
+export function submissionFacts(objects: Identifiable[]): AuditFacts {
+  const s = summarize(objects);
+  return { patientId: s.patientId, objects: s.submissionSetUniqueId ? [submissionSetObject(s.submissionSetUniqueId)] : [] };
+}
+
+export function iti42Transaction(deps: RegistryDeps): SoapTransaction {
+  return registryChangeTransaction(XDS['ITI-42'], deps, { ns: NS.lcm, local: 'SubmitObjectsRequest' }, {
+    decode(body) {
+      const objects = submitObjectsOf(body);
+      return { input: objects, facts: submissionFacts(objects) };
+    },
+    apply: (tx, objects) => deps.registry.register(tx, objects as Identifiable[], { owned: true }),
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * Document bytes in files under the data folder, named by their SHA-1 (so one blob holds identical
+ * documents once), written atomically: a temporary file in the same folder, fsync, rename, fsync of
+ * the folder. A crash after a blob is written but before its registration commits leaves an orphan
+ * blob and no registered entry: never an entry without its bytes.
+ */
+import { createHash, randomUUID, webcrypto } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+
+/** Bytes in memory (with their SHA-1 when the reader computed it on the way in) or a spooled file. */
+export type BlobSource = { data: Buffer; sha1?: string } | { file: string; sha1: string; size: number };
+
+/** The SHA-1 (lowercase hex) and size of a source, hashing in-memory bytes only when no one did yet. */
+export function factsOf(src: BlobSource): { hash: string; size: number } {
+  if ('data' in src) return { hash: src.sha1 ?? createHash('sha1').update(src.data).digest('hex'), size: src.data.length };
+  return { hash: src.sha1, size: src.size };
+}
+
+/** factsOf without hashing on the event loop: in-memory bytes are digested in the thread pool, and the source remembers it. */
+export async function factsOfAsync(src: BlobSource): Promise<{ hash: string; size: number }> {
+  if ('data' in src && src.sha1 === undefined) src.sha1 = Buffer.from(await webcrypto.subtle.digest('SHA-1', src.data)).toString('hex');
+  return factsOf(src);
+}
+
+export interface StoredBlob {
+  name: string;
+  hash: string;
+  size: number;
+  /** False when an identical blob was already there. */
+  created: boolean;
+}
+
+export class BlobStore {
+  /** The two-hex-digit folders known to exist (at most 256). */
+  private readonly folders = new Set<string>();
+
+  constructor(readonly dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  pathOf(name: string): string {
+    if (!/^[0-9a-f]{40}$/.test(name)) throw new Error(`not a blob name: ${name}`);
+    return path.join(this.dir, name.slice(0, 2), name);
+  }
+
+  has(name: string): boolean {
+    return fs.existsSync(this.pathOf(name));
+  }
+
+  put(src: BlobSource): StoredBlob {
+    const { hash, size } = factsOf(src);
+    const target = this.pathOf(hash);
+    if (fs.existsSync(target)) {
+      if ('file' in src) fs.rmSync(src.file, { force: true });
+      return { name: hash, hash, size, created: false };
+    }
+    const folder = path.dirname(target);
+    fs.mkdirSync(folder, { recursive: true });
+    const tmp = path.join(folder, `.${hash}.${randomUUID()}.tmp`);
+    if ('data' in src) {
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        fs.writeSync(fd, src.data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } else {
+      // A spooled attachment is moved, not copied, when it is on the same file system.
+      try {
+        fs.renameSync(src.file, tmp);
+      } catch {
+        fs.copyFileSync(src.file, tmp);
+        fs.rmSync(src.file, { force: true });
+      }
+      const fd = fs.openSync(tmp, 'r+');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, target);
+    const dfd = fs.openSync(folder, 'r');
+    fs.fsyncSync(dfd);
+    fs.closeSync(dfd);
+    return { name: hash, hash, size, created: true };
+  }
+
+  /**
+   * What put() does, without blocking the event loop: the writes and fsyncs of concurrent requests
+   * run in the thread pool side by side instead of one after another.
+   */
+  async write(src: BlobSource): Promise<StoredBlob> {
+    const { hash, size } = factsOf(src);
+    const target = this.pathOf(hash);
+    if (fs.existsSync(target)) {
+      if ('file' in src) await fsp.rm(src.file, { force: true });
+      return { name: hash, hash, size, created: false };
+    }
+    const folder = path.dirname(target);
+    if (!this.folders.has(folder)) {
+      await fsp.mkdir(folder, { recursive: true });
+      this.folders.add(folder);
+    }
+    const tmp = path.join(folder, `.${hash}.${randomUUID()}.tmp`);
+    if ('file' in src) {
+      // A spooled attachment is moved, not copied, when it is on the same file system.
+      await fsp.rename(src.file, tmp).catch(async () => {
+        await fsp.copyFile(src.file, tmp);
+        await fsp.rm(src.file, { force: true });
+      });
+    }
+    const fh = await fsp.open(tmp, 'data' in src ? 'w' : 'r+');
+    try {
+      if ('data' in src) await fh.writeFile(src.data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fsp.rename(tmp, target);
+    const dir = await fsp.open(folder, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+    return { name: hash, hash, size, created: true };
+  }
+
+  remove(name: string): void {
+    fs.rmSync(this.pathOf(name), { force: true });
+  }
+}
