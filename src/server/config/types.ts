@@ -53,6 +53,17 @@ export interface Config {
   };
   readonly pdq: { readonly maxMatches: number; readonly continuationTtlMs: number; readonly maxOpenContinuations: number };
   readonly xds: XdsConfig;
+  readonly ingest: IngestConfig;
+}
+
+export interface IngestConfig {
+  readonly ssmix2: {
+    readonly deleted: 'deprecate' | 'remove';
+    readonly uniqueIdRoot: string;
+    readonly healthcareFacilityTypeCode: { readonly code: string; readonly codingScheme: string; readonly displayName: string };
+    readonly concurrency: number;
+  };
+  readonly clinicalFeed: { readonly enabled: boolean };
 }
 
 export interface XdsConfig {
