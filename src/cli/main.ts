@@ -2,6 +2,7 @@
 import { ConfigError } from '../server/config/load.ts';
 import { UsageError } from './args.ts';
 import { ingest } from './ingest.ts';
+import { ssmix } from './ssmix.ts';
 import { pixReview, pixReviewHelp } from './pixReview.ts';
 import { send } from './send.ts';
 import { serve } from './serve.ts';
@@ -15,6 +16,7 @@ Commands:
   serve              run every actor on this machine (hie serve --help)
   send FILE --to H:P send HL7 v2 messages over MLLP and print the acknowledgements
   ingest ssmix2 ROOT read an SS-MIX2 storage tree: patients (ITI-8) and documents (ITI-41)
+  ssmix generate     write synthetic SS-MIX2 storage trees
   token issue        derive medical-field tokens from individual numbers read on stdin (demo issuer)
   pix review         list, accept or reject the links demographic matching proposed
 
@@ -30,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return send(rest);
     case 'ingest':
       return ingest(rest);
+    case 'ssmix':
+      return ssmix(rest);
     case 'token':
       return token(rest);
     case 'pix':
