@@ -9,6 +9,7 @@ import type { PixNotifier } from '../pix/iti10/notifier.ts';
 import type { Config } from '../server/config/types.ts';
 import type { Store } from '../store/types.ts';
 import type { XdsServices } from '../xds/assemble.ts';
+import { BlobStaging } from './blobStaging.ts';
 import { ClinicalSharing } from './clinicalSharing.ts';
 import { Ssmix2Ingest } from './ssmix2/ingestRun.ts';
 
@@ -37,7 +38,7 @@ export async function resolveFacility(config: Config, deps: Pick<IngestDeps, 'st
   return d;
 }
 
-export function clinicalSharing(config: Config, deps: IngestDeps, sourceName: string): ClinicalSharing {
+export function clinicalSharing(config: Config, deps: IngestDeps, sourceName: string, staging?: BlobStaging): ClinicalSharing {
   return new ClinicalSharing({
     store: deps.store,
     identity: deps.identity,
@@ -47,9 +48,10 @@ export function clinicalSharing(config: Config, deps: IngestDeps, sourceName: st
     notifier: deps.notifier,
     cfg: config.ingest.ssmix2,
     sourceName,
+    staging,
   });
 }
 
 export function ssmix2Ingest(config: Config, deps: IngestDeps, root: string): Ssmix2Ingest {
-  return new Ssmix2Ingest(deps.store, clinicalSharing(config, deps, `file://${root}`));
+  return new Ssmix2Ingest(deps.store, clinicalSharing(config, deps, `file://${root}`, new BlobStaging(deps.xds.repository.blobs)));
 }

@@ -9,7 +9,7 @@ import type { AuditService } from '../audit/auditService.ts';
 import type { Segment } from '../hl7v2/message.ts';
 import { IdentityError } from '../identity/errors.ts';
 import type { IdentityService } from '../identity/service.ts';
-import type { Domain } from '../identity/types.ts';
+import type { Domain, Person } from '../identity/types.ts';
 import { readCx } from '../pix/codec/cx.ts';
 import { readDemographics } from '../pix/codec/pid.ts';
 import type { PixNotifier } from '../pix/iti10/notifier.ts';
@@ -22,8 +22,9 @@ import { Status } from '../xds/registry/schemes.ts';
 import { nowDtm, type RegistryService } from '../xds/registry/service.ts';
 import type { RepositoryService } from '../xds/repository/service.ts';
 import { XDS } from '../xds/transactions.ts';
-import { clinicalDocumentObjects, derivedUniqueIds, hl7TimeToUtcDtm } from './documentMetadata.ts';
+import { derivedUniqueIds, hl7TimeToUtcDtm, submissionObjects, type ClinicalDocumentMetadata } from './documentMetadata.ts';
 import { PATIENT_DATA_TYPE, type DataType } from './ssmix2/dataTypes.ts';
+import type { BlobStaging } from './blobStaging.ts';
 import type { Condition } from './ssmix2/fileName.ts';
 import { careDateOf, type StoredMessage } from './ssmix2/storedMessage.ts';
 
@@ -99,6 +100,8 @@ export interface SharingDeps {
   cfg: IngestConfig['ssmix2'];
   /** The Document Source named in audit messages: the storage root, or the feed's sender. */
   sourceName: string;
+  /** Bulk ingest: blobs staged and flushed in batches before their registration. */
+  staging?: BlobStaging;
 }
 
 const cx = (id: string, d: Pick<Domain, 'oid' | 'namespace'>) => (d.oid ? `${id}^^^&${d.oid}&ISO` : `${id}^^^${d.namespace}`);
@@ -170,70 +173,149 @@ export class ClinicalSharing {
     }
   }
 
+  /**
+   * Shares one patient's documents of a facility: those whose versions follow one another go in
+   * successive submissions (a replacement needs its predecessor registered), the rest together.
+   */
+  async shareDocuments(items: ClinicalItem[]): Promise<(ItemOutcome | Rejection)[]> {
+    const results = new Map<ClinicalItem, ItemOutcome | Rejection>();
+    let rest = items;
+    while (rest.length > 0) {
+      const keys = new Set<string>();
+      const wave: ClinicalItem[] = [];
+      const later: ClinicalItem[] = [];
+      for (const i of rest) {
+        if (keys.has(i.versionKey)) later.push(i);
+        else {
+          keys.add(i.versionKey);
+          wave.push(i);
+        }
+      }
+      const out = await this.shareWave(wave);
+      wave.forEach((w, k) => results.set(w, out[k]));
+      rest = later;
+    }
+    return items.map((i) => results.get(i)!);
+  }
+
   private async shareDocument(item: ClinicalItem): Promise<ItemOutcome> {
+    const [r] = await this.shareWave([item]);
+    if (r instanceof Rejection) throw r;
+    return r;
+  }
+
+  /** Documents of one patient with distinct version keys, in one submission where possible. */
+  private async shareWave(items: ClinicalItem[]): Promise<(ItemOutcome | Rejection)[]> {
     const { identity, store, registry, repository, cfg } = this.deps;
-    const facility = item.facility;
+    const facility = items[0].facility;
+    const uids = items.map((i) => derivedUniqueIds(cfg.uniqueIdRoot, facility.key, i.source, i.sha1));
     const read = await store.read(async (tx) => {
-      const r = await identity.resolve(tx, facility, item.patientId);
-      const current = await tx.ingest.latestDocumentVersion(facility.key, item.versionKey);
-      const currentEntry = current?.entryUuid ? (await tx.registry.entries([current.entryUuid]))[0] : undefined;
-      return { person: r.kind === 'person' ? r.person : undefined, current, currentEntry };
+      const persons = new Map<string, Person | undefined>();
+      for (const i of items) {
+        if (persons.has(i.patientId)) continue;
+        const r = await identity.resolve(tx, facility, i.patientId);
+        persons.set(i.patientId, r.kind === 'person' ? r.person : undefined);
+      }
+      const current = await Promise.all(items.map((i) => tx.ingest.latestDocumentVersion(facility.key, i.versionKey)));
+      const entries = new Map((await tx.registry.entries(current.map((c) => c?.entryUuid).filter((u): u is string => !!u))).map((e) => [e.uuid, e]));
+      const registered = new Map((await tx.registry.entriesByUniqueId('DocumentEntry', uids.map((u) => u.document))).map((e) => [e.uniqueId!, e]));
+      return { persons, current, entries, registered };
     });
-    if (!read.person) {
-      throw new Rejection('unknown-patient', `patient ${item.patientId} of ${facility.namespace || facility.oid} is not known: no ADT-00 or ITI-8 registered it`);
-    }
-    const uids = derivedUniqueIds(cfg.uniqueIdRoot, facility.key, item.source, item.sha1);
-    const already = await store.read((tx) => tx.registry.entriesByUniqueId('DocumentEntry', [uids.document]));
-    if (already.length > 0) {
-      // Registered before, its checkpoint lost: record it, register nothing.
-      await store.write((tx) => tx.ingest.putIngestItem(this.checkpoint(item, 'document', already[0].uuid, uids.document)));
-      return { kind: 'already-registered', uniqueId: uids.document };
-    }
-    const current = read.currentEntry && read.currentEntry.status === Status.approved ? read.current : undefined;
-    const olderThanCurrent = !!read.current && read.current.timestamp > item.timestamp;
 
-    if (item.condition === 0 && cfg.deleted === 'remove') {
+    const results: (ItemOutcome | Rejection | undefined)[] = items.map(() => undefined);
+    const toRegister: number[] = [];
+    const found: number[] = [];
+    for (const [k, item] of items.entries()) {
+      if (!read.persons.get(item.patientId)) {
+        results[k] = new Rejection('unknown-patient', `patient ${item.patientId} of ${facility.namespace || facility.oid} is not known: no ADT-00 or ITI-8 registered it`);
+      } else if (read.registered.has(uids[k].document)) {
+        found.push(k);
+      } else toRegister.push(k);
+    }
+    if (found.length > 0) {
+      // Registered before, their checkpoint lost: recorded, registered nothing again.
       await store.write(async (tx) => {
-        if (current?.entryUuid) await registry.removeDocuments(tx, [current.entryUuid]);
-        await tx.ingest.putIngestItem(this.checkpoint(item, 'removed', null, null));
+        for (const k of found) await tx.ingest.putIngestItem(this.checkpoint(items[k], 'document', read.registered.get(uids[k].document)!.uuid, uids[k].document));
       });
-      return { kind: 'removed', removed: current?.entryUuid ?? null };
+      for (const k of found) results[k] = { kind: 'already-registered', uniqueId: uids[k].document };
     }
 
-    const replaces = current && !olderThanCurrent ? current.entryUuid! : undefined;
-    // A deleted file, or an older version arriving after a newer one, is registered Deprecated: the
-    // registry keeps the history, and only the newest valid version is Approved.
-    const deprecate = item.condition === 0 || olderThanCurrent;
-    const regionalDomain = identity.domains.regional;
-    const msg = item.message;
-    const careDate = careDateOf(msg, item.dataType) || (item.careDate !== '-' ? item.careDate : '');
-    const objects = clinicalDocumentObjects(
-      {
+    const plans = toRegister.map((k) => {
+      const item = items[k];
+      const c = read.current[k];
+      const approved = c?.entryUuid && read.entries.get(c.entryUuid)?.status === Status.approved ? c : undefined;
+      const olderThanCurrent = !!c && c.timestamp > item.timestamp;
+      return { k, item, current: approved, replaces: approved && !olderThanCurrent ? approved.entryUuid! : undefined, deprecate: item.condition === 0 || olderThanCurrent };
+    });
+    const removals = plans.filter((p) => p.item.condition === 0 && cfg.deleted === 'remove');
+    for (const p of removals) {
+      await store.write(async (tx) => {
+        if (p.current?.entryUuid) await registry.removeDocuments(tx, [p.current.entryUuid]);
+        await tx.ingest.putIngestItem(this.checkpoint(p.item, 'removed', null, null));
+      });
+      results[p.k] = { kind: 'removed', removed: p.current?.entryUuid ?? null };
+    }
+    const submit = plans.filter((p) => !removals.includes(p));
+    if (submit.length > 0) {
+      const person = read.persons.get(submit[0].item.patientId)!;
+      try {
+        const outcomes = await this.submit(person, submit, uids);
+        submit.forEach((p, n) => (results[p.k] = outcomes[n]));
+      } catch (e) {
+        if (!(e instanceof Rejection)) throw e;
+        if (submit.length === 1) results[submit[0].k] = e;
+        else {
+          // One refused document fails its whole submission: each is tried alone to find which.
+          for (const p of submit) {
+            try {
+              results[p.k] = await this.shareDocument(p.item);
+            } catch (e2) {
+              if (!(e2 instanceof Rejection)) throw e2;
+              results[p.k] = e2;
+            }
+          }
+        }
+      }
+    }
+    return results.map((r) => r!);
+  }
+
+  /** One Provide and Register (as ITI-41) of the planned documents; the checkpoint and the audit commit with it. */
+  private async submit(person: Person, plans: { k: number; item: ClinicalItem; replaces?: string; deprecate: boolean }[], uids: { document: string; submissionSet: string }[]): Promise<ItemOutcome[]> {
+    const { identity, store, registry, repository, cfg } = this.deps;
+    const facility = plans[0].item.facility;
+    const docs: ClinicalDocumentMetadata[] = plans.map(({ item, k, replaces }) => {
+      const msg = item.message;
+      const careDate = careDateOf(msg, item.dataType) || (item.careDate !== '-' ? item.careDate : '');
+      return {
         dataType: item.dataType,
-        patientId: cx(read.person.regionalId, regionalDomain),
         sourcePatientId: cx(item.patientId, facility),
         sourcePatientInfo: sourcePatientInfo(msg.message.first('PID')),
-        facility: { namespace: facility.namespace, oid: facility.oid },
-        uniqueId: uids.document,
-        submissionSetUniqueId: uids.submissionSet,
+        uniqueId: uids[k].document,
         creationTime: hl7TimeToUtcDtm(msg.message.header.dateTime) ?? hl7TimeToUtcDtm(item.timestamp.slice(0, 14))!,
         serviceStartTime: careDate ? hl7TimeToUtcDtm(careDate) : undefined,
         department: item.department,
-        healthcareFacilityType: cfg.healthcareFacilityTypeCode,
         replaces,
-      },
+      };
+    });
+    const submissionSetUniqueId = plans.length === 1 ? uids[plans[0].k].submissionSet : derivedUniqueIds(cfg.uniqueIdRoot, facility.key, ...plans.map((p) => uids[p.k].document)).submissionSet;
+    const { objects, documentIds } = submissionObjects(
+      { patientId: cx(person.regionalId, identity.domains.regional), facility: { namespace: facility.namespace, oid: facility.oid }, submissionSetUniqueId, healthcareFacilityType: cfg.healthcareFacilityTypeCode },
+      docs,
       nowDtm(),
     );
-    let entryUuid = '';
+    const staged = this.deps.staging ? await Promise.all(plans.map((p) => this.deps.staging!.stage(p.item.bytes, p.item.sha1))) : [];
+    let uuids: string[] = [];
     try {
       await repository.provideAndRegister(
         objects,
-        [{ id: 'Document01', source: { data: item.bytes } }],
+        plans.map((p, n) => ({ id: documentIds[n], source: { data: p.item.bytes } })),
         (tx, o) => registry.register(tx, o),
         async (tx, outcome) => {
-          entryUuid = outcome.documents[0].uuid;
-          if (deprecate) await registry.deprecateDocuments(tx, [entryUuid]);
-          await tx.ingest.putIngestItem(this.checkpoint(item, 'document', entryUuid, uids.document));
+          uuids = outcome.documents.map((d) => d.uuid);
+          const deprecated = plans.flatMap((p, n) => (p.deprecate ? [uuids[n]] : []));
+          if (deprecated.length > 0) await registry.deprecateDocuments(tx, deprecated);
+          for (const [n, p] of plans.entries()) await tx.ingest.putIngestItem(this.checkpoint(p.item, 'document', uuids[n], uids[p.k].document));
           await this.deps.audit.recordIn(
             tx,
             xdsAudit(this.deps.audit, {
@@ -241,16 +323,19 @@ export class ClinicalSharing {
               req: { replyTo: this.deps.sourceName, peer: { address: '', endpoint: `ssmix2:${facility.oid || facility.namespace}` } },
               outcome: 0,
               patientId: outcome.patientId,
-              objects: [submissionSetObject(uids.submissionSet)],
+              objects: [submissionSetObject(submissionSetUniqueId)],
             }),
           );
         },
       );
     } catch (e) {
+      for (const b of staged) {
+        if (b.created && (await store.read((tx) => tx.repository.blobReferences(b.name))) === 0) repository.blobs.remove(b.name);
+      }
       const errors = asRegistryErrors(e);
       if (errors) throw new Rejection('refused-by-registry', errors.map((x) => `${x.errorCode}: ${x.codeContext}`).join('; '));
       throw e;
     }
-    return { kind: 'document', uniqueId: uids.document, entryUuid, status: deprecate ? 'Deprecated' : 'Approved', replaced: replaces };
+    return plans.map((p, n) => ({ kind: 'document', uniqueId: uids[p.k].document, entryUuid: uuids[n], status: p.deprecate ? 'Deprecated' : 'Approved', replaced: p.replaces }));
   }
 }

@@ -1,7 +1,7 @@
 /**
- * The XDS metadata of one clinical HL7 v2 message shared as a document (ITI TF-3 4.3.1, the
- * attributes a Provide and Register request carries): a DocumentEntry whose content is the message
- * itself, its SubmissionSet, the HasMember association and, for a newer version, RPLC to the older.
+ * The XDS metadata of clinical HL7 v2 messages shared as documents (ITI TF-3 4.3.1, the attributes a
+ * Provide and Register request carries): a DocumentEntry per message whose content is the message
+ * itself, their SubmissionSet, the HasMember associations and, for a newer version, RPLC to the older.
  * Codes come from the data type table (dataTypes.ts); identifiers are derived from the source so that
  * the same file always yields the same uniqueIds.
  */
@@ -16,25 +16,30 @@ export interface Code {
   displayName: string;
 }
 
+/** One document of a submission. */
 export interface ClinicalDocumentMetadata {
   dataType: DataType;
-  /** Regional (affinity domain) patient ID as CX: id^^^&OID&ISO. */
-  patientId: string;
   /** Local patient ID in the facility's assigning authority, as CX. */
   sourcePatientId: string;
   /** sourcePatientInfo values (PID-5|..., PID-7|..., PID-8|...). */
   sourcePatientInfo: string[];
-  /** The facility: its OID is the SubmissionSet's sourceId, its name the author institution. */
-  facility: { namespace: string; oid: string };
   uniqueId: string;
-  submissionSetUniqueId: string;
   /** DTM, UTC. */
   creationTime: string;
   serviceStartTime?: string;
   department: string;
-  healthcareFacilityType: Code;
   /** entryUUID of the DocumentEntry this one replaces. */
   replaces?: string;
+}
+
+/** What the documents of one submission share. */
+export interface ClinicalSubmissionMetadata {
+  /** Regional (affinity domain) patient ID as CX: id^^^&OID&ISO. */
+  patientId: string;
+  /** The facility: its OID is the SubmissionSet's sourceId, its name the author institution. */
+  facility: { namespace: string; oid: string };
+  submissionSetUniqueId: string;
+  healthcareFacilityType: Code;
 }
 
 const ja = (value: string) => [{ value, lang: 'ja' }];
@@ -72,78 +77,87 @@ export function documentClassCode(dt: DataType): Code {
   return { code: dt.documentClass, codingScheme: CodeSystems.classCode, displayName: CLASS_TITLES[dt.documentClass] };
 }
 
-export function clinicalDocumentObjects(m: ClinicalDocumentMetadata, submissionTime: string): Identifiable[] {
-  const doc = 'Document01';
-  const ss = 'SubmissionSet01';
-  const dt = m.dataType;
-  const author: Classification = {
-    ...emptyBase('cl-author'),
-    type: 'Classification',
-    classificationScheme: DocumentEntrySchemes.author,
-    classifiedObject: doc,
-    nodeRepresentation: '',
-    slots: [{ name: 'authorInstitution', values: [`${m.facility.namespace}^^^^^^^^^${m.facility.oid}`] }],
-  };
-  const entry: ExtrinsicObject = {
-    ...emptyBase(doc),
+/** The SubmissionSet's contentTypeCode: a submission of SS-MIX2 standardized storage data. */
+export const SSMIX2_CONTENT_TYPE: Code = { code: 'ss-mix2-storage', codingScheme: CodeSystems.classCode, displayName: 'SS-MIX2 標準化ストレージ' };
+
+function documentEntry(d: ClinicalDocumentMetadata, s: ClinicalSubmissionMetadata, id: string): ExtrinsicObject {
+  const dt = d.dataType;
+  const c = (suffix: string, scheme: string, code: Code) => classification(`${id}-${suffix}`, scheme, id, code);
+  return {
+    ...emptyBase(id),
     type: 'ExtrinsicObject',
     objectType: ObjectTypes.stableDocument,
     mimeType: HL7V2_MIME_TYPE,
     name: ja(dt.title),
     slots: [
-      { name: 'creationTime', values: [m.creationTime] },
+      { name: 'creationTime', values: [d.creationTime] },
       { name: 'languageCode', values: ['ja-JP'] },
-      ...(m.serviceStartTime ? [{ name: 'serviceStartTime', values: [m.serviceStartTime] }] : []),
-      { name: 'sourcePatientId', values: [m.sourcePatientId] },
-      ...(m.sourcePatientInfo.length ? [{ name: 'sourcePatientInfo', values: m.sourcePatientInfo }] : []),
+      ...(d.serviceStartTime ? [{ name: 'serviceStartTime', values: [d.serviceStartTime] }] : []),
+      { name: 'sourcePatientId', values: [d.sourcePatientId] },
+      ...(d.sourcePatientInfo.length ? [{ name: 'sourcePatientInfo', values: d.sourcePatientInfo }] : []),
     ],
     classifications: [
-      author,
-      classification('cl-class', DocumentEntrySchemes.classCode, doc, documentClassCode(dt)),
-      classification('cl-conf', DocumentEntrySchemes.confidentialityCode, doc, { code: 'N', codingScheme: '2.16.840.1.113883.5.25', displayName: 'normal' }),
-      classification('cl-format', DocumentEntrySchemes.formatCode, doc, { code: formatCodeOf(dt.code), codingScheme: CodeSystems.formatCode, displayName: `SS-MIX2 ${dt.code}` }),
-      classification('cl-facility', DocumentEntrySchemes.healthcareFacilityTypeCode, doc, m.healthcareFacilityType),
-      classification('cl-practice', DocumentEntrySchemes.practiceSettingCode, doc, departmentCode(m.department)),
-      classification('cl-type', DocumentEntrySchemes.typeCode, doc, { code: dt.code, codingScheme: CodeSystems.typeCode, displayName: dt.title }),
+      {
+        ...emptyBase(`${id}-author`),
+        type: 'Classification',
+        classificationScheme: DocumentEntrySchemes.author,
+        classifiedObject: id,
+        nodeRepresentation: '',
+        slots: [{ name: 'authorInstitution', values: [`${s.facility.namespace}^^^^^^^^^${s.facility.oid}`] }],
+      },
+      c('class', DocumentEntrySchemes.classCode, documentClassCode(dt)),
+      c('conf', DocumentEntrySchemes.confidentialityCode, { code: 'N', codingScheme: '2.16.840.1.113883.5.25', displayName: 'normal' }),
+      c('format', DocumentEntrySchemes.formatCode, { code: formatCodeOf(dt.code), codingScheme: CodeSystems.formatCode, displayName: `SS-MIX2 ${dt.code}` }),
+      c('facility', DocumentEntrySchemes.healthcareFacilityTypeCode, s.healthcareFacilityType),
+      c('practice', DocumentEntrySchemes.practiceSettingCode, departmentCode(d.department)),
+      c('type', DocumentEntrySchemes.typeCode, { code: dt.code, codingScheme: CodeSystems.typeCode, displayName: dt.title }),
     ],
     externalIdentifiers: [
-      externalIdentifier('ei-pid', DocumentEntrySchemes.patientId, doc, m.patientId, 'XDSDocumentEntry.patientId'),
-      externalIdentifier('ei-uid', DocumentEntrySchemes.uniqueId, doc, m.uniqueId, 'XDSDocumentEntry.uniqueId'),
+      externalIdentifier(`${id}-pid`, DocumentEntrySchemes.patientId, id, s.patientId, 'XDSDocumentEntry.patientId'),
+      externalIdentifier(`${id}-uid`, DocumentEntrySchemes.uniqueId, id, d.uniqueId, 'XDSDocumentEntry.uniqueId'),
     ],
   };
+}
+
+/**
+ * The objects of one Provide and Register submission: a SubmissionSet, its documents (symbolic ids
+ * `Document1`, `Document2`, ... in order), HasMember for each and RPLC where a document replaces one.
+ */
+export function submissionObjects(s: ClinicalSubmissionMetadata, docs: ClinicalDocumentMetadata[], submissionTime: string): { objects: Identifiable[]; documentIds: string[] } {
+  const ss = 'SubmissionSet';
   const set: RegistryPackage = {
     ...emptyBase(ss),
     type: 'RegistryPackage',
-    name: ja(`SS-MIX2 ${dt.code}`),
+    name: ja('SS-MIX2'),
     slots: [{ name: 'submissionTime', values: [submissionTime] }],
     classifications: [
-      {
-        ...emptyBase('cl-ss'),
-        type: 'Classification',
-        classifiedObject: ss,
-        classificationNode: ObjectTypes.submissionSet,
-      },
-      classification('cl-content', SubmissionSetSchemes.contentTypeCode, ss, documentClassCode(dt)),
+      { ...emptyBase('ss-node'), type: 'Classification', classifiedObject: ss, classificationNode: ObjectTypes.submissionSet },
+      classification('ss-content', SubmissionSetSchemes.contentTypeCode, ss, SSMIX2_CONTENT_TYPE),
     ],
     externalIdentifiers: [
-      externalIdentifier('ei-ss-pid', SubmissionSetSchemes.patientId, ss, m.patientId, 'XDSSubmissionSet.patientId'),
-      externalIdentifier('ei-ss-src', SubmissionSetSchemes.sourceId, ss, m.facility.oid, 'XDSSubmissionSet.sourceId'),
-      externalIdentifier('ei-ss-uid', SubmissionSetSchemes.uniqueId, ss, m.submissionSetUniqueId, 'XDSSubmissionSet.uniqueId'),
+      externalIdentifier('ss-pid', SubmissionSetSchemes.patientId, ss, s.patientId, 'XDSSubmissionSet.patientId'),
+      externalIdentifier('ss-src', SubmissionSetSchemes.sourceId, ss, s.facility.oid, 'XDSSubmissionSet.sourceId'),
+      externalIdentifier('ss-uid', SubmissionSetSchemes.uniqueId, ss, s.submissionSetUniqueId, 'XDSSubmissionSet.uniqueId'),
     ],
   };
-  const member: Association = {
-    ...emptyBase('as-member'),
-    type: 'Association',
-    associationType: AssociationTypes.hasMember,
-    sourceObject: ss,
-    targetObject: doc,
-    slots: [{ name: 'SubmissionSetStatus', values: ['Original'] }],
-  };
-  const out: Identifiable[] = [entry, set, member];
-  if (m.replaces) {
-    out.push({ ...emptyBase('as-rplc'), type: 'Association', associationType: AssociationTypes.rplc, sourceObject: doc, targetObject: m.replaces });
-  }
-  return out;
+  const objects: Identifiable[] = [set];
+  const documentIds: string[] = [];
+  docs.forEach((d, i) => {
+    const id = `Document${i + 1}`;
+    documentIds.push(id);
+    objects.push(documentEntry(d, s, id));
+    const member: Association = {
+      ...emptyBase(`${id}-member`),
+      type: 'Association',
+      associationType: AssociationTypes.hasMember,
+      sourceObject: ss,
+      targetObject: id,
+      slots: [{ name: 'SubmissionSetStatus', values: ['Original'] }],
+    };
+    objects.push(member);
+    if (d.replaces) objects.push({ ...emptyBase(`${id}-rplc`), type: 'Association', associationType: AssociationTypes.rplc, sourceObject: id, targetObject: d.replaces });
+  });
+  return { objects, documentIds };
 }
 
 /**

@@ -5,11 +5,12 @@
  * counted: taken in, already taken, or rejected with its reason.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Domain } from '../../identity/types.ts';
 import type { Store } from '../../store/types.ts';
 import { Rejection, type ClinicalItem, type ClinicalSharing, type ItemOutcome, type RejectReason } from '../clinicalSharing.ts';
+import { PATIENT_DATA_TYPE } from './dataTypes.ts';
 import { FileNameError, parseStoragePath, versionKey } from './fileName.ts';
 import { checkMessageType, readStoredMessage, StoredMessageError } from './storedMessage.ts';
 import { walkStorage, type PatientFolder } from './treeWalker.ts';
@@ -53,6 +54,9 @@ export interface IngestRunOptions {
   signal?: AbortSignal;
 }
 
+/** Documents of one patient shared in one submission, at most. */
+const GROUP = 64;
+
 export const emptyCounts = (): IngestCounts => ({ files: 0, unchanged: 0, patients: 0, documents: 0, deprecated: 0, replacing: 0, removed: 0, alreadyRegistered: 0, rejected: 0 });
 
 function count(c: IngestCounts, o: ItemOutcome): void {
@@ -83,7 +87,7 @@ export class Ssmix2Ingest {
   async run(opts: IngestRunOptions): Promise<IngestReport> {
     const started = Date.now();
     const folders: PatientFolder[] = [];
-    for await (const f of walkStorage(opts.root)) folders.push(f);
+    folders.push(...walkStorage(opts.root));
     const total = folders.reduce((n, f) => n + f.files.length + f.stray.length, 0);
     const counts = emptyCounts();
     const rejected: RejectedFile[] = [];
@@ -100,19 +104,41 @@ export class Ssmix2Ingest {
           reject(s, 'misplaced', 'not at the storage depth ROOT/PID[0:3]/PID[3:6]/PID/CareDate/DataType/file');
           opts.onFile?.(counts, total);
         }
+        // A patient's documents go to the registry together (as a Document Source submits a set),
+        // at most `group` at a time; ADT-00 feeds the patient at once.
+        let pending: ClinicalItem[] = [];
+        const flush = async () => {
+          if (pending.length === 0) return;
+          const batch = pending;
+          pending = [];
+          const outcomes = await this.sharing.shareDocuments(batch);
+          outcomes.forEach((o, k) => {
+            if (o instanceof Rejection) reject(batch[k].source, o.reason, o.message);
+            else count(counts, o);
+            opts.onFile?.(counts, total);
+          });
+        };
         for (const rel of folder.files) {
-          if (opts.signal?.aborted) return;
+          if (opts.signal?.aborted) break;
           counts.files++;
           try {
-            const o = await this.ingestFile(opts.root, rel, opts.facility);
-            if (o === 'unchanged') counts.unchanged++;
-            else count(counts, o);
+            const item = await this.readFile(opts.root, rel, opts.facility);
+            if (item === 'unchanged') counts.unchanged++;
+            else if (item.dataType.code === PATIENT_DATA_TYPE) {
+              await flush();
+              count(counts, await this.sharing.take(item));
+            } else {
+              pending.push(item);
+              if (pending.length >= GROUP) await flush();
+              continue;
+            }
           } catch (e) {
             if (e instanceof Rejection) reject(rel, e.reason, e.message);
             else throw e;
           }
           opts.onFile?.(counts, total);
         }
+        await flush();
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
@@ -120,11 +146,12 @@ export class Ssmix2Ingest {
     return { counts, rejected, elapsedMs: Date.now() - started };
   }
 
-  private async ingestFile(root: string, rel: string, facility: Domain): Promise<ItemOutcome | 'unchanged'> {
+  /** Synchronous reads: the files are small, and a thread-pool round trip each costs more than the read. */
+  private async readFile(root: string, rel: string, facility: Domain): Promise<ClinicalItem | 'unchanged'> {
     const file = path.join(root, ...rel.split('/'));
     let stat;
     try {
-      stat = await fs.stat(file);
+      stat = fs.statSync(file);
     } catch (e) {
       throw new Rejection('unreadable', (e as Error).message);
     }
@@ -140,7 +167,7 @@ export class Ssmix2Ingest {
     }
     let bytes: Buffer;
     try {
-      bytes = await fs.readFile(file);
+      bytes = fs.readFileSync(file);
     } catch (e) {
       throw new Rejection('unreadable', (e as Error).message);
     }
@@ -165,6 +192,6 @@ export class Ssmix2Ingest {
       message,
       versionKey: versionKey(name),
     };
-    return this.sharing.take(item);
+    return item;
   }
 }

@@ -4,7 +4,7 @@
  * ones, and the versions of one order before their successors (the timestamp follows the order number
  * in the name). Anything found at another depth is reported, never passed over.
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export interface PatientFolder {
@@ -18,65 +18,66 @@ export interface PatientFolder {
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-async function entries(dir: string): Promise<{ name: string; dir: boolean }[]> {
-  const list = await fs.readdir(dir, { withFileTypes: true });
+/** Synchronous on purpose: one readdir per folder, and a thread-pool round trip each costs more than the call. */
+function entries(dir: string): { name: string; dir: boolean }[] {
+  const list = fs.readdirSync(dir, { withFileTypes: true });
   return list.map((e) => ({ name: e.name, dir: e.isDirectory() })).sort((a, b) => byName(a.name, b.name));
 }
 
 /** Every file under a folder, as relative paths (for what lies where no file should). */
-async function allFiles(root: string, rel: string): Promise<string[]> {
+function allFiles(root: string, rel: string): string[] {
   const out: string[] = [];
-  for (const e of await entries(path.join(root, rel))) {
+  for (const e of entries(path.join(root, rel))) {
     const r = `${rel}/${e.name}`;
-    if (e.dir) out.push(...(await allFiles(root, r)));
+    if (e.dir) out.push(...allFiles(root, r));
     else out.push(r);
   }
   return out;
 }
 
 /** The patient folders of the tree, each with its files. Stray entries above patient level come as their own folder. */
-export async function* walkStorage(root: string): AsyncGenerator<PatientFolder> {
-  for (const a of await entries(root)) {
+export function* walkStorage(root: string): Generator<PatientFolder> {
+  for (const a of entries(root)) {
     if (!a.dir) {
       yield { folder: '', files: [], stray: [a.name] };
       continue;
     }
-    for (const b of await entries(path.join(root, a.name))) {
+    for (const b of entries(path.join(root, a.name))) {
       const ab = `${a.name}/${b.name}`;
       if (!b.dir) {
         yield { folder: a.name, files: [], stray: [ab] };
         continue;
       }
-      for (const p of await entries(path.join(root, ab))) {
+      for (const p of entries(path.join(root, ab))) {
         const folder = `${ab}/${p.name}`;
         if (!p.dir) {
           yield { folder: ab, files: [], stray: [folder] };
           continue;
         }
-        yield await patientFolder(root, folder);
+        yield patientFolder(root, folder);
       }
     }
   }
 }
 
-async function patientFolder(root: string, folder: string): Promise<PatientFolder> {
+function patientFolder(root: string, folder: string): PatientFolder {
   const files: string[] = [];
   const stray: string[] = [];
-  for (const date of await entries(path.join(root, folder))) {
+  for (const date of entries(path.join(root, folder))) {
     const d = `${folder}/${date.name}`;
     if (!date.dir) {
       stray.push(d);
       continue;
     }
-    for (const type of await entries(path.join(root, d))) {
+    for (const type of entries(path.join(root, d))) {
       const t = `${d}/${type.name}`;
       if (!type.dir) {
         stray.push(t);
         continue;
       }
-      for (const f of await entries(path.join(root, t))) {
+      for (const f of entries(path.join(root, t))) {
         const rel = `${t}/${f.name}`;
-        if (f.dir) stray.push(...(await allFiles(root, rel)));
+        if (f.dir) stray.push(...allFiles(root, rel));
         else files.push(rel);
       }
     }
