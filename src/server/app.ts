@@ -26,6 +26,8 @@ import { OutboxDispatcher } from './outboxDispatcher.ts';
 import { tokenIssuerKey } from './secrets.ts';
 import { tlsServerOptions } from './tls.ts';
 import { xdsServices, type XdsServices } from '../xds/assemble.ts';
+import { clinicalSharing } from '../ingest/assemble.ts';
+import { clinicalFeedTransaction } from '../ingest/clinicalFeed/transaction.ts';
 
 export interface App {
   config: Config;
@@ -70,6 +72,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       iti8Transaction({ store, identity, notifier, audit }),
       iti9Transaction({ store, identity, audit }),
       ...iti21Transactions({ store, identity, audit, config: config.pdq }),
+      // SS-MIX2 clinical feed: clinical HL7 v2 messages shared as XDS documents
+      ...(config.ingest.clinicalFeed.enabled ? [clinicalFeedTransaction({ store, identity, sharing: clinicalSharing(config, { store, identity, audit, notifier, xds }, 'mllp') })] : []),
     ];
     if (config.mllp.enabled) {
       const endpoint = hl7Endpoint({
