@@ -10,9 +10,12 @@ import type { Logger } from '../server/logger.ts';
 import { soapRouter, spoolDirOf, type SoapLimits, type SoapTransaction } from '../soap/endpoint.ts';
 import type { Store } from '../store/types.ts';
 import path from 'node:path';
+import { iti18Transaction } from './iti18/transaction.ts';
 import { iti41Transaction } from './iti41/transaction.ts';
 import { iti42Transaction } from './iti42/transaction.ts';
 import { iti43Transaction } from './iti43/transaction.ts';
+import { iti57Transaction } from './iti57/transaction.ts';
+import { iti62Transaction } from './iti62/transaction.ts';
 import { BlobStore } from './repository/blobStore.ts';
 import { RepositoryService } from './repository/service.ts';
 import { RegistryService } from './registry/service.ts';
@@ -46,7 +49,12 @@ export function xdsServices(config: Config, deps: { store: Store; identity: Iden
   const routes: XdsServices['routes'] = [];
   const registryDeps = { store: deps.store, registry, audit: deps.audit, log: deps.log };
   if (config.xds.registry.enabled) {
-    const txs: SoapTransaction[] = [iti42Transaction(registryDeps)];
+    const txs: SoapTransaction[] = [
+      iti18Transaction({ ...registryDeps, maxResults: config.xds.registry.maxResults }),
+      iti42Transaction(registryDeps),
+      iti57Transaction(registryDeps),
+      iti62Transaction(registryDeps),
+    ];
     routes.push({ path: config.xds.registry.path, router: soapRouter(txs, limits, deps.log) });
   }
   const repository = new RepositoryService(

@@ -82,9 +82,9 @@ export function documentObject(uniqueId: string, repositoryUniqueId: string, hom
   };
 }
 
-/** A registry object removed or changed (ITI-62, ITI-57): type 2, role 3, its entryUUID. */
+/** A registry object removed (ITI TF-2b 3.62.5.1): type 2 (system), role 3 (report), its entryUUID as a registry object reference. */
 export function registryObject(uuid: string): ParticipantObject {
-  return { id: uuid, typeCode: 2, typeCodeRole: 3, idTypeCode: { code: 'urn:uuid:a54d6aa5-d40d-43f9-88c5-b4633d873bdd', codeSystemName: 'IHE XDS Metadata', originalText: 'registry object entryUUID' } };
+  return { id: uuid, typeCode: 2, typeCodeRole: 3, idTypeCode: { code: 'urn:ihe:iti:2017:ObjectRef', codeSystemName: 'IHE XDS Metadata', originalText: 'registry object reference' } };
 }
 
 /** The stored query (ITI TF-2a 3.18.5.1.2): type 2, role 24, the query id, the request in base64. */

@@ -51,8 +51,9 @@ export const XDS: Record<XdsTransactionId, XdsTransactionDescriptor> = {
   'ITI-42': t('ITI-42', 'Register Document Set-b', 'urn:ihe:iti:2007:RegisterDocumentSet-b', 'registry', 'optional', 'mirror', Import, 'C'),
   // ITI TF-2b 3.43.5.1: Export, R; the response is an MTOM package (ITI TF-2b 3.43.4.2.2).
   'ITI-43': t('ITI-43', 'Retrieve Document Set', 'urn:ihe:iti:2007:RetrieveDocumentSet', 'repository', 'optional', 'always', Export, 'R'),
-  // ITI TF-2b 3.57.5.1: Import, U.
+  // XDS Metadata Update, ITI TF-2b 3.57.5.1 (Document Registry): Import, U, with the SubmissionSet.
   'ITI-57': t('ITI-57', 'Update Document Set', 'urn:ihe:iti:2010:UpdateDocumentSet', 'registry', 'optional', 'mirror', Import, 'U'),
-  // ITI TF-2b 3.62.5.1: Patient Record, D.
-  'ITI-62': t('ITI-62', 'Delete Document Set', 'urn:ihe:iti:2010:DeleteDocumentSet', 'registry', 'optional', 'mirror', EventIds.patientRecord, 'D'),
+  // RMD, ITI TF-2b 3.62.5.1: Patient Record, D, each removed object as a registry object reference.
+  // The SOAP action keeps the name the transaction had in Metadata Update (DeleteDocumentSet).
+  'ITI-62': t('ITI-62', 'Remove Metadata', 'urn:ihe:iti:2010:DeleteDocumentSet', 'registry', 'optional', 'mirror', EventIds.patientRecord, 'D'),
 };

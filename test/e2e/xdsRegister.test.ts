@@ -22,7 +22,10 @@ import {
   registryResponseOf,
   ReplyLog,
 } from '../helpers/xds.ts';
-import { submitObjectsRequest, uniqueOid, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
+import { randomUUID } from 'node:crypto';
+import { decodeRegistryObjectList, registryObjectListOf } from '../../src/ebxml/decode.ts';
+import { parseXml } from '../../src/xml/parse.ts';
+import { ON_DEMAND, submitObjectsRequest, uniqueOid, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
 
 describe('XDS.b ITI-42 Register Document Set-b (e2e)', function () {
   this.timeout(60_000);
@@ -118,6 +121,72 @@ describe('XDS.b ITI-42 Register Document Set-b (e2e)', function () {
     // and the replacement of another patient's document is refused
     const other = { patientId: pid('P42-2'), docs: [{}], associations: [`<rim:Association id="x" associationType="urn:ihe:iti:2007:AssociationType:APND" sourceObject="Document01" targetObject="${(await registered((orig.docs[0] as { uniqueId?: string }).uniqueId!))[0].uuid}"/>`] };
     expectFailure(log.add(await c.register(submitObjectsRequest(other))), 'XDSPatientIdDoesNotMatch');
+  });
+
+  it('re-registers a document uniqueId with the same hash and size as a new entry (ITI TF-2b 3.42.4.1.3.3.1)', async () => {
+    // XDSDuplicateUniqueIdInRegistry "cannot be thrown for DocumentEntry" (ITI TF-3 Table 4.2.4.1-2):
+    // identical copies (say, in two repositories) may share a uniqueId.
+    const first = { patientId: pid('P42-1'), docs: [{ content: Buffer.from('same') }] };
+    expectSuccess(log.add(await c.register(submitObjectsRequest(first))));
+    const uid = (first.docs[0] as { uniqueId?: string }).uniqueId!;
+    expectSuccess(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-1'), docs: [{ uniqueId: uid, content: Buffer.from('same') }] }))));
+    expect(await registered(uid)).to.have.length(2);
+    // A SubmissionSet uniqueId equal to a registered DocumentEntry's is refused (3.42.4.1.3.3.7).
+    expectFailure(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-1'), submissionSetUniqueId: uid, docs: [{}] }))), 'XDSDuplicateUniqueIdInRegistry');
+  });
+
+  describe('document relationships (ITI TF-2b 3.42.4.1.3.5)', () => {
+    const APND = 'urn:ihe:iti:2007:AssociationType:APND';
+    const XFRM = 'urn:ihe:iti:2007:AssociationType:XFRM';
+    const rel = (type: string, target: string, source = 'Document01') => `<rim:Association id="urn:uuid:${randomUUID()}" associationType="${type}" sourceObject="${source}" targetObject="${target}"/>`;
+    const status = async (uuid: string) => (await s.app.store.read((tx) => tx.registry.entries([uuid])))[0].status;
+
+    it('RPLC deprecates the original with its addenda and transformations, and carries its folder memberships over', async () => {
+      const orig = `urn:uuid:${randomUUID()}`;
+      const folder = `urn:uuid:${randomUUID()}`;
+      expectSuccess(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{ id: orig }], folder: { id: folder } }))));
+      const addendum = `urn:uuid:${randomUUID()}`;
+      const transform = `urn:uuid:${randomUUID()}`;
+      expectSuccess(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{ id: addendum }], associations: [rel(APND, orig, addendum)] }))));
+      expectSuccess(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{ id: transform }], associations: [rel(XFRM, orig, transform)] }))));
+      const replacement = `urn:uuid:${randomUUID()}`;
+      expectSuccess(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{ id: replacement }], associations: [rel('urn:ihe:iti:2007:AssociationType:RPLC', orig, replacement)] }))));
+      for (const id of [orig, addendum, transform]) expect(await status(id), id).to.equal('urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated');
+      expect(await status(replacement)).to.equal('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved');
+      const members = await s.app.store.read((tx) => tx.registry.associations({ sources: [folder] }, 100));
+      const fdde = members.find((m) => (m.object as { targetObject: string }).targetObject === replacement);
+      expect(fdde, 'an FD-DE HasMember for the replacement').to.not.equal(undefined);
+      const ssHm = await s.app.store.read((tx) => tx.registry.associations({ targets: [fdde!.uuid] }, 10));
+      expect(ssHm, 'with its SS-HM HasMember').to.have.length(1);
+    });
+
+    it('UnresolvedReferenceException for a target that is not registered; XDSRegistryDeprecatedDocumentError for a deprecated one, signs included', async () => {
+      expectFailure(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{}], associations: [rel(APND, `urn:uuid:${randomUUID()}`)] }))), 'UnresolvedReferenceException');
+      const orig = `urn:uuid:${randomUUID()}`;
+      expectSuccess(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{ id: orig }] }))));
+      expectSuccess(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{}], associations: [rel('urn:ihe:iti:2007:AssociationType:RPLC', orig)] }))));
+      expectFailure(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{}], associations: [rel('urn:ihe:iti:2007:AssociationType:signs', orig)] }))), 'XDSRegistryDeprecatedDocumentError');
+      // RPLC of a document of the same submission: its target must already be registered.
+      expectFailure(
+        log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{}, {}], associations: [rel('urn:ihe:iti:2007:AssociationType:RPLC', 'Document02')] }))),
+        'UnresolvedReferenceException',
+      );
+    });
+
+    it('IsSnapshotOf links a Stable snapshot to a registered On-Demand entry, and nothing else', async () => {
+      const stable = `urn:uuid:${randomUUID()}`;
+      expectSuccess(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{ id: stable }] }))));
+      expectFailure(
+        log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{}], associations: [rel('urn:ihe:iti:2010:AssociationType:IsSnapshotOf', stable)] }))),
+        'XDSRegistryMetadataError',
+      );
+      const onDemand = `urn:uuid:${randomUUID()}`;
+      const objects = decodeRegistryObjectList(registryObjectListOf(parseXml(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{ id: onDemand, objectType: ON_DEMAND }] }, false)))!);
+      await s.app.store.write((tx) => s.app.xds.registry.register(tx, objects, { onDemand: true }));
+      expectSuccess(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{}], associations: [rel('urn:ihe:iti:2010:AssociationType:IsSnapshotOf', onDemand)] }))));
+      // ITI-42 itself registers Stable entries only (ITI TF-2b 3.42.4.1.2).
+      expectFailure(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{ objectType: ON_DEMAND }] }, false))), 'XDSRegistryMetadataError');
+    });
   });
 
   it('keeps extra metadata slots (urn: names) and Japanese text intact', async () => {

@@ -188,16 +188,19 @@ export function faultOf(r: Reply): { code: string; subcode?: string; reason: str
 
 const DRIVER = path.join(conformanceDir(), 'schemas', 'driver.xsd');
 
-/** Validates envelopes against the standard schemas in one xmllint run; fails with every error. */
-export function expectSchemaValid(xmls: string[]): void {
-  if (!fs.existsSync(DRIVER)) throw new Error(missingMessage(DRIVER));
+/** The DICOM audit message schema ATNA names (ITI TF-2 3.20.6). */
+export const DICOM_AUDIT_SCHEMA = path.join(conformanceDir(), 'schemas', 'atna', 'dicom2017c.xsd');
+
+/** Validates documents (by default SOAP envelopes, against the standard schemas) in one xmllint run; fails with every error. */
+export function expectSchemaValid(xmls: string[], schema = DRIVER): void {
+  if (!fs.existsSync(schema)) throw new Error(missingMessage(schema));
   const dir = tempDir('hie-xds-validate-');
   const files = xmls.map((x, i) => {
     const f = path.join(dir, `reply-${i}.xml`);
     fs.writeFileSync(f, x);
     return f;
   });
-  const r = spawnSync('xmllint', ['--noout', '--schema', DRIVER, ...files], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync('xmllint', ['--noout', '--schema', schema, ...files], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.error) throw new Error('xmllint not found: apt-get install libxml2-utils');
   const out = `${r.stdout}\n${r.stderr}`;
   const bad = files.filter((f) => !out.includes(`${f} validates`));
@@ -243,6 +246,21 @@ export function retrievedDocuments(r: Reply): Map<string, Buffer> {
     const inc = doc.children.find((c) => c.local === 'Include');
     const a = inc ? byId.get(decodeURIComponent(inc.attrs.href.slice(4))) : undefined;
     out.set(uid, a ? (a.data ?? fs.readFileSync(a.file!)) : Buffer.from(doc.text, 'base64'));
+  }
+  return out;
+}
+
+/**
+ * What a LeafClass AdhocQueryResponse must hold for each object (ITI TF-2a 3.18.4.1.3, ebRIM 3.0):
+ * an id and, for DocumentEntries, SubmissionSets, Folders and Associations, their status. Returns
+ * the problems found; this server's replies have none.
+ */
+export function leafClassProblems(response: XmlElement): string[] {
+  const list = response.children.find((c) => c.local === 'RegistryObjectList');
+  const out: string[] = [];
+  for (const o of list?.children ?? []) {
+    if (!o.attrs.id) out.push(`${o.local} without an id`);
+    if (['ExtrinsicObject', 'RegistryPackage', 'Association'].includes(o.local) && !o.attrs.status) out.push(`${o.local} ${o.attrs.id} without a status`);
   }
   return out;
 }

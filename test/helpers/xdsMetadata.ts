@@ -9,6 +9,12 @@ export const ON_DEMAND = 'urn:uuid:34268e47-fdf5-41a6-ba33-82133c465248';
 
 export interface DocSpec {
   id?: string;
+  /** logicalID: set for a new version (ITI-57). */
+  lid?: string;
+  /** ITI-57: the PreviousVersion slot of the SubmissionSet's HasMember. */
+  previousVersion?: number;
+  /** ITI-57: the AssociationPropagation slot of the SubmissionSet's HasMember. */
+  associationPropagation?: 'yes' | 'no' | string;
   uniqueId?: string;
   content?: Buffer;
   hash?: string;
@@ -33,7 +39,7 @@ export interface DocSpec {
 export interface SubmissionSpec {
   patientId: string;
   docs: DocSpec[];
-  folder?: { id?: string; uniqueId?: string; code?: [string, string] } | false;
+  folder?: { id?: string; lid?: string; previousVersion?: number; uniqueId?: string; code?: [string, string]; patientId?: string } | false;
   submissionSetId?: string;
   submissionSetUniqueId?: string;
   /** Extra associations (e.g. RPLC), as XML. */
@@ -61,7 +67,7 @@ export function documentEntryXml(d: DocSpec, patientId: string, withRepositoryAt
   const u = () => `urn:uuid:${randomUUID()}`;
   const content = d.content ?? Buffer.from(`document ${id}`);
   return (
-    `<rim:ExtrinsicObject id="${id}" mimeType="${d.mimeType ?? 'text/plain'}" objectType="${d.objectType ?? STABLE}">` +
+    `<rim:ExtrinsicObject id="${id}"${d.lid ? ` lid="${d.lid}"` : ''} mimeType="${d.mimeType ?? 'text/plain'}" objectType="${d.objectType ?? STABLE}">` +
     slot('creationTime', d.creationTime ?? '20240101120000') +
     slot('languageCode', 'ja-JP') +
     (d.serviceStartTime ? slot('serviceStartTime', d.serviceStartTime) : '') +
@@ -112,7 +118,8 @@ export function submissionObjectsXml(spec: SubmissionSpec, withRepositoryAttribu
     `<rim:Classification id="${u()}" classifiedObject="${ss}" classificationNode="urn:uuid:a54d6aa5-d40d-43f9-88c5-b4633d873bdd"/>`,
   );
   for (const d of spec.docs) {
-    parts.push(`<rim:Association id="${u()}" associationType="urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember" sourceObject="${ss}" targetObject="${d.id}">${slot('SubmissionSetStatus', 'Original')}</rim:Association>`);
+    const update = (d.previousVersion !== undefined ? slot('PreviousVersion', String(d.previousVersion)) : '') + (d.associationPropagation ? slot('AssociationPropagation', d.associationPropagation) : '');
+    parts.push(`<rim:Association id="${u()}" associationType="urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember" sourceObject="${ss}" targetObject="${d.id}">${slot('SubmissionSetStatus', 'Original')}${update}</rim:Association>`);
   }
   for (const r of spec.references ?? []) {
     parts.push(`<rim:Association id="${u()}" associationType="urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember" sourceObject="${ss}" targetObject="${r}">${slot('SubmissionSetStatus', 'Reference')}</rim:Association>`);
@@ -120,14 +127,15 @@ export function submissionObjectsXml(spec: SubmissionSpec, withRepositoryAttribu
   if (spec.folder) {
     const f = (spec.folder.id ??= 'Folder01');
     spec.folder.uniqueId ??= uniqueOid();
+    const previous = spec.folder.previousVersion !== undefined ? slot('PreviousVersion', String(spec.folder.previousVersion)) : '';
     parts.push(
-      `<rim:RegistryPackage id="${f}">${name('フォルダ')}` +
+      `<rim:RegistryPackage id="${f}"${spec.folder.lid ? ` lid="${spec.folder.lid}"` : ''}>${name('フォルダ')}` +
         code(u(), 'urn:uuid:1ba97051-7806-41a8-a48b-8fce7af683c5', f, spec.folder.code ?? ['CARE', '1.2.392.999.9']) +
-        ei(u(), 'urn:uuid:f64ffdf0-4b97-4e06-b79f-a52b38ec2f8a', f, spec.patientId, 'XDSFolder.patientId') +
+        ei(u(), 'urn:uuid:f64ffdf0-4b97-4e06-b79f-a52b38ec2f8a', f, spec.folder.patientId ?? spec.patientId, 'XDSFolder.patientId') +
         ei(u(), 'urn:uuid:75df8f67-9973-4fbe-a900-df66cefecc5a', f, spec.folder.uniqueId, 'XDSFolder.uniqueId') +
         '</rim:RegistryPackage>',
       `<rim:Classification id="${u()}" classifiedObject="${f}" classificationNode="urn:uuid:d9d542f3-6cc4-48b6-8870-ea235fbc94c2"/>`,
-      `<rim:Association id="${u()}" associationType="urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember" sourceObject="${ss}" targetObject="${f}"/>`,
+      `<rim:Association id="${u()}" associationType="urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember" sourceObject="${ss}" targetObject="${f}">${previous}</rim:Association>`,
     );
     for (const d of spec.docs) {
       parts.push(`<rim:Association id="FolderMember_${d.id}" associationType="urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember" sourceObject="${f}" targetObject="${d.id}"/>`);
@@ -157,5 +165,24 @@ export function provideAndRegisterRequest(spec: SubmissionSpec, mode: 'inline' |
   return (
     `<xdsb:ProvideAndRegisterDocumentSetRequest xmlns:xdsb="urn:ihe:iti:xds-b:2007" xmlns:lcm="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0">` +
     `<lcm:SubmitObjectsRequest><rim:RegistryObjectList>${objects}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>${docs}</xdsb:ProvideAndRegisterDocumentSetRequest>`
+  );
+}
+
+/** An UpdateAvailabilityStatus association from the SubmissionSet (ITI-57). */
+export function updateStatusXml(target: string, from: 'Approved' | 'Deprecated' | string, to: 'Approved' | 'Deprecated' | string, submissionSet = 'SubmissionSet01'): string {
+  const urn = (s: string) => (s.startsWith('urn:') ? s : `urn:oasis:names:tc:ebxml-regrep:StatusType:${s}`);
+  return (
+    `<rim:Association id="urn:uuid:${randomUUID()}" associationType="urn:ihe:iti:2010:AssociationType:UpdateAvailabilityStatus" sourceObject="${submissionSet}" targetObject="${target}">` +
+    slot('OriginalStatus', urn(from)) +
+    slot('NewStatus', urn(to)) +
+    '</rim:Association>'
+  );
+}
+
+/** ITI-62: an lcm:RemoveObjectsRequest naming registry objects by entryUUID. */
+export function removeObjectsRequest(uuids: string[]): string {
+  return (
+    `<lcm:RemoveObjectsRequest xmlns:lcm="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0">` +
+    `<rim:ObjectRefList>${uuids.map((u) => `<rim:ObjectRef id="${u}"/>`).join('')}</rim:ObjectRefList></lcm:RemoveObjectsRequest>`
   );
 }

@@ -106,14 +106,25 @@ export class SqliteRegistryRepo implements RegistryWriter {
     }
     for (const t of c.times ?? []) {
       const col = TIME_COLUMNS[t.column];
+      const bounds: string[] = [];
+      const values: unknown[] = [];
       if (t.from) {
-        where.push(`${col} >= ?`);
-        args.push(padDtm(t.from));
+        bounds.push(`${col} >= ?`);
+        values.push(padDtm(t.from));
       }
       if (t.to) {
-        where.push(`${col} < ?`);
-        args.push(padDtm(t.to));
+        bounds.push(`${col} < ?`);
+        values.push(padDtm(t.to));
       }
+      if (bounds.length === 0) continue;
+      let cond = bounds.join(' AND ');
+      if (t.absentMatches) cond = `${col} IS NULL OR (${cond})`;
+      if (t.exemptObjectType) {
+        cond = `e.object_type = ? OR (${cond})`;
+        values.unshift(t.exemptObjectType);
+      }
+      where.push(`(${cond})`);
+      args.push(...values);
     }
     for (const code of c.codes ?? []) {
       where.push(`EXISTS (SELECT 1 FROM xds_codes k WHERE k.rid = e.rid AND k.attr = ? AND k.code IN (${marks(code.codes.length)}))`);

@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { storeSuite } from '../store.suite.ts';
+import { registryStoreSuite } from '../registry.suite.ts';
+import { storeSuite, type StoreFactory } from '../store.suite.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { SqliteStore } from './sqliteStore.ts';
 
 let file = '';
-storeSuite('sqlite', {
+const sqlite: StoreFactory = {
   async open() {
     file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hie-store-')), 'hie.db');
     return new SqliteStore({ path: file });
@@ -16,7 +17,9 @@ storeSuite('sqlite', {
   async reopen() {
     return new SqliteStore({ path: file });
   },
-});
+};
+storeSuite('sqlite', sqlite);
+registryStoreSuite('sqlite', sqlite);
 
 describe('SQLite store specifics', () => {
   it('applies each migration once, and records it', async () => {

@@ -38,8 +38,13 @@ export interface EntryCriteria {
   personIds: number[];
   statuses: string[];
   objectTypes?: string[];
-  /** Padded DTM bounds: from inclusive, to exclusive (ITI TF-2a 3.18.4.1.2.3.7.1). */
-  times?: { column: TimeColumn; from?: string; to?: string }[];
+  /**
+   * Padded DTM bounds: from inclusive, to exclusive (ITI TF-2a 3.18.4.1.2.3.3). `absentMatches`: an
+   * entry without the attribute is not judged by it (serviceStart/StopTime, 3.18.4.1.2.3.3.1);
+   * `exemptObjectType`: entries of that objectType are not judged by it (creationTime of On-Demand
+   * entries, 3.18.4.1.2.3.7.1 note 6).
+   */
+  times?: { column: TimeColumn; from?: string; to?: string; absentMatches?: boolean; exemptObjectType?: string }[];
   /** AND across the list, OR within each element's codes. */
   codes?: { attr: CodeAttr; codes: string[] }[];
   /** SQL LIKE patterns of authorPerson, OR-ed. */
@@ -63,4 +68,9 @@ export function padDtm(v: string | undefined): string | undefined {
   if (!v) return undefined;
   const pad = '00000101000000';
   return v.length >= 14 ? v.slice(0, 14) : v + pad.slice(v.length);
+}
+
+/** A stored entry written back (a Folder whose lastUpdateTime changed), with what it is found by. */
+export function toNewEntry(e: StoredEntry, index: EntryIndex): NewEntry {
+  return { uuid: e.uuid, kind: e.kind, lid: e.lid, version: e.version, status: e.status, personId: e.personId, object: e.object, index };
 }

@@ -1,41 +1,50 @@
 /**
- * The XDS error catalogue (ITI TF-3 Table 4.2.4.1-2, ebRS 3.0): typed errors made deep in the
+ * The XDS error catalogue (ITI TF-3 Table 4.2.4.1-2 with the Metadata Update and RMD additions, and
+ * the ebRS 3.0 exceptions UnresolvedReferenceException and ReferencesExistException): typed errors made deep in the
  * registry and repository, written as a RegistryErrorList only at the edge.
  */
 import type { RegistryError, Severity } from '../../ebxml/registryResponse.ts';
 
-export type XdsErrorCode =
-  | 'XDSRegistryMetadataError'
-  | 'XDSRepositoryMetadataError'
-  | 'XDSRegistryError'
-  | 'XDSRepositoryError'
-  | 'XDSUnknownPatientId'
-  | 'XDSPatientIdDoesNotMatch'
-  | 'XDSDuplicateUniqueIdInRegistry'
-  | 'XDSRegistryDuplicateUniqueIdInMessage'
-  | 'XDSRepositoryDuplicateUniqueIdInMessage'
-  | 'XDSNonIdenticalHash'
-  | 'XDSNonIdenticalSize'
-  | 'XDSRegistryDeprecatedDocumentError'
-  | 'XDSExtraMetadataNotSaved'
-  | 'XDSMissingDocument'
-  | 'XDSMissingDocumentMetadata'
-  | 'XDSRegistryNotAvailable'
-  | 'XDSStoredQueryMissingParam'
-  | 'XDSStoredQueryParamNumber'
-  | 'XDSUnknownStoredQuery'
-  | 'XDSTooManyResults'
-  | 'XDSResultNotSinglePatient'
-  | 'XDSDocumentUniqueIdError'
-  | 'XDSUnknownRepositoryId'
-  | 'XDSMetadataUpdateError'
-  | 'XDSMetadataVersionError'
-  | 'XDSMetadataIdentifierError'
-  | 'XDSMetadataUpdateOperationError'
-  | 'XDSPatientIDReconciliationError'
-  | 'UnresolvedReferenceException'
-  | 'ReferencesExistException'
-  | 'InvalidRequestException';
+export const XDS_ERROR_CODES = [
+  'XDSRegistryMetadataError',
+  'XDSRepositoryMetadataError',
+  'XDSRegistryError',
+  'XDSRepositoryError',
+  'XDSUnknownPatientId',
+  'XDSPatientIdDoesNotMatch',
+  'XDSDuplicateUniqueIdInRegistry',
+  'XDSRegistryDuplicateUniqueIdInMessage',
+  'XDSRepositoryDuplicateUniqueIdInMessage',
+  'XDSNonIdenticalHash',
+  'XDSNonIdenticalSize',
+  'XDSRegistryDeprecatedDocumentError',
+  'XDSExtraMetadataNotSaved',
+  'XDSMissingDocument',
+  'XDSMissingDocumentMetadata',
+  'XDSRegistryNotAvailable',
+  'XDSRepositoryOutOfResources',
+  'XDSRegistryOutOfResources',
+  'XDSRepositoryBusy',
+  'XDSRegistryBusy',
+  'XDSStoredQueryMissingParam',
+  'XDSStoredQueryParamNumber',
+  'XDSUnknownStoredQuery',
+  'XDSTooManyResults',
+  'XDSResultNotSinglePatient',
+  'XDSDocumentUniqueIdError',
+  'XDSUnknownRepositoryId',
+  'XDSMetadataUpdateError',
+  'XDSMetadataVersionError',
+  'XDSMetadataIdentifierError',
+  'XDSMetadataUpdateOperationError',
+  'XDSPatientIDReconciliationError',
+  'UnresolvedReferenceException',
+  'ReferencesExistException',
+  'UnreferencedObjectException',
+  'InvalidRequestException',
+] as const;
+
+export type XdsErrorCode = (typeof XDS_ERROR_CODES)[number];
 
 export class XdsError extends Error implements RegistryError {
   readonly severity: Severity;

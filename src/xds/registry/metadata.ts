@@ -110,6 +110,13 @@ export function externalId(o: RegistryObject, scheme: string): string | undefine
   return o.externalIdentifiers.find((e) => e.identificationScheme === scheme)?.value.trim();
 }
 
+/** The patientId of a DocumentEntry, SubmissionSet or Folder; none for an Association. */
+export function patientIdOf(o: RegistryObject): string | undefined {
+  if (o.type === 'ExtrinsicObject') return externalId(o, DocumentEntrySchemes.patientId);
+  if (o.type === 'RegistryPackage') return externalId(o, SubmissionSetSchemes.patientId) ?? externalId(o, FolderSchemes.patientId);
+  return undefined;
+}
+
 function codesOf(o: RegistryObject, schemes: Record<string, CodeAttr>): CodeValue[] {
   const out: CodeValue[] = [];
   for (const c of o.classifications) {
@@ -175,8 +182,11 @@ export function associationIndex(): EntryIndex {
 /** HL7 DTM as XDS uses it (ITI TF-3 Table 4.2.3.1.7-2): YYYY[MM[DD[hh[mm[ss]]]]], UTC. */
 export const DTM = /^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2})?)?)?)?)?$/;
 
-/** An OID (ITI TF-3 4.2.3.1.7: uniqueIds of SubmissionSets and Folders, repositoryUniqueId, sourceId). */
-export const OID = /^[0-2](\.(0|[1-9][0-9]*))+$/;
+/**
+ * An OID (uniqueIds of SubmissionSets and Folders, repositoryUniqueId, sourceId): dotted numbers
+ * without leading zeros. The first arc is not held to 0-2, as NIST test data uses 129.6...
+ */
+export const OID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+$/;
 
 /** A patient ID in the affinity domain: CX with id and assigning authority `&OID&ISO` (ITI TF-3 4.2.3.1.7). */
 export const PATIENT_CX = /^[^^&]+\^\^\^&([0-2](?:\.(?:0|[1-9][0-9]*))+)&ISO$/;

@@ -4,11 +4,11 @@
  * over SOAP are thin edges over it, and so is the SS-MIX2 ingest.
  */
 import { randomUUID } from 'node:crypto';
-import { isUuid, setSlot, type Identifiable, type RegistryObject, type RegistryPackage } from '../../ebxml/rim.ts';
+import { isUuid, setSlot, type Identifiable, type RegistryObject } from '../../ebxml/rim.ts';
 import type { RegistryError } from '../../ebxml/registryResponse.ts';
 import type { IdentityService } from '../../identity/service.ts';
 import type { ReadTx, WriteTx } from '../../store/types.ts';
-import type { NewEntry, StoredEntry } from './entries.ts';
+import type { NewEntry } from './entries.ts';
 import { ErrorCollector } from './errors.ts';
 import {
   associationIndex,
@@ -21,8 +21,11 @@ import {
   type EntryIndex,
   type Submission,
 } from './metadata.ts';
-import { AssociationTypes, DOCUMENT_RELATIONSHIPS, DocumentEntrySchemes, FolderSchemes, REPLACING, Status, SubmissionSetSchemes } from './schemes.ts';
-import { extraMetadataSlots, validateSubmission } from './validate.ts';
+import { AssociationTypes, DocumentEntrySchemes, Status, SubmissionSetSchemes } from './schemes.ts';
+import { applyReferences, checkReferences } from './references.ts';
+import { removeMetadata, type RemoveOutcome } from './remove.ts';
+import { updateDocumentSet, type UpdateOutcome } from './update.ts';
+import { applyExtraMetadataPolicy, validateSubmission } from './validate.ts';
 
 export interface RegistryConfig {
   /** The affinity domain's assigning authority (config identity.regional.authority.oid). */
@@ -37,6 +40,11 @@ export interface SubmissionSummary {
   submissionSetUniqueId?: string;
   submissionSetUuid?: string;
   documents: { uuid: string; uniqueId?: string }[];
+}
+
+export interface RegisterOptions {
+  /** Accept On-Demand DocumentEntries (ITI-61's registration; ITI-41/42 carry Stable ones only). */
+  onDemand?: boolean;
 }
 
 export interface RegisterOutcome extends SubmissionSummary {
@@ -60,7 +68,7 @@ export function nowDtm(): string {
 }
 
 /** Replaces symbolic ids by UUIDs everywhere in the submission (ITI TF-3 4.2.3.1.5). */
-function assignUuids(sub: Submission): void {
+export function assignUuids(sub: Submission): void {
   const map = new Map<string, string>();
   const all: RegistryObject[] = [...sub.documents, ...sub.submissionSets, ...sub.folders, ...sub.associations, ...sub.classifications];
   const visit = (o: RegistryObject) => {
@@ -91,22 +99,32 @@ export class RegistryService {
     private readonly identity: IdentityService,
   ) {}
 
-  /** The person a patient ID of the affinity domain belongs to (following merges), or undefined. */
+  /**
+   * The person of a patient ID of the affinity domain, or undefined when the ID is unknown or was
+   * subsumed by an A40 merge: a subsumed ID is rejected by registrations with XDSUnknownPatientId and
+   * finds nothing in queries, while the survivor finds the whole merge chain (ITI TF-2 3.8.4.2.4).
+   */
   async resolvePatient(tx: ReadTx, patientId: string): Promise<number | undefined> {
     const cx = parsePatientCx(patientId);
     if (!cx || cx.oid !== this.cfg.affinityDomainOid) return undefined;
     const r = await this.identity.resolve(tx, this.identity.domains.regional, cx.id);
-    return r.kind === 'person' ? r.person.id : undefined;
+    if (r.kind !== 'person') return undefined;
+    const own = await tx.identity.personByRegionalId(cx.id);
+    return own && own.id === r.person.id ? r.person.id : undefined;
   }
 
   /**
    * ITI-42 Register Document Set-b (ITI TF-2b 3.42.4.1.3): validates the whole submission and, when
    * it has no error, registers all of it; otherwise throws XdsErrors and registers nothing.
    */
-  async register(tx: WriteTx, objects: Identifiable[]): Promise<RegisterOutcome> {
+  async register(tx: WriteTx, objects: Identifiable[], opts: RegisterOptions = {}): Promise<RegisterOutcome> {
     const sub = partition(objects.map((o) => structuredClone(o)));
     const ec = new ErrorCollector();
-    validateSubmission(sub, ec, { requireRepositoryAttributes: true });
+    validateSubmission(sub, ec, { requireRepositoryAttributes: true, onDemand: opts.onDemand });
+    // A lid other than the id submits a new version of a registered object: only ITI-57 does that.
+    for (const o of [...sub.documents, ...sub.submissionSets, ...sub.folders]) {
+      if (o.lid && o.lid !== o.id) ec.add('XDSRegistryMetadataError', `${o.id}: lid ${o.lid} differs from the id; new versions are submitted with Update Document Set [ITI-57]`, o.id);
+    }
     ec.throwIfAny();
 
     const ss = sub.submissionSets[0];
@@ -115,18 +133,11 @@ export class RegistryService {
     if (personId === undefined) ec.add('XDSUnknownPatientId', `patient ${patientId} is not known to the registry's affinity domain (${this.cfg.affinityDomainOid})`, ss.id);
     ec.throwIfAny();
 
-    // Extra metadata (ITI TF-3 4.2.3.1.6).
-    for (const d of sub.documents) {
-      const extra = extraMetadataSlots(d);
-      if (extra.length > 0 && !this.cfg.saveExtraMetadata) {
-        d.slots = d.slots.filter((s) => !extra.includes(s.name));
-        ec.warn('XDSExtraMetadataNotSaved', `extra metadata slots not saved: ${extra.join(', ')}`, d.id);
-      }
-    }
+    applyExtraMetadataPolicy(sub.documents, this.cfg.saveExtraMetadata, ec);
 
     await this.checkUniqueIds(tx, sub, ec);
     assignUuids(sub);
-    const refs = await this.checkReferences(tx, sub, patientId, ec);
+    const refs = await checkReferences(tx, sub, new Set(await tx.registry.personsOf(personId!)), ec);
     ec.throwIfAny();
 
     // Register: everything Approved, version 1, the logical id the entryUUID unless the submission gave one.
@@ -135,7 +146,7 @@ export class RegistryService {
     const entry = (o: RegistryObject, index: EntryIndex): NewEntry => {
       o.status = Status.approved;
       if (o.type !== 'Association') {
-        o.lid = o.lid && o.lid !== o.id ? o.lid : o.id;
+        o.lid = o.id;
         o.versionName = '1';
       }
       return { uuid: o.id, kind: index.kind, lid: o.type === 'Association' ? o.id : o.lid!, version: 1, status: Status.approved, personId: o.type === 'Association' ? null : personId!, object: o, index };
@@ -149,13 +160,7 @@ export class RegistryService {
     for (const a of sub.associations) entries.push(entry(a, associationIndex()));
     for (const e of entries) await tx.registry.insertEntry(e);
 
-    // Replaced documents are deprecated (ITI TF-3 4.2.2.2.1).
-    for (const uuid of refs.deprecate) await tx.registry.setStatus(uuid, Status.deprecated);
-    // A document added to an existing folder updates the folder's lastUpdateTime (ITI TF-3 4.2.3.4.1).
-    for (const folder of refs.touchedFolders) {
-      setSlot(folder.object, 'lastUpdateTime', [submissionTime]);
-      await tx.registry.replaceObject(toNewEntry(folder, folderIndex(folder.object as RegistryPackage)));
-    }
+    await applyReferences(tx, refs, ss.id, submissionTime);
     return {
       warnings: ec.items.filter((e) => e.severity === 'Warning'),
       patientId,
@@ -215,8 +220,12 @@ export class RegistryService {
       ['Folder', sub.folders, folderIndex],
     ] as const) {
       const uids = list.map((p) => index(p).uniqueId!).filter(Boolean);
-      for (const e of await tx.registry.entriesByUniqueId(kind, uids)) {
-        ec.add('XDSDuplicateUniqueIdInRegistry', `${kind} uniqueId ${e.uniqueId} is already registered`, e.uniqueId ?? undefined);
+      // A SubmissionSet's uniqueId is the uniqueId of no other object (ITI TF-2b 3.42.4.1.3.3.7); a Folder's of no other Folder.
+      const kinds = kind === 'SubmissionSet' ? (['SubmissionSet', 'Folder', 'DocumentEntry'] as const) : ([kind] as const);
+      for (const k of kinds) {
+        for (const e of await tx.registry.entriesByUniqueId(k, uids)) {
+          ec.add('XDSDuplicateUniqueIdInRegistry', `${kind} uniqueId ${e.uniqueId} is already the uniqueId of a registered ${k}`, e.uniqueId ?? undefined);
+        }
       }
     }
     const uuids = [...sub.documents, ...sub.submissionSets, ...sub.folders, ...sub.associations].map((o) => o.id).filter(isUuid);
@@ -224,56 +233,21 @@ export class RegistryService {
   }
 
   /**
-   * Associations to objects already in the registry (after UUIDs are assigned): they must exist,
-   * belong to the same patient, and a document relationship must target an Approved DocumentEntry.
+   * ITI-57 Update Document Set (XDS Metadata Update, ITI TF-2b 3.57.4.1.3): new versions, status
+   * changes and added associations, all in the caller's write or none (update.ts).
    */
-  private async checkReferences(tx: ReadTx, sub: Submission, patientId: string, ec: ErrorCollector): Promise<{ deprecate: string[]; touchedFolders: StoredEntry[] }> {
-    const local = new Set([...sub.documents, ...sub.submissionSets, ...sub.folders, ...sub.associations].map((o) => o.id));
-    const external = new Set<string>();
-    for (const a of sub.associations) for (const end of [a.sourceObject, a.targetObject]) if (!local.has(end)) external.add(end);
-    const found = new Map((await tx.registry.entries([...external])).map((e) => [e.uuid, e]));
-    const deprecate: string[] = [];
-    const touchedFolders = new Map<string, StoredEntry>();
-    const ss = sub.submissionSets[0];
-    const docIds = new Set(sub.documents.map((d) => d.id));
-    for (const a of sub.associations) {
-      for (const end of [a.sourceObject, a.targetObject]) {
-        if (local.has(end)) continue;
-        const e = found.get(end);
-        if (!e) {
-          ec.add('XDSRegistryMetadataError', `Association ${a.id}: ${end} is neither in the submission nor in the registry`, a.id);
-          continue;
-        }
-        const p = patientOf(e.object);
-        if (p && p !== patientId) ec.add('XDSPatientIdDoesNotMatch', `Association ${a.id}: ${end} belongs to patient ${p}, the submission to ${patientId}`, a.id);
-      }
-      if (DOCUMENT_RELATIONSHIPS.includes(a.associationType)) {
-        if (!docIds.has(a.sourceObject)) ec.add('XDSRegistryMetadataError', `Association ${a.id}: the source of ${a.associationType.split(':').pop()} must be a DocumentEntry of the submission`, a.id);
-        const target = found.get(a.targetObject);
-        if (target && a.associationType !== AssociationTypes.signs) {
-          if (target.kind !== 'DocumentEntry') ec.add('XDSRegistryMetadataError', `Association ${a.id}: the target ${a.targetObject} is not a DocumentEntry`, a.id);
-          else if (target.status !== Status.approved) ec.add('XDSRegistryDeprecatedDocumentError', `Association ${a.id}: the target DocumentEntry ${a.targetObject} is not Approved`, a.id);
-          else if (REPLACING.includes(a.associationType)) deprecate.push(target.uuid);
-        }
-      }
-      if (a.associationType === AssociationTypes.hasMember) {
-        const source = found.get(a.sourceObject);
-        if (source?.kind === 'Folder') touchedFolders.set(source.uuid, source);
-        if (a.sourceObject !== ss.id && !source && !sub.folders.some((f) => f.id === a.sourceObject)) {
-          ec.add('XDSRegistryMetadataError', `Association ${a.id}: HasMember from ${a.sourceObject}, which is neither the SubmissionSet nor a Folder`, a.id);
-        }
-      }
-    }
-    return { deprecate, touchedFolders: [...touchedFolders.values()] };
+  update(tx: WriteTx, objects: Identifiable[]): Promise<UpdateOutcome> {
+    return updateDocumentSet(
+      { resolvePatient: (t, p) => this.resolvePatient(t, p), assignUuids, saveExtraMetadata: this.cfg.saveExtraMetadata, now: nowDtm },
+      tx,
+      objects,
+    );
+  }
+
+  /** ITI-62 Remove Metadata (RMD, ITI TF-2b 3.62.4.1.3): the named objects, all or none (remove.ts). */
+  removeMetadata(tx: WriteTx, entryUuids: string[]): Promise<RemoveOutcome> {
+    return removeMetadata(tx, entryUuids);
   }
 }
 
-export function patientOf(o: RegistryObject): string | undefined {
-  if (o.type === 'ExtrinsicObject') return externalId(o, DocumentEntrySchemes.patientId);
-  if (o.type === 'RegistryPackage') return externalId(o, SubmissionSetSchemes.patientId) ?? externalId(o, FolderSchemes.patientId);
-  return undefined;
-}
-
-export function toNewEntry(e: StoredEntry, index: EntryIndex): NewEntry {
-  return { uuid: e.uuid, kind: e.kind, lid: e.lid, version: e.version, status: e.status, personId: e.personId, object: e.object, index };
-}
+export { toNewEntry } from './entries.ts';

@@ -19,12 +19,26 @@ import {
 export interface ValidationOptions {
   /** A Register request (ITI-42, and ITI-41 after the repository added them): hash, size and repositoryUniqueId are required of stable documents. */
   requireRepositoryAttributes: boolean;
+  /**
+   * 'register' (ITI-41/42, the default): Stable DocumentEntries only (ITI TF-2b 3.42.4.1.2) unless
+   * `onDemand` allows On-Demand ones, and no update associations. 'update' (ITI-57): the Metadata
+   * Update association types too, and DocumentEntries of either type.
+   */
+  transaction?: 'register' | 'update';
+  /** Register On-Demand DocumentEntries too (what ITI-61 does; the in-process API may ask for it). */
+  onDemand?: boolean;
 }
 
+/** Association types of Metadata Update: only ITI-57 may carry them. */
+const UPDATE_ASSOCIATIONS = new Set<string>([AssociationTypes.updateAvailabilityStatus, AssociationTypes.submitAssociation]);
 const KNOWN_ASSOCIATIONS = new Set<string>(Object.values(AssociationTypes));
 const HASH = /^[0-9a-fA-F]{40}$/;
-/** Document uniqueId: OID, or OID^extension, at most 128 characters (ITI TF-3 4.2.3.2.26). */
-const DOC_UNIQUE_ID = /^[0-2](\.(0|[1-9][0-9]*))+(\^[^\s^]{1,16})?$/;
+/**
+ * DocumentEntry.uniqueId (ITI TF-3 4.2.3.2.26): at most 128 bytes; its structure is that of the
+ * document's format (oid^extension for CDA, a DICOM UID, ...), so the registry does not impose an
+ * OID: NIST registry test data registers text documents as urn:txt:... It has no white space.
+ */
+const DOC_UNIQUE_ID = /^\S+$/;
 
 function label(o: RegistryObject, kind: string): string {
   return `${kind} ${o.id}`;
@@ -75,6 +89,8 @@ function checkDocument(d: ExtrinsicObject, ec: ErrorCollector, opts: ValidationO
   const stable = d.objectType === ObjectTypes.stableDocument;
   if (!stable && d.objectType !== ObjectTypes.onDemandDocument) {
     ec.add('XDSRegistryMetadataError', `${label(d, k)}: objectType '${d.objectType ?? ''}' is neither the stable nor the on-demand DocumentEntry type`, d.id);
+  } else if (!stable && (opts.transaction ?? 'register') === 'register' && !opts.onDemand) {
+    ec.add('XDSRegistryMetadataError', `${label(d, k)}: a Register request carries Stable DocumentEntries only (ITI TF-2b 3.42.4.1.2); On-Demand ones are registered by ITI-61`, d.id);
   }
   if (!d.mimeType) ec.add('XDSRegistryMetadataError', `${label(d, k)}: mimeType is required`, d.id);
   checkCodes(d, ec, k, [
@@ -88,6 +104,13 @@ function checkDocument(d: ExtrinsicObject, ec: ErrorCollector, opts: ValidationO
   checkTime(d, ec, k, 'creationTime', stable);
   checkTime(d, ec, k, 'serviceStartTime', false);
   checkTime(d, ec, k, 'serviceStopTime', false);
+  const start = slotValue(d, 'serviceStartTime');
+  const stop = slotValue(d, 'serviceStopTime');
+  // ITI TF-2b 3.42.4.1.3.3.6: the start is not after the stop, compared at the precision both have.
+  const n = Math.min(start?.length ?? 0, stop?.length ?? 0);
+  if (start && stop && DTM.test(start) && DTM.test(stop) && start.slice(0, n) > stop.slice(0, n)) {
+    ec.add('XDSRegistryMetadataError', `${label(d, k)}: serviceStartTime ${start} is after serviceStopTime ${stop} (ITI TF-2b 3.42.4.1.3.3.6)`, d.id);
+  }
   if (!slotValue(d, 'languageCode')) ec.add('XDSRegistryMetadataError', `${label(d, k)}: slot languageCode is required`, d.id);
   if (!slotValue(d, 'sourcePatientId')) ec.add('XDSRegistryMetadataError', `${label(d, k)}: slot sourcePatientId is required`, d.id);
   checkExternalIds(d, ec, k, [
@@ -96,8 +119,8 @@ function checkDocument(d: ExtrinsicObject, ec: ErrorCollector, opts: ValidationO
   ]);
   const x = documentIndex(d);
   checkPatientId(d, ec, k, x.patientId);
-  if (x.uniqueId && (x.uniqueId.length > 128 || !DOC_UNIQUE_ID.test(x.uniqueId))) {
-    ec.add('XDSRegistryMetadataError', `${label(d, k)}: uniqueId '${x.uniqueId}' is not an OID[^extension] of at most 128 characters`, d.id);
+  if (x.uniqueId && (Buffer.byteLength(x.uniqueId) > 128 || !DOC_UNIQUE_ID.test(x.uniqueId))) {
+    ec.add('XDSRegistryMetadataError', `${label(d, k)}: uniqueId '${x.uniqueId}' is longer than 128 bytes or holds white space (ITI TF-3 4.2.3.2.26)`, d.id);
   }
   const hash = slotValue(d, 'hash');
   const size = slotValue(d, 'size');
@@ -129,7 +152,8 @@ function checkSubmissionSet(p: RegistryPackage, ec: ErrorCollector): void {
 
 function checkFolder(p: RegistryPackage, ec: ErrorCollector): void {
   const k = 'Folder';
-  checkCodes(p, ec, k, [['codeList', FolderSchemes.codeList, 'many']], []);
+  // codeList is checked when present: NIST registry test data submits folders without one.
+  checkCodes(p, ec, k, [], [['codeList', FolderSchemes.codeList]]);
   checkExternalIds(p, ec, k, [
     ['XDSFolder.patientId', FolderSchemes.patientId],
     ['XDSFolder.uniqueId', FolderSchemes.uniqueId],
@@ -140,9 +164,12 @@ function checkFolder(p: RegistryPackage, ec: ErrorCollector): void {
   if (p.name.length === 0) ec.add('XDSRegistryMetadataError', `${label(p, k)}: title (Name) is required`, p.id);
 }
 
-function checkAssociation(a: Association, ids: Set<string>, ec: ErrorCollector): void {
+function checkAssociation(a: Association, ids: Set<string>, ec: ErrorCollector, opts: ValidationOptions): void {
   const where = `Association ${a.id}`;
   if (!KNOWN_ASSOCIATIONS.has(a.associationType)) ec.add('XDSRegistryMetadataError', `${where}: associationType '${a.associationType}' is not one XDS defines`, a.id);
+  else if (UPDATE_ASSOCIATIONS.has(a.associationType) && (opts.transaction ?? 'register') === 'register') {
+    ec.add('XDSRegistryMetadataError', `${where}: ${a.associationType.split(':').pop()} belongs to Update Document Set [ITI-57], not to a Register request`, a.id);
+  }
   if (!a.sourceObject || !a.targetObject) ec.add('XDSRegistryMetadataError', `${where}: sourceObject and targetObject are required`, a.id);
   if (a.sourceObject === a.id || a.targetObject === a.id) ec.add('XDSRegistryMetadataError', `${where}: the association refers to itself`, a.id);
   for (const end of [a.sourceObject, a.targetObject]) {
@@ -167,7 +194,7 @@ export function validateSubmission(sub: Submission, ec: ErrorCollector, opts: Va
   for (const d of sub.documents) checkDocument(d, ec, opts);
   for (const p of sub.submissionSets) checkSubmissionSet(p, ec);
   for (const f of sub.folders) checkFolder(f, ec);
-  for (const a of sub.associations) checkAssociation(a, ids, ec);
+  for (const a of sub.associations) checkAssociation(a, ids, ec, opts);
   for (const c of sub.classifications) {
     if (!ids.has(c.classifiedObject) && !isUuid(c.classifiedObject)) ec.add('XDSRegistryMetadataError', `Classification ${c.id} classifies unknown '${c.classifiedObject}'`, c.id);
   }
@@ -220,3 +247,17 @@ export function extraMetadataSlots(d: ExtrinsicObject): string[] {
   return d.slots.map((s) => s.name).filter((n) => !DOCUMENT_ENTRY_SLOTS.has(n) && /^urn:/.test(n) && !/^urn:ihe:/.test(n));
 }
 
+
+/**
+ * Extra metadata (ITI TF-3 4.2.3.1.6): kept, or dropped with the XDSExtraMetadataNotSaved warning
+ * when the registry is configured not to save it.
+ */
+export function applyExtraMetadataPolicy(documents: ExtrinsicObject[], save: boolean, ec: ErrorCollector): void {
+  if (save) return;
+  for (const d of documents) {
+    const extra = extraMetadataSlots(d);
+    if (extra.length === 0) continue;
+    d.slots = d.slots.filter((s) => !extra.includes(s.name));
+    ec.warn('XDSExtraMetadataNotSaved', `extra metadata slots not saved: ${extra.join(', ')}`, d.id);
+  }
+}
