@@ -15,10 +15,11 @@ import { readDemographics } from '../pix/codec/pid.ts';
 import type { PixNotifier } from '../pix/iti10/notifier.ts';
 import { toPatientFeed, type PositionedCx } from '../pix/patientFeed.ts';
 import type { IngestConfig } from '../server/config/types.ts';
-import type { IngestItem, Store } from '../store/types.ts';
+import type { Association } from '../ebxml/rim.ts';
+import type { IngestItem, ReadTx, Store } from '../store/types.ts';
 import { submissionSetObject, xdsAudit } from '../xds/audit.ts';
 import { asRegistryErrors } from '../xds/registry/errors.ts';
-import { Status } from '../xds/registry/schemes.ts';
+import { AssociationTypes, Status } from '../xds/registry/schemes.ts';
 import { nowDtm, type RegistryService } from '../xds/registry/service.ts';
 import type { RepositoryService } from '../xds/repository/service.ts';
 import { XDS } from '../xds/transactions.ts';
@@ -102,6 +103,26 @@ export interface SharingDeps {
   sourceName: string;
   /** Bulk ingest: blobs staged and flushed in batches before their registration. */
   staging?: BlobStaging;
+}
+
+/**
+ * What goes with a DocumentEntry removed by ITI-62, which leaves no reference dangling: every
+ * association to or from it, and its SubmissionSet when it was the only member.
+ */
+async function removalSet(tx: ReadTx, uuid: string): Promise<string[]> {
+  const all = Number.MAX_SAFE_INTEGER;
+  const assocs = await tx.registry.associations({ either: [uuid] }, all);
+  const set = new Set([uuid, ...assocs.map((a) => a.uuid)]);
+  for (const a of assocs) {
+    const o = a.object as Association;
+    if (o.associationType !== AssociationTypes.hasMember || o.targetObject !== uuid) continue;
+    const members = await tx.registry.associations({ sources: [o.sourceObject], types: [AssociationTypes.hasMember] }, all);
+    if (members.every((m) => set.has(m.uuid))) {
+      set.add(o.sourceObject);
+      for (const r of await tx.registry.associations({ either: [o.sourceObject] }, all)) set.add(r.uuid);
+    }
+  }
+  return [...set];
 }
 
 const cx = (id: string, d: Pick<Domain, 'oid' | 'namespace'>) => (d.oid ? `${id}^^^&${d.oid}&ISO` : `${id}^^^${d.namespace}`);
@@ -250,7 +271,7 @@ export class ClinicalSharing {
     const removals = plans.filter((p) => p.item.condition === 0 && cfg.deleted === 'remove');
     for (const p of removals) {
       await store.write(async (tx) => {
-        if (p.current?.entryUuid) await registry.removeDocuments(tx, [p.current.entryUuid]);
+        if (p.current?.entryUuid) await registry.removeMetadata(tx, await removalSet(tx, p.current.entryUuid));
         await tx.ingest.putIngestItem(this.checkpoint(p.item, 'removed', null, null));
       });
       results[p.k] = { kind: 'removed', removed: p.current?.entryUuid ?? null };

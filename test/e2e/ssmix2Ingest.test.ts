@@ -132,6 +132,27 @@ describe('SS-MIX2 storage ingest (e2e)', function () {
     expect(rplc.map((a) => (a.object as { targetObject: string }).targetObject)).to.deep.equal(v100.filter((d) => d !== newest).map((d) => d.uuid));
   });
 
+  it('removes the document of deleted data when config says remove (ITI-62), keeping the older versions', async () => {
+    await s.stop();
+    s = await startTestServer({ identity: { domains: [FACILITY] }, ingest: { ssmix2: { deleted: 'remove' } } } as never);
+    const root = tempDir('hie-ssmix-');
+    writeStored(root, '1234567_-_ADT-00_999999999999999_20240401101500000_-_1', samples.adt00('1234567'));
+    writeStored(root, '1234567_20240401_OMP-01_100_20240401101500000_01_2', samples.rde('1234567', '100'));
+    writeStored(root, '1234567_20240401_OMP-01_100_20240401111500000_01_1', samples.rde('1234567', '100', undefined, '20240401111500'));
+    writeStored(root, '1234567_20240401_OMP-01_200_20240401101500000_01_1', samples.rde('1234567', '200'));
+    await run(root);
+    writeStored(root, '1234567_20240401_OMP-01_100_20240402090000000_01_0', samples.rde('1234567', '100', undefined, '20240402090000'));
+    const report = await run(root);
+    expect(report.counts).to.include({ removed: 1, documents: 0, rejected: 0 });
+    const docs = await documents();
+    expect(docs.map((d) => `${fileOfHash(root, d.hash!).split('_').slice(3, 5).join('_')} ${d.status.split(':').pop()}`).sort()).to.deep.equal([
+      '100_20240401101500000 Deprecated',
+      '200_20240401101500000 Approved',
+    ]);
+    const orphans = await s.app.store.read((tx) => tx.registry.associations({ either: docs.map((d) => d.uuid) }, 100));
+    expect(orphans.every((a) => docs.some((d) => d.uuid === (a.object as { targetObject: string }).targetObject)), 'no association left to the removed entry').to.equal(true);
+  });
+
   it('records a file found registered (a lost checkpoint) without registering it again', async () => {
     const root = tempDir('hie-ssmix-');
     writeStored(root, '1234567_-_ADT-00_999999999999999_20240401101500000_-_1', samples.adt00('1234567'));

@@ -180,27 +180,6 @@ export class RegistryService {
     }
   }
 
-  /**
-   * Removes DocumentEntries with every association to or from them, and the SubmissionSets left
-   * without members (what ITI-62 removes, ITI TF-2b 3.62.4.1.3). Used by the SS-MIX2 ingest when
-   * config says deleted data are removed.
-   */
-  async removeDocuments(tx: WriteTx, uuids: string[]): Promise<void> {
-    const docs = (await tx.registry.entries(uuids)).filter((e) => e.kind === 'DocumentEntry').map((e) => e.uuid);
-    if (docs.length === 0) return;
-    const assocs = await tx.registry.associations({ either: docs }, Number.MAX_SAFE_INTEGER);
-    const sets = new Set(assocs.filter((a) => a.object.type === 'Association' && a.object.associationType === AssociationTypes.hasMember).map((a) => (a.object as { sourceObject: string }).sourceObject));
-    await tx.registry.deleteEntries([...docs, ...assocs.map((a) => a.uuid)]);
-    for (const ss of await tx.registry.entries([...sets])) {
-      if (ss.kind !== 'SubmissionSet') continue;
-      const left = await tx.registry.associations({ sources: [ss.uuid], types: [AssociationTypes.hasMember] }, 1);
-      if (left.length === 0) {
-        const rest = await tx.registry.associations({ either: [ss.uuid] }, Number.MAX_SAFE_INTEGER);
-        await tx.registry.deleteEntries([ss.uuid, ...rest.map((a) => a.uuid)]);
-      }
-    }
-  }
-
   /** uniqueIds already in the registry: a DocumentEntry's only with another hash or size, a SubmissionSet's or Folder's never. */
   private async checkUniqueIds(tx: ReadTx, sub: Submission, ec: ErrorCollector): Promise<void> {
     const docs = sub.documents.map((d) => documentIndex(d));
