@@ -6,14 +6,12 @@
  * write as what it did, so nothing is taken twice.
  */
 import type { AuditService } from '../audit/auditService.ts';
-import type { Segment } from '../hl7v2/message.ts';
 import { IdentityError } from '../identity/errors.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { Domain, Person } from '../identity/types.ts';
-import { readCx } from '../pix/codec/cx.ts';
 import { readDemographics } from '../pix/codec/pid.ts';
 import type { PixNotifier } from '../pix/iti10/notifier.ts';
-import { toPatientFeed, type PositionedCx } from '../pix/patientFeed.ts';
+import { toPatientFeed } from '../pix/patientFeed.ts';
 import type { IngestConfig } from '../server/config/types.ts';
 import type { Association } from '../ebxml/rim.ts';
 import type { IngestItem, ReadTx, Store } from '../store/types.ts';
@@ -23,73 +21,10 @@ import { AssociationTypes, Status } from '../xds/registry/schemes.ts';
 import { nowDtm, type RegistryService } from '../xds/registry/service.ts';
 import type { RepositoryService } from '../xds/repository/service.ts';
 import { XDS } from '../xds/transactions.ts';
-import { derivedUniqueIds, hl7TimeToUtcDtm, submissionObjects, type ClinicalDocumentMetadata } from './documentMetadata.ts';
-import { PATIENT_DATA_TYPE, type DataType } from './ssmix2/dataTypes.ts';
+import { derivedUniqueIds, submissionObjects } from './documentMetadata.ts';
+import { PATIENT_DATA_TYPE } from './ssmix2/dataTypes.ts';
+import { checkpointOf, cx, documentMetadataOf, inWaves, patientFeedOf, planOf, Rejection, submissionSetUniqueIdOf, type ClinicalItem, type ItemOutcome, type Sharing } from './sharing.ts';
 import type { BlobStaging } from './blobStaging.ts';
-import type { Condition } from './ssmix2/fileName.ts';
-import { careDateOf, type StoredMessage } from './ssmix2/storedMessage.ts';
-
-export type RejectReason =
-  | 'bad-name'
-  | 'misplaced'
-  | 'unreadable'
-  | 'bad-encoding'
-  | 'unparseable'
-  | 'wrong-message-type'
-  | 'unknown-patient'
-  | 'individual-number'
-  | 'unsupported'
-  | 'refused-by-pix'
-  | 'refused-by-registry';
-
-export const REJECT_REASONS: Readonly<Record<RejectReason, string>> = {
-  'bad-name': 'bad name',
-  misplaced: 'misplaced',
-  unreadable: 'unreadable file',
-  'bad-encoding': 'bad encoding',
-  unparseable: 'unparseable message',
-  'wrong-message-type': 'message type does not match the data type',
-  'unknown-patient': 'unknown patient',
-  'individual-number': 'individual number in PID-3',
-  unsupported: 'unsupported message',
-  'refused-by-pix': 'refused by the PIX Manager',
-  'refused-by-registry': 'refused by the XDS registry',
-};
-
-export class Rejection extends Error {
-  constructor(
-    readonly reason: RejectReason,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** A message of a facility, with the SS-MIX2 facts of its file name (or, for the feed, read from the message). */
-export interface ClinicalItem {
-  facility: Domain;
-  /** Relative storage path, or `mllp:<sender>/<control id>`. */
-  source: string;
-  size: number;
-  mtimeMs: number;
-  sha1: string;
-  bytes: Buffer;
-  patientId: string;
-  careDate: string;
-  dataType: DataType;
-  orderNo: string;
-  timestamp: string;
-  department: string;
-  condition: Condition;
-  message: StoredMessage;
-  versionKey: string;
-}
-
-export type ItemOutcome =
-  | { kind: 'patient'; created: boolean }
-  | { kind: 'document'; uniqueId: string; entryUuid: string; status: 'Approved' | 'Deprecated'; replaced?: string }
-  | { kind: 'removed'; removed: string | null }
-  | { kind: 'already-registered'; uniqueId: string };
 
 export interface SharingDeps {
   store: Store;
@@ -125,66 +60,25 @@ async function removalSet(tx: ReadTx, uuid: string): Promise<string[]> {
   return [...set];
 }
 
-const cx = (id: string, d: Pick<Domain, 'oid' | 'namespace'>) => (d.oid ? `${id}^^^&${d.oid}&ISO` : `${id}^^^${d.namespace}`);
-
-function sourcePatientInfo(pid: Segment | undefined): string[] {
-  if (!pid) return [];
-  return [5, 7, 8, 11].filter((n) => pid.raw(n) !== '').map((n) => `PID-${n}|${pid.raw(n)}`);
-}
-
-export class ClinicalSharing {
+export class ClinicalSharing implements Sharing {
   constructor(private readonly deps: SharingDeps) {}
 
   async take(item: ClinicalItem): Promise<ItemOutcome> {
     return item.dataType.code === PATIENT_DATA_TYPE ? this.feedPatient(item) : this.shareDocument(item);
   }
 
-  private checkpoint(item: ClinicalItem, outcome: string, entryUuid: string | null, uniqueId: string | null): IngestItem {
-    return {
-      facility: item.facility.key,
-      source: item.source,
-      size: item.size,
-      mtimeMs: item.mtimeMs,
-      sha1: item.sha1,
-      versionKey: item.versionKey,
-      timestamp: item.timestamp,
-      condition: item.condition,
-      outcome,
-      entryUuid,
-      uniqueId,
-    };
-  }
-
   /** ADT-00 (ADT^A08): the patient registered or updated in the facility's domain, as ITI-8 does. */
   private async feedPatient(item: ClinicalItem): Promise<ItemOutcome> {
     const { identity, store, notifier } = this.deps;
     const msg = item.message.message;
-    if (item.message.messageKey !== 'ADT^A08') {
-      throw new Rejection('unsupported', `${item.message.messageKey} under ADT-00 is not applied: the PIX Manager takes patient updates (A08), it does not delete patients`);
-    }
-    const pid = msg.first('PID');
-    if (!pid) throw new Rejection('unparseable', 'ADT-00 without a PID segment');
-    if (pid.reps(5).length === 0) throw new Rejection('unparseable', 'ADT-00 without a patient name (PID-5)');
-    const facilityAuthority = { namespace: item.facility.namespace, oid: item.facility.oid, type: item.facility.type };
-    // The storage's patient ID is the local ID in the facility; PID-3 repetitions with an assigning
-    // authority (the medical-field token, a regional ID) are fed beside it.
-    const ids: PositionedCx[] = [{ id: item.patientId, authority: facilityAuthority, typeCode: 'PI', index: 0 }];
-    for (const [index, rep] of pid.reps(3).entries()) {
-      const r = readCx(rep);
-      if (identity.domains.isIndividualNumber(r.authority, r.typeCode)) {
-        throw new Rejection('individual-number', `PID-3 repetition ${index + 1} is in the individual-number domain: refused, never stored`);
-      }
-      if (!r.id || (!r.authority.namespace && !r.authority.oid)) continue;
-      if ((r.authority.oid && r.authority.oid === item.facility.oid) || (!r.authority.oid && r.authority.namespace === item.facility.namespace)) continue;
-      ids.push({ ...r, index });
-    }
+    const { pid, ids } = patientFeedOf(item, identity.domains);
     const source = { application: msg.header.sendingApplication, facility: msg.header.sendingFacility };
     try {
       const outcome = await store.write(async (tx) => {
         const feed = await toPatientFeed(tx, identity.domains, ids, readDemographics(pid), source);
         const o = await identity.registerFeed(tx, feed);
         if (o.crossReferenceChanged && notifier?.enabled) await notifier.enqueue(tx, o.personId);
-        await tx.ingest.putIngestItem(this.checkpoint(item, 'patient', null, null));
+        await tx.ingest.putIngestItem(checkpointOf(item, 'patient', null, null));
         return o;
       });
       return { kind: 'patient', created: outcome.created };
@@ -199,24 +93,7 @@ export class ClinicalSharing {
    * successive submissions (a replacement needs its predecessor registered), the rest together.
    */
   async shareDocuments(items: ClinicalItem[]): Promise<(ItemOutcome | Rejection)[]> {
-    const results = new Map<ClinicalItem, ItemOutcome | Rejection>();
-    let rest = items;
-    while (rest.length > 0) {
-      const keys = new Set<string>();
-      const wave: ClinicalItem[] = [];
-      const later: ClinicalItem[] = [];
-      for (const i of rest) {
-        if (keys.has(i.versionKey)) later.push(i);
-        else {
-          keys.add(i.versionKey);
-          wave.push(i);
-        }
-      }
-      const out = await this.shareWave(wave);
-      wave.forEach((w, k) => results.set(w, out[k]));
-      rest = later;
-    }
-    return items.map((i) => results.get(i)!);
+    return inWaves(items, (wave) => this.shareWave(wave));
   }
 
   private async shareDocument(item: ClinicalItem): Promise<ItemOutcome> {
@@ -256,23 +133,20 @@ export class ClinicalSharing {
     if (found.length > 0) {
       // Registered before, their checkpoint lost: recorded, registered nothing again.
       await store.write(async (tx) => {
-        for (const k of found) await tx.ingest.putIngestItem(this.checkpoint(items[k], 'document', read.registered.get(uids[k].document)!.uuid, uids[k].document));
+        for (const k of found) await tx.ingest.putIngestItem(checkpointOf(items[k], 'document', read.registered.get(uids[k].document)!.uuid, uids[k].document));
       });
       for (const k of found) results[k] = { kind: 'already-registered', uniqueId: uids[k].document };
     }
 
     const plans = toRegister.map((k) => {
-      const item = items[k];
       const c = read.current[k];
-      const approved = c?.entryUuid && read.entries.get(c.entryUuid)?.status === Status.approved ? c : undefined;
-      const olderThanCurrent = !!c && c.timestamp > item.timestamp;
-      return { k, item, current: approved, replaces: approved && !olderThanCurrent ? approved.entryUuid! : undefined, deprecate: item.condition === 0 || olderThanCurrent };
+      return { k, ...planOf(items[k], c, !!c?.entryUuid && read.entries.get(c.entryUuid)?.status === Status.approved) };
     });
     const removals = plans.filter((p) => p.item.condition === 0 && cfg.deleted === 'remove');
     for (const p of removals) {
       await store.write(async (tx) => {
         if (p.current?.entryUuid) await registry.removeMetadata(tx, await removalSet(tx, p.current.entryUuid));
-        await tx.ingest.putIngestItem(this.checkpoint(p.item, 'removed', null, null));
+        await tx.ingest.putIngestItem(checkpointOf(p.item, 'removed', null, null));
       });
       results[p.k] = { kind: 'removed', removed: p.current?.entryUuid ?? null };
     }
@@ -305,21 +179,8 @@ export class ClinicalSharing {
   private async submit(person: Person, plans: { k: number; item: ClinicalItem; replaces?: string; deprecate: boolean }[], uids: { document: string; submissionSet: string }[]): Promise<ItemOutcome[]> {
     const { identity, store, registry, repository, cfg } = this.deps;
     const facility = plans[0].item.facility;
-    const docs: ClinicalDocumentMetadata[] = plans.map(({ item, k, replaces }) => {
-      const msg = item.message;
-      const careDate = careDateOf(msg, item.dataType) || (item.careDate !== '-' ? item.careDate : '');
-      return {
-        dataType: item.dataType,
-        sourcePatientId: cx(item.patientId, facility),
-        sourcePatientInfo: sourcePatientInfo(msg.message.first('PID')),
-        uniqueId: uids[k].document,
-        creationTime: hl7TimeToUtcDtm(msg.message.header.dateTime) ?? hl7TimeToUtcDtm(item.timestamp.slice(0, 14))!,
-        serviceStartTime: careDate ? hl7TimeToUtcDtm(careDate) : undefined,
-        department: item.department,
-        replaces,
-      };
-    });
-    const submissionSetUniqueId = plans.length === 1 ? uids[plans[0].k].submissionSet : derivedUniqueIds(cfg.uniqueIdRoot, facility.key, ...plans.map((p) => uids[p.k].document)).submissionSet;
+    const docs = plans.map(({ item, k, replaces }) => documentMetadataOf(item, uids[k].document, replaces));
+    const submissionSetUniqueId = submissionSetUniqueIdOf(cfg.uniqueIdRoot, facility, plans.map((p) => uids[p.k]));
     const { objects, documentIds } = submissionObjects(
       { patientId: cx(person.regionalId, identity.domains.regional), facility: { namespace: facility.namespace, oid: facility.oid }, submissionSetUniqueId, healthcareFacilityType: cfg.healthcareFacilityTypeCode },
       docs,
@@ -336,7 +197,7 @@ export class ClinicalSharing {
           uuids = outcome.documents.map((d) => d.uuid);
           const deprecated = plans.flatMap((p, n) => (p.deprecate ? [uuids[n]] : []));
           if (deprecated.length > 0) await registry.deprecateDocuments(tx, deprecated);
-          for (const [n, p] of plans.entries()) await tx.ingest.putIngestItem(this.checkpoint(p.item, 'document', uuids[n], uids[p.k].document));
+          for (const [n, p] of plans.entries()) await tx.ingest.putIngestItem(checkpointOf(p.item, 'document', uuids[n], uids[p.k].document));
           await this.deps.audit.recordIn(
             tx,
             xdsAudit(this.deps.audit, {

@@ -13,7 +13,7 @@ import type { IdentityService } from '../../identity/service.ts';
 import type { Domain } from '../../identity/types.ts';
 import { readCx } from '../../pix/codec/cx.ts';
 import type { Store } from '../../store/types.ts';
-import { Rejection, type ClinicalItem, type ClinicalSharing } from '../clinicalSharing.ts';
+import { Rejection, type ClinicalItem, type Sharing } from '../sharing.ts';
 import { DATA_TYPES, PATIENT_DATA_TYPE } from '../ssmix2/dataTypes.ts';
 import { versionKey } from '../ssmix2/fileName.ts';
 import { careDateOf } from '../ssmix2/storedMessage.ts';
@@ -22,7 +22,7 @@ import { dataTypeOfMessage, messageFacts } from './messageFacts.ts';
 export interface ClinicalFeedDeps {
   store: Store;
   identity: IdentityService;
-  sharing: ClinicalSharing;
+  sharing: Sharing;
 }
 
 /** ITI-8 takes these ADT events (patient identity feed); the clinical feed takes the others. */

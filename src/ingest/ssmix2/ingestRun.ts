@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Domain } from '../../identity/types.ts';
 import type { Store } from '../../store/types.ts';
-import { Rejection, type ClinicalItem, type ClinicalSharing, type ItemOutcome, type RejectReason } from '../clinicalSharing.ts';
+import { Rejection, type ClinicalItem, type ItemOutcome, type RejectReason, type Sharing } from '../sharing.ts';
 import { PATIENT_DATA_TYPE } from './dataTypes.ts';
 import { FileNameError, parseStoragePath, versionKey } from './fileName.ts';
 import { checkMessageType, readStoredMessage, StoredMessageError } from './storedMessage.ts';
@@ -81,7 +81,7 @@ function count(c: IngestCounts, o: ItemOutcome): void {
 export class Ssmix2Ingest {
   constructor(
     private readonly store: Store,
-    private readonly sharing: ClinicalSharing,
+    private readonly sharing: Sharing,
   ) {}
 
   async run(opts: IngestRunOptions): Promise<IngestReport> {

@@ -1,5 +1,5 @@
 /** The ingest's words for a person: a progress line on a terminal, and the closing report. */
-import { REJECT_REASONS } from '../clinicalSharing.ts';
+import { REJECT_REASONS } from '../sharing.ts';
 import type { IngestCounts, IngestReport } from './ingestRun.ts';
 
 const rate = (n: number, ms: number) => (ms > 0 ? Math.round((n * 1000) / ms) : 0);
