@@ -2,7 +2,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FacilityError, resolveFacility, ssmix2Ingest } from '../ingest/assemble.ts';
-import type { IngestReport } from '../ingest/ssmix2/ingestRun.ts';
+import { Ssmix2Ingest, type IngestReport } from '../ingest/ssmix2/ingestRun.ts';
+import { RemoteSharing } from '../ingest/remote/remoteSharing.ts';
+import { parseRemoteTargets, TargetError } from '../ingest/remote/targets.ts';
 import { closingReport, ProgressBar } from '../ingest/ssmix2/report.ts';
 import { openServices } from '../server/app.ts';
 import { createLogger } from '../server/logger.ts';
@@ -22,6 +24,12 @@ Options:
   --facility F         the facility's assigning authority: a namespace or OID of identity.domains
   --config FILE        configuration file (JSON); also HIE_CONFIG
   --data-dir DIR       the HIE's data folder (default ./var): the ingest writes into its store
+  --to TARGETS         publish to a running HIE over the network instead, as a hospital adapter:
+                       mllp://HOST:PORT (ITI-8 for ADT-00, ITI-9 for the regional ID) and
+                       http://HOST:PORT (ITI-41 to the repository, ITI-57 to the registry; with a
+                       path, the repository endpoint's), comma-separated, e.g.
+                       --to mllp://127.0.0.1:2575,http://127.0.0.1:8080
+                       The adapter's checkpoint stays in --data-dir.
   --watch              keep running: take new files as they appear (see --interval)
   --interval SECONDS   how often --watch looks again (default 10)
   --concurrency N      patients worked on at once (default: config ingest.ssmix2.concurrency)
@@ -45,6 +53,7 @@ export async function ingest(argv: string[]): Promise<number> {
     options: {
       ...commonOptions,
       facility: { type: 'string' },
+      to: { type: 'string' },
       watch: { type: 'boolean' },
       interval: { type: 'string' },
       concurrency: { type: 'string' },
@@ -70,6 +79,7 @@ export async function ingest(argv: string[]): Promise<number> {
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let remote: RemoteSharing | undefined;
   try {
     let facility;
     try {
@@ -78,8 +88,21 @@ export async function ingest(argv: string[]): Promise<number> {
       if (e instanceof FacilityError) throw new UsageError(`hie ingest ssmix2: ${e.message}`);
       throw e;
     }
-    const xds = xdsServices(config, { store: s.store, identity: s.identity, audit: s.audit, log });
-    const runner = ssmix2Ingest(config, { ...s, xds }, root);
+    let runner: Ssmix2Ingest;
+    if (values.to) {
+      let targets;
+      try {
+        targets = parseRemoteTargets(values.to, config);
+      } catch (e) {
+        if (e instanceof TargetError) throw new UsageError(e.message);
+        throw e;
+      }
+      remote = new RemoteSharing({ store: s.store, domains: s.domains, cfg: config.ingest.ssmix2, targets, application: 'SSMIX2' });
+      runner = new Ssmix2Ingest(s.store, remote);
+    } else {
+      const xds = xdsServices(config, { store: s.store, identity: s.identity, audit: s.audit, log });
+      runner = ssmix2Ingest(config, { ...s, xds }, root);
+    }
     const reported = new Set<string>();
     let status = 0;
     do {
@@ -107,6 +130,7 @@ export async function ingest(argv: string[]): Promise<number> {
     } while (values.watch && !stop.signal.aborted);
     return status;
   } finally {
+    await remote?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await s.store.close();

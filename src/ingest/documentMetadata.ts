@@ -67,6 +67,13 @@ export function derivedUniqueIds(root: string, ...parts: string[]): { document: 
   return { document: `${root}.1.${n}`, submissionSet: `${root}.2.${n}` };
 }
 
+/** A UUID (urn:uuid:, version 5 layout) derived from a name: the same document always gets the same entryUUID. */
+export function derivedUuid(...parts: string[]): string {
+  const h = createHash('sha1').update(parts.join('\0')).digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export function departmentCode(department: string): Code {
   return department === '-'
     ? { code: '-', codingScheme: CodeSystems.practiceSetting, displayName: '診療科指定なし' }
@@ -121,9 +128,10 @@ function documentEntry(d: ClinicalDocumentMetadata, s: ClinicalSubmissionMetadat
 
 /**
  * The objects of one Provide and Register submission: a SubmissionSet, its documents (symbolic ids
- * `Document1`, `Document2`, ... in order), HasMember for each and RPLC where a document replaces one.
+ * `Document1`, `Document2`, ... in order, unless entryUUIDs are given), HasMember for each and RPLC
+ * where a document replaces one.
  */
-export function submissionObjects(s: ClinicalSubmissionMetadata, docs: ClinicalDocumentMetadata[], submissionTime: string): { objects: Identifiable[]; documentIds: string[] } {
+export function submissionObjects(s: ClinicalSubmissionMetadata, docs: ClinicalDocumentMetadata[], submissionTime: string, entryUuids?: string[]): { objects: Identifiable[]; documentIds: string[] } {
   const ss = 'SubmissionSet';
   const set: RegistryPackage = {
     ...emptyBase(ss),
@@ -143,7 +151,7 @@ export function submissionObjects(s: ClinicalSubmissionMetadata, docs: ClinicalD
   const objects: Identifiable[] = [set];
   const documentIds: string[] = [];
   docs.forEach((d, i) => {
-    const id = `Document${i + 1}`;
+    const id = entryUuids?.[i] ?? `Document${i + 1}`;
     documentIds.push(id);
     objects.push(documentEntry(d, s, id));
     const member: Association = {
