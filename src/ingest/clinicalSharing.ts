@@ -23,7 +23,7 @@ import type { RepositoryService } from '../xds/repository/service.ts';
 import { XDS } from '../xds/transactions.ts';
 import { derivedUniqueIds, submissionObjects } from './documentMetadata.ts';
 import { PATIENT_DATA_TYPE } from './ssmix2/dataTypes.ts';
-import { checkpointOf, cx, documentMetadataOf, inWaves, patientFeedOf, planOf, Rejection, submissionSetUniqueIdOf, type ClinicalItem, type ItemOutcome, type Sharing } from './sharing.ts';
+import { checkpointOf, cx, documentMetadataOf, inWaves, messageOf, patientFeedOf, planOf, Rejection, submissionSetUniqueIdOf, type ClinicalItem, type ItemOutcome, type Sharing } from './sharing.ts';
 import type { BlobStaging } from './blobStaging.ts';
 
 export interface SharingDeps {
@@ -70,8 +70,8 @@ export class ClinicalSharing implements Sharing {
   /** ADT-00 (ADT^A08): the patient registered or updated in the facility's domain, as ITI-8 does. */
   private async feedPatient(item: ClinicalItem): Promise<ItemOutcome> {
     const { identity, store, notifier } = this.deps;
-    const msg = item.message.message;
     const { pid, ids } = patientFeedOf(item, identity.domains);
+    const msg = messageOf(item).message;
     const source = { application: msg.header.sendingApplication, facility: msg.header.sendingFacility };
     try {
       const outcome = await store.write(async (tx) => {

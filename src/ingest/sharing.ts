@@ -12,7 +12,7 @@ import type { IngestItem } from '../store/types.ts';
 import { derivedUniqueIds, hl7TimeToUtcDtm, type ClinicalDocumentMetadata } from './documentMetadata.ts';
 import type { DataType } from './ssmix2/dataTypes.ts';
 import type { Condition } from './ssmix2/fileName.ts';
-import { careDateOf, type StoredMessage } from './ssmix2/storedMessage.ts';
+import { readStoredMessage, type StoredFacts, type StoredMessage } from './ssmix2/storedMessage.ts';
 
 export type RejectReason =
   | 'bad-name'
@@ -66,7 +66,10 @@ export interface ClinicalItem {
   timestamp: string;
   department: string;
   condition: Condition;
-  message: StoredMessage;
+  /** What sharing needs of the message's content. */
+  facts: StoredFacts;
+  /** The parsed message, when the item has it (the feed; ADT-00 parses it when it is fed). */
+  message?: StoredMessage;
   versionKey: string;
 }
 
@@ -84,9 +87,10 @@ export interface Sharing {
 
 export const cx = (id: string, d: Pick<Domain, 'oid' | 'namespace'>) => (d.oid ? `${id}^^^&${d.oid}&ISO` : `${id}^^^${d.namespace}`);
 
-function sourcePatientInfo(pid: Segment | undefined): string[] {
-  if (!pid) return [];
-  return [5, 7, 8, 11].filter((n) => pid.raw(n) !== '').map((n) => `PID-${n}|${pid.raw(n)}`);
+/** The item's parsed message (parsed now when it came as facts only). */
+export function messageOf(item: ClinicalItem): StoredMessage {
+  item.message ??= readStoredMessage(item.bytes);
+  return item.message;
 }
 
 export function checkpointOf(item: ClinicalItem, outcome: string, entryUuid: string | null, uniqueId: string | null): IngestItem {
@@ -111,10 +115,10 @@ export function checkpointOf(item: ClinicalItem, outcome: string, entryUuid: str
  * it. An identifier of the individual-number domain refuses the file.
  */
 export function patientFeedOf(item: ClinicalItem, domains: DomainDirectory): { pid: Segment; ids: PositionedCx[] } {
-  if (item.message.messageKey !== 'ADT^A08') {
-    throw new Rejection('unsupported', `${item.message.messageKey} under ADT-00 is not applied: the PIX Manager takes patient updates (A08), it does not delete patients`);
+  if (item.facts.messageKey !== 'ADT^A08') {
+    throw new Rejection('unsupported', `${item.facts.messageKey} under ADT-00 is not applied: the PIX Manager takes patient updates (A08), it does not delete patients`);
   }
-  const pid = item.message.message.first('PID');
+  const pid = messageOf(item).message.first('PID');
   if (!pid) throw new Rejection('unparseable', 'ADT-00 without a PID segment');
   if (pid.reps(5).length === 0) throw new Rejection('unparseable', 'ADT-00 without a patient name (PID-5)');
   const f = item.facility;
@@ -168,14 +172,14 @@ export function planOf(item: ClinicalItem, latest: IngestItem | undefined, lates
 }
 
 export function documentMetadataOf(item: ClinicalItem, uniqueId: string, replaces: string | undefined): ClinicalDocumentMetadata {
-  const msg = item.message;
-  const careDate = careDateOf(msg, item.dataType) || (item.careDate !== '-' ? item.careDate : '');
+  const f = item.facts;
+  const careDate = f.careDate || (item.careDate !== '-' ? item.careDate : '');
   return {
     dataType: item.dataType,
     sourcePatientId: cx(item.patientId, item.facility),
-    sourcePatientInfo: sourcePatientInfo(msg.message.first('PID')),
+    sourcePatientInfo: f.sourcePatientInfo,
     uniqueId,
-    creationTime: hl7TimeToUtcDtm(msg.message.header.dateTime) ?? hl7TimeToUtcDtm(item.timestamp.slice(0, 14))!,
+    creationTime: hl7TimeToUtcDtm(f.dateTime) ?? hl7TimeToUtcDtm(item.timestamp.slice(0, 14))!,
     serviceStartTime: careDate ? hl7TimeToUtcDtm(careDate) : undefined,
     department: item.department,
     replaces,

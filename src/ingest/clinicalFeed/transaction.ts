@@ -16,7 +16,7 @@ import type { Store } from '../../store/types.ts';
 import { Rejection, type ClinicalItem, type Sharing } from '../sharing.ts';
 import { DATA_TYPES, PATIENT_DATA_TYPE } from '../ssmix2/dataTypes.ts';
 import { versionKey } from '../ssmix2/fileName.ts';
-import { careDateOf } from '../ssmix2/storedMessage.ts';
+import { storedFactsOf } from '../ssmix2/storedMessage.ts';
 import { dataTypeOfMessage, messageFacts } from './messageFacts.ts';
 
 export interface ClinicalFeedDeps {
@@ -80,9 +80,10 @@ export function clinicalFeedTransaction(deps: ClinicalFeedDeps): Hl7Transaction 
       .find((cx) => cx.id && ((!cx.authority.namespace && !cx.authority.oid) || cx.authority.oid === facility.oid || (!cx.authority.oid && cx.authority.namespace === facility.namespace)));
     if (!local) throw Hl7ProcessingError.error(101, `PID-3 holds no patient ID of ${facility.namespace || facility.oid}`, { segment: 'PID', field: 3 });
     const bytes = req.bytes ?? encodeMessage(m.text, req.charset);
-    const facts = messageFacts(m);
+    const fileFacts = messageFacts(m);
     const stored = { message: m, charset: req.charset, messageKey: `${h.type.code}^${h.type.event}` };
-    const careDate = careDateOf(stored, dt).slice(0, 8) || h.dateTime.slice(0, 8);
+    const facts = storedFactsOf(stored, dt);
+    const careDate = facts.careDate.slice(0, 8) || h.dateTime.slice(0, 8);
     const item: ClinicalItem = {
       facility,
       source: `mllp:${h.sendingApplication}|${h.sendingFacility}/${h.controlId}`,
@@ -93,7 +94,8 @@ export function clinicalFeedTransaction(deps: ClinicalFeedDeps): Hl7Transaction 
       patientId: local.id,
       careDate,
       dataType: dt,
-      ...facts,
+      ...fileFacts,
+      facts,
       message: stored,
       versionKey: '',
     };

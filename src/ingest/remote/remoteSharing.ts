@@ -24,7 +24,7 @@ import { nowDtm } from '../../xds/registry/service.ts';
 import { XDS } from '../../xds/transactions.ts';
 import { derivedUniqueIds, derivedUuid, SSMIX2_CONTENT_TYPE, submissionObjects } from '../documentMetadata.ts';
 import { PATIENT_DATA_TYPE } from '../ssmix2/dataTypes.ts';
-import { checkpointOf, cx, documentMetadataOf, inWaves, patientFeedOf, planOf, Rejection, submissionSetUniqueIdOf, type ClinicalItem, type ItemOutcome, type Sharing } from '../sharing.ts';
+import { checkpointOf, cx, documentMetadataOf, inWaves, messageOf, patientFeedOf, planOf, Rejection, submissionSetUniqueIdOf, type ClinicalItem, type ItemOutcome, type Sharing } from '../sharing.ts';
 
 export interface RemoteTargets {
   mllp: { host: string; port: number };
@@ -88,7 +88,7 @@ export class RemoteSharing implements Sharing {
   private async feedPatient(item: ClinicalItem): Promise<ItemOutcome> {
     const { ids } = patientFeedOf(item, this.deps.domains);
     const pid3 = ids.map((i) => `${i.id}^^^${i.authority.namespace}&${i.authority.oid}&${i.authority.oid ? 'ISO' : ''}${i.typeCode ? `^${i.typeCode}` : ''}`).join('~');
-    const lines = item.message.message.text.split('\r');
+    const lines = messageOf(item).message.text.split('\r');
     const hasPv1 = lines.some((l) => l.startsWith('PV1|'));
     const text = lines
       .map((l) => {

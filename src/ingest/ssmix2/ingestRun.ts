@@ -4,15 +4,13 @@
  * service; patients are worked on in parallel, each patient's files in order. Every file ends up
  * counted: taken in, already taken, or rejected with its reason.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Domain } from '../../identity/types.ts';
 import type { Store } from '../../store/types.ts';
 import { Rejection, type ClinicalItem, type ItemOutcome, type RejectReason, type Sharing } from '../sharing.ts';
-import { PATIENT_DATA_TYPE } from './dataTypes.ts';
-import { FileNameError, parseStoragePath, versionKey } from './fileName.ts';
-import { checkMessageType, readStoredMessage, StoredMessageError } from './storedMessage.ts';
+import { dataType, PATIENT_DATA_TYPE } from './dataTypes.ts';
+import { ReaderPool } from './readerPool.ts';
 import { walkStorage, type PatientFolder } from './treeWalker.ts';
 
 export interface RejectedFile {
@@ -57,6 +55,9 @@ export interface IngestRunOptions {
 /** Documents of one patient shared in one submission, at most. */
 const GROUP = 64;
 
+/** Trees of at least this many files are read by worker threads. */
+const POOL_THRESHOLD = 2000;
+
 export const emptyCounts = (): IngestCounts => ({ files: 0, unchanged: 0, patients: 0, documents: 0, deprecated: 0, replacing: 0, removed: 0, alreadyRegistered: 0, rejected: 0 });
 
 function count(c: IngestCounts, o: ItemOutcome): void {
@@ -89,6 +90,8 @@ export class Ssmix2Ingest {
     const folders: PatientFolder[] = [];
     folders.push(...walkStorage(opts.root));
     const total = folders.reduce((n, f) => n + f.files.length + f.stray.length, 0);
+    // Reader threads pay for themselves on large trees only (each starts in about a second).
+    const pool = new ReaderPool(total >= POOL_THRESHOLD ? undefined : 0);
     const counts = emptyCounts();
     const rejected: RejectedFile[] = [];
     const reject = (p: string, reason: RejectReason, detail: string) => {
@@ -118,11 +121,17 @@ export class Ssmix2Ingest {
             opts.onFile?.(counts, total);
           });
         };
-        for (const rel of folder.files) {
+        // Stat and checkpoint here; the files that changed are read and parsed ahead by the pool.
+        const prepared = folder.files.map((rel) => {
+          const item = this.prepare(pool, opts.root, rel, opts.facility);
+          item.catch(() => undefined); // awaited below, in order; a rejection is not unhandled meanwhile
+          return { rel, item };
+        });
+        for (const p of prepared) {
           if (opts.signal?.aborted) break;
           counts.files++;
           try {
-            const item = await this.readFile(opts.root, rel, opts.facility);
+            const item = await p.item;
             if (item === 'unchanged') counts.unchanged++;
             else if (item.dataType.code === PATIENT_DATA_TYPE) {
               await flush();
@@ -133,7 +142,7 @@ export class Ssmix2Ingest {
               continue;
             }
           } catch (e) {
-            if (e instanceof Rejection) reject(rel, e.reason, e.message);
+            if (e instanceof Rejection) reject(p.rel, e.reason, e.message);
             else throw e;
           }
           opts.onFile?.(counts, total);
@@ -141,57 +150,33 @@ export class Ssmix2Ingest {
         await flush();
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
+    } finally {
+      await pool.close();
+    }
     rejected.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return { counts, rejected, elapsedMs: Date.now() - started };
   }
 
-  /** Synchronous reads: the files are small, and a thread-pool round trip each costs more than the read. */
-  private async readFile(root: string, rel: string, facility: Domain): Promise<ClinicalItem | 'unchanged'> {
-    const file = path.join(root, ...rel.split('/'));
-    let stat;
+  /** The item of a file, 'unchanged' when the checkpoint has it as it is, or a Rejection naming the file. */
+  private prepare(pool: ReaderPool, root: string, rel: string, facility: Domain): Promise<ClinicalItem | 'unchanged'> {
+    let stat: fs.Stats;
     try {
-      stat = fs.statSync(file);
+      stat = fs.statSync(path.join(root, ...rel.split('/')));
     } catch (e) {
-      throw new Rejection('unreadable', (e as Error).message);
+      return Promise.reject(new Rejection('unreadable', (e as Error).message));
     }
     const mtimeMs = Math.trunc(stat.mtimeMs);
-    const known = await this.store.read((tx) => tx.ingest.ingestItem(facility.key, rel));
-    if (known && known.size === stat.size && known.mtimeMs === mtimeMs) return 'unchanged';
-    let name;
-    try {
-      name = parseStoragePath(rel);
-    } catch (e) {
-      if (e instanceof FileNameError) throw new Rejection(e.reason, e.message);
-      throw e;
-    }
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch (e) {
-      throw new Rejection('unreadable', (e as Error).message);
-    }
-    const sha1 = createHash('sha1').update(bytes).digest('hex');
-    if (known && known.sha1 === sha1) return 'unchanged';
-    let message;
-    try {
-      message = readStoredMessage(bytes);
-      checkMessageType(message, name.dataType);
-    } catch (e) {
-      if (e instanceof StoredMessageError) throw new Rejection(e.reason, e.message);
-      throw e;
-    }
-    const item: ClinicalItem = {
-      ...name,
-      facility,
-      source: rel,
-      size: stat.size,
-      mtimeMs,
-      sha1,
-      bytes,
-      message,
-      versionKey: versionKey(name),
-    };
-    return item;
+    return this.store
+      .read((tx) => tx.ingest.ingestItem(facility.key, rel))
+      .then(async (known) => {
+        if (known && known.size === stat.size && known.mtimeMs === mtimeMs) return 'unchanged';
+        const r = await pool.read(root, rel);
+        if (!r.ok) throw new Rejection(r.reason, r.detail);
+        const f = r.file;
+        if (known && known.sha1 === f.sha1) return 'unchanged';
+        return { ...f, dataType: dataType(f.dataType)!, bytes: f.bytes as Buffer, facility, source: rel, size: stat.size, mtimeMs };
+      });
   }
 }

@@ -85,3 +85,28 @@ export function careDateOf(m: StoredMessage, dt: DataType): string {
   const v = seg?.get(ref.field) ?? '';
   return /^\d{4,14}/.exec(v)?.[0] ?? '';
 }
+
+/**
+ * What sharing a stored message needs of its content, as plain data (so that a worker thread can
+ * read it off the message): its type, when it was made (MSH-7), its care date, and the patient's
+ * demographics for sourcePatientInfo.
+ */
+export interface StoredFacts {
+  messageKey: string;
+  /** MSH-7. */
+  dateTime: string;
+  /** The care-date field's value, or ''. */
+  careDate: string;
+  /** sourcePatientInfo values: PID-5, -7, -8, -11 as received (PID-5|..., ...). */
+  sourcePatientInfo: string[];
+}
+
+export function storedFactsOf(m: StoredMessage, dt: DataType): StoredFacts {
+  const pid = m.message.first('PID');
+  return {
+    messageKey: m.messageKey,
+    dateTime: m.message.header.dateTime,
+    careDate: careDateOf(m, dt),
+    sourcePatientInfo: pid ? [5, 7, 8, 11].filter((n) => pid.raw(n) !== '').map((n) => `PID-${n}|${pid.raw(n)}`) : [],
+  };
+}

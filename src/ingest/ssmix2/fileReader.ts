@@ -1,0 +1,67 @@
+/**
+ * One storage file read and checked, as plain data: its name and place, its bytes and their SHA-1,
+ * the message decoded, parsed and matched against its data type, and what sharing needs of it. Pure
+ * and synchronous, so that worker threads can do it for the ingest while the main thread registers.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RejectReason } from '../sharing.ts';
+import type { Condition } from './fileName.ts';
+import { FileNameError, parseStoragePath, versionKey } from './fileName.ts';
+import { checkMessageType, readStoredMessage, storedFactsOf, StoredMessageError, type StoredFacts } from './storedMessage.ts';
+
+export interface ReadFile {
+  patientId: string;
+  careDate: string;
+  dataType: string;
+  orderNo: string;
+  timestamp: string;
+  department: string;
+  condition: Condition;
+  versionKey: string;
+  sha1: string;
+  bytes: Uint8Array;
+  facts: StoredFacts;
+}
+
+export type ReadResult = { ok: true; file: ReadFile } | { ok: false; reason: RejectReason; detail: string };
+
+export function readStorageFile(root: string, rel: string): ReadResult {
+  let name;
+  try {
+    name = parseStoragePath(rel);
+  } catch (e) {
+    if (e instanceof FileNameError) return { ok: false, reason: e.reason, detail: e.message };
+    throw e;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(path.join(root, ...rel.split('/')));
+  } catch (e) {
+    return { ok: false, reason: 'unreadable', detail: (e as Error).message };
+  }
+  try {
+    const message = readStoredMessage(bytes);
+    checkMessageType(message, name.dataType);
+    return {
+      ok: true,
+      file: {
+        patientId: name.patientId,
+        careDate: name.careDate,
+        dataType: name.dataType.code,
+        orderNo: name.orderNo,
+        timestamp: name.timestamp,
+        department: name.department,
+        condition: name.condition,
+        versionKey: versionKey(name),
+        sha1: createHash('sha1').update(bytes).digest('hex'),
+        bytes,
+        facts: storedFactsOf(message, name.dataType),
+      },
+    };
+  } catch (e) {
+    if (e instanceof StoredMessageError) return { ok: false, reason: e.reason, detail: e.message };
+    throw e;
+  }
+}
