@@ -10,8 +10,7 @@ import { readCx } from '../pix/codec/cx.ts';
 import type { PositionedCx } from '../pix/patientFeed.ts';
 import type { IngestItem } from '../store/types.ts';
 import { derivedUniqueIds, hl7TimeToUtcDtm, type ClinicalDocumentMetadata } from './documentMetadata.ts';
-import type { DataType } from './ssmix2/dataTypes.ts';
-import type { Condition } from './ssmix2/fileName.ts';
+import type { StorageFileName } from './ssmix2/fileName.ts';
 import { readStoredMessage, type StoredFacts, type StoredMessage } from './ssmix2/storedMessage.ts';
 
 export type RejectReason =
@@ -51,7 +50,7 @@ export class Rejection extends Error {
 }
 
 /** A message of a facility, with the SS-MIX2 facts of its file name (or, for the feed, read from the message). */
-export interface ClinicalItem {
+export interface ClinicalItem extends StorageFileName {
   facility: Domain;
   /** Relative storage path, or `mllp:<sender>/<control id>`. */
   source: string;
@@ -59,13 +58,6 @@ export interface ClinicalItem {
   mtimeMs: number;
   sha1: string;
   bytes: Buffer;
-  patientId: string;
-  careDate: string;
-  dataType: DataType;
-  orderNo: string;
-  timestamp: string;
-  department: string;
-  condition: Condition;
   /** What sharing needs of the message's content. */
   facts: StoredFacts;
   /** The parsed message, when the item has it (the feed; ADT-00 parses it when it is fed). */

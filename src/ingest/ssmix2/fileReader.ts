@@ -7,18 +7,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RejectReason } from '../sharing.ts';
-import type { Condition } from './fileName.ts';
+import type { StorageFileName } from './fileName.ts';
 import { FileNameError, parseStoragePath, versionKey } from './fileName.ts';
 import { checkMessageType, readStoredMessage, storedFactsOf, StoredMessageError, type StoredFacts } from './storedMessage.ts';
 
-export interface ReadFile {
-  patientId: string;
-  careDate: string;
+/** A file's name fields (the data type by its code: this crosses threads as plain data), bytes and facts. */
+export interface ReadFile extends Omit<StorageFileName, 'dataType'> {
   dataType: string;
-  orderNo: string;
-  timestamp: string;
-  department: string;
-  condition: Condition;
   versionKey: string;
   sha1: string;
   bytes: Uint8Array;
