@@ -9,7 +9,9 @@ import type { AuditService } from '../audit/auditService.ts';
 import { IdentityError } from '../identity/errors.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { Domain, Person } from '../identity/types.ts';
+import { cxString } from '../pix/codec/cx.ts';
 import { readDemographics } from '../pix/codec/pid.ts';
+import { iti8AuditMessages } from '../pix/iti8/audit.ts';
 import type { PixNotifier } from '../pix/iti10/notifier.ts';
 import { toPatientFeed } from '../pix/patientFeed.ts';
 import type { IngestConfig } from '../server/config/types.ts';
@@ -79,6 +81,10 @@ export class ClinicalSharing implements Sharing {
         const o = await identity.registerFeed(tx, feed);
         if (o.crossReferenceChanged && notifier?.enabled) await notifier.enqueue(tx, o.personId);
         await tx.ingest.putIngestItem(checkpointOf(item, 'patient', null, null));
+        // Audited as the ITI-8 feed it is (ITI TF-2 3.8.5.1.2), the storage as its source.
+        const req = { message: msg, charset: messageOf(item).charset, peer: { address: '', port: 0 } };
+        const patients = ids.map((i) => cxString({ id: i.id, domain: i.authority }));
+        for (const m of iti8AuditMessages(this.deps.audit, { req, event: 'A08', outcome: 0, patients })) await this.deps.audit.recordIn(tx, m);
         return o;
       });
       return { kind: 'patient', created: outcome.created };

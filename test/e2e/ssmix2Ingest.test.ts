@@ -10,6 +10,7 @@ import type { IngestReport } from '../../src/ingest/ssmix2/ingestRun.ts';
 import { externalId } from '../../src/xds/registry/metadata.ts';
 import { AssociationTypes, DocumentEntrySchemes, Status } from '../../src/xds/registry/schemes.ts';
 import type { StoredEntry } from '../../src/xds/registry/entries.ts';
+import { conformanceDir } from '../helpers/conformance.ts';
 import { startTestServer, tempDir, type TestServer } from '../helpers/hieServer.ts';
 import { filesOf, samples, ssmix2ReferenceDir, writeStored } from '../helpers/ssmix2.ts';
 import { ACTIONS, expectSchemaValid, retrievedDocuments, retrieveRequest, XdsClient } from '../helpers/xds.ts';
@@ -86,6 +87,13 @@ describe('SS-MIX2 storage ingest (e2e)', function () {
     expectSchemaValid([
       `<lcm:SubmitObjectsRequest xmlns:lcm="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0">${encodeRegistryObjectList([...docs, ...sets].map((x) => x.object))}</lcm:SubmitObjectsRequest>`,
     ]);
+
+    // ADT-00 audited as ITI-8 (Patient Record), each submission as ITI-41 (Import): valid DICOM audit messages.
+    const iti8 = await s.app.store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'ITI-8' }));
+    const iti41 = await s.app.store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'ITI-41' }));
+    expect(iti8).to.have.length(1);
+    expect(iti41.length).to.be.greaterThan(0);
+    expectSchemaValid([...iti8, ...iti41].map((e) => e.xml), path.join(conformanceDir(), 'schemas', 'atna', 'dicom2017c.xsd'));
 
     // A second run takes nothing again.
     const again = await run(root);
