@@ -1,26 +1,13 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { generate } from '../../src/ssmix/generator/generate.ts';
-import { PROJECT_ROOT } from '../helpers/conformance.ts';
 import { tempDir } from '../helpers/hieServer.ts';
-import { filesOf } from '../helpers/ssmix2.ts';
+import { filesOf, spawnHie } from '../helpers/ssmix2.ts';
 
-/** `hie ingest ssmix2` as a child process, so that it can be killed at any moment. */
-function ingestProcess(root: string, config: string, dataDir: string) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli/main.ts'), 'ingest', 'ssmix2', root, '--facility', 'HOSP01', '--config', config, '--data-dir', dataDir, '--concurrency', '16'],
-    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => out };
-}
+const ingestProcess = (root: string, config: string, dataDir: string) =>
+  spawnHie(['ingest', 'ssmix2', root, '--facility', 'HOSP01', '--config', config, '--data-dir', dataDir, '--concurrency', '16']);
 
 describe('SS-MIX2 ingest killed mid-run (e2e)', function () {
   this.timeout(240_000);

@@ -1,6 +1,7 @@
 /** SS-MIX2 material for tests: the reference sample tree, and small trees written on the fly. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { encodeMessage } from '../../src/hl7v2/charset.ts';
 import { PROJECT_ROOT } from './conformance.ts';
 
@@ -47,3 +48,29 @@ export const samples = {
       'RXR|PO^口^HL70162',
     ].join('\r'),
 };
+
+/** `hie ARGS` as a child process (to kill it, or to watch its output as it runs). */
+export function spawnHie(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli/main.ts'), ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    output: () => stdout + stderr,
+    /** Resolves once stdout matches (fails after `ms`). */
+    async waitFor(re: RegExp, ms = 30_000): Promise<void> {
+      const until = Date.now() + ms;
+      while (!re.test(stdout)) {
+        if (Date.now() > until) throw new Error(`timed out waiting for ${re}: ${stdout}${stderr}`);
+        if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before ${re}: ${stdout}${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
