@@ -28,7 +28,8 @@ export class ProgressBar {
     const now = Date.now();
     if (!force && now - this.last < this.everyMs) return;
     this.last = now;
-    const line = progressLine(c, total, now - this.started, 24).slice(0, Math.max(20, (this.out.columns ?? 120) - 1));
+    const width = this.out.columns || 120;
+    const line = progressLine(c, total, now - this.started, 24).slice(0, Math.max(20, width - 1));
     this.out.write(`\r\x1b[K${line}`);
   }
 
