@@ -5,6 +5,8 @@ const dcm = (code: string, originalText: string): CodedValue => ({ code, codeSys
 
 export const EventIds = {
   applicationActivity: dcm('110100', 'Application Activity'),
+  export: dcm('110106', 'Export'),
+  import: dcm('110107', 'Import'),
   patientRecord: dcm('110110', 'Patient Record'),
   query: dcm('110112', 'Query'),
   securityAlert: dcm('110113', 'Security Alert'),

@@ -170,7 +170,9 @@ export interface RepositoryReader {
 }
 
 export interface RepositoryWriter extends RepositoryReader {
-  putDocument(d: RepositoryDocument): Promise<void>;
+  /** Adds a document; false (and nothing changed) when the repository already holds its uniqueId. */
+  putDocument(d: RepositoryDocument): Promise<boolean>;
+  deleteDocument(repositoryUniqueId: string, uniqueId: string): Promise<void>;
 }
 
 /**

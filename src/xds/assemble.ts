@@ -17,6 +17,7 @@ import { iti43Transaction } from './iti43/transaction.ts';
 import { iti57Transaction } from './iti57/transaction.ts';
 import { iti62Transaction } from './iti62/transaction.ts';
 import { BlobStore } from './repository/blobStore.ts';
+import { RemoteRegistry } from './repository/remoteRegistry.ts';
 import { RepositoryService } from './repository/service.ts';
 import { RegistryService } from './registry/service.ts';
 
@@ -63,7 +64,9 @@ export function xdsServices(config: Config, deps: { store: Store; identity: Iden
     new BlobStore(path.resolve(config.dataDir, config.xds.repository.blobDir)),
   );
   if (config.xds.repository.enabled) {
-    const repoDeps = { repository, registry, audit: deps.audit, log: deps.log };
+    const r = config.xds.repository;
+    const remoteRegistry = r.registryUrl ? new RemoteRegistry({ url: r.registryUrl, timeoutMs: r.registryTimeoutMs, tls: r.registryTls, spoolDir: limits.spoolDir }) : undefined;
+    const repoDeps = { repository, registry, remoteRegistry, audit: deps.audit, log: deps.log };
     routes.push({ path: config.xds.repository.path, router: soapRouter([iti41Transaction(repoDeps), iti43Transaction(repoDeps)], limits, deps.log) });
   }
   return { registry, repository, routes };

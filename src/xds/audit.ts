@@ -3,9 +3,10 @@
  * 3.62.5): the SOAP requester and responder as Source and Destination, named by the wsa:ReplyTo
  * address and the endpoint URI, the patient, and the submission set, query or documents.
  */
+import os from 'node:os';
 import type { ActiveParticipant, AuditMessage, EventOutcome, ParticipantObject } from '../audit/auditMessage.ts';
 import type { AuditService } from '../audit/auditService.ts';
-import { Roles } from '../audit/codes.ts';
+import { EventIds, Roles } from '../audit/codes.ts';
 import { patientObject } from '../audit/hl7v2Audit.ts';
 import type { SoapRequest } from '../soap/endpoint.ts';
 import { ObjectTypes } from './registry/schemes.ts';
@@ -15,7 +16,7 @@ const ANONYMOUS = 'http://www.w3.org/2005/08/addressing/anonymous';
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 function nap(address: string): Pick<ActiveParticipant, 'networkAccessPointId' | 'networkAccessPointTypeCode'> {
-  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
+  const a = (address.startsWith('::ffff:') ? address.slice(7) : address).replace(/^\[|\]$/g, '');
   if (!a) return {};
   return { networkAccessPointId: a, networkAccessPointTypeCode: /^[\d.]+$/.test(a) || a.includes(':') ? '2' : '1' };
 }
@@ -55,6 +56,27 @@ export function xdsAudit(audit: AuditService, i: XdsAuditInput): AuditMessage {
     participants: i.selfIsSource ? [self, requester] : [requester, self],
     source: audit.sourceIdentification,
     objects,
+  };
+}
+
+/**
+ * This server as the requester of an XDS transaction it sends (the repository's ITI-42 to a remote
+ * registry, ITI TF-2b 3.42.5.1.1): Export, with this node as Source (UserID its wsa:ReplyTo, the
+ * anonymous address) and the remote endpoint as Destination.
+ */
+export function xdsRequestAudit(audit: AuditService, i: { tx: XdsTransactionDescriptor; endpoint: string; outcome: EventOutcome; outcomeDescription?: string; patientId?: string; objects: ParticipantObject[] }): AuditMessage {
+  const self: ActiveParticipant = { userId: ANONYMOUS, alternativeUserId: audit.processId, userIsRequestor: true, roleIdCodes: [Roles.source], ...nap(os.hostname()) };
+  const remote: ActiveParticipant = { userId: i.endpoint, userIsRequestor: false, roleIdCodes: [Roles.destination], ...nap(new URL(i.endpoint).hostname) };
+  return {
+    eventId: EventIds.export,
+    eventActionCode: 'R',
+    eventDateTime: new Date().toISOString(),
+    eventOutcome: i.outcome,
+    eventOutcomeDescription: i.outcomeDescription,
+    eventTypeCodes: [i.tx.audit.eventType],
+    participants: [self, remote],
+    source: audit.sourceIdentification,
+    objects: [...(i.patientId ? [patientObject(i.patientId)] : []), ...i.objects],
   };
 }
 

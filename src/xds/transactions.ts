@@ -18,9 +18,8 @@ export interface XdsTransactionDescriptor {
   audit: { eventId: CodedValue; action: EventActionCode; eventType: CodedValue };
 }
 
-const dcm = (code: string, originalText: string): CodedValue => ({ code, codeSystemName: 'DCM', originalText });
-const Import = dcm('110107', 'Import');
-const Export = dcm('110106', 'Export');
+const Import = EventIds.import;
+const Export = EventIds.export;
 
 const t = (
   id: XdsTransactionId,

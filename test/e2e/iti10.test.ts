@@ -94,7 +94,12 @@ describe('PIX Update Notification (ITI-10)', function () {
     });
     consumer.answer = 'AA';
     await eventually('delivery', () => consumer.received.length === 1);
-    const audit = await s.app.store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'ITI-10' }));
+    // The sender records the delivery's audit after the consumer's ACK arrives: wait for it rather
+    // than read the trail the moment the consumer has the message (a race seen under load).
+    const audit = await eventually('the audit of the delivery', async () => {
+      const events = await s!.app.store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'ITI-10' }));
+      return events.some((e) => e.outcome === 0) ? events : undefined;
+    });
     expect(audit.map((a) => a.outcome)).to.include.members([8, 0]);
   });
 });

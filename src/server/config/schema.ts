@@ -246,6 +246,18 @@ export const configSchema = {
             path: { type: 'string', pattern: '^/', default: '/services/repository' },
             uniqueId: { type: 'string', pattern: '^[0-2](\\.(0|[1-9][0-9]*))+$', default: '2.999.392.1.3', description: 'repositoryUniqueId of this repository' },
             blobDir: { type: 'string', default: 'blobs', description: 'relative to dataDir' },
+            registryUrl: {
+              type: 'string',
+              pattern: '^https?://',
+              description: 'register ITI-41 submissions at this Document Registry over ITI-42 instead of the in-process registry',
+            },
+            registryTimeoutMs: { type: 'integer', minimum: 100, default: 30000, description: 'longest wait for the remote registry' },
+            registryTls: {
+              type: 'object',
+              additionalProperties: false,
+              description: 'PEM files for an https registryUrl: CA of the registry, and this node certificate when the registry asks for one',
+              properties: { ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } },
+            },
           },
         },
         limits: {

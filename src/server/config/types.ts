@@ -68,7 +68,15 @@ export interface IngestConfig {
 
 export interface XdsConfig {
   readonly registry: { readonly enabled: boolean; readonly path: string; readonly saveExtraMetadata: boolean; readonly maxResults: number };
-  readonly repository: { readonly enabled: boolean; readonly path: string; readonly uniqueId: string; readonly blobDir: string };
+  readonly repository: {
+    readonly enabled: boolean;
+    readonly path: string;
+    readonly uniqueId: string;
+    readonly blobDir: string;
+    readonly registryUrl?: string;
+    readonly registryTimeoutMs: number;
+    readonly registryTls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  };
   readonly limits: { readonly maxXmlBytes: number; readonly maxXmlDepth: number; readonly maxRequestBytes: number; readonly spoolThresholdBytes: number };
 }
 

@@ -32,8 +32,8 @@ export class SqliteRepositoryRepo implements RepositoryWriter {
     return this.st.get<{ n: number }>('SELECT count(*) AS n FROM xds_repository_documents WHERE blob = ?', blob)!.n;
   }
 
-  async putDocument(d: RepositoryDocument): Promise<void> {
-    this.st.run(
+  async putDocument(d: RepositoryDocument): Promise<boolean> {
+    const info = this.st.run(
       'INSERT INTO xds_repository_documents(repository_uid, unique_id, mime_type, hash, size, blob, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       d.repositoryUniqueId,
       d.uniqueId,
@@ -43,5 +43,10 @@ export class SqliteRepositoryRepo implements RepositoryWriter {
       d.blob,
       new Date().toISOString(),
     );
+    return info.changes > 0;
+  }
+
+  async deleteDocument(repositoryUniqueId: string, uniqueId: string): Promise<void> {
+    this.st.run('DELETE FROM xds_repository_documents WHERE repository_uid = ? AND unique_id = ?', repositoryUniqueId, uniqueId);
   }
 }

@@ -10,10 +10,11 @@ import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
 import { contentIdOfHref } from '../../soap/mtom.ts';
 import { NS } from '../../soap/namespaces.ts';
 import { childOf, childrenOf } from '../../xml/parse.ts';
-import { submissionSetObject, xdsAudit } from '../audit.ts';
+import { submissionSetObject, xdsAudit, xdsRequestAudit } from '../audit.ts';
 import { submitObjectsOf } from '../iti42/transaction.ts';
 import { ErrorCollector } from '../registry/errors.ts';
 import { summarize, type RegistryService } from '../registry/service.ts';
+import type { RemoteRegistry } from '../repository/remoteRegistry.ts';
 import type { ProvidedDocument, RepositoryService } from '../repository/service.ts';
 import { errorsOf, expectBody, registryResponseBody } from '../submission.ts';
 import { XDS } from '../transactions.ts';
@@ -21,6 +22,8 @@ import { XDS } from '../transactions.ts';
 export interface RepositoryDeps {
   repository: RepositoryService;
   registry: RegistryService;
+  /** When set (xds.repository.registryUrl), ITI-41 registers there over ITI-42 instead of in process. */
+  remoteRegistry?: RemoteRegistry;
   audit: AuditService;
   log: Logger;
 }
@@ -77,12 +80,30 @@ export function iti41Transaction(deps: RepositoryDeps): SoapTransaction {
         const objects = submitObjectsOf(sor);
         summary = summarize(objects);
         const documents = documentsOf(req);
-        const outcome = await deps.repository.provideAndRegister(
-          objects,
-          documents,
-          (tx, o) => deps.registry.register(tx, o),
-          (tx) => deps.audit.recordIn(tx, audit(0)),
-        );
+        const remote = deps.remoteRegistry;
+        const outcome = remote
+          ? await deps.repository.provideAndRegisterRemote(objects, documents, (o) => remote.register(o), async (tx, result) => {
+              // The repository's own ITI-42 as a sender (ITI TF-2b 3.42.5.1.1), then ITI-41 when it worked.
+              const failed = 'error' in result ? errorsOf(result.error) : undefined;
+              await deps.audit.recordIn(
+                tx,
+                xdsRequestAudit(deps.audit, {
+                  tx: XDS['ITI-42'],
+                  endpoint: remote.cfg.url,
+                  outcome: failed ? (failed.errors.some((x) => x.errorCode === 'XDSRegistryNotAvailable') ? 8 : 4) : 0,
+                  outcomeDescription: failed?.errors.map((x) => x.errorCode).join(' '),
+                  patientId: summary.patientId,
+                  objects: summary.submissionSetUniqueId ? [submissionSetObject(summary.submissionSetUniqueId)] : [],
+                }),
+              );
+              if (!failed) await deps.audit.recordIn(tx, audit(0));
+            })
+          : await deps.repository.provideAndRegister(
+              objects,
+              documents,
+              (tx, o) => deps.registry.register(tx, o),
+              (tx) => deps.audit.recordIn(tx, audit(0)),
+            );
         return { bodyXml: registryResponseBody(outcome.warnings) };
       } catch (e) {
         const { errors, internal } = errorsOf(e, 'XDSRepositoryError');

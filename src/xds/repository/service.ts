@@ -7,9 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { setSlot, slotValue, type Identifiable } from '../../ebxml/rim.ts';
+import { setSlot, slotValue, type ExtrinsicObject, type Identifiable } from '../../ebxml/rim.ts';
 import type { RegistryError } from '../../ebxml/registryResponse.ts';
-import type { Store, WriteTx } from '../../store/types.ts';
+import type { RepositoryDocument, Store, WriteTx } from '../../store/types.ts';
 import { ErrorCollector, XdsErrors } from '../registry/errors.ts';
 import { externalId } from '../registry/metadata.ts';
 import { DocumentEntrySchemes, ObjectTypes } from '../registry/schemes.ts';
@@ -54,8 +54,66 @@ export class RepositoryService {
    * audit record commits with the registration).
    */
   async provideAndRegister(objects: Identifiable[], documents: ProvidedDocument[], register: Register, inWrite?: (tx: WriteTx, o: RegisterOutcome) => Promise<void>): Promise<RegisterOutcome> {
+    const { entries, facts } = this.prepare(objects, documents);
+    // Blobs first, atomically; then the registration and the repository rows in one write.
+    const written: StoredBlob[] = [];
+    try {
+      for (const d of documents) written.push(this.blobs.put(d.source));
+      return await this.store.write(async (tx) => {
+        const outcome = await register(tx, objects);
+        await this.putDocuments(tx, entries, facts);
+        if (inWrite) await inWrite(tx, outcome);
+        return outcome;
+      });
+    } catch (e) {
+      await this.removeCreated(written);
+      discardSources(documents);
+      throw e;
+    }
+  }
+
+  /**
+   * ITI-41 with a remote Document Registry (config xds.repository.registryUrl): the documents are
+   * stored and committed first, then registered over ITI-42 outside any write (no network inside
+   * store.write); when the registration fails, the rows and blobs this request created are removed
+   * again. A crash in between leaves stored documents nobody registered, never a registered
+   * document without its bytes. `after` records the audit once the outcome is known.
+   */
+  async provideAndRegisterRemote(
+    objects: Identifiable[],
+    documents: ProvidedDocument[],
+    register: (objects: Identifiable[]) => Promise<{ warnings: RegistryError[] }>,
+    after?: (tx: WriteTx, outcome: { warnings: RegistryError[] } | { error: unknown }) => Promise<void>,
+  ): Promise<{ warnings: RegistryError[] }> {
+    const { entries, facts } = this.prepare(objects, documents);
+    const written: StoredBlob[] = [];
+    let created: RepositoryDocument[] = [];
+    try {
+      for (const d of documents) written.push(this.blobs.put(d.source));
+      created = await this.store.write((tx) => this.putDocuments(tx, entries, facts));
+    } catch (e) {
+      await this.removeCreated(written);
+      discardSources(documents);
+      throw e;
+    }
+    try {
+      const outcome = await register(objects);
+      if (after) await this.store.write((tx) => after(tx, outcome));
+      return outcome;
+    } catch (e) {
+      await this.store.write(async (tx) => {
+        for (const d of created) await tx.repository.deleteDocument(d.repositoryUniqueId, d.uniqueId);
+        if (after) await after(tx, { error: e });
+      });
+      await this.removeCreated(written);
+      throw e;
+    }
+  }
+
+  /** The checks of ITI TF-2b 3.41.4.1.3 and the metadata completed with hash, size and repositoryUniqueId. */
+  private prepare(objects: Identifiable[], documents: ProvidedDocument[]): { entries: ExtrinsicObject[]; facts: Map<string, { hash: string; size: number }> } {
     const ec = new ErrorCollector();
-    const entries = objects.filter((o) => o.type === 'ExtrinsicObject');
+    const entries = objects.filter((o): o is ExtrinsicObject => o.type === 'ExtrinsicObject');
     const byId = new Map(documents.map((d) => [d.id, d]));
     for (const d of documents) if (!entries.some((e) => e.id === d.id)) ec.add('XDSMissingDocumentMetadata', `Document ${d.id} has no DocumentEntry`, d.id);
     for (const e of entries) {
@@ -88,7 +146,6 @@ export class RepositoryService {
       discardSources(documents);
       throw new XdsErrors(ec.items);
     }
-
     for (const e of entries) {
       const f = facts.get(e.id);
       if (!f) continue;
@@ -96,34 +153,32 @@ export class RepositoryService {
       setSlot(e, 'size', [String(f.size)]);
       setSlot(e, 'repositoryUniqueId', [this.cfg.repositoryUniqueId]);
     }
+    return { entries, facts };
+  }
 
-    // Blobs first, atomically; then the registration and the repository rows in one write.
-    const written: StoredBlob[] = [];
-    try {
-      for (const d of documents) written.push(this.blobs.put(d.source));
-      return await this.store.write(async (tx) => {
-        const outcome = await register(tx, objects);
-        for (const d of documents) {
-          const e = entries.find((x) => x.id === d.id)!;
-          const f = facts.get(d.id)!;
-          await tx.repository.putDocument({
-            uniqueId: externalId(e, DocumentEntrySchemes.uniqueId)!,
-            repositoryUniqueId: this.cfg.repositoryUniqueId,
-            mimeType: e.mimeType ?? 'application/octet-stream',
-            hash: f.hash,
-            size: f.size,
-            blob: f.hash,
-          });
-        }
-        if (inWrite) await inWrite(tx, outcome);
-        return outcome;
-      });
-    } catch (e) {
-      for (const b of written) {
-        if (b.created && (await this.store.read((tx) => tx.repository.blobReferences(b.name))) === 0) this.blobs.remove(b.name);
-      }
-      discardSources(documents);
-      throw e;
+  /** The repository's rows of the documents; returns those this call created (not the ones already held). */
+  private async putDocuments(tx: WriteTx, entries: ExtrinsicObject[], facts: Map<string, { hash: string; size: number }>): Promise<RepositoryDocument[]> {
+    const created: RepositoryDocument[] = [];
+    for (const e of entries) {
+      const f = facts.get(e.id);
+      if (!f) continue;
+      const doc: RepositoryDocument = {
+        uniqueId: externalId(e, DocumentEntrySchemes.uniqueId)!,
+        repositoryUniqueId: this.cfg.repositoryUniqueId,
+        mimeType: e.mimeType ?? 'application/octet-stream',
+        hash: f.hash,
+        size: f.size,
+        blob: f.hash,
+      };
+      if (await tx.repository.putDocument(doc)) created.push(doc);
+    }
+    return created;
+  }
+
+  /** Blobs this request wrote and no document refers to any more. */
+  private async removeCreated(written: StoredBlob[]): Promise<void> {
+    for (const b of written) {
+      if (b.created && (await this.store.read((tx) => tx.repository.blobReferences(b.name))) === 0) this.blobs.remove(b.name);
     }
   }
 

@@ -1,0 +1,254 @@
+/**
+ * npm run bench:xds — the XDS.b Registry and Repository measured over real HTTP against a `hie serve`
+ * child process, each figure beside a baseline measured in the same run:
+ *
+ * 1. ITI-42 registration rate (DocumentEntries/s), against the same submissions registered in
+ *    process through the registry service (no HTTP, SOAP or XML);
+ * 2. ITI-18 FindDocuments p50/p99 on registries of 10,000, 100,000 and 1,000,000 entries (ten per
+ *    patient, cached under var/bench), against the same lookup as plain SQL on the same database;
+ * 3. ITI-41 then ITI-43 of 1 MB documents (MB/s of documents stored and retrieved), against writing
+ *    the same bytes atomically (temp file, fsync, rename) and reading them back.
+ *
+ * Options (or environment variables): --sizes 10000,100000,1000000 (XDS_BENCH_SIZES),
+ * --queries 2000, --register 20000 (entries), --docs 200 (1 MB documents), --concurrency 8.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { decodeRegistryObjectList, registryObjectListOf } from '../../src/ebxml/decode.ts';
+import { DomainDirectory } from '../../src/identity/domainDirectory.ts';
+import { IdentityService } from '../../src/identity/service.ts';
+import { validate } from '../../src/server/config/load.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { registryService } from '../../src/xds/assemble.ts';
+import { ObjectTypes, Status } from '../../src/xds/registry/schemes.ts';
+import { parseXml } from '../../src/xml/parse.ts';
+import { envelope, mtomBody, ACTIONS } from '../../test/helpers/xds.ts';
+import { provideAndRegisterRequest, submitObjectsRequest, uniqueOid } from '../../test/helpers/xdsMetadata.ts';
+import { findDocuments } from '../../test/helpers/xdsQuery.ts';
+import { startChild } from './child.ts';
+import { corpus, DOCS_PER_PATIENT, patientCx, regionalId } from './corpus.ts';
+import { fmt, runPool, summarize, type Latency } from './stats.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const VAR = path.join(ROOT, 'var', 'bench');
+const { values: opts } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: process.env.XDS_BENCH_SIZES ?? '10000,100000,1000000' },
+    queries: { type: 'string', default: process.env.XDS_BENCH_QUERIES ?? '2000' },
+    register: { type: 'string', default: process.env.XDS_BENCH_REGISTER ?? '20000' },
+    docs: { type: 'string', default: process.env.XDS_BENCH_DOCS ?? '200' },
+    concurrency: { type: 'string', default: process.env.XDS_BENCH_CONCURRENCY ?? '8' },
+  },
+});
+const SIZES = opts.sizes!.split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+const QUERIES = Number(opts.queries);
+const REGISTER = Number(opts.register);
+const DOCS = Number(opts.docs);
+const CONCURRENCY = Number(opts.concurrency);
+const log = (m: string) => process.stderr.write(m + '\n');
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function post(port: number, urlPath: string, contentType: string, body: Buffer | string): Promise<{ status: number; contentType: string; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: urlPath, method: 'POST', agent, headers: { 'Content-Type': contentType } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const SUCCESS = 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success';
+function expectOk(r: { status: number; body: Buffer }, what: string): void {
+  const text = r.body.toString('utf8', 0, Math.min(r.body.length, 4096));
+  if (r.status !== 200 || !text.includes(`status="${SUCCESS}"`)) throw new Error(`${what}: ${r.status} ${text.slice(0, 600)}`);
+}
+const soap = (action: string, body: string) => ({ ct: `application/soap+xml; charset=UTF-8; action="${action}"`, body: Buffer.from(envelope(action, body)) });
+
+function config(extra: Record<string, unknown> = {}) {
+  return validate({ dataDir: VAR, identity: { token: { issuerKey: 'bench-issuer-key-0123456789abcdef' } }, ...extra });
+}
+
+async function createPersons(dataDir: string, count: number): Promise<void> {
+  const store = new SqliteStore({ path: path.join(dataDir, 'hie.db'), synchronous: 'NORMAL' });
+  for (let first = 0; first < count; first += 1000) {
+    await store.write(async (tx) => {
+      for (let p = first; p < Math.min(count, first + 1000); p++) await tx.identity.createPerson(null, { id: regionalId(p) });
+    });
+  }
+  await store.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. ITI-42 registration rate
+
+async function registration(): Promise<Record<string, number>> {
+  const perSubmission = DOCS_PER_PATIENT;
+  const submissions = Math.ceil(REGISTER / perSubmission);
+  const patients = Math.max(1, Math.ceil(submissions / 4));
+  log(`ITI-42: ${submissions} submissions of ${perSubmission} DocumentEntries, ${CONCURRENCY} at a time`);
+  const bodies = Array.from({ length: submissions }, (_, i) => submitObjectsRequest({ patientId: patientCx(i % patients), docs: Array.from({ length: perSubmission }, () => ({ uniqueId: uniqueOid('1.2.392.999.302') })) }));
+
+  // Baseline: the registry service in process, the objects already decoded, the same store settings.
+  const baseDir = path.join(VAR, `xds-register-base-${process.pid}`);
+  fs.rmSync(baseDir, { recursive: true, force: true });
+  await createPersons(baseDir, patients);
+  const cfg = config({ dataDir: baseDir });
+  const store = new SqliteStore({ path: path.join(baseDir, 'hie.db') });
+  const domains = new DomainDirectory(cfg.identity);
+  await store.write((tx) => domains.seed(tx));
+  const registry = registryService(cfg, new IdentityService(cfg.identity, domains));
+  const decoded = bodies.map((b) => decodeRegistryObjectList(registryObjectListOf(parseXml(b))!));
+  const baseMs = await runPool(submissions, CONCURRENCY, (i) => store.write((tx) => registry.register(tx, decoded[i])).then(() => undefined));
+  await store.close();
+  fs.rmSync(baseDir, { recursive: true, force: true });
+
+  // Over HTTP: SOAP 1.2 to the server in its own process.
+  const dir = path.join(VAR, `xds-register-${process.pid}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await createPersons(dir, patients);
+  const server = await startChild(dir, {});
+  const requests = bodies.map((b) => soap(ACTIONS.iti42, b));
+  let httpMs: number;
+  try {
+    for (let i = 0; i < 20; i++) expectOk(await post(server.httpPort, '/services/registry', requests[i].ct, requests[i].body), 'warm-up');
+    httpMs = await runPool(submissions - 20, CONCURRENCY, async (i) => expectOk(await post(server.httpPort, '/services/registry', requests[i + 20].ct, requests[i + 20].body), 'ITI-42'));
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const httpRate = ((submissions - 20) * perSubmission) / (httpMs / 1000);
+  const baseRate = (submissions * perSubmission) / (baseMs / 1000);
+  return { entries: submissions * perSubmission, httpRate, baseRate };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. ITI-18 FindDocuments
+
+async function findDocumentsAt(size: number): Promise<{ size: number; http: Latency; sql: Latency; returned: number }> {
+  const c = await corpus(size, VAR, log);
+  const rng = (() => {
+    let x = 0x9e3779b9 ^ size;
+    return () => ((x = (x * 1103515245 + 12345) >>> 0) % c.patients);
+  })();
+  const picks = Array.from({ length: QUERIES }, () => rng());
+
+  // Baseline: the same lookup in plain SQL on the same database: the person, then its Approved
+  // Stable DocumentEntries with their bodies, as findEntries asks for them.
+  const db = new Database(path.join(c.dataDir, 'hie.db'), { readonly: true });
+  const person = db.prepare('SELECT id, merged_into FROM persons WHERE regional_id = ?');
+  const merged = db.prepare('WITH RECURSIVE m(id) AS (SELECT ? UNION SELECT p.id FROM persons p JOIN m ON p.merged_into = m.id) SELECT id FROM m');
+  const docs = db.prepare("SELECT rid, uuid, body FROM xds_entries WHERE person_id = ? AND kind = 'DocumentEntry' AND status = ? AND object_type = ? ORDER BY rid LIMIT 1001");
+  const sqlTimes: number[] = [];
+  for (const p of [...picks.slice(0, 200), ...picks]) {
+    const t0 = performance.now();
+    const row = person.get(regionalId(p)) as { id: number };
+    merged.all(row.id);
+    docs.all(row.id, Status.approved, ObjectTypes.stableDocument);
+    sqlTimes.push(performance.now() - t0);
+  }
+  db.close();
+
+  const server = await startChild(c.dataDir, {});
+  const httpTimes: number[] = [];
+  let returned = 0;
+  try {
+    const request = (p: number) => soap(ACTIONS.iti18, findDocuments(patientCx(p)));
+    for (const p of picks.slice(0, 200)) expectOk(await post(server.httpPort, '/services/registry', request(p).ct, request(p).body), 'warm-up');
+    for (const p of picks) {
+      const r = request(p);
+      const t0 = performance.now();
+      const res = await post(server.httpPort, '/services/registry', r.ct, r.body);
+      httpTimes.push(performance.now() - t0);
+      expectOk(res, 'FindDocuments');
+      returned += (res.body.toString('utf8').match(/<rim:ExtrinsicObject /g) ?? []).length;
+    }
+  } finally {
+    await server.stop();
+  }
+  return { size, http: summarize(httpTimes), sql: summarize(sqlTimes.slice(200)), returned: returned / picks.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. ITI-41 then ITI-43 of 1 MB documents
+
+async function documents(): Promise<Record<string, number>> {
+  const MB = 1024 * 1024;
+  const contents = Array.from({ length: DOCS }, () => randomBytes(MB));
+  const workers = Math.min(4, CONCURRENCY);
+  log(`ITI-41 + ITI-43: ${DOCS} documents of 1 MB, ${workers} at a time`);
+
+  // Baseline: the same bytes written atomically (temp, fsync, rename) and read back.
+  const baseDir = path.join(VAR, `xds-blobs-base-${process.pid}`);
+  fs.mkdirSync(baseDir, { recursive: true });
+  const baseMs = await runPool(DOCS, workers, async (i) => {
+    const target = path.join(baseDir, `d${i}`);
+    const tmp = `${target}.tmp`;
+    const fh = await fs.promises.open(tmp, 'w');
+    await fh.writeFile(contents[i]);
+    await fh.sync();
+    await fh.close();
+    await fs.promises.rename(tmp, target);
+    await fs.promises.readFile(target);
+  });
+  fs.rmSync(baseDir, { recursive: true, force: true });
+
+  const dir = path.join(VAR, `xds-docs-${process.pid}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await createPersons(dir, 1);
+  const server = await startChild(dir, { xds: { limits: { maxRequestBytes: 64 * MB } } });
+  let ms: number;
+  try {
+    const one = async (i: number) => {
+      const spec = { patientId: patientCx(0), docs: [{ id: 'Document01', uniqueId: uniqueOid('1.2.392.999.303'), content: contents[i], mimeType: 'application/octet-stream' }] };
+      const pkg = mtomBody(envelope(ACTIONS.iti41, provideAndRegisterRequest(spec, 'xop')), ACTIONS.iti41, [{ contentId: 'Document01@test', data: contents[i] }]);
+      expectOk(await post(server.httpPort, '/services/repository', pkg.contentType, pkg.body), 'ITI-41');
+      const get = soap(ACTIONS.iti43, `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="urn:ihe:iti:xds-b:2007"><xdsb:DocumentRequest><xdsb:RepositoryUniqueId>2.999.392.1.3</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${spec.docs[0].uniqueId}</xdsb:DocumentUniqueId></xdsb:DocumentRequest></xdsb:RetrieveDocumentSetRequest>`);
+      const r = await post(server.httpPort, '/services/repository', get.ct, get.body);
+      expectOk(r, 'ITI-43');
+      if (r.body.length < MB || r.body.indexOf(contents[i].subarray(0, 64)) < 0) throw new Error('ITI-43 did not return the document');
+    };
+    await one(0);
+    ms = await runPool(DOCS - 1, workers, (i) => one(i + 1));
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { docs: DOCS, httpMBs: (DOCS - 1) / (ms / 1000), baseMBs: DOCS / (baseMs / 1000) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  fs.mkdirSync(VAR, { recursive: true });
+  const started = new Date().toISOString();
+  const reg = await registration();
+  const find = [];
+  for (const size of SIZES) {
+    log(`ITI-18 FindDocuments at ${size.toLocaleString()} entries, ${QUERIES} queries`);
+    find.push(await findDocumentsAt(size));
+  }
+  const docs = await documents();
+  agent.destroy();
+
+  const out: string[] = [];
+  out.push(`XDS.b benchmark, ${started}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  out.push('');
+  out.push('| measure | over HTTP (hie serve) | baseline, same run | ratio | goal |');
+  out.push('|---|---|---|---|---|');
+  out.push(`| ITI-42 registration, ${reg.entries.toLocaleString()} DocumentEntries (${CONCURRENCY} clients) | ${fmt(reg.httpRate, 0)} entries/s | ${fmt(reg.baseRate, 0)} entries/s (registry service in process) | ${fmt(reg.httpRate / reg.baseRate, 2)} | >= 2,000 entries/s |`);
+  for (const f of find) {
+    out.push(`| ITI-18 FindDocuments at ${f.size.toLocaleString()} entries (${f.returned.toFixed(1)} returned) p50 / p99 | ${fmt(f.http.p50, 2)} / ${fmt(f.http.p99, 2)} ms | ${fmt(f.sql.p50, 3)} / ${fmt(f.sql.p99, 3)} ms (plain SQL) | ${fmt(f.http.p99 / f.sql.p99, 1)} (p99) | p99 <= 20 ms at 1,000,000 |`);
+  }
+  out.push(`| ITI-41 then ITI-43, ${docs.docs} documents of 1 MB (4 clients) | ${fmt(docs.httpMBs, 1)} MB/s | ${fmt(docs.baseMBs, 1)} MB/s (write, fsync, rename, read) | ${fmt(docs.httpMBs / docs.baseMBs, 2)} | >= 100 MB/s |`);
+  process.stdout.write(out.join('\n') + '\n');
+  fs.writeFileSync(path.join(VAR, 'xds-last.json'), JSON.stringify({ started, opts, reg, find, docs }, null, 2));
+}
+
+await main();
