@@ -10,6 +10,8 @@ import type { Config } from '../server/config/types.ts';
 import type { Store } from '../store/types.ts';
 import type { XdsServices } from '../xds/assemble.ts';
 import { BlobStaging } from './blobStaging.ts';
+import type { Hl7Transaction } from '../hl7v2/transaction.ts';
+import { clinicalFeedTransaction } from './clinicalFeed/transaction.ts';
 import { ClinicalSharing } from './clinicalSharing.ts';
 import { Ssmix2Ingest } from './ssmix2/ingestRun.ts';
 
@@ -38,7 +40,16 @@ export async function resolveFacility(config: Config, deps: Pick<IngestDeps, 'st
   return d;
 }
 
+/**
+ * The in-process ingest registers in this server's registry; a repository whose registry is another
+ * server (xds.repository.registryUrl) takes SS-MIX2 data through the adapter (`--to`) instead.
+ */
+export function inProcessRegistry(config: Config): boolean {
+  return !config.xds.repository.registryUrl;
+}
+
 export function clinicalSharing(config: Config, deps: IngestDeps, sourceName: string, staging?: BlobStaging): ClinicalSharing {
+  if (!inProcessRegistry(config)) throw new FacilityError('xds.repository.registryUrl is set: this server has no registry of its own to ingest into; publish with hie ingest ssmix2 --to');
   return new ClinicalSharing({
     store: deps.store,
     identity: deps.identity,
@@ -50,6 +61,12 @@ export function clinicalSharing(config: Config, deps: IngestDeps, sourceName: st
     sourceName,
     staging,
   });
+}
+
+/** The HL7 v2 clinical feed's transaction, when config enables it and this server has its registry. */
+export function clinicalFeedTransactions(config: Config, deps: IngestDeps): Hl7Transaction[] {
+  if (!config.ingest.clinicalFeed.enabled || !inProcessRegistry(config)) return [];
+  return [clinicalFeedTransaction({ store: deps.store, identity: deps.identity, sharing: clinicalSharing(config, deps, 'mllp') })];
 }
 
 export function ssmix2Ingest(config: Config, deps: IngestDeps, root: string): Ssmix2Ingest {

@@ -26,8 +26,7 @@ import { OutboxDispatcher } from './outboxDispatcher.ts';
 import { tokenIssuerKey } from './secrets.ts';
 import { tlsServerOptions } from './tls.ts';
 import { xdsServices, type XdsServices } from '../xds/assemble.ts';
-import { clinicalSharing } from '../ingest/assemble.ts';
-import { clinicalFeedTransaction } from '../ingest/clinicalFeed/transaction.ts';
+import { clinicalFeedTransactions } from '../ingest/assemble.ts';
 
 export interface App {
   config: Config;
@@ -73,7 +72,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       iti9Transaction({ store, identity, audit }),
       ...iti21Transactions({ store, identity, audit, config: config.pdq }),
       // SS-MIX2 clinical feed: clinical HL7 v2 messages shared as XDS documents
-      ...(config.ingest.clinicalFeed.enabled ? [clinicalFeedTransaction({ store, identity, sharing: clinicalSharing(config, { store, identity, audit, notifier, xds }, 'mllp') })] : []),
+      ...clinicalFeedTransactions(config, { store, identity, audit, notifier, xds }),
     ];
     if (config.mllp.enabled) {
       const endpoint = hl7Endpoint({
