@@ -28,7 +28,7 @@ describe('SS-MIX2 adapter publishing to a running HIE: ITI-8, ITI-9, ITI-41, ITI
     const targets = parseRemoteTargets(`mllp://127.0.0.1:${s.mllpPort},http://127.0.0.1:${s.app.ports.http}`, config);
     const sharing = new RemoteSharing({ store: services.store, domains: services.domains, cfg: config.ingest.ssmix2, targets, application: 'SSMIX2' });
     const facility = await resolveFacility(config, services, FACILITY.namespace);
-    const runner = new Ssmix2Ingest(services.store, sharing);
+    const runner = new Ssmix2Ingest(services.store, sharing, { domains: services.domains, config: config.identity });
     const a = {
       run: (root: string) => runner.run({ root, facility, concurrency: 4 }),
       async close() {

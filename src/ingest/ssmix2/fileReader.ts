@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { formatLocation } from '../../hl7v2/errors.ts';
+import { findIndividualNumber, type IndividualNumberPolicy } from '../../hl7v2/individualNumberGuard.ts';
 import type { RejectReason } from '../sharing.ts';
 import type { StorageFileName } from './fileName.ts';
 import { FileNameError, parseStoragePath, versionKey } from './fileName.ts';
@@ -22,7 +24,11 @@ export interface ReadFile extends Omit<StorageFileName, 'dataType'> {
 
 export type ReadResult = { ok: true; file: ReadFile } | { ok: false; reason: RejectReason; detail: string };
 
-export function readStorageFile(root: string, rel: string): ReadResult {
+/**
+ * Reads and checks one file. A message holding an identifier of the individual-number domain is
+ * refused before anything of it is kept (the number is never stored; the report says only where).
+ */
+export function readStorageFile(root: string, rel: string, policy: IndividualNumberPolicy): ReadResult {
   let name;
   try {
     name = parseStoragePath(rel);
@@ -39,6 +45,8 @@ export function readStorageFile(root: string, rel: string): ReadResult {
   try {
     const message = readStoredMessage(bytes);
     checkMessageType(message, name.dataType);
+    const found = findIndividualNumber(message.message, policy);
+    if (found) return { ok: false, reason: 'individual-number', detail: `an identifier of the individual-number domain at ${formatLocation(found)}: refused, nothing of it kept` };
     return {
       ok: true,
       file: {

@@ -6,7 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DomainDirectory } from '../../identity/domainDirectory.ts';
 import type { Domain } from '../../identity/types.ts';
+import type { Config } from '../../server/config/types.ts';
 import type { Store } from '../../store/types.ts';
 import { Rejection, type ClinicalItem, type ItemOutcome, type RejectReason, type Sharing } from '../sharing.ts';
 import { dataType, PATIENT_DATA_TYPE } from './dataTypes.ts';
@@ -83,6 +85,8 @@ export class Ssmix2Ingest {
   constructor(
     private readonly store: Store,
     private readonly sharing: Sharing,
+    /** The individual-number rule (identity.individualNumber) every file is checked against. */
+    private readonly identity: { domains: DomainDirectory; config: Config['identity'] },
   ) {}
 
   async run(opts: IngestRunOptions): Promise<IngestReport> {
@@ -91,7 +95,7 @@ export class Ssmix2Ingest {
     folders.push(...walkStorage(opts.root));
     const total = folders.reduce((n, f) => n + f.files.length + f.stray.length, 0);
     // Reader threads pay for themselves on large trees only (each starts in about a second).
-    const pool = new ReaderPool(total >= POOL_THRESHOLD ? undefined : 0);
+    const pool = new ReaderPool(this.identity.domains, this.identity.config, total >= POOL_THRESHOLD ? undefined : 0);
     const counts = emptyCounts();
     const rejected: RejectedFile[] = [];
     const reject = (p: string, reason: RejectReason, detail: string) => {

@@ -5,6 +5,8 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { DomainDirectory } from '../../identity/domainDirectory.ts';
+import type { Config } from '../../server/config/types.ts';
 import { readStorageFile, type ReadResult } from './fileReader.ts';
 
 interface Pending {
@@ -18,11 +20,15 @@ export class ReaderPool {
   private next = 0;
   private turn = 0;
 
-  constructor(size = Math.max(0, Math.min(4, os.availableParallelism() - 1))) {
+  constructor(
+    private readonly policy: DomainDirectory,
+    identity: Config['identity'],
+    size = Math.max(0, Math.min(4, os.availableParallelism() - 1)),
+  ) {
     for (let i = 0; i < size; i++) {
       let w: Worker;
       try {
-        w = new Worker(new URL('./readerWorker.mjs', import.meta.url));
+        w = new Worker(new URL('./readerWorker.mjs', import.meta.url), { workerData: { identity } });
       } catch {
         break;
       }
@@ -47,7 +53,7 @@ export class ReaderPool {
   }
 
   read(root: string, rel: string): Promise<ReadResult> {
-    if (this.workers.length === 0) return Promise.resolve(readStorageFile(root, rel));
+    if (this.workers.length === 0) return Promise.resolve(readStorageFile(root, rel, this.policy));
     const id = this.next++;
     const w = this.workers[this.turn++ % this.workers.length];
     return new Promise<ReadResult>((resolve, reject) => {
