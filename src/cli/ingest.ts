@@ -1,4 +1,5 @@
 /** `hie ingest ssmix2`: reads an SS-MIX2 standardized storage tree into the HIE. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FacilityError, resolveFacility, ssmix2Ingest } from '../ingest/assemble.ts';
@@ -66,6 +67,7 @@ export async function ingest(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`hie ingest ssmix2: give one storage ROOT\n\n${ingestHelp}`);
   if (!values.facility) throw new UsageError('hie ingest ssmix2: --facility is required');
   const root = path.resolve(positionals[0]);
+  if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`hie ingest ssmix2: ${root} is not a folder`);
   const interval = values.interval === undefined ? 10 : Number(values.interval);
   if (!(interval > 0)) throw new UsageError('--interval must be a positive number of seconds');
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);

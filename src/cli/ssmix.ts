@@ -1,4 +1,5 @@
 /** `hie ssmix generate`: writes synthetic SS-MIX2 storage trees. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generate } from '../ssmix/generator/generate.ts';
@@ -65,8 +66,7 @@ export async function ssmix(argv: string[]): Promise<number> {
   const [namespace, oid] = (values['token-authority'] ?? 'MFTOKEN,2.999.392.1.1').split(',');
   if (!namespace || !/^[0-2](\.\d+)+$/.test(oid ?? '')) throw new UsageError('--token-authority must be NAMESPACE,OID');
   const out = path.resolve(values.out);
-  const { existsSync, readdirSync } = await import('node:fs');
-  if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`hie ssmix generate: ${out} is not empty`);
+  if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new UsageError(`hie ssmix generate: ${out} is not empty`);
   const started = Date.now();
   const summary = generate({
     facilities: positiveInt('facilities', values.facilities, 3),

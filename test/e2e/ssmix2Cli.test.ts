@@ -36,8 +36,24 @@ describe('hie ingest ssmix2 --watch (e2e)', function () {
     const unknown = spawnHie(['ingest', 'ssmix2', tempDir(), '--facility', 'NOWHERE', '--data-dir', tempDir()]);
     expect(await unknown.exited).to.equal(2);
     expect(unknown.stderr()).to.contain("facility 'NOWHERE' is not a facility domain");
+    const missing = spawnHie(['ingest', 'ssmix2', path.join(tempDir(), 'absent'), '--facility', 'X']);
+    expect(await missing.exited).to.equal(2);
+    expect(missing.stderr()).to.match(/absent is not a folder/);
     const help = spawnHie(['ingest', 'ssmix2', '--help']);
     expect(await help.exited).to.equal(0);
     expect(help.stdout()).to.contain('Usage: hie ingest ssmix2 ROOT --facility F');
+  });
+
+  it('hie ssmix generate writes the trees and their manifest, and refuses a folder that is not empty', async () => {
+    const out = path.join(tempDir(), 'trees');
+    const gen = spawnHie(['ssmix', 'generate', '--facilities', '2', '--patients', '5', '--seed', '9', '--out', out]);
+    expect(await gen.exited, gen.output()).to.equal(0);
+    expect(gen.stdout()).to.match(/^wrote \d+ files for 5 people \(\d+ patients at 2 facilities\)/);
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'facilities.json'), 'utf8'));
+    expect(manifest.facilities.map((f: { namespace: string; oid: string }) => `${f.namespace} ${f.oid}`)).to.deep.equal(['HOSP01 2.999.392.100.1', 'HOSP02 2.999.392.100.2']);
+    expect(fs.readdirSync(path.join(out, 'HOSP01')).length).to.be.greaterThan(0);
+    const again = spawnHie(['ssmix', 'generate', '--out', out]);
+    expect(await again.exited).to.equal(2);
+    expect(again.stderr()).to.contain('is not empty');
   });
 });
