@@ -8,7 +8,7 @@
 import type { AuditService } from '../audit/auditService.ts';
 import { IdentityError } from '../identity/errors.ts';
 import type { IdentityService } from '../identity/service.ts';
-import type { Domain, Person } from '../identity/types.ts';
+import type { Person } from '../identity/types.ts';
 import { cxString } from '../pix/codec/cx.ts';
 import { readDemographics } from '../pix/codec/pid.ts';
 import { iti8AuditMessages } from '../pix/iti8/audit.ts';
@@ -16,7 +16,7 @@ import type { PixNotifier } from '../pix/iti10/notifier.ts';
 import { toPatientFeed } from '../pix/patientFeed.ts';
 import type { IngestConfig } from '../server/config/types.ts';
 import type { Association } from '../ebxml/rim.ts';
-import type { IngestItem, ReadTx, Store } from '../store/types.ts';
+import type { ReadTx, Store } from '../store/types.ts';
 import { submissionSetObject, xdsAudit } from '../xds/audit.ts';
 import { asRegistryErrors } from '../xds/registry/errors.ts';
 import { AssociationTypes, Status } from '../xds/registry/schemes.ts';
@@ -110,7 +110,7 @@ export class ClinicalSharing implements Sharing {
 
   /** Documents of one patient with distinct version keys, in one submission where possible. */
   private async shareWave(items: ClinicalItem[]): Promise<(ItemOutcome | Rejection)[]> {
-    const { identity, store, registry, repository, cfg } = this.deps;
+    const { identity, store, registry, cfg } = this.deps;
     const facility = items[0].facility;
     const uids = items.map((i) => derivedUniqueIds(cfg.uniqueIdRoot, facility.key, i.source, i.sha1));
     const read = await store.read(async (tx) => {

@@ -124,16 +124,6 @@ export function dataType(code: string): DataType | undefined {
 /** The data type of the patient's demographics: registered through the PIX Manager, not shared as a document. */
 export const PATIENT_DATA_TYPE = 'ADT-00';
 
-/**
- * The data type a message pushed over MLLP is filed under, when the message alone decides it. RDE,
- * RAS, OMG and OMI carry several data types: the order's kind (prescription or injection, radiology,
- * endoscopy or physiology) is read from the message by `dataTypeOfMessage` in the clinical feed.
- */
-export function dataTypesOfMessage(code: string, event: string): DataType[] {
-  const key = `${code}^${event}`;
-  return DATA_TYPES.filter((d) => d.messages.includes(key));
-}
-
 /** The value of a `SEG-n` field reference in a message (first segment of that type, first component). */
 export function careDateRef(dt: DataType, messageKey: string): { segment: string; field: number } | undefined {
   const ref = dt.careDate[messageKey];
