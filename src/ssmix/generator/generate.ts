@@ -258,8 +258,12 @@ function visit(w: TreeWriter, r: Random, ctx: Ctx, localId: string, dept: string
     }
     return;
   }
-  // An admission: admitted, diet, injections given, medicines given, discharged some days later.
-  w.write(localId, 'ADT-22', date, '999999999999999', w.stamp(t), dept, 1, m.encounter(ctx(t, true), 'ADT-22', t.slice(0, 12)));
+  // An admission: planned, admitted, diet, injections and medicines given, now and then moved to
+  // another ward or out for a night, discharge planned and done some days later.
+  const adt = (code: string, time: string) => w.write(localId, code, time.slice(0, 8), '999999999999999', w.stamp(time), dept, 1, m.encounter(ctx(time, true), code, time.slice(0, 12)));
+  if (r.chance(0.5)) adt('ADT-21', dateOf(base, day - r.int(1, 7), r));
+  adt('ADT-22', t);
+  if (r.chance(0.2)) adt('ADT-01', dateOf(base, day + 1, r));
   const diet = order();
   orderFile('OMD', diet, (c, time) => m.dietOrder(ctx(time, true), r, diet, time, c));
   const inj = order();
@@ -267,6 +271,15 @@ function visit(w: TreeWriter, r: Random, ctx: Ctx, localId: string, dept: string
   w.write(localId, 'OMP-12', date, inj, w.stamp(t), dept, 1, m.administration(ctx(t, true), r, 'OMP-12', inj, t.slice(0, 12)));
   const given = order();
   w.write(localId, 'OMP-11', date, given, w.stamp(t), dept, 1, m.administration(ctx(t, true), r, 'OMP-11', given, t.slice(0, 12)));
-  const out = dateOf(base, day + r.int(3, 14), r);
-  w.write(localId, 'ADT-52', out.slice(0, 8), '999999999999999', w.stamp(out), dept, 1, m.encounter(ctx(out, true), 'ADT-52', out.slice(0, 12)));
+  const stay = r.int(3, 14);
+  if (r.chance(0.3)) {
+    adt('ADT-41', dateOf(base, day + 1, r));
+    adt('ADT-42', dateOf(base, day + 2, r));
+  }
+  if (r.chance(0.15)) {
+    adt('ADT-31', dateOf(base, day + 2, r));
+    adt('ADT-32', dateOf(base, day + 3, r));
+  }
+  adt('ADT-51', dateOf(base, day + stay - 1, r));
+  adt('ADT-52', dateOf(base, day + stay, r));
 }

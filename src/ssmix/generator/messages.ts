@@ -66,11 +66,14 @@ export function adt00(c: MessageContext): string {
   return [msh(c, 'ADT^A08^ADT_A01'), `EVN||${c.time}`, pid(c, true), pv1(c)].join('\r');
 }
 
-/** ADT-12 (outpatient reception, A04), ADT-22 (admission, A01), ADT-52 (discharge, A03). */
-export function encounter(c: MessageContext, code: 'ADT-12' | 'ADT-22' | 'ADT-52', date: string): string {
-  const event = { 'ADT-12': 'A04', 'ADT-22': 'A01', 'ADT-52': 'A03' }[code];
-  const structure = event === 'A03' ? 'ADT_A03' : 'ADT_A01';
-  const segs = [msh(c, `ADT^${event}^${structure}`), `EVN||${c.time}`, pid(c), `${pv1(c)}${'|'.repeat(35)}`];
+/** HL7 2.5 message structures of the encounter events. */
+const ADT_STRUCTURES: Record<string, string> = { A02: 'ADT_A02', A03: 'ADT_A03', A15: 'ADT_A15', A16: 'ADT_A16', A21: 'ADT_A21', A22: 'ADT_A21', A54: 'ADT_A54' };
+
+/** An encounter event of the data type (its usual message, not the cancellation), the care date where the table says. */
+export function encounter(c: MessageContext, code: string, date: string): string {
+  const event = dataType(code)!.messages[0].split('^')[1];
+  const segs = [msh(c, `ADT^${event}^${ADT_STRUCTURES[event] ?? 'ADT_A01'}`), `EVN||${c.time}`, pid(c), pv1(c)];
+  if (careDateRef(dataType(code)!, `ADT^${event}`)?.segment === 'PV2') segs.push('PV2|');
   return withCareDate(code, `ADT^${event}`, date, segs);
 }
 
