@@ -42,7 +42,7 @@ export async function serve(argv: string[]): Promise<number> {
     // The synthetic SS-MIX2 samples, loaded once into a fresh store.
     for (const { facility, report } of await loadDemo(config, { store: app.store, identity: app.identity, audit: app.audit, xds: app.xds })) {
       const c = report.counts;
-      process.stdout.write(`demo: ${facility.name} (${facility.namespace}, ${facility.oid}): ${c.patients} patients, ${c.documents} documents from ssmix-samples/${facility.root}\n`);
+      process.stdout.write(`demo: ${facility.name} (${facility.namespace}, ${facility.oid}): ${c.patients} ADT-00 patient feeds, ${c.documents} documents from ssmix-samples/${facility.root}\n`);
     }
   }
   process.stdout.write(
