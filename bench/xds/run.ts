@@ -26,7 +26,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { registryService } from '../../src/xds/assemble.ts';
 import { ObjectTypes, Status } from '../../src/xds/registry/schemes.ts';
 import { parseXml } from '../../src/xml/parse.ts';
-import { envelope, mtomBody, ACTIONS } from '../../test/helpers/xds.ts';
+import { envelope, mtomBody, ACTIONS, post as postOver } from '../../test/helpers/xds.ts';
 import { provideAndRegisterRequest, submitObjectsRequest, uniqueOid } from '../../test/helpers/xdsMetadata.ts';
 import { findDocuments } from '../../test/helpers/xdsQuery.ts';
 import { startChild } from './child.ts';
@@ -52,18 +52,7 @@ const CONCURRENCY = Number(opts.concurrency);
 const log = (m: string) => process.stderr.write(m + '\n');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-function post(port: number, urlPath: string, contentType: string, body: Buffer | string): Promise<{ status: number; contentType: string; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: urlPath, method: 'POST', agent, headers: { 'Content-Type': contentType } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (port: number, urlPath: string, contentType: string, body: Buffer | string) => postOver(port, urlPath, contentType, body, agent);
 const SUCCESS = 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success';
 function expectOk(r: { status: number; body: Buffer }, what: string): void {
   const text = r.body.toString('utf8', 0, Math.min(r.body.length, 4096));
@@ -116,22 +105,25 @@ async function registration(): Promise<Record<string, number>> {
   const server = await startChild(dir, {});
   const requests = bodies.map((b) => soap(ACTIONS.iti42, b));
   let httpMs: number;
+  let cpu: number;
   try {
     for (let i = 0; i < 20; i++) expectOk(await post(server.httpPort, '/services/registry', requests[i].ct, requests[i].body), 'warm-up');
+    const cpu0 = server.cpuMs();
     httpMs = await runPool(submissions - 20, CONCURRENCY, async (i) => expectOk(await post(server.httpPort, '/services/registry', requests[i + 20].ct, requests[i + 20].body), 'ITI-42'));
+    cpu = server.cpuMs() - cpu0;
   } finally {
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const httpRate = ((submissions - 20) * perSubmission) / (httpMs / 1000);
   const baseRate = (submissions * perSubmission) / (baseMs / 1000);
-  return { entries: submissions * perSubmission, httpRate, baseRate };
+  return { entries: submissions * perSubmission, httpRate, baseRate, serverCpuMsPerEntry: cpu / ((submissions - 20) * perSubmission) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // 2. ITI-18 FindDocuments
 
-async function findDocumentsAt(size: number): Promise<{ size: number; http: Latency; sql: Latency; returned: number }> {
+async function findDocumentsAt(size: number): Promise<{ size: number; http: Latency; sql: Latency; returned: number; serverCpuMsPerQuery: number }> {
   const c = await corpus(size, VAR, log);
   const rng = (() => {
     let x = 0x9e3779b9 ^ size;
@@ -158,9 +150,11 @@ async function findDocumentsAt(size: number): Promise<{ size: number; http: Late
   const server = await startChild(c.dataDir, {});
   const httpTimes: number[] = [];
   let returned = 0;
+  let cpu: number;
   try {
     const request = (p: number) => soap(ACTIONS.iti18, findDocuments(patientCx(p)));
     for (const p of picks.slice(0, 200)) expectOk(await post(server.httpPort, '/services/registry', request(p).ct, request(p).body), 'warm-up');
+    const cpu0 = server.cpuMs();
     for (const p of picks) {
       const r = request(p);
       const t0 = performance.now();
@@ -169,10 +163,11 @@ async function findDocumentsAt(size: number): Promise<{ size: number; http: Late
       expectOk(res, 'FindDocuments');
       returned += (res.body.toString('utf8').match(/<rim:ExtrinsicObject /g) ?? []).length;
     }
+    cpu = server.cpuMs() - cpu0;
   } finally {
     await server.stop();
   }
-  return { size, http: summarize(httpTimes), sql: summarize(sqlTimes.slice(200)), returned: returned / picks.length };
+  return { size, http: summarize(httpTimes), sql: summarize(sqlTimes.slice(200)), returned: returned / picks.length, serverCpuMsPerQuery: cpu / picks.length };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,6 +199,7 @@ async function documents(): Promise<Record<string, number>> {
   await createPersons(dir, 1);
   const server = await startChild(dir, { xds: { limits: { maxRequestBytes: 64 * MB } } });
   let ms: number;
+  let cpu: number;
   try {
     const one = async (i: number) => {
       const spec = { patientId: patientCx(0), docs: [{ id: 'Document01', uniqueId: uniqueOid('1.2.392.999.303'), content: contents[i], mimeType: 'application/octet-stream' }] };
@@ -215,12 +211,14 @@ async function documents(): Promise<Record<string, number>> {
       if (r.body.length < MB || r.body.indexOf(contents[i].subarray(0, 64)) < 0) throw new Error('ITI-43 did not return the document');
     };
     await one(0);
+    const cpu0 = server.cpuMs();
     ms = await runPool(DOCS - 1, workers, (i) => one(i + 1));
+    cpu = server.cpuMs() - cpu0;
   } finally {
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  return { docs: DOCS, httpMBs: (DOCS - 1) / (ms / 1000), baseMBs: DOCS / (baseMs / 1000) };
+  return { docs: DOCS, httpMBs: (DOCS - 1) / (ms / 1000), baseMBs: DOCS / (baseMs / 1000), serverCpuMsPerDoc: cpu / (DOCS - 1) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,13 +238,15 @@ async function main(): Promise<void> {
   const out: string[] = [];
   out.push(`XDS.b benchmark, ${started}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
   out.push('');
-  out.push('| measure | over HTTP (hie serve) | baseline, same run | ratio | goal |');
-  out.push('|---|---|---|---|---|');
-  out.push(`| ITI-42 registration, ${reg.entries.toLocaleString()} DocumentEntries (${CONCURRENCY} clients) | ${fmt(reg.httpRate, 0)} entries/s | ${fmt(reg.baseRate, 0)} entries/s (registry service in process) | ${fmt(reg.httpRate / reg.baseRate, 2)} | >= 2,000 entries/s |`);
+  out.push('| measure | over HTTP (hie serve) | server CPU | baseline, same run | ratio | goal |');
+  out.push('|---|---|---|---|---|---|');
+  out.push(`| ITI-42 registration, ${reg.entries.toLocaleString()} DocumentEntries (${CONCURRENCY} clients) | ${fmt(reg.httpRate, 0)} entries/s | ${fmt(reg.serverCpuMsPerEntry, 3)} ms/entry | ${fmt(reg.baseRate, 0)} entries/s (registry service in process) | ${fmt(reg.httpRate / reg.baseRate, 2)} | >= 2,000 entries/s |`);
   for (const f of find) {
-    out.push(`| ITI-18 FindDocuments at ${f.size.toLocaleString()} entries (${f.returned.toFixed(1)} returned) p50 / p99 | ${fmt(f.http.p50, 2)} / ${fmt(f.http.p99, 2)} ms | ${fmt(f.sql.p50, 3)} / ${fmt(f.sql.p99, 3)} ms (plain SQL) | ${fmt(f.http.p99 / f.sql.p99, 1)} (p99) | p99 <= 20 ms at 1,000,000 |`);
+    out.push(`| ITI-18 FindDocuments at ${f.size.toLocaleString()} entries (${f.returned.toFixed(1)} returned) p50 / p99 | ${fmt(f.http.p50, 2)} / ${fmt(f.http.p99, 2)} ms | ${fmt(f.serverCpuMsPerQuery, 2)} ms/query | ${fmt(f.sql.p50, 3)} / ${fmt(f.sql.p99, 3)} ms (plain SQL) | ${fmt(f.http.p99 / f.sql.p99, 1)} (p99) | p99 <= 20 ms at 1,000,000 |`);
   }
-  out.push(`| ITI-41 then ITI-43, ${docs.docs} documents of 1 MB (4 clients) | ${fmt(docs.httpMBs, 1)} MB/s | ${fmt(docs.baseMBs, 1)} MB/s (write, fsync, rename, read) | ${fmt(docs.httpMBs / docs.baseMBs, 2)} | >= 100 MB/s |`);
+  out.push(`| ITI-41 then ITI-43, ${docs.docs} documents of 1 MB (4 clients) | ${fmt(docs.httpMBs, 1)} MB/s | ${fmt(docs.serverCpuMsPerDoc, 2)} ms/document | ${fmt(docs.baseMBs, 1)} MB/s (write, fsync, rename, read) | ${fmt(docs.httpMBs / docs.baseMBs, 2)} | >= 100 MB/s |`);
+  out.push('');
+  out.push(`load average at the end: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   process.stdout.write(out.join('\n') + '\n');
   fs.writeFileSync(path.join(VAR, 'xds-last.json'), JSON.stringify({ started, opts, reg, find, docs }, null, 2));
 }

@@ -37,13 +37,15 @@ function localizedStrings(el: XmlElement | undefined): LocalizedString[] {
   });
 }
 
+function slot(s: XmlElement): Slot {
+  const vl = rimChildren(s, 'ValueList')[0];
+  const out: Slot = { name: s.attrs.name ?? '', values: vl ? rimChildren(vl, 'Value').map((v) => v.text.trim()) : [] };
+  if (s.attrs.slotType) out.slotType = s.attrs.slotType;
+  return out;
+}
+
 export function decodeSlots(el: XmlElement): Slot[] {
-  return rimChildren(el, 'Slot').map((s) => {
-    const vl = rimChildren(s, 'ValueList')[0];
-    const slot: Slot = { name: s.attrs.name ?? '', values: vl ? rimChildren(vl, 'Value').map((v) => v.text.trim()) : [] };
-    if (s.attrs.slotType) slot.slotType = s.attrs.slotType;
-    return slot;
-  });
+  return rimChildren(el, 'Slot').map(slot);
 }
 
 function base(el: XmlElement): RegistryObjectBase {
@@ -54,13 +56,34 @@ function base(el: XmlElement): RegistryObjectBase {
   if (el.attrs.lid) b.lid = ref(el.attrs.lid);
   if (el.attrs.objectType) b.objectType = ref(el.attrs.objectType);
   if (el.attrs.status) b.status = el.attrs.status.trim();
-  b.slots = decodeSlots(el);
-  b.name = localizedStrings(rimChildren(el, 'Name')[0]);
-  b.description = localizedStrings(rimChildren(el, 'Description')[0]);
-  const vi = rimChildren(el, 'VersionInfo')[0];
-  if (vi?.attrs.versionName) b.versionName = vi.attrs.versionName;
-  b.classifications = rimChildren(el, 'Classification').map((c) => classification(c, id));
-  b.externalIdentifiers = rimChildren(el, 'ExternalIdentifier').map((e) => externalIdentifier(e, id));
+  // One pass over the children (a DocumentEntry has some thirty).
+  let name: XmlElement | undefined;
+  let description: XmlElement | undefined;
+  for (const c of el.children) {
+    if (c.ns !== NS.rim) continue;
+    switch (c.local) {
+      case 'Slot':
+        b.slots.push(slot(c));
+        break;
+      case 'Name':
+        name ??= c;
+        break;
+      case 'Description':
+        description ??= c;
+        break;
+      case 'VersionInfo':
+        if (c.attrs.versionName && b.versionName === undefined) b.versionName = c.attrs.versionName;
+        break;
+      case 'Classification':
+        b.classifications.push(classification(c, id));
+        break;
+      case 'ExternalIdentifier':
+        b.externalIdentifiers.push(externalIdentifier(c, id));
+        break;
+    }
+  }
+  b.name = localizedStrings(name);
+  b.description = localizedStrings(description);
   return b;
 }
 

@@ -126,7 +126,7 @@ async function send(res: Response, status: number, contentType: string, pieces: 
     if (Buffer.isBuffer(p)) {
       if (!res.write(p)) await new Promise((r) => res.once('drain', r));
     } else {
-      await pipeline(fs.createReadStream(p.file), res, { end: false });
+      await pipeline(fs.createReadStream(p.file, { highWaterMark: 1024 * 1024 }), res, { end: false });
     }
   }
   res.end();

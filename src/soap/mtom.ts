@@ -59,7 +59,8 @@ class PartSink {
       this.chunks = [];
     }
     if (this.fd !== undefined) fs.writeSync(this.fd, b);
-    else this.chunks.push(Buffer.from(b));
+    // The chunk is the stream's own and never reused: kept by reference, copied once by finish().
+    else this.chunks.push(b);
   }
 
   finish(): MimePart {

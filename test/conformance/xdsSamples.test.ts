@@ -9,7 +9,6 @@
  * registry test data's 1.3.6.1.4.1.21367.13.20.1000, and 1.2.260 of the Axis2 MTOM capture).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { expect } from 'chai';
 import { decodeRegistryObjectList, registryObjectListOf } from '../../src/ebxml/decode.ts';
 import { decodeRegistryResponse, RegistryResponseError } from '../../src/ebxml/registryResponse.ts';
@@ -22,7 +21,6 @@ import {
   ACTIONS,
   XdsClient,
   affinityConfig,
-  envelope,
   errorCodes,
   expectFailure,
   expectSchemaValid,
@@ -33,6 +31,7 @@ import {
   mtomBody,
   post,
   readReply,
+  registerInProcess,
   registryResponseOf,
   ReplyLog,
   retrievedDocuments,
@@ -77,11 +76,8 @@ function asProvideAndRegister(sor: string): { xml: string; attachments: { conten
 const IPF_ON_DEMAND = 'urn:uuid:e0985823-dc50-45a5-a6c8-a11a829893bd';
 
 /** Registers an On-Demand DocumentEntry through the registry service (what ITI-61 registers). */
-async function registerOnDemand(s: TestServer, patient: string, entryUuid: string): Promise<void> {
-  const xml = submitObjectsRequest({ patientId: `${patient}^^^&${NIST}&ISO`, docs: [{ id: entryUuid, objectType: ON_DEMAND }] }, false);
-  const objects = decodeRegistryObjectList(registryObjectListOf(parseXml(xml))!);
-  await s.app.store.write((tx) => s.app.xds.registry.register(tx, objects, { onDemand: true }));
-}
+const registerOnDemand = (s: TestServer, patient: string, entryUuid: string) =>
+  registerInProcess(s, submitObjectsRequest({ patientId: `${patient}^^^&${NIST}&ISO`, docs: [{ id: entryUuid, objectType: ON_DEMAND }] }, false), { onDemand: true });
 
 /** The IPF fixtures with their single-arc SubmissionSet.sourceId made an OID under the NIST test arc. */
 function withOidSourceId(xml: string): string {
@@ -394,6 +390,4 @@ describe('conformance: every XDS sample as its MANIFEST row says (xds/)', functi
       expectSchemaValid([...new Set([...log.xmls.filter((x) => !x.includes('xop:Include')), ...decoded])]);
     });
   });
-  void envelope;
-  void path;
 });

@@ -5,9 +5,9 @@
  * refused with XDSUnknownPatientId. Merge chains are followed to the last survivor.
  */
 import { expect } from 'chai';
-import { field, startTestServer, type TestServer } from '../helpers/hieServer.ts';
+import { field, type TestServer } from '../helpers/hieServer.ts';
 import { adt } from '../helpers/messages.ts';
-import { NIST_AFFINITY, XdsClient, affinityConfig, expectFailure, expectSchemaValid, expectSuccess, feedPatient, pid, ReplyLog } from '../helpers/xds.ts';
+import { NIST_AFFINITY, XdsClient, expectFailure, expectSchemaValid, expectSuccess, feedPatient, pid, ReplyLog, startXdsServer } from '../helpers/xds.ts';
 import { submitObjectsRequest, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
 import { findDocuments, idsOf } from '../helpers/xdsQuery.ts';
 
@@ -19,9 +19,7 @@ describe('XDS.b registry after an ITI-8 A40 merge in the affinity domain (e2e)',
   const affinity = `AFFINITY&${NIST_AFFINITY}&ISO`;
 
   before(async () => {
-    s = await startTestServer(affinityConfig());
-    c = new XdsClient(s.app.ports.http!);
-    for (const p of ['M-SUBSUMED', 'M-SURVIVOR', 'M-FIRST']) await feedPatient(s, p);
+    ({ s, c } = await startXdsServer(['M-SUBSUMED', 'M-SURVIVOR', 'M-FIRST']));
   });
   after(async () => {
     await s?.stop();

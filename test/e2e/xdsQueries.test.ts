@@ -8,10 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { decodeRegistryObjectList, registryObjectListOf } from '../../src/ebxml/decode.ts';
-import { parseXml } from '../../src/xml/parse.ts';
-import { startTestServer, type TestServer } from '../helpers/hieServer.ts';
-import { XdsClient, affinityConfig, errorCodes, expectSchemaValid, expectSuccess, feedPatient, leafClassProblems, pid, ReplyLog, STATUS } from '../helpers/xds.ts';
+import type { TestServer } from '../helpers/hieServer.ts';
+import { XdsClient, errorCodes, expectSchemaValid, expectSuccess, leafClassProblems, pid, registerInProcess, ReplyLog, startXdsServer, STATUS } from '../helpers/xds.ts';
 import { ON_DEMAND, STABLE, submitObjectsRequest, type DocSpec } from '../helpers/xdsMetadata.ts';
 import { APPROVED, DEPRECATED, findDocuments, idsOf, QUERY, storedQuery, type ParamValue } from '../helpers/xdsQuery.ts';
 
@@ -35,9 +33,7 @@ describe('XDS.b ITI-18 parameter rules (e2e)', function () {
   }
 
   before(async () => {
-    s = await startTestServer({ ...affinityConfig(), xds: { registry: { maxResults: 6 } } });
-    c = new XdsClient(s.app.ports.http!);
-    for (const p of ['Q-TIME', 'Q-CODE', 'Q-AUTH', 'Q-STAT', 'Q-TYPE', 'Q-MANY', 'Q-OTHER']) await feedPatient(s, p);
+    ({ s, c } = await startXdsServer(['Q-TIME', 'Q-CODE', 'Q-AUTH', 'Q-STAT', 'Q-TYPE', 'Q-MANY', 'Q-OTHER'], { xds: { registry: { maxResults: 6 } } }));
     await register('Q-TIME', {
       full: { creationTime: '20230615123045', serviceStartTime: '20230615120000', serviceStopTime: '20230615130000' },
       year: { creationTime: '2022' },
@@ -63,8 +59,7 @@ describe('XDS.b ITI-18 parameter rules (e2e)', function () {
     );
     await register('Q-TYPE', { stable: { creationTime: '20200101' } });
     ids.onDemand = uuid();
-    const objects = decodeRegistryObjectList(registryObjectListOf(parseXml(submitObjectsRequest({ patientId: pid('Q-TYPE'), docs: [{ id: ids.onDemand, objectType: ON_DEMAND, creationTime: '20240101' }] }, false)))!);
-    await s.app.store.write((tx) => s.app.xds.registry.register(tx, objects, { onDemand: true }));
+    await registerInProcess(s, submitObjectsRequest({ patientId: pid('Q-TYPE'), docs: [{ id: ids.onDemand, objectType: ON_DEMAND, creationTime: '20240101' }] }, false), { onDemand: true });
     for (let i = 0; i < 7; i++) await register('Q-MANY', { [`many${i}`]: {} });
     await register('Q-OTHER', { other: {} });
   });

@@ -3,28 +3,26 @@
  * the XDS error codes of ITI TF-3 4.2.4, the SOAP edge's faults, and every reply valid against the
  * standard schemas.
  */
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../helpers/hieServer.ts';
+import type { TestServer } from '../helpers/hieServer.ts';
 import {
   ACTIONS,
   XdsClient,
-  affinityConfig,
   envelope,
   errorCodes,
   expectFailure,
   expectSchemaValid,
   expectSuccess,
   faultOf,
-  feedPatient,
+  registerInProcess,
+  startXdsServer,
   pid,
   post,
   readReply,
   registryResponseOf,
   ReplyLog,
 } from '../helpers/xds.ts';
-import { randomUUID } from 'node:crypto';
-import { decodeRegistryObjectList, registryObjectListOf } from '../../src/ebxml/decode.ts';
-import { parseXml } from '../../src/xml/parse.ts';
 import { ON_DEMAND, submitObjectsRequest, uniqueOid, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
 
 describe('XDS.b ITI-42 Register Document Set-b (e2e)', function () {
@@ -34,9 +32,7 @@ describe('XDS.b ITI-42 Register Document Set-b (e2e)', function () {
   const log = new ReplyLog();
 
   before(async () => {
-    s = await startTestServer(affinityConfig());
-    c = new XdsClient(s.app.ports.http!);
-    for (const p of ['P42-1', 'P42-2', 'P42-3']) await feedPatient(s, p);
+    ({ s, c } = await startXdsServer(['P42-1', 'P42-2', 'P42-3']));
   });
   after(async () => {
     await s?.stop();
@@ -181,8 +177,7 @@ describe('XDS.b ITI-42 Register Document Set-b (e2e)', function () {
         'XDSRegistryMetadataError',
       );
       const onDemand = `urn:uuid:${randomUUID()}`;
-      const objects = decodeRegistryObjectList(registryObjectListOf(parseXml(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{ id: onDemand, objectType: ON_DEMAND }] }, false)))!);
-      await s.app.store.write((tx) => s.app.xds.registry.register(tx, objects, { onDemand: true }));
+      await registerInProcess(s, submitObjectsRequest({ patientId: pid('P42-3'), docs: [{ id: onDemand, objectType: ON_DEMAND }] }, false), { onDemand: true });
       expectSuccess(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{}], associations: [rel('urn:ihe:iti:2010:AssociationType:IsSnapshotOf', onDemand)] }))));
       // ITI-42 itself registers Stable entries only (ITI TF-2b 3.42.4.1.2).
       expectFailure(log.add(await c.register(submitObjectsRequest({ patientId: pid('P42-3'), docs: [{ objectType: ON_DEMAND }] }, false))), 'XDSRegistryMetadataError');

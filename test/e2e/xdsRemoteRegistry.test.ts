@@ -4,20 +4,15 @@
  * registry over SOAP. The registry's errors come back in the ITI-41 response, an unreachable or
  * garbled registry is XDSRegistryNotAvailable, and a failed registration leaves no stored bytes.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../helpers/hieServer.ts';
-import { ACTIONS, DICOM_AUDIT_SCHEMA, XdsClient, affinityConfig, expectFailure, expectSchemaValid, expectSuccess, feedPatient, pid, ReplyLog, retrievedDocuments, retrieveRequest } from '../helpers/xds.ts';
+import { ACTIONS, blobFiles, DICOM_AUDIT_SCHEMA, XdsClient, affinityConfig, expectFailure, expectSchemaValid, expectSuccess, feedPatient, pid, ReplyLog, retrievedDocuments, retrieveRequest } from '../helpers/xds.ts';
 import { provideAndRegisterRequest, sha1, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
 
 const REPO = '2.999.392.1.3';
 
-function blobFiles(dataDir: string): string[] {
-  const dir = path.join(dataDir, 'blobs');
-  return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => /[0-9a-f]{40}$/.test(f)) : [];
-}
 
 describe('XDS.b Document Repository with a remote Document Registry (two servers, e2e)', function () {
   this.timeout(60_000);

@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../helpers/hieServer.ts';
 import {
   ACTIONS,
+  blobFiles,
   XdsClient,
   affinityConfig,
   envelope,
@@ -32,11 +33,6 @@ import { provideAndRegisterRequest, sha1, type SubmissionSpec } from '../helpers
 
 const REPO = '2.999.392.1.3';
 
-function blobFiles(dataDir: string): string[] {
-  const dir = path.join(dataDir, 'blobs');
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => /[0-9a-f]{40}$/.test(f));
-}
 
 describe('XDS.b ITI-41 and ITI-43 at the Document Repository (e2e)', function () {
   this.timeout(60_000);

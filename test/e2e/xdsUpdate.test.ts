@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../helpers/hieServer.ts';
-import { ACTIONS, XdsClient, affinityConfig, errorCodes, expectFailure, expectSchemaValid, expectSuccess, feedPatient, pid, registryResponseOf, ReplyLog } from '../helpers/xds.ts';
+import type { TestServer } from '../helpers/hieServer.ts';
+import { ACTIONS, XdsClient, errorCodes, expectFailure, expectSchemaValid, expectSuccess, pid, registryResponseOf, ReplyLog, startXdsServer } from '../helpers/xds.ts';
 import { APPROVED, DEPRECATED, findDocuments, idsOf, QUERY, storedQuery } from '../helpers/xdsQuery.ts';
 import { removeObjectsRequest, submitObjectsRequest, uniqueOid, updateStatusXml, type DocSpec, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
 
@@ -21,9 +21,7 @@ describe('XDS.b ITI-57 Update Document Set and ITI-62 Remove Metadata (e2e)', fu
   const log = new ReplyLog();
 
   before(async () => {
-    s = await startTestServer(affinityConfig());
-    c = new XdsClient(s.app.ports.http!);
-    for (const p of ['P57-1', 'P57-2', 'P57-3']) await feedPatient(s, p);
+    ({ s, c } = await startXdsServer(['P57-1', 'P57-2', 'P57-3']));
   });
   after(async () => {
     await s?.stop();

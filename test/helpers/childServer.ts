@@ -7,26 +7,28 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 export interface ChildServer {
   process: ChildProcess;
   mllpPort: number;
+  /** The HTTP port, when the HTTP listener is on. */
+  httpPort?: number;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnServer(dataDir: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
+export async function spawnServer(dataDir: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<ChildServer> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'serve', '--data-dir', dataDir, '--mllp-port', '0', '--http-port', '0', '--log-level', 'warn', ...extraArgs],
+    [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'serve', '--data-dir', dataDir, '--mllp-port', '0', '--http-port', '0', '--log-level', 'warn', ...extraArgs],
     { cwd: ROOT, env: { ...process.env, HIE_TOKEN_KEY: 'test-issuer-key-0123456789abcdef', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  const mllpPort = await new Promise<number>((resolve, reject) => {
+  const [mllpPort, httpPort] = await new Promise<[number, number | undefined]>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 120_000);
     child.stdout!.on('data', (d) => {
       out += d;
-      const m = /MLLP [^:]+:(\d+)/.exec(out);
+      const m = /MLLP [^:]+:(\d+)\s+HTTP [^:\s]+:(\d+|-)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(Number(m[1]));
+        resolve([Number(m[1]), m[2] === '-' ? undefined : Number(m[2])]);
       }
     });
     child.once('exit', (code) => {
@@ -37,6 +39,7 @@ export async function spawnServer(dataDir: string, extraArgs: string[] = [], env
   return {
     process: child,
     mllpPort,
+    httpPort,
     kill(signal = 'SIGKILL') {
       return new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);

@@ -16,8 +16,9 @@ import { NS } from '../../src/soap/namespaces.ts';
 import { parseXml, type XmlElement } from '../../src/xml/parse.ts';
 import { conformanceDir, missingMessage } from './conformance.ts';
 import { adt } from './messages.ts';
-import { tempDir, type TestServer } from './hieServer.ts';
-import { field } from './hieServer.ts';
+import { field, startTestServer, tempDir, type TestServer } from './hieServer.ts';
+import { decodeRegistryObjectList, registryObjectListOf } from '../../src/ebxml/decode.ts';
+import type { RegisterOptions } from '../../src/xds/registry/service.ts';
 
 export const ACTIONS = {
   iti18: 'urn:ihe:iti:2007:RegistryStoredQuery',
@@ -42,6 +43,25 @@ export async function feedPatient(s: TestServer, id: string, oid = NIST_AFFINITY
 }
 
 export const pid = (id: string, oid = NIST_AFFINITY) => `${id}^^^&${oid}&ISO`;
+
+/** A test server of the NIST affinity domain with these patients fed, and a client of its XDS endpoints. */
+export async function startXdsServer(patients: string[], overrides: Record<string, unknown> = {}): Promise<{ s: TestServer; c: XdsClient }> {
+  const s = await startTestServer({ ...affinityConfig(), ...overrides });
+  for (const p of patients) await feedPatient(s, p);
+  return { s, c: new XdsClient(s.app.ports.http!) };
+}
+
+/** Registers a SubmitObjectsRequest through the registry service in process (e.g. On-Demand entries, as ITI-61 would). */
+export async function registerInProcess(s: TestServer, submitObjectsRequestXml: string, opts: RegisterOptions = {}): Promise<void> {
+  const objects = decodeRegistryObjectList(registryObjectListOf(parseXml(submitObjectsRequestXml))!);
+  await s.app.store.write((tx) => s.app.xds.registry.register(tx, objects, opts));
+}
+
+/** The blob files of a server's repository. */
+export function blobFiles(dataDir: string): string[] {
+  const dir = path.join(dataDir, 'blobs');
+  return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => /[0-9a-f]{40}$/.test(f)) : [];
+}
 
 export function envelope(action: string, bodyXml: string, messageId = `urn:uuid:${randomUUID()}`): string {
   return (
@@ -84,9 +104,9 @@ export function mtomBody(envelopeXml: string, action: string, attachments: Attac
   };
 }
 
-export async function post(port: number, urlPath: string, contentType: string, body: Buffer | string): Promise<{ status: number; contentType: string; body: Buffer }> {
+export async function post(port: number, urlPath: string, contentType: string, body: Buffer | string, agent?: http.Agent): Promise<{ status: number; contentType: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: urlPath, method: 'POST', headers: { 'Content-Type': contentType } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path: urlPath, method: 'POST', agent, headers: { 'Content-Type': contentType } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));

@@ -34,6 +34,6 @@ export function iti42Transaction(deps: RegistryDeps): SoapTransaction {
       const objects = submitObjectsOf(body);
       return { input: objects, facts: submissionFacts(objects) };
     },
-    apply: (tx, objects) => deps.registry.register(tx, objects as Identifiable[]),
+    apply: (tx, objects) => deps.registry.register(tx, objects as Identifiable[], { owned: true }),
   });
 }

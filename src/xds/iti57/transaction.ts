@@ -16,6 +16,6 @@ export function iti57Transaction(deps: RegistryDeps): SoapTransaction {
       const objects = submitObjectsOf(body);
       return { input: objects, facts: submissionFacts(objects) };
     },
-    apply: (tx, objects) => deps.registry.update(tx, objects as Identifiable[]),
+    apply: (tx, objects) => deps.registry.update(tx, objects as Identifiable[], { owned: true }),
   });
 }

@@ -70,17 +70,21 @@ export interface Submission {
 
 const isClassifiedAs = (p: RegistryPackage, node: string) => p.classifications.some((c) => c.classificationNode === node);
 
-/** Sorts the objects of a RegistryObjectList into XDS roles; stand-alone package classifications move into their package. */
+/**
+ * Sorts the objects of a RegistryObjectList into XDS roles; stand-alone package classifications move
+ * into (a shallow copy of) their package. The objects given are not changed.
+ */
 export function partition(objects: Identifiable[]): Submission {
   const sub: Submission = { documents: [], submissionSets: [], folders: [], associations: [], classifications: [], refs: [], others: [] };
   const packages = new Map<string, RegistryPackage>();
-  for (const o of objects) if (o.type === 'RegistryPackage') packages.set(o.id, o);
+  for (const o of objects) if (o.type === 'RegistryPackage') packages.set(o.id, { ...o, classifications: [...o.classifications] });
   for (const o of objects) {
     if (o.type === 'Classification' && o.classificationNode && packages.has(o.classifiedObject)) {
       packages.get(o.classifiedObject)!.classifications.push(o);
     }
   }
-  for (const o of objects) {
+  for (const original of objects) {
+    const o = original.type === 'RegistryPackage' ? packages.get(original.id)! : original;
     switch (o.type) {
       case 'ExtrinsicObject':
         sub.documents.push(o);
@@ -194,4 +198,9 @@ export const PATIENT_CX = /^[^^&]+\^\^\^&([0-2](?:\.(?:0|[1-9][0-9]*))+)&ISO$/;
 export function parsePatientCx(cx: string): { id: string; oid: string } | undefined {
   const m = PATIENT_CX.exec(cx.trim());
   return m ? { id: cx.trim().split('^')[0], oid: m[1] } : undefined;
+}
+
+/** A deep copy of request objects to work on (they are plain JSON values; faster than structuredClone). */
+export function cloneObjects<T>(objects: T[]): T[] {
+  return JSON.parse(JSON.stringify(objects)) as T[];
 }

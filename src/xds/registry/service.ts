@@ -12,6 +12,7 @@ import type { NewEntry } from './entries.ts';
 import { ErrorCollector } from './errors.ts';
 import {
   associationIndex,
+  cloneObjects,
   documentIndex,
   externalId,
   folderIndex,
@@ -45,6 +46,11 @@ export interface SubmissionSummary {
 export interface RegisterOptions {
   /** Accept On-Demand DocumentEntries (ITI-61's registration; ITI-41/42 carry Stable ones only). */
   onDemand?: boolean;
+  /**
+   * The caller hands the objects over (a request decoded for this call only): they are worked on
+   * in place (ids assigned, statuses set) instead of copied first.
+   */
+  owned?: boolean;
 }
 
 export interface RegisterOutcome extends SubmissionSummary {
@@ -52,7 +58,7 @@ export interface RegisterOutcome extends SubmissionSummary {
 }
 
 export function summarize(objects: Identifiable[]): SubmissionSummary {
-  const sub = partition(objects.map((o) => structuredClone(o)));
+  const sub = partition(objects);
   const ss = sub.submissionSets[0];
   return {
     patientId: ss ? externalId(ss, SubmissionSetSchemes.patientId) : sub.documents[0] && externalId(sub.documents[0], DocumentEntrySchemes.patientId),
@@ -118,7 +124,7 @@ export class RegistryService {
    * it has no error, registers all of it; otherwise throws XdsErrors and registers nothing.
    */
   async register(tx: WriteTx, objects: Identifiable[], opts: RegisterOptions = {}): Promise<RegisterOutcome> {
-    const sub = partition(objects.map((o) => structuredClone(o)));
+    const sub = partition(opts.owned ? objects : cloneObjects(objects));
     const ec = new ErrorCollector();
     validateSubmission(sub, ec, { requireRepositoryAttributes: true, onDemand: opts.onDemand });
     // A lid other than the id submits a new version of a registered object: only ITI-57 does that.
@@ -215,11 +221,11 @@ export class RegistryService {
    * ITI-57 Update Document Set (XDS Metadata Update, ITI TF-2b 3.57.4.1.3): new versions, status
    * changes and added associations, all in the caller's write or none (update.ts).
    */
-  update(tx: WriteTx, objects: Identifiable[]): Promise<UpdateOutcome> {
+  update(tx: WriteTx, objects: Identifiable[], opts: { owned?: boolean } = {}): Promise<UpdateOutcome> {
     return updateDocumentSet(
       { resolvePatient: (t, p) => this.resolvePatient(t, p), assignUuids, saveExtraMetadata: this.cfg.saveExtraMetadata, now: nowDtm },
       tx,
-      objects,
+      opts.owned ? objects : cloneObjects(objects),
     );
   }
 

@@ -70,8 +70,9 @@ function single(o: RegistryObject, name: string, ec: ErrorCollector, why: string
   return v[0];
 }
 
+/** `objects` are worked on in place: the caller passes a copy it owns. */
 export async function updateDocumentSet(ctx: UpdateContext, tx: WriteTx, objects: Identifiable[]): Promise<UpdateOutcome> {
-  const sub = partition(objects.map((o) => structuredClone(o)));
+  const sub = partition(objects);
   const ec = new ErrorCollector();
   validateSubmission(sub, ec, { requireRepositoryAttributes: true, transaction: 'update' });
   ec.throwIfAny();

@@ -5,7 +5,6 @@
  * are removed again when the registration fails. Retrieval answers each requested document or its
  * error.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { setSlot, slotValue, type ExtrinsicObject, type Identifiable } from '../../ebxml/rim.ts';
 import type { RegistryError } from '../../ebxml/registryResponse.ts';
@@ -14,7 +13,7 @@ import { ErrorCollector, XdsErrors } from '../registry/errors.ts';
 import { externalId } from '../registry/metadata.ts';
 import { DocumentEntrySchemes, ObjectTypes } from '../registry/schemes.ts';
 import type { RegisterOutcome } from '../registry/service.ts';
-import type { BlobSource, BlobStore, StoredBlob } from './blobStore.ts';
+import { factsOf, type BlobSource, type BlobStore, type StoredBlob } from './blobStore.ts';
 
 export interface ProvidedDocument {
   /** The xdsb:Document/@id: the DocumentEntry it belongs to. */
@@ -58,10 +57,11 @@ export class RepositoryService {
     // Blobs first, atomically; then the registration and the repository rows in one write.
     const written: StoredBlob[] = [];
     try {
-      for (const d of documents) written.push(this.blobs.put(d.source));
+      for (const d of documents) written.push(await this.blobs.write(d.source));
       return await this.store.write(async (tx) => {
-        const outcome = await register(tx, objects);
+        // The rows first: the registration may assign UUIDs to the objects in place.
         await this.putDocuments(tx, entries, facts);
+        const outcome = await register(tx, objects);
         if (inWrite) await inWrite(tx, outcome);
         return outcome;
       });
@@ -89,7 +89,7 @@ export class RepositoryService {
     const written: StoredBlob[] = [];
     let created: RepositoryDocument[] = [];
     try {
-      for (const d of documents) written.push(this.blobs.put(d.source));
+      for (const d of documents) written.push(await this.blobs.write(d.source));
       created = await this.store.write((tx) => this.putDocuments(tx, entries, facts));
     } catch (e) {
       await this.removeCreated(written);
@@ -128,8 +128,9 @@ export class RepositoryService {
     // Hash and size of each document, checked against what the source supplied.
     const facts = new Map<string, { hash: string; size: number }>();
     for (const d of documents) {
-      const hash = 'data' in d.source ? createHash('sha1').update(d.source.data).digest('hex') : d.source.sha1;
-      const size = 'data' in d.source ? d.source.data.length : d.source.size;
+      const { hash, size } = factsOf(d.source);
+      // Hashed once: the blob store reuses it.
+      if ('data' in d.source) d.source.sha1 = hash;
       facts.set(d.id, { hash, size });
       const e = entries.find((x) => x.id === d.id);
       if (!e) continue;
