@@ -70,5 +70,5 @@ export function clinicalFeedTransactions(config: Config, deps: IngestDeps): Hl7T
 }
 
 export function ssmix2Ingest(config: Config, deps: IngestDeps, root: string): Ssmix2Ingest {
-  return new Ssmix2Ingest(deps.store, clinicalSharing(config, deps, `file://${root}`, new BlobStaging(deps.xds.repository.blobs)), { domains: deps.identity.domains, config: config.identity });
+  return new Ssmix2Ingest(deps.store, clinicalSharing(config, deps, `file://${root}`, new BlobStaging(deps.xds.repository.blobs)), { domains: deps.identity.domains, config: config.identity, blobDir: deps.xds.repository.blobs.dir });
 }

@@ -35,32 +35,19 @@ export class BlobStaging {
 
   /** Writes the blob (unless a complete one is there) and resolves once it is durable. */
   async stage(data: Buffer, sha1 = createHash('sha1').update(data).digest('hex')): Promise<StagedBlob> {
-    const target = this.blobs.pathOf(sha1);
-    if (this.complete(target, sha1, data.length)) return { name: sha1, created: false };
-    const folder = path.dirname(target);
-    fs.mkdirSync(folder, { recursive: true });
-    const tmp = path.join(folder, `.${sha1}.${randomUUID()}.tmp`);
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, target);
-    this.pendingFiles.push(target);
+    return this.durable(writeStagedBlob(this.blobs, data, sha1));
+  }
+
+  /** Resolves once a blob staged (by this thread or a reader thread) is durable. */
+  async durable(b: StagedBlob): Promise<StagedBlob> {
+    if (!b.created) return b;
+    this.pendingFiles.push(this.blobs.pathOf(b.name));
     await new Promise<void>((resolve, reject) => {
       this.waiting.push(resolve);
       this.failed.push(reject);
       this.schedule();
     });
-    return { name: sha1, created: true };
-  }
-
-  /** A blob left by an earlier run is used only when it holds exactly these bytes. */
-  private complete(target: string, sha1: string, size: number): boolean {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(target);
-    } catch {
-      return false;
-    }
-    if (st.size !== size) return false;
-    return createHash('sha1').update(fs.readFileSync(target)).digest('hex') === sha1;
+    return b;
   }
 
   private schedule(): void {
@@ -166,4 +153,31 @@ export class BlobStaging {
 function socketOf(stream: unknown): { ref(): void; unref(): void } | undefined {
   const s = stream as { ref?: () => void; unref?: () => void };
   return typeof s.ref === 'function' && typeof s.unref === 'function' ? (s as { ref(): void; unref(): void }) : undefined;
+}
+
+/** A blob left by an earlier run is used only when it holds exactly these bytes. */
+function complete(target: string, sha1: string, size: number): boolean {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(target);
+  } catch {
+    return false;
+  }
+  if (st.size !== size) return false;
+  return createHash('sha1').update(fs.readFileSync(target)).digest('hex') === sha1;
+}
+
+/**
+ * Writes a blob atomically under its hash name, without a flush of its own (unless a complete one is
+ * there). Reader threads call it too, with their own BlobStore on the same folder.
+ */
+export function writeStagedBlob(blobs: BlobStore, data: Uint8Array, sha1: string): StagedBlob {
+  const target = blobs.pathOf(sha1);
+  if (complete(target, sha1, data.length)) return { name: sha1, created: false };
+  const folder = path.dirname(target);
+  fs.mkdirSync(folder, { recursive: true });
+  const tmp = path.join(folder, `.${sha1}.${randomUUID()}.tmp`);
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, target);
+  return { name: sha1, created: true };
 }

@@ -178,12 +178,21 @@ export class ClinicalSharing implements Sharing {
         }
       }
     }
+    // Bytes a reader thread staged for a document that was not registered are not kept.
+    for (const [k, item] of items.entries()) {
+      const r = results[k];
+      if (item.staged?.created && (r instanceof Rejection || r?.kind === 'removed')) await this.discardUnreferenced(item.staged.name);
+    }
     return results.map((r) => r!);
+  }
+
+  private async discardUnreferenced(blob: string): Promise<void> {
+    if ((await this.deps.store.read((tx) => tx.repository.blobReferences(blob))) === 0) this.deps.repository.blobs.remove(blob);
   }
 
   /** One Provide and Register (as ITI-41) of the planned documents; the checkpoint and the audit commit with it. */
   private async submit(person: Person, plans: { k: number; item: ClinicalItem; replaces?: string; deprecate: boolean }[], uids: { document: string; submissionSet: string }[]): Promise<ItemOutcome[]> {
-    const { identity, store, registry, repository, cfg } = this.deps;
+    const { identity, registry, repository, cfg } = this.deps;
     const facility = plans[0].item.facility;
     const docs = plans.map(({ item, k, replaces }) => documentMetadataOf(item, uids[k].document, replaces));
     const submissionSetUniqueId = submissionSetUniqueIdOf(cfg.uniqueIdRoot, facility, plans.map((p) => uids[p.k]));
@@ -192,7 +201,8 @@ export class ClinicalSharing implements Sharing {
       docs,
       nowDtm(),
     );
-    const staged = this.deps.staging ? await Promise.all(plans.map((p) => this.deps.staging!.stage(p.item.bytes, p.item.sha1))) : [];
+    const staging = this.deps.staging;
+    const staged = staging ? await Promise.all(plans.map((p) => (p.item.staged ? staging.durable(p.item.staged) : staging.stage(p.item.bytes, p.item.sha1)))) : [];
     let uuids: string[] = [];
     try {
       await repository.provideAndRegister(
@@ -217,9 +227,7 @@ export class ClinicalSharing implements Sharing {
         },
       );
     } catch (e) {
-      for (const b of staged) {
-        if (b.created && (await store.read((tx) => tx.repository.blobReferences(b.name))) === 0) repository.blobs.remove(b.name);
-      }
+      for (const b of staged) if (b.created) await this.discardUnreferenced(b.name);
       const errors = asRegistryErrors(e);
       if (errors) throw new Rejection('refused-by-registry', errors.map((x) => `${x.errorCode}: ${x.codeContext}`).join('; '));
       throw e;

@@ -9,6 +9,7 @@ import type { Domain } from '../identity/types.ts';
 import { readCx } from '../pix/codec/cx.ts';
 import type { PositionedCx } from '../pix/patientFeed.ts';
 import type { IngestItem } from '../store/types.ts';
+import type { StagedBlob } from './blobStaging.ts';
 import { derivedUniqueIds, hl7TimeToUtcDtm, type ClinicalDocumentMetadata } from './documentMetadata.ts';
 import type { StorageFileName } from './ssmix2/fileName.ts';
 import { readStoredMessage, type StoredFacts, type StoredMessage } from './ssmix2/storedMessage.ts';
@@ -62,6 +63,8 @@ export interface ClinicalItem extends StorageFileName {
   facts: StoredFacts;
   /** The parsed message, when the item has it (the feed; ADT-00 parses it when it is fed). */
   message?: StoredMessage;
+  /** The document's bytes, when a reader thread already staged them into the blob store. */
+  staged?: StagedBlob;
   versionKey: string;
 }
 

@@ -24,10 +24,10 @@ const code = (e: ExtrinsicObject, scheme: string) => {
 describe('SS-MIX2 storage ingest (e2e)', function () {
   this.timeout(60_000);
   let s: TestServer;
-  const run = async (root: string): Promise<IngestReport> => {
+  const run = async (root: string, readerThreads?: number): Promise<IngestReport> => {
     const facility = (await s.app.store.read((tx) => s.app.identity.domains.find(tx, FACILITY)))!;
     const runner = ssmix2Ingest(s.config, { store: s.app.store, identity: s.app.identity, audit: s.app.audit, xds: s.app.xds }, root);
-    return runner.run({ root, facility, concurrency: 8 });
+    return runner.run({ root, facility, concurrency: 8, readerThreads });
   };
   const documents = () => s.app.store.read((tx) => tx.registry.findEntries({ kind: 'DocumentEntry', personIds: [1, 2, 3, 4, 5, 6, 7, 8, 9], statuses: [Status.approved, Status.deprecated] }, 10_000));
   const retrieve = async (uniqueIds: string[]) => {
@@ -159,6 +159,23 @@ describe('SS-MIX2 storage ingest (e2e)', function () {
     ]);
     const orphans = await s.app.store.read((tx) => tx.registry.associations({ either: docs.map((d) => d.uuid) }, 100));
     expect(orphans.every((a) => docs.some((d) => d.uuid === (a.object as { targetObject: string }).targetObject)), 'no association left to the removed entry').to.equal(true);
+  });
+
+  it('with reader threads staging the bytes: the same documents, and no blob left for a file not registered', async () => {
+    const root = tempDir('hie-ssmix-');
+    writeStored(root, '1234567_-_ADT-00_999999999999999_20240401101500000_-_1', samples.adt00('1234567'));
+    writeStored(root, '1234567_20240401_OMP-01_100_20240401101500000_01_2', samples.rde('1234567', '100'));
+    writeStored(root, '1234567_20240401_OMP-01_100_20240401111500000_01_1', samples.rde('1234567', '100', undefined, '20240401111500'));
+    writeStored(root, '1234567_20240401_OMP-01_200_20240401101500000_01_1', samples.rde('1234567', '200'));
+    writeStored(root, '7654321_20240401_OMP-01_300_20240401101500000_01_1', samples.rde('7654321', '300'));
+    const report = await run(root, 1);
+    expect(report.counts).to.include({ patients: 1, documents: 3, replacing: 1, rejected: 1 });
+    expect(report.rejected[0].reason).to.equal('unknown-patient');
+    const blobs = filesOf(s.app.xds.repository.blobs.dir).filter((f) => !f.includes('.tmp'));
+    const docs = await documents();
+    expect(blobs.map((f) => path.basename(f)).sort(), 'one blob per registered document, none for the rejected file').to.deep.equal(docs.map((d) => d.hash!).sort());
+    const got = await retrieve(docs.map((d) => d.uniqueId!));
+    for (const d of docs) expect(createHash('sha1').update(got.get(d.uniqueId!)!).digest('hex')).to.equal(d.hash);
   });
 
   it('records a file found registered (a lost checkpoint) without registering it again', async () => {

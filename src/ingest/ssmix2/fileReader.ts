@@ -8,7 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatLocation } from '../../hl7v2/errors.ts';
 import { findIndividualNumber, type IndividualNumberPolicy } from '../../hl7v2/individualNumberGuard.ts';
+import type { BlobStore } from '../../xds/repository/blobStore.ts';
+import { writeStagedBlob, type StagedBlob } from '../blobStaging.ts';
 import type { RejectReason } from '../sharing.ts';
+import { PATIENT_DATA_TYPE } from './dataTypes.ts';
 import type { StorageFileName } from './fileName.ts';
 import { FileNameError, parseStoragePath, versionKey } from './fileName.ts';
 import { checkMessageType, readStoredMessage, storedFactsOf, StoredMessageError, type StoredFacts } from './storedMessage.ts';
@@ -20,6 +23,8 @@ export interface ReadFile extends Omit<StorageFileName, 'dataType'> {
   sha1: string;
   bytes: Uint8Array;
   facts: StoredFacts;
+  /** Set when the document's blob was staged here (see BlobStaging): the main thread only waits for its flush. */
+  staged?: StagedBlob;
 }
 
 export type ReadResult = { ok: true; file: ReadFile } | { ok: false; reason: RejectReason; detail: string };
@@ -28,7 +33,7 @@ export type ReadResult = { ok: true; file: ReadFile } | { ok: false; reason: Rej
  * Reads and checks one file. A message holding an identifier of the individual-number domain is
  * refused before anything of it is kept (the number is never stored; the report says only where).
  */
-export function readStorageFile(root: string, rel: string, policy: IndividualNumberPolicy): ReadResult {
+export function readStorageFile(root: string, rel: string, policy: IndividualNumberPolicy, blobs?: BlobStore): ReadResult {
   let name;
   try {
     name = parseStoragePath(rel);
@@ -47,6 +52,7 @@ export function readStorageFile(root: string, rel: string, policy: IndividualNum
     checkMessageType(message, name.dataType);
     const found = findIndividualNumber(message.message, policy);
     if (found) return { ok: false, reason: 'individual-number', detail: `an identifier of the individual-number domain at ${formatLocation(found)}: refused, nothing of it kept` };
+    const sha1 = createHash('sha1').update(bytes).digest('hex');
     return {
       ok: true,
       file: {
@@ -58,9 +64,11 @@ export function readStorageFile(root: string, rel: string, policy: IndividualNum
         department: name.department,
         condition: name.condition,
         versionKey: versionKey(name),
-        sha1: createHash('sha1').update(bytes).digest('hex'),
+        sha1,
         bytes,
         facts: storedFactsOf(message, name.dataType),
+        // A document's bytes (not ADT-00's, which is no document) staged into the blob store.
+        staged: blobs && name.dataType.code !== PATIENT_DATA_TYPE ? writeStagedBlob(blobs, bytes, sha1) : undefined,
       },
     };
   } catch (e) {

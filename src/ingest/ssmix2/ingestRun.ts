@@ -52,6 +52,8 @@ export interface IngestRunOptions {
   onFile?: (counts: IngestCounts, total: number) => void;
   /** Stops taking new files (those in progress finish). */
   signal?: AbortSignal;
+  /** Reader threads; by default one less than the cores (at most 4) for trees of 2,000 files or more, else none. */
+  readerThreads?: number;
 }
 
 /** Documents of one patient shared in one submission, at most. */
@@ -85,8 +87,11 @@ export class Ssmix2Ingest {
   constructor(
     private readonly store: Store,
     private readonly sharing: Sharing,
-    /** The individual-number rule (identity.individualNumber) every file is checked against. */
-    private readonly identity: { domains: DomainDirectory; config: Config['identity'] },
+    /**
+     * The individual-number rule (identity.individualNumber) every file is checked against, and the
+     * blob folder reader threads stage documents into (in-process ingest only).
+     */
+    private readonly options: { domains: DomainDirectory; config: Config['identity']; blobDir?: string },
   ) {}
 
   async run(opts: IngestRunOptions): Promise<IngestReport> {
@@ -95,7 +100,7 @@ export class Ssmix2Ingest {
     folders.push(...walkStorage(opts.root));
     const total = folders.reduce((n, f) => n + f.files.length + f.stray.length, 0);
     // Reader threads pay for themselves on large trees only (each starts in about a second).
-    const pool = new ReaderPool(this.identity.domains, this.identity.config, total >= POOL_THRESHOLD ? undefined : 0);
+    const pool = new ReaderPool(this.options.domains, this.options.config, opts.readerThreads ?? (total >= POOL_THRESHOLD ? undefined : 0), this.options.blobDir);
     const counts = emptyCounts();
     const rejected: RejectedFile[] = [];
     const reject = (p: string, reason: RejectReason, detail: string) => {

@@ -24,11 +24,13 @@ export class ReaderPool {
     private readonly policy: DomainDirectory,
     identity: Config['identity'],
     size = Math.max(0, Math.min(4, os.availableParallelism() - 1)),
+    /** The repository's blob folder: the threads stage documents' bytes there (BlobStaging). */
+    blobDir?: string,
   ) {
     for (let i = 0; i < size; i++) {
       let w: Worker;
       try {
-        w = new Worker(new URL('./readerWorker.mjs', import.meta.url), { workerData: { identity } });
+        w = new Worker(new URL('./readerWorker.mjs', import.meta.url), { workerData: { identity, blobDir } });
       } catch {
         break;
       }
