@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { tempDir } from '../helpers/hieServer.ts';
-import { samples, spawnHie, writeStored } from '../helpers/ssmix2.ts';
+import { Status } from '../../src/xds/registry/schemes.ts';
+import { startTestServer, tempDir } from '../helpers/hieServer.ts';
+import { samples, spawnHie, ssmix2ReferenceDir, writeStored } from '../helpers/ssmix2.ts';
 
 describe('hie ingest ssmix2 --watch (e2e)', function () {
   this.timeout(90_000);
@@ -55,5 +56,23 @@ describe('hie ingest ssmix2 --watch (e2e)', function () {
     const again = spawnHie(['ssmix', 'generate', '--out', out]);
     expect(await again.exited).to.equal(2);
     expect(again.stderr()).to.contain('is not empty');
+  });
+
+  it('hie ingest ssmix2 --to publishes to a running HIE as an adapter', async () => {
+    const server = await startTestServer({ identity: { domains: [{ namespace: 'HIS123', oid: '2.999.392.100.1' }] } } as never);
+    try {
+      const config = path.join(tempDir(), 'config.json');
+      fs.writeFileSync(config, JSON.stringify({ identity: { domains: [{ namespace: 'HIS123', oid: '2.999.392.100.1' }], token: { issuerKey: 'adapter-issuer-key-0123456789ab' } } }));
+      const root = path.join(ssmix2ReferenceDir(), 'sampleData');
+      const to = `mllp://127.0.0.1:${server.mllpPort},http://127.0.0.1:${server.app.ports.http}`;
+      const p = spawnHie(['ingest', 'ssmix2', root, '--facility', 'HIS123', '--config', config, '--data-dir', tempDir(), '--to', to]);
+      expect(await p.exited, p.output()).to.equal(3);
+      expect(p.stdout()).to.match(/patients fed \(ADT-00\)\s+1\n\s+documents registered\s+18 /);
+      const person = await server.app.store.read(async (tx) => (await tx.identity.record('2.999.392.100.1', '9999013'))?.personId);
+      const docs = await server.app.store.read((tx) => tx.registry.findEntries({ kind: 'DocumentEntry', personIds: [person!], statuses: [Status.approved] }, 100));
+      expect(docs).to.have.length(18);
+    } finally {
+      await server.stop();
+    }
   });
 });
