@@ -19,8 +19,11 @@ export interface MimePart {
   contentId: string;
   contentType: string;
   size: number;
-  /** SHA-1 of the content, lowercase hex. */
-  sha1: string;
+  /**
+   * SHA-1 of a spooled part (lowercase hex), computed as it was written. A part kept in memory is
+   * hashed by whoever needs it, off the event loop (WebCrypto digest runs in the thread pool).
+   */
+  sha1?: string;
   /** The content, when it is small enough to be kept in memory. */
   data?: Buffer;
   /** The spool file holding the content otherwise; the caller moves or removes it. */
@@ -38,7 +41,7 @@ export interface MultipartLimits {
 class PartSink {
   private chunks: Buffer[] = [];
   private size = 0;
-  private readonly hash: Hash = createHash('sha1');
+  private hash?: Hash;
   private fd?: number;
   private file?: string;
 
@@ -49,16 +52,22 @@ class PartSink {
 
   write(b: Buffer): void {
     if (b.length === 0) return;
-    this.hash.update(b);
     this.size += b.length;
     if (this.fd === undefined && this.size > this.limits.spoolThreshold) {
       fs.mkdirSync(this.limits.spoolDir, { recursive: true });
       this.file = path.join(this.limits.spoolDir, `part-${randomUUID()}.tmp`);
       this.fd = fs.openSync(this.file, 'w');
-      for (const c of this.chunks) fs.writeSync(this.fd, c);
+      this.hash = createHash('sha1');
+      for (const c of this.chunks) {
+        this.hash.update(c);
+        fs.writeSync(this.fd, c);
+      }
       this.chunks = [];
     }
-    if (this.fd !== undefined) fs.writeSync(this.fd, b);
+    if (this.fd !== undefined) {
+      this.hash!.update(b);
+      fs.writeSync(this.fd, b);
+    }
     // The chunk is the stream's own and never reused: kept by reference, copied once by finish().
     else this.chunks.push(b);
   }
@@ -71,7 +80,7 @@ class PartSink {
       contentId: id.replace(/^\s*<|>\s*$/g, '').trim(),
       contentType: this.headers['content-type'] ?? 'application/octet-stream',
       size: this.size,
-      sha1: this.hash.digest('hex'),
+      sha1: this.hash?.digest('hex'),
       data: this.fd === undefined ? Buffer.concat(this.chunks) : undefined,
       file: this.file,
     };

@@ -44,7 +44,7 @@ function documentsOf(req: SoapRequest): ProvidedDocument[] {
         continue;
       }
       used.add(part.contentId);
-      out.push({ id, source: part.file ? { file: part.file, sha1: part.sha1, size: part.size } : { data: part.data!, sha1: part.sha1 } });
+      out.push({ id, source: part.file ? { file: part.file, sha1: part.sha1!, size: part.size } : { data: part.data! } });
     } else {
       const text = d.text.replace(/\s+/g, '');
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) ec.add('XDSRepositoryMetadataError', `Document ${id}: the content is not base64`, id);

@@ -4,7 +4,7 @@
  * the folder. A crash after a blob is written but before its registration commits leaves an orphan
  * blob and no registered entry: never an entry without its bytes.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, webcrypto } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +16,12 @@ export type BlobSource = { data: Buffer; sha1?: string } | { file: string; sha1:
 export function factsOf(src: BlobSource): { hash: string; size: number } {
   if ('data' in src) return { hash: src.sha1 ?? createHash('sha1').update(src.data).digest('hex'), size: src.data.length };
   return { hash: src.sha1, size: src.size };
+}
+
+/** factsOf without hashing on the event loop: in-memory bytes are digested in the thread pool, and the source remembers it. */
+export async function factsOfAsync(src: BlobSource): Promise<{ hash: string; size: number }> {
+  if ('data' in src && src.sha1 === undefined) src.sha1 = Buffer.from(await webcrypto.subtle.digest('SHA-1', src.data)).toString('hex');
+  return factsOf(src);
 }
 
 export interface StoredBlob {

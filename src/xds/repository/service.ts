@@ -13,7 +13,7 @@ import { ErrorCollector, XdsErrors } from '../registry/errors.ts';
 import { externalId } from '../registry/metadata.ts';
 import { DocumentEntrySchemes, ObjectTypes } from '../registry/schemes.ts';
 import type { RegisterOutcome } from '../registry/service.ts';
-import { factsOf, type BlobSource, type BlobStore, type StoredBlob } from './blobStore.ts';
+import { factsOfAsync, type BlobSource, type BlobStore, type StoredBlob } from './blobStore.ts';
 
 export interface ProvidedDocument {
   /** The xdsb:Document/@id: the DocumentEntry it belongs to. */
@@ -53,7 +53,7 @@ export class RepositoryService {
    * audit record commits with the registration).
    */
   async provideAndRegister(objects: Identifiable[], documents: ProvidedDocument[], register: Register, inWrite?: (tx: WriteTx, o: RegisterOutcome) => Promise<void>): Promise<RegisterOutcome> {
-    const { entries, facts } = this.prepare(objects, documents);
+    const { entries, facts } = await this.prepare(objects, documents);
     // Blobs first, atomically; then the registration and the repository rows in one write.
     const written: StoredBlob[] = [];
     try {
@@ -85,7 +85,7 @@ export class RepositoryService {
     register: (objects: Identifiable[]) => Promise<{ warnings: RegistryError[] }>,
     after?: (tx: WriteTx, outcome: { warnings: RegistryError[] } | { error: unknown }) => Promise<void>,
   ): Promise<{ warnings: RegistryError[] }> {
-    const { entries, facts } = this.prepare(objects, documents);
+    const { entries, facts } = await this.prepare(objects, documents);
     const written: StoredBlob[] = [];
     let created: RepositoryDocument[] = [];
     try {
@@ -111,7 +111,7 @@ export class RepositoryService {
   }
 
   /** The checks of ITI TF-2b 3.41.4.1.3 and the metadata completed with hash, size and repositoryUniqueId. */
-  private prepare(objects: Identifiable[], documents: ProvidedDocument[]): { entries: ExtrinsicObject[]; facts: Map<string, { hash: string; size: number }> } {
+  private async prepare(objects: Identifiable[], documents: ProvidedDocument[]): Promise<{ entries: ExtrinsicObject[]; facts: Map<string, { hash: string; size: number }> }> {
     const ec = new ErrorCollector();
     const entries = objects.filter((o): o is ExtrinsicObject => o.type === 'ExtrinsicObject');
     const byId = new Map(documents.map((d) => [d.id, d]));
@@ -128,9 +128,8 @@ export class RepositoryService {
     // Hash and size of each document, checked against what the source supplied.
     const facts = new Map<string, { hash: string; size: number }>();
     for (const d of documents) {
-      const { hash, size } = factsOf(d.source);
-      // Hashed once: the blob store reuses it.
-      if ('data' in d.source) d.source.sha1 = hash;
+      // Hashed once, off the event loop; the blob store reuses it.
+      const { hash, size } = await factsOfAsync(d.source);
       facts.set(d.id, { hash, size });
       const e = entries.find((x) => x.id === d.id);
       if (!e) continue;
