@@ -12,7 +12,7 @@ import { AssociationTypes, DocumentEntrySchemes, Status } from '../../src/xds/re
 import type { StoredEntry } from '../../src/xds/registry/entries.ts';
 import { conformanceDir } from '../helpers/conformance.ts';
 import { startTestServer, tempDir, type TestServer } from '../helpers/hieServer.ts';
-import { filesOf, samples, ssmix2ReferenceDir, writeStored } from '../helpers/ssmix2.ts';
+import { filesOf, samples, ssmix2ReferenceDir, writeStored, writeVersionsTree } from '../helpers/ssmix2.ts';
 import { ACTIONS, expectSchemaValid, retrievedDocuments, retrieveRequest, XdsClient } from '../helpers/xds.ts';
 
 const FACILITY = { namespace: 'HIS123', oid: '2.999.392.100.1' };
@@ -119,10 +119,7 @@ describe('SS-MIX2 storage ingest (e2e)', function () {
 
   it('replaces a superseded version (RPLC, the old one Deprecated) and deprecates deleted data', async () => {
     const root = tempDir('hie-ssmix-');
-    writeStored(root, '1234567_-_ADT-00_999999999999999_20240401101500000_-_1', samples.adt00('1234567'));
-    writeStored(root, '1234567_20240401_OMP-01_100_20240401101500000_01_2', samples.rde('1234567', '100'));
-    writeStored(root, '1234567_20240401_OMP-01_100_20240401111500000_01_1', samples.rde('1234567', '100', '110626901^パンスポリンＴ錠（１００mg)^HOT9'));
-    writeStored(root, '1234567_20240401_OMP-01_200_20240401101500000_01_1', samples.rde('1234567', '200'));
+    writeVersionsTree(root);
     const first = await run(root);
     expect(first.counts).to.include({ documents: 3, replacing: 1, deprecated: 0, rejected: 0 });
     writeStored(root, '1234567_20240401_OMP-01_200_20240402090000000_01_0', samples.rde('1234567', '200', undefined, '20240402090000'));
@@ -144,10 +141,7 @@ describe('SS-MIX2 storage ingest (e2e)', function () {
     await s.stop();
     s = await startTestServer({ identity: { domains: [FACILITY] }, ingest: { ssmix2: { deleted: 'remove' } } } as never);
     const root = tempDir('hie-ssmix-');
-    writeStored(root, '1234567_-_ADT-00_999999999999999_20240401101500000_-_1', samples.adt00('1234567'));
-    writeStored(root, '1234567_20240401_OMP-01_100_20240401101500000_01_2', samples.rde('1234567', '100'));
-    writeStored(root, '1234567_20240401_OMP-01_100_20240401111500000_01_1', samples.rde('1234567', '100', undefined, '20240401111500'));
-    writeStored(root, '1234567_20240401_OMP-01_200_20240401101500000_01_1', samples.rde('1234567', '200'));
+    writeVersionsTree(root);
     await run(root);
     writeStored(root, '1234567_20240401_OMP-01_100_20240402090000000_01_0', samples.rde('1234567', '100', undefined, '20240402090000'));
     const report = await run(root);
@@ -163,11 +157,7 @@ describe('SS-MIX2 storage ingest (e2e)', function () {
 
   it('with reader threads staging the bytes: the same documents, and no blob left for a file not registered', async () => {
     const root = tempDir('hie-ssmix-');
-    writeStored(root, '1234567_-_ADT-00_999999999999999_20240401101500000_-_1', samples.adt00('1234567'));
-    writeStored(root, '1234567_20240401_OMP-01_100_20240401101500000_01_2', samples.rde('1234567', '100'));
-    writeStored(root, '1234567_20240401_OMP-01_100_20240401111500000_01_1', samples.rde('1234567', '100', undefined, '20240401111500'));
-    writeStored(root, '1234567_20240401_OMP-01_200_20240401101500000_01_1', samples.rde('1234567', '200'));
-    writeStored(root, '7654321_20240401_OMP-01_300_20240401101500000_01_1', samples.rde('7654321', '300'));
+    writeVersionsTree(root, { unknownPatient: true });
     const report = await run(root, 1);
     expect(report.counts).to.include({ patients: 1, documents: 3, replacing: 1, rejected: 1 });
     expect(report.rejected[0].reason).to.equal('unknown-patient');

@@ -11,7 +11,7 @@ import { validate } from '../../src/server/config/load.ts';
 import { silentLogger } from '../../src/server/logger.ts';
 import { Status } from '../../src/xds/registry/schemes.ts';
 import { startTestServer, tempDir, type TestServer } from '../helpers/hieServer.ts';
-import { filesOf, samples, ssmix2ReferenceDir, writeStored } from '../helpers/ssmix2.ts';
+import { filesOf, ssmix2ReferenceDir, writeVersionsTree } from '../helpers/ssmix2.ts';
 import { ACTIONS, retrievedDocuments, retrieveRequest, XdsClient } from '../helpers/xds.ts';
 
 const FACILITY = { namespace: 'HIS123', oid: '2.999.392.100.1' };
@@ -71,12 +71,7 @@ describe('SS-MIX2 adapter publishing to a running HIE: ITI-8, ITI-9, ITI-41, ITI
 
   it('replaces versions with RPLC and deprecates deleted data with ITI-57; an unknown patient is rejected', async () => {
     const root = tempDir('hie-ssmix-');
-    writeStored(root, '1234567_-_ADT-00_999999999999999_20240401101500000_-_1', samples.adt00('1234567'));
-    writeStored(root, '1234567_20240401_OMP-01_100_20240401101500000_01_2', samples.rde('1234567', '100'));
-    writeStored(root, '1234567_20240401_OMP-01_100_20240401111500000_01_1', samples.rde('1234567', '100', undefined, '20240401111500'));
-    writeStored(root, '1234567_20240401_OMP-01_200_20240401101500000_01_1', samples.rde('1234567', '200'));
-    writeStored(root, '1234567_20240401_OMP-01_200_20240402090000000_01_0', samples.rde('1234567', '200', undefined, '20240402090000'));
-    writeStored(root, '7654321_20240401_OMP-01_300_20240401101500000_01_1', samples.rde('7654321', '300'));
+    writeVersionsTree(root, { deleted: true, unknownPatient: true });
     const report = await (await adapter()).run(root);
     expect(report.rejected.map((r) => `${r.path.split('/')[2]} ${r.reason}`)).to.deep.equal(['7654321 unknown-patient']);
     expect(report.counts).to.include({ patients: 1, documents: 4, replacing: 2, deprecated: 1 });

@@ -74,3 +74,17 @@ export function spawnHie(args: string[]) {
     },
   };
 }
+
+/**
+ * A small tree of versions: patient 1234567 fed by ADT-00; order 100 written, superseded (condition
+ * 2) and written again; order 200 written; with `deleted`, order 200 deleted the next day (condition
+ * 0); with `unknownPatient`, an order of patient 7654321, whom no ADT-00 registers.
+ */
+export function writeVersionsTree(root: string, o: { deleted?: boolean; unknownPatient?: boolean } = {}): void {
+  writeStored(root, '1234567_-_ADT-00_999999999999999_20240401101500000_-_1', samples.adt00('1234567'));
+  writeStored(root, '1234567_20240401_OMP-01_100_20240401101500000_01_2', samples.rde('1234567', '100'));
+  writeStored(root, '1234567_20240401_OMP-01_100_20240401111500000_01_1', samples.rde('1234567', '100', '110626901^パンスポリンＴ錠（１００mg)^HOT9', '20240401111500'));
+  writeStored(root, '1234567_20240401_OMP-01_200_20240401101500000_01_1', samples.rde('1234567', '200'));
+  if (o.deleted) writeStored(root, '1234567_20240401_OMP-01_200_20240402090000000_01_0', samples.rde('1234567', '200', undefined, '20240402090000'));
+  if (o.unknownPatient) writeStored(root, '7654321_20240401_OMP-01_300_20240401101500000_01_1', samples.rde('7654321', '300'));
+}
