@@ -14,10 +14,11 @@ describe('SS-MIX2 ingest killed mid-run (e2e)', function () {
 
   it('resumes after kill -9 with exactly one registered copy of each document', async () => {
     const out = tempDir('hie-ssmix-crash-');
-    generate({ facilities: 1, patients: 120, seed: 5, out, tokenKey: Buffer.from('crash-test-token-key-0123'), tokenAuthority: { namespace: 'MFTOKEN', oid: '2.999.392.1.1' } });
+    generate({ facilities: 1, patients: 160, seed: 5, out, tokenKey: Buffer.from('crash-test-token-key-0123'), tokenAuthority: { namespace: 'MFTOKEN', oid: '2.999.392.1.1' } });
     const root = path.join(out, 'HOSP01');
     const files = filesOf(root);
     const documents = files.filter((f) => !f.includes('/ADT-00/')).length;
+    expect(files.length, 'large enough for the reader threads (2,000 files)').to.be.at.least(2000);
     const config = path.join(out, 'config.json');
     fs.writeFileSync(config, JSON.stringify({ identity: { domains: [{ namespace: 'HOSP01', oid: '2.999.392.100.1' }], token: { issuerKey: 'test-issuer-key-0123456789abcdef' } } }));
     const dataDir = tempDir('hie-ssmix-crash-data-');
@@ -64,8 +65,11 @@ describe('SS-MIX2 ingest killed mid-run (e2e)', function () {
     expect(one("SELECT count(DISTINCT unique_id) AS n FROM xds_entries WHERE kind = 'DocumentEntry'")).to.equal(documents);
     expect(one("SELECT count(*) AS n FROM xds_repository_documents"), 'one repository document each').to.equal(documents);
     expect(one("SELECT count(*) AS n FROM ingest_items WHERE outcome = 'document' AND entry_uuid NOT IN (SELECT uuid FROM xds_entries)"), 'checkpoints without their entry').to.equal(0);
+    const blobs = (d.prepare('SELECT blob FROM xds_repository_documents').all() as { blob: string }[]).map((r) => r.blob);
+    const missing = blobs.filter((b) => !fs.existsSync(path.join(dataDir, 'blobs', b.slice(0, 2), b)));
+    expect(missing, 'registered documents without their bytes').to.deep.equal([]);
     const persons = one('SELECT count(*) AS n FROM persons WHERE merged_into IS NULL');
-    expect(persons).to.equal(120);
+    expect(persons).to.equal(160);
     d.close();
 
     // A run after the end takes nothing.
