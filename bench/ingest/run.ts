@@ -3,6 +3,7 @@
  *
  *   npm run bench:ingest                 # about 100,000 files
  *   BENCH_FILES=20000 npm run bench:ingest
+ *   BENCH_SYNCHRONOUS=NORMAL npm run bench:ingest   # commits not flushed: what durability costs
  *
  * 1. Generates a synthetic tree (one facility) of about BENCH_FILES files with `hie ssmix generate`'s code.
  * 2. Baseline: walks the tree and reads and decodes (ISO-2022-JP) every file, twice; the second,
@@ -25,6 +26,8 @@ import { xdsServices } from '../../src/xds/assemble.ts';
 
 const target = Number(process.env.BENCH_FILES ?? 100_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
+/** FULL (the default: each commit on disk) or NORMAL (to see what durability costs). */
+const synchronous = process.env.BENCH_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hie-bench-ingest-'));
 
 function rawPass(root: string): { files: number; bytes: number; ms: number } {
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
   const config = validate({
     dataDir: path.join(work, 'var'),
     log: { level: 'silent' },
+    store: { sqlite: { synchronous } },
     identity: { domains: [{ namespace: summary.facilities[0].namespace, oid: summary.facilities[0].oid }], token: { issuerKey: 'bench-issuer-key-0123456789abcdef' } },
     ingest: { ssmix2: { concurrency } },
   });
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
   await s.store.close();
   const c = report.counts;
   const rate = c.files / (ms / 1000);
-  console.log(`ingest: ${c.files} files (${c.patients} patients fed, ${c.documents} documents registered, ${c.rejected} rejected) in ${(ms / 1000).toFixed(1)} s = ${Math.round(rate)} files/s`);
+  console.log(`ingest (synchronous=${synchronous}): ${c.files} files (${c.patients} patients fed, ${c.documents} documents registered, ${c.rejected} rejected) in ${(ms / 1000).toFixed(1)} s = ${Math.round(rate)} files/s`);
   console.log(`ratio ingest / raw: ${(rate / rawRate).toFixed(3)}   (goal: at least 2000 files/s and 0.2)`);
   console.log(`| ${c.files} | ${Math.round(rawRate)} | ${Math.round(rate)} | ${(rate / rawRate).toFixed(3)} | ${concurrency} |`);
   fs.rmSync(work, { recursive: true, force: true });
