@@ -3,6 +3,8 @@ import { ConfigError } from '../server/config/load.ts';
 import { UsageError } from './args.ts';
 import { audit } from './audit.ts';
 import { certs } from './certs.ts';
+import { ingest } from './ingest.ts';
+import { ssmix } from './ssmix.ts';
 import { pixReview, pixReviewHelp } from './pixReview.ts';
 import { send } from './send.ts';
 import { serve } from './serve.ts';
@@ -15,6 +17,8 @@ Usage: hie COMMAND [options]
 Commands:
   serve              run every actor on this machine (hie serve --help)
   send FILE --to H:P send HL7 v2 messages over MLLP and print the acknowledgements
+  ingest ssmix2 ROOT read an SS-MIX2 storage tree: patients (ITI-8) and documents (ITI-41)
+  ssmix generate     write synthetic SS-MIX2 storage trees
   token issue        derive medical-field tokens from individual numbers read on stdin (demo issuer)
   pix review         list, accept or reject the links demographic matching proposed
   audit patient ID   who has seen a patient's records: the patient access report (ATNA)
@@ -30,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
       return serve(rest);
     case 'send':
       return send(rest);
+    case 'ingest':
+      return ingest(rest);
+    case 'ssmix':
+      return ssmix(rest);
     case 'token':
       return token(rest);
     case 'audit':

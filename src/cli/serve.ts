@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { startApp } from '../server/app.ts';
 import { createLogger } from '../server/logger.ts';
 import { commonOptions, configFrom, intFlag } from './args.ts';
+import { loadDemo, withDemoFacilities } from '../ingest/demo.ts';
 
 export const serveHelp = `hie serve: run every actor of the HIE on this machine
 
@@ -17,6 +18,8 @@ Options:
   --syslog-udp-port N  ATNA audit repository, syslog over UDP (RFC 5426)
   --syslog-tcp-port N  ATNA audit repository, plain TCP syslog (octet-counted) for local testing
   --log-level LEVEL    debug, info, warn, error or silent (default info)
+  --demo               add the facilities of ssmix-samples/ to identity.domains and, when the store
+                       is empty, load their synthetic SS-MIX2 trees (patients and documents)
   -h, --help           this text
 `;
 
@@ -31,13 +34,14 @@ export async function serve(argv: string[]): Promise<number> {
       'syslog-tls-port': { type: 'string' },
       'syslog-udp-port': { type: 'string' },
       'syslog-tcp-port': { type: 'string' },
+      demo: { type: 'boolean' },
     },
   });
   if (values.help) {
     process.stdout.write(serveHelp);
     return 0;
   }
-  const config = configFrom(values, {
+  const base = configFrom(values, {
     'mllp.port': intFlag('mllp-port', values['mllp-port']),
     'http.port': intFlag('http-port', values['http-port']),
     'mllp.host': values.host,
@@ -47,8 +51,16 @@ export async function serve(argv: string[]): Promise<number> {
     'syslog.tcp.port': intFlag('syslog-tcp-port', values['syslog-tcp-port']),
     'syslog.host': values.host,
   });
+  const config = values.demo ? withDemoFacilities(base) : base;
   const log = createLogger(config.log.level);
   const app = await startApp(config, log);
+  if (values.demo) {
+    // The synthetic SS-MIX2 samples, loaded once into a fresh store.
+    for (const { facility, report } of await loadDemo(config, { store: app.store, identity: app.identity, audit: app.audit, xds: app.xds })) {
+      const c = report.counts;
+      process.stdout.write(`demo: ${facility.name} (${facility.namespace}, ${facility.oid}): ${c.patients} ADT-00 patient feeds, ${c.documents} documents from ssmix-samples/${facility.root}\n`);
+    }
+  }
   const syslog = [
     app.ports.syslogTls !== undefined ? `syslog TLS ${config.syslog.host}:${app.ports.syslogTls}` : '',
     app.ports.syslogUdp !== undefined ? `syslog UDP ${config.syslog.host}:${app.ports.syslogUdp}` : '',

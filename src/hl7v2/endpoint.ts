@@ -88,7 +88,7 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
 
     header = msg.header;
     event = msg.header.type.event;
-    const req: Hl7Request = { message: msg, charset, peer };
+    const req: Hl7Request = { message: msg, charset, peer, bytes: ev.bytes };
     const mode = ackMode(msg);
     let transaction: Hl7Transaction | undefined;
     let spec: ResponseSpec;

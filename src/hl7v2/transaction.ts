@@ -9,6 +9,8 @@ import type { PeerInfo } from './mllp/server.ts';
 export interface Hl7Request {
   message: Hl7v2Message;
   charset: Charset;
+  /** The message as received (for a transaction that keeps it, e.g. as a document). */
+  bytes?: Buffer;
   peer: PeerInfo;
 }
 

@@ -37,6 +37,7 @@ import { OutboxDispatcher } from './outboxDispatcher.ts';
 import { tokenIssuerKey } from './secrets.ts';
 import { tlsServerOptions } from './tls.ts';
 import { xdsServices, type XdsServices } from '../xds/assemble.ts';
+import { clinicalFeedTransactions } from '../ingest/assemble.ts';
 
 export interface App {
   config: Config;
@@ -96,6 +97,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       iti8Transaction({ store, identity, notifier, audit }),
       iti9Transaction({ store, identity, audit }),
       ...iti21Transactions({ store, identity, audit, config: config.pdq }),
+      // SS-MIX2 clinical feed: clinical HL7 v2 messages shared as XDS documents
+      ...clinicalFeedTransactions(config, { store, identity, audit, notifier, xds }),
     ];
     if (config.mllp.enabled) {
       const endpoint = hl7Endpoint({

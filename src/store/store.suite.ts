@@ -274,5 +274,31 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       expect(retry.attempts).to.equal(1);
       expect(retry.lastError).to.equal('down');
     });
+
+    it('keeps ingest items by facility and source, the latest document version by timestamp', async () => {
+      const item = (source: string, timestamp: string, entryUuid: string | null) => ({
+        facility: 'F',
+        source,
+        size: 10,
+        mtimeMs: 1,
+        sha1: 'a'.repeat(40),
+        versionKey: 'P/20240101/OMP-01/1',
+        timestamp,
+        condition: 1,
+        outcome: entryUuid ? 'document' : 'patient',
+        entryUuid,
+        uniqueId: entryUuid && `2.999.${timestamp}`,
+      });
+      await store.write(async (tx) => {
+        await tx.ingest.putIngestItem(item('a', '20240101000000001', 'urn:uuid:1'));
+        await tx.ingest.putIngestItem(item('b', '20240101000000003', 'urn:uuid:3'));
+        await tx.ingest.putIngestItem(item('c', '20240101000000009', null));
+        await tx.ingest.putIngestItem(item('a', '20240101000000001', 'urn:uuid:1'));
+      });
+      expect(await store.read((tx) => tx.ingest.ingestItemCount('F'))).to.equal(3);
+      expect((await store.read((tx) => tx.ingest.ingestItem('F', 'b')))!.entryUuid).to.equal('urn:uuid:3');
+      expect((await store.read((tx) => tx.ingest.latestDocumentVersion('F', 'P/20240101/OMP-01/1')))!.source).to.equal('b');
+      expect(await store.read((tx) => tx.ingest.ingestItem('G', 'b'))).to.equal(undefined);
+    });
   });
 }

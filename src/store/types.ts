@@ -272,12 +272,49 @@ export interface RepositoryWriter extends RepositoryReader {
   deleteDocument(repositoryUniqueId: string, uniqueId: string): Promise<void>;
 }
 
+/**
+ * What the SS-MIX2 ingest and the clinical feed have taken in: one item per storage file (keyed by
+ * its path under the facility) or feed message, written with what it did.
+ */
+export interface IngestItem {
+  /** The facility's domain key. */
+  facility: string;
+  /** The file's path relative to the storage root, or `mllp:<sender>/<control id>` for a feed message. */
+  source: string;
+  size: number;
+  mtimeMs: number;
+  sha1: string;
+  /** Versions of one piece of data share it (patient, care date, data type, order number). */
+  versionKey: string;
+  /** The file name's timestamp (YYYYMMDDHHMMSSfff): later versions replace earlier ones. */
+  timestamp: string;
+  condition: number;
+  /** 'patient' (fed to the PIX Manager), 'document' (registered), 'removed' (a deletion applied by removal). */
+  outcome: string;
+  /** The DocumentEntry registered for it. */
+  entryUuid: string | null;
+  uniqueId: string | null;
+}
+
+export interface IngestReader {
+  ingestItem(facility: string, source: string): Promise<IngestItem | undefined>;
+  /** The latest version with a registered document of a piece of data (by timestamp). */
+  latestDocumentVersion(facility: string, versionKey: string): Promise<IngestItem | undefined>;
+  ingestItemCount(facility?: string): Promise<number>;
+}
+
+export interface IngestWriter extends IngestReader {
+  /** Records (or replaces, for a changed file) an item. */
+  putIngestItem(item: IngestItem): Promise<void>;
+}
+
 export interface ReadTx {
   identity: IdentityReader;
   audit: AuditReader;
   outbox: OutboxReader;
   registry: RegistryReader;
   repository: RepositoryReader;
+  ingest: IngestReader;
 }
 
 export interface WriteTx {
@@ -286,6 +323,7 @@ export interface WriteTx {
   outbox: OutboxWriter;
   registry: RegistryWriter;
   repository: RepositoryWriter;
+  ingest: IngestWriter;
 }
 
 export interface Store {

@@ -52,11 +52,11 @@ describe('bad input over MLLP', function () {
   });
 
   it('refuses unknown message types and trigger events with AR 200 and 201 at MSH-9', async () => {
-    const type = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ORU^R01^ORU_R01|T1|P|2.5\rPID|1');
+    const type = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||DFT^P03^DFT_P03|T1|P|2.5\rPID|1');
     expect(field(type, 'MSA', 1)).to.equal('AR');
     expect(field(type, 'ERR', 2)).to.equal('MSH^1^9^1^1');
     expect(field(type, 'ERR', 3)).to.equal('200^Unsupported message type^HL70357');
-    expect(field(type, 'MSH', 9)).to.equal('ACK^R01^ACK');
+    expect(field(type, 'MSH', 9)).to.equal('ACK^P03^ACK');
     const event = await reply('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A99|T2|P|2.5\rPID|1');
     expect(field(event, 'ERR', 2)).to.equal('MSH^1^9^1^2');
     expect(field(event, 'ERR', 3)).to.equal('201^Unsupported event code^HL70357');

@@ -68,7 +68,7 @@ describe('the hie command', function () {
       expect(r.code).to.equal(0);
       expect(r.stdout).to.contain('MSA|AA|CLI-1').and.contain('MSA|AA|CLI-2');
       const bad = path.join(tempDir(), 'bad.hl7');
-      fs.writeFileSync(bad, 'MSH|^~\\&|A|B|C|D|||ORU^R01|X1|P|2.5\rOBX|1');
+      fs.writeFileSync(bad, 'MSH|^~\\&|A|B|C|D|||DFT^P03|X1|P|2.5\rFT1|1');
       const r2 = await hie(['send', bad, '--to', `127.0.0.1:${s.mllpPort}`]);
       expect(r2.code).to.equal(1);
       expect(r2.stdout).to.contain('MSA|AR|X1');

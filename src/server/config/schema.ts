@@ -333,5 +333,40 @@ export const configSchema = {
         },
       },
     },
+    ingest: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        ssmix2: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            deleted: { enum: ['deprecate', 'remove'], default: 'deprecate', description: 'what a condition-0 (deleted) file does to the document of its data' },
+            uniqueIdRoot: { type: 'string', pattern: '^[0-2](\\.(0|[1-9][0-9]*))+$', default: '2.999.392.1.20.5', description: 'OID root of the document and submission set uniqueIds derived from each file' },
+            healthcareFacilityTypeCode: {
+              type: 'object',
+              additionalProperties: false,
+              default: {},
+              properties: {
+                code: { type: 'string', default: 'hospital' },
+                codingScheme: { type: 'string', default: '2.999.392.1.20.6' },
+                displayName: { type: 'string', default: '病院' },
+              },
+            },
+            concurrency: { type: 'integer', minimum: 1, maximum: 1024, default: 64, description: 'patients ingested at once (their files in order)' },
+          },
+        },
+        clinicalFeed: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: { type: 'boolean', default: true, description: 'accept clinical HL7 v2 messages (RDE, RAS, OML, OUL, OMG, OMI, ORU, PPR, OMD, ADT) over MLLP and share them as documents' },
+          },
+        },
+      },
+    },
   },
 } as const;

@@ -55,6 +55,17 @@ export interface Config {
   readonly syslog: SyslogConfig;
   readonly atna: AtnaConfig;
   readonly xds: XdsConfig;
+  readonly ingest: IngestConfig;
+}
+
+export interface IngestConfig {
+  readonly ssmix2: {
+    readonly deleted: 'deprecate' | 'remove';
+    readonly uniqueIdRoot: string;
+    readonly healthcareFacilityTypeCode: { readonly code: string; readonly codingScheme: string; readonly displayName: string };
+    readonly concurrency: number;
+  };
+  readonly clinicalFeed: { readonly enabled: boolean };
 }
 
 /** Syslog listeners of the Audit Record Repository (ATNA ITI-20): each is on when its port is given. */

@@ -244,4 +244,28 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX persons_merged_into ON persons(merged_into) WHERE merged_into IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'ss-mix2 ingest checkpoint',
+    sql: `
+      -- One row per storage file (or clinical feed message) taken in, written in the same transaction
+      -- as what it did (a registered document, a patient feed), so a rerun takes nothing twice.
+      CREATE TABLE ingest_items (
+        facility TEXT NOT NULL,
+        source TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ms INTEGER NOT NULL,
+        sha1 TEXT NOT NULL,
+        version_key TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        condition INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        entry_uuid TEXT,
+        unique_id TEXT,
+        ingested_at TEXT NOT NULL,
+        PRIMARY KEY (facility, source)
+      ) WITHOUT ROWID;
+      CREATE INDEX ingest_items_version ON ingest_items(facility, version_key, timestamp);
+    `,
+  },
 ];

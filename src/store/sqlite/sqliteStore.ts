@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { ReadTx, Store, WriteTx } from '../types.ts';
 import { SqliteAuditRepo } from './auditRepo.ts';
 import { SqliteIdentityRepo } from './identityRepo.ts';
+import { SqliteIngestRepo } from './ingestRepo.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { SqliteOutboxRepo } from './outboxRepo.ts';
 import { WalSync } from './walSync.ts';
@@ -90,6 +91,7 @@ export class SqliteStore implements Store {
       outbox: new SqliteOutboxRepo(this.writer),
       registry: new SqliteRegistryRepo(this.writer),
       repository: new SqliteRepositoryRepo(this.writer),
+      ingest: new SqliteIngestRepo(this.writer),
     };
     this.readTx = {
       identity: new SqliteIdentityRepo(this.reader),
@@ -97,6 +99,7 @@ export class SqliteStore implements Store {
       outbox: new SqliteOutboxRepo(this.reader),
       registry: new SqliteRegistryRepo(this.reader),
       repository: new SqliteRepositoryRepo(this.reader),
+      ingest: new SqliteIngestRepo(this.reader),
     };
   }
 

@@ -176,6 +176,16 @@ export class RegistryService {
     };
   }
 
+  /**
+   * Deprecates Approved DocumentEntries in the caller's write (the status change of ITI-57, ITI TF-3
+   * 4.2.2.2.1 for replaced documents). Used by the SS-MIX2 ingest for deleted and superseded data.
+   */
+  async deprecateDocuments(tx: WriteTx, uuids: string[]): Promise<void> {
+    for (const e of await tx.registry.entries(uuids)) {
+      if (e.kind === 'DocumentEntry' && e.status === Status.approved) await tx.registry.setStatus(e.uuid, Status.deprecated);
+    }
+  }
+
   /** uniqueIds already in the registry: a DocumentEntry's only with another hash or size, a SubmissionSet's or Folder's never. */
   private async checkUniqueIds(tx: ReadTx, sub: Submission, ec: ErrorCollector): Promise<void> {
     const docs = sub.documents.map((d) => documentIndex(d));

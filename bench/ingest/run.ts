@@ -1,0 +1,86 @@
+/**
+ * SS-MIX2 ingest rate against a raw read-and-decode of the same tree, in the same run.
+ *
+ *   npm run bench:ingest                 # about 100,000 files
+ *   BENCH_FILES=20000 npm run bench:ingest
+ *   BENCH_SYNCHRONOUS=NORMAL npm run bench:ingest   # commits not flushed: what durability costs
+ *
+ * 1. Generates a synthetic tree (one facility) of about BENCH_FILES files with `hie ssmix generate`'s code.
+ * 2. Baseline: walks the tree and reads and decodes (ISO-2022-JP) every file, twice; the second,
+ *    warm pass is the raw rate.
+ * 3. Ingests the tree into a fresh data folder as `hie ingest ssmix2` does (synchronous=FULL: every
+ *    commit on disk), timed from the walk to the last commit.
+ * Prints both rates and their ratio. Figures and the machine they were measured on: bench/README.md.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { declaredCharset, decodeMessage } from '../../src/hl7v2/charset.ts';
+import { resolveFacility, ssmix2Ingest } from '../../src/ingest/assemble.ts';
+import { walkStorage } from '../../src/ingest/ssmix2/treeWalker.ts';
+import { openServices } from '../../src/server/app.ts';
+import { validate } from '../../src/server/config/load.ts';
+import { silentLogger } from '../../src/server/logger.ts';
+import { generate } from '../../src/ssmix/generator/generate.ts';
+import { xdsServices } from '../../src/xds/assemble.ts';
+
+const target = Number(process.env.BENCH_FILES ?? 100_000);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
+/** FULL (the default: each commit on disk) or NORMAL (to see what durability costs). */
+const synchronous = process.env.BENCH_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hie-bench-ingest-'));
+
+function rawPass(root: string): { files: number; bytes: number; ms: number } {
+  const started = performance.now();
+  let files = 0;
+  let bytes = 0;
+  for (const folder of walkStorage(root)) {
+    for (const rel of folder.files) {
+      const b = fs.readFileSync(path.join(root, rel));
+      const text = decodeMessage(b.subarray(0, b.length - (b[b.length - 1] === 0x1c ? 1 : 0)), declaredCharset(b, 'iso-2022-jp').charset);
+      files++;
+      bytes += text.length;
+    }
+  }
+  return { files, bytes, ms: performance.now() - started };
+}
+
+async function main(): Promise<void> {
+  // About 13.8 files per person at one facility with the generator's defaults.
+  let t = performance.now();
+  const summary = generate({ facilities: 1, patients: Math.max(1, Math.round(target / 13.84)), seed: 20240401, out: path.join(work, 'tree'), tokenKey: Buffer.from('bench-token-key-0123456789'), tokenAuthority: { namespace: 'MFTOKEN', oid: '2.999.392.1.1' } });
+  const root = path.join(work, 'tree', summary.facilities[0].root);
+  console.log(`tree: ${summary.files} files, ${summary.persons} patients (generated in ${((performance.now() - t) / 1000).toFixed(1)} s) under ${root}`);
+
+  rawPass(root);
+  const raw = rawPass(root);
+  const rawRate = raw.files / (raw.ms / 1000);
+  console.log(`raw read and decode: ${raw.files} files in ${(raw.ms / 1000).toFixed(2)} s = ${Math.round(rawRate)} files/s`);
+
+  const config = validate({
+    dataDir: path.join(work, 'var'),
+    log: { level: 'silent' },
+    store: { sqlite: { synchronous } },
+    identity: { domains: [{ namespace: summary.facilities[0].namespace, oid: summary.facilities[0].oid }], token: { issuerKey: 'bench-issuer-key-0123456789abcdef' } },
+    ingest: { ssmix2: { concurrency } },
+  });
+  const s = await openServices(config, silentLogger);
+  const xds = xdsServices(config, { store: s.store, identity: s.identity, audit: s.audit, log: silentLogger });
+  const facility = await resolveFacility(config, s, summary.facilities[0].namespace);
+  t = performance.now();
+  const report = await ssmix2Ingest(config, { ...s, xds }, root).run({ root, facility, concurrency });
+  const ms = performance.now() - t;
+  await s.store.close();
+  const c = report.counts;
+  const rate = c.files / (ms / 1000);
+  console.log(`ingest (synchronous=${synchronous}): ${c.files} files (${c.patients} patients fed, ${c.documents} documents registered, ${c.rejected} rejected) in ${(ms / 1000).toFixed(1)} s = ${Math.round(rate)} files/s`);
+  console.log(`ratio ingest / raw: ${(rate / rawRate).toFixed(3)}   (goal: at least 2000 files/s and 0.2)`);
+  console.log(`| ${c.files} | ${Math.round(rawRate)} | ${Math.round(rate)} | ${(rate / rawRate).toFixed(3)} | ${concurrency} |`);
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  fs.rmSync(work, { recursive: true, force: true });
+  process.exitCode = 1;
+});

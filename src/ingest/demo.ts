@@ -1,0 +1,42 @@
+/**
+ * The demo: the synthetic SS-MIX2 trees committed in ssmix-samples/ (written by `hie ssmix generate`)
+ * loaded into a fresh store at start, so that a new user finds patients and documents at once.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { validate } from '../server/config/load.ts';
+import type { Config } from '../server/config/types.ts';
+import type { GeneratedFacility } from '../ssmix/generator/generate.ts';
+import { MANIFEST } from '../ssmix/generator/generate.ts';
+import { resolveFacility, ssmix2Ingest, type IngestDeps } from './assemble.ts';
+import type { IngestReport } from './ssmix2/ingestRun.ts';
+
+export const DEMO_SAMPLES = path.resolve(import.meta.dirname, '..', '..', 'ssmix-samples');
+
+export function demoFacilities(samples = DEMO_SAMPLES): GeneratedFacility[] {
+  const file = path.join(samples, MANIFEST);
+  if (!fs.existsSync(file)) throw new Error(`no SS-MIX2 samples at ${samples} (${MANIFEST} missing)`);
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { facilities: GeneratedFacility[] }).facilities;
+}
+
+/** The config with the sample facilities added to identity.domains (those already there are kept). */
+export function withDemoFacilities(config: Config, samples = DEMO_SAMPLES): Config {
+  const doc = structuredClone(config) as unknown as { identity: { domains: { namespace: string; oid: string }[] } };
+  for (const f of demoFacilities(samples)) {
+    if (!doc.identity.domains.some((d) => d.oid === f.oid || d.namespace === f.namespace)) doc.identity.domains.push({ namespace: f.namespace, oid: f.oid });
+  }
+  return validate(doc as never);
+}
+
+/** Ingests every sample facility when the store has taken nothing in yet; returns the reports (none when it had). */
+export async function loadDemo(config: Config, deps: IngestDeps, samples = DEMO_SAMPLES): Promise<{ facility: GeneratedFacility; report: IngestReport }[]> {
+  if ((await deps.store.read((tx) => tx.ingest.ingestItemCount())) > 0) return [];
+  const out = [];
+  for (const f of demoFacilities(samples)) {
+    const root = path.join(samples, f.root);
+    const facility = await resolveFacility(config, deps, f.namespace);
+    const report = await ssmix2Ingest(config, deps, root).run({ root, facility, concurrency: config.ingest.ssmix2.concurrency });
+    out.push({ facility: f, report });
+  }
+  return out;
+}

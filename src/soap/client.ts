@@ -1,0 +1,94 @@
+/**
+ * A small SOAP 1.2 client with WS-Addressing (ITI TF-2x Appendix V) and, when asked or when there are
+ * attachments, MTOM/XOP (as ITI-41 requires): the request's Action, MessageID, ReplyTo (anonymous) and
+ * To; the answer's Body element, or a SOAP Fault as an error. Used by the SS-MIX2 adapter that
+ * publishes to a running HIE.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import os from 'node:os';
+import { Readable } from 'node:stream';
+import { parseXml, type XmlElement } from '../xml/parse.ts';
+import { escapeText } from '../xml/write.ts';
+import { parseMediaType } from './contentType.ts';
+import { buildMtomPackage, readMultipart, type OutgoingPart } from './mtom.ts';
+import { NS } from './namespaces.ts';
+
+export class SoapClientError extends Error {}
+
+export interface SoapCall {
+  url: string;
+  action: string;
+  bodyXml: string;
+  attachments?: OutgoingPart[];
+  mtom?: boolean;
+  timeoutMs?: number;
+}
+
+const ANONYMOUS = 'http://www.w3.org/2005/08/addressing/anonymous';
+
+export function requestEnvelope(action: string, to: string, bodyXml: string, messageId = `urn:uuid:${randomUUID()}`): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${NS.soap12}" xmlns:wsa="${NS.wsa}"><soap:Header>` +
+    `<wsa:Action soap:mustUnderstand="true">${escapeText(action)}</wsa:Action><wsa:MessageID>${messageId}</wsa:MessageID>` +
+    `<wsa:ReplyTo><wsa:Address>${ANONYMOUS}</wsa:Address></wsa:ReplyTo><wsa:To soap:mustUnderstand="true">${escapeText(to)}</wsa:To>` +
+    `</soap:Header><soap:Body>${bodyXml}</soap:Body></soap:Envelope>`
+  );
+}
+
+function post(url: URL, contentType: string, pieces: Buffer[], timeoutMs: number): Promise<{ status: number; contentType: string; body: Buffer }> {
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(url, { method: 'POST', headers: { 'content-type': contentType, 'content-length': pieces.reduce((n, p) => n + p.length, 0) }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new SoapClientError(`no answer from ${url.href} within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    for (const p of pieces) req.write(p);
+    req.end();
+  });
+}
+
+/** Sends the request and returns the answer's Body element; a Fault or a non-SOAP answer throws SoapClientError. */
+export async function callSoap(c: SoapCall): Promise<XmlElement> {
+  const url = new URL(c.url);
+  const envelope = requestEnvelope(c.action, c.url, c.bodyXml);
+  let contentType: string;
+  let pieces: Buffer[];
+  if (c.mtom || (c.attachments && c.attachments.length > 0)) {
+    const pkg = buildMtomPackage(envelope, c.action, c.attachments ?? []);
+    contentType = pkg.contentType;
+    pieces = pkg.pieces.map((p) => {
+      if (Buffer.isBuffer(p)) return p;
+      throw new SoapClientError('file attachments are not sent by this client');
+    });
+  } else {
+    contentType = `application/soap+xml; charset=UTF-8; action="${c.action}"`;
+    pieces = [Buffer.from(envelope, 'utf8')];
+  }
+  const res = await post(url, contentType, pieces, c.timeoutMs ?? 60_000);
+  const mt = parseMediaType(res.contentType);
+  let xml: Buffer = res.body;
+  if (mt.type === 'multipart/related') {
+    const parts = await readMultipart(Readable.from([res.body]), mt.params.boundary ?? '', { maxBytes: 1 << 30, spoolThreshold: 1 << 30, spoolDir: os.tmpdir() });
+    const start = mt.params.start?.replace(/[<>]/g, '');
+    xml = (parts.find((p) => p.contentId === start) ?? parts[0])?.data ?? Buffer.alloc(0);
+  }
+  let root: XmlElement;
+  try {
+    root = parseXml(xml);
+  } catch {
+    throw new SoapClientError(`${url.href} answered HTTP ${res.status} without a SOAP envelope`);
+  }
+  const body = root.children.find((x) => x.ns === NS.soap12 && x.local === 'Body')?.children[0];
+  if (!body) throw new SoapClientError(`${url.href} answered HTTP ${res.status} with an empty SOAP Body`);
+  if (body.local === 'Fault') {
+    const text = (el: XmlElement | undefined): string => (el ? el.text.trim() || el.children.map(text).join(' ') : '');
+    throw new SoapClientError(`SOAP Fault from ${url.href}: ${text(body.children.find((x) => x.local === 'Reason'))}`);
+  }
+  return body;
+}
