@@ -10,7 +10,8 @@
  *    the same bytes atomically (temp file, fsync, rename) and reading them back.
  *
  * Options (or environment variables): --sizes 10000,100000,1000000 (XDS_BENCH_SIZES),
- * --queries 2000, --register 20000 (entries), --docs 200 (1 MB documents), --concurrency 8.
+ * --queries 2000, --register 20000 (entries), --docs 200 (1 MB documents), --concurrency 8,
+ * --only register,find,docs (XDS_BENCH_ONLY: the measures to run).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -42,6 +43,7 @@ const { values: opts } = parseArgs({
     register: { type: 'string', default: process.env.XDS_BENCH_REGISTER ?? '20000' },
     docs: { type: 'string', default: process.env.XDS_BENCH_DOCS ?? '200' },
     concurrency: { type: 'string', default: process.env.XDS_BENCH_CONCURRENCY ?? '8' },
+    only: { type: 'string', default: process.env.XDS_BENCH_ONLY ?? 'register,find,docs' },
   },
 });
 const SIZES = opts.sizes!.split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
@@ -49,6 +51,7 @@ const QUERIES = Number(opts.queries);
 const REGISTER = Number(opts.register);
 const DOCS = Number(opts.docs);
 const CONCURRENCY = Number(opts.concurrency);
+const ONLY = new Set(opts.only!.split(',').map((s) => s.trim()));
 const log = (m: string) => process.stderr.write(m + '\n');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -226,13 +229,16 @@ async function documents(): Promise<Record<string, number>> {
 async function main(): Promise<void> {
   fs.mkdirSync(VAR, { recursive: true });
   const started = new Date().toISOString();
-  const reg = await registration();
+  const loadAtStart = (await import('node:os')).loadavg();
+  const reg = ONLY.has('register') ? await registration() : undefined;
   const find = [];
-  for (const size of SIZES) {
-    log(`ITI-18 FindDocuments at ${size.toLocaleString()} entries, ${QUERIES} queries`);
-    find.push(await findDocumentsAt(size));
+  if (ONLY.has('find')) {
+    for (const size of SIZES) {
+      log(`ITI-18 FindDocuments at ${size.toLocaleString()} entries, ${QUERIES} queries`);
+      find.push(await findDocumentsAt(size));
+    }
   }
-  const docs = await documents();
+  const docs = ONLY.has('docs') ? await documents() : undefined;
   agent.destroy();
 
   const out: string[] = [];
@@ -240,13 +246,14 @@ async function main(): Promise<void> {
   out.push('');
   out.push('| measure | over HTTP (hie serve) | server CPU | baseline, same run | ratio | goal |');
   out.push('|---|---|---|---|---|---|');
-  out.push(`| ITI-42 registration, ${reg.entries.toLocaleString()} DocumentEntries (${CONCURRENCY} clients) | ${fmt(reg.httpRate, 0)} entries/s | ${fmt(reg.serverCpuMsPerEntry, 3)} ms/entry | ${fmt(reg.baseRate, 0)} entries/s (registry service in process) | ${fmt(reg.httpRate / reg.baseRate, 2)} | >= 2,000 entries/s |`);
+  if (reg) out.push(`| ITI-42 registration, ${reg.entries.toLocaleString()} DocumentEntries (${CONCURRENCY} clients) | ${fmt(reg.httpRate, 0)} entries/s | ${fmt(reg.serverCpuMsPerEntry, 3)} ms/entry | ${fmt(reg.baseRate, 0)} entries/s (registry service in process) | ${fmt(reg.httpRate / reg.baseRate, 2)} | >= 2,000 entries/s |`);
   for (const f of find) {
     out.push(`| ITI-18 FindDocuments at ${f.size.toLocaleString()} entries (${f.returned.toFixed(1)} returned) p50 / p99 | ${fmt(f.http.p50, 2)} / ${fmt(f.http.p99, 2)} ms | ${fmt(f.serverCpuMsPerQuery, 2)} ms/query | ${fmt(f.sql.p50, 3)} / ${fmt(f.sql.p99, 3)} ms (plain SQL) | ${fmt(f.http.p99 / f.sql.p99, 1)} (p99) | p99 <= 20 ms at 1,000,000 |`);
   }
-  out.push(`| ITI-41 then ITI-43, ${docs.docs} documents of 1 MB (4 clients) | ${fmt(docs.httpMBs, 1)} MB/s | ${fmt(docs.serverCpuMsPerDoc, 2)} ms/document | ${fmt(docs.baseMBs, 1)} MB/s (write, fsync, rename, read) | ${fmt(docs.httpMBs / docs.baseMBs, 2)} | >= 100 MB/s |`);
+  if (docs) out.push(`| ITI-41 then ITI-43, ${docs.docs} documents of 1 MB (4 clients) | ${fmt(docs.httpMBs, 1)} MB/s | ${fmt(docs.serverCpuMsPerDoc, 2)} ms/document | ${fmt(docs.baseMBs, 1)} MB/s (write, fsync, rename, read) | ${fmt(docs.httpMBs / docs.baseMBs, 2)} | >= 100 MB/s |`);
   out.push('');
-  out.push(`load average at the end: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  out.push(`load average at the start: ${load(loadAtStart)}; at the end: ${load((await import('node:os')).loadavg())}`);
   process.stdout.write(out.join('\n') + '\n');
   fs.writeFileSync(path.join(VAR, 'xds-last.json'), JSON.stringify({ started, opts, reg, find, docs }, null, 2));
 }

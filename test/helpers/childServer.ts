@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+/** The node flags of package.json's `hie` script and bin/hie.js, so that a child serves as `npm start` does. */
+const HIE_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 export interface ChildServer {
   process: ChildProcess;
@@ -15,7 +17,7 @@ export interface ChildServer {
 export async function spawnServer(dataDir: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<ChildServer> {
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'serve', '--data-dir', dataDir, '--mllp-port', '0', '--http-port', '0', '--log-level', 'warn', ...extraArgs],
+    [...HIE_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'serve', '--data-dir', dataDir, '--mllp-port', '0', '--http-port', '0', '--log-level', 'warn', ...extraArgs],
     { cwd: ROOT, env: { ...process.env, HIE_TOKEN_KEY: 'test-issuer-key-0123456789abcdef', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

@@ -11,6 +11,7 @@ import { SqliteIdentityRepo } from './identityRepo.ts';
 import { SqliteIngestRepo } from './ingestRepo.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { SqliteOutboxRepo } from './outboxRepo.ts';
+import { WalCheckpointer } from './walCheckpointer.ts';
 import { WalSync } from './walSync.ts';
 import { SqliteRegistryRepo } from './registryRepo.ts';
 import { SqliteRepositoryRepo } from './repositoryRepo.ts';
@@ -73,6 +74,7 @@ export class SqliteStore implements Store {
   private readonly reader: Database.Database;
   private readonly queue: WriteQueue;
   private readonly walSync?: WalSync;
+  private readonly checkpointer: WalCheckpointer;
   private readonly writeTx: WriteTx;
   private readonly readTx: ReadTx;
 
@@ -84,7 +86,9 @@ export class SqliteStore implements Store {
     this.reader = openConnection(opts.path, opts, true);
     const wal = (opts.synchronous ?? 'FULL') === 'FULL' ? new WalSync(path.resolve(opts.path) + '-wal') : undefined;
     this.walSync = wal;
-    this.queue = new WriteQueue(this.writer, wal ? () => wal.sync() : undefined);
+    const checkpointer = new WalCheckpointer(this.writer, path.resolve(opts.path));
+    this.checkpointer = checkpointer;
+    this.queue = new WriteQueue(this.writer, wal ? () => wal.sync() : undefined, () => checkpointer.committed());
     this.writeTx = {
       identity: new SqliteIdentityRepo(this.writer),
       audit: new SqliteAuditRepo(this.writer),
@@ -114,6 +118,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.queue.enqueue(async () => undefined);
     await this.walSync?.close();
+    await this.checkpointer.close();
     this.reader.close();
     this.writer.close();
   }

@@ -25,6 +25,8 @@ export class WriteQueue {
     private readonly db: Database.Database,
     /** Resolves when what was committed so far is durable. */
     private readonly durable: () => Promise<void> = async () => undefined,
+    /** Told after each COMMIT (the WAL has grown). */
+    private readonly committed: () => void = () => undefined,
     private readonly maxBatch = 256,
   ) {}
 
@@ -85,6 +87,7 @@ export class WriteQueue {
       for (const j of batch) j.reject(e);
       return;
     }
+    this.committed();
     this.durable().then(
       () => {
         for (const j of batch) (j.ok ? j.resolve(j.value) : j.reject(j.error));
