@@ -27,10 +27,11 @@ import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { registryService } from '../../src/xds/assemble.ts';
 import { ObjectTypes, Status } from '../../src/xds/registry/schemes.ts';
 import { parseXml } from '../../src/xml/parse.ts';
-import { envelope, mtomBody, ACTIONS, post as postOver } from '../../test/helpers/xds.ts';
+import { envelope, mtomPieces, ACTIONS, post as postOver } from '../../test/helpers/xds.ts';
 import { provideAndRegisterRequest, submitObjectsRequest, uniqueOid } from '../../test/helpers/xdsMetadata.ts';
 import { findDocuments } from '../../test/helpers/xdsQuery.ts';
 import { startChild } from './child.ts';
+import { postStreamed, type StreamedReply } from './documentClient.ts';
 import { corpus, DOCS_PER_PATIENT, patientCx, regionalId } from './corpus.ts';
 import { fmt, runPool, summarize, type Latency } from './stats.ts';
 
@@ -60,6 +61,9 @@ const SUCCESS = 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success';
 function expectOk(r: { status: number; body: Buffer }, what: string): void {
   const text = r.body.toString('utf8', 0, Math.min(r.body.length, 4096));
   if (r.status !== 200 || !text.includes(`status="${SUCCESS}"`)) throw new Error(`${what}: ${r.status} ${text.slice(0, 600)}`);
+}
+function expectOkHead(r: StreamedReply, what: string): void {
+  if (r.status !== 200 || !r.head.includes(`status="${SUCCESS}"`)) throw new Error(`${what}: ${r.status} ${r.head.slice(0, 600)}`);
 }
 const soap = (action: string, body: string) => ({ ct: `application/soap+xml; charset=UTF-8; action="${action}"`, body: Buffer.from(envelope(action, body)) });
 
@@ -206,12 +210,12 @@ async function documents(): Promise<Record<string, number>> {
   try {
     const one = async (i: number) => {
       const spec = { patientId: patientCx(0), docs: [{ id: 'Document01', uniqueId: uniqueOid('1.2.392.999.303'), content: contents[i], mimeType: 'application/octet-stream' }] };
-      const pkg = mtomBody(envelope(ACTIONS.iti41, provideAndRegisterRequest(spec, 'xop')), ACTIONS.iti41, [{ contentId: 'Document01@test', data: contents[i] }]);
-      expectOk(await post(server.httpPort, '/services/repository', pkg.contentType, pkg.body), 'ITI-41');
+      const pkg = mtomPieces(envelope(ACTIONS.iti41, provideAndRegisterRequest(spec, 'xop')), ACTIONS.iti41, [{ contentId: 'Document01@test', data: contents[i] }]);
+      expectOkHead(await postStreamed(agent, server.httpPort, '/services/repository', pkg.contentType, pkg.pieces), 'ITI-41');
       const get = soap(ACTIONS.iti43, `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="urn:ihe:iti:xds-b:2007"><xdsb:DocumentRequest><xdsb:RepositoryUniqueId>2.999.392.1.3</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${spec.docs[0].uniqueId}</xdsb:DocumentUniqueId></xdsb:DocumentRequest></xdsb:RetrieveDocumentSetRequest>`);
-      const r = await post(server.httpPort, '/services/repository', get.ct, get.body);
-      expectOk(r, 'ITI-43');
-      if (r.body.length < MB || r.body.indexOf(contents[i].subarray(0, 64)) < 0) throw new Error('ITI-43 did not return the document');
+      const r = await postStreamed(agent, server.httpPort, '/services/repository', get.ct, [get.body], contents[i].subarray(0, 64));
+      expectOkHead(r, 'ITI-43');
+      if (r.bytes < MB || !r.found) throw new Error('ITI-43 did not return the document');
     };
     await one(0);
     const cpu0 = server.cpuMs();

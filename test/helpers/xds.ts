@@ -89,19 +89,25 @@ export interface Attachment {
   data: Buffer;
 }
 
-/** An MTOM package of an envelope and attachments, as a client sends it. */
-export function mtomBody(envelopeXml: string, action: string, attachments: Attachment[], boundary = `b_${randomUUID()}`): { contentType: string; body: Buffer } {
-  const parts: Buffer[] = [
+/** An MTOM/XOP package of an envelope and attachments as the pieces a client writes one after another (the attachments not copied). */
+export function mtomPieces(envelopeXml: string, action: string, attachments: Attachment[], boundary = `b_${randomUUID()}`): { contentType: string; pieces: Buffer[] } {
+  const pieces: Buffer[] = [
     Buffer.from(`--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <root@test>\r\n\r\n${envelopeXml}`),
   ];
   for (const a of attachments) {
-    parts.push(Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${a.contentType ?? 'application/octet-stream'}\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${a.contentId}>\r\n\r\n`), a.data);
+    pieces.push(Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${a.contentType ?? 'application/octet-stream'}\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${a.contentId}>\r\n\r\n`), a.data);
   }
-  parts.push(Buffer.from(`\r\n--${boundary}--\r\n`));
+  pieces.push(Buffer.from(`\r\n--${boundary}--\r\n`));
   return {
     contentType: `multipart/related; boundary="${boundary}"; type="application/xop+xml"; start="<root@test>"; start-info="application/soap+xml"; action="${action}"`,
-    body: Buffer.concat(parts),
+    pieces,
   };
+}
+
+/** The same package in one buffer, as a client sends it. */
+export function mtomBody(envelopeXml: string, action: string, attachments: Attachment[], boundary = `b_${randomUUID()}`): { contentType: string; body: Buffer } {
+  const p = mtomPieces(envelopeXml, action, attachments, boundary);
+  return { contentType: p.contentType, body: Buffer.concat(p.pieces) };
 }
 
 export async function post(port: number, urlPath: string, contentType: string, body: Buffer | string, agent?: http.Agent): Promise<{ status: number; contentType: string; body: Buffer }> {
