@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     ingest: { ssmix2: { concurrency } },
   });
   const s = await openServices(config, silentLogger);
-  const xds = xdsServices(config, { store: s.store, identity: s.identity, audit: s.audit, log: silentLogger });
+  const xds = xdsServices(config, { store: s.store, identity: s.identity, audit: s.audit, log: silentLogger }, { soap: false });
   const facility = await resolveFacility(config, s, summary.facilities[0].namespace);
   t = performance.now();
   const report = await ssmix2Ingest(config, { ...s, xds }, root).run({ root, facility, concurrency });

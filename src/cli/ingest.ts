@@ -102,7 +102,7 @@ export async function ingest(argv: string[]): Promise<number> {
       remote = new RemoteSharing({ store: s.store, domains: s.domains, cfg: config.ingest.ssmix2, targets, application: 'SSMIX2' });
       runner = new Ssmix2Ingest(s.store, remote, { domains: s.domains, config: config.identity });
     } else {
-      const xds = xdsServices(config, { store: s.store, identity: s.identity, audit: s.audit, log });
+      const xds = xdsServices(config, { store: s.store, identity: s.identity, audit: s.audit, log }, { soap: false });
       runner = ssmix2Ingest(config, { ...s, xds }, root);
     }
     const reported = new Set<string>();

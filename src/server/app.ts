@@ -91,6 +91,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   });
   // --- XDS.b Document Registry and Repository (ITI-18/41/42/43/57/62) ---
   const xds = xdsServices(config, { store, identity, audit, log });
+  stops.push(() => xds.close());
   // --- end XDS.b ---
   try {
     const transactions: Hl7Transaction[] = [

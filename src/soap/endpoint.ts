@@ -9,9 +9,10 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../server/logger.ts';
-import { parseXml, XmlError, type XmlElement, type XmlLimits } from '../xml/parse.ts';
+import type { XmlElement, XmlLimits } from '../xml/parse.ts';
 import { parseMediaType } from './contentType.ts';
-import { faultEnvelope, readEnvelope, responseEnvelope } from './envelope.ts';
+import { faultEnvelope, responseEnvelope } from './envelope.ts';
+import { localDecoder, type EnvelopeDecoder } from './envelopeDecoder.ts';
 import { SoapFault, Subcodes } from './fault.ts';
 import { buildMtomPackage, discardParts, readMultipart, type MimePart, type OutgoingPart } from './mtom.ts';
 
@@ -26,6 +27,11 @@ export interface SoapRequest {
   messageId?: string;
   replyTo?: string;
   body: XmlElement;
+  /**
+   * The Body as the action's registered decoder made it (envelopeDecoder.ts), when it ran; `body`
+   * then holds only the element's name. Absent: the transaction decodes `body` itself.
+   */
+  predecoded?: unknown;
   /** Attachments by Content-ID (MTOM); empty for plain SOAP. */
   parts: Map<string, MimePart>;
   mtom: boolean;
@@ -69,28 +75,18 @@ async function readAll(req: Request, max: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function parseEnvelopeXml(bytes: Buffer, limits: XmlLimits): XmlElement {
-  try {
-    return parseXml(bytes, limits);
-  } catch (e) {
-    if (e instanceof XmlError) {
-      const sub = e.kind === 'doctype' ? Subcodes.doctype : e.kind === 'too-large' ? Subcodes.tooLarge : Subcodes.malformedXml;
-      throw new SoapFault('Sender', `the SOAP envelope is not acceptable XML: ${e.message}`, sub);
-    }
-    throw e;
-  }
-}
-
 interface Incoming {
   root: Buffer;
   parts: MimePart[];
   mtom: boolean;
+  /** The Content-Type's action parameter (SOAP 1.2 Part 2 7.1.4; RFC 3902), a hint only: the envelope's wsa:Action decides. */
+  actionHint?: string;
 }
 
 async function readIncoming(req: Request, limits: SoapLimits): Promise<Incoming> {
   const ct = parseMediaType(req.headers['content-type']);
   if (ct.type === 'application/soap+xml') {
-    return { root: await readAll(req, Math.min(limits.maxRequestBytes, limits.xml.maxBytes)), parts: [], mtom: false };
+    return { root: await readAll(req, Math.min(limits.maxRequestBytes, limits.xml.maxBytes)), parts: [], mtom: false, actionHint: ct.params.action };
   }
   if (ct.type !== 'multipart/related') {
     throw new SoapFault('Sender', `unsupported Content-Type '${ct.type}': send application/soap+xml or an MTOM multipart/related package`, Subcodes.unsupportedMedia);
@@ -116,7 +112,7 @@ async function readIncoming(req: Request, limits: SoapLimits): Promise<Incoming>
     discardParts([rootPart, ...parts]);
     throw new SoapFault('Sender', `the SOAP part exceeds the limit of ${limits.xml.maxBytes} bytes`, Subcodes.tooLarge);
   }
-  return { root, parts, mtom: true };
+  return { root, parts, mtom: true, actionHint: ct.params.action };
 }
 
 async function send(res: Response, status: number, contentType: string, pieces: (Buffer | { file: string })[]): Promise<void> {
@@ -132,7 +128,7 @@ async function send(res: Response, status: number, contentType: string, pieces: 
   res.end();
 }
 
-export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, log: Logger): Router {
+export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, log: Logger, decoder: EnvelopeDecoder = localDecoder()): Router {
   const byAction = new Map(transactions.map((t) => [t.action, t]));
   const router = Router();
   router.post('/', async (req: Request, res: Response) => {
@@ -141,7 +137,7 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
     try {
       const incoming = await readIncoming(req, limits);
       parts = incoming.parts;
-      const env = readEnvelope(parseEnvelopeXml(incoming.root, limits.xml));
+      const { env, predecoded } = await decoder.decode(incoming.root, limits.xml, incoming.actionHint);
       relatesTo = env.messageId;
       const tx = byAction.get(env.action);
       if (!tx) {
@@ -155,6 +151,7 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
         messageId: env.messageId,
         replyTo: env.replyTo,
         body: env.body,
+        predecoded,
         parts: new Map(incoming.parts.map((p) => [p.contentId, p])),
         mtom: incoming.mtom,
         peer: { address: req.socket.remoteAddress ?? '', endpoint: `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}` },

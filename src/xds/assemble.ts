@@ -7,7 +7,9 @@ import type { AuditService } from '../audit/auditService.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { Config } from '../server/config/types.ts';
 import type { Logger } from '../server/logger.ts';
+import { DecodeThreads } from '../soap/decodeThreads.ts';
 import { soapRouter, spoolDirOf, type SoapLimits, type SoapTransaction } from '../soap/endpoint.ts';
+import { localDecoder, type EnvelopeDecoder } from '../soap/envelopeDecoder.ts';
 import type { Store } from '../store/types.ts';
 import path from 'node:path';
 import { iti18Transaction } from './iti18/transaction.ts';
@@ -16,6 +18,7 @@ import { iti42Transaction } from './iti42/transaction.ts';
 import { iti43Transaction } from './iti43/transaction.ts';
 import { iti57Transaction } from './iti57/transaction.ts';
 import { iti62Transaction } from './iti62/transaction.ts';
+import { decoders, DECODERS_MODULE } from './decoders.ts';
 import { BlobStore } from './repository/blobStore.ts';
 import { RemoteRegistry } from './repository/remoteRegistry.ts';
 import { RepositoryService } from './repository/service.ts';
@@ -25,6 +28,8 @@ export interface XdsServices {
   registry: RegistryService;
   repository: RepositoryService;
   routes: { path: string; router: Router }[];
+  /** Stops the decode threads. */
+  close(): Promise<void>;
 }
 
 export function soapLimits(config: Config): SoapLimits {
@@ -44,30 +49,34 @@ export function registryService(config: Config, identity: IdentityService): Regi
   );
 }
 
-export function xdsServices(config: Config, deps: { store: Store; identity: IdentityService; audit: AuditService; log: Logger }): XdsServices {
+/** The services, and their SOAP routes unless `soap` is false (an in-process user such as the SS-MIX2 ingest). */
+export function xdsServices(config: Config, deps: { store: Store; identity: IdentityService; audit: AuditService; log: Logger }, opts: { soap?: boolean } = {}): XdsServices {
+  const soap = opts.soap ?? true;
   const registry = registryService(config, deps.identity);
   const limits = soapLimits(config);
   const routes: XdsServices['routes'] = [];
   const registryDeps = { store: deps.store, registry, audit: deps.audit, log: deps.log };
-  if (config.xds.registry.enabled) {
+  let decoder: EnvelopeDecoder = localDecoder(decoders);
+  if (soap && config.xds.registry.enabled) {
+    if (config.xds.decodeThreads > 0) decoder = new DecodeThreads({ count: config.xds.decodeThreads, decodersModule: DECODERS_MODULE, decoders, log: deps.log });
     const txs: SoapTransaction[] = [
       iti18Transaction({ ...registryDeps, maxResults: config.xds.registry.maxResults }),
       iti42Transaction(registryDeps),
       iti57Transaction(registryDeps),
       iti62Transaction(registryDeps),
     ];
-    routes.push({ path: config.xds.registry.path, router: soapRouter(txs, limits, deps.log) });
+    routes.push({ path: config.xds.registry.path, router: soapRouter(txs, limits, deps.log, decoder) });
   }
   const repository = new RepositoryService(
     { repositoryUniqueId: config.xds.repository.uniqueId },
     deps.store,
     new BlobStore(path.resolve(config.dataDir, config.xds.repository.blobDir)),
   );
-  if (config.xds.repository.enabled) {
+  if (soap && config.xds.repository.enabled) {
     const r = config.xds.repository;
     const remoteRegistry = r.registryUrl ? new RemoteRegistry({ url: r.registryUrl, timeoutMs: r.registryTimeoutMs, tls: r.registryTls, spoolDir: limits.spoolDir }) : undefined;
     const repoDeps = { repository, registry, remoteRegistry, audit: deps.audit, log: deps.log };
     routes.push({ path: config.xds.repository.path, router: soapRouter([iti41Transaction(repoDeps), iti43Transaction(repoDeps)], limits, deps.log) });
   }
-  return { registry, repository, routes };
+  return { registry, repository, routes, close: () => decoder.close() };
 }

@@ -76,7 +76,7 @@ export function registryChangeTransaction<T extends { warnings?: RegistryError[]
       const audit = (outcome: EventOutcome, f: AuditFacts, description?: string) =>
         xdsAudit(deps.audit, { tx: d, req, outcome, outcomeDescription: description, patientId: f.patientId, objects: f.objects });
       try {
-        const decoded = steps.decode(req.body);
+        const decoded = req.predecoded !== undefined ? (req.predecoded as ReturnType<typeof steps.decode>) : steps.decode(req.body);
         facts = decoded.facts;
         const outcome = await deps.store.write(async (tx) => {
           const o = await steps.apply(tx, decoded.input);

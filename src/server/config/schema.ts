@@ -331,6 +331,7 @@ export const configSchema = {
             spoolThresholdBytes: { type: 'integer', minimum: 0, default: 1048576, description: 'attachments above this are spooled to a file under dataDir' },
           },
         },
+        decodeThreads: { type: 'integer', minimum: 0, maximum: 64, default: 1, description: 'threads parsing and decoding ITI-42 requests (0: the main thread)' },
       },
     },
     ingest: {

@@ -109,6 +109,7 @@ export interface XdsConfig {
     readonly registryTls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
   };
   readonly limits: { readonly maxXmlBytes: number; readonly maxXmlDepth: number; readonly maxRequestBytes: number; readonly spoolThresholdBytes: number };
+  readonly decodeThreads: number;
 }
 
 export interface PixConsumerConfig {

@@ -28,12 +28,15 @@ export function submissionFacts(objects: Identifiable[]): AuditFacts {
   return { patientId: s.patientId, objects: s.submissionSetUniqueId ? [submissionSetObject(s.submissionSetUniqueId)] : [] };
 }
 
+/** What ITI-42 works on: the objects of the request and the audit facts; run on a decode thread when there is one (xds/decoders.ts). */
+export function decodeSubmitObjectsRequest(body: XmlElement): { input: Identifiable[]; facts: AuditFacts } {
+  const objects = submitObjectsOf(body);
+  return { input: objects, facts: submissionFacts(objects) };
+}
+
 export function iti42Transaction(deps: RegistryDeps): SoapTransaction {
   return registryChangeTransaction(XDS['ITI-42'], deps, { ns: NS.lcm, local: 'SubmitObjectsRequest' }, {
-    decode(body) {
-      const objects = submitObjectsOf(body);
-      return { input: objects, facts: submissionFacts(objects) };
-    },
+    decode: decodeSubmitObjectsRequest,
     apply: (tx, objects) => deps.registry.register(tx, objects as Identifiable[], { owned: true }),
   });
 }

@@ -1,0 +1,28 @@
+/**
+ * A decode thread (decodeThreads.ts): parses a SOAP envelope, reads its headers and decodes its Body
+ * with the action's registered decoder. The Body's XML tree does not go back once it is decoded: only
+ * its element name, which the transaction checks.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ThreadReply, ThreadRequest } from './decodeThreads.ts';
+import { decodeEnvelope, type BodyDecoder } from './envelopeDecoder.ts';
+import { SoapFault } from './fault.ts';
+
+const { decoders } = (await import((workerData as { decodersModule: string }).decodersModule)) as { decoders: Record<string, BodyDecoder> };
+
+parentPort!.on('message', (m: ThreadRequest) => {
+  let reply: ThreadReply;
+  try {
+    const { env, predecoded } = decodeEnvelope(m.bytes, m.limits, decoders);
+    if (predecoded !== undefined) env.body = { ns: env.body.ns, local: env.body.local, attrs: {}, children: [], text: '' };
+    reply = { id: m.id, ok: true, env, predecoded };
+  } catch (e) {
+    reply = e instanceof SoapFault ? { id: m.id, ok: false, fault: { code: e.code, reason: e.reason, subcode: e.subcode } } : { id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+  try {
+    parentPort!.postMessage(reply);
+  } catch (e) {
+    // What cannot be cloned back, the main thread decodes itself.
+    parentPort!.postMessage({ id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies ThreadReply);
+  }
+});
