@@ -15,14 +15,14 @@ parentPort!.on('message', (m: ThreadRequest) => {
   try {
     const { env, predecoded } = decodeEnvelope(m.bytes, m.limits, decoders);
     if (predecoded !== undefined) env.body = { ns: env.body.ns, local: env.body.local, attrs: {}, children: [], text: '' };
-    reply = { id: m.id, ok: true, env, predecoded };
+    reply = { seq: m.seq, ok: true, env, predecoded };
   } catch (e) {
-    reply = e instanceof SoapFault ? { id: m.id, ok: false, fault: { code: e.code, reason: e.reason, subcode: e.subcode } } : { id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+    reply = e instanceof SoapFault ? { seq: m.seq, ok: false, fault: { code: e.code, reason: e.reason, subcode: e.subcode } } : { seq: m.seq, ok: false, error: e instanceof Error ? e.message : String(e) };
   }
   try {
     parentPort!.postMessage(reply);
   } catch (e) {
     // What cannot be cloned back, the main thread decodes itself.
-    parentPort!.postMessage({ id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies ThreadReply);
+    parentPort!.postMessage({ seq: m.seq, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies ThreadReply);
   }
 });

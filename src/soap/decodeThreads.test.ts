@@ -74,7 +74,7 @@ describe('SOAP decode threads', function () {
 
   it('a thread that dies hands its requests back to the main thread: every request is answered', async () => {
     const pending = Array.from({ length: 20 }, () => pool.decode(register(2), DEFAULT_XML_LIMITS, ACTIONS.iti42));
-    const threads = (pool as unknown as { threads: { worker: { terminate(): Promise<number> } }[] }).threads;
+    const threads = (pool as unknown as { threads: { threads: { worker: { terminate(): Promise<number> } }[] } }).threads.threads;
     await threads[0].worker.terminate();
     const all = await Promise.all(pending);
     expect(all.every((d) => (d.predecoded as { input: unknown[] }).input.length === objectsOf(2))).to.equal(true);
