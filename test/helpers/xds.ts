@@ -86,7 +86,8 @@ export interface Reply {
 export interface Attachment {
   contentId: string;
   contentType?: string;
-  data: Buffer;
+  /** The content, or its consecutive pieces (mtomPieces writes them one after another). */
+  data: Buffer | Buffer[];
 }
 
 /** An MTOM/XOP package of an envelope and attachments as the pieces a client writes one after another (the attachments not copied). */
@@ -95,7 +96,7 @@ export function mtomPieces(envelopeXml: string, action: string, attachments: Att
     Buffer.from(`--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <root@test>\r\n\r\n${envelopeXml}`),
   ];
   for (const a of attachments) {
-    pieces.push(Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${a.contentType ?? 'application/octet-stream'}\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${a.contentId}>\r\n\r\n`), a.data);
+    pieces.push(Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${a.contentType ?? 'application/octet-stream'}\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${a.contentId}>\r\n\r\n`), ...[a.data].flat());
   }
   pieces.push(Buffer.from(`\r\n--${boundary}--\r\n`));
   return {

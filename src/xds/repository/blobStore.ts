@@ -33,11 +33,28 @@ export interface StoredBlob {
 }
 
 export class BlobStore {
-  /** The two-hex-digit folders known to exist (at most 256). */
-  private readonly folders = new Set<string>();
-
+  /**
+   * The 256 two-hex-digit folders are made once, here, and the store's folder synced once: a
+   * document never waits for a new folder (a new inode and its fsync), and a blob's folder entry is
+   * on disk before any blob is written into it.
+   */
   constructor(readonly dir: string) {
     fs.mkdirSync(dir, { recursive: true });
+    let made = false;
+    for (let i = 0; i < 256; i++) {
+      const folder = path.join(dir, i.toString(16).padStart(2, '0'));
+      if (fs.existsSync(folder)) continue;
+      fs.mkdirSync(folder, { recursive: true });
+      made = true;
+    }
+    if (made) {
+      const dfd = fs.openSync(dir, 'r');
+      try {
+        fs.fsyncSync(dfd);
+      } finally {
+        fs.closeSync(dfd);
+      }
+    }
   }
 
   pathOf(name: string): string {
@@ -57,7 +74,6 @@ export class BlobStore {
       return { name: hash, hash, size, created: false };
     }
     const folder = path.dirname(target);
-    fs.mkdirSync(folder, { recursive: true });
     const tmp = path.join(folder, `.${hash}.${randomUUID()}.tmp`);
     if ('data' in src) {
       const fd = fs.openSync(tmp, 'w');
@@ -98,10 +114,6 @@ export class BlobStore {
       return { name: hash, hash, size, created: false };
     }
     const folder = path.dirname(target);
-    if (!this.folders.has(folder)) {
-      await fsp.mkdir(folder, { recursive: true });
-      this.folders.add(folder);
-    }
     const tmp = path.join(folder, `.${hash}.${randomUUID()}.tmp`);
     if ('file' in src) {
       // A spooled attachment is moved, not copied, when it is on the same file system.
