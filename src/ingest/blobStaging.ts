@@ -174,9 +174,8 @@ function complete(target: string, sha1: string, size: number): boolean {
 export function writeStagedBlob(blobs: BlobStore, data: Uint8Array, sha1: string): StagedBlob {
   const target = blobs.pathOf(sha1);
   if (complete(target, sha1, data.length)) return { name: sha1, created: false };
-  const folder = path.dirname(target);
-  fs.mkdirSync(folder, { recursive: true });
-  const tmp = path.join(folder, `.${sha1}.${randomUUID()}.tmp`);
+  // The folder exists: a BlobStore makes all 256 when it is constructed.
+  const tmp = path.join(path.dirname(target), `.${sha1}.${randomUUID()}.tmp`);
   fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, target);
   return { name: sha1, created: true };

@@ -18,7 +18,7 @@ export interface DecodedEnvelope {
   predecoded?: unknown;
 }
 
-export function parseEnvelopeXml(bytes: Buffer | Uint8Array, limits: XmlLimits): XmlElement {
+function parseEnvelopeXml(bytes: Buffer | Uint8Array, limits: XmlLimits): XmlElement {
   try {
     return parseXml(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), limits);
   } catch (e) {

@@ -3,8 +3,8 @@
  * frames to the WAL without fsync; this makes them durable with an fsync of the WAL file in the
  * thread pool, so the event loop keeps working (and the next batch keeps committing) while the disk
  * catches up. A caller waits for an fsync that *starts* after its commit; every commit waiting at
- * that moment shares it. Checkpoints still sync on their own (SQLite syncs the WAL before and the
- * database after each checkpoint in NORMAL mode).
+ * that moment shares it. Checkpoints sync on their own (SQLite syncs the WAL before and the database
+ * after each checkpoint), mostly on their own thread (walCheckpointer.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -2,7 +2,8 @@
 import type { RegistryObject } from '../../ebxml/rim.ts';
 import type { CodeAttr, EntryIndex, EntryKind } from './metadata.ts';
 
-export interface StoredEntry {
+/** What the store keeps of every entry, written or read. */
+interface EntryRow {
   uuid: string;
   kind: EntryKind;
   lid: string;
@@ -12,6 +13,9 @@ export interface StoredEntry {
   personId: number | null;
   /** The object as registered, with its current status, lid and version applied. */
   object: RegistryObject;
+}
+
+export interface StoredEntry extends EntryRow {
   uniqueId: string | null;
   /** Set for documents: what ITI-43 and duplicate checks need. */
   hash: string | null;
@@ -19,14 +23,7 @@ export interface StoredEntry {
   repositoryUniqueId: string | null;
 }
 
-export interface NewEntry {
-  uuid: string;
-  kind: EntryKind;
-  lid: string;
-  version: number;
-  status: string;
-  personId: number | null;
-  object: RegistryObject;
+export interface NewEntry extends EntryRow {
   index: EntryIndex;
 }
 

@@ -66,45 +66,9 @@ export class BlobStore {
     return fs.existsSync(this.pathOf(name));
   }
 
-  put(src: BlobSource): StoredBlob {
-    const { hash, size } = factsOf(src);
-    const target = this.pathOf(hash);
-    if (fs.existsSync(target)) {
-      if ('file' in src) fs.rmSync(src.file, { force: true });
-      return { name: hash, hash, size, created: false };
-    }
-    const folder = path.dirname(target);
-    const tmp = path.join(folder, `.${hash}.${randomUUID()}.tmp`);
-    if ('data' in src) {
-      const fd = fs.openSync(tmp, 'w');
-      try {
-        fs.writeSync(fd, src.data);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    } else {
-      // A spooled attachment is moved, not copied, when it is on the same file system.
-      try {
-        fs.renameSync(src.file, tmp);
-      } catch {
-        fs.copyFileSync(src.file, tmp);
-        fs.rmSync(src.file, { force: true });
-      }
-      const fd = fs.openSync(tmp, 'r+');
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, target);
-    const dfd = fs.openSync(folder, 'r');
-    fs.fsyncSync(dfd);
-    fs.closeSync(dfd);
-    return { name: hash, hash, size, created: true };
-  }
-
   /**
-   * What put() does, without blocking the event loop: the writes and fsyncs of concurrent requests
-   * run in the thread pool side by side instead of one after another.
+   * Writes a blob atomically (temporary file, fsync, rename, fsync of the folder) without blocking
+   * the event loop: the writes and fsyncs of concurrent requests run in the thread pool side by side.
    */
   async write(src: BlobSource): Promise<StoredBlob> {
     const { hash, size } = factsOf(src);
