@@ -239,6 +239,35 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
         expect(rejected.map((r) => [r.id, r.error, r.raw?.toString()])).to.deep.equal([[c, 'not XML', 'garbage']]);
       });
 
+      it('finds events by agents they share with others, whatever the order the agents came in, after a write that failed', async () => {
+        const ehr = { userId: 'HOSP_A|EHR', userName: '', altUserId: '', networkAccessPoint: '10.0.0.1', requestor: true };
+        const hie = { userId: 'REGION|HIE', userName: '', altUserId: '', networkAccessPoint: 'hie.example', requestor: false };
+        const portal = { userId: 'HOSP_B|PORTAL', userName: 'Dr Ito', altUserId: '', networkAccessPoint: '10.0.0.1', requestor: true };
+        const failed = await store
+          .write(async (tx) => {
+            await tx.audit.appendAudit(event({ agents: [portal, hie] }));
+            throw new Error('rolled back');
+          })
+          .then(
+            () => 'committed',
+            (e: Error) => e.message,
+          );
+        expect(failed).to.equal('rolled back');
+        const [a, b, c, d] = await store.write(async (tx) => [
+          await tx.audit.appendAudit(event({ agents: [ehr, hie] })),
+          await tx.audit.appendAudit(event({ agents: [hie, ehr, ehr] })),
+          await tx.audit.appendAudit(event({ agents: [portal, hie] })),
+          await tx.audit.appendAudit(event({ agents: [] })),
+        ]);
+        expect(ids(await search({ agent: [['REGION|HIE']] }))).to.deep.equal([a, b, c]);
+        expect(ids(await search({ agent: [['HOSP_A|EHR']] }))).to.deep.equal([a, b]);
+        expect(ids(await search({ agent: [['Dr Ito']] }))).to.deep.equal([c]);
+        expect(ids(await search({ agent: [['HOSP_B|PORTAL', 'HOSP_A|EHR']] }))).to.deep.equal([a, b, c]);
+        expect(ids(await search({ address: [['10.0.0.1']], agent: [['HOSP_B|PORTAL']] }))).to.deep.equal([c]);
+        expect(ids(await search({ address: [['hie.example']] }))).to.deep.equal([a, b, c]);
+        expect(ids(await search({}))).to.include(d);
+      });
+
       it('pages in either date order, by keyset', async () => {
         const made = await store.write(async (tx) => {
           const out: number[] = [];

@@ -4,8 +4,36 @@
  */
 import type Database from 'better-sqlite3';
 import { patientKeyOfCx } from '../../audit/patientKey.ts';
-import type { AuditPatientKey, AuditRecord, AuditSearch, AuditStatus, AuditWriter, StoredAuditRecord } from '../types.ts';
+import type { AuditAgent, AuditPatientKey, AuditRecord, AuditSearch, AuditStatus, AuditWriter, StoredAuditRecord } from '../types.ts';
 import { Statements } from './statements.ts';
+
+type AgentKeyKind = 'agent' | 'address';
+const US = '\x1f';
+const RS = '\x1e';
+
+/** An event's agent search keys, distinct, in the order of the set key (kind, then value, as SQLite's BINARY collation sorts them). */
+export function agentSetMembers(agents: AuditAgent[]): [AgentKeyKind, string][] {
+  const seen = new Set<string>();
+  const out: [AgentKeyKind, string][] = [];
+  const add = (kind: AgentKeyKind, value: string) => {
+    if (!value || seen.has(kind + US + value)) return;
+    seen.add(kind + US + value);
+    out.push([kind, value]);
+  };
+  for (const a of agents) {
+    add('agent', a.userId);
+    add('agent', a.userName);
+    add('address', a.networkAccessPoint);
+  }
+  return out.sort(([k1, v1], [k2, v2]) => (k1 !== k2 ? (k1 < k2 ? -1 : 1) : compareUtf8(v1, v2)));
+}
+
+/** BINARY collation order of two strings (UTF-8 bytes), which differs from UTF-16 order above U+D7FF. */
+function compareUtf8(a: string, b: string): number {
+  if (!ABOVE_D7FF.test(a) && !ABOVE_D7FF.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+const ABOVE_D7FF = /[\uD800-\uFFFF]/;
 
 interface Row {
   id: number;
@@ -72,6 +100,9 @@ function patientMatch(k: AuditPatientKey, args: unknown[]): string {
   return `id_value = ?${auth.length ? ` AND (${auth.join(' OR ')})` : ''}`;
 }
 
+const agentSetMatch = (kind: AgentKeyKind, values: string[], args: unknown[]): string =>
+  `e.agent_set IN (SELECT set_id FROM audit_agent_set_members WHERE kind = '${kind}' AND ${anyOf(values, () => 'value = ?', args, (v) => [v])})`;
+
 function whereOf(q: AuditSearch, args: unknown[]): string[] {
   const where: string[] = ["e.status <> 'unparsed'"];
   for (const t of q.time ?? []) {
@@ -90,12 +121,8 @@ function whereOf(q: AuditSearch, args: unknown[]): string[] {
       anyOf(list, () => `(e.event_type_code = ? OR e.id IN (SELECT event_id FROM audit_event_types WHERE code = ?))`, args, (v) => [v, v]),
     );
   }
-  for (const list of q.address ?? []) {
-    where.push(`e.id IN (SELECT event_id FROM audit_event_agents WHERE ${anyOf(list, () => 'network_access_point = ?', args, (v) => [v])})`);
-  }
-  for (const list of q.agent ?? []) {
-    where.push(`e.id IN (SELECT event_id FROM audit_event_agents WHERE ${anyOf(list, () => '(user_id = ? OR user_name = ?)', args, (v) => [v, v])})`);
-  }
+  for (const list of q.address ?? []) where.push(agentSetMatch('address', list, args));
+  for (const list of q.agent ?? []) where.push(agentSetMatch('agent', list, args));
   for (const list of q.patient ?? []) {
     const parts = list.map((k) => patientMatch(k, args));
     where.push(`e.id IN (SELECT event_id FROM audit_event_patients WHERE ${parts.map((p) => `(${p})`).join(' OR ')})`);
@@ -124,8 +151,8 @@ export class SqliteAuditRepo implements AuditWriter {
 
   async appendAudit(e: AuditRecord): Promise<number> {
     const info = this.st.run(
-      `INSERT INTO audit_events(recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml, status, error, raw, format, transport, source_id, envelope)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit_events(recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml, status, error, raw, format, transport, source_id, envelope, agent_set)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       new Date().toISOString(),
       e.eventTime,
       e.eventId,
@@ -141,6 +168,7 @@ export class SqliteAuditRepo implements AuditWriter {
       e.transport ?? 'self',
       e.sourceId ?? '',
       e.envelope ?? null,
+      this.agentSet(e.agents ?? []),
     );
     const id = Number(info.lastInsertRowid);
     for (const p of new Set(e.patientIds)) {
@@ -155,17 +183,6 @@ export class SqliteAuditRepo implements AuditWriter {
       );
     }
     for (const code of e.moreEventTypeCodes ?? []) this.st.run('INSERT INTO audit_event_types(event_id, code) VALUES (?, ?)', id, code);
-    for (const a of e.agents ?? []) {
-      this.st.run(
-        'INSERT INTO audit_event_agents(event_id, user_id, user_name, alt_user_id, network_access_point, requestor) VALUES (?, ?, ?, ?, ?, ?)',
-        id,
-        a.userId,
-        a.userName,
-        a.altUserId,
-        a.networkAccessPoint,
-        a.requestor ? 1 : 0,
-      );
-    }
     for (const o of e.objects ?? []) {
       if (o.typeCode === 1 && o.roleCode === 1) continue; // a patient: indexed above
       this.st.run(
@@ -177,6 +194,19 @@ export class SqliteAuditRepo implements AuditWriter {
         o.idTypeCode,
       );
     }
+    return id;
+  }
+
+  /** The id of the set of these agents' search keys (migration 5), made when it is new; null when there are none. */
+  private agentSet(agents: AuditAgent[]): number | null {
+    const members = agentSetMembers(agents);
+    if (members.length === 0) return null;
+    const key = members.map(([kind, value]) => kind + US + value).join(RS);
+    // Looked up each time rather than cached: a set made by a transaction that rolls back is gone.
+    const found = this.st.get<{ id: number }>('SELECT id FROM audit_agent_sets WHERE key = ?', key);
+    if (found) return found.id;
+    const id = Number(this.st.run('INSERT INTO audit_agent_sets(key) VALUES (?)', key).lastInsertRowid);
+    for (const [kind, value] of members) this.st.run('INSERT INTO audit_agent_set_members(kind, value, set_id) VALUES (?, ?, ?)', kind, value, id);
     return id;
   }
 

@@ -268,4 +268,41 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX ingest_items_version ON ingest_items(facility, version_key, timestamp);
     `,
   },
+  {
+    version: 5,
+    name: 'atna: active participants of audit events as shared agent sets',
+    sql: `
+      -- Received audit events arrive by the ten thousand a second, nearly all between the same few
+      -- systems and users. An event now names the set of its agents' search keys (kind 'agent': UserID
+      -- or UserName; 'address': NetworkAccessPointID), each distinct set stored once, instead of a
+      -- row and three index entries per participant. key: the set's members sorted, kind US value RS ...
+      CREATE TABLE audit_agent_sets (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE
+      );
+      CREATE TABLE audit_agent_set_members (
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        set_id INTEGER NOT NULL,
+        PRIMARY KEY (kind, value, set_id)
+      ) WITHOUT ROWID;
+      ALTER TABLE audit_events ADD COLUMN agent_set INTEGER;
+
+      CREATE TEMP TABLE agent_keys AS
+        SELECT DISTINCT event_id, kind, value FROM (
+          SELECT event_id, 'agent' AS kind, user_id AS value FROM audit_event_agents WHERE user_id <> ''
+          UNION ALL SELECT event_id, 'agent', user_name FROM audit_event_agents WHERE user_name <> ''
+          UNION ALL SELECT event_id, 'address', network_access_point FROM audit_event_agents WHERE network_access_point <> '');
+      CREATE TEMP TABLE event_sets AS
+        SELECT event_id, group_concat(kind || char(31) || value, char(30) ORDER BY kind, value) AS key FROM agent_keys GROUP BY event_id;
+      INSERT OR IGNORE INTO audit_agent_sets(key) SELECT DISTINCT key FROM event_sets;
+      INSERT OR IGNORE INTO audit_agent_set_members(kind, value, set_id)
+        SELECT k.kind, k.value, s.id FROM agent_keys k JOIN event_sets e ON e.event_id = k.event_id JOIN audit_agent_sets s ON s.key = e.key;
+      UPDATE audit_events SET agent_set = s.id FROM event_sets e JOIN audit_agent_sets s ON s.key = e.key WHERE e.event_id = audit_events.id;
+      DROP TABLE temp.agent_keys;
+      DROP TABLE temp.event_sets;
+      DROP TABLE audit_event_agents;
+      CREATE INDEX audit_events_agent_set ON audit_events(agent_set) WHERE agent_set IS NOT NULL;
+    `,
+  },
 ];

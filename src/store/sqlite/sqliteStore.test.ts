@@ -63,3 +63,52 @@ describe('SQLite migration 2 (ATNA)', () => {
     }
   });
 });
+
+describe('SQLite migration 5 (agent sets)', () => {
+  it('keeps the agents of audit events recorded before it searchable', async () => {
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hie-store-')), 'hie.db');
+    const db = new Database(f);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const m of MIGRATIONS.filter((m) => m.version < 5)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations VALUES (?, 'm', 'now')").run(m.version);
+    }
+    const event = db.prepare(
+      "INSERT INTO audit_events(id, recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml) VALUES (?, 't', ?, '110112', 'ITI-9', 'E', 0, 'syslog', '<AuditMessage/>')",
+    );
+    const agent = db.prepare('INSERT INTO audit_event_agents(event_id, user_id, user_name, alt_user_id, network_access_point, requestor) VALUES (?, ?, ?, ?, ?, 0)');
+    for (const id of [1, 2, 3, 4]) event.run(id, `2024-01-0${id}T00:00:00.000Z`);
+    agent.run(1, 'HOSP_A|EHR', '', '', '10.0.0.1');
+    agent.run(1, 'REGION|HIE', '', '', 'hie.example');
+    agent.run(2, 'REGION|HIE', '', '', 'hie.example');
+    agent.run(2, 'HOSP_A|EHR', '', '', '10.0.0.1');
+    agent.run(3, 'HOSP_B|PORTAL', '伊藤', '', '');
+    db.close();
+    const store = new SqliteStore({ path: f });
+    try {
+      const found = async (q: { agent?: string[][]; address?: string[][] }) =>
+        (await store.read((tx) => tx.audit.searchAudit({ sort: 'date', limit: 10, ...q }))).map((r) => r.id);
+      expect(await found({ agent: [['REGION|HIE']] })).to.deep.equal([1, 2]);
+      expect(await found({ agent: [['伊藤']] })).to.deep.equal([3]);
+      expect(await found({ address: [['10.0.0.1']] })).to.deep.equal([1, 2]);
+      expect(await found({})).to.deep.equal([1, 2, 3, 4]);
+      // Events 1 and 2 name the same agents: one set. A new event with them joins it.
+      await store.write((tx) =>
+        tx.audit.appendAudit({
+          eventTime: '2024-01-05T00:00:00.000Z', eventId: '110112', eventTypeCode: 'ITI-9', action: 'E', outcome: 0, origin: 'syslog', xml: '<AuditMessage/>', patientIds: [],
+          agents: [
+            { userId: 'REGION|HIE', userName: '', altUserId: '', networkAccessPoint: 'hie.example', requestor: false },
+            { userId: 'HOSP_A|EHR', userName: '', altUserId: '', networkAccessPoint: '10.0.0.1', requestor: true },
+          ],
+        }),
+      );
+      expect(await found({ agent: [['HOSP_A|EHR']] })).to.deep.equal([1, 2, 5]);
+      const check = new Database(f, { readonly: true });
+      const sets = check.prepare('SELECT count(*) AS n FROM audit_agent_sets').get() as { n: number };
+      check.close();
+      expect(sets.n).to.equal(2);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -56,9 +56,11 @@ describe('WAL checkpoints on their own thread', () => {
       await new Promise((r) => setImmediate(r));
     }
     // Without the writer's own checkpoint the WAL grew by every commit (hundreds of MB here): the
-    // thread's checkpoints never reach the last frame while commits keep coming.
+    // thread's checkpoints never reach the last frame while commits keep coming. With it, the WAL
+    // stays a few times the threshold (more on a busy machine, when the thread holds the
+    // checkpoint as the writer's turn comes).
     const pageSize = db.pragma('page_size', { simple: true }) as number;
-    expect(fs.statSync(`${file}-wal`).size).to.be.below(400 * (pageSize + 24));
+    expect(fs.statSync(`${file}-wal`).size).to.be.below(2000 * (pageSize + 24));
     expect(fs.statSync(file).size).to.be.greaterThan(3000 * 10 * 180);
     await ck.close();
     db.close();
