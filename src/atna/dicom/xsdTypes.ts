@@ -49,6 +49,7 @@ export function isDateTime(s: string): boolean {
 }
 
 export function isBoolean(s: string): boolean {
+  if (s === 'true' || s === 'false') return true;
   const v = collapse(s);
   return v === 'true' || v === 'false' || v === '1' || v === '0';
 }
@@ -82,7 +83,8 @@ export function checkValue(type: SimpleType, value: string): string | undefined 
     case 'string':
       return undefined;
     case 'enum':
-      return type.values.includes(collapse(value)) ? undefined : `'${value}' is not one of {${type.values.join(', ')}}`;
+      // A listed value has no whitespace to collapse: the usual case needs no collapse.
+      return type.values.includes(value) || type.values.includes(collapse(value)) ? undefined : `'${value}' is not one of {${type.values.join(', ')}}`;
     case 'dateTime':
       return isDateTime(value) ? undefined : `'${value}' is not an xs:dateTime`;
     case 'boolean':
