@@ -83,6 +83,7 @@ const CASES: [string, string][] = [
   ['xsi:schemaLocation attribute', change('<AuditMessage ', '<AuditMessage xsi:noNamespaceSchemaLocation="dicom.xsd" ')],
   ['xml:lang attribute', change('<ParticipantObjectName>', '<ParticipantObjectName xml:lang="ja">')],
   ['unknown attribute', change('AuditSourceID="HIE"', 'AuditSourceID="HIE" code="1"')],
+  ['attribute named like a method of every object', change('AuditSourceID="HIE"', 'AuditSourceID="HIE" toString="1" constructor="2"')],
   ['RFC 3881 style code attribute', change(coded('EventID'), '<EventID code="110112" codeSystemName="DCM" displayName="Query"/>')],
   ['missing csd-code', change(coded('EventID'), '<EventID codeSystemName="DCM" originalText="Query"/>')],
   ['missing originalText', change(coded('EventID'), '<EventID csd-code="110112" codeSystemName="DCM"/>')],
@@ -170,6 +171,7 @@ const CASES: [string, string][] = [
 const NOT_WELL_FORMED: [string, string][] = [
   ['unclosed element', FULL_MESSAGE.replace('</AuditMessage>', '')],
   ['undefined entity', change('ok &amp; fine', 'ok &nbsp; fine')],
+  ['entity named like a method of every object', change('ok &amp; fine', 'ok &constructor; fine')],
   ['duplicate attribute', change('AuditSourceID="HIE"', 'AuditSourceID="HIE" AuditSourceID="X"')],
   ['truncated', FULL_MESSAGE.slice(0, 900)],
   ['unbound prefix', change('<ParticipantObjectName>', '<ParticipantObjectName y:a="1">')],

@@ -8,10 +8,10 @@
  * Two deliberate differences from xmllint: the root must be AuditMessage (the schema would accept any
  * of its global elements as a document), and a DOCTYPE is refused (no DTDs from the network).
  */
+import { compileSchema, slotOf, type CompiledElement } from './compiledSchema.ts';
 import { emptyCode, type ReadAuditMessage, type ReadCode, type ReadDescription, type ReadObject, type ReadParticipant } from './model.ts';
-import { AUDIT_SCHEMA, type ElementDecl } from './schema.ts';
 import { checkValue } from './xsdTypes.ts';
-import { lineAt, scanXml, XmlSyntaxError, type ScanHandler, type ScannedTag } from './xmlScanner.ts';
+import { lineAt, XmlScanner, XmlSyntaxError, type ScanHandler, type ScannedAttributes } from './xmlScanner.ts';
 
 export interface AuditReading {
   /** The message as far as it could be read; undefined when the XML is not well-formed or not an AuditMessage. */
@@ -25,9 +25,13 @@ const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 const XMLNS = 'http://www.w3.org/2000/xmlns/';
 const MAX_ERRORS = 10;
 
+/** RFC 3881-style coded values name their code `code`: read too, though not declared. */
+const SCHEMA = compileSchema(['code']);
+const ROOT = SCHEMA.get('AuditMessage')!;
+
 interface Frame {
   name: string;
-  decl?: ElementDecl;
+  element?: CompiledElement;
   /** Index of the current particle of an element-only content model, and how often it matched. */
   particle: number;
   count: number;
@@ -37,33 +41,39 @@ interface Frame {
 }
 
 export class AuditMessageReader {
-  private stack: Frame[] = [];
+  /** Open elements: frames[0 .. depth - 1], reused from message to message. */
+  private readonly frames: Frame[] = [];
+  private depth = 0;
   private errors: string[] = [];
   private message?: ReadAuditMessage;
   private fatal?: string;
   private at = 0;
   private text = '';
-  private readonly handler: ScanHandler = {
-    open: (tag, at) => {
+  /** The values of the attributes of the element being opened, by slot (CompiledElement.slots). */
+  private readonly values: (string | undefined)[] = [];
+  private readonly scanner = new XmlScanner({
+    open: (local, uri, attributes, at) => {
       this.at = at;
-      this.open(tag);
+      this.open(local, uri, attributes);
     },
     close: () => this.close(),
     text: (t) => this.onText(t),
-  };
+  } satisfies ScanHandler);
 
   read(xml: string): AuditReading {
-    this.stack = [];
+    this.depth = 0;
     this.errors = [];
     this.message = undefined;
     this.fatal = undefined;
     this.at = 0;
     this.text = xml;
     try {
-      scanXml(xml, this.handler);
+      this.scanner.scan(xml);
     } catch (e) {
       if (!(e instanceof XmlSyntaxError)) throw e;
       return { errors: [`not well-formed XML: ${e.message}`], wellFormed: false };
+    } finally {
+      for (let i = 0; i < this.frames.length; i++) this.frames[i].target = undefined;
     }
     if (this.fatal) return { errors: [this.fatal], wellFormed: true };
     return { message: this.message, errors: this.errors, wellFormed: true };
@@ -73,41 +83,51 @@ export class AuditMessageReader {
     if (this.errors.length < MAX_ERRORS) this.errors.push(`line ${lineAt(this.text.indexOf('\r') >= 0 ? this.text.replace(/\r\n?/g, '\n') : this.text, this.at)}: ${msg}`);
   }
 
-  private open(tag: ScannedTag): void {
-    const parent = this.stack[this.stack.length - 1];
-    const name = tag.local;
-    let decl: ElementDecl | undefined;
+  private open(name: string, uri: string, attributes: ScannedAttributes): void {
+    const parent = this.depth > 0 ? this.frames[this.depth - 1] : undefined;
+    let element: CompiledElement | undefined;
     if (!parent) {
-      if (tag.uri || name !== 'AuditMessage') {
-        this.fatal = `the root element is ${tag.uri ? `{${tag.uri}}` : ''}${name}, not AuditMessage`;
+      if (uri || name !== 'AuditMessage') {
+        this.fatal = `the root element is ${uri ? `{${uri}}` : ''}${name}, not AuditMessage`;
       } else {
-        decl = AUDIT_SCHEMA.AuditMessage;
+        element = ROOT;
         this.message = newMessage();
       }
-    } else if (parent.decl && !this.fatal) {
-      if (tag.uri) this.error(`element {${tag.uri}}${name} is not expected in ${parent.name}`);
-      else if (this.accept(parent, name)) decl = AUDIT_SCHEMA[name];
+    } else if (parent.element && !this.fatal) {
+      if (uri) this.error(`element {${uri}}${name} is not expected in ${parent.name}`);
+      else element = this.accept(parent, name);
     }
-    const frame: Frame = { name, decl, particle: 0, count: 0, text: '' };
-    this.stack.push(frame);
-    if (!decl) return;
-    this.checkAttributes(name, decl, tag);
-    frame.target = this.model(name, tag, parent);
+    let frame = this.frames[this.depth];
+    if (!frame) frame = this.frames[this.depth] = { name, particle: 0, count: 0, text: '' };
+    frame.name = name;
+    frame.element = element;
+    frame.particle = 0;
+    frame.count = 0;
+    frame.text = '';
+    frame.target = undefined;
+    this.depth++;
+    if (!element) return;
+    this.checkAttributes(element, attributes);
+    frame.target = this.model(element, parent);
   }
 
-  /** Advances the parent's content model over a child element; false (with an error) when it does not fit. */
-  private accept(parent: Frame, name: string): boolean {
-    const content = parent.decl!.content;
-    if (content.kind !== 'elements') {
-      this.error(`element ${name} is not allowed in ${parent.name}, whose content is ${content.kind === 'empty' ? 'empty' : 'text'}`);
-      return false;
+  /** Advances the parent's content model over a child element: the child, or undefined (with an error) when it does not fit. */
+  private accept(parent: Frame, name: string): CompiledElement | undefined {
+    const content = parent.element!;
+    if (content.content !== 'elements') {
+      this.error(`element ${name} is not allowed in ${parent.name}, whose content is ${content.content === 'empty' ? 'empty' : 'text'}`);
+      return undefined;
     }
     const ps = content.particles;
     while (parent.particle < ps.length) {
       const p = ps[parent.particle];
-      if (p.names.includes(name) && parent.count < p.max) {
-        parent.count++;
-        return true;
+      if (parent.count < p.max) {
+        for (const e of p.elements) {
+          if (e.name === name) {
+            parent.count++;
+            return e;
+          }
+        }
       }
       if (parent.count < p.min) break;
       parent.particle++;
@@ -115,45 +135,57 @@ export class AuditMessageReader {
     }
     const p = ps[parent.particle];
     this.error(`element ${name} is not expected in ${parent.name}${p ? `; expected ${p.names.join(' or ')}` : ''}`);
-    return false;
+    return undefined;
   }
 
-  private checkAttributes(name: string, decl: ElementDecl, tag: ScannedTag): void {
-    for (const a of tag.attributes) {
-      if (a.uri === XMLNS) continue;
-      if (a.uri === XSI) {
-        if (a.local !== 'schemaLocation' && a.local !== 'noNamespaceSchemaLocation') this.error(`${name}: attribute xsi:${a.local} is not supported`);
+  /** Checks the attributes against the declaration, and keeps the values the model reads (this.values). */
+  private checkAttributes(element: CompiledElement, attributes: ScannedAttributes): void {
+    const name = element.name;
+    const values = this.values;
+    values.fill(undefined, 0, element.slots.length);
+    const { local, uri, value } = attributes;
+    for (let k = 0; k < attributes.count; k++) {
+      const u = uri[k];
+      const l = local[k];
+      if (u === XMLNS) continue;
+      if (u === XSI) {
+        if (l !== 'schemaLocation' && l !== 'noNamespaceSchemaLocation') this.error(`${name}: attribute xsi:${l} is not supported`);
         continue;
       }
-      const ad = a.uri ? undefined : decl.attributes[a.local];
-      if (!ad) {
-        this.error(`${name}: attribute ${a.uri ? `{${a.uri}}${a.local}` : a.local} is not allowed`);
+      const slot = u ? -1 : slotOf(element, l);
+      if (slot >= 0) values[slot] = value[k];
+      if (slot < 0 || slot >= element.declared) {
+        this.error(`${name}: attribute ${u ? `{${u}}${l}` : l} is not allowed`);
         continue;
       }
-      const wrong = checkValue(ad.type, a.value);
-      if (wrong) this.error(`${name}/@${a.local}: ${wrong}`);
+      const wrong = checkValue(element.types[slot], value[k]);
+      if (wrong) this.error(`${name}/@${l}: ${wrong}`);
     }
-    for (const attr of requiredOf(decl)) {
-      if (!hasAttribute(tag, attr)) this.error(`${name}: attribute ${attr} is required`);
+    for (const r of element.required) {
+      if (values[r.slot] === undefined) this.error(`${name}: attribute ${r.name} is required`);
     }
+  }
+
+  /** The value of an attribute of the element being opened ('' when absent). */
+  private attribute(element: CompiledElement, name: string): string {
+    return this.values[slotOf(element, name)] ?? '';
   }
 
   private onText(t: string): void {
-    const frame = this.stack[this.stack.length - 1];
-    if (!frame?.decl) return;
-    const kind = frame.decl.content.kind;
+    const frame = this.depth > 0 ? this.frames[this.depth - 1] : undefined;
+    if (!frame?.element) return;
+    const kind = frame.element.content;
     if (kind === 'simple') frame.text += t;
     else if (kind === 'empty') this.error(`${frame.name}: character content is not allowed, the content is empty`);
     else if (/[^\t\n\r ]/.test(t)) this.error(`${frame.name}: character content is not allowed, the content is elements only`);
   }
 
   private close(): void {
-    const frame = this.stack.pop()!;
-    const decl = frame.decl;
-    if (!decl) return;
-    const content = decl.content;
-    if (content.kind === 'elements') {
-      const ps = content.particles;
+    const frame = this.frames[--this.depth];
+    const element = frame.element;
+    if (!element) return;
+    if (element.content === 'elements') {
+      const ps = element.particles;
       for (let i = frame.particle; i < ps.length; i++) {
         const have = i === frame.particle ? frame.count : 0;
         if (have < ps[i].min) {
@@ -161,67 +193,67 @@ export class AuditMessageReader {
           break;
         }
       }
-    } else if (content.kind === 'simple') {
-      const wrong = checkValue(content.type, frame.text);
+    } else if (element.content === 'simple') {
+      const wrong = checkValue(element.type!, frame.text);
       if (wrong) this.error(`${frame.name}: ${wrong}`);
       this.simpleValue(frame);
     }
   }
 
   /** Fills the message model from an element's attributes; returns what its children fill. */
-  private model(name: string, tag: ScannedTag, parent: Frame | undefined): unknown {
+  private model(element: CompiledElement, parent: Frame | undefined): unknown {
     const m = this.message!;
     const target = parent?.target;
-    switch (name) {
+    switch (element.name) {
       case 'EventIdentification':
-        m.actionCode = attribute(tag, 'EventActionCode');
-        m.dateTime = attribute(tag, 'EventDateTime');
-        m.outcome = attribute(tag, 'EventOutcomeIndicator');
+        m.actionCode = this.attribute(element, 'EventActionCode');
+        m.dateTime = this.attribute(element, 'EventDateTime');
+        m.outcome = this.attribute(element, 'EventOutcomeIndicator');
         return m;
       case 'EventID':
-        m.eventId = code(tag);
+        m.eventId = this.code(element);
         return undefined;
       case 'EventTypeCode':
-        m.eventTypes.push(code(tag));
+        m.eventTypes.push(this.code(element));
         return undefined;
       case 'PurposeOfUse':
-        m.purposeOfUse.push(code(tag));
+        m.purposeOfUse.push(this.code(element));
         return undefined;
       case 'ActiveParticipant': {
         const p: ReadParticipant = {
-          userId: attribute(tag, 'UserID'),
-          altUserId: attribute(tag, 'AlternativeUserID'),
-          userName: attribute(tag, 'UserName'),
-          requestor: attribute(tag, 'UserIsRequestor'),
-          networkAccessPointId: attribute(tag, 'NetworkAccessPointID'),
-          networkAccessPointTypeCode: attribute(tag, 'NetworkAccessPointTypeCode'),
+          userId: this.attribute(element, 'UserID'),
+          altUserId: this.attribute(element, 'AlternativeUserID'),
+          userName: this.attribute(element, 'UserName'),
+          requestor: this.attribute(element, 'UserIsRequestor'),
+          networkAccessPointId: this.attribute(element, 'NetworkAccessPointID'),
+          networkAccessPointTypeCode: this.attribute(element, 'NetworkAccessPointTypeCode'),
           roles: [],
         };
         m.participants.push(p);
         return p;
       }
       case 'RoleIDCode':
-        (target as ReadParticipant).roles.push(code(tag));
+        (target as ReadParticipant).roles.push(this.code(element));
         return undefined;
       case 'MediaIdentifier':
         return target;
       case 'MediaType':
-        (target as ReadParticipant).media = code(tag);
+        (target as ReadParticipant).media = this.code(element);
         return undefined;
       case 'AuditSourceIdentification':
-        m.source.id = attribute(tag, 'AuditSourceID');
-        m.source.enterpriseSiteId = attribute(tag, 'AuditEnterpriseSiteID');
+        m.source.id = this.attribute(element, 'AuditSourceID');
+        m.source.enterpriseSiteId = this.attribute(element, 'AuditEnterpriseSiteID');
         return undefined;
       case 'AuditSourceTypeCode':
-        m.source.types.push(code(tag));
+        m.source.types.push(this.code(element));
         return undefined;
       case 'ParticipantObjectIdentification': {
         const o: ReadObject = {
-          id: attribute(tag, 'ParticipantObjectID'),
-          typeCode: attribute(tag, 'ParticipantObjectTypeCode'),
-          typeCodeRole: attribute(tag, 'ParticipantObjectTypeCodeRole'),
-          dataLifeCycle: attribute(tag, 'ParticipantObjectDataLifeCycle'),
-          sensitivity: attribute(tag, 'ParticipantObjectSensitivity'),
+          id: this.attribute(element, 'ParticipantObjectID'),
+          typeCode: this.attribute(element, 'ParticipantObjectTypeCode'),
+          typeCodeRole: this.attribute(element, 'ParticipantObjectTypeCodeRole'),
+          dataLifeCycle: this.attribute(element, 'ParticipantObjectDataLifeCycle'),
+          sensitivity: this.attribute(element, 'ParticipantObjectSensitivity'),
           details: [],
           descriptions: [],
         };
@@ -229,13 +261,13 @@ export class AuditMessageReader {
         return o;
       }
       case 'ParticipantObjectIDTypeCode':
-        (target as ReadObject).idTypeCode = code(tag);
+        (target as ReadObject).idTypeCode = this.code(element);
         return undefined;
       case 'ParticipantObjectName':
       case 'ParticipantObjectQuery':
         return target;
       case 'ParticipantObjectDetail':
-        (target as ReadObject).details.push({ type: attribute(tag, 'type'), value: attribute(tag, 'value') });
+        (target as ReadObject).details.push({ type: this.attribute(element, 'type'), value: this.attribute(element, 'value') });
         return undefined;
       case 'ParticipantObjectDescription': {
         const d: ReadDescription = { mpps: [], accessions: [], sopClasses: [], studies: [] };
@@ -243,25 +275,25 @@ export class AuditMessageReader {
         return d;
       }
       case 'MPPS':
-        (target as ReadDescription).mpps.push(attribute(tag, 'UID'));
+        (target as ReadDescription).mpps.push(this.attribute(element, 'UID'));
         return undefined;
       case 'Accession':
-        (target as ReadDescription).accessions.push(attribute(tag, 'Number'));
+        (target as ReadDescription).accessions.push(this.attribute(element, 'Number'));
         return undefined;
       case 'SOPClass': {
-        const c = { uid: attribute(tag, 'UID'), numberOfInstances: attribute(tag, 'NumberOfInstances'), instances: [] as string[] };
+        const c = { uid: this.attribute(element, 'UID'), numberOfInstances: this.attribute(element, 'NumberOfInstances'), instances: [] as string[] };
         (target as ReadDescription).sopClasses.push(c);
         return c;
       }
       case 'Instance':
-        (target as { instances: string[] }).instances.push(attribute(tag, 'UID'));
+        (target as { instances: string[] }).instances.push(this.attribute(element, 'UID'));
         return undefined;
       case 'ParticipantObjectContainsStudy':
       case 'Encrypted':
       case 'Anonymized':
         return target;
       case 'StudyIDs':
-        (target as ReadDescription).studies.push(attribute(tag, 'UID'));
+        (target as ReadDescription).studies.push(this.attribute(element, 'UID'));
         return undefined;
       default:
         return undefined;
@@ -288,6 +320,16 @@ export class AuditMessageReader {
         break;
     }
   }
+
+  /** A coded value in the DICOM form (csd-code), or in the RFC 3881 form (code) read on a best-effort basis. */
+  private code(element: CompiledElement): ReadCode {
+    const c = emptyCode();
+    c.code = this.attribute(element, 'csd-code') || this.attribute(element, 'code');
+    c.codeSystemName = this.attribute(element, 'codeSystemName');
+    c.originalText = this.attribute(element, 'originalText');
+    c.displayName = this.attribute(element, 'displayName');
+    return c;
+  }
 }
 
 function newMessage(): ReadAuditMessage {
@@ -301,37 +343,4 @@ function newMessage(): ReadAuditMessage {
     source: { id: '', enterpriseSiteId: '', types: [] },
     objects: [],
   };
-}
-
-const REQUIRED = new Map<ElementDecl, string[]>();
-
-function requiredOf(decl: ElementDecl): string[] {
-  let r = REQUIRED.get(decl);
-  if (!r) {
-    r = Object.entries(decl.attributes)
-      .filter(([, a]) => a.required)
-      .map(([n]) => n);
-    REQUIRED.set(decl, r);
-  }
-  return r;
-}
-
-function hasAttribute(tag: ScannedTag, local: string): boolean {
-  for (const a of tag.attributes) if (a.local === local && !a.uri) return true;
-  return false;
-}
-
-function attribute(tag: ScannedTag, local: string): string {
-  for (const a of tag.attributes) if (a.local === local && !a.uri) return a.value;
-  return '';
-}
-
-/** A coded value in the DICOM form (csd-code), or in the RFC 3881 form (code) read on a best-effort basis. */
-function code(tag: ScannedTag): ReadCode {
-  const c = emptyCode();
-  c.code = attribute(tag, 'csd-code') || attribute(tag, 'code');
-  c.codeSystemName = attribute(tag, 'codeSystemName');
-  c.originalText = attribute(tag, 'originalText');
-  c.displayName = attribute(tag, 'displayName');
-  return c;
 }

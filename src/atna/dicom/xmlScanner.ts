@@ -7,22 +7,21 @@
  * outright (no DOCTYPE from the network). Written for the ingest rate of the Audit Record Repository,
  * where a general-purpose SAX parser was the bottleneck.
  */
-export interface ScannedAttribute {
-  qname: string;
-  local: string;
-  uri: string;
-  value: string;
-}
-
-export interface ScannedTag {
-  local: string;
-  uri: string;
-  attributes: ScannedAttribute[];
+/**
+ * The attributes of the start tag being reported, in document order: namespace declarations too
+ * (in the xmlns namespace, local name their prefix or `xmlns`). Valid only during ScanHandler.open:
+ * the scanner reuses it for the next tag.
+ */
+export interface ScannedAttributes {
+  count: number;
+  readonly local: string[];
+  readonly uri: string[];
+  readonly value: string[];
 }
 
 export interface ScanHandler {
   /** `at`: the offset of the tag in the (line-end normalized) text; lineAt(text, at) gives its line. */
-  open(tag: ScannedTag, at: number): void;
+  open(local: string, uri: string, attributes: ScannedAttributes, at: number): void;
   close(): void;
   text(text: string): void;
 }
@@ -37,7 +36,13 @@ const CHAR = START + '\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040';
 const NAME = new RegExp(`[${START}][${CHAR}]*`, 'uy');
 const NOT_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const XML_DECL = /<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*("1\.[0-9]+"|'1\.[0-9]+')([ \t\n]+encoding[ \t\n]*=[ \t\n]*("[A-Za-z][A-Za-z0-9._-]*"|'[A-Za-z][A-Za-z0-9._-]*'))?([ \t\n]+standalone[ \t\n]*=[ \t\n]*("(?:yes|no)"|'(?:yes|no)'))?[ \t\n]*\?>/y;
-const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const PREDEFINED = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 const REFERENCE = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([^;&\s]*));/g;
 
 function isChar(cp: number): boolean {
@@ -51,7 +56,7 @@ function expand(s: string): string {
   const out = s.replace(REFERENCE, (m, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
     references++;
     if (name !== undefined) {
-      const v = PREDEFINED[name];
+      const v = PREDEFINED.get(name);
       if (v === undefined) throw new XmlSyntaxError(`undefined entity &${name};`);
       return v;
     }
@@ -63,39 +68,45 @@ function expand(s: string): string {
   return out;
 }
 
-interface Scope {
-  qname: string;
-  /** The namespace bindings in force outside this element. */
-  outer: Map<string, string> | undefined;
-}
+/** A quick test for what NOT_CHAR looks at closer (it rarely matches, and the lookarounds cost). */
+const MAYBE_NOT_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
-/** Scans one document; `handler` gets its elements and text. Throws XmlSyntaxError when it is not well-formed. */
-export function scanXml(input: string, handler: ScanHandler): void {
-  new Scanner(input, handler).document();
-}
-
-class Scanner {
-  private readonly s: string;
+/**
+ * Scans documents; its handler gets their elements and text. `scan` throws XmlSyntaxError when a
+ * document is not well-formed. One scanner scans one document at a time and reuses its buffers.
+ */
+export class XmlScanner {
+  private s = '';
   private i = 0;
-  private readonly stack: Scope[] = [];
+  /** Open elements: their qualified names, and the namespace bindings in force outside each. */
+  private depth = 0;
+  private readonly openNames: string[] = [];
+  private readonly outerBindings: (Map<string, string> | undefined)[] = [];
   private ns: Map<string, string> | undefined;
+  /** The qualified names of the tag's attributes, and what the handler gets. */
+  private readonly qnames: string[] = [];
+  private readonly attributes: ScannedAttributes = { count: 0, local: [], uri: [], value: [] };
 
-  constructor(
-    input: string,
-    private readonly h: ScanHandler,
-  ) {
+  constructor(private readonly h: ScanHandler) {}
+
+  scan(input: string): void {
     // End-of-line handling (XML 1.0 2.11), then one check for characters outside Char (2.2).
-    this.s = input.indexOf('\r') >= 0 ? input.replace(/\r\n?/g, '\n') : input;
-    const bad = NOT_CHAR.exec(this.s);
+    const s = input.indexOf('\r') >= 0 ? input.replace(/\r\n?/g, '\n') : input;
+    const bad = MAYBE_NOT_CHAR.test(s) ? NOT_CHAR.exec(s) : null;
     if (bad) throw new XmlSyntaxError(`illegal character U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+    this.s = s;
+    this.i = 0;
+    this.depth = 0;
+    this.ns = undefined;
+    this.document();
   }
 
-  document(): void {
+  private document(): void {
     const s = this.s;
     this.misc(true);
     if (s[this.i] !== '<' || s.startsWith('<!', this.i) || s.startsWith('</', this.i)) this.fail('the root element was expected');
     this.startTag();
-    while (this.stack.length > 0) {
+    while (this.depth > 0) {
       let lt = s.indexOf('<', this.i);
       if (lt < 0) lt = s.length;
       if (lt > this.i) {
@@ -105,7 +116,7 @@ class Scanner {
         this.h.text(expand(t));
       }
       const i = this.i;
-      if (i >= s.length) this.fail(`unclosed element ${this.stack[this.stack.length - 1].qname}`);
+      if (i >= s.length) this.fail(`unclosed element ${this.openNames[this.depth - 1]}`);
       const next = s.charCodeAt(i + 1);
       if (next === 47 /* / */) this.endTag();
       else if (next === 33 /* ! */) {
@@ -176,11 +187,12 @@ class Scanner {
     return uri!;
   }
 
-  private split(qname: string): [string, string] {
+  /** Where the prefix of a qualified name ends (-1: no prefix); fails when it is not a QName. */
+  private colonOf(qname: string): number {
     const c = qname.indexOf(':');
-    if (c < 0) return ['', qname];
-    if (c === 0 || c === qname.length - 1 || qname.indexOf(':', c + 1) >= 0) this.fail(`${qname} is not a qualified name`);
-    return [qname.slice(0, c), qname.slice(c + 1)];
+    if (c > 0 && c < qname.length - 1 && qname.indexOf(':', c + 1) < 0) return c;
+    if (c >= 0) this.fail(`${qname} is not a qualified name`);
+    return c;
   }
 
   private misc(allowDecl: boolean): void {
@@ -222,8 +234,11 @@ class Scanner {
     const start = this.i;
     this.i++;
     const qname = this.name();
-    const raw: string[] = [];
-    let bindings: [string, string][] | undefined;
+    const { qnames, attributes } = this;
+    const values = attributes.value;
+    let n = 0;
+    let declarations = false;
+    let prefixed = false;
     let selfClosing = false;
     for (;;) {
       const spaced = this.space();
@@ -243,53 +258,99 @@ class Scanner {
       if (s.charCodeAt(this.i) !== 61 /* = */) this.fail(`= expected after attribute ${attr}`);
       this.i++;
       this.space();
-      const quote = s.charCodeAt(this.i);
-      const end = quote === 34 || quote === 39 ? s.indexOf(quote === 34 ? '"' : "'", this.i + 1) : -1;
-      if (end < 0) this.fail(`malformed value of attribute ${attr}`);
-      let value = s.slice(this.i + 1, end);
-      if (value.indexOf('<') >= 0) this.fail(`< in the value of attribute ${attr}`);
-      this.i = end + 1;
-      // Attribute-value normalization (3.3.3): literal whitespace becomes a space, references expand.
-      if (value.indexOf('\n') >= 0 || value.indexOf('\t') >= 0) value = value.replace(/[\t\n]/g, ' ');
-      value = expand(value);
-      for (let k = 0; k < raw.length; k += 2) if (raw[k] === attr) this.fail(`attribute ${attr} given twice`);
-      raw.push(attr, value);
-      if (attr === 'xmlns' || attr.startsWith('xmlns:')) {
+      let value = this.attributeValue(attr);
+      for (let k = 0; k < n; k++) if (qnames[k] === attr) this.fail(`attribute ${attr} given twice`);
+      if (attr.charCodeAt(0) === 120 /* x */ && (attr === 'xmlns' || attr.startsWith('xmlns:'))) {
         const prefix = attr === 'xmlns' ? '' : attr.slice(6);
         if (prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NS) || value === XMLNS_NS) this.fail(`illegal namespace declaration ${attr}`);
-        // xmlns:p="" is a namespace error in XML 1.0 that libxml2 lets pass: ignored, as it does.
-        if (prefix === '' || value !== '') (bindings ??= []).push([prefix, value]);
-      }
+        declarations = true;
+      } else if (attr.indexOf(':') >= 0) prefixed = true;
+      qnames[n] = attr;
+      values[n] = value;
+      n++;
     }
+    attributes.count = n;
     const outer = this.ns;
-    if (bindings) {
+    if (declarations) {
       this.ns = new Map(outer ?? []);
-      for (const [p, u] of bindings) this.ns.set(p, u);
-    }
-    const [prefix, local] = this.split(qname);
-    const uri = this.resolve(prefix, false);
-    const attributes: ScannedAttribute[] = [];
-    for (let k = 0; k < raw.length; k += 2) {
-      const q = raw[k];
-      const value = raw[k + 1];
-      if (q === 'xmlns' || q.startsWith('xmlns:')) {
-        attributes.push({ qname: q, local: q === 'xmlns' ? 'xmlns' : q.slice(6), uri: XMLNS_NS, value });
-        continue;
+      for (let k = 0; k < n; k++) {
+        const q = qnames[k];
+        if (q !== 'xmlns' && !q.startsWith('xmlns:')) continue;
+        const prefix = q === 'xmlns' ? '' : q.slice(6);
+        // xmlns:p="" is a namespace error in XML 1.0 that libxml2 lets pass: ignored, as it does.
+        if (prefix === '' || values[k] !== '') this.ns.set(prefix, values[k]);
       }
-      let a: ScannedAttribute;
-      if (q.indexOf(':') < 0) a = { qname: q, local: q, uri: '', value };
-      else {
-        const [p, l] = this.split(q);
-        a = { qname: q, local: l, uri: this.resolve(p, true), value };
-      }
-      if (a.uri) for (const b of attributes) if (b.uri === a.uri && b.local === a.local) this.fail(`attribute {${a.uri}}${a.local} given twice`);
-      attributes.push(a);
     }
-    this.h.open({ local, uri, attributes }, start);
+    const colon = this.colonOf(qname);
+    const local = colon < 0 ? qname : qname.slice(colon + 1);
+    const uri = this.resolve(colon < 0 ? '' : qname.slice(0, colon), false);
+    const { local: locals, uri: uris } = attributes;
+    if (!declarations && !prefixed) {
+      for (let k = 0; k < n; k++) {
+        locals[k] = qnames[k];
+        uris[k] = '';
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        const q = qnames[k];
+        if (q === 'xmlns' || q.startsWith('xmlns:')) {
+          locals[k] = q === 'xmlns' ? 'xmlns' : q.slice(6);
+          uris[k] = XMLNS_NS;
+          continue;
+        }
+        const c = this.colonOf(q);
+        if (c < 0) {
+          locals[k] = q;
+          uris[k] = '';
+          continue;
+        }
+        const l = q.slice(c + 1);
+        const u = this.resolve(q.slice(0, c), true);
+        if (u) for (let j = 0; j < k; j++) if (uris[j] === u && locals[j] === l) this.fail(`attribute {${u}}${l} given twice`);
+        locals[k] = l;
+        uris[k] = u;
+      }
+    }
+    this.h.open(local, uri, attributes, start);
     if (selfClosing) {
       this.ns = outer;
       this.h.close();
-    } else this.stack.push({ qname, outer });
+    } else {
+      this.openNames[this.depth] = qname;
+      this.outerBindings[this.depth] = outer;
+      this.depth++;
+    }
+  }
+
+  /**
+   * A quoted attribute value, normalized (3.3.3): literal whitespace becomes a space, references
+   * expand. One pass finds its end and whether it needs either.
+   */
+  private attributeValue(attr: string): string {
+    const s = this.s;
+    const quote = s.charCodeAt(this.i);
+    const from = this.i + 1;
+    let k = from;
+    let lt = false;
+    let whitespace = false;
+    let reference = false;
+    if (quote === 34 || quote === 39) {
+      for (const end = s.length; k < end; k++) {
+        const c = s.charCodeAt(k);
+        if (c === quote) break;
+        if (c < 61) {
+          if (c === 60) lt = true;
+          else if (c === 38) reference = true;
+          else if (c === 10 || c === 9) whitespace = true;
+        }
+      }
+    }
+    if (k >= s.length || !(quote === 34 || quote === 39)) this.fail(`malformed value of attribute ${attr}`);
+    if (lt) this.fail(`< in the value of attribute ${attr}`);
+    this.i = k + 1;
+    let value = s.slice(from, k);
+    if (whitespace) value = value.replace(/[\t\n]/g, ' ');
+    return reference ? expand(value) : value;
   }
 
   private endTag(): void {
@@ -298,9 +359,11 @@ class Scanner {
     this.space();
     if (this.s.charCodeAt(this.i) !== 62) this.fail(`malformed end tag ${qname}`);
     this.i++;
-    const open = this.stack.pop();
-    if (!open || open.qname !== qname) this.fail(`</${qname}> does not close <${open?.qname ?? ''}>`);
-    this.ns = open!.outer;
+    const open = this.depth > 0 ? this.openNames[this.depth - 1] : undefined;
+    if (open !== qname) this.fail(`</${qname}> does not close <${open ?? ''}>`);
+    this.depth--;
+    this.ns = this.outerBindings[this.depth];
+    this.outerBindings[this.depth] = undefined;
     this.h.close();
   }
 }

@@ -19,7 +19,7 @@ export function collapse(s: string): string {
 
 const DATE_TIME = /^(-?)(\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-](\d\d):(\d\d))?$/;
 
-function daysIn(year: number, month: number): number {
+export function daysIn(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
@@ -49,6 +49,7 @@ export function isDateTime(s: string): boolean {
 }
 
 export function isBoolean(s: string): boolean {
+  if (s === 'true' || s === 'false') return true;
   const v = collapse(s);
   return v === 'true' || v === 'false' || v === '1' || v === '0';
 }
@@ -82,7 +83,8 @@ export function checkValue(type: SimpleType, value: string): string | undefined 
     case 'string':
       return undefined;
     case 'enum':
-      return type.values.includes(collapse(value)) ? undefined : `'${value}' is not one of {${type.values.join(', ')}}`;
+      // A listed value has no whitespace to collapse: the usual case needs no collapse.
+      return type.values.includes(value) || type.values.includes(collapse(value)) ? undefined : `'${value}' is not one of {${type.values.join(', ')}}`;
     case 'dateTime':
       return isDateTime(value) ? undefined : `'${value}' is not an xs:dateTime`;
     case 'boolean':

@@ -31,12 +31,3 @@ export function readBatch(reader: ReceivedAuditReader, batch: ReaderBatch): Audi
     }
   });
 }
-
-/** Records back from a thread: Buffers arrive as plain Uint8Arrays. */
-export function restoreRecords(records: AuditRecord[]): AuditRecord[] {
-  for (const r of records) {
-    const raw = r.raw as Uint8Array | undefined;
-    if (raw && !Buffer.isBuffer(raw)) r.raw = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  }
-  return records;
-}

@@ -7,11 +7,12 @@ import type { Config } from '../../server/config/types.ts';
 import type { Logger } from '../../server/logger.ts';
 import { WorkerThreads } from '../../server/workerThreads.ts';
 import type { AuditRecord } from '../../store/types.ts';
-import { packBatch, readBatch, restoreRecords, type ReaderBatch } from './readerBatch.ts';
+import { unpackRecords, type PackedRecords } from './packedRecords.ts';
+import { packBatch, readBatch, type ReaderBatch } from './readerBatch.ts';
 import type { ReceivedAuditReader, ReceivedSyslog } from './receivedAudit.ts';
 
 export class ReaderPool {
-  private readonly threads: WorkerThreads<ReaderBatch, { seq: number; records: AuditRecord[] }>;
+  private readonly threads: WorkerThreads<ReaderBatch, { seq: number; records: PackedRecords }>;
   private seq = 0;
   private nextToDeliver = 0;
   private readonly done = new Map<number, AuditRecord[]>();
@@ -29,7 +30,7 @@ export class ReaderPool {
       workerData: { identity },
       failureEvent: 'atna.reader-thread-failed',
       log,
-      answered: (batch, m) => this.finish(batch.seq, restoreRecords(m.records)),
+      answered: (batch, m) => this.finish(batch.seq, unpackRecords(m.records)),
       // What a failed thread still had is read here.
       fallback: (batch) => this.finish(batch.seq, readBatch(this.fallback, batch)),
     });

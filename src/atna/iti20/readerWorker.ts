@@ -1,16 +1,17 @@
 /**
  * A reader thread of the Audit Record Repository: reads and validates received syslog messages
  * (receivedAudit.ts) off the main thread, which keeps the sockets and the store. Batches come in as
- * one buffer with offsets; records go back in the same order.
+ * one buffer with offsets; records go back in the same order, packed (packedRecords.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DomainDirectory } from '../../identity/domainDirectory.ts';
 import type { Config } from '../../server/config/types.ts';
 import { ReceivedAuditReader } from './receivedAudit.ts';
+import { packRecords } from './packedRecords.ts';
 import { readBatch, type ReaderBatch } from './readerBatch.ts';
 
 const reader = new ReceivedAuditReader(new DomainDirectory((workerData as { identity: Config['identity'] }).identity));
 
 parentPort!.on('message', (batch: ReaderBatch) => {
-  parentPort!.postMessage({ seq: batch.seq, records: readBatch(reader, batch) });
+  parentPort!.postMessage({ seq: batch.seq, records: packRecords(readBatch(reader, batch)) });
 });

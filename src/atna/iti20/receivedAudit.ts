@@ -89,19 +89,33 @@ export class ReceivedAuditReader {
     const numbers = individualNumbersIn(read.message, this.policy);
     const fields = indexFields(read.message, r.receivedAt);
     const valid = read.errors.length === 0;
-    const xml = maskNumbers(text, numbers);
-    const notes = [...read.errors, ...(numbers.length ? ['individual numbers masked'] : [])];
+    let { patientIds, objects } = fields;
+    let error = valid ? undefined : read.errors.join('; ');
+    let raw = valid ? undefined : r.bytes;
+    if (numbers.length) {
+      patientIds = patientIds.map((p) => maskNumbers(p, numbers));
+      objects = objects!.map((o) => ({ ...o, id: maskNumbers(o.id, numbers) }));
+      error = [...read.errors, 'individual numbers masked'].join('; ');
+      if (raw) raw = Buffer.from(maskNumbers(r.bytes.toString('utf8'), numbers), 'utf8');
+    }
     return {
-      ...fields,
-      patientIds: fields.patientIds.map((p) => maskNumbers(p, numbers)),
-      objects: fields.objects!.map((o) => ({ ...o, id: maskNumbers(o.id, numbers) })),
+      eventTime: fields.eventTime,
+      eventId: fields.eventId,
+      eventTypeCode: fields.eventTypeCode,
+      action: fields.action,
+      outcome: fields.outcome,
       origin,
-      xml,
+      xml: maskNumbers(text, numbers),
+      patientIds,
       status: valid ? 'valid' : 'invalid',
-      error: notes.length ? notes.join('; ') : undefined,
-      raw: valid ? undefined : numbers.length ? Buffer.from(maskNumbers(r.bytes.toString('utf8'), numbers), 'utf8') : r.bytes,
+      error,
+      raw,
       transport: r.transport,
+      sourceId: fields.sourceId,
       envelope,
+      moreEventTypeCodes: fields.moreEventTypeCodes,
+      agents: fields.agents,
+      objects,
     };
   }
 }

@@ -1,0 +1,70 @@
+/** Records packed on a reader thread arrive as the same records, through structured cloning. */
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import { expect } from 'chai';
+import type { AuditRecord } from '../../store/types.ts';
+import { packRecords, unpackRecords } from './packedRecords.ts';
+
+const valid: AuditRecord = {
+  eventTime: '2024-04-01T00:00:00.000Z',
+  eventId: '110112',
+  eventTypeCode: 'ITI-9',
+  action: 'E',
+  outcome: 0,
+  origin: 'syslog-tls 10.0.0.1 CN=ehr',
+  xml: '<AuditMessage UserName="佐藤 花子"/>',
+  patientIds: ['P1^^^HOSP_A&1.2.3&ISO', 'P2^^^HOSP_B&1.2.4&ISO'],
+  status: 'valid',
+  transport: 'syslog-tls',
+  sourceId: 'HOSP_A_EHR',
+  envelope: '{"facility":10}',
+  moreEventTypeCodes: ['ITI-21', ''],
+  agents: [
+    { userId: 'HOSP_A|EHR', userName: '', altUserId: '', networkAccessPoint: '10.0.0.1', requestor: true },
+    { userId: 'REGION|HIE', userName: 'hie', altUserId: '4242', networkAccessPoint: '', requestor: false },
+  ],
+  objects: [
+    { id: 'Q1', typeCode: 2, roleCode: 24, idTypeCode: 'ITI-9' },
+    { id: '', typeCode: null, roleCode: null, idTypeCode: '' },
+  ],
+};
+const invalid: AuditRecord = { ...valid, status: 'invalid', error: 'line 1: missing child element', raw: Buffer.from('<85>1 raw bytes'), moreEventTypeCodes: [], agents: [], objects: [] };
+const unparsed: AuditRecord = {
+  eventTime: '2026-01-01T00:00:00.000Z',
+  eventId: '',
+  eventTypeCode: '',
+  action: '',
+  outcome: -1,
+  origin: 'syslog-udp 10.0.0.2',
+  xml: '',
+  patientIds: [],
+  status: 'unparsed',
+  error: 'not well-formed XML',
+  raw: Buffer.from([0xff, 0xfe, 0x00]),
+  transport: 'syslog-udp',
+};
+const own: AuditRecord = { ...unparsed, status: undefined, error: undefined, raw: undefined, format: 'fhir', transport: undefined };
+
+/** The fields a record has, undefined ones left out (the store reads them alike). */
+const defined = (r: AuditRecord) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined));
+
+describe('packed audit records (reader thread to main thread)', () => {
+  it('arrive as the records that were packed, raw bytes as Buffers', () => {
+    const records = [valid, invalid, unparsed, own, valid];
+    const { port1, port2 } = new MessageChannel();
+    try {
+      port1.postMessage(packRecords(records));
+      const back = unpackRecords(receiveMessageOnPort(port2)!.message);
+      expect(back.map(defined)).to.deep.equal(records.map(defined));
+      expect(Buffer.isBuffer(back[1].raw)).to.equal(true);
+      expect(Buffer.isBuffer(back[2].raw)).to.equal(true);
+      expect(back[0].raw).to.equal(undefined);
+      expect(back[2].agents).to.equal(undefined);
+    } finally {
+      port1.close();
+    }
+  });
+
+  it('an empty batch', () => {
+    expect(unpackRecords(packRecords([]))).to.deep.equal([]);
+  });
+});
