@@ -10,22 +10,25 @@ import { Statements } from './statements.ts';
 type AgentKeyKind = 'agent' | 'address';
 const US = '\x1f';
 const RS = '\x1e';
+const AGENT_SET_CACHE = 10_000;
 
 /** An event's agent search keys, distinct, in the order of the set key (kind, then value, as SQLite's BINARY collation sorts them). */
 export function agentSetMembers(agents: AuditAgent[]): [AgentKeyKind, string][] {
-  const seen = new Set<string>();
   const out: [AgentKeyKind, string][] = [];
-  const add = (kind: AgentKeyKind, value: string) => {
-    if (!value || seen.has(kind + US + value)) return;
-    seen.add(kind + US + value);
-    out.push([kind, value]);
-  };
   for (const a of agents) {
-    add('agent', a.userId);
-    add('agent', a.userName);
-    add('address', a.networkAccessPoint);
+    addMember(out, 'agent', a.userId);
+    addMember(out, 'agent', a.userName);
+    addMember(out, 'address', a.networkAccessPoint);
   }
-  return out.sort(([k1, v1], [k2, v2]) => (k1 !== k2 ? (k1 < k2 ? -1 : 1) : compareUtf8(v1, v2)));
+  return out.sort(byKindThenValue);
+}
+
+function addMember(out: [AgentKeyKind, string][], kind: AgentKeyKind, value: string): void {
+  if (value && !out.some(([k, v]) => k === kind && v === value)) out.push([kind, value]);
+}
+
+function byKindThenValue([k1, v1]: [AgentKeyKind, string], [k2, v2]: [AgentKeyKind, string]): number {
+  return k1 !== k2 ? (k1 < k2 ? -1 : 1) : compareUtf8(v1, v2);
 }
 
 /** BINARY collation order of two strings (UTF-8 bytes), which differs from UTF-16 order above U+D7FF. */
@@ -144,6 +147,8 @@ function whereOf(q: AuditSearch, args: unknown[]): string[] {
 
 export class SqliteAuditRepo implements AuditWriter {
   private readonly st: Statements;
+  /** Agent set ids by the agents as an event spells them (in its order, repeats and all). */
+  private readonly agentSets = new Map<string, number>();
 
   constructor(private readonly db: Database.Database) {
     this.st = new Statements(db);
@@ -199,16 +204,33 @@ export class SqliteAuditRepo implements AuditWriter {
 
   /** The id of the set of these agents' search keys (migration 5), made when it is new; null when there are none. */
   private agentSet(agents: AuditAgent[]): number | null {
+    if (agents.length === 0) return null;
+    let spelled = '';
+    for (const a of agents) spelled += a.userId + US + a.userName + US + a.networkAccessPoint + RS;
+    const cached = this.agentSets.get(spelled);
+    if (cached !== undefined) return cached;
     const members = agentSetMembers(agents);
     if (members.length === 0) return null;
-    const key = members.map(([kind, value]) => kind + US + value).join(RS);
-    // Looked up each time rather than cached: a set made by a transaction that rolls back is gone.
-    const found = this.st.get<{ id: number }>('SELECT id FROM audit_agent_sets WHERE key = ?', key);
-    if (found) return found.id;
-    const id = Number(this.st.run('INSERT INTO audit_agent_sets(key) VALUES (?)', key).lastInsertRowid);
-    for (const [kind, value] of members) this.st.run('INSERT INTO audit_agent_set_members(kind, value, set_id) VALUES (?, ?, ?)', kind, value, id);
+    let key = '';
+    for (const [kind, value] of members) key += (key ? RS : '') + kind + US + value;
+    let id = this.st.get<{ id: number }>('SELECT id FROM audit_agent_sets WHERE key = ?', key)?.id;
+    if (id === undefined) {
+      id = Number(this.st.run('INSERT INTO audit_agent_sets(key) VALUES (?)', key).lastInsertRowid);
+      for (const [kind, value] of members) this.st.run('INSERT INTO audit_agent_set_members(kind, value, set_id) VALUES (?, ?, ?)', kind, value, id);
+    }
+    if (this.agentSets.size >= AGENT_SET_CACHE) this.agentSets.clear();
+    this.agentSets.set(spelled, id);
     return id;
   }
+
+  /**
+   * Told by the write queue whenever work is rolled back: a set made by that work is gone, so the
+   * cache forgets everything it may have learnt since the last commit.
+   */
+  rolledBack(): void {
+    this.agentSets.clear();
+  }
+
 
   async auditEvents(filter: { eventTypeCode?: string; patientId?: string; status?: AuditStatus; limit?: number }): Promise<StoredAuditRecord[]> {
     const where: string[] = [];

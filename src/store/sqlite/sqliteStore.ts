@@ -88,10 +88,16 @@ export class SqliteStore implements Store {
     this.walSync = wal;
     const checkpointer = new WalCheckpointer(this.writer, path.resolve(opts.path));
     this.checkpointer = checkpointer;
-    this.queue = new WriteQueue(this.writer, wal ? () => wal.sync() : undefined, () => checkpointer.committed());
+    const audit = new SqliteAuditRepo(this.writer);
+    this.queue = new WriteQueue(
+      this.writer,
+      wal ? () => wal.sync() : undefined,
+      () => checkpointer.committed(),
+      () => audit.rolledBack(),
+    );
     this.writeTx = {
       identity: new SqliteIdentityRepo(this.writer),
-      audit: new SqliteAuditRepo(this.writer),
+      audit,
       outbox: new SqliteOutboxRepo(this.writer),
       registry: new SqliteRegistryRepo(this.writer),
       repository: new SqliteRepositoryRepo(this.writer),

@@ -27,6 +27,8 @@ export class WriteQueue {
     private readonly durable: () => Promise<void> = async () => undefined,
     /** Told after each COMMIT (the WAL has grown). */
     private readonly committed: () => void = () => undefined,
+    /** Told whenever work is undone (a request rolled back to its savepoint, a failed COMMIT). */
+    private readonly rolledBack: () => void = () => undefined,
     private readonly maxBatch = 256,
   ) {}
 
@@ -78,12 +80,14 @@ export class WriteQueue {
         job.error = e;
         db.exec('ROLLBACK TO request');
         db.exec('RELEASE request');
+        this.rolledBack();
       }
     }
     try {
       db.exec('COMMIT');
     } catch (e) {
       if (db.inTransaction) db.exec('ROLLBACK');
+      this.rolledBack();
       for (const j of batch) j.reject(e);
       return;
     }
