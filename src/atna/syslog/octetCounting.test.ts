@@ -9,6 +9,7 @@ describe('octet-counted syslog framing (RFC 5425 4.3)', () => {
     const d = new OctetCountingDecoder(1000);
     expect(texts(d.push(Buffer.from(frame('<85>1 a') + frame('<85>1 監査') + frame('x'))))).to.deep.equal(['<85>1 a', '<85>1 監査', 'x']);
     expect(d.unfinished()).to.equal(undefined);
+    expect(d.midFrame).to.equal(false);
   });
 
   it('joins a frame split across chunks, anywhere, even inside MSG-LEN or a UTF-8 character', () => {
@@ -20,8 +21,12 @@ describe('octet-counted syslog framing (RFC 5425 4.3)', () => {
     }
     const d = new OctetCountingDecoder(1000);
     const out: Frame[] = [];
-    for (const byte of all) out.push(...d.push(Buffer.from([byte])));
+    for (const [i, byte] of all.entries()) {
+      out.push(...d.push(Buffer.from([byte])));
+      expect(d.midFrame, `after byte ${i}`).to.equal(d.unfinished() !== undefined);
+    }
     expect(texts(out), 'byte by byte').to.deep.equal(['<85>1 first 監査', '<85>1 second']);
+    expect(d.midFrame).to.equal(false);
   });
 
   it('skips a frame over the limit by its length, keeps its head, and goes on with the next', () => {
@@ -35,7 +40,11 @@ describe('octet-counted syslog framing (RFC 5425 4.3)', () => {
   it('reports an unfinished frame: how much of it came', () => {
     const d = new OctetCountingDecoder(100);
     expect(d.push(Buffer.from('20 <85>1 half'))).to.deep.equal([]);
+    expect(d.midFrame).to.equal(true);
     const u = d.unfinished()!;
+    const inLength = new OctetCountingDecoder(100);
+    inLength.push(Buffer.from('2'));
+    expect(inLength.midFrame, 'inside MSG-LEN').to.equal(true);
     expect(u.bytes.toString()).to.equal('<85>1 half');
     expect([u.received, u.expected]).to.deep.equal([10, 20]);
   });

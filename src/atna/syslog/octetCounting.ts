@@ -66,6 +66,11 @@ export class OctetCountingDecoder {
     return out;
   }
 
+  /** Whether the stream is in the middle of a frame (its length or its body). */
+  get midFrame(): boolean {
+    return this.state === 'body' || this.state === 'skip' || (this.state === 'length' && this.lengthText !== '');
+  }
+
   /** What an unfinished frame holds, when the stream ends or stalls in the middle of one. */
   unfinished(): { bytes: Buffer; received: number; expected: number } | undefined {
     if (this.state === 'body' || this.state === 'skip') {

@@ -70,8 +70,8 @@ export class SyslogStreamListener {
     }
     const decoder = new OctetCountingDecoder(this.opts.maxMessageBytes);
     const max = this.opts.maxMessageBytes;
-    const submit = (bytes: Buffer, problem?: string) =>
-      this.sink.submit({ transport: this.transport, peer, receivedAt: new Date().toISOString(), bytes, problem });
+    const submit = (bytes: Buffer, problem?: string, receivedAt = new Date().toISOString()) =>
+      this.sink.submit({ transport: this.transport, peer, receivedAt, bytes, problem });
     let finished = false;
     const finish = (why: string) => {
       if (finished) return;
@@ -98,11 +98,13 @@ export class SyslogStreamListener {
       this.sink.off('drain', onDrain);
     });
     socket.on('data', (chunk: Buffer) => {
+      // The frames completed by one chunk were all received when it was.
+      const receivedAt = new Date().toISOString();
       for (const f of decoder.push(chunk)) {
-        if (f.kind === 'message') submit(f.bytes);
-        else if (f.kind === 'oversize') submit(f.head, `frame of ${f.size} bytes exceeds the limit of ${max} bytes; its first ${f.head.length} bytes kept`);
+        if (f.kind === 'message') submit(f.bytes, undefined, receivedAt);
+        else if (f.kind === 'oversize') submit(f.head, `frame of ${f.size} bytes exceeds the limit of ${max} bytes; its first ${f.head.length} bytes kept`, receivedAt);
         else {
-          submit(f.bytes, f.reason);
+          submit(f.bytes, f.reason, receivedAt);
           // Without framing nothing more can be read from this stream.
           finished = true;
           socket.destroy();
@@ -110,7 +112,7 @@ export class SyslogStreamListener {
         }
       }
       if (this.sink.congested) socket.pause();
-      const nowInFrame = decoder.unfinished() !== undefined;
+      const nowInFrame = decoder.midFrame;
       if (nowInFrame !== inFrame) {
         inFrame = nowInFrame;
         socket.setTimeout(inFrame ? this.opts.frameTimeoutMs : this.opts.idleTimeoutMs);
