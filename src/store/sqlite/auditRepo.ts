@@ -147,6 +147,8 @@ function whereOf(q: AuditSearch, args: unknown[]): string[] {
 
 export class SqliteAuditRepo implements AuditWriter {
   private readonly st: Statements;
+  private lastMs = 0;
+  private lastIso = '';
   /** Agent set ids by the agents as an event spells them (in its order, repeats and all). */
   private readonly agentSets = new Map<string, number>();
 
@@ -158,7 +160,7 @@ export class SqliteAuditRepo implements AuditWriter {
     const info = this.st.run(
       `INSERT INTO audit_events(recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml, status, error, raw, format, transport, source_id, envelope, agent_set)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      new Date().toISOString(),
+      this.now(),
       e.eventTime,
       e.eventId,
       e.eventTypeCode,
@@ -221,6 +223,16 @@ export class SqliteAuditRepo implements AuditWriter {
     if (this.agentSets.size >= AGENT_SET_CACHE) this.agentSets.clear();
     this.agentSets.set(spelled, id);
     return id;
+  }
+
+  /** The time of recording (events recorded in the same millisecond share the string). */
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
   }
 
   /**
