@@ -136,6 +136,8 @@ export class XmlScanner {
   /** The qualified names of the tag's attributes, and what the handler gets. */
   private readonly qnames: string[] = [];
   private readonly attributes: ScannedAttributes = { count: 0, local: [], uri: [], value: [] };
+  /** Whether the last name read has a colon (a prefix, or not a QName). */
+  private nameHasColon = false;
   /** XmlScanner.nextOf's positions, by SOUGHT index. */
   private readonly next = [-1, -1, -1, -1];
 
@@ -197,15 +199,20 @@ export class XmlScanner {
     const start = this.i;
     let k = start;
     let c = s.charCodeAt(k);
-    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58) {
+    let colon = c === 58;
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || colon) {
       k++;
       for (;;) {
         c = s.charCodeAt(k);
-        if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 58 || c === 45 || c === 46) k++;
-        else break;
+        if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46) k++;
+        else if (c === 58) {
+          colon = true;
+          k++;
+        } else break;
       }
       if (!(c >= 0x80)) {
         this.i = k;
+        this.nameHasColon = colon;
         return s.slice(start, k);
       }
     }
@@ -213,6 +220,7 @@ export class XmlScanner {
     const m = NAME.exec(s);
     if (!m) this.fail('a name was expected');
     this.i = NAME.lastIndex;
+    this.nameHasColon = m![0].indexOf(':') >= 0;
     return m![0];
   }
 
@@ -287,6 +295,7 @@ export class XmlScanner {
     const start = this.i;
     this.i++;
     const qname = this.name();
+    const qnameHasColon = this.nameHasColon;
     const { qnames, attributes } = this;
     const values = attributes.value;
     let n = 0;
@@ -311,13 +320,14 @@ export class XmlScanner {
       if (s.charCodeAt(this.i) !== 61 /* = */) this.fail(`= expected after attribute ${attr}`);
       this.i++;
       this.space();
+      const colon = this.nameHasColon;
       let value = this.attributeValue(attr);
       for (let k = 0; k < n; k++) if (qnames[k] === attr) this.fail(`attribute ${attr} given twice`);
       if (attr.charCodeAt(0) === 120 /* x */ && (attr === 'xmlns' || attr.startsWith('xmlns:'))) {
         const prefix = attr === 'xmlns' ? '' : attr.slice(6);
         if (prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NS) || value === XMLNS_NS) this.fail(`illegal namespace declaration ${attr}`);
         declarations = true;
-      } else if (attr.indexOf(':') >= 0) prefixed = true;
+      } else if (colon) prefixed = true;
       qnames[n] = attr;
       values[n] = value;
       n++;
@@ -334,7 +344,7 @@ export class XmlScanner {
         if (prefix === '' || values[k] !== '') this.ns.set(prefix, values[k]);
       }
     }
-    const colon = this.colonOf(qname);
+    const colon = qnameHasColon ? this.colonOf(qname) : -1;
     const local = colon < 0 ? qname : qname.slice(colon + 1);
     const uri = this.resolve(colon < 0 ? '' : qname.slice(0, colon), false);
     const { local: locals, uri: uris } = attributes;
