@@ -6,6 +6,7 @@
  */
 import type { AuditAgent, AuditObject, AuditRecord } from '../../store/types.ts';
 import type { ReadAuditMessage } from './model.ts';
+import { digits } from '../asciiDigits.ts';
 import { daysIn } from './xsdTypes.ts';
 
 export type AuditIndexFields = Pick<
@@ -16,18 +17,10 @@ export type AuditIndexFields = Pick<
 /** An xs:dateTime as a UTC instant with milliseconds (2024-01-01T00:00:00.000Z); no zone is read as UTC. */
 export function utcInstant(dateTime: string): string | undefined {
   const t = usualInstant(dateTime);
-  return t !== undefined ? new Date(t).toISOString() : anyInstant(dateTime);
-}
-
-/** `count` ASCII digits at `at` as a number, -1 when they are not all digits. */
-function digits(s: string, at: number, count: number): number {
-  let n = 0;
-  for (let i = at; i < at + count; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (!(d >= 0 && d <= 9)) return -1;
-    n = n * 10 + d;
-  }
-  return n;
+  if (t === undefined) return anyInstant(dateTime);
+  // Already in that form (a fraction of three digits, Z): the instant is the value itself.
+  if (dateTime.length === 24 && dateTime.charCodeAt(19) === 46 && dateTime.charCodeAt(23) === 90) return dateTime;
+  return new Date(t).toISOString();
 }
 
 /**

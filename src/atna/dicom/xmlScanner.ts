@@ -43,30 +43,80 @@ const PREDEFINED = new Map([
   ['quot', '"'],
   ['apos', "'"],
 ]);
-const REFERENCE = /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([^;&\s]*));/g;
 
 function isChar(cp: number): boolean {
   return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
 }
 
-/** Replaces character and entity references; throws on a malformed or unknown one. */
+/** The name of an entity reference after `&` (to `;`): no `;`, `&` or whitespace. */
+const ENTITY_NAME = /([^;&\s]*);/y;
+
+/**
+ * Replaces character and entity references; throws on a malformed or unknown one. Reads them from
+ * left to right as the expression /&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([^;&\s]*));/g would: the first
+ * unknown entity or illegal character is the error, an `&` that starts no reference only after all.
+ */
 function expand(s: string): string {
-  if (s.indexOf('&') < 0) return s;
-  let references = 0;
-  const out = s.replace(REFERENCE, (m, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
-    references++;
-    if (name !== undefined) {
-      const v = PREDEFINED.get(name);
-      if (v === undefined) throw new XmlSyntaxError(`undefined entity &${name};`);
-      return v;
+  let amp = s.indexOf('&');
+  if (amp < 0) return s;
+  let out = '';
+  let from = 0;
+  let stray = false;
+  while (amp >= 0) {
+    let end = -1;
+    let value = '';
+    const c = s.charCodeAt(amp + 1);
+    if (c === 35 /* # */) {
+      const hex = s.charCodeAt(amp + 2) === 120; /* x */
+      let k = hex ? amp + 3 : amp + 2;
+      const digitsFrom = k;
+      for (;;) {
+        const d = s.charCodeAt(k);
+        if ((d >= 48 && d <= 57) || (hex && ((d >= 65 && d <= 70) || (d >= 97 && d <= 102)))) k++;
+        else break;
+      }
+      if (k > digitsFrom && s.charCodeAt(k) === 59 /* ; */) {
+        const cp = parseInt(s.slice(digitsFrom, k), hex ? 16 : 10);
+        if (!isChar(cp)) throw new XmlSyntaxError(`character reference ${s.slice(amp, k + 1)} is not a legal XML character`);
+        value = String.fromCodePoint(cp);
+        end = k + 1;
+      }
+    } else if (c === 97 /* a */ && s.startsWith('amp;', amp + 1)) {
+      value = '&';
+      end = amp + 5;
+    } else if (c === 108 /* l */ && s.startsWith('lt;', amp + 1)) {
+      value = '<';
+      end = amp + 4;
     }
-    const cp = hex !== undefined ? parseInt(hex, 16) : parseInt(dec!, 10);
-    if (!isChar(cp)) throw new XmlSyntaxError(`character reference ${m} is not a legal XML character`);
-    return String.fromCodePoint(cp);
-  });
-  if (s.split('&').length - 1 !== references) throw new XmlSyntaxError('& not starting a reference');
-  return out;
+    if (end < 0) {
+      ENTITY_NAME.lastIndex = amp + 1;
+      const m = ENTITY_NAME.exec(s);
+      if (m) {
+        const v = PREDEFINED.get(m[1]);
+        if (v === undefined) throw new XmlSyntaxError(`undefined entity &${m[1]};`);
+        value = v;
+        end = ENTITY_NAME.lastIndex;
+      }
+    }
+    if (end < 0) {
+      stray = true;
+      amp = s.indexOf('&', amp + 1);
+      continue;
+    }
+    out += s.slice(from, amp) + value;
+    from = end;
+    amp = s.indexOf('&', end);
+  }
+  if (stray) throw new XmlSyntaxError('& not starting a reference');
+  return out + s.slice(from);
 }
+
+/** The characters XmlScanner.nextOf finds. */
+const SOUGHT = ['<', '&', '\t', '\n'];
+const LT = 0;
+const AMP = 1;
+const TAB = 2;
+const NL = 3;
 
 /** A quick test for what NOT_CHAR looks at closer (it rarely matches, and the lookarounds cost). */
 const MAYBE_NOT_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
@@ -86,6 +136,10 @@ export class XmlScanner {
   /** The qualified names of the tag's attributes, and what the handler gets. */
   private readonly qnames: string[] = [];
   private readonly attributes: ScannedAttributes = { count: 0, local: [], uri: [], value: [] };
+  /** Whether the last name read has a colon (a prefix, or not a QName). */
+  private nameHasColon = false;
+  /** XmlScanner.nextOf's positions, by SOUGHT index. */
+  private readonly next = [-1, -1, -1, -1];
 
   constructor(private readonly h: ScanHandler) {}
 
@@ -96,6 +150,7 @@ export class XmlScanner {
     if (bad) throw new XmlSyntaxError(`illegal character U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
     this.s = s;
     this.i = 0;
+    this.next.fill(-1);
     this.depth = 0;
     this.ns = undefined;
     this.document();
@@ -144,15 +199,20 @@ export class XmlScanner {
     const start = this.i;
     let k = start;
     let c = s.charCodeAt(k);
-    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58) {
+    let colon = c === 58;
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || colon) {
       k++;
       for (;;) {
         c = s.charCodeAt(k);
-        if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 58 || c === 45 || c === 46) k++;
-        else break;
+        if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46) k++;
+        else if (c === 58) {
+          colon = true;
+          k++;
+        } else break;
       }
       if (!(c >= 0x80)) {
         this.i = k;
+        this.nameHasColon = colon;
         return s.slice(start, k);
       }
     }
@@ -160,6 +220,7 @@ export class XmlScanner {
     const m = NAME.exec(s);
     if (!m) this.fail('a name was expected');
     this.i = NAME.lastIndex;
+    this.nameHasColon = m![0].indexOf(':') >= 0;
     return m![0];
   }
 
@@ -234,6 +295,7 @@ export class XmlScanner {
     const start = this.i;
     this.i++;
     const qname = this.name();
+    const qnameHasColon = this.nameHasColon;
     const { qnames, attributes } = this;
     const values = attributes.value;
     let n = 0;
@@ -258,13 +320,14 @@ export class XmlScanner {
       if (s.charCodeAt(this.i) !== 61 /* = */) this.fail(`= expected after attribute ${attr}`);
       this.i++;
       this.space();
+      const colon = this.nameHasColon;
       let value = this.attributeValue(attr);
       for (let k = 0; k < n; k++) if (qnames[k] === attr) this.fail(`attribute ${attr} given twice`);
       if (attr.charCodeAt(0) === 120 /* x */ && (attr === 'xmlns' || attr.startsWith('xmlns:'))) {
         const prefix = attr === 'xmlns' ? '' : attr.slice(6);
         if (prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NS) || value === XMLNS_NS) this.fail(`illegal namespace declaration ${attr}`);
         declarations = true;
-      } else if (attr.indexOf(':') >= 0) prefixed = true;
+      } else if (colon) prefixed = true;
       qnames[n] = attr;
       values[n] = value;
       n++;
@@ -281,7 +344,7 @@ export class XmlScanner {
         if (prefix === '' || values[k] !== '') this.ns.set(prefix, values[k]);
       }
     }
-    const colon = this.colonOf(qname);
+    const colon = qnameHasColon ? this.colonOf(qname) : -1;
     const local = colon < 0 ? qname : qname.slice(colon + 1);
     const uri = this.resolve(colon < 0 ? '' : qname.slice(0, colon), false);
     const { local: locals, uri: uris } = attributes;
@@ -324,33 +387,31 @@ export class XmlScanner {
 
   /**
    * A quoted attribute value, normalized (3.3.3): literal whitespace becomes a space, references
-   * expand. One pass finds its end and whether it needs either.
+   * expand.
    */
   private attributeValue(attr: string): string {
     const s = this.s;
     const quote = s.charCodeAt(this.i);
     const from = this.i + 1;
-    let k = from;
-    let lt = false;
-    let whitespace = false;
-    let reference = false;
-    if (quote === 34 || quote === 39) {
-      for (const end = s.length; k < end; k++) {
-        const c = s.charCodeAt(k);
-        if (c === quote) break;
-        if (c < 61) {
-          if (c === 60) lt = true;
-          else if (c === 38) reference = true;
-          else if (c === 10 || c === 9) whitespace = true;
-        }
-      }
-    }
-    if (k >= s.length || !(quote === 34 || quote === 39)) this.fail(`malformed value of attribute ${attr}`);
-    if (lt) this.fail(`< in the value of attribute ${attr}`);
-    this.i = k + 1;
-    let value = s.slice(from, k);
-    if (whitespace) value = value.replace(/[\t\n]/g, ' ');
-    return reference ? expand(value) : value;
+    const end = quote === 34 ? s.indexOf('"', from) : quote === 39 ? s.indexOf("'", from) : -1;
+    if (end < 0) this.fail(`malformed value of attribute ${attr}`);
+    if (this.nextOf(LT, from) < end) this.fail(`< in the value of attribute ${attr}`);
+    this.i = end + 1;
+    let value = s.slice(from, end);
+    if (this.nextOf(TAB, from) < end || this.nextOf(NL, from) < end) value = value.replace(/[\t\n]/g, ' ');
+    return this.nextOf(AMP, from) < end ? expand(value) : value;
+  }
+
+  /**
+   * Where the next `<`, `&`, tab or newline is at or after `from` (the length of the text when there
+   * is none). Each is searched for again only when the scan has passed it: one indexOf pass over the
+   * document for each, rather than a look at every character of every attribute value.
+   */
+  private nextOf(which: number, from: number): number {
+    const at = this.next[which];
+    if (at >= from) return at;
+    const found = this.s.indexOf(SOUGHT[which], from);
+    return (this.next[which] = found < 0 ? this.s.length : found);
   }
 
   private endTag(): void {

@@ -34,6 +34,19 @@ export function originOf(transport: string, peer: Peer): string {
   return `${transport} ${peer.address}${peer.certificateSubject ? ` CN=${peer.certificateSubject}` : ''}`;
 }
 
+/** A header field as JSON: the fields are PRINTUSASCII, so only " and \\ need escaping. */
+function jsonField(v: string | null): string {
+  if (v === null) return 'null';
+  return v.indexOf('"') < 0 && v.indexOf('\\') < 0 ? `"${v}"` : JSON.stringify(v);
+}
+
+/** The syslog envelope kept with the record: the JSON of its header fields, built without an object. */
+function envelopeJson(m: SyslogMessage): string {
+  let json = `{"facility":${m.facility},"severity":${m.severity},"timestamp":${jsonField(m.timestamp)},"hostname":${jsonField(m.hostname)},"appName":${jsonField(m.appName)},"procId":${jsonField(m.procId)},"msgId":${jsonField(m.msgId)}`;
+  if (m.structuredData.length) json += `,"structuredData":${JSON.stringify(m.structuredData)}`;
+  return m.bom ? `${json},"bom":true}` : `${json}}`;
+}
+
 export class ReceivedAuditReader {
   private readonly reader = new AuditMessageReader();
 
@@ -41,51 +54,23 @@ export class ReceivedAuditReader {
 
   fromSyslog(r: ReceivedSyslog): AuditRecord {
     const origin = originOf(r.transport, r.peer);
-    const unread = (error: string, envelope?: string): AuditRecord => {
-      const masked = maskUnreadable(r.bytes, this.policy);
-      return {
-        eventTime: r.receivedAt,
-        eventId: '',
-        eventTypeCode: '',
-        action: '',
-        outcome: -1,
-        origin,
-        xml: '',
-        patientIds: [],
-        status: 'unparsed',
-        error: masked.masked ? `${error}; individual numbers masked` : error,
-        raw: masked.bytes,
-        transport: r.transport,
-        envelope,
-      };
-    };
-    if (r.problem) return unread(r.problem);
+    if (r.problem) return this.unread(r, origin, r.problem);
     let syslog: SyslogMessage;
     try {
       syslog = parseSyslog(r.bytes);
     } catch (e) {
-      if (e instanceof SyslogParseError) return unread(e.message);
+      if (e instanceof SyslogParseError) return this.unread(r, origin, e.message);
       throw e;
     }
-    const envelope = JSON.stringify({
-      facility: syslog.facility,
-      severity: syslog.severity,
-      timestamp: syslog.timestamp,
-      hostname: syslog.hostname,
-      appName: syslog.appName,
-      procId: syslog.procId,
-      msgId: syslog.msgId,
-      structuredData: syslog.structuredData.length ? syslog.structuredData : undefined,
-      bom: syslog.bom || undefined,
-    });
+    const envelope = envelopeJson(syslog);
     let text: string;
     try {
       text = UTF8.decode(syslog.msg);
     } catch {
-      return unread('MSG is not UTF-8 (ITI TF-2 3.20.4.1.2)', envelope);
+      return this.unread(r, origin, 'MSG is not UTF-8 (ITI TF-2 3.20.4.1.2)', envelope);
     }
     const read = this.reader.read(text);
-    if (!read.message) return unread(read.errors.join('; '), envelope);
+    if (!read.message) return this.unread(r, origin, read.errors.join('; '), envelope);
     const numbers = individualNumbersIn(read.message, this.policy);
     const fields = indexFields(read.message, r.receivedAt);
     const valid = read.errors.length === 0;
@@ -116,6 +101,26 @@ export class ReceivedAuditReader {
       moreEventTypeCodes: fields.moreEventTypeCodes,
       agents: fields.agents,
       objects,
+    };
+  }
+
+  /** A message kept raw with its error. */
+  private unread(r: ReceivedSyslog, origin: string, error: string, envelope?: string): AuditRecord {
+    const masked = maskUnreadable(r.bytes, this.policy);
+    return {
+      eventTime: r.receivedAt,
+      eventId: '',
+      eventTypeCode: '',
+      action: '',
+      outcome: -1,
+      origin,
+      xml: '',
+      patientIds: [],
+      status: 'unparsed',
+      error: masked.masked ? `${error}; individual numbers masked` : error,
+      raw: masked.bytes,
+      transport: r.transport,
+      envelope,
     };
   }
 }

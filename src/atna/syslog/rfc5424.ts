@@ -3,6 +3,8 @@
  * PROCID, MSGID), STRUCTURED-DATA and MSG, with the UTF-8 BOM that may open MSG. Parsed from the bytes
  * as received; MSG is left as bytes for the caller to decode.
  */
+import { digits } from '../asciiDigits.ts';
+
 export interface StructuredDataElement {
   id: string;
   params: [string, string][];
@@ -27,11 +29,17 @@ export interface SyslogMessage {
 export class SyslogParseError extends Error {}
 
 const SP = 0x20;
-const TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d{1,6})?(Z|[+-](\d\d):(\d\d))$/;
+
+/** The longest HEADER (RFC 5424 6): PRI, VERSION and the five fields at their maximum lengths with their SPs. */
+const MAX_HEADER = 5 + 3 + 1 + 32 + 1 + 255 + 1 + 48 + 1 + 128 + 1 + 32 + 1;
 
 class Cursor {
   i = 0;
-  constructor(readonly b: Buffer) {}
+  /** The bytes that can hold the HEADER, as latin1 text: header fields are sliced from it. */
+  readonly head: string;
+  constructor(readonly b: Buffer) {
+    this.head = b.toString('latin1', 0, Math.min(b.length, MAX_HEADER));
+  }
 
   fail(what: string): never {
     throw new SyslogParseError(`RFC 5424: ${what} at byte ${this.i}`);
@@ -54,17 +62,45 @@ class Cursor {
     const len = this.i - start;
     if (len === 0) this.fail(`${name} is empty`);
     if (len > max) this.fail(`${name} is longer than ${max}`);
-    const v = b.toString('latin1', start, this.i);
-    return v === '-' ? null : v;
+    if (len === 1 && b[start] === 0x2d /* - */) return null;
+    return this.text(start, this.i);
+  }
+
+  /** The bytes from start to end as latin1 text. */
+  text(start: number, end: number): string {
+    return end <= this.head.length ? this.head.slice(start, end) : this.b.toString('latin1', start, end);
   }
 }
 
+/** TIMESTAMP (RFC 5424 6.2.3): FULL-DATE "T" FULL-TIME of RFC 3339, with at most six fractional digits. */
 function checkTimestamp(c: Cursor, ts: string): void {
-  const m = TIMESTAMP.exec(ts);
-  if (!m) c.fail(`TIMESTAMP '${ts}' is not an RFC 3339 date-time`);
-  const [, , mo, d, h, mi, s, , , oh, om] = m!;
-  if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +h > 23 || +mi > 59 || +s > 59) c.fail(`TIMESTAMP '${ts}' is out of range`);
-  if (oh !== undefined && (+oh > 23 || +om > 59)) c.fail(`TIMESTAMP '${ts}' has a bad offset`);
+  const n = ts.length;
+  const mo = digits(ts, 5, 2);
+  const d = digits(ts, 8, 2);
+  const h = digits(ts, 11, 2);
+  const mi = digits(ts, 14, 2);
+  const s = digits(ts, 17, 2);
+  let i = 19;
+  let fraction = 0;
+  if (ts.charCodeAt(i) === 46 /* . */) {
+    while (fraction < 7 && digits(ts, i + 1 + fraction, 1) >= 0) fraction++;
+    i += 1 + fraction;
+  }
+  let oh = 0;
+  let om = 0;
+  const zone = ts.charCodeAt(i);
+  if (zone === 43 || zone === 45) {
+    oh = digits(ts, i + 1, 2);
+    om = digits(ts, i + 4, 2);
+    if (ts.charCodeAt(i + 3) !== 58) oh = -1;
+    i += 6;
+  } else if (zone === 90 /* Z */) i++;
+  else i = -1;
+  const form =
+    n >= 20 && digits(ts, 0, 4) >= 0 && ts.charCodeAt(4) === 45 && mo >= 0 && ts.charCodeAt(7) === 45 && d >= 0 && ts.charCodeAt(10) === 84 && h >= 0 && ts.charCodeAt(13) === 58 && mi >= 0 && ts.charCodeAt(16) === 58 && s >= 0;
+  if (!form || i !== n || fraction === 7 || (ts.charCodeAt(19) === 46 && fraction === 0) || oh < 0 || om < 0) c.fail(`TIMESTAMP '${ts}' is not an RFC 3339 date-time`);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) c.fail(`TIMESTAMP '${ts}' is out of range`);
+  if (oh > 23 || om > 59) c.fail(`TIMESTAMP '${ts}' has a bad offset`);
 }
 
 function sdName(c: Cursor, what: string): string {
@@ -127,14 +163,14 @@ export function parseSyslog(b: Buffer): SyslogMessage {
   c.expect(0x3c, '< opening PRI');
   const priStart = c.i;
   while (c.i < b.length && b[c.i] >= 0x30 && b[c.i] <= 0x39) c.i++;
-  const priText = b.toString('latin1', priStart, c.i);
+  const priText = c.text(priStart, c.i);
   if (priText.length === 0 || priText.length > 3 || (priText.length > 1 && priText[0] === '0')) c.fail('PRIVAL must be 0 to 191 without leading zeros');
   const pri = Number(priText);
   if (pri > 191) c.fail('PRIVAL must be 0 to 191');
   c.expect(0x3e, '> closing PRI');
   const vStart = c.i;
   while (c.i < b.length && b[c.i] >= 0x30 && b[c.i] <= 0x39) c.i++;
-  const vText = b.toString('latin1', vStart, c.i);
+  const vText = c.text(vStart, c.i);
   if (vText.length === 0 || vText.length > 3 || vText[0] === '0') c.fail('VERSION expected');
   if (vText !== '1') c.fail(`VERSION ${vText} is not supported (RFC 5424 is version 1)`);
   c.expect(SP, 'SP after VERSION');
