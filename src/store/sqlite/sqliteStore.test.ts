@@ -30,6 +30,7 @@ describe('SQLite store specifics', () => {
     const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
     expect(rows.map((r) => r.version)).to.deep.equal(MIGRATIONS.map((m) => m.version));
     expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
+    expect(db.pragma('page_size', { simple: true }), 'a new database').to.equal(8192);
     db.close();
   });
 });
