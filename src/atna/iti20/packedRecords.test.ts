@@ -2,7 +2,13 @@
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { expect } from 'chai';
 import type { AuditRecord } from '../../store/types.ts';
+import { receivedAuditXml } from '../../../test/helpers/auditMessages.ts';
+import { syslogMessage } from '../../../test/helpers/syslog.ts';
+import { DomainDirectory } from '../../identity/domainDirectory.ts';
+import { validate } from '../../server/config/load.ts';
 import { packRecords, unpackRecords } from './packedRecords.ts';
+import { packBatch, readBatch } from './readerBatch.ts';
+import { ReceivedAuditReader, type MsgRange, type ReceivedSyslog } from './receivedAudit.ts';
 
 const valid: AuditRecord = {
   eventTime: '2024-04-01T00:00:00.000Z',
@@ -66,5 +72,36 @@ describe('packed audit records (reader thread to main thread)', () => {
 
   it('an empty batch', () => {
     expect(unpackRecords(packRecords([]))).to.deep.equal([]);
+  });
+
+  it('leave the XML behind when it is the MSG as it came, and the main thread reads it from the batch: the records of the fallback', () => {
+    const reader = new ReceivedAuditReader(new DomainDirectory(validate({}).identity));
+    const peer = { address: '10.0.0.1', port: 514, certificateSubject: 'ehr' };
+    const at = (i: number) => `2026-01-01T00:00:0${i}.000Z`;
+    const messages: ReceivedSyslog[] = [
+      syslogMessage(receivedAuditXml({ userName: '佐藤 花子' })),
+      syslogMessage(receivedAuditXml({ patients: ['MN1^^^HOSP_A'] }), { bom: true }),
+      // An individual number, masked: this XML is not the MSG and travels as text.
+      syslogMessage(receivedAuditXml({ patients: ['123456789018^^^&2.999.392.1.9&ISO'] })),
+      syslogMessage('<AuditMessage><EventIdentification/></AuditMessage>'),
+      Buffer.from('not syslog at all'),
+      syslogMessage('<AuditMessage'),
+    ].map((bytes, i) => ({ transport: 'syslog-tls', peer, receivedAt: at(i), bytes }));
+    const batch = packBatch(7, messages);
+    const xmlAt: (MsgRange | undefined)[] = [];
+    const read = readBatch(reader, batch, xmlAt);
+    expect(xmlAt.map((m) => m !== undefined)).to.deep.equal([true, true, false, true, false, false]);
+    const { port1, port2 } = new MessageChannel();
+    try {
+      port1.postMessage(packRecords(read, xmlAt));
+      const back = unpackRecords(receiveMessageOnPort(port2)!.message, batch.bytes);
+      const fallback = readBatch(reader, batch);
+      expect(back.map(defined)).to.deep.equal(fallback.map(defined));
+      expect(back[0].xml).to.contain('佐藤 花子');
+      expect(back[2].xml).to.not.contain('123456789018');
+      expect(back.map((r) => r.status)).to.deep.equal(['valid', 'valid', 'valid', 'invalid', 'unparsed', 'unparsed']);
+    } finally {
+      port1.close();
+    }
   });
 });

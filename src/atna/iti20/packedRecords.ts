@@ -5,11 +5,15 @@
  * again key by key; this costs both threads a fraction of that. Buffers travel beside it.
  */
 import type { AuditRecord, AuditStatus } from '../../store/types.ts';
+import { decodeMsg, type MsgRange } from './receivedAudit.ts';
 
 export interface PackedRecords {
   count: number;
   text: string;
-  /** Lengths of the strings (-1: undefined) and the numbers, in the order unpackRecords reads them. */
+  /**
+   * Lengths of the strings (-1: undefined; for an XML, -2 followed by where it lies in the batch's
+   * bytes) and the numbers, in the order unpackRecords reads them.
+   */
   numbers: number[];
   raws: Uint8Array[];
 }
@@ -38,7 +42,8 @@ export const PACKED_FIELDS = {
   objects: true,
 } satisfies Record<keyof AuditRecord, true>;
 
-export function packRecords(records: AuditRecord[]): PackedRecords {
+/** `xmlAt`: per record, where its XML lies in the batch's bytes (readBatch), to be decoded there rather than sent. */
+export function packRecords(records: AuditRecord[], xmlAt?: readonly (MsgRange | undefined)[]): PackedRecords {
   let text = '';
   const numbers: number[] = [];
   const raws: Uint8Array[] = [];
@@ -49,7 +54,7 @@ export function packRecords(records: AuditRecord[]): PackedRecords {
       text += s;
     }
   };
-  for (const r of records) {
+  for (const [i, r] of records.entries()) {
     numbers.push(STATUS.indexOf(r.status), r.outcome, r.patientIds.length);
     if (r.raw) raws.push(r.raw);
     numbers.push(r.raw ? 1 : 0);
@@ -58,7 +63,9 @@ export function packRecords(records: AuditRecord[]): PackedRecords {
     str(r.eventTypeCode);
     str(r.action);
     str(r.origin);
-    str(r.xml);
+    const msg = xmlAt?.[i];
+    if (msg) numbers.push(-2, msg.start, msg.end);
+    else str(r.xml);
     str(r.error);
     str(r.format);
     str(r.transport);
@@ -88,8 +95,8 @@ export function packRecords(records: AuditRecord[]): PackedRecords {
   return { count: records.length, text, numbers, raws };
 }
 
-/** The records again, on the receiving thread; raw bytes as Buffers. */
-export function unpackRecords(p: PackedRecords): AuditRecord[] {
+/** The records again, on the receiving thread; raw bytes as Buffers; `bytes`: the batch's, where XML left behind lies. */
+export function unpackRecords(p: PackedRecords, bytes?: Uint8Array): AuditRecord[] {
   const { text, numbers, raws } = p;
   let n = 0;
   let at = 0;
@@ -99,6 +106,13 @@ export function unpackRecords(p: PackedRecords): AuditRecord[] {
     if (length < 0) return undefined;
     at += length;
     return text.slice(at - length, at);
+  };
+  const xml = (): string => {
+    if (numbers[n] !== -2) return str()!;
+    const start = numbers[n + 1];
+    const end = numbers[n + 2];
+    n += 3;
+    return decodeMsg(bytes!.subarray(start, end));
   };
   const out: AuditRecord[] = [];
   for (let i = 0; i < p.count; i++) {
@@ -113,7 +127,7 @@ export function unpackRecords(p: PackedRecords): AuditRecord[] {
       action: str()!,
       outcome,
       origin: str()!,
-      xml: str()!,
+      xml: xml(),
       patientIds: [],
       status,
       error: str(),

@@ -1,6 +1,6 @@
 /** Received syslog messages in a form that crosses to a reader thread cheaply: one buffer, offsets. */
 import type { AuditRecord } from '../../store/types.ts';
-import type { ReceivedAuditReader, ReceivedSyslog } from './receivedAudit.ts';
+import type { MsgRange, ReceivedAuditReader, ReceivedSyslog } from './receivedAudit.ts';
 
 export interface ReaderBatch {
   seq: number;
@@ -30,20 +30,30 @@ export function packBatch(seq: number, messages: ReceivedSyslog[]): ReaderBatch 
   return { seq, bytes, lengths, contexts, received };
 }
 
-export function readBatch(reader: ReceivedAuditReader, batch: ReaderBatch): AuditRecord[] {
+/**
+ * The records of a batch, in order. With `xmlAt`, it also gets, per record, where in `batch.bytes`
+ * the record's XML lies when it is the MSG as it came (receivedAudit.ts), else undefined.
+ */
+export function readBatch(reader: ReceivedAuditReader, batch: ReaderBatch, xmlAt?: (MsgRange | undefined)[]): AuditRecord[] {
   const all = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
   const out: AuditRecord[] = [];
+  const where: { msg?: MsgRange } = {};
   let at = 0;
   for (let k = 0; k < batch.lengths.length; k++) {
     const bytes = all.subarray(at, at + batch.lengths[k]);
-    at += batch.lengths[k];
     const { transport, peer, receivedAt, problem } = batch.received[batch.contexts[k]];
+    where.msg = undefined;
     try {
-      out.push(reader.fromSyslog({ transport, peer, receivedAt, problem, bytes }));
+      out.push(reader.fromSyslog({ transport, peer, receivedAt, problem, bytes }, xmlAt && where));
+      // (Set by fromSyslog: TypeScript cannot see that.)
+      const msg = where.msg as MsgRange | undefined;
+      xmlAt?.push(msg && { start: at + msg.start, end: at + msg.end });
     } catch (e) {
       // A bug must not lose the message: it is kept raw with what went wrong.
       out.push(reader.fromSyslog({ transport, peer, receivedAt, problem: `internal error reading it: ${e instanceof Error ? e.message : String(e)}`, bytes }));
+      xmlAt?.push(undefined);
     }
+    at += batch.lengths[k];
   }
   return out;
 }

@@ -30,7 +30,7 @@ export class ReaderPool {
       workerData: { identity },
       failureEvent: 'atna.reader-thread-failed',
       log,
-      answered: (batch, m) => this.finish(batch.seq, unpackRecords(m.records)),
+      answered: (batch, m) => this.finish(batch.seq, unpackRecords(m.records, batch.bytes)),
       // What a failed thread still had is read here.
       fallback: (batch) => this.finish(batch.seq, readBatch(this.fallback, batch)),
     });

@@ -30,6 +30,17 @@ export interface ReceivedSyslog {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** The MSG of a syslog message as text (UTF-8, ITI TF-2 3.20.4.1.2); throws when it is not UTF-8. */
+export function decodeMsg(msg: Uint8Array): string {
+  return UTF8.decode(msg);
+}
+
+/** Where a record's XML lies in the bytes of its message, when the XML is the MSG as it came. */
+export interface MsgRange {
+  start: number;
+  end: number;
+}
+
 export function originOf(transport: string, peer: Peer): string {
   return `${transport} ${peer.address}${peer.certificateSubject ? ` CN=${peer.certificateSubject}` : ''}`;
 }
@@ -52,7 +63,12 @@ export class ReceivedAuditReader {
 
   constructor(private readonly policy: IndividualNumberPolicy) {}
 
-  fromSyslog(r: ReceivedSyslog): AuditRecord {
+  /**
+   * The record of a received message. `where.msg` is set when the record's XML is exactly the MSG
+   * decoded (nothing masked), so that a reader thread need not send the text back: the main thread
+   * has the bytes.
+   */
+  fromSyslog(r: ReceivedSyslog, where?: { msg?: MsgRange }): AuditRecord {
     const origin = originOf(r.transport, r.peer);
     if (r.problem) return this.unread(r, origin, r.problem);
     let syslog: SyslogMessage;
@@ -65,7 +81,7 @@ export class ReceivedAuditReader {
     const envelope = envelopeJson(syslog);
     let text: string;
     try {
-      text = UTF8.decode(syslog.msg);
+      text = decodeMsg(syslog.msg);
     } catch {
       return this.unread(r, origin, 'MSG is not UTF-8 (ITI TF-2 3.20.4.1.2)', envelope);
     }
@@ -82,6 +98,9 @@ export class ReceivedAuditReader {
       objects = objects!.map((o) => ({ ...o, id: maskNumbers(o.id, numbers) }));
       error = [...read.errors, 'individual numbers masked'].join('; ');
       if (raw) raw = Buffer.from(maskNumbers(r.bytes.toString('utf8'), numbers), 'utf8');
+    } else if (where) {
+      const start = syslog.msg.byteOffset - r.bytes.byteOffset;
+      where.msg = { start, end: start + syslog.msg.length };
     }
     return {
       eventTime: fields.eventTime,
