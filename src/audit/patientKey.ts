@@ -6,8 +6,32 @@
  */
 import type { AuditPatientKey } from '../store/types.ts';
 
+/** The parts of a CX that audit records are searched and masked by ('' when absent), read without splitting it. */
+export interface CxParts extends AuditPatientKey {
+  namespace: string;
+  oid: string;
+  /** CX-5, the identifier type code. */
+  typeCode: string;
+}
+
+/** The text of component `from` (after the `from`-th separator) up to the next separator, '' when absent. */
+function component(s: string, separator: string, from: number): string {
+  let start = 0;
+  for (let k = 0; k < from; k++) {
+    const at = s.indexOf(separator, start);
+    if (at < 0) return '';
+    start = at + 1;
+  }
+  const end = s.indexOf(separator, start);
+  return s.slice(start, end < 0 ? s.length : end);
+}
+
+export function readCx(cx: string): CxParts {
+  const authority = component(cx, '^', 3);
+  return { value: component(cx, '^', 0), namespace: component(authority, '&', 0), oid: component(authority, '&', 1), typeCode: component(cx, '^', 4) };
+}
+
 export function patientKeyOfCx(cx: string): AuditPatientKey {
-  const components = cx.split('^');
-  const hd = (components[3] ?? '').split('&');
-  return { value: components[0], namespace: hd[0] ?? '', oid: hd[1] ?? '' };
+  const { value, namespace, oid } = readCx(cx);
+  return { value, namespace, oid };
 }

@@ -4,6 +4,7 @@
  * number masked, wherever it appears in the message, base64 values (queries, details) included. When a
  * message cannot be read, any run of 12 digits is masked if the message mentions the domain at all.
  */
+import { readCx } from '../../audit/patientKey.ts';
 import type { IndividualNumberPolicy } from '../../hl7v2/individualNumberGuard.ts';
 import type { ReadAuditMessage } from '../dicom/model.ts';
 
@@ -13,22 +14,8 @@ const mask = (n: string) => 'X'.repeat(n.length);
 export function individualNumbersIn(m: ReadAuditMessage, policy: IndividualNumberPolicy): string[] {
   let out: string[] | undefined;
   for (const o of m.objects) {
-    // A CX: ID^check digit^scheme^authority (namespace&OID&type)^type code, read without splitting it.
-    const id = o.id;
-    const c1 = id.indexOf('^');
-    const number = c1 < 0 ? id : id.slice(0, c1);
-    if (!number) continue;
-    const c2 = c1 < 0 ? -1 : id.indexOf('^', c1 + 1);
-    const c3 = c2 < 0 ? -1 : id.indexOf('^', c2 + 1);
-    const c4 = c3 < 0 ? -1 : id.indexOf('^', c3 + 1);
-    const c5 = c4 < 0 ? -1 : id.indexOf('^', c4 + 1);
-    const authority = c3 < 0 ? '' : id.slice(c3 + 1, c4 < 0 ? id.length : c4);
-    const a1 = authority.indexOf('&');
-    const a2 = a1 < 0 ? -1 : authority.indexOf('&', a1 + 1);
-    const namespace = a1 < 0 ? authority : authority.slice(0, a1);
-    const oid = a1 < 0 ? undefined : authority.slice(a1 + 1, a2 < 0 ? authority.length : a2);
-    const typeCode = c4 < 0 ? undefined : id.slice(c4 + 1, c5 < 0 ? id.length : c5);
-    if (policy.isIndividualNumber({ namespace, oid }, typeCode) && !out?.includes(number)) (out ??= []).push(number);
+    const cx = readCx(o.id);
+    if (cx.value && policy.isIndividualNumber(cx, cx.typeCode) && !out?.includes(cx.value)) (out ??= []).push(cx.value);
   }
   return out ?? [];
 }

@@ -13,7 +13,7 @@ const RS = '\x1e';
 const AGENT_SET_CACHE = 10_000;
 
 /** An event's agent search keys, distinct, in the order of the set key (kind, then value, as SQLite's BINARY collation sorts them). */
-export function agentSetMembers(agents: AuditAgent[]): [AgentKeyKind, string][] {
+function agentSetMembers(agents: AuditAgent[]): [AgentKeyKind, string][] {
   const out: [AgentKeyKind, string][] = [];
   for (const a of agents) {
     addMember(out, 'agent', a.userId);
