@@ -8,6 +8,7 @@
  *   --connections N   TLS connections of the load generator (default 4)
  *   --reader-threads N  syslog.readerThreads of the server (default 1, as configured by default)
  *   --only hie|rsyslog
+ *   --threads         also print the server's CPU per event by thread (Linux /proc/self/task)
  *   --json FILE       also write the results as JSON
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '4' },
     'reader-threads': { type: 'string', default: '1' },
     only: { type: 'string' },
+    threads: { type: 'boolean', default: false },
     json: { type: 'string' },
   },
 });
@@ -107,7 +109,9 @@ async function benchHie(certs: TestCerts): Promise<Run> {
       await drive(job(WARMUP), async () => app.atna.ingest.stats.stored - base >= WARMUP, ownCpu);
     }
     const base = { ...app.atna.ingest.stats };
+    const threads0 = threadCpu();
     const run = await drive(job(EVENTS), async () => app.atna.ingest.stats.stored - base.stored >= EVENTS, ownCpu);
+    if (args.threads) printThreadCpu(threads0, threadCpu(), EVENTS);
     const valid = app.atna.ingest.stats.valid - base.valid;
     if (valid !== EVENTS) throw new Error(`hie stored ${valid} valid events of ${EVENTS}`);
     const stored = await app.store.read((tx) => tx.audit.countAudit({ sort: 'date', limit: 1, eventTypeCode: [['ITI-9', 'ITI-21', 'ITI-18', 'ITI-43', 'ITI-8']] }));
@@ -124,6 +128,30 @@ const ownCpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
+
+/** CPU seconds of each thread of this process, by "tid name" (Linux /proc; clock ticks of 1/100 s). */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      out.set(`${tid} ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/** CPU per event of each thread that used any over the run, busiest first (Node names its threads alike: the ids tell them apart). */
+function printThreadCpu(before: Map<string, number>, after: Map<string, number>, events: number): void {
+  const used = [...after].map(([thread, seconds]) => [thread, seconds - (before.get(thread) ?? 0)] as const).filter(([, s]) => s > 0);
+  for (const [thread, seconds] of used.sort((x, y) => y[1] - x[1])) {
+    const label = thread.startsWith(`${process.pid} `) ? `${thread} (main)` : thread;
+    line(`    thread ${label.padEnd(24)} ${((seconds * 1e6) / events).toFixed(1).padStart(6)} µs per event`);
+  }
+}
 
 /** CPU seconds of another process, every thread (Linux /proc; clock ticks of 1/100 s). */
 function processCpu(pid: number): number {

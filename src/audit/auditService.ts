@@ -84,7 +84,7 @@ export class AuditService {
    * The stored form of one of this server's messages: read back and validated by the same reader as
    * received messages, so that both are indexed alike; one that fails validation is kept with its error.
    */
-  toRecord(m: AuditMessage): AuditRecord {
+  toRecord(m: AuditMessage): AuditRecord & { xml: string } {
     const xml = auditMessageXml(m);
     const read = this.reader.read(xml);
     if (!read.message) throw new Error(`audit message not well-formed: ${read.errors.join('; ')}`);

@@ -239,6 +239,17 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
         expect(rejected.map((r) => [r.id, r.error, r.raw?.toString()])).to.deep.equal([[c, 'not XML', 'garbage']]);
       });
 
+      it('stores a message given as its UTF-8 bytes as the same text as given as a string', async () => {
+        const xml = '<AuditMessage><ActiveParticipant UserID="HOSP_A|EHR" UserName="佐藤 花子"/></AuditMessage>';
+        const [fromText, fromBytes] = await store.write(async (tx) => [
+          await tx.audit.appendAudit(event({ xml })),
+          await tx.audit.appendAudit(event({ xml: Buffer.from(xml, 'utf8') })),
+        ]);
+        const stored = await search({});
+        expect(ids(stored)).to.deep.equal([fromText, fromBytes]);
+        expect(stored.map((r) => r.xml)).to.deep.equal([xml, xml]);
+      });
+
       it('finds events by agents they share with others, whatever the order the agents came in, after a write that failed', async () => {
         const ehr = { userId: 'HOSP_A|EHR', userName: '', altUserId: '', networkAccessPoint: '10.0.0.1', requestor: true };
         const hie = { userId: 'REGION|HIE', userName: '', altUserId: '', networkAccessPoint: 'hie.example', requestor: false };

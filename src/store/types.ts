@@ -103,8 +103,12 @@ export interface AuditRecord {
   outcome: number;
   /** Where it came from: 'self' for this server's own events, else the sender. */
   origin: string;
-  /** The message: DICOM audit XML, or the FHIR AuditEvent JSON when `format` is 'fhir'. */
-  xml: string;
+  /**
+   * The message: DICOM audit XML, or the FHIR AuditEvent JSON when `format` is 'fhir'. A received
+   * message may give it as its UTF-8 bytes as they came: stored as the same text, without being
+   * decoded on the way.
+   */
+  xml: string | Buffer;
   patientIds: string[];
   /** ATNA repository fields; absent on this server's own events, which are valid DICOM messages. */
   status?: AuditStatus;
@@ -149,6 +153,7 @@ export interface AuditObject {
 }
 
 export interface StoredAuditRecord extends AuditRecord {
+  xml: string;
   id: number;
   recordedAt: string;
   status: AuditStatus;

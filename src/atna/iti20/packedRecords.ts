@@ -42,60 +42,80 @@ export const PACKED_FIELDS = {
   objects: true,
 } satisfies Record<keyof AuditRecord, true>;
 
-/** `xmlAt`: per record, where its XML lies in the batch's bytes (readBatch), to be decoded there rather than sent. */
-export function packRecords(records: AuditRecord[], xmlAt?: readonly (MsgRange | undefined)[]): PackedRecords {
-  let text = '';
-  const numbers: number[] = [];
-  const raws: Uint8Array[] = [];
-  const str = (s: string | undefined) => {
-    if (s === undefined) numbers.push(-1);
-    else {
-      numbers.push(s.length);
-      text += s;
-    }
-  };
-  for (const [i, r] of records.entries()) {
+/**
+ * Packs records one at a time, so that a reader thread can let go of each record (and its XML) as
+ * soon as it is read instead of holding a whole batch of them until the batch is sent.
+ */
+export class RecordPacker {
+  private text = '';
+  private readonly numbers: number[] = [];
+  private readonly raws: Uint8Array[] = [];
+  private count = 0;
+
+  /** `xmlAt`: where the record's XML lies in the batch's bytes (readBatch), to be decoded there rather than sent. */
+  add(r: AuditRecord, xmlAt?: MsgRange): void {
+    const { numbers } = this;
+    this.count++;
     numbers.push(STATUS.indexOf(r.status), r.outcome, r.patientIds.length);
-    if (r.raw) raws.push(r.raw);
+    if (r.raw) this.raws.push(r.raw);
     numbers.push(r.raw ? 1 : 0);
-    str(r.eventTime);
-    str(r.eventId);
-    str(r.eventTypeCode);
-    str(r.action);
-    str(r.origin);
-    const msg = xmlAt?.[i];
-    if (msg) numbers.push(-2, msg.start, msg.end);
-    else str(r.xml);
-    str(r.error);
-    str(r.format);
-    str(r.transport);
-    str(r.sourceId);
-    str(r.envelope);
-    for (const p of r.patientIds) str(p);
+    this.str(r.eventTime);
+    this.str(r.eventId);
+    this.str(r.eventTypeCode);
+    this.str(r.action);
+    this.str(r.origin);
+    if (xmlAt) numbers.push(-2, xmlAt.start, xmlAt.end);
+    else this.str(typeof r.xml === 'string' ? r.xml : decodeMsg(r.xml));
+    this.str(r.error);
+    this.str(r.format);
+    this.str(r.transport);
+    this.str(r.sourceId);
+    this.str(r.envelope);
+    for (const p of r.patientIds) this.str(p);
     // The indexed lists: all three present (received and read), or none.
     if (!r.moreEventTypeCodes || !r.agents || !r.objects) {
       numbers.push(-1);
-      continue;
+      return;
     }
     numbers.push(r.moreEventTypeCodes.length, r.agents.length, r.objects.length);
-    for (const t of r.moreEventTypeCodes) str(t);
+    for (const t of r.moreEventTypeCodes) this.str(t);
     for (const a of r.agents) {
       numbers.push(a.requestor ? 1 : 0);
-      str(a.userId);
-      str(a.userName);
-      str(a.altUserId);
-      str(a.networkAccessPoint);
+      this.str(a.userId);
+      this.str(a.userName);
+      this.str(a.altUserId);
+      this.str(a.networkAccessPoint);
     }
     for (const o of r.objects) {
       numbers.push(o.typeCode ?? -1, o.roleCode ?? -1);
-      str(o.id);
-      str(o.idTypeCode);
+      this.str(o.id);
+      this.str(o.idTypeCode);
     }
   }
-  return { count: records.length, text, numbers, raws };
+
+  finish(): PackedRecords {
+    return { count: this.count, text: this.text, numbers: this.numbers, raws: this.raws };
+  }
+
+  private str(s: string | undefined): void {
+    if (s === undefined) this.numbers.push(-1);
+    else {
+      this.numbers.push(s.length);
+      this.text += s;
+    }
+  }
 }
 
-/** The records again, on the receiving thread; raw bytes as Buffers; `bytes`: the batch's, where XML left behind lies. */
+export function packRecords(records: AuditRecord[]): PackedRecords {
+  const packer = new RecordPacker();
+  for (const r of records) packer.add(r);
+  return packer.finish();
+}
+
+/**
+ * The records again, on the receiving thread; raw bytes as Buffers. `bytes`: the batch's, where XML
+ * left behind lies; such a record's XML is that part of the batch, not decoded (AuditRecord.xml).
+ */
 export function unpackRecords(p: PackedRecords, bytes?: Uint8Array): AuditRecord[] {
   const { text, numbers, raws } = p;
   let n = 0;
@@ -107,12 +127,12 @@ export function unpackRecords(p: PackedRecords, bytes?: Uint8Array): AuditRecord
     at += length;
     return text.slice(at - length, at);
   };
-  const xml = (): string => {
+  const xml = (): string | Buffer => {
     if (numbers[n] !== -2) return str()!;
     const start = numbers[n + 1];
     const end = numbers[n + 2];
     n += 3;
-    return decodeMsg(bytes!.subarray(start, end));
+    return Buffer.from(bytes!.buffer, bytes!.byteOffset + start, end - start);
   };
   const out: AuditRecord[] = [];
   for (let i = 0; i < p.count; i++) {

@@ -1,5 +1,6 @@
 /** Received syslog messages in a form that crosses to a reader thread cheaply: one buffer, offsets. */
 import type { AuditRecord } from '../../store/types.ts';
+import { RecordPacker, type PackedRecords } from './packedRecords.ts';
 import type { MsgRange, ReceivedAuditReader, ReceivedSyslog } from './receivedAudit.ts';
 
 export interface ReaderBatch {
@@ -30,30 +31,49 @@ export function packBatch(seq: number, messages: ReceivedSyslog[]): ReaderBatch 
   return { seq, bytes, lengths, contexts, received };
 }
 
-/**
- * The records of a batch, in order. With `xmlAt`, it also gets, per record, where in `batch.bytes`
- * the record's XML lies when it is the MSG as it came (receivedAudit.ts), else undefined.
- */
-export function readBatch(reader: ReceivedAuditReader, batch: ReaderBatch, xmlAt?: (MsgRange | undefined)[]): AuditRecord[] {
-  const all = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
+/** The records of a batch, in order (read on the main thread when no reader thread can). */
+export function readBatch(reader: ReceivedAuditReader, batch: ReaderBatch): AuditRecord[] {
   const out: AuditRecord[] = [];
-  const where: { msg?: MsgRange } = {};
+  readEach(reader, batch, undefined, (r) => out.push(r));
+  return out;
+}
+
+/**
+ * The records of a batch packed to cross back to the main thread (a reader thread's answer). A
+ * record whose XML is the MSG as it came is packed with where that lies in `batch.bytes` instead of
+ * the text: the main thread has the bytes.
+ */
+export function readBatchPacked(reader: ReceivedAuditReader, batch: ReaderBatch): PackedRecords {
+  const packer = new RecordPacker();
+  readEach(reader, batch, {}, (r, xmlAt) => packer.add(r, xmlAt));
+  return packer.finish();
+}
+
+/** Reads each message in order; with `where`, also tells where in `batch.bytes` a record's XML lies when it is the MSG as it came. */
+function readEach(
+  reader: ReceivedAuditReader,
+  batch: ReaderBatch,
+  where: { msg?: MsgRange } | undefined,
+  visit: (r: AuditRecord, xmlAt: MsgRange | undefined) => void,
+): void {
+  const all = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
   let at = 0;
   for (let k = 0; k < batch.lengths.length; k++) {
     const bytes = all.subarray(at, at + batch.lengths[k]);
     const { transport, peer, receivedAt, problem } = batch.received[batch.contexts[k]];
-    where.msg = undefined;
+    let record: AuditRecord;
+    let xmlAt: MsgRange | undefined;
+    if (where) where.msg = undefined;
     try {
-      out.push(reader.fromSyslog({ transport, peer, receivedAt, problem, bytes }, xmlAt && where));
+      record = reader.fromSyslog({ transport, peer, receivedAt, problem, bytes }, where);
       // (Set by fromSyslog: TypeScript cannot see that.)
-      const msg = where.msg as MsgRange | undefined;
-      xmlAt?.push(msg && { start: at + msg.start, end: at + msg.end });
+      const msg = where?.msg as MsgRange | undefined;
+      xmlAt = msg && { start: at + msg.start, end: at + msg.end };
     } catch (e) {
       // A bug must not lose the message: it is kept raw with what went wrong.
-      out.push(reader.fromSyslog({ transport, peer, receivedAt, problem: `internal error reading it: ${e instanceof Error ? e.message : String(e)}`, bytes }));
-      xmlAt?.push(undefined);
+      record = reader.fromSyslog({ transport, peer, receivedAt, problem: `internal error reading it: ${e instanceof Error ? e.message : String(e)}`, bytes });
     }
+    visit(record, xmlAt);
     at += batch.lengths[k];
   }
-  return out;
 }

@@ -159,7 +159,7 @@ export class SqliteAuditRepo implements AuditWriter {
   async appendAudit(e: AuditRecord): Promise<number> {
     const info = this.st.run(
       `INSERT INTO audit_events(recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml, status, error, raw, format, transport, source_id, envelope, agent_set)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?)`,
       this.now(),
       e.eventTime,
       e.eventId,
