@@ -207,8 +207,9 @@ export class ClinicalSharing implements Sharing {
     try {
       await repository.provideAndRegister(
         objects,
-        plans.map((p, n) => ({ id: documentIds[n], source: { data: p.item.bytes } })),
-        (tx, o) => registry.register(tx, o),
+        // The reader thread hashed the bytes already; the objects were made for this submission only.
+        plans.map((p, n) => ({ id: documentIds[n], source: { data: p.item.bytes, sha1: p.item.sha1 } })),
+        (tx, o) => registry.register(tx, o, { owned: true }),
         async (tx, outcome) => {
           uuids = outcome.documents.map((d) => d.uuid);
           const deprecated = plans.flatMap((p, n) => (p.deprecate ? [uuids[n]] : []));
