@@ -126,6 +126,12 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       await withName(p3.id, 'C4', 'スズキ', '19700101');
       const found = await store.read((tx) => tx.identity.matchCandidates('19700101', ['ヤマダタロウ', 'ナイ'], p1.id, 10));
       expect(found.map((r) => r.id)).to.deep.equal([same.id]);
+      const other = await withName(p3.id, 'C5', 'ヤマダハナコ', '19700101');
+      const both = await store.read((tx) => tx.identity.matchCandidates('19700101', ['ヤマダハナコ', 'ヤマダタロウ'], p1.id, 10));
+      expect(both.map((r) => r.id), 'any of the names, in record order').to.deep.equal([same.id, other.id]);
+      const first = await store.read((tx) => tx.identity.matchCandidates('19700101', ['ヤマダハナコ', 'ヤマダタロウ'], p1.id, 1));
+      expect(first.map((r) => r.id), 'at most the limit').to.deep.equal([same.id]);
+      expect(await store.read((tx) => tx.identity.matchCandidates('19700101', [], p1.id, 10))).to.deep.equal([]);
     });
 
     it('merges records and persons', async () => {

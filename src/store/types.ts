@@ -51,7 +51,7 @@ export interface IdentityReader {
   searchRecords(q: DemographicQuery, limit: number, after?: SearchCursor): Promise<SearchPage>;
   /**
    * The candidates for demographic matching: active records of other persons born on `birthDate`
-   * that share one of the full-name keys (kind 'name').
+   * that share one of the full-name keys (kind 'name'), the first `limit` in record order.
    */
   matchCandidates(birthDate: string, nameKeys: string[], excludePersonId: number, limit: number): Promise<PatientRecord[]>;
 

@@ -231,20 +231,20 @@ export class SqliteIdentityRepo implements IdentityWriter {
   }
 
   async matchCandidates(birthDate: string, nameKeys: string[], excludePersonId: number, limit: number): Promise<PatientRecord[]> {
-    const out = new Map<number, PatientRecord>();
-    for (const key of nameKeys) {
-      const rows = this.st.all<RecordRow>(
-        `SELECT r.* FROM record_keys k JOIN patient_records r ON r.id = k.record_id
-         WHERE k.kind = 'name' AND k.key = ? AND r.birth_date = ? AND r.person_id <> ? AND r.merged_into IS NULL
-         ORDER BY r.id LIMIT ?`,
-        key,
-        birthDate,
-        excludePersonId,
-        limit,
-      );
-      for (const r of rows) if (out.size < limit) out.set(r.id, toRecord(r));
-    }
-    return [...out.values()];
+    if (nameKeys.length === 0) return [];
+    // Driven by the birth date (a few records a day in a region) rather than by the name: a common
+    // full name has thousands of records at a million patients, each read to compare its birth date.
+    const rows = this.st.all<RecordRow>(
+      `SELECT r.* FROM patient_records r
+       WHERE r.birth_date = ? AND r.person_id <> ? AND r.merged_into IS NULL
+         AND EXISTS (SELECT 1 FROM record_keys k WHERE k.kind = 'name' AND k.key IN (${nameKeys.map(() => '?').join(', ')}) AND k.record_id = r.id)
+       ORDER BY r.id LIMIT ?`,
+      birthDate,
+      excludePersonId,
+      ...nameKeys,
+      limit,
+    );
+    return rows.map(toRecord);
   }
 
   async proposals(status?: LinkProposal['status']): Promise<LinkProposal[]> {
