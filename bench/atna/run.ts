@@ -129,14 +129,13 @@ const ownCpu = () => {
   return (u.user + u.system) / 1e6;
 };
 
-/** CPU seconds of each thread of this process, by "tid name" (Linux /proc; clock ticks of 1/100 s). */
+/** CPU seconds of each thread of this process, by "tid name" (Linux /proc). */
 function threadCpu(): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of fs.readdirSync('/proc/self/task')) {
     try {
       const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      out.set(`${tid} ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`, (Number(fields[11]) + Number(fields[12])) / 100);
+      out.set(`${tid} ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`, cpuSecondsOfStat(stat));
     } catch {
       // The thread ended between the listing and the read.
     }
@@ -153,9 +152,14 @@ function printThreadCpu(before: Map<string, number>, after: Map<string, number>,
   }
 }
 
-/** CPU seconds of another process, every thread (Linux /proc; clock ticks of 1/100 s). */
+/** CPU seconds of another process, every thread (Linux /proc). */
 function processCpu(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return cpuSecondsOfStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** utime + stime of a /proc stat line, in seconds (the fields after the parenthesized name; clock ticks of 1/100 s). */
+function cpuSecondsOfStat(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 

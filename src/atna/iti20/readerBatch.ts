@@ -34,7 +34,7 @@ export function packBatch(seq: number, messages: ReceivedSyslog[]): ReaderBatch 
 /** The records of a batch, in order (read on the main thread when no reader thread can). */
 export function readBatch(reader: ReceivedAuditReader, batch: ReaderBatch): AuditRecord[] {
   const out: AuditRecord[] = [];
-  readEach(reader, batch, undefined, (r) => out.push(r));
+  readEach(reader, batch, (r) => out.push(r));
   return out;
 }
 
@@ -45,17 +45,13 @@ export function readBatch(reader: ReceivedAuditReader, batch: ReaderBatch): Audi
  */
 export function readBatchPacked(reader: ReceivedAuditReader, batch: ReaderBatch): PackedRecords {
   const packer = new RecordPacker();
-  readEach(reader, batch, {}, (r, xmlAt) => packer.add(r, xmlAt));
+  readEach(reader, batch, (r, xmlAt) => packer.add(r, xmlAt));
   return packer.finish();
 }
 
-/** Reads each message in order; with `where`, also tells where in `batch.bytes` a record's XML lies when it is the MSG as it came. */
-function readEach(
-  reader: ReceivedAuditReader,
-  batch: ReaderBatch,
-  where: { msg?: MsgRange } | undefined,
-  visit: (r: AuditRecord, xmlAt: MsgRange | undefined) => void,
-): void {
+/** Reads each message in order, with where in `batch.bytes` the record's XML lies when it is the MSG as it came. */
+function readEach(reader: ReceivedAuditReader, batch: ReaderBatch, visit: (r: AuditRecord, xmlAt: MsgRange | undefined) => void): void {
+  const where: { msg?: MsgRange } = {};
   const all = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
   let at = 0;
   for (let k = 0; k < batch.lengths.length; k++) {
@@ -63,11 +59,11 @@ function readEach(
     const { transport, peer, receivedAt, problem } = batch.received[batch.contexts[k]];
     let record: AuditRecord;
     let xmlAt: MsgRange | undefined;
-    if (where) where.msg = undefined;
+    where.msg = undefined;
     try {
       record = reader.fromSyslog({ transport, peer, receivedAt, problem, bytes }, where);
       // (Set by fromSyslog: TypeScript cannot see that.)
-      const msg = where?.msg as MsgRange | undefined;
+      const msg = where.msg as MsgRange | undefined;
       xmlAt = msg && { start: at + msg.start, end: at + msg.end };
     } catch (e) {
       // A bug must not lose the message: it is kept raw with what went wrong.

@@ -11,7 +11,7 @@ import type {
   SearchPage,
 } from '../../identity/types.ts';
 import type { IdentityWriter, NewRecord } from '../types.ts';
-import { Statements } from './statements.ts';
+import { marks, Statements } from './statements.ts';
 
 interface RecordRow {
   id: number;
@@ -237,7 +237,7 @@ export class SqliteIdentityRepo implements IdentityWriter {
     const rows = this.st.all<RecordRow>(
       `SELECT r.* FROM patient_records r
        WHERE r.birth_date = ? AND r.person_id <> ? AND r.merged_into IS NULL
-         AND EXISTS (SELECT 1 FROM record_keys k WHERE k.kind = 'name' AND k.key IN (${nameKeys.map(() => '?').join(', ')}) AND k.record_id = r.id)
+         AND EXISTS (SELECT 1 FROM record_keys k WHERE k.kind = 'name' AND k.key IN (${marks(nameKeys.length)}) AND k.record_id = r.id)
        ORDER BY r.id LIMIT ?`,
       birthDate,
       excludePersonId,

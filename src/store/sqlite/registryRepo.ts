@@ -9,7 +9,7 @@ import type { AssociationCriteria, EntryCriteria, NewEntry, StoredEntry, TimeCol
 import { padDtm } from '../../xds/registry/entries.ts';
 import type { EntryKind } from '../../xds/registry/metadata.ts';
 import type { RegistryWriter } from '../types.ts';
-import { Statements } from './statements.ts';
+import { marks, Statements } from './statements.ts';
 
 interface Row {
   rid: number;
@@ -36,7 +36,6 @@ const TIME_COLUMNS: Record<TimeColumn, string> = {
 
 const COLUMNS = 'e.rid, e.uuid, e.kind, e.lid, e.version, e.status, e.person_id, e.unique_id, e.hash, e.size, e.repository_uid, e.body';
 
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 function toEntry(r: Row): StoredEntry {
   const object = JSON.parse(r.body) as RegistryObject;

@@ -1,6 +1,9 @@
 /** A cache of prepared statements for one connection. SQL text is always constant or built from fixed fragments. */
 import type Database from 'better-sqlite3';
 
+/** `n` SQL parameter placeholders for an IN list: `?, ?, ?`. */
+export const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
 export class Statements {
   private readonly cache = new Map<string, Database.Statement>();
 

@@ -20,10 +20,10 @@ import type Database from 'better-sqlite3';
 const AUTOCHECKPOINT_PAGES = 1000;
 /**
  * The writer's threshold while the thread copies pages: about the most the WAL grows to (64 MiB of
- * 4 KiB pages, 128 MiB of the 8 KiB pages of a database made since sqliteStore.ts PAGE_BYTES). Measured with `npm run bench:pix -- --only feed --feeds 20000` and a temporary
- * environment switch for this value (not kept): 1,000 pages 913/s, 4,000 984 to 1,124/s, 16,000 1,111
- * to 1,227/s, 64,000 1,232 to 1,238/s; with the thread switched off (the writer at 1,000 pages) 832
- * and 911/s.
+ * 4 KiB pages, 128 MiB of the 8 KiB pages of a database made since sqliteStore.ts PAGE_BYTES).
+ * Measured with `npm run bench:pix -- --only feed --feeds 20000` and a temporary environment switch
+ * for this value (not kept): 1,000 pages 913/s, 4,000 984 to 1,124/s, 16,000 1,111 to 1,227/s,
+ * 64,000 1,232 to 1,238/s; with the thread switched off (the writer at 1,000 pages) 832 and 911/s.
  */
 export const WRITER_CHECKPOINT_PAGES = 16_000;
 /** Pause between two checkpoints while commits keep coming (each one fsyncs the WAL and the database). */
