@@ -10,7 +10,9 @@
  *    warm pass is the raw rate.
  * 3. Ingests the tree into a fresh data folder as `hie ingest ssmix2` does (synchronous=FULL: every
  *    commit on disk), timed from the walk to the last commit.
- * Prints both rates and their ratio. Figures and the machine they were measured on: bench/README.md.
+ * 4. The store floor: the statements of a second ingest of the tree (into another fresh folder)
+ *    replayed raw, no fsync (bench/ingest/ingestFloor.ts): what SQLite alone allows for these files.
+ * Prints the rates and their ratios. Figures and the machine they were measured on: bench/README.md.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +25,7 @@ import { validate } from '../../src/server/config/load.ts';
 import { silentLogger } from '../../src/server/logger.ts';
 import { generate } from '../../src/ssmix/generator/generate.ts';
 import { xdsServices } from '../../src/xds/assemble.ts';
+import { ingestFloor } from './ingestFloor.ts';
 
 const target = Number(process.env.BENCH_FILES ?? 100_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -57,13 +60,15 @@ async function main(): Promise<void> {
   const rawRate = raw.files / (raw.ms / 1000);
   console.log(`raw read and decode: ${raw.files} files in ${(raw.ms / 1000).toFixed(2)} s = ${Math.round(rawRate)} files/s`);
 
-  const config = validate({
-    dataDir: path.join(work, 'var'),
-    log: { level: 'silent' },
-    store: { sqlite: { synchronous } },
-    identity: { domains: [{ namespace: summary.facilities[0].namespace, oid: summary.facilities[0].oid }], token: { issuerKey: 'bench-issuer-key-0123456789abcdef' } },
-    ingest: { ssmix2: { concurrency } },
-  });
+  const configIn = (dataDir: string) =>
+    validate({
+      dataDir,
+      log: { level: 'silent' },
+      store: { sqlite: { synchronous } },
+      identity: { domains: [{ namespace: summary.facilities[0].namespace, oid: summary.facilities[0].oid }], token: { issuerKey: 'bench-issuer-key-0123456789abcdef' } },
+      ingest: { ssmix2: { concurrency } },
+    });
+  const config = configIn(path.join(work, 'var'));
   const s = await openServices(config, silentLogger);
   const xds = xdsServices(config, { store: s.store, identity: s.identity, audit: s.audit, log: silentLogger }, { soap: false });
   const facility = await resolveFacility(config, s, summary.facilities[0].namespace);
@@ -76,6 +81,15 @@ async function main(): Promise<void> {
   console.log(`ingest (synchronous=${synchronous}): ${c.files} files (${c.patients} patients fed, ${c.documents} documents registered, ${c.rejected} rejected) in ${(ms / 1000).toFixed(1)} s = ${Math.round(rate)} files/s`);
   console.log(`ratio ingest / raw: ${(rate / rawRate).toFixed(3)}   (goal: at least 2000 files/s and 0.2)`);
   console.log(`| ${c.files} | ${Math.round(rawRate)} | ${Math.round(rate)} | ${(rate / rawRate).toFixed(3)} | ${concurrency} |`);
+
+  const floor = await ingestFloor(configIn(path.join(work, 'var-floor')), root, summary.facilities[0].namespace, concurrency);
+  const floorLine = (label: string, r: typeof floor.writesOnly) => {
+    const perSecond = floor.files / r.seconds;
+    console.log(`  ${label.padEnd(22)} ${Math.round(perSecond)} files/s (${(r.statementsPerUnit * floor.writes / floor.files).toFixed(1)} statements a file, ${((r.cpuMicros * floor.writes) / floor.files).toFixed(0)} µs CPU a file), ratio to raw ${(perSecond / rawRate).toFixed(3)}`);
+  };
+  console.log(`store floor: the statements of ${floor.files} files (${floor.writes} store writes) replayed raw, ${concurrency} writes a commit, no fsync:`);
+  floorLine('writes', floor.writesOnly);
+  floorLine('writes and reads', floor.statements);
   fs.rmSync(work, { recursive: true, force: true });
 }
 

@@ -1,6 +1,7 @@
 /**
- * `npm run bench:pix`: ITI-8 feed throughput against an MLLP echo baseline, and ITI-21 PDQ latency
- * by kana family-name prefix against the raw store search. See bench/README.md.
+ * `npm run bench:pix`: ITI-8 feed throughput against an MLLP echo baseline and against the store
+ * floor (the same feeds' SQL replayed raw), and ITI-21 PDQ latency by kana family-name prefix against
+ * the raw store search. See bench/README.md.
  *
  *   --only feed|pdq          run one part (default both)
  *   --feeds N                timed feeds (BENCH_FEEDS, default 40000), after --warmup (default 4000)
@@ -18,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { nameKey } from '../../src/identity/normalize.ts';
+import { feedFloor } from './feedFloor.ts';
 import type { BenchCharset } from './messages.ts';
 import { pdqDatabase } from './pdqDatabase.ts';
 import { queryPrefixes } from './population.ts';
@@ -107,6 +109,21 @@ async function benchFeed(): Promise<void> {
   throughputLines('ITI-8 A04', feedRun);
   const ratio = feedRun.result.perSecond / echoRun.result.perSecond;
   line(`  ratio ITI-8 / echo         ${ratio.toFixed(2)}   (database after the run: ${(stored / 1e6).toFixed(0)} MB)`);
+
+  // What SQLite alone allows for the same feeds: their statements replayed raw (bench/storeFloor.ts).
+  const floor = await feedFloor({ seed, warmup, count, charset, perCommit: connections * depth });
+  const floorLine = (label: string, r: typeof floor.writes) =>
+    line(`  ${label.padEnd(32)} ${int(r.perSecond).padStart(7)} feeds/s (${r.statementsPerUnit.toFixed(1)} statements a feed, ${r.cpuMicros.toFixed(0)} µs CPU a feed)`);
+  line(`  store floor: the same feeds' SQL replayed raw on one connection, ${connections * depth} feeds a commit unless said:`);
+  floorLine('writes, no fsync', floor.writes);
+  floorLine('all, no fsync', floor.statements);
+  floorLine('all, fsync each commit', floor.durable);
+  floorLine('writes, no fsync, 1000 a commit', floor.batched);
+  const ceilingRatio = floor.writes.perSecond / echoRun.result.perSecond;
+  line(
+    `  ratio to the echo: writes no fsync ${ceilingRatio.toFixed(2)}, 1000 a commit ${(floor.batched.perSecond / echoRun.result.perSecond).toFixed(2)};` +
+      ` ITI-8 / all no fsync ${(feedRun.result.perSecond / floor.statements.perSecond).toFixed(2)}`,
+  );
   line();
   results.feed = {
     connections,
@@ -116,6 +133,7 @@ async function benchFeed(): Promise<void> {
     echo: { perSecond: echoRun.result.perSecond, latencyMs: summarize(echoRun.result.latencies), serverCpuMs: echoRun.serverCpuMs, seconds: echoRun.result.seconds },
     iti8: { perSecond: feedRun.result.perSecond, latencyMs: summarize(feedRun.result.latencies), serverCpuMs: feedRun.serverCpuMs, seconds: feedRun.result.seconds },
     ratio,
+    floor: { ...floor, writesRatioToEcho: ceilingRatio },
   };
 }
 
