@@ -4,6 +4,7 @@
  *   npm run bench:ingest                 # about 100,000 files
  *   BENCH_FILES=20000 npm run bench:ingest
  *   BENCH_SYNCHRONOUS=NORMAL npm run bench:ingest   # commits not flushed: what durability costs
+ *   BENCH_FLOOR=0 npm run bench:ingest   # without the store floor (it ingests the tree a second time)
  *
  * 1. Generates a synthetic tree (one facility) of about BENCH_FILES files with `hie ssmix generate`'s code.
  * 2. Baseline: walks the tree and reads and decodes (ISO-2022-JP) every file, twice; the second,
@@ -82,6 +83,10 @@ async function main(): Promise<void> {
   console.log(`ratio ingest / raw: ${(rate / rawRate).toFixed(3)}   (goal: at least 2000 files/s and 0.2)`);
   console.log(`| ${c.files} | ${Math.round(rawRate)} | ${Math.round(rate)} | ${(rate / rawRate).toFixed(3)} | ${concurrency} |`);
 
+  if (process.env.BENCH_FLOOR === '0') {
+    fs.rmSync(work, { recursive: true, force: true });
+    return;
+  }
   const floor = await ingestFloor(configIn(path.join(work, 'var-floor')), root, summary.facilities[0].namespace, concurrency);
   const floorLine = (label: string, r: typeof floor.writesOnly) => {
     const perSecond = floor.files / r.seconds;

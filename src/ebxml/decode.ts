@@ -4,7 +4,7 @@
  */
 import { NS } from '../soap/namespaces.ts';
 import type { XmlElement } from '../xml/parse.ts';
-import { emptyBase, type Association, type Classification, type ExternalIdentifier, type Identifiable, type LocalizedString, type RegistryObjectBase, type Slot } from './rim.ts';
+import { emptyBase, withFields, type Association, type ExtrinsicObject, type RegistryPackage, type Classification, type ExternalIdentifier, type Identifiable, type LocalizedString, type RegistryObjectBase, type Slot } from './rim.ts';
 
 export class EbxmlDecodeError extends Error {
   constructor(
@@ -88,7 +88,7 @@ function base(el: XmlElement): RegistryObjectBase {
 }
 
 function classification(el: XmlElement, parent?: string): Classification {
-  const c: Classification = { ...base(el), type: 'Classification', classifiedObject: ref(el.attrs.classifiedObject) ?? parent ?? '' };
+  const c = withFields<Classification>(base(el), { type: 'Classification', classifiedObject: ref(el.attrs.classifiedObject) ?? parent ?? '' });
   if (el.attrs.classificationScheme) c.classificationScheme = ref(el.attrs.classificationScheme);
   if (el.attrs.classificationNode) c.classificationNode = ref(el.attrs.classificationNode);
   if (el.attrs.nodeRepresentation !== undefined) c.nodeRepresentation = el.attrs.nodeRepresentation;
@@ -96,34 +96,31 @@ function classification(el: XmlElement, parent?: string): Classification {
 }
 
 function externalIdentifier(el: XmlElement, parent?: string): ExternalIdentifier {
-  return {
-    ...base(el),
+  return withFields<ExternalIdentifier>(base(el), {
     type: 'ExternalIdentifier',
     registryObject: ref(el.attrs.registryObject) ?? parent ?? '',
     identificationScheme: ref(el.attrs.identificationScheme) ?? '',
     value: el.attrs.value ?? '',
-  };
+  });
 }
 
 export function decodeIdentifiable(el: XmlElement): Identifiable {
   if (el.ns !== NS.rim) throw new EbxmlDecodeError(`unexpected element {${el.ns}}${el.local} in a RegistryObjectList`, el.local);
   switch (el.local) {
     case 'ExtrinsicObject': {
-      const o = { ...base(el), type: 'ExtrinsicObject' as const, mimeType: el.attrs.mimeType };
-      if (el.attrs.isOpaque !== undefined) return { ...o, isOpaque: el.attrs.isOpaque === 'true' };
+      const o = withFields<ExtrinsicObject>(base(el), { type: 'ExtrinsicObject', mimeType: el.attrs.mimeType });
+      if (el.attrs.isOpaque !== undefined) o.isOpaque = el.attrs.isOpaque === 'true';
       return o;
     }
     case 'RegistryPackage':
-      return { ...base(el), type: 'RegistryPackage' };
+      return withFields<RegistryPackage>(base(el), { type: 'RegistryPackage' });
     case 'Association': {
-      const a: Association = {
-        ...base(el),
+      return withFields<Association>(base(el), {
         type: 'Association',
         associationType: (el.attrs.associationType ?? '').trim(),
         sourceObject: ref(el.attrs.sourceObject) ?? '',
         targetObject: ref(el.attrs.targetObject) ?? '',
-      };
-      return a;
+      });
     }
     case 'Classification':
       return classification(el);

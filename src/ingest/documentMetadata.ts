@@ -6,7 +6,7 @@
  * the same file always yields the same uniqueIds.
  */
 import { createHash } from 'node:crypto';
-import { emptyBase, type Association, type Classification, type ExternalIdentifier, type ExtrinsicObject, type Identifiable, type RegistryPackage } from '../ebxml/rim.ts';
+import { registryObject, type Association, type Classification, type ExternalIdentifier, type ExtrinsicObject, type Identifiable, type RegistryPackage } from '../ebxml/rim.ts';
 import { AssociationTypes, DocumentEntrySchemes, ObjectTypes, SubmissionSetSchemes } from '../xds/registry/schemes.ts';
 import { CLASS_TITLES, CodeSystems, formatCodeOf, HL7V2_MIME_TYPE, type DataType } from './ssmix2/dataTypes.ts';
 
@@ -45,19 +45,18 @@ export interface ClinicalSubmissionMetadata {
 const ja = (value: string) => [{ value, lang: 'ja' }];
 
 function classification(id: string, scheme: string, object: string, c: Code): Classification {
-  return {
-    ...emptyBase(id),
+  return registryObject<Classification>(id, {
     type: 'Classification',
     classificationScheme: scheme,
     classifiedObject: object,
     nodeRepresentation: c.code,
     slots: [{ name: 'codingScheme', values: [c.codingScheme] }],
     name: ja(c.displayName),
-  };
+  });
 }
 
 function externalIdentifier(id: string, scheme: string, object: string, value: string, label: string): ExternalIdentifier {
-  return { ...emptyBase(id), type: 'ExternalIdentifier', identificationScheme: scheme, registryObject: object, value, name: [{ value: label }] };
+  return registryObject<ExternalIdentifier>(id, { type: 'ExternalIdentifier', identificationScheme: scheme, registryObject: object, value, name: [{ value: label }] });
 }
 
 /** Document and submission set uniqueIds under `root`, from a digest of where the message came from and what it holds. */
@@ -90,8 +89,7 @@ export const SSMIX2_CONTENT_TYPE: Code = { code: 'ss-mix2-storage', codingScheme
 function documentEntry(d: ClinicalDocumentMetadata, s: ClinicalSubmissionMetadata, id: string): ExtrinsicObject {
   const dt = d.dataType;
   const c = (suffix: string, scheme: string, code: Code) => classification(`${id}-${suffix}`, scheme, id, code);
-  return {
-    ...emptyBase(id),
+  return registryObject<ExtrinsicObject>(id, {
     type: 'ExtrinsicObject',
     objectType: ObjectTypes.stableDocument,
     mimeType: HL7V2_MIME_TYPE,
@@ -104,14 +102,13 @@ function documentEntry(d: ClinicalDocumentMetadata, s: ClinicalSubmissionMetadat
       ...(d.sourcePatientInfo.length ? [{ name: 'sourcePatientInfo', values: d.sourcePatientInfo }] : []),
     ],
     classifications: [
-      {
-        ...emptyBase(`${id}-author`),
+      registryObject<Classification>(`${id}-author`, {
         type: 'Classification',
         classificationScheme: DocumentEntrySchemes.author,
         classifiedObject: id,
         nodeRepresentation: '',
         slots: [{ name: 'authorInstitution', values: [`${s.facility.namespace}^^^^^^^^^${s.facility.oid}`] }],
-      },
+      }),
       c('class', DocumentEntrySchemes.classCode, documentClassCode(dt)),
       c('conf', DocumentEntrySchemes.confidentialityCode, { code: 'N', codingScheme: '2.16.840.1.113883.5.25', displayName: 'normal' }),
       c('format', DocumentEntrySchemes.formatCode, { code: formatCodeOf(dt.code), codingScheme: CodeSystems.formatCode, displayName: `SS-MIX2 ${dt.code}` }),
@@ -123,7 +120,7 @@ function documentEntry(d: ClinicalDocumentMetadata, s: ClinicalSubmissionMetadat
       externalIdentifier(`${id}-pid`, DocumentEntrySchemes.patientId, id, s.patientId, 'XDSDocumentEntry.patientId'),
       externalIdentifier(`${id}-uid`, DocumentEntrySchemes.uniqueId, id, d.uniqueId, 'XDSDocumentEntry.uniqueId'),
     ],
-  };
+  });
 }
 
 /**
@@ -133,13 +130,12 @@ function documentEntry(d: ClinicalDocumentMetadata, s: ClinicalSubmissionMetadat
  */
 export function submissionObjects(s: ClinicalSubmissionMetadata, docs: ClinicalDocumentMetadata[], submissionTime: string, entryUuids?: string[]): { objects: Identifiable[]; documentIds: string[] } {
   const ss = 'SubmissionSet';
-  const set: RegistryPackage = {
-    ...emptyBase(ss),
+  const set = registryObject<RegistryPackage>(ss, {
     type: 'RegistryPackage',
     name: ja('SS-MIX2'),
     slots: [{ name: 'submissionTime', values: [submissionTime] }],
     classifications: [
-      { ...emptyBase('ss-node'), type: 'Classification', classifiedObject: ss, classificationNode: ObjectTypes.submissionSet },
+      registryObject<Classification>('ss-node', { type: 'Classification', classifiedObject: ss, classificationNode: ObjectTypes.submissionSet }),
       classification('ss-content', SubmissionSetSchemes.contentTypeCode, ss, SSMIX2_CONTENT_TYPE),
     ],
     externalIdentifiers: [
@@ -147,23 +143,23 @@ export function submissionObjects(s: ClinicalSubmissionMetadata, docs: ClinicalD
       externalIdentifier('ss-src', SubmissionSetSchemes.sourceId, ss, s.facility.oid, 'XDSSubmissionSet.sourceId'),
       externalIdentifier('ss-uid', SubmissionSetSchemes.uniqueId, ss, s.submissionSetUniqueId, 'XDSSubmissionSet.uniqueId'),
     ],
-  };
+  });
   const objects: Identifiable[] = [set];
   const documentIds: string[] = [];
   docs.forEach((d, i) => {
     const id = entryUuids?.[i] ?? `Document${i + 1}`;
     documentIds.push(id);
     objects.push(documentEntry(d, s, id));
-    const member: Association = {
-      ...emptyBase(`${id}-member`),
-      type: 'Association',
-      associationType: AssociationTypes.hasMember,
-      sourceObject: ss,
-      targetObject: id,
-      slots: [{ name: 'SubmissionSetStatus', values: ['Original'] }],
-    };
-    objects.push(member);
-    if (d.replaces) objects.push({ ...emptyBase(`${id}-rplc`), type: 'Association', associationType: AssociationTypes.rplc, sourceObject: id, targetObject: d.replaces });
+    objects.push(
+      registryObject<Association>(`${id}-member`, {
+        type: 'Association',
+        associationType: AssociationTypes.hasMember,
+        sourceObject: ss,
+        targetObject: id,
+        slots: [{ name: 'SubmissionSetStatus', values: ['Original'] }],
+      }),
+    );
+    if (d.replaces) objects.push(registryObject<Association>(`${id}-rplc`, { type: 'Association', associationType: AssociationTypes.rplc, sourceObject: id, targetObject: d.replaces }));
   });
   return { objects, documentIds };
 }

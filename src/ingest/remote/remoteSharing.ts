@@ -14,7 +14,7 @@ import type { DomainDirectory } from '../../identity/domainDirectory.ts';
 import type { Domain } from '../../identity/types.ts';
 import { encodeRegistryObjectList } from '../../ebxml/encode.ts';
 import { decodeRegistryResponse, type RegistryError } from '../../ebxml/registryResponse.ts';
-import { emptyBase, type Association, type Identifiable, type RegistryPackage } from '../../ebxml/rim.ts';
+import { registryObject, type Association, type Classification, type ExternalIdentifier, type Identifiable, type RegistryPackage } from '../../ebxml/rim.ts';
 import type { IngestConfig } from '../../server/config/types.ts';
 import { callSoap, SoapClientError } from '../../soap/client.ts';
 import { NS } from '../../soap/namespaces.ts';
@@ -203,32 +203,32 @@ export class RemoteSharing implements Sharing {
   /** ITI-57 Update Document Set: UpdateAvailabilityStatus Approved -> Deprecated for each entry (ITI TF-2b 3.57.4.1.3.3.2). */
   private async deprecate(patientId: string, facility: Domain, entryUuids: string[]): Promise<void> {
     const ss = 'SubmissionSet';
-    const set: RegistryPackage = {
-      ...emptyBase(ss),
+    const set = registryObject<RegistryPackage>(ss, {
       type: 'RegistryPackage',
       slots: [{ name: 'submissionTime', values: [nowDtm()] }],
       name: [],
       classifications: [
-        { ...emptyBase('ss-node'), type: 'Classification', classifiedObject: ss, classificationNode: ObjectTypes.submissionSet },
-        { ...emptyBase('ss-content'), type: 'Classification', classificationScheme: SubmissionSetSchemes.contentTypeCode, classifiedObject: ss, nodeRepresentation: SSMIX2_CONTENT_TYPE.code, slots: [{ name: 'codingScheme', values: [SSMIX2_CONTENT_TYPE.codingScheme] }], name: [{ value: SSMIX2_CONTENT_TYPE.displayName }] },
+        registryObject<Classification>('ss-node', { type: 'Classification', classifiedObject: ss, classificationNode: ObjectTypes.submissionSet }),
+        registryObject<Classification>('ss-content', { type: 'Classification', classificationScheme: SubmissionSetSchemes.contentTypeCode, classifiedObject: ss, nodeRepresentation: SSMIX2_CONTENT_TYPE.code, slots: [{ name: 'codingScheme', values: [SSMIX2_CONTENT_TYPE.codingScheme] }], name: [{ value: SSMIX2_CONTENT_TYPE.displayName }] }),
       ],
       externalIdentifiers: [
-        { ...emptyBase('ss-pid'), type: 'ExternalIdentifier', identificationScheme: SubmissionSetSchemes.patientId, registryObject: ss, value: patientId, name: [{ value: 'XDSSubmissionSet.patientId' }] },
-        { ...emptyBase('ss-src'), type: 'ExternalIdentifier', identificationScheme: SubmissionSetSchemes.sourceId, registryObject: ss, value: facility.oid, name: [{ value: 'XDSSubmissionSet.sourceId' }] },
-        { ...emptyBase('ss-uid'), type: 'ExternalIdentifier', identificationScheme: SubmissionSetSchemes.uniqueId, registryObject: ss, value: derivedUniqueIds(this.deps.cfg.uniqueIdRoot, 'ITI-57', ...entryUuids).submissionSet, name: [{ value: 'XDSSubmissionSet.uniqueId' }] },
+        registryObject<ExternalIdentifier>('ss-pid', { type: 'ExternalIdentifier', identificationScheme: SubmissionSetSchemes.patientId, registryObject: ss, value: patientId, name: [{ value: 'XDSSubmissionSet.patientId' }] }),
+        registryObject<ExternalIdentifier>('ss-src', { type: 'ExternalIdentifier', identificationScheme: SubmissionSetSchemes.sourceId, registryObject: ss, value: facility.oid, name: [{ value: 'XDSSubmissionSet.sourceId' }] }),
+        registryObject<ExternalIdentifier>('ss-uid', { type: 'ExternalIdentifier', identificationScheme: SubmissionSetSchemes.uniqueId, registryObject: ss, value: derivedUniqueIds(this.deps.cfg.uniqueIdRoot, 'ITI-57', ...entryUuids).submissionSet, name: [{ value: 'XDSSubmissionSet.uniqueId' }] }),
       ],
-    };
-    const changes: Association[] = entryUuids.map((uuid, i) => ({
-      ...emptyBase(`status${i + 1}`),
-      type: 'Association',
-      associationType: AssociationTypes.updateAvailabilityStatus,
-      sourceObject: ss,
-      targetObject: uuid,
-      slots: [
-        { name: 'OriginalStatus', values: [Status.approved] },
-        { name: 'NewStatus', values: [Status.deprecated] },
-      ],
-    }));
+    });
+    const changes = entryUuids.map((uuid, i) =>
+      registryObject<Association>(`status${i + 1}`, {
+        type: 'Association',
+        associationType: AssociationTypes.updateAvailabilityStatus,
+        sourceObject: ss,
+        targetObject: uuid,
+        slots: [
+          { name: 'OriginalStatus', values: [Status.approved] },
+          { name: 'NewStatus', values: [Status.deprecated] },
+        ],
+      }),
+    );
     const objects: Identifiable[] = [set, ...changes];
     const body = `<lcm:SubmitObjectsRequest xmlns:lcm="${NS.lcm}" xmlns:rim="${NS.rim}">${encodeRegistryObjectList(objects)}</lcm:SubmitObjectsRequest>`;
     const errors = await this.registryCall(this.deps.targets.registryUrl, XDS['ITI-57'].action, body);

@@ -77,7 +77,8 @@ const isClassifiedAs = (p: RegistryPackage, node: string) => p.classifications.s
 export function partition(objects: Identifiable[]): Submission {
   const sub: Submission = { documents: [], submissionSets: [], folders: [], associations: [], classifications: [], refs: [], others: [] };
   const packages = new Map<string, RegistryPackage>();
-  for (const o of objects) if (o.type === 'RegistryPackage') packages.set(o.id, { ...o, classifications: [...o.classifications] });
+  // Object.assign, not a spread: see withFields (rim.ts).
+  for (const o of objects) if (o.type === 'RegistryPackage') packages.set(o.id, Object.assign({}, o, { classifications: [...o.classifications] }));
   for (const o of objects) {
     if (o.type === 'Classification' && o.classificationNode && packages.has(o.classifiedObject)) {
       packages.get(o.classifiedObject)!.classifications.push(o);
