@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   console.log(`store floor: the statements of ${floor.files} files (${floor.writes} store writes) replayed raw, ${concurrency} writes a commit, no fsync:`);
   floorLine('writes', floor.writesOnly);
   floorLine('writes and reads', floor.statements);
+  floorLine('writes, 1000 a commit', floor.batched);
   fs.rmSync(work, { recursive: true, force: true });
 }
 

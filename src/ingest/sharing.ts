@@ -125,7 +125,7 @@ export function patientFeedOf(item: ClinicalItem, domains: DomainDirectory): { p
     }
     if (!r.id || (!r.authority.namespace && !r.authority.oid)) continue;
     if ((r.authority.oid && r.authority.oid === f.oid) || (!r.authority.oid && r.authority.namespace === f.namespace)) continue;
-    ids.push({ ...r, index });
+    ids.push(Object.assign(r, { index }));
   }
   return { pid, ids };
 }

@@ -185,7 +185,9 @@ export class Ssmix2Ingest {
         if (!r.ok) throw new Rejection(r.reason, r.detail);
         const f = r.file;
         if (known && known.sha1 === f.sha1) return 'unchanged';
-        return { ...f, dataType: dataType(f.dataType)!, bytes: f.bytes as Buffer, facility, source: rel, size: stat.size, mtimeMs };
+        // Completed in place, not spread into a new object: see withFields (ebxml/rim.ts).
+        const item = Object.assign(f as Omit<typeof f, 'dataType' | 'bytes'>, { dataType: dataType(f.dataType)!, bytes: f.bytes as Buffer, facility, source: rel, size: stat.size, mtimeMs });
+        return item satisfies ClinicalItem;
       });
   }
 }

@@ -23,7 +23,7 @@ function requireSegment(msg: Hl7v2Message, type: string) {
 }
 
 function identifiers(reps: Repetition[]): PositionedCx[] {
-  return reps.map((r, index) => ({ ...readCx(r), index })).filter((cx) => cx.id !== '');
+  return reps.map((r, index) => Object.assign(readCx(r), { index })).filter((cx) => cx.id !== '');
 }
 
 export function decodeIti8(msg: Hl7v2Message): Iti8Request {
