@@ -89,13 +89,13 @@ export class AuditService {
     const read = this.reader.read(xml);
     if (!read.message) throw new Error(`audit message not well-formed: ${read.errors.join('; ')}`);
     const fields = indexFields(read.message, m.eventDateTime);
-    return {
-      ...fields,
+    // Completed in place, not spread into a new object: see withFields (ebxml/rim.ts).
+    return Object.assign(fields, {
       origin: 'self',
       xml,
-      status: read.errors.length ? 'invalid' : 'valid',
+      status: read.errors.length ? ('invalid' as const) : ('valid' as const),
       error: read.errors.length ? read.errors.join('; ') : undefined,
       transport: 'self',
-    };
+    });
   }
 }
