@@ -4,7 +4,7 @@
  */
 import { NS } from '../soap/namespaces.ts';
 import type { XmlElement } from '../xml/parse.ts';
-import { emptyBase, withFields, type Association, type ExtrinsicObject, type RegistryPackage, type Classification, type ExternalIdentifier, type Identifiable, type LocalizedString, type RegistryObjectBase, type Slot } from './rim.ts';
+import { emptyBase, withFields, type Association, type Classification, type ExternalIdentifier, type ExtrinsicObject, type Identifiable, type LocalizedString, type RegistryObjectBase, type RegistryPackage, type Slot } from './rim.ts';
 
 export class EbxmlDecodeError extends Error {
   constructor(
