@@ -9,8 +9,9 @@ import { EventEmitter } from 'node:events';
 import { DomainDirectory } from '../../identity/domainDirectory.ts';
 import type { Config } from '../../server/config/types.ts';
 import type { Logger } from '../../server/logger.ts';
-import type { AuditRecord, Store } from '../../store/types.ts';
+import type { AuditStatus, Store } from '../../store/types.ts';
 import type { SyslogSink } from '../syslog/streamListener.ts';
+import { readRecords, type PendingRecords } from './packedRecords.ts';
 import { ReaderPool } from './readerPool.ts';
 import { ReceivedAuditReader, type ReceivedSyslog } from './receivedAudit.ts';
 
@@ -34,7 +35,9 @@ export interface IngestOptions {
 
 export class AuditIngest extends EventEmitter implements SyslogSink {
   readonly stats: IngestStats = { received: 0, stored: 0, valid: 0, invalid: 0, unparsed: 0 };
-  private queue: AuditRecord[] = [];
+  /** Read messages waiting to be written, in order; `queued` records in all. */
+  private queue: PendingRecords[] = [];
+  private queued = 0;
   private writing = false;
   private scheduled = false;
   private retryTimer?: NodeJS.Timeout;
@@ -65,18 +68,18 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
   }
 
   get congested(): boolean {
-    return this.queue.length + this.reading >= this.highWater;
+    return this.queued + this.reading >= this.highWater;
   }
 
   get pending(): number {
-    return this.queue.length + this.reading;
+    return this.queued + this.reading;
   }
 
   /** A syslog message from a listener: read (here or on a reader thread), then stored with the next batch. */
   submit(m: ReceivedSyslog): void {
     this.stats.received++;
     if (!this.pool || this.pool.size === 0) {
-      this.enqueue(this.reader.fromSyslog(m));
+      this.enqueue(readRecords([this.reader.fromSyslog(m)]));
       return;
     }
     this.reading++;
@@ -90,13 +93,14 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
     }
   }
 
-  private delivered(records: AuditRecord[]): void {
-    this.reading -= records.length;
-    for (const r of records) this.enqueue(r);
+  private delivered(records: PendingRecords): void {
+    this.reading -= records.count;
+    this.enqueue(records);
   }
 
-  private enqueue(r: AuditRecord): void {
-    this.queue.push(r);
+  private enqueue(records: PendingRecords): void {
+    this.queue.push(records);
+    this.queued += records.count;
     if (!this.writing && !this.scheduled && !this.retryTimer) {
       this.scheduled = true;
       // setImmediate lets everything that arrived in this I/O turn join the batch.
@@ -109,7 +113,7 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
 
   /** Resolves once everything submitted so far is committed. */
   flushed(): Promise<void> {
-    if (this.queue.length === 0 && this.reading === 0 && !this.writing) return Promise.resolve();
+    if (this.queued === 0 && this.reading === 0 && !this.writing) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
@@ -126,10 +130,20 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
     this.writing = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.slice(0, this.batchSize);
+        // Whole deliveries, up to batchSize records (at least one delivery).
+        let take = 0;
+        let count = 0;
+        while (take < this.queue.length && (take === 0 || count + this.queue[take].count <= this.batchSize)) count += this.queue[take++].count;
+        const batch = this.queue.slice(0, take);
+        const statuses: Record<AuditStatus, number> = { valid: 0, invalid: 0, unparsed: 0 };
         try {
           await this.store.write(async (tx) => {
-            for (const r of batch) await tx.audit.appendAudit(r);
+            for (const pending of batch) {
+              for (const r of pending.records()) {
+                await tx.audit.appendAudit(r);
+                statuses[r.status ?? 'valid']++;
+              }
+            }
           });
         } catch (e) {
           this.log.error('atna.store-failed', { records: batch.length, error: e instanceof Error ? e.message : String(e) });
@@ -139,15 +153,16 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
           }, this.retryMs);
           return;
         }
-        this.queue.splice(0, batch.length);
-        for (const r of batch) this.stats[r.status ?? 'valid']++;
-        this.stats.stored += batch.length;
-        if (this.queue.length < this.highWater / 2) this.emit('drain');
+        this.queue.splice(0, take);
+        this.queued -= count;
+        for (const status of ['valid', 'invalid', 'unparsed'] as const) this.stats[status] += statuses[status];
+        this.stats.stored += count;
+        if (this.queued < this.highWater / 2) this.emit('drain');
       }
     } finally {
       this.writing = false;
     }
-    if (this.queue.length === 0 && this.reading === 0) {
+    if (this.queued === 0 && this.reading === 0) {
       const w = this.waiters;
       this.waiters = [];
       for (const resolve of w) resolve();

@@ -6,7 +6,7 @@ import { receivedAuditXml } from '../../../test/helpers/auditMessages.ts';
 import { syslogMessage } from '../../../test/helpers/syslog.ts';
 import { DomainDirectory } from '../../identity/domainDirectory.ts';
 import { validate } from '../../server/config/load.ts';
-import { packRecords, unpackRecords } from './packedRecords.ts';
+import { packRecords, pendingPacked, readRecords, unpackRecords } from './packedRecords.ts';
 import { packBatch, readBatch, readBatchPacked } from './readerBatch.ts';
 import { ReceivedAuditReader, type ReceivedSyslog } from './receivedAudit.ts';
 
@@ -72,6 +72,19 @@ describe('packed audit records (reader thread to main thread)', () => {
 
   it('an empty batch', () => {
     expect(unpackRecords(packRecords([]))).to.deep.equal([]);
+  });
+
+  it('wait for the store packed: counted at once, unpacked (afresh) only when written', () => {
+    const pending = pendingPacked(packRecords([valid, invalid, unparsed]), new Uint8Array());
+    expect(pending.count).to.equal(3);
+    const first = pending.records();
+    expect(first.map(defined)).to.deep.equal([valid, invalid, unparsed].map(defined));
+    // A write that failed and is tried again unpacks the same records again, new objects.
+    const again = pending.records();
+    expect(again.map(defined)).to.deep.equal(first.map(defined));
+    expect(again[0]).to.not.equal(first[0]);
+    const read = readRecords([valid]);
+    expect([read.count, read.records()]).to.deep.equal([1, [valid]]);
   });
 
   it('leave the XML behind when it is the MSG as it came, and the main thread reads it from the batch: the records of the fallback', () => {

@@ -113,6 +113,27 @@ export function packRecords(records: AuditRecord[]): PackedRecords {
 }
 
 /**
+ * Records on their way to the store: read already, or a reader thread's packed answer that is
+ * unpacked only when it is written. Unpacked on arrival, a record would wait in the write queue
+ * (up to `highWater` records) long enough to be copied into V8's old generation, and every major
+ * garbage collection would mark it again until it is written.
+ */
+export interface PendingRecords {
+  readonly count: number;
+  /** The records (a packed answer is unpacked at each call). */
+  records(): AuditRecord[];
+}
+
+export function readRecords(records: AuditRecord[]): PendingRecords {
+  return { count: records.length, records: () => records };
+}
+
+/** `bytes`: the batch's, as for unpackRecords. */
+export function pendingPacked(p: PackedRecords, bytes: Uint8Array): PendingRecords {
+  return { count: p.count, records: () => unpackRecords(p, bytes) };
+}
+
+/**
  * The records again, on the receiving thread; raw bytes as Buffers. `bytes`: the batch's, where XML
  * left behind lies; such a record's XML is that part of the batch, not decoded (AuditRecord.xml).
  */

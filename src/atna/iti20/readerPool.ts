@@ -6,8 +6,7 @@
 import type { Config } from '../../server/config/types.ts';
 import type { Logger } from '../../server/logger.ts';
 import { WorkerThreads } from '../../server/workerThreads.ts';
-import type { AuditRecord } from '../../store/types.ts';
-import { unpackRecords, type PackedRecords } from './packedRecords.ts';
+import { pendingPacked, readRecords, type PackedRecords, type PendingRecords } from './packedRecords.ts';
 import { packBatch, readBatch, type ReaderBatch } from './readerBatch.ts';
 import type { ReceivedAuditReader, ReceivedSyslog } from './receivedAudit.ts';
 
@@ -15,13 +14,13 @@ export class ReaderPool {
   private readonly threads: WorkerThreads<ReaderBatch, { seq: number; records: PackedRecords }>;
   private seq = 0;
   private nextToDeliver = 0;
-  private readonly done = new Map<number, AuditRecord[]>();
+  private readonly done = new Map<number, PendingRecords>();
 
   constructor(
     count: number,
     identity: Config['identity'],
     private readonly fallback: ReceivedAuditReader,
-    private readonly deliver: (records: AuditRecord[]) => void,
+    private readonly deliver: (records: PendingRecords) => void,
     log: Logger,
   ) {
     this.threads = new WorkerThreads({
@@ -30,9 +29,9 @@ export class ReaderPool {
       workerData: { identity },
       failureEvent: 'atna.reader-thread-failed',
       log,
-      answered: (batch, m) => this.finish(batch.seq, unpackRecords(m.records, batch.bytes)),
+      answered: (batch, m) => this.finish(batch.seq, pendingPacked(m.records, batch.bytes)),
       // What a failed thread still had is read here.
-      fallback: (batch) => this.finish(batch.seq, readBatch(this.fallback, batch)),
+      fallback: (batch) => this.finish(batch.seq, readRecords(readBatch(this.fallback, batch))),
     });
   }
 
@@ -42,14 +41,14 @@ export class ReaderPool {
 
   read(messages: ReceivedSyslog[]): void {
     const batch = packBatch(this.seq++, messages);
-    if (!this.threads.post(batch)) this.finish(batch.seq, readBatch(this.fallback, batch));
+    if (!this.threads.post(batch)) this.finish(batch.seq, readRecords(readBatch(this.fallback, batch)));
   }
 
   close(): Promise<void> {
     return this.threads.close();
   }
 
-  private finish(seq: number, records: AuditRecord[]): void {
+  private finish(seq: number, records: PendingRecords): void {
     this.done.set(seq, records);
     while (this.done.has(this.nextToDeliver)) {
       const r = this.done.get(this.nextToDeliver)!;
