@@ -44,16 +44,28 @@ export const PACKED_FIELDS = {
 
 /**
  * Packs records one at a time, so that a reader thread can let go of each record (and its XML) as
- * soon as it is read instead of holding a whole batch of them until the batch is sent.
+ * soon as it is read instead of holding a whole batch of them until the batch is sent. A record's
+ * strings are copied into one flat string of its own at once: most are slices of its XML text, and
+ * a slice keeps the whole text alive (and copied by every young-generation collection) for as long
+ * as anything holds it.
  */
 export class RecordPacker {
-  private text = '';
+  private readonly texts: string[] = [];
   private readonly numbers: number[] = [];
   private readonly raws: Uint8Array[] = [];
   private count = 0;
+  /** The strings of the record being added. */
+  private parts: string[] = [];
 
   /** `xmlAt`: where the record's XML lies in the batch's bytes (readBatch), to be decoded there rather than sent. */
   add(r: AuditRecord, xmlAt?: MsgRange): void {
+    this.parts = [];
+    this.addFields(r, xmlAt);
+    // join makes a flat string of its own, holding on to none of the parts.
+    this.texts.push(this.parts.join(''));
+  }
+
+  private addFields(r: AuditRecord, xmlAt?: MsgRange): void {
     const { numbers } = this;
     this.count++;
     numbers.push(STATUS.indexOf(r.status), r.outcome, r.patientIds.length);
@@ -94,14 +106,14 @@ export class RecordPacker {
   }
 
   finish(): PackedRecords {
-    return { count: this.count, text: this.text, numbers: this.numbers, raws: this.raws };
+    return { count: this.count, text: this.texts.join(''), numbers: this.numbers, raws: this.raws };
   }
 
   private str(s: string | undefined): void {
     if (s === undefined) this.numbers.push(-1);
     else {
       this.numbers.push(s.length);
-      this.text += s;
+      this.parts.push(s);
     }
   }
 }
