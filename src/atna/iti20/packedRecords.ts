@@ -14,7 +14,7 @@ export interface PackedRecords {
    * Lengths of the strings (-1: undefined; for an XML, -2 followed by where it lies in the batch's
    * bytes) and the numbers, in the order unpackRecords reads them.
    */
-  numbers: number[];
+  numbers: Int32Array;
   raws: Uint8Array[];
 }
 
@@ -106,7 +106,9 @@ export class RecordPacker {
   }
 
   finish(): PackedRecords {
-    return { count: this.count, text: this.texts.join(''), numbers: this.numbers, raws: this.raws };
+    // A typed array's elements live outside V8's heap: while the records wait for the store, the
+    // collector neither copies nor marks them.
+    return { count: this.count, text: this.texts.join(''), numbers: Int32Array.from(this.numbers), raws: this.raws };
   }
 
   private str(s: string | undefined): void {
