@@ -26,7 +26,8 @@ export interface IngestFloor {
   batched: ReplayResult;
 }
 
-async function services(config: Config, namespace: string) {
+/** The services `hie ingest ssmix2` runs on, and the facility of the tree. */
+export async function ingestServices(config: Config, namespace: string) {
   const s = await openServices(config, silentLogger);
   const xds = xdsServices(config, { store: s.store, identity: s.identity, audit: s.audit, log: silentLogger }, { soap: false });
   const facility = await resolveFacility(config, s, namespace);
@@ -37,10 +38,10 @@ export async function ingestFloor(config: Config, root: string, namespace: strin
   const db = path.join(config.dataDir, config.store.sqlite.file);
   const base = `${db}.base`;
   // The database as the ingest finds it (schema, domains), kept as the replay's base.
-  await (await services(config, namespace)).s.store.close();
+  await (await ingestServices(config, namespace)).s.store.close();
   fs.copyFileSync(db, base);
   try {
-    const { s, xds, facility } = await services(config, namespace);
+    const { s, xds, facility } = await ingestServices(config, namespace);
     const units: StatementCall[][] = [];
     let files: number;
     const capture = startCapture();

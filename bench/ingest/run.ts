@@ -19,14 +19,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { declaredCharset, decodeMessage } from '../../src/hl7v2/charset.ts';
-import { resolveFacility, ssmix2Ingest } from '../../src/ingest/assemble.ts';
+import { ssmix2Ingest } from '../../src/ingest/assemble.ts';
 import { walkStorage } from '../../src/ingest/ssmix2/treeWalker.ts';
-import { openServices } from '../../src/server/app.ts';
 import { validate } from '../../src/server/config/load.ts';
-import { silentLogger } from '../../src/server/logger.ts';
 import { generate } from '../../src/ssmix/generator/generate.ts';
-import { xdsServices } from '../../src/xds/assemble.ts';
-import { ingestFloor } from './ingestFloor.ts';
+import { ingestFloor, ingestServices } from './ingestFloor.ts';
 
 const target = Number(process.env.BENCH_FILES ?? 100_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -70,9 +67,7 @@ async function main(): Promise<void> {
       ingest: { ssmix2: { concurrency } },
     });
   const config = configIn(path.join(work, 'var'));
-  const s = await openServices(config, silentLogger);
-  const xds = xdsServices(config, { store: s.store, identity: s.identity, audit: s.audit, log: silentLogger }, { soap: false });
-  const facility = await resolveFacility(config, s, summary.facilities[0].namespace);
+  const { s, xds, facility } = await ingestServices(config, summary.facilities[0].namespace);
   t = performance.now();
   const report = await ssmix2Ingest(config, { ...s, xds }, root).run({ root, facility, concurrency });
   const ms = performance.now() - t;

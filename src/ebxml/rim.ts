@@ -88,9 +88,8 @@ export type ObjectFields<T extends RegistryObject> = Omit<T, keyof RegistryObjec
  * A registry object: `base` with the fields of its kind added (and any base field replaced). Fields are
  * added to the one object rather than spread into a new one (`{ ...emptyBase(id), type, ... }`):
  * in V8 (Node 20) every object made by spreading another gets a hidden class of its own, so every
- * later property read on it misses the inline caches. The registry reads each object many times;
- * built by spreading, assigning the UUIDs of a 10-document submission alone took 40 µs a document
- * (`var/scratch/uuids.ts` in bench/README.md's ingest section).
+ * later property read on it misses the inline caches. The registry reads each object many times
+ * (figures: bench/README.md, SS-MIX2 ingest, "Registry objects no longer made by spreading").
  */
 export function withFields<T extends RegistryObject>(base: RegistryObjectBase, fields: ObjectFields<T>): T {
   return Object.assign(base, fields) as T;

@@ -146,7 +146,7 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
             }
           });
         } catch (e) {
-          this.log.error('atna.store-failed', { records: batch.length, error: e instanceof Error ? e.message : String(e) });
+          this.log.error('atna.store-failed', { records: count, error: e instanceof Error ? e.message : String(e) });
           this.retryTimer = setTimeout(() => {
             this.retryTimer = undefined;
             void this.drain();
