@@ -91,6 +91,7 @@ async function main(): Promise<void> {
   floorLine('writes', floor.writesOnly);
   floorLine('writes and reads', floor.statements);
   floorLine('writes, 1000 a commit', floor.batched);
+  floorLine('all, 1000 a commit', floor.batchedStatements);
   fs.rmSync(work, { recursive: true, force: true });
 }
 
