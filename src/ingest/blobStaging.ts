@@ -157,13 +157,14 @@ function socketOf(stream: unknown): { ref(): void; unref(): void } | undefined {
 
 /** A blob left by an earlier run is used only when it holds exactly these bytes. */
 function complete(target: string, sha1: string, size: number): boolean {
-  let st: fs.Stats;
+  let st: fs.Stats | undefined;
   try {
-    st = fs.statSync(target);
+    // A new blob is the usual case: no exception made for it (that costs more than the stat).
+    st = fs.statSync(target, { throwIfNoEntry: false });
   } catch {
     return false;
   }
-  if (st.size !== size) return false;
+  if (!st || st.size !== size) return false;
   return createHash('sha1').update(fs.readFileSync(target)).digest('hex') === sha1;
 }
 
