@@ -11,6 +11,7 @@ import { resolveFacility, ssmix2Ingest } from '../../src/ingest/assemble.ts';
 import { openServices } from '../../src/server/app.ts';
 import type { Config } from '../../src/server/config/types.ts';
 import { silentLogger } from '../../src/server/logger.ts';
+import { MAX_BATCH } from '../../src/store/sqlite/writeQueue.ts';
 import type { WriteTx } from '../../src/store/types.ts';
 import { xdsServices } from '../../src/xds/assemble.ts';
 import { checkReplay, replayStatements, startCapture, type ReplayResult, type StatementCall } from '../storeFloor.ts';
@@ -64,7 +65,8 @@ export async function ingestFloor(config: Config, root: string, namespace: strin
       capture.stop();
       await s.store.close();
     }
-    const o = { perCommit: concurrency, warmup: 0, synchronous: 'OFF' as const, reads: false };
+    // As many writes a commit as the ingest has at once, up to what the write queue puts in one.
+    const o = { perCommit: Math.min(concurrency, MAX_BATCH), warmup: 0, synchronous: 'OFF' as const, reads: false };
     const floor = {
       writesOnly: replayStatements(base, units, o),
       statements: replayStatements(base, units, { ...o, reads: true }),

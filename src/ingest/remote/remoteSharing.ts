@@ -17,6 +17,7 @@ import { decodeRegistryResponse, type RegistryError } from '../../ebxml/registry
 import { registryObject, type Association, type Classification, type ExternalIdentifier, type Identifiable, type RegistryPackage } from '../../ebxml/rim.ts';
 import type { IngestConfig } from '../../server/config/types.ts';
 import { callSoap, SoapClientError } from '../../soap/client.ts';
+import { RequestSlots } from './requestSlots.ts';
 import { NS } from '../../soap/namespaces.ts';
 import type { Store } from '../../store/types.ts';
 import { AssociationTypes, ObjectTypes, Status, SubmissionSetSchemes } from '../../xds/registry/schemes.ts';
@@ -48,10 +49,15 @@ const isAlreadyThere = (e: RegistryError) =>
 
 const fieldsOf = (line: string) => line.split('|');
 
+/** As a hospital adapter: a few connections to the HIE, however many patients are worked on at once. */
+const REMOTE_REQUESTS = 16;
+
 export class RemoteSharing implements Sharing {
   private mllp?: Promise<MllpClient>;
   private readonly regional = new Map<string, string | undefined>();
   private controlId = 0;
+  /** SOAP requests to the HIE in flight at once, whatever the ingest's concurrency. */
+  private readonly requests = new RequestSlots(REMOTE_REQUESTS);
 
   constructor(private readonly deps: RemoteSharingDeps) {}
 
@@ -237,7 +243,7 @@ export class RemoteSharing implements Sharing {
 
   private async registryCall(url: string, action: string, bodyXml: string, attachments?: { contentId: string; contentType: string; data: Buffer }[]): Promise<RegistryError[]> {
     try {
-      const body = await callSoap({ url, action, bodyXml, attachments, mtom: !!attachments });
+      const body = await this.requests.run(() => callSoap({ url, action, bodyXml, attachments, mtom: !!attachments }));
       return decodeRegistryResponse(body).errors;
     } catch (e) {
       if (e instanceof SoapClientError) throw new Rejection('refused-by-registry', e.message);

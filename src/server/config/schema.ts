@@ -356,7 +356,13 @@ export const configSchema = {
                 displayName: { type: 'string', default: '病院' },
               },
             },
-            concurrency: { type: 'integer', minimum: 1, maximum: 1024, default: 64, description: 'patients ingested at once (their files in order)' },
+            concurrency: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 1024,
+              default: 256,
+              description: 'patients ingested at once (their files in order); their writes commit together, so more patients make fewer, larger commits',
+            },
           },
         },
         clinicalFeed: {

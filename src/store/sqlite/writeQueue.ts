@@ -16,6 +16,9 @@ interface Job<T> {
   error?: unknown;
 }
 
+/** Requests in one commit at most. */
+export const MAX_BATCH = 256;
+
 export class WriteQueue {
   private pending: Job<unknown>[] = [];
   private running = false;
@@ -29,7 +32,7 @@ export class WriteQueue {
     private readonly committed: () => void = () => undefined,
     /** Told whenever work is undone (a request rolled back to its savepoint, a failed COMMIT). */
     private readonly rolledBack: () => void = () => undefined,
-    private readonly maxBatch = 256,
+    private readonly maxBatch = MAX_BATCH,
   ) {}
 
   enqueue<T>(run: () => Promise<T>): Promise<T> {
