@@ -4,9 +4,9 @@
  * assembled only from the fixed fragments below; every request value is a bound parameter.
  */
 import type Database from 'better-sqlite3';
-import type { RegistryObject } from '../../ebxml/rim.ts';
 import type { AssociationCriteria, EntryCriteria, NewEntry, StoredEntry, TimeColumn } from '../../xds/registry/entries.ts';
 import { padDtm } from '../../xds/registry/entries.ts';
+import { decodeBody, encodeBody } from './registryBody.ts';
 import type { EntryKind } from '../../xds/registry/metadata.ts';
 import type { RegistryWriter } from '../types.ts';
 import { marks, Statements } from './statements.ts';
@@ -38,7 +38,7 @@ const COLUMNS = 'e.rid, e.uuid, e.kind, e.lid, e.version, e.status, e.person_id,
 
 
 function toEntry(r: Row): StoredEntry {
-  const object = JSON.parse(r.body) as RegistryObject;
+  const object = decodeBody(r.body);
   object.status = r.status;
   if (r.kind !== 'Association') {
     object.lid = r.lid;
@@ -208,7 +208,7 @@ export class SqliteRegistryRepo implements RegistryWriter {
       a?.associationType ?? null,
       a?.sourceObject ?? null,
       a?.targetObject ?? null,
-      JSON.stringify(e.object),
+      encodeBody(e.object),
     );
     const rid = info.lastInsertRowid;
     for (const c of x.codes) this.st.run('INSERT OR IGNORE INTO xds_codes(rid, attr, code) VALUES (?, ?, ?)', rid, c.attr, c.code);
