@@ -25,9 +25,9 @@ import path from 'node:path';
 import { declaredCharset, decodeMessage } from '../../src/hl7v2/charset.ts';
 import { ssmix2Ingest } from '../../src/ingest/assemble.ts';
 import { walkStorage } from '../../src/ingest/ssmix2/treeWalker.ts';
-import { MAX_BATCH } from '../../src/store/sqlite/writeQueue.ts';
 import { validate } from '../../src/server/config/load.ts';
 import { generate } from '../../src/ssmix/generator/generate.ts';
+import { MAX_BATCH } from '../../src/store/sqlite/writeQueue.ts';
 import { blobFloor } from './blobFloor.ts';
 import { ingestFloor, ingestServices } from './ingestFloor.ts';
 

@@ -17,7 +17,6 @@ import { decodeRegistryResponse, type RegistryError } from '../../ebxml/registry
 import { registryObject, type Association, type Classification, type ExternalIdentifier, type Identifiable, type RegistryPackage } from '../../ebxml/rim.ts';
 import type { IngestConfig } from '../../server/config/types.ts';
 import { callSoap, SoapClientError } from '../../soap/client.ts';
-import { RequestSlots } from './requestSlots.ts';
 import { NS } from '../../soap/namespaces.ts';
 import type { Store } from '../../store/types.ts';
 import { AssociationTypes, ObjectTypes, Status, SubmissionSetSchemes } from '../../xds/registry/schemes.ts';
@@ -26,6 +25,7 @@ import { XDS } from '../../xds/transactions.ts';
 import { derivedUniqueIds, derivedUuid, SSMIX2_CONTENT_TYPE, submissionObjects } from '../documentMetadata.ts';
 import { PATIENT_DATA_TYPE } from '../ssmix2/dataTypes.ts';
 import { checkpointOf, cx, documentMetadataOf, inWaves, messageOf, patientFeedOf, planOf, Rejection, submissionSetUniqueIdOf, type ClinicalItem, type ItemOutcome, type Sharing } from '../sharing.ts';
+import { RequestSlots } from './requestSlots.ts';
 
 export interface RemoteTargets {
   mllp: { host: string; port: number };

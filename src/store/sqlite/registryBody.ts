@@ -10,6 +10,7 @@ import type { Classification, ExternalIdentifier, RegistryObject } from '../../e
 type Nested = Classification | ExternalIdentifier;
 
 const LISTS = ['slots', 'name', 'description', 'classifications', 'externalIdentifiers'] as const;
+const LIST_KEYS: ReadonlySet<string> = new Set(LISTS);
 
 /** The reference a nested object of this type holds to the object it is nested in. */
 const parentField = (o: { type?: string }): 'classifiedObject' | 'registryObject' | undefined =>
@@ -20,7 +21,7 @@ function compactNested(o: Nested, parentId: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(o)) {
     const v = (o as unknown as Record<string, unknown>)[k];
-    if (Array.isArray(v) && v.length === 0 && (LISTS as readonly string[]).includes(k)) continue;
+    if (Array.isArray(v) && v.length === 0 && LIST_KEYS.has(k)) continue;
     if (k === ref && v === parentId) continue;
     out[k] = k === 'classifications' || k === 'externalIdentifiers' ? (v as Nested[]).map((n) => compactNested(n, o.id)) : v;
   }
