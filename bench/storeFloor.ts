@@ -56,6 +56,8 @@ export interface ReplayOptions {
   reads: boolean;
   /** Units replayed before the clock starts (the same database grows through them). */
   warmup: number;
+  /** Called as the clock starts (to start other work alongside the replay). */
+  onStart?: () => void;
 }
 
 export interface ReplayResult {
@@ -120,6 +122,7 @@ export function replayStatements(baseFile: string, units: StatementCall[][], o: 
       }
     };
     run(0, o.warmup);
+    o.onStart?.();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     run(o.warmup, units.length);

@@ -3,7 +3,8 @@
  * runs, captured from a second ingest into a fresh data folder, split at each store write (a patient
  * feed, a submission of one patient's documents), then replayed raw (bench/storeFloor.ts) with as
  * many writes per commit as the ingest runs at once. The document bytes the repository writes to its
- * blob files are not part of it: the floor counts SQLite only.
+ * blob files are not part of these: they count SQLite only. The pipeline floors (pipelineFloor.ts)
+ * replay every statement again while a reader thread reads the tree and writes the blob files.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { MAX_BATCH } from '../../src/store/sqlite/writeQueue.ts';
 import type { WriteTx } from '../../src/store/types.ts';
 import { xdsServices } from '../../src/xds/assemble.ts';
 import { checkReplay, replayStatements, startCapture, type ReplayResult, type StatementCall } from '../storeFloor.ts';
+import { pipelineFloor, type PipelineFloor } from './pipelineFloor.ts';
 
 export interface IngestFloor {
   files: number;
@@ -27,6 +29,10 @@ export interface IngestFloor {
   batched: ReplayResult;
   /** Every statement, no fsync, 1,000 store writes a commit. */
   batchedStatements: ReplayResult;
+  /** Every statement at the ingest's writes a commit, no fsync, while a reader thread reads every file and writes the blob files. */
+  pipeline: PipelineFloor;
+  /** The same at 1,000 store writes a commit. */
+  pipelineBatched: PipelineFloor;
 }
 
 /** The services `hie ingest ssmix2` runs on, and the facility of the tree. */
@@ -74,7 +80,15 @@ export async function ingestFloor(config: Config, root: string, namespace: strin
       batchedStatements: replayStatements(base, units, { ...o, perCommit: 1000, reads: true }),
     };
     for (const r of Object.values(floor)) checkReplay(r, db);
-    return { files, writes: units.length, ...floor };
+    // Each into a new blob folder, removed with the data folder at the end (see blobFloor.ts).
+    const alongside = async (perCommit: number) => {
+      const p = await pipelineFloor({ root, identity: config.identity, blobDir: path.join(config.dataDir, `pipeline-blobs-${perCommit}`) }, { baseFile: base, units, options: { ...o, reads: true, perCommit } });
+      checkReplay(p.replay, db);
+      return p;
+    };
+    const pipeline = await alongside(o.perCommit);
+    const pipelineBatched = await alongside(1000);
+    return { files, writes: units.length, ...floor, pipeline, pipelineBatched };
   } finally {
     fs.rmSync(base, { force: true });
   }

@@ -30,6 +30,7 @@ import { generate } from '../../src/ssmix/generator/generate.ts';
 import { MAX_BATCH } from '../../src/store/sqlite/writeQueue.ts';
 import { blobFloor } from './blobFloor.ts';
 import { ingestFloor, ingestServices } from './ingestFloor.ts';
+import { settleDisk } from './settleDisk.ts';
 
 const target = Number(process.env.BENCH_FILES ?? 100_000);
 /** Patients at once (and so writes a commit, up to the write queue's 256): the config's default unless set. */
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   const root = path.join(work, 'tree', summary.facilities[0].root);
   console.log(`tree: ${summary.files} files, ${summary.persons} patients (generated in ${((performance.now() - t) / 1000).toFixed(1)} s) under ${root}`);
 
+  settleDisk();
   rawPass(root);
   const raw = rawPass(root);
   const rawRate = raw.files / (raw.ms / 1000);
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
   const config = configIn(path.join(work, 'var'));
   const concurrency = config.ingest.ssmix2.concurrency;
   const { s, xds, facility } = await ingestServices(config, summary.facilities[0].namespace);
+  settleDisk();
   t = performance.now();
   const cpu0 = process.cpuUsage();
   const report = await ssmix2Ingest(config, { ...s, xds }, root).run({ root, facility, concurrency });
@@ -105,6 +108,13 @@ async function main(): Promise<void> {
   floorLine('writes and reads', floor.statements);
   floorLine('writes, 1000 a commit', floor.batched);
   floorLine('all, 1000 a commit', floor.batchedStatements);
+  const pipelineLine = (label: string, p: typeof floor.pipeline) => {
+    const perSecond = p.files / p.seconds;
+    console.log(`  ${label.padEnd(22)} ${Math.round(perSecond)} files/s (SQL ${p.replay.seconds.toFixed(1)} s, reader ${p.reader.seconds.toFixed(1)} s, ${((p.replay.cpuMicros * floor.writes) / p.files).toFixed(0)} µs CPU a file on both threads), ratio to raw ${(perSecond / rawRate).toFixed(3)}`);
+  };
+  console.log(`pipeline floor: every statement replayed raw, no fsync, while a reader thread reads and checks every file and writes the blob files (the ingest's reader code), at once:`);
+  pipelineLine(`${Math.min(concurrency, MAX_BATCH)} writes a commit`, floor.pipeline);
+  pipelineLine('1000 writes a commit', floor.pipelineBatched);
 
   const blob = blobFloor(root, path.join(work, 'blob-floor'));
   console.log(`blob-file floor: ${blob.documents} documents written as blob files (${blob.files} files), nothing else, no flush: ${Math.round(blob.documents / blob.seconds)} documents/s, ${blob.cpuMicros.toFixed(0)} µs CPU a document`);
