@@ -14,10 +14,13 @@
  *    commit on disk), timed from the walk to the last commit.
  * 4. The store floor: the statements of a second ingest of the tree (into another fresh folder)
  *    replayed raw, no fsync (bench/ingest/ingestFloor.ts): what SQLite alone allows for these files.
- * 5. The blob-file floor: the documents written as the repository's blob files, nothing else
+ * 5. The pipeline floor: the same statements replayed again while a reader thread reads and checks
+ *    every file and writes the blob files, at once (bench/ingest/pipelineFloor.ts).
+ * 6. The blob-file floor: the documents written as the repository's blob files, nothing else
  *    (bench/ingest/blobFloor.ts); then the CPU a file that the goal's ratio leaves on this machine,
  *    against the parts of the work that run none of this project's JavaScript.
- * Prints the rates and their ratios. Figures and the machine they were measured on: bench/README.md.
+ * Writes of one step are synced before the next timed one (settleDisk.ts). Prints the rates and their
+ * ratios. Figures and the machine they were measured on: bench/README.md.
  */
 import fs from 'node:fs';
 import os from 'node:os';
