@@ -45,6 +45,7 @@ describe('bench: the pipeline floor of the SS-MIX2 ingest', () => {
     expect(p.reader).to.include({ files: rels.length, rejected: 0 });
     expect(p.replay.rows.audit_events).to.equal(3);
     expect(p.seconds).to.equal(Math.max(p.reader.seconds, p.replay.seconds)).and.greaterThan(0);
+    expect(p.cpuMicros).to.be.greaterThan(0);
     const blobs = fs.readdirSync(blobDir).flatMap((sub) => fs.readdirSync(path.join(blobDir, sub)).map((f) => fs.readFileSync(path.join(blobDir, sub, f)).toString('base64')));
     expect(new Set(blobs)).to.deep.equal(documents);
   });

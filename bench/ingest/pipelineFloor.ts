@@ -19,6 +19,8 @@ export interface PipelineFloor {
   files: number;
   /** From the start of both until the later of the two is done. */
   seconds: number;
+  /** CPU of the process (both threads) a file, from the start until both are done, µs. */
+  cpuMicros: number;
   reader: ReaderFloorDone;
   replay: ReplayResult;
 }
@@ -44,10 +46,18 @@ export async function pipelineFloor(
     if ((await next()) !== 'ready') throw new Error('the reader thread did not start');
     settleDisk();
     // The replay is synchronous: the reader thread starts reading as the replay's clock starts.
-    const replay = replayStatements(store.baseFile, store.units, { ...store.options, onStart: () => worker.postMessage('go') });
+    let cpu0 = process.cpuUsage();
+    const replay = replayStatements(store.baseFile, store.units, {
+      ...store.options,
+      onStart: () => {
+        cpu0 = process.cpuUsage();
+        worker.postMessage('go');
+      },
+    });
     const reader = (await next()) as ReaderFloorDone;
+    const cpu = process.cpuUsage(cpu0);
     if (reader.rejected > 0) throw new Error(`the reader thread rejected ${reader.rejected} files of the generated tree`);
-    return { files: rels.length, seconds: Math.max(replay.seconds, reader.seconds), reader, replay };
+    return { files: rels.length, seconds: Math.max(replay.seconds, reader.seconds), cpuMicros: (cpu.user + cpu.system) / rels.length, reader, replay };
   } finally {
     worker.removeAllListeners('exit');
     await worker.terminate();
