@@ -7,6 +7,7 @@
  * the registry objects, validating the submission, the audit record, handing files between threads)
  * only adds to it: no ingest of these files on this machine is faster.
  */
+import { once } from 'node:events';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { walkStorage } from '../../src/ingest/ssmix2/treeWalker.ts';
@@ -32,18 +33,10 @@ export async function pipelineFloor(
   const rels = [...walkStorage(tree.root)].flatMap((f) => f.files);
   const worker = new Worker(new URL('./readerFloorThread.mjs', import.meta.url), { workerData: { root: tree.root, rels, identity: tree.identity, blobDir: path.resolve(tree.blobDir) } });
   try {
-    const messages: unknown[] = [];
-    let wake = () => {};
-    worker.on('message', (m) => {
-      messages.push(m);
-      wake();
-    });
-    const failed = new Promise<never>((_, reject) => {
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the reader thread exited (${code}) before it was done`)));
-    });
-    const next = () => Promise.race([failed, new Promise<unknown>((resolve) => (messages.length > 0 ? resolve(messages.shift()) : (wake = () => resolve(messages.shift()))))]);
-    if ((await next()) !== 'ready') throw new Error('the reader thread did not start');
+    // Listened for before the event loop runs again: 'ready' now, the result once the replay is done.
+    // A failure in the thread ('error') rejects the wait.
+    const message = () => once(worker, 'message').then(([m]) => m as unknown);
+    if ((await message()) !== 'ready') throw new Error('the reader thread did not start');
     settleDisk();
     // The replay is synchronous: the reader thread starts reading as the replay's clock starts.
     let cpu0 = process.cpuUsage();
@@ -54,12 +47,11 @@ export async function pipelineFloor(
         worker.postMessage('go');
       },
     });
-    const reader = (await next()) as ReaderFloorDone;
+    const reader = (await message()) as ReaderFloorDone;
     const cpu = process.cpuUsage(cpu0);
     if (reader.rejected > 0) throw new Error(`the reader thread rejected ${reader.rejected} files of the generated tree`);
     return { files: rels.length, seconds: Math.max(replay.seconds, reader.seconds), cpuMicros: (cpu.user + cpu.system) / rels.length, reader, replay };
   } finally {
-    worker.removeAllListeners('exit');
     await worker.terminate();
   }
 }

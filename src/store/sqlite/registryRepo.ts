@@ -6,9 +6,9 @@
 import type Database from 'better-sqlite3';
 import type { AssociationCriteria, EntryCriteria, NewEntry, StoredEntry, TimeColumn } from '../../xds/registry/entries.ts';
 import { padDtm } from '../../xds/registry/entries.ts';
-import { decodeBody, encodeBody } from './registryBody.ts';
 import type { EntryKind } from '../../xds/registry/metadata.ts';
 import type { RegistryWriter } from '../types.ts';
+import { decodeBody, encodeBody } from './registryBody.ts';
 import { marks, Statements } from './statements.ts';
 
 interface Row {
