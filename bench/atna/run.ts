@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startApp } from '../../src/server/app.ts';
 import { validate } from '../../src/server/config/load.ts';
-import { silentLogger } from '../../src/server/logger.ts';
+import { silentLogger } from '../../src/kernel/logger.ts';
 import { makeCerts, type TestCerts } from '../../test/helpers/certs.ts';
 import { tempDir } from '../../test/helpers/hieServer.ts';
 import { freePort, requireGtls, startRsyslog } from '../../test/helpers/rsyslog.ts';

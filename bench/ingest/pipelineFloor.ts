@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { walkStorage } from '../../src/ingest/ssmix2/treeWalker.ts';
-import type { Config } from '../../src/server/config/types.ts';
+import type { Config } from '../../src/kernel/config.ts';
 import { replayStatements, type ReplayOptions, type ReplayResult, type StatementCall } from '../storeFloor.ts';
 import type { ReaderFloorDone } from './readerFloorThread.ts';
 import { settleDisk } from './settleDisk.ts';

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DomainDirectory } from '../../src/identity/domainDirectory.ts';
 import { readStorageFile } from '../../src/ingest/ssmix2/fileReader.ts';
-import type { Config } from '../../src/server/config/types.ts';
+import type { Config } from '../../src/kernel/config.ts';
 import { BlobStore } from '../../src/xds/repository/blobStore.ts';
 
 export interface ReaderFloorDone {

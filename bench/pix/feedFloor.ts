@@ -4,6 +4,7 @@
  * handler on a fresh database, then replayed raw (bench/storeFloor.ts). Reported beside the feed and
  * the echo: what SQLite alone allows for these feeds, whatever the server around it does.
  */
+import { internalContext } from '../../src/kernel/requestContext.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { decodeMessage } from '../../src/hl7v2/charset.ts';
 import { Hl7v2Message } from '../../src/hl7v2/message.ts';
 import { iti8Transaction } from '../../src/pix/iti8/transaction.ts';
 import { openServices } from '../../src/server/app.ts';
-import { silentLogger } from '../../src/server/logger.ts';
+import { silentLogger } from '../../src/kernel/logger.ts';
 import { captureStatements, checkReplay, replayStatements, type ReplayOptions, type ReplayResult, type StatementCall } from '../storeFloor.ts';
 import { adtA04, encode, FACILITIES, type BenchCharset } from './messages.ts';
 import { patient } from './population.ts';
@@ -60,7 +61,7 @@ export async function feedFloor(job: FeedFloorJob): Promise<FeedFloor> {
         const bytes = encode(adtA04(patient(job.seed, i), FACILITIES[i % FACILITIES.length], `F${i}`, job.charset), job.charset);
         const message = Hl7v2Message.parse(decodeMessage(bytes, job.charset === 'utf-8' ? 'utf-8' : 'iso-2022-jp'));
         const { value, calls } = await captureStatements(() =>
-          iti8.handle({ message, charset: job.charset === 'utf-8' ? 'utf-8' : 'iso-2022-jp', peer: { address: '127.0.0.1', port: 40000 + (i % 4), localAddress: '127.0.0.1' } }),
+          iti8.handle({ message, charset: job.charset === 'utf-8' ? 'utf-8' : 'iso-2022-jp', peer: { address: '127.0.0.1', port: 40000 + (i % 4), localAddress: '127.0.0.1' }, context: internalContext() }),
         );
         if (value.ack !== 'AA') throw new Error(`feed ${i} was answered ${value.ack}`);
         units.push(calls);

@@ -13,7 +13,7 @@ import { Hl7v2Message } from '../../src/hl7v2/message.ts';
 import { decodeIti8 } from '../../src/pix/iti8/decode.ts';
 import { toPatientFeed } from '../../src/pix/patientFeed.ts';
 import { openServices } from '../../src/server/app.ts';
-import { silentLogger } from '../../src/server/logger.ts';
+import { silentLogger } from '../../src/kernel/logger.ts';
 import { adtA04, FACILITIES } from './messages.ts';
 import { patient } from './population.ts';
 import { benchConfig } from './servers.ts';

@@ -10,7 +10,7 @@ import { message } from '../../src/hl7v2/builder.ts';
 import { MllpServer } from '../../src/hl7v2/mllp/server.ts';
 import { startApp, type App } from '../../src/server/app.ts';
 import { validate } from '../../src/server/config/load.ts';
-import { silentLogger } from '../../src/server/logger.ts';
+import { silentLogger } from '../../src/kernel/logger.ts';
 import type { LoadJob, LoadResult } from './loadgen.ts';
 import { FACILITIES } from './messages.ts';
 

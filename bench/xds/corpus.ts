@@ -82,7 +82,7 @@ export async function corpus(entries: number, root: string, progress: (msg: stri
           retarget(ss, ssId);
           setExternalId(ss, SubmissionSetSchemes.patientId, patientCx(p));
           setExternalId(ss, SubmissionSetSchemes.uniqueId, `1.2.392.999.301.${p}`);
-          await tx.registry.insertEntry({ uuid: ssId, kind: 'SubmissionSet', lid: ssId, version: 1, status: Status.approved, personId: person.id, object: ss, index: submissionSetIndex(ss) });
+          await tx.registry.insertEntry({ uuid: ssId, kind: 'SubmissionSet', lid: ssId, version: 1, status: Status.approved, personId: person.id, object: ss, facility: null, index: submissionSetIndex(ss) });
           const docsHere = Math.min(DOCS_PER_PATIENT, entries - p * DOCS_PER_PATIENT);
           for (let k = 0; k < docsHere; k++) {
             const id = `urn:uuid:${randomUUID()}`;
@@ -93,11 +93,11 @@ export async function corpus(entries: number, root: string, progress: (msg: stri
             setSlot(doc, 'creationTime', [`20${String(10 + (k % 15)).padStart(2, '0')}0${1 + (k % 9)}15103000`]);
             const cls = doc.classifications.find((c) => c.classificationScheme === DocumentEntrySchemes.classCode)!;
             cls.nodeRepresentation = CLASS_CODES[k % CLASS_CODES.length][0];
-            await tx.registry.insertEntry({ uuid: id, kind: 'DocumentEntry', lid: id, version: 1, status: Status.approved, personId: person.id, object: doc, index: documentIndex(doc) });
+            await tx.registry.insertEntry({ uuid: id, kind: 'DocumentEntry', lid: id, version: 1, status: Status.approved, personId: person.id, object: doc, facility: null, index: documentIndex(doc) });
             const member = structuredClone(t.member);
             const memberId = `urn:uuid:${randomUUID()}`;
             Object.assign(member, { id: memberId, sourceObject: ssId, targetObject: id, status: Status.approved });
-            await tx.registry.insertEntry({ uuid: memberId, kind: 'Association', lid: memberId, version: 1, status: Status.approved, personId: null, object: member, index: associationIndex() });
+            await tx.registry.insertEntry({ uuid: memberId, kind: 'Association', lid: memberId, version: 1, status: Status.approved, personId: null, object: member, facility: null, index: associationIndex() });
           }
         }
       });

@@ -4,7 +4,7 @@
  */
 import type { AuditService } from '../audit/auditService.ts';
 import { nodeAuthenticationFailure } from '../audit/securityAlert.ts';
-import type { Logger } from '../server/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 
 export type RefusalHandler = (err: Error, peer: { address: string; port: number }) => void;
 

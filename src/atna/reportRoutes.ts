@@ -6,7 +6,7 @@
  * certificate's subject when there is one, else the client address; the reading is audited.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import type { Logger } from '../server/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { AccessReporter } from './report/accessReport.ts';
 import { accessReportHtml } from './report/html.ts';
 import { UnknownPatient } from './report/patientReference.ts';

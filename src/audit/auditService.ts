@@ -7,7 +7,7 @@ import os from 'node:os';
 import { indexFields } from '../atna/dicom/index.ts';
 import { AuditMessageReader } from '../atna/dicom/reader.ts';
 import { formatSyslog } from '../atna/syslog/rfc5424.ts';
-import type { AuditRepositoryConfig, Config } from '../server/config/types.ts';
+import type { AuditRepositoryConfig, Config } from '../kernel/config.ts';
 import type { AuditRecord, Store, WriteTx } from '../store/types.ts';
 import { auditMessageXml, type ActiveParticipant, type AuditMessage } from './auditMessage.ts';
 import { ApplicationServer, Roles } from './codes.ts';

@@ -1,6 +1,6 @@
 /** Shared command-line plumbing: config from --config/--data-dir, a usage error type. */
 import { loadConfig } from '../server/config/load.ts';
-import type { Config } from '../server/config/types.ts';
+import type { Config } from '../kernel/config.ts';
 
 export class UsageError extends Error {}
 

@@ -5,7 +5,7 @@ import { accessReportText } from '../atna/report/html.ts';
 import { UnknownPatient } from '../atna/report/patientReference.ts';
 import { launcherName } from '../audit/launcher.ts';
 import { openServices } from '../server/app.ts';
-import { createLogger } from '../server/logger.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { commonOptions, configFrom, UsageError } from './args.ts';
 
 export const auditHelp = `hie audit patient: who has seen a patient's records (the patient access report)

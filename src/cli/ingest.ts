@@ -8,7 +8,7 @@ import { RemoteSharing } from '../ingest/remote/remoteSharing.ts';
 import { parseRemoteTargets, TargetError } from '../ingest/remote/targets.ts';
 import { closingReport, ProgressBar } from '../ingest/ssmix2/report.ts';
 import { openServices } from '../server/app.ts';
-import { createLogger } from '../server/logger.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { xdsServices } from '../xds/assemble.ts';
 import { commonOptions, configFrom, UsageError } from './args.ts';
 

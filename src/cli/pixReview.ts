@@ -6,7 +6,7 @@ import { launcherName } from '../audit/launcher.ts';
 import { IdentityError } from '../identity/errors.ts';
 import { cxString } from '../pix/codec/cx.ts';
 import { openServices } from '../server/app.ts';
-import { createLogger } from '../server/logger.ts';
+import { createLogger } from '../kernel/logger.ts';
 import type { ReadTx } from '../store/types.ts';
 import { commonOptions, configFrom, UsageError } from './args.ts';
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startApp } from '../server/app.ts';
-import { createLogger } from '../server/logger.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { commonOptions, configFrom, intFlag } from './args.ts';
 import { loadDemo, withDemoFacilities } from '../ingest/demo.ts';
 

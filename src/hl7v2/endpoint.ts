@@ -15,7 +15,8 @@ import type { Hl7Request, Hl7Transaction } from './transaction.ts';
 import { message } from './builder.ts';
 import type { AuditService } from '../audit/auditService.ts';
 import type { DomainDirectory } from '../identity/domainDirectory.ts';
-import type { Logger } from '../server/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { RequestContext } from '../kernel/requestContext.ts';
 
 export interface EndpointOptions {
   transactions: Hl7Transaction[];
@@ -28,6 +29,10 @@ export interface EndpointOptions {
   domains: DomainDirectory;
   audit: AuditService;
   log: Logger;
+  /** Who the peer of a connection is (its node, from its certificate or its loopback address). */
+  contextOf(peer: PeerInfo): RequestContext;
+  /** Where the purpose of use of a request is read (config access.hl7v2PurposeOfUse, e.g. QPD-9). */
+  purposeOfUseField?: string;
 }
 
 export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
@@ -88,7 +93,7 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
 
     header = msg.header;
     event = msg.header.type.event;
-    const req: Hl7Request = { message: msg, charset, peer, bytes: ev.bytes };
+    const req: Hl7Request = { message: msg, charset, peer, bytes: ev.bytes, context: requestContext(opts, peer, msg) };
     const mode = ackMode(msg);
     let transaction: Hl7Transaction | undefined;
     let spec: ResponseSpec;
@@ -201,4 +206,17 @@ function headerFromRaw(bytes: Buffer): { header: RequestHeader; event: string } 
     },
     event: safe(f[8]?.split(comp)[1]),
   };
+}
+
+/** The context of one message: the connection's node, MSH-3/4, and the purpose of use where config says it is. */
+function requestContext(opts: EndpointOptions, peer: PeerInfo, msg: Hl7v2Message): RequestContext {
+  const ctx = opts.contextOf(peer);
+  ctx.hl7 = { application: msg.header.sendingApplication, facility: msg.header.sendingFacility };
+  const f = opts.purposeOfUseField?.match(/^([A-Z][A-Z0-9]{2})-(\d+)(?:\.(\d+))?$/);
+  if (f) {
+    const seg = msg.first(f[1]);
+    const code = seg?.get(Number(f[2]), f[3] ? Number(f[3]) : 1) ?? '';
+    if (code) ctx.purposeOfUse = { code, codeSystem: f[3] ? undefined : seg?.get(Number(f[2]), 3) || undefined };
+  }
+  return ctx;
 }

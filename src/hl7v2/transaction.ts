@@ -1,5 +1,6 @@
 /** What an HL7 v2 transaction (ITI-8, ITI-9, ITI-21, ...) gives the MLLP endpoint. */
 import type { AuditMessage } from '../audit/auditMessage.ts';
+import type { RequestContext } from '../kernel/requestContext.ts';
 import type { ResponseSpec } from './ack.ts';
 import type { Charset } from './charset.ts';
 import type { Hl7ProcessingError } from './errors.ts';
@@ -12,6 +13,8 @@ export interface Hl7Request {
   /** The message as received (for a transaction that keeps it, e.g. as a document). */
   bytes?: Buffer;
   peer: PeerInfo;
+  /** Who is asking: the node of the connection, MSH-3/4, the purpose of use. */
+  context: RequestContext;
 }
 
 export interface Hl7Transaction {

@@ -3,7 +3,7 @@
  * config, or registered when first fed, as config says), the regional domain, the token domain, the
  * organization pseudonym domains, and the individual-number domain that is always refused.
  */
-import type { Config } from '../server/config/types.ts';
+import type { Config } from '../kernel/config.ts';
 import type { ReadTx, WriteTx } from '../store/types.ts';
 import { IdentityError } from './errors.ts';
 import { domainKey, type AssigningAuthority, type Domain } from './types.ts';

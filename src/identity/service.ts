@@ -4,7 +4,7 @@
  * a merge) are applied; demographic likeness only ever becomes a proposal for review.
  */
 import { hl7Date } from '../hl7v2/datetime.ts';
-import type { Config } from '../server/config/types.ts';
+import type { Config } from '../kernel/config.ts';
 import type { ReadTx, WriteTx } from '../store/types.ts';
 import type { DomainDirectory } from './domainDirectory.ts';
 import { IdentityError } from './errors.ts';

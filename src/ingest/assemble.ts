@@ -6,7 +6,7 @@ import type { AuditService } from '../audit/auditService.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { Domain } from '../identity/types.ts';
 import type { PixNotifier } from '../pix/iti10/notifier.ts';
-import type { Config } from '../server/config/types.ts';
+import type { Config } from '../kernel/config.ts';
 import type { Store } from '../store/types.ts';
 import type { XdsServices } from '../xds/assemble.ts';
 import { BlobStaging } from './blobStaging.ts';

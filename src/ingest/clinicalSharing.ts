@@ -5,6 +5,7 @@
  * and registry services (the same code path as ITI-41). What was taken in is recorded in the same
  * write as what it did, so nothing is taken twice.
  */
+import { internalContext } from '../kernel/requestContext.ts';
 import type { AuditService } from '../audit/auditService.ts';
 import { IdentityError } from '../identity/errors.ts';
 import type { IdentityService } from '../identity/service.ts';
@@ -14,7 +15,7 @@ import { readDemographics } from '../pix/codec/pid.ts';
 import { iti8AuditMessages } from '../pix/iti8/audit.ts';
 import type { PixNotifier } from '../pix/iti10/notifier.ts';
 import { toPatientFeed } from '../pix/patientFeed.ts';
-import type { IngestConfig } from '../server/config/types.ts';
+import type { IngestConfig } from '../kernel/config.ts';
 import type { Association } from '../ebxml/rim.ts';
 import type { ReadTx, Store } from '../store/types.ts';
 import { submissionSetObject, xdsAudit } from '../xds/audit.ts';
@@ -82,7 +83,7 @@ export class ClinicalSharing implements Sharing {
         if (o.crossReferenceChanged && notifier?.enabled) await notifier.enqueue(tx, o.personId);
         await tx.ingest.putIngestItem(checkpointOf(item, 'patient', null, null));
         // Audited as the ITI-8 feed it is (ITI TF-2 3.8.5.1.2), the storage as its source.
-        const req = { message: msg, charset: messageOf(item).charset, peer: { address: '', port: 0 } };
+        const req = { message: msg, charset: messageOf(item).charset, peer: { address: '', port: 0 }, context: internalContext() };
         const patients = ids.map((i) => cxString({ id: i.id, domain: i.authority }));
         for (const m of iti8AuditMessages(this.deps.audit, { req, event: 'A08', outcome: 0, patients })) await this.deps.audit.recordIn(tx, m);
         return o;

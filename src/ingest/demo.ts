@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { validate } from '../server/config/load.ts';
-import type { Config } from '../server/config/types.ts';
+import type { Config } from '../kernel/config.ts';
 import type { GeneratedFacility } from '../ssmix/generator/generate.ts';
 import { MANIFEST } from '../ssmix/generator/generate.ts';
 import { resolveFacility, ssmix2Ingest, type IngestDeps } from './assemble.ts';

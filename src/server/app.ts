@@ -30,12 +30,13 @@ import { SyslogDatagramListener } from '../atna/syslog/datagramListener.ts';
 import { SyslogStreamListener } from '../atna/syslog/streamListener.ts';
 import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
 import type { Store } from '../store/types.ts';
-import type { Config } from './config/types.ts';
+import type { Config } from '../kernel/config.ts';
 import { HttpListener } from './http.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { OutboxDispatcher } from './outboxDispatcher.ts';
 import { tokenIssuerKey } from './secrets.ts';
-import { tlsServerOptions } from './tls.ts';
+import { tlsServerOptions } from '../kernel/tls.ts';
+import { isLoopback, NodeDirectory } from '../consent/nodeDirectory.ts';
 import { xdsServices, type XdsServices } from '../xds/assemble.ts';
 import { clinicalFeedTransactions } from '../ingest/assemble.ts';
 
@@ -77,6 +78,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const stops: (() => Promise<void>)[] = [];
   const ports: App['ports'] = {};
   const refused = auditRefusals(audit, log);
+  const nodes = new NodeDirectory(config);
+  checkPlaintextListeners(config, log);
   const ingest = new AuditIngest(store, config.identity, log, { readerThreads: config.syslog.readerThreads });
   // Stopped last of all listeners: what they received is committed before the store closes.
   stops.push(() => ingest.close());
@@ -112,6 +115,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         domains: s.domains,
         audit,
         log,
+        contextOf: (peer) => nodes.contextOf('mllp', peer.address, peer.certificate),
+        purposeOfUseField: config.access.hl7v2PurposeOfUse,
       });
       const handler: typeof endpoint = async (ev, peer) => {
         const out = await endpoint(ev, peer);
@@ -141,6 +146,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           port: config.http.port,
           tls: tlsServerOptions(config.http.tls),
           onTlsRefused: refused(() => `https://${config.http.host}:${ports.http}`),
+          contextOf: (address, certificate) => nodes.contextOf('http', address, certificate),
         },
         async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
         log,
@@ -216,4 +222,20 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       log.info('stopped');
     },
   };
+}
+
+/**
+ * A listener without TLS on a non-loopback address lets anyone on the network talk to it as a node
+ * named by its address only: refused unless config says so (access.allowPlaintextNetwork), then warned.
+ */
+function checkPlaintextListeners(config: Config, log: Logger): void {
+  const plain: string[] = [];
+  if (config.mllp.enabled && !config.mllp.tls && !isLoopback(config.mllp.host)) plain.push(`mllp ${config.mllp.host}`);
+  if (config.http.enabled && !config.http.tls && !isLoopback(config.http.host)) plain.push(`http ${config.http.host}`);
+  if ((config.syslog.tcp || config.syslog.udp) && !isLoopback(config.syslog.host)) plain.push(`syslog ${config.syslog.host}`);
+  if (plain.length === 0) return;
+  if (!config.access.allowPlaintextNetwork) {
+    throw new Error(`listeners without TLS on a network address (${plain.join(', ')}): configure TLS, bind 127.0.0.1, or set access.allowPlaintextNetwork`);
+  }
+  log.warn('access.plaintext-network', { listeners: plain.join(', '), note: 'peers on these listeners are known by address only' });
 }

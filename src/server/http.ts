@@ -7,9 +7,11 @@ import http from 'node:http';
 import https from 'node:https';
 import type tls from 'node:tls';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { listen } from './listen.ts';
-import type { Logger } from './logger.ts';
-import { onTlsRefused, type TlsRefusalHandler } from './tls.ts';
+import { listen } from '../kernel/listen.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { onTlsRefused, peerCertificate, type TlsRefusalHandler } from '../kernel/tls.ts';
+import { setHttpContext } from '../kernel/httpContext.ts';
+import type { CertificateInfo, RequestContext } from '../kernel/requestContext.ts';
 
 export type HealthProbe = () => Promise<Record<string, unknown>>;
 
@@ -18,11 +20,22 @@ export class HttpListener {
   private server?: http.Server;
 
   constructor(
-    private readonly opts: { host: string; port: number; tls?: tls.TlsOptions; onTlsRefused?: TlsRefusalHandler },
+    private readonly opts: {
+      host: string;
+      port: number;
+      tls?: tls.TlsOptions;
+      onTlsRefused?: TlsRefusalHandler;
+      /** Who the peer is: its node, from its client certificate or its loopback address. */
+      contextOf(address: string, certificate?: CertificateInfo): RequestContext;
+    },
     health: HealthProbe,
     private readonly log: Logger,
   ) {
     this.app.disable('x-powered-by');
+    this.app.use((req: Request, _res: Response, next: NextFunction) => {
+      setHttpContext(req, this.opts.contextOf(req.socket.remoteAddress ?? '', peerCertificate(req.socket)));
+      next();
+    });
     this.app.get('/health', async (_req, res) => {
       try {
         res.json({ status: 'ok', ...(await health()) });

@@ -4,7 +4,7 @@
  * in the store until delivered, so neither a consumer being down nor a restart loses one.
  */
 import type { OutboxMessage, Store } from '../store/types.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 
 export interface OutboxDispatcherOptions {
   channel: string;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from './config/types.ts';
+import type { Config } from '../kernel/config.ts';
 
 export function tokenIssuerKey(config: Config): Buffer {
   if (config.identity.token.issuerKey) return Buffer.from(config.identity.token.issuerKey, 'utf8');

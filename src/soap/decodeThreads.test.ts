@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { silentLogger } from '../server/logger.ts';
+import { silentLogger } from '../kernel/logger.ts';
 import { envelope, ACTIONS } from '../../test/helpers/xds.ts';
 import { submitObjectsRequest, uniqueOid } from '../../test/helpers/xdsMetadata.ts';
 import { decoders, DECODERS_MODULE } from '../xds/decoders.ts';

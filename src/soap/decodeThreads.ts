@@ -5,8 +5,8 @@
  * Other actions, and requests whose Content-Type names no action, are decoded on the main thread. A
  * thread that fails hands its requests back to the main thread, which decodes them itself.
  */
-import type { Logger } from '../server/logger.ts';
-import { WorkerThreads } from '../server/workerThreads.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { WorkerThreads } from '../kernel/workerThreads.ts';
 import type { XmlLimits } from '../xml/parse.ts';
 import type { SoapEnvelope } from './envelope.ts';
 import { decodeEnvelope, type BodyDecoder, type DecodedEnvelope, type EnvelopeDecoder } from './envelopeDecoder.ts';

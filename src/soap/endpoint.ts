@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
-import type { Logger } from '../server/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { httpContext } from '../kernel/httpContext.ts';
+import type { RequestContext } from '../kernel/requestContext.ts';
 import type { XmlElement, XmlLimits } from '../xml/parse.ts';
 import { parseMediaType } from './contentType.ts';
 import { faultEnvelope, responseEnvelope } from './envelope.ts';
@@ -36,6 +38,8 @@ export interface SoapRequest {
   parts: Map<string, MimePart>;
   mtom: boolean;
   peer: SoapPeer;
+  /** Who is asking: the node of the connection (and, with XUA, the user and purpose of use). */
+  context: RequestContext;
 }
 
 export interface SoapResult {
@@ -155,6 +159,7 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
         parts: new Map(incoming.parts.map((p) => [p.contentId, p])),
         mtom: incoming.mtom,
         peer: { address: req.socket.remoteAddress ?? '', endpoint: `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}` },
+        context: { ...httpContext(req), transport: 'soap' },
       });
       const xml = responseEnvelope(tx.responseAction, env.messageId, result.bodyXml);
       if (tx.mtomResponse === 'always' || incoming.mtom) {

@@ -29,6 +29,7 @@ function doc(personId: number, index: Partial<EntryIndex> = {}, over: Partial<Ne
     status: over.status ?? APPROVED,
     personId,
     object,
+    facility: over.facility ?? null,
     index: { kind: 'DocumentEntry', objectType: STABLE, codes: [], authors: [], referenceIds: [], ...index },
   };
 }
@@ -36,7 +37,7 @@ function doc(personId: number, index: Partial<EntryIndex> = {}, over: Partial<Ne
 function assoc(source: string, target: string, type = HAS_MEMBER, status = APPROVED): NewEntry {
   const uuid = id();
   const object: Association = { ...emptyBase(uuid), type: 'Association', associationType: type, sourceObject: source, targetObject: target };
-  return { uuid, kind: 'Association', lid: uuid, version: 1, status, personId: null, object, index: associationIndex() };
+  return { uuid, kind: 'Association', lid: uuid, version: 1, status, personId: null, object, facility: null, index: associationIndex() };
 }
 
 export function registryStoreSuite(engine: string, factory: StoreFactory): void {
@@ -58,12 +59,14 @@ export function registryStoreSuite(engine: string, factory: StoreFactory): void 
       store.read((tx) => tx.registry.findEntries({ kind: 'DocumentEntry', personIds: [person], statuses: [APPROVED], ...c }, limit)).then((r) => r.map((e) => e.uuid));
 
     it('keeps entries across a reopen, with their object, status, lid and version applied', async () => {
-      const d = doc(person, { uniqueId: '1.2.3.1', hash: 'ab', size: 3, repositoryUniqueId: '1.2.3' });
-      await insert(d);
+      const d = doc(person, { uniqueId: '1.2.3.1', hash: 'ab', size: 3, repositoryUniqueId: '1.2.3' }, { facility: '1.2.392.999.1' });
+      const unknownFacility = doc(person);
+      await insert(d, unknownFacility);
       await store.close();
       store = await factory.reopen();
       const [e] = await store.read((tx) => tx.registry.entries([d.uuid]));
-      expect(e).to.include({ uuid: d.uuid, kind: 'DocumentEntry', status: APPROVED, uniqueId: '1.2.3.1', hash: 'ab', size: 3, repositoryUniqueId: '1.2.3', personId: person });
+      expect(e).to.include({ uuid: d.uuid, kind: 'DocumentEntry', status: APPROVED, uniqueId: '1.2.3.1', hash: 'ab', size: 3, repositoryUniqueId: '1.2.3', personId: person, facility: '1.2.392.999.1' });
+      expect((await store.read((tx) => tx.registry.entries([unknownFacility.uuid])))[0].facility).to.equal(null);
       expect(e.object.lid).to.equal(d.uuid);
       expect(e.object.versionName).to.equal('1');
       expect((await store.read((tx) => tx.registry.entriesByUniqueId('DocumentEntry', ['1.2.3.1']))).map((x) => x.uuid)).to.deep.equal([d.uuid]);

@@ -5,8 +5,8 @@
 import type { Router } from 'express';
 import type { AuditService } from '../audit/auditService.ts';
 import type { IdentityService } from '../identity/service.ts';
-import type { Config } from '../server/config/types.ts';
-import type { Logger } from '../server/logger.ts';
+import type { Config } from '../kernel/config.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { DecodeThreads } from '../soap/decodeThreads.ts';
 import { soapRouter, spoolDirOf, type SoapLimits, type SoapTransaction } from '../soap/endpoint.ts';
 import { localDecoder, type EnvelopeDecoder } from '../soap/envelopeDecoder.ts';

@@ -7,7 +7,7 @@ import type { AuditService } from '../audit/auditService.ts';
 import type { EventOutcome, ParticipantObject } from '../audit/auditMessage.ts';
 import { EbxmlDecodeError } from '../ebxml/decode.ts';
 import { registryResponseXml, statusOf, type RegistryError } from '../ebxml/registryResponse.ts';
-import type { Logger } from '../server/logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { SoapRequest, SoapTransaction } from '../soap/endpoint.ts';
 import { SoapFault, Subcodes } from '../soap/fault.ts';
 import type { Store, WriteTx } from '../store/types.ts';

@@ -8,7 +8,7 @@ import { parseRemoteTargets } from '../../src/ingest/remote/targets.ts';
 import { Ssmix2Ingest } from '../../src/ingest/ssmix2/ingestRun.ts';
 import { openServices } from '../../src/server/app.ts';
 import { validate } from '../../src/server/config/load.ts';
-import { silentLogger } from '../../src/server/logger.ts';
+import { silentLogger } from '../../src/kernel/logger.ts';
 import { Status } from '../../src/xds/registry/schemes.ts';
 import { startTestServer, tempDir, type TestServer } from '../helpers/hieServer.ts';
 import { filesOf, ssmix2ReferenceDir, writeVersionsTree } from '../helpers/ssmix2.ts';

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startApp, type App } from '../../src/server/app.ts';
 import { validate } from '../../src/server/config/load.ts';
-import type { Config } from '../../src/server/config/types.ts';
-import { silentLogger } from '../../src/server/logger.ts';
+import type { Config } from '../../src/kernel/config.ts';
+import { silentLogger } from '../../src/kernel/logger.ts';
 import { MllpClient } from '../../src/hl7v2/mllp/client.ts';
 import { declaredCharset, decodeMessage } from '../../src/hl7v2/charset.ts';
 

@@ -12,7 +12,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { AuditRepositoryConfig } from '../../server/config/types.ts';
+import type { AuditRepositoryConfig } from '../../kernel/config.ts';
 import type { OutboxMessage } from '../../store/types.ts';
 
 const CONNECT_TIMEOUT_MS = 10_000;

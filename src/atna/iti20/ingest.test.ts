@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { receivedAuditXml } from '../../../test/helpers/auditMessages.ts';
 import { syslogMessage } from '../../../test/helpers/syslog.ts';
 import { validate } from '../../server/config/load.ts';
-import { silentLogger } from '../../server/logger.ts';
+import { silentLogger } from '../../kernel/logger.ts';
 import type { AuditRecord, Store, WriteTx } from '../../store/types.ts';
 import { AuditIngest } from './ingest.ts';
 import type { ReceivedSyslog } from './receivedAudit.ts';

@@ -7,8 +7,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { DomainDirectory } from '../../identity/domainDirectory.ts';
-import type { Config } from '../../server/config/types.ts';
-import type { Logger } from '../../server/logger.ts';
+import type { Config } from '../../kernel/config.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import type { AuditStatus, Store } from '../../store/types.ts';
 import type { SyslogSink } from '../syslog/streamListener.ts';
 import { readRecords, type PendingRecords } from './packedRecords.ts';

@@ -3,9 +3,9 @@
  * records come back in the order the messages arrived. A thread that fails hands its batches back to
  * the main thread, which reads them itself: nothing is lost.
  */
-import type { Config } from '../../server/config/types.ts';
-import type { Logger } from '../../server/logger.ts';
-import { WorkerThreads } from '../../server/workerThreads.ts';
+import type { Config } from '../../kernel/config.ts';
+import type { Logger } from '../../kernel/logger.ts';
+import { WorkerThreads } from '../../kernel/workerThreads.ts';
 import { pendingPacked, readRecords, type PackedRecords, type PendingRecords } from './packedRecords.ts';
 import { packBatch, readBatch, type ReaderBatch } from './readerBatch.ts';
 import type { ReceivedAuditReader, ReceivedSyslog } from './receivedAudit.ts';

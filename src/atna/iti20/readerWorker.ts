@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DomainDirectory } from '../../identity/domainDirectory.ts';
-import type { Config } from '../../server/config/types.ts';
+import type { Config } from '../../kernel/config.ts';
 import { ReceivedAuditReader } from './receivedAudit.ts';
 import { readBatchPacked, type ReaderBatch } from './readerBatch.ts';
 

@@ -7,8 +7,8 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { listen } from '../../server/listen.ts';
-import { onTlsRefused } from '../../server/tls.ts';
+import { listen } from '../../kernel/listen.ts';
+import { onTlsRefused } from '../../kernel/tls.ts';
 import type { Peer, ReceivedSyslog } from '../iti20/receivedAudit.ts';
 import { OctetCountingDecoder } from './octetCounting.ts';
 

@@ -5,8 +5,9 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { listen } from '../../server/listen.ts';
-import { onTlsRefused } from '../../server/tls.ts';
+import { listen } from '../../kernel/listen.ts';
+import { onTlsRefused, peerCertificate } from '../../kernel/tls.ts';
+import type { CertificateInfo } from '../../kernel/requestContext.ts';
 import { frame, MllpDecoder, type MllpEvent } from './framing.ts';
 
 export interface PeerInfo {
@@ -14,8 +15,8 @@ export interface PeerInfo {
   port: number;
   /** This server's address on the connection (the Destination's network access point in audits). */
   localAddress?: string;
-  /** Subject CN of the client certificate, when the listener requires TLS client authentication. */
-  certificateSubject?: string;
+  /** The client certificate, when the listener requires TLS client authentication. */
+  certificate?: CertificateInfo;
 }
 
 /** Answers one framing event with zero or more encoded messages. Must not throw. */
@@ -67,10 +68,8 @@ export class MllpServer {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     const peer: PeerInfo = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, localAddress: socket.localAddress };
-    if (socket instanceof tls.TLSSocket) {
-      const cert = socket.getPeerCertificate();
-      if (cert && cert.subject) peer.certificateSubject = String(cert.subject.CN ?? '');
-    }
+    const certificate = peerCertificate(socket);
+    if (certificate) peer.certificate = certificate;
     const decoder = new MllpDecoder(this.opts.maxMessageBytes);
     let inFlight = 0;
     let answered: Promise<void> = Promise.resolve();

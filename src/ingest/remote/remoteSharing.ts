@@ -15,7 +15,7 @@ import type { Domain } from '../../identity/types.ts';
 import { encodeRegistryObjectList } from '../../ebxml/encode.ts';
 import { decodeRegistryResponse, type RegistryError } from '../../ebxml/registryResponse.ts';
 import { registryObject, type Association, type Classification, type ExternalIdentifier, type Identifiable, type RegistryPackage } from '../../ebxml/rim.ts';
-import type { IngestConfig } from '../../server/config/types.ts';
+import type { IngestConfig } from '../../kernel/config.ts';
 import { callSoap, SoapClientError } from '../../soap/client.ts';
 import { NS } from '../../soap/namespaces.ts';
 import type { Store } from '../../store/types.ts';

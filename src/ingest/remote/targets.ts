@@ -4,7 +4,7 @@
  * one, is the repository's (ITI-41); otherwise the repository and registry paths are those of the
  * config (xds.repository.path, xds.registry.path), as on the HIE itself.
  */
-import type { Config } from '../../server/config/types.ts';
+import type { Config } from '../../kernel/config.ts';
 import type { RemoteTargets } from './remoteSharing.ts';
 
 export class TargetError extends Error {}

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DomainDirectory } from '../../identity/domainDirectory.ts';
 import type { Domain } from '../../identity/types.ts';
-import type { Config } from '../../server/config/types.ts';
+import type { Config } from '../../kernel/config.ts';
 import type { Store } from '../../store/types.ts';
 import { Rejection, type ClinicalItem, type ItemOutcome, type RejectReason, type Sharing } from '../sharing.ts';
 import { dataType, PATIENT_DATA_TYPE } from './dataTypes.ts';

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DomainDirectory } from '../../identity/domainDirectory.ts';
-import type { Config } from '../../server/config/types.ts';
+import type { Config } from '../../kernel/config.ts';
 import { readStorageFile, type ReadResult } from './fileReader.ts';
 
 interface Pending {

@@ -1,7 +1,7 @@
 /** A worker thread that reads and checks storage files (fileReader.ts) for the ingest's main thread. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DomainDirectory } from '../../identity/domainDirectory.ts';
-import type { Config } from '../../server/config/types.ts';
+import type { Config } from '../../kernel/config.ts';
 import { BlobStore } from '../../xds/repository/blobStore.ts';
 import { readStorageFile } from './fileReader.ts';
 

@@ -16,7 +16,7 @@ import type { Domain, PatientRecord, RecordMatch } from '../../identity/types.ts
 import { cxComponents, cxString, readCx } from '../../pix/codec/cx.ts';
 import { writePid } from '../../pix/codec/pid.ts';
 import { hl7QueryTransaction, type QueryAnswer } from '../../pix/queryTransaction.ts';
-import type { Config } from '../../server/config/types.ts';
+import type { Config } from '../../kernel/config.ts';
 import type { ReadTx, Store } from '../../store/types.ts';
 import { Continuations, type OpenQuery } from './continuations.ts';
 import { parseQueryParameters } from './queryParameters.ts';

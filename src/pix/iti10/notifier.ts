@@ -3,7 +3,7 @@
  * consumer's domains of interest (all domains when it names none) go into the durable outbox, in the
  * same transaction as the change. The dispatcher sends them after commit.
  */
-import type { PixConsumerConfig, Config } from '../../server/config/types.ts';
+import type { PixConsumerConfig, Config } from '../../kernel/config.ts';
 import type { IdentityService } from '../../identity/service.ts';
 import type { WriteTx } from '../../store/types.ts';
 import { buildA31 } from './notification.ts';

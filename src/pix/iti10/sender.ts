@@ -8,7 +8,7 @@ import type { AuditService } from '../../audit/auditService.ts';
 import { EventIds, ihe } from '../../audit/codes.ts';
 import { Hl7v2Message } from '../../hl7v2/message.ts';
 import { MllpClient } from '../../hl7v2/mllp/client.ts';
-import type { PixConsumerConfig } from '../../server/config/types.ts';
+import type { PixConsumerConfig } from '../../kernel/config.ts';
 import type { OutboxMessage } from '../../store/types.ts';
 import fs from 'node:fs';
 

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { Ajv } from 'ajv';
 import { configSchema } from './schema.ts';
-import type { Config } from './types.ts';
+import type { Config } from '../../kernel/config.ts';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -20,6 +20,7 @@ const tlsOptions = {
     cert: { type: 'string', description: 'PEM file of this node certificate' },
     key: { type: 'string', description: 'PEM file of its private key' },
     ca: { type: 'string', description: 'PEM file of the CA that signs peer certificates' },
+    crl: { type: 'string', description: 'PEM file of certificate revocation lists: a revoked client certificate is refused and audited' },
     requireClientCert: { type: 'boolean', default: true },
   },
 } as const;
@@ -91,6 +92,102 @@ const atnaSchema = {
   },
 } as const;
 // --- end ATNA ---
+
+// --- Who is asking (issue 14): nodes, the local identity, consent, XUA ---
+const roles = { type: 'array', uniqueItems: true, items: { enum: ['source', 'consumer', 'auditor', 'admin', 'gateway'] } } as const;
+const purposes = { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 }, default: [] } as const;
+
+const nodesSchema = {
+  type: 'array',
+  default: [],
+  description: 'the nodes allowed to talk to this server, each named by its TLS client certificate',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'roles'],
+    anyOf: [{ required: ['subject'] }, { required: ['fingerprint'] }, { required: ['addresses'] }],
+    properties: {
+      name: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._-]+$' },
+      subject: { type: 'string', minLength: 1, description: 'certificate subject, e.g. "CN=hosp-a" or "CN=hosp-a,O=Hospital A" (all given attributes must match)' },
+      fingerprint: { type: 'string', pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$', description: 'SHA-256 fingerprint of the certificate' },
+      addresses: { type: 'array', items: { type: 'string' }, description: 'peer IP addresses on a plaintext listener (needs access.allowPlaintextNetwork)' },
+      facility: { type: 'string', description: 'namespace or OID of the identity.domains entry this node acts for' },
+      facilities: { type: 'array', items: { type: 'string' }, description: 'more facilities, as facility' },
+      roles,
+      breakGlass: { ...purposes, description: 'purposes of use (EMERGENCY, DISASTER) with which this node sees what consent withholds' },
+      requireAssertion: { type: 'boolean', default: false, description: 'SOAP requests must carry a valid XUA assertion (ITI-40)' },
+      homeCommunityId: { type: 'string', pattern: '^urn:oid:[0-2](\\.(0|[1-9][0-9]*))+$', description: 'for a gateway node: the peer community' },
+    },
+  },
+} as const;
+
+const accessSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    local: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'the identity of a client on loopback without TLS',
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        name: { type: 'string', minLength: 1, default: 'local' },
+        facilities: { type: 'array', items: { type: 'string' }, default: ['*'], description: "namespaces or OIDs; '*' acts for every facility (the operator)" },
+        roles: { ...roles, default: ['source', 'consumer', 'auditor', 'admin'] },
+        breakGlass: purposes,
+      },
+    },
+    allowPlaintextNetwork: { type: 'boolean', default: false, description: 'let a listener without TLS bind a non-loopback address (logged as a warning)' },
+    hl7v2PurposeOfUse: {
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{2}-[1-9][0-9]*(\\.[1-9][0-9]*)?$',
+      description: 'the HL7 v2 field that carries the purpose of use of PIX/PDQ queries, e.g. "QPD-9" or "ZPU-1"',
+    },
+  },
+} as const;
+
+const consentSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    enabled: { type: 'boolean', default: true, description: 'false shares every document with every consumer (benchmarks only)' },
+    participationDefault: {
+      enum: ['opt-in', 'opt-out'],
+      default: 'opt-in',
+      description: 'opt-in: a patient is shared only once enrolled (Japanese regional networks); opt-out: shared unless the patient opts out',
+    },
+    emergencyPurposes: { ...purposes, default: ['EMERGENCY', 'ETREAT', 'BTG'] },
+    disasterPurposes: { ...purposes, default: ['DISASTER'] },
+  },
+} as const;
+
+const xuaSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    identityProviders: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'cert'],
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          cert: { type: 'string', description: 'PEM file of the certificate the identity provider signs assertions with' },
+          issuer: { type: 'string', description: 'the assertion Issuer this provider uses; any when absent' },
+        },
+      },
+    },
+    audiences: { type: 'array', items: { type: 'string' }, default: [], description: 'accepted AudienceRestriction values; empty: the URL the request was sent to' },
+    clockSkewSeconds: { type: 'integer', minimum: 0, maximum: 600, default: 60 },
+  },
+} as const;
+// --- end who is asking ---
 
 export const configSchema = {
   type: 'object',
@@ -271,6 +368,10 @@ export const configSchema = {
     },
     syslog: syslogSchema,
     atna: atnaSchema,
+    nodes: nodesSchema,
+    access: accessSchema,
+    consent: consentSchema,
+    xua: xuaSchema,
     pdq: {
       type: 'object',
       additionalProperties: false,

@@ -305,4 +305,14 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX audit_events_agent_set ON audit_events(agent_set) WHERE agent_set IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'xds: the facility that submitted each entry',
+    sql: `
+      -- The domain key (identity.domains) of the facility whose node submitted the entry: it alone
+      -- may change or remove it (ITI-57, ITI-62), and consent always lets it see it. NULL for entries
+      -- registered before nodes were known, which only a node acting for every facility may change.
+      ALTER TABLE xds_entries ADD COLUMN facility TEXT;
+    `,
+  },
 ];

@@ -23,6 +23,7 @@ interface Row {
   hash: string | null;
   size: number | null;
   repository_uid: string | null;
+  facility: string | null;
   body: string;
 }
 
@@ -34,7 +35,7 @@ const TIME_COLUMNS: Record<TimeColumn, string> = {
   lastUpdateTime: 'e.last_update_time',
 };
 
-const COLUMNS = 'e.rid, e.uuid, e.kind, e.lid, e.version, e.status, e.person_id, e.unique_id, e.hash, e.size, e.repository_uid, e.body';
+const COLUMNS = 'e.rid, e.uuid, e.kind, e.lid, e.version, e.status, e.person_id, e.unique_id, e.hash, e.size, e.repository_uid, e.facility, e.body';
 
 
 function toEntry(r: Row): StoredEntry {
@@ -56,6 +57,7 @@ function toEntry(r: Row): StoredEntry {
     hash: r.hash,
     size: r.size,
     repositoryUniqueId: r.repository_uid,
+    facility: r.facility,
   };
 }
 
@@ -186,8 +188,8 @@ export class SqliteRegistryRepo implements RegistryWriter {
     const a = e.object.type === 'Association' ? e.object : undefined;
     const info = this.st.run(
       `INSERT INTO xds_entries(uuid, kind, lid, version, status, person_id, unique_id, object_type, creation_time, service_start_time,
-        service_stop_time, submission_time, last_update_time, source_id, hash, size, repository_uid, assoc_type, source_object, target_object, body)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        service_stop_time, submission_time, last_update_time, source_id, hash, size, repository_uid, assoc_type, source_object, target_object, facility, body)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       e.uuid,
       e.kind,
       e.lid,
@@ -208,6 +210,7 @@ export class SqliteRegistryRepo implements RegistryWriter {
       a?.associationType ?? null,
       a?.sourceObject ?? null,
       a?.targetObject ?? null,
+      e.facility,
       encodeBody(e.object),
     );
     const rid = info.lastInsertRowid;

@@ -5,7 +5,7 @@
  */
 import type { AuditService } from '../../audit/auditService.ts';
 import { EbxmlDecodeError } from '../../ebxml/decode.ts';
-import type { Logger } from '../../server/logger.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
 import { contentIdOfHref } from '../../soap/mtom.ts';
 import { NS } from '../../soap/namespaces.ts';

@@ -13,6 +13,8 @@ interface EntryRow {
   personId: number | null;
   /** The object as registered, with its current status, lid and version applied. */
   object: RegistryObject;
+  /** The domain key of the facility whose node submitted it (null: not known, registered before nodes were). */
+  facility: string | null;
 }
 
 export interface StoredEntry extends EntryRow {
@@ -69,5 +71,5 @@ export function padDtm(v: string | undefined): string | undefined {
 
 /** A stored entry written back (a Folder whose lastUpdateTime changed), with what it is found by. */
 export function toNewEntry(e: StoredEntry, index: EntryIndex): NewEntry {
-  return { uuid: e.uuid, kind: e.kind, lid: e.lid, version: e.version, status: e.status, personId: e.personId, object: e.object, index };
+  return { uuid: e.uuid, kind: e.kind, lid: e.lid, version: e.version, status: e.status, personId: e.personId, object: e.object, facility: e.facility, index };
 }

@@ -119,11 +119,11 @@ async function planReplacement(tx: ReadTx, a: Association, target: StoredEntry, 
 }
 
 /** Applies a checked plan in the caller's write, after the submission's own objects are inserted. */
-export async function applyReferences(tx: WriteTx, plan: ReferencePlan, submissionSetId: string, now: string): Promise<void> {
+export async function applyReferences(tx: WriteTx, plan: ReferencePlan, submissionSetId: string, now: string, facility: string | null): Promise<void> {
   for (const uuid of plan.deprecate) await tx.registry.setStatus(uuid, Status.deprecated);
   // The new FD-DE HasMember, and the SS-HM HasMember that records which submission made it (3.42.4.1.3.5).
   const hasMember = AssociationTypes.hasMember;
-  for (const m of plan.carriedMemberships) await insertAssociation(tx, hasMember, submissionSetId, await insertAssociation(tx, hasMember, m.folder, m.document));
+  for (const m of plan.carriedMemberships) await insertAssociation(tx, hasMember, submissionSetId, await insertAssociation(tx, hasMember, m.folder, m.document, facility), facility);
   for (const folder of plan.touchedFolders.values()) {
     const [current] = await tx.registry.entries([folder.uuid]);
     setSlot(current.object, 'lastUpdateTime', [now]);
@@ -132,9 +132,9 @@ export async function applyReferences(tx: WriteTx, plan: ReferencePlan, submissi
 }
 
 /** An Approved association the registry makes itself (a carried or propagated membership); returns its entryUUID. */
-export async function insertAssociation(tx: WriteTx, associationType: string, source: string, target: string): Promise<string> {
+export async function insertAssociation(tx: WriteTx, associationType: string, source: string, target: string, facility: string | null): Promise<string> {
   const id = `urn:uuid:${randomUUID()}`;
   const object: Association = { type: 'Association', id, status: Status.approved, associationType, sourceObject: source, targetObject: target, slots: [], name: [], description: [], classifications: [], externalIdentifiers: [] };
-  await tx.registry.insertEntry({ uuid: id, kind: 'Association', lid: id, version: 1, status: Status.approved, personId: null, object, index: associationIndex() });
+  await tx.registry.insertEntry({ uuid: id, kind: 'Association', lid: id, version: 1, status: Status.approved, personId: null, object, facility, index: associationIndex() });
   return id;
 }

@@ -51,6 +51,8 @@ export interface RegisterOptions {
    * in place (ids assigned, statuses set) instead of copied first.
    */
   owned?: boolean;
+  /** The domain key of the facility whose node submits (recorded on every entry; null when not known). */
+  facility?: string | null;
 }
 
 export interface RegisterOutcome extends SubmissionSummary {
@@ -155,7 +157,7 @@ export class RegistryService {
         o.lid = o.id;
         o.versionName = '1';
       }
-      return { uuid: o.id, kind: index.kind, lid: o.type === 'Association' ? o.id : o.lid!, version: 1, status: Status.approved, personId: o.type === 'Association' ? null : personId!, object: o, index };
+      return { uuid: o.id, kind: index.kind, lid: o.type === 'Association' ? o.id : o.lid!, version: 1, status: Status.approved, personId: o.type === 'Association' ? null : personId!, object: o, facility: opts.facility ?? null, index };
     };
     for (const d of sub.documents) entries.push(entry(d, documentIndex(d)));
     entries.push(entry(ss, submissionSetIndex(ss)));
@@ -166,7 +168,7 @@ export class RegistryService {
     for (const a of sub.associations) entries.push(entry(a, associationIndex()));
     for (const e of entries) await tx.registry.insertEntry(e);
 
-    await applyReferences(tx, refs, ss.id, submissionTime);
+    await applyReferences(tx, refs, ss.id, submissionTime, opts.facility ?? null);
     return {
       warnings: ec.items.filter((e) => e.severity === 'Warning'),
       patientId,
@@ -221,9 +223,9 @@ export class RegistryService {
    * ITI-57 Update Document Set (XDS Metadata Update, ITI TF-2b 3.57.4.1.3): new versions, status
    * changes and added associations, all in the caller's write or none (update.ts).
    */
-  update(tx: WriteTx, objects: Identifiable[], opts: { owned?: boolean } = {}): Promise<UpdateOutcome> {
+  update(tx: WriteTx, objects: Identifiable[], opts: { owned?: boolean; facility?: string | null } = {}): Promise<UpdateOutcome> {
     return updateDocumentSet(
-      { resolvePatient: (t, p) => this.resolvePatient(t, p), assignUuids, saveExtraMetadata: this.cfg.saveExtraMetadata, now: nowDtm },
+      { resolvePatient: (t, p) => this.resolvePatient(t, p), assignUuids, saveExtraMetadata: this.cfg.saveExtraMetadata, now: nowDtm, facility: opts.facility ?? null },
       tx,
       opts.owned ? objects : cloneObjects(objects),
     );

@@ -30,6 +30,8 @@ export interface UpdateContext {
   assignUuids(sub: Submission): void;
   saveExtraMetadata: boolean;
   now(): string;
+  /** The domain key of the submitting node's facility, recorded on every entry the update writes. */
+  facility: string | null;
 }
 
 export interface UpdateOutcome {
@@ -171,10 +173,10 @@ export async function updateDocumentSet(ctx: UpdateContext, tx: WriteTx, objects
   const insert = (o: RegistryObject, index: EntryIndex, version: number, status: string, person: number | null) => {
     o.status = status;
     if (o.type !== 'Association') o.versionName = String(version);
-    const e: NewEntry = { uuid: o.id, kind: index.kind, lid: o.type === 'Association' ? o.id : o.lid ?? o.id, version, status, personId: person, object: o, index };
+    const e: NewEntry = { uuid: o.id, kind: index.kind, lid: o.type === 'Association' ? o.id : o.lid ?? o.id, version, status, personId: person, object: o, facility: ctx.facility, index };
     return tx.registry.insertEntry(e);
   };
-  const newAssociation = (type: string, source: string, target: string) => insertAssociation(tx, type, source, target);
+  const newAssociation = (type: string, source: string, target: string) => insertAssociation(tx, type, source, target, ctx.facility);
 
   ss.lid = ss.id;
   await insert(ss, submissionSetIndex(ss), 1, Status.approved, personId!);

@@ -8,6 +8,8 @@ export interface TlsConfig {
   readonly cert: string;
   readonly key: string;
   readonly ca?: string;
+  /** PEM file of certificate revocation lists. */
+  readonly crl?: string;
   readonly requireClientCert: boolean;
 }
 
@@ -56,6 +58,51 @@ export interface Config {
   readonly atna: AtnaConfig;
   readonly xds: XdsConfig;
   readonly ingest: IngestConfig;
+  readonly nodes: readonly NodeConfig[];
+  readonly access: AccessConfig;
+  readonly consent: ConsentConfig;
+  readonly xua: XuaConfig;
+}
+
+export type NodeRoleName = 'source' | 'consumer' | 'auditor' | 'admin' | 'gateway';
+
+/** A node allowed to talk to this server, named by its TLS client certificate (or, on a plaintext listener, its addresses). */
+export interface NodeConfig {
+  readonly name: string;
+  readonly subject?: string;
+  readonly fingerprint?: string;
+  readonly addresses?: readonly string[];
+  readonly facility?: string;
+  readonly facilities?: readonly string[];
+  readonly roles: readonly NodeRoleName[];
+  readonly breakGlass: readonly string[];
+  readonly requireAssertion: boolean;
+  readonly homeCommunityId?: string;
+}
+
+export interface AccessConfig {
+  readonly local: {
+    readonly enabled: boolean;
+    readonly name: string;
+    readonly facilities: readonly string[];
+    readonly roles: readonly NodeRoleName[];
+    readonly breakGlass: readonly string[];
+  };
+  readonly allowPlaintextNetwork: boolean;
+  readonly hl7v2PurposeOfUse?: string;
+}
+
+export interface ConsentConfig {
+  readonly enabled: boolean;
+  readonly participationDefault: 'opt-in' | 'opt-out';
+  readonly emergencyPurposes: readonly string[];
+  readonly disasterPurposes: readonly string[];
+}
+
+export interface XuaConfig {
+  readonly identityProviders: readonly { readonly name: string; readonly cert: string; readonly issuer?: string }[];
+  readonly audiences: readonly string[];
+  readonly clockSkewSeconds: number;
 }
 
 export interface IngestConfig {

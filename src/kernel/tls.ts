@@ -1,8 +1,9 @@
 /** TLS server options from config: node certificate, and client certificates checked against the CA. */
 import fs from 'node:fs';
 import type net from 'node:net';
-import type tls from 'node:tls';
-import type { TlsConfig } from './config/types.ts';
+import tls from 'node:tls';
+import type { TlsConfig } from './config.ts';
+import type { CertificateInfo } from './requestContext.ts';
 
 export function tlsServerOptions(t: TlsConfig | undefined): tls.TlsOptions | undefined {
   if (!t) return undefined;
@@ -10,6 +11,8 @@ export function tlsServerOptions(t: TlsConfig | undefined): tls.TlsOptions | und
     cert: fs.readFileSync(t.cert),
     key: fs.readFileSync(t.key),
     ca: t.ca ? fs.readFileSync(t.ca) : undefined,
+    // Revoked client certificates fail the handshake like untrusted ones (and are audited the same way).
+    crl: t.crl ? fs.readFileSync(t.crl) : undefined,
     requestCert: t.requireClientCert,
     rejectUnauthorized: t.requireClientCert,
     minVersion: 'TLSv1.2',
@@ -31,4 +34,15 @@ export function onTlsRefused(server: net.Server, handler: TlsRefusalHandler): vo
     const known = parent ? peers.get(parent) : undefined;
     handler(err, { address: socket.remoteAddress ?? known?.address ?? '', port: socket.remotePort ?? known?.port ?? 0 });
   });
+}
+
+/** The client certificate of a TLS connection, as the request context names it. */
+export function peerCertificate(socket: unknown): CertificateInfo | undefined {
+  if (!(socket instanceof tls.TLSSocket)) return undefined;
+  const c = socket.getPeerCertificate();
+  if (!c || !c.fingerprint256) return undefined;
+  const subject = Object.entries(c.subject ?? {})
+    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}=${String(x)}`))
+    .join(',');
+  return { subject, fingerprint256: c.fingerprint256, serialNumber: c.serialNumber };
 }
