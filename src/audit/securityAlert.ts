@@ -7,6 +7,8 @@
 import type { AuditMessage } from './auditMessage.ts';
 import type { AuditService } from './auditService.ts';
 import { EventIds } from './codes.ts';
+import { withRequester } from './requester.ts';
+import { requesterName, type RequestContext } from '../kernel/requestContext.ts';
 
 export interface RefusedPeer {
   address: string;
@@ -39,4 +41,40 @@ export function nodeAuthenticationFailure(audit: AuditService, i: { listener: st
       },
     ],
   };
+}
+
+/** DICOM CID 403: an attempt at a function the requester may not use. */
+const UseOfRestrictedFunction = { code: '110132', codeSystemName: 'DCM', originalText: 'Use of Restricted Function' };
+
+/**
+ * Security Alert (110113) for a request refused by node authorization or consent: the requester
+ * (node, user) as the performing participant, the transaction refused and why as the object.
+ * Outcome 4: the refusal was the mitigation.
+ */
+export function authorizationFailure(audit: AuditService, ctx: RequestContext, i: { transaction: string; endpoint: string; reason: string }): AuditMessage {
+  return withRequester(
+    {
+      eventId: EventIds.securityAlert,
+      eventActionCode: 'E',
+      eventDateTime: new Date().toISOString(),
+      eventOutcome: 4,
+      eventOutcomeDescription: `${i.transaction} refused for ${requesterName(ctx)}: ${i.reason}`,
+      eventTypeCodes: [UseOfRestrictedFunction],
+      participants: [audit.applicationParticipant],
+      source: audit.sourceIdentification,
+      objects: [
+        {
+          id: i.endpoint,
+          typeCode: 2,
+          typeCodeRole: 13,
+          idTypeCode: { code: '12', codeSystemName: 'RFC-3881', originalText: 'URI' },
+          details: [
+            { type: 'Alert Description', value: Buffer.from(i.reason, 'utf8').toString('base64') },
+            { type: 'Transaction', value: Buffer.from(i.transaction, 'utf8').toString('base64') },
+          ],
+        },
+      ],
+    },
+    ctx,
+  );
 }
