@@ -19,7 +19,7 @@ const ctx: RequestContext = {
   transport: 'soap',
   address: '::ffff:192.0.2.7',
   certificate: { subject: 'CN=hosp-a,O=Hospital A', fingerprint256: 'AB:CD' },
-  node: { name: 'hosp-a', facilities: ['1.2.392.999.1'], roles: new Set(['consumer']), breakGlass: new Set(), requireAssertion: false },
+  node: { name: 'hosp-a', facilities: ['1.2.392.999.1'], sourceIds: ['1.2.392.999.1'], auditSourceIds: ['hosp-a'], roles: new Set(['consumer']), breakGlass: new Set(), requireAssertion: false },
   user: { id: 'dr.sato', name: '佐藤 医師', role: { code: '224608005', codeSystem: '2.16.840.1.113883.6.96', displayName: 'Physician' }, issuer: 'https://idp.example', assertionId: '_a1' },
   purposeOfUse: { code: 'EMERGENCY', codeSystem: '2.16.840.1.113883.3.18.7.1' },
 };

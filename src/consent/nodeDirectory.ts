@@ -4,7 +4,7 @@
  * another address by the node's `addresses` (only where config allows plaintext on the network).
  * Facilities are named in config by namespace or OID and resolved here to identity.domains keys.
  */
-import type { Config, NodeConfig, NodeRoleName } from '../kernel/config.ts';
+import type { Config, NodeConfig } from '../kernel/config.ts';
 import type { CertificateInfo, NodeIdentity, NodeRole, RequestContext, Transport } from '../kernel/requestContext.ts';
 
 export class NodeConfigError extends Error {}
@@ -52,14 +52,14 @@ export class NodeDirectory {
       names.add(n.name);
       const facilities = [n.facility, ...(n.facilities ?? [])].filter((f): f is string => !!f);
       return {
-        identity: this.identity(n.name, facilities, n.roles, n.breakGlass, n.requireAssertion, n.homeCommunityId, `nodes[${i}]`, problems),
+        identity: this.identity(n, facilities, `nodes[${i}]`, problems),
         subject: n.subject ? parseSubject(n.subject) : undefined,
         fingerprint: n.fingerprint ? normFingerprint(n.fingerprint) : undefined,
         addresses: new Set((n.addresses ?? []).map(stripMapped)),
       };
     });
     const l = config.access.local;
-    if (l.enabled) this.local = this.identity(l.name, [...l.facilities], l.roles, l.breakGlass, false, undefined, 'access.local', problems);
+    if (l.enabled) this.local = this.identity({ ...l, requireAssertion: false }, [...l.facilities], 'access.local', problems);
     if (problems.length) throw new NodeConfigError(problems.join('\n'));
   }
 
@@ -98,16 +98,7 @@ export class NodeDirectory {
     return { transport, address: stripMapped(address), node, certificate };
   }
 
-  private identity(
-    name: string,
-    facilities: string[],
-    roles: readonly NodeRoleName[],
-    breakGlass: readonly string[],
-    requireAssertion: boolean,
-    homeCommunityId: string | undefined,
-    where: string,
-    problems: string[],
-  ): NodeIdentity {
+  private identity(n: Omit<NodeConfig, 'facility' | 'facilities'>, facilities: string[], where: string, problems: string[]): NodeIdentity {
     let resolved: string[] | '*' = [];
     if (facilities.includes('*')) resolved = '*';
     else {
@@ -117,6 +108,15 @@ export class NodeDirectory {
         else resolved.push(d.oid);
       }
     }
-    return { name, facilities: resolved, roles: new Set(roles as readonly NodeRole[]), breakGlass: new Set(breakGlass), requireAssertion, homeCommunityId };
+    return {
+      name: n.name,
+      facilities: resolved,
+      sourceIds: [...new Set([...(resolved === '*' ? [] : resolved), ...(n.sourceIds ?? [])])],
+      auditSourceIds: n.auditSourceIds ?? [n.name],
+      roles: new Set(n.roles as readonly NodeRole[]),
+      breakGlass: new Set(n.breakGlass),
+      requireAssertion: n.requireAssertion,
+      homeCommunityId: n.homeCommunityId,
+    };
   }
 }

@@ -74,6 +74,8 @@ export interface NodeConfig {
   readonly addresses?: readonly string[];
   readonly facility?: string;
   readonly facilities?: readonly string[];
+  readonly sourceIds?: readonly string[];
+  readonly auditSourceIds?: readonly string[];
   readonly roles: readonly NodeRoleName[];
   readonly breakGlass: readonly string[];
   readonly requireAssertion: boolean;

@@ -18,6 +18,10 @@ export interface NodeIdentity {
    * the network operator's own node (the default local identity on loopback).
    */
   facilities: readonly string[] | '*';
+  /** XDS sourceIds (OIDs) it submits under: its facilities' OIDs and config `sourceIds`. */
+  sourceIds: readonly string[];
+  /** AuditSourceIDs its audit messages may carry (config `auditSourceIds`, else its name). */
+  auditSourceIds: readonly string[];
   roles: ReadonlySet<NodeRole>;
   /** Purposes of use that let this node see what consent withholds (EMERGENCY, DISASTER). */
   breakGlass: ReadonlySet<string>;
@@ -104,6 +108,6 @@ export function internalContext(name = 'hie'): RequestContext {
   return {
     transport: 'internal',
     address: '',
-    node: { name, facilities: '*', roles: new Set(NODE_ROLES), breakGlass: new Set(), requireAssertion: false },
+    node: { name, facilities: '*', sourceIds: [], auditSourceIds: [], roles: new Set(NODE_ROLES), breakGlass: new Set(), requireAssertion: false },
   };
 }

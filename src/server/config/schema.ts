@@ -113,6 +113,12 @@ const nodesSchema = {
       addresses: { type: 'array', items: { type: 'string' }, description: 'peer IP addresses on a plaintext listener (needs access.allowPlaintextNetwork)' },
       facility: { type: 'string', description: 'namespace or OID of the identity.domains entry this node acts for' },
       facilities: { type: 'array', items: { type: 'string' }, description: 'more facilities, as facility' },
+      sourceIds: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[0-2](\\.(0|[1-9][0-9]*))+$' },
+        description: 'XDS sourceIds (OIDs) of the node\'s Document Sources; its facilities\' OIDs are always accepted',
+      },
+      auditSourceIds: { type: 'array', items: { type: 'string' }, description: 'AuditSourceIDs of audit messages this node sends; its name when absent' },
       roles,
       breakGlass: { ...purposes, description: 'purposes of use (EMERGENCY, DISASTER) with which this node sees what consent withholds' },
       requireAssertion: { type: 'boolean', default: false, description: 'SOAP requests must carry a valid XUA assertion (ITI-40)' },
