@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { startApp } from '../server/app.ts';
 import { createLogger } from '../kernel/logger.ts';
 import { commonOptions, configFrom, intFlag } from './args.ts';
-import { loadDemo, withDemoFacilities } from '../ingest/demo.ts';
+import { loadDemo } from '../ingest/demo.ts';
+import { withDemoFacilities } from '../server/config/demo.ts';
 
 export const serveHelp = `hie serve: run every actor of the HIE on this machine
 

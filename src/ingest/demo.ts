@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { validate } from '../server/config/load.ts';
 import type { Config } from '../kernel/config.ts';
 import type { GeneratedFacility } from '../ssmix/generator/generate.ts';
 import { MANIFEST } from '../ssmix/generator/generate.ts';
@@ -17,15 +16,6 @@ export function demoFacilities(samples = DEMO_SAMPLES): GeneratedFacility[] {
   const file = path.join(samples, MANIFEST);
   if (!fs.existsSync(file)) throw new Error(`no SS-MIX2 samples at ${samples} (${MANIFEST} missing)`);
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { facilities: GeneratedFacility[] }).facilities;
-}
-
-/** The config with the sample facilities added to identity.domains (those already there are kept). */
-export function withDemoFacilities(config: Config, samples = DEMO_SAMPLES): Config {
-  const doc = structuredClone(config) as unknown as { identity: { domains: { namespace: string; oid: string }[] } };
-  for (const f of demoFacilities(samples)) {
-    if (!doc.identity.domains.some((d) => d.oid === f.oid || d.namespace === f.namespace)) doc.identity.domains.push({ namespace: f.namespace, oid: f.oid });
-  }
-  return validate(doc as never);
 }
 
 /** Ingests every sample facility when the store has taken nothing in yet; returns the reports (none when it had). */

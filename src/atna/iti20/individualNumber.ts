@@ -4,7 +4,7 @@
  * number masked, wherever it appears in the message, base64 values (queries, details) included. When a
  * message cannot be read, any run of 12 digits is masked if the message mentions the domain at all.
  */
-import { readCx } from '../../audit/patientKey.ts';
+import { readCx } from '../../store/auditPatientKey.ts';
 import type { IndividualNumberPolicy } from '../../hl7v2/individualNumberGuard.ts';
 import type { ReadAuditMessage } from '../dicom/model.ts';
 

@@ -3,7 +3,7 @@
  * fields ITI-81 and the patient access report search by, each with its own index.
  */
 import type Database from 'better-sqlite3';
-import { patientKeyOfCx } from '../../audit/patientKey.ts';
+import { patientKeyOfCx } from '../auditPatientKey.ts';
 import type { AuditAgent, AuditPatientKey, AuditRecord, AuditSearch, AuditStatus, AuditWriter, StoredAuditRecord } from '../types.ts';
 import { Statements } from './statements.ts';
 

@@ -4,7 +4,7 @@
  * authority as namespace&OID&type. Senders spell the authority differently (namespace only, OID
  * only, both), so the key keeps both parts and a lookup matches either.
  */
-import type { AuditPatientKey } from '../store/types.ts';
+import type { AuditPatientKey } from './types.ts';
 
 /** The parts of a CX that audit records are searched and masked by ('' when absent), read without splitting it. */
 export interface CxParts extends AuditPatientKey {

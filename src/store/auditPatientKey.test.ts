@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readCx } from './patientKey.ts';
+import { readCx } from './auditPatientKey.ts';
 
 describe('CX read for audit search keys', () => {
   it('reads CX-1, the CX-4 namespace and OID, and CX-5 as splitting the CX would, whatever is absent', () => {
