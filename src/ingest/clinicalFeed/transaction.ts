@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { encodeMessage } from '../../hl7v2/charset.ts';
 import { Hl7ProcessingError } from '../../hl7v2/errors.ts';
-import { authorizeFacility, FEED_ROLES } from '../../consent/feedAuthorization.ts';
+import { authorizeFacility, FEED_ROLES, type FeedLocation } from '../../consent/feedAuthorization.ts';
 import type { Hl7Request, Hl7Transaction } from '../../hl7v2/transaction.ts';
 import type { IdentityService } from '../../identity/service.ts';
 import type { Domain } from '../../identity/types.ts';
@@ -116,8 +116,8 @@ export function clinicalFeedTransaction(deps: ClinicalFeedDeps): Hl7Transaction 
     name: 'SS-MIX2 clinical feed',
     accepts: clinicalFeedAccepts(),
     roles: FEED_ROLES,
-    // The only fact refused is the facility the message names.
-    locate: () => ({ segment: 'MSH', field: 4 }),
+    // A refused facility is the one MSH-4 names (feedAuthorization's sendingFacility).
+    locate: (l) => ((l as FeedLocation | undefined)?.part === 'sendingFacility' ? { segment: 'MSH', field: 4 } : undefined),
     handle,
   };
 }
