@@ -15,6 +15,8 @@ import { hie } from '../helpers/hieCommand.ts';
 import { decodeReply, field, startTestServer, tempDir, type TestServer } from '../helpers/hieServer.ts';
 import { adt, cancelQuery, pdqQuery, pixQuery, REGION, TOKEN } from '../helpers/messages.ts';
 import { samples } from '../helpers/ssmix2.ts';
+import { conformanceDir, missingMessage } from '../helpers/conformance.ts';
+import { xmllintValidate } from '../helpers/xmllint.ts';
 import { Status } from '../../src/xds/registry/schemes.ts';
 import { children, parseXml } from '../helpers/xml.ts';
 
@@ -216,5 +218,19 @@ describe('HL7 v2 node authorization over MLLP with TLS (issue 14)', function () 
     const reply = await send('hosp-a', msg);
     expect(field(reply, 'MSA', 1)).to.equal('CR');
     expect(field(reply, 'ERR', 5)).to.equal(NOTAUTH);
+  });
+
+  it('leaves audit messages (refusals, alerts, accepted feeds) that all validate against the DICOM schema', async () => {
+    const schema = path.join(conformanceDir(), 'schemas', 'atna', 'dicom2017c.xsd');
+    if (!fs.existsSync(schema)) throw new Error(missingMessage(schema));
+    const out = tempDir('hie-authz-audit-');
+    const files = (await events()).map((e) => {
+      const f = path.join(out, `audit-${e.id}.xml`);
+      fs.writeFileSync(f, e.xml);
+      return f;
+    });
+    expect(files.length).to.be.greaterThan(20);
+    const invalid = [...xmllintValidate(schema, files)].filter(([, v]) => !v.valid).map(([f, v]) => `${f}: ${v.errors.join('; ')}`);
+    expect(invalid, invalid.join('\n')).to.deep.equal([]);
   });
 });
