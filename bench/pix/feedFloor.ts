@@ -12,6 +12,7 @@ import { decodeMessage } from '../../src/hl7v2/charset.ts';
 import { Hl7v2Message } from '../../src/hl7v2/message.ts';
 import { iti8Transaction } from '../../src/pix/iti8/transaction.ts';
 import { openServices } from '../../src/server/app.ts';
+import { facilityDomains } from '../../src/consent/feedAuthorization.ts';
 import { silentLogger } from '../../src/kernel/logger.ts';
 import { captureStatements, checkReplay, replayStatements, type ReplayOptions, type ReplayResult, type StatementCall } from '../storeFloor.ts';
 import { adtA04, encode, FACILITIES, type BenchCharset } from './messages.ts';
@@ -56,7 +57,7 @@ export async function feedFloor(job: FeedFloorJob): Promise<FeedFloor> {
     const s = await openServices(config, silentLogger);
     const units: StatementCall[][] = [];
     try {
-      const iti8 = iti8Transaction(s);
+      const iti8 = iti8Transaction({ ...s, facilities: facilityDomains(config.identity.domains) });
       for (let i = 0; i < job.warmup + job.count; i++) {
         const bytes = encode(adtA04(patient(job.seed, i), FACILITIES[i % FACILITIES.length], `F${i}`, job.charset), job.charset);
         const message = Hl7v2Message.parse(decodeMessage(bytes, job.charset === 'utf-8' ? 'utf-8' : 'iso-2022-jp'));

@@ -5,6 +5,8 @@
 import type { ActiveParticipant, AuditMessage, CodedValue, EventActionCode, EventOutcome, ParticipantObject } from './auditMessage.ts';
 import type { AuditService } from './auditService.ts';
 import { EventIds, PatientNumber, Roles } from './codes.ts';
+import { withRequester } from './requester.ts';
+import type { RequestContext } from '../kernel/requestContext.ts';
 
 export interface Hl7Party {
   application: string;
@@ -34,6 +36,11 @@ export interface Hl7AuditInput {
   /** Which of the two is this server. */
   self: 'source' | 'destination';
   objects: ParticipantObject[];
+  /**
+   * Who asked, for a request this server received: its node (certificate subject) and purpose of use
+   * are added. Absent for messages this server sends on its own (ITI-10 notifications).
+   */
+  requester?: RequestContext;
 }
 
 export function hl7AuditMessage(audit: AuditService, i: Hl7AuditInput): AuditMessage {
@@ -48,7 +55,7 @@ export function hl7AuditMessage(audit: AuditService, i: Hl7AuditInput): AuditMes
       networkAccessPointTypeCode: address ? napType(address) : undefined,
     };
   };
-  return {
+  const m: AuditMessage = {
     eventId: i.eventId,
     eventActionCode: i.action,
     eventDateTime: new Date().toISOString(),
@@ -62,6 +69,7 @@ export function hl7AuditMessage(audit: AuditService, i: Hl7AuditInput): AuditMes
     source: audit.sourceIdentification,
     objects: i.objects,
   };
+  return i.requester ? withRequester(m, i.requester) : m;
 }
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -100,6 +108,7 @@ export function hl7QueryAudit(
     outcomeDescription?: string;
     source: Hl7Party;
     destination: Hl7Party;
+    requester?: RequestContext;
     patients: string[];
     queryTag: string;
     /** MSH and QPD as received; undefined when it must not be kept (an individual number). */
@@ -115,6 +124,7 @@ export function hl7QueryAudit(
     outcomeDescription: i.outcomeDescription,
     source: i.source,
     destination: i.destination,
+    requester: i.requester,
     self: 'destination',
     objects: [queryObject(i.eventType, i.queryTag, i.queryText, i.controlId), ...i.patients.map((p) => patientObject(p))],
   });

@@ -6,6 +6,7 @@
  */
 import type { Config, NodeConfig } from '../kernel/config.ts';
 import type { CertificateInfo, NodeIdentity, NodeRole, RequestContext, Transport } from '../kernel/requestContext.ts';
+import { domainKey } from '../identity/types.ts';
 
 export class NodeConfigError extends Error {}
 
@@ -105,13 +106,13 @@ export class NodeDirectory {
       for (const f of facilities) {
         const d = this.config.identity.domains.find((x) => x.namespace === f || x.oid === f);
         if (!d) problems.push(`${where}: facility ${f} is not an identity.domains entry`);
-        else resolved.push(d.oid);
+        else resolved.push(domainKey(d));
       }
     }
     return {
       name: n.name,
       facilities: resolved,
-      sourceIds: [...new Set([...(resolved === '*' ? [] : resolved), ...(n.sourceIds ?? [])])],
+      sourceIds: [...new Set([...(resolved === '*' ? [] : resolved.filter((k) => !k.startsWith('ns:'))), ...(n.sourceIds ?? [])])],
       auditSourceIds: n.auditSourceIds ?? [n.name],
       roles: new Set(n.roles as readonly NodeRole[]),
       breakGlass: new Set(n.breakGlass),

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { buildResponse, errSegment } from './ack.ts';
-import { formatLocation } from './errors.ts';
+import { formatLocation, Hl7ProcessingError } from './errors.ts';
 
 describe('acknowledgements (ITI TF-2 C.2.3)', () => {
   const me = { application: 'HIE', facility: 'REGION', nextControlId: () => 'OUT1' };
@@ -31,6 +31,12 @@ describe('acknowledgements (ITI TF-2 C.2.3)', () => {
     expect(errSegment({ code: 204, text: 'Unknown patient', location: { segment: 'QPD', field: 3, repetition: 1, component: 1 } })).to.equal(
       'ERR||QPD^1^3^1^1|204^Unknown key identifier^HL70357|E||||Unknown patient',
     );
+  });
+
+  it('writes ERR-5 for a refusal by node authorization (207 with NOTAUTH)', () => {
+    const e = Hl7ProcessingError.notAuthorized('Node hosp-a does not act for facility HOSP_B', { segment: 'MSH', field: 4 });
+    expect(e.ack).to.equal('AR');
+    expect(errSegment(e.details[0])).to.equal('ERR||MSH^1^4|207^Application internal error^HL70357|E|NOTAUTH^Not authorized^HIE|||Node hosp-a does not act for facility HOSP_B');
   });
 
   it('formats locations without trailing empty components', () => {

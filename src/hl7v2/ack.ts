@@ -1,7 +1,8 @@
 /**
  * Acknowledgements and responses (ITI TF-2 Appendix C.2.3): MSH, MSA, ERR..., then the body a
  * transaction adds (QAK, QPD, PID, DSC). MSA-3 and MSA-6 are not used; each error is an ERR with
- * ERR-2 location, ERR-3 code from HL7 table 0357, ERR-4 severity and ERR-8 user message.
+ * ERR-2 location, ERR-3 code from HL7 table 0357, ERR-4 severity, ERR-5 an application error code
+ * where table 0357 has none (node authorization) and ERR-8 user message.
  */
 import { formatLocation, HL7_0357, type Hl7ErrorDetail } from './errors.ts';
 import { hl7Timestamp } from './datetime.ts';
@@ -51,7 +52,7 @@ export function errSegment(e: Hl7ErrorDetail): string {
     e.location ? raw(formatLocation(e.location)) : undefined,
     [String(e.code), HL7_0357[e.code], 'HL70357'],
     e.severity ?? 'E',
-    undefined,
+    e.application ? [e.application.code, e.application.text, e.application.system] : undefined,
     undefined,
     undefined,
     e.text,

@@ -2,7 +2,9 @@
  * The HL7 v2 endpoint behind the MLLP listener, as a visible chain: decode the charset, parse, check
  * the header (version, processing id), route by MSH-9, refuse individual numbers, handle, and answer
  * in the acknowledgement mode the sender asked for (HL7 2.5 section 2.9). Every path ends in a
- * protocol answer; nothing here throws.
+ * protocol answer; nothing here throws. This is the HL7 edge of node authorization: a peer that is no
+ * configured node, or lacks the transaction's role, is refused here, and a refusal made deeper
+ * (AccessDenied) is answered and audited here.
  */
 import { buildResponse, EMPTY_HEADER, type AckCode, type RequestHeader, type Responder, type ResponseSpec } from './ack.ts';
 import { declaredCharset, decodeMessage, encodeMessage, maskedHeader, type Charset } from './charset.ts';
@@ -14,6 +16,9 @@ import type { MllpHandler, PeerInfo } from './mllp/server.ts';
 import type { Hl7Request, Hl7Transaction } from './transaction.ts';
 import { message } from './builder.ts';
 import type { AuditService } from '../audit/auditService.ts';
+import { authorizationFailure } from '../audit/securityAlert.ts';
+import { AccessDenied } from '../consent/errors.ts';
+import { authorizeTransaction } from '../consent/feedAuthorization.ts';
 import type { DomainDirectory } from '../identity/domainDirectory.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { RequestContext } from '../kernel/requestContext.ts';
@@ -64,6 +69,23 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
   const nak = (header: RequestHeader, event: string, err: Hl7ProcessingError, charset: Charset) =>
     encode(header, { type: ['ACK', event, 'ACK'], ack: err.ack, errors: err.details }, charset);
 
+  /**
+   * A request refused by node authorization: ACK AR with ERR-3 207 and ERR-5 NOTAUTH, audited as a
+   * Security Alert naming the requester and as the transaction's own failure where it has one.
+   */
+  const refuse = async (e: AccessDenied, req: Hl7Request, t: Hl7Transaction): Promise<Hl7ProcessingError> => {
+    const err = Hl7ProcessingError.notAuthorized(e.message, t.locate?.(e.location));
+    opts.log.warn('hl7.not-authorized', { peer: req.peer.address, node: req.context.node?.name, transaction: t.name, reason: e.reason });
+    try {
+      await opts.audit.record(authorizationFailure(opts.audit, req.context, { transaction: t.name, endpoint: req.peer.listener ?? 'mllp', reason: e.message }));
+      if (t.auditRefusal) await opts.audit.record(t.auditRefusal(req, err));
+    } catch (x) {
+      // The refusal stands without its audit record.
+      opts.log.error('hl7.audit-failed', { error: x instanceof Error ? x.message : String(x) });
+    }
+    return err;
+  };
+
   return async (ev: MllpEvent, peer: PeerInfo): Promise<Buffer[]> => {
     if (ev.kind === 'garbage') return [];
     if (ev.kind === 'oversize' || ev.kind === 'truncated') {
@@ -99,6 +121,7 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
     let spec: ResponseSpec;
     try {
       transaction = checkAndRoute(msg, routes, versions, processingIds);
+      authorizeTransaction(req.context, transaction.name, transaction.roles);
       const found = findIndividualNumber(msg, opts.domains);
       if (found) {
         // The number itself is never repeated: only where it was.
@@ -108,7 +131,7 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
       }
       spec = await transaction.handle(req);
     } catch (e) {
-      const err = asProcessingError(e, opts.log);
+      const err = e instanceof AccessDenied && transaction ? await refuse(e, req, transaction) : asProcessingError(e, opts.log);
       spec = { type: ['ACK', event, 'ACK'], ack: err.ack, errors: err.details };
     }
 

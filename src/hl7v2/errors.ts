@@ -44,12 +44,26 @@ export function formatLocation(loc: ErrorLocation): string {
   return parts.map((p) => (p === undefined ? '' : String(p))).join('^');
 }
 
+/** ERR-5 application error code (CWE; HL7 2.5 user-defined table 0533). */
+export interface ApplicationErrorCode {
+  code: string;
+  text: string;
+  system: string;
+}
+
+/**
+ * This server's ERR-5 for a request refused by node authorization: table 0357 has no code for it, so
+ * ERR-3 is 207 and ERR-5 says what happened.
+ */
+export const NOT_AUTHORIZED: ApplicationErrorCode = { code: 'NOTAUTH', text: 'Not authorized', system: 'HIE' };
+
 export interface Hl7ErrorDetail {
   code: Hl7ErrorCode;
   /** Text safe to send back: never contains identifiers from the individual-number domain. */
   text: string;
   location?: ErrorLocation;
   severity?: 'E' | 'W' | 'I';
+  application?: ApplicationErrorCode;
 }
 
 /**
@@ -74,5 +88,13 @@ export class Hl7ProcessingError extends Error {
 
   static error(code: Hl7ErrorCode, text: string, location?: ErrorLocation): Hl7ProcessingError {
     return new Hl7ProcessingError('AE', { code, text, location });
+  }
+
+  /**
+   * A request refused by node authorization: AR (HL7 2.5 section 2.9.2, the receiving application
+   * will not process it), ERR-3 207, ERR-5 NOTAUTH^Not authorized^HIE, ERR-8 the reason.
+   */
+  static notAuthorized(text: string, location?: ErrorLocation): Hl7ProcessingError {
+    return new Hl7ProcessingError('AR', { code: 207, text, location, application: NOT_AUTHORIZED });
   }
 }

@@ -1,9 +1,9 @@
 /** What an HL7 v2 transaction (ITI-8, ITI-9, ITI-21, ...) gives the MLLP endpoint. */
 import type { AuditMessage } from '../audit/auditMessage.ts';
-import type { RequestContext } from '../kernel/requestContext.ts';
+import type { NodeRole, RequestContext } from '../kernel/requestContext.ts';
 import type { ResponseSpec } from './ack.ts';
 import type { Charset } from './charset.ts';
-import type { Hl7ProcessingError } from './errors.ts';
+import type { ErrorLocation, Hl7ProcessingError } from './errors.ts';
 import type { Hl7v2Message } from './message.ts';
 import type { PeerInfo } from './mllp/server.ts';
 
@@ -22,6 +22,11 @@ export interface Hl7Transaction {
   name: string;
   /** MSH-9.1 message code and the trigger events (MSH-9.2) it takes. */
   accepts: { code: string; events: string[] }[];
+  /**
+   * The node roles that may use it (any one of them). Checked by the endpoint before `handle`, with
+   * the rule that a peer matching no configured node is refused every transaction.
+   */
+  roles?: readonly NodeRole[];
   /** MSH-21 profile of its responses. */
   profile?: [string, string];
   /**
@@ -29,6 +34,11 @@ export interface Hl7Transaction {
    * it throws Hl7ProcessingError for errors the endpoint should answer with a plain ACK.
    */
   handle(req: Hl7Request): Promise<ResponseSpec>;
-  /** The audit message of a request the endpoint refused before `handle` (e.g. an individual number). */
+  /**
+   * The audit message of a request refused before or by `handle` for its form or for node
+   * authorization (an individual number, an unknown node, a facility not the node's).
+   */
   auditRefusal?(req: Hl7Request, err: Hl7ProcessingError): AuditMessage;
+  /** Where in the message an item refused by node authorization is (AccessDenied's location, in the service's terms). */
+  locate?(location: unknown): ErrorLocation | undefined;
 }

@@ -210,7 +210,8 @@ export class ClinicalSharing implements Sharing {
         objects,
         // The reader thread hashed the bytes already; the objects were made for this submission only.
         plans.map((p, n) => ({ id: documentIds[n], source: { data: p.item.bytes, sha1: p.item.sha1 } })),
-        (tx, o) => registry.register(tx, o, { owned: true }),
+        // Each entry records the facility that submitted it (what ITI-57/62 authorization checks).
+        (tx, o) => registry.register(tx, o, { owned: true, facility: facility.key }),
         async (tx, outcome) => {
           uuids = outcome.documents.map((d) => d.uuid);
           const deprecated = plans.flatMap((p, n) => (p.deprecate ? [uuids[n]] : []));

@@ -32,8 +32,19 @@ export function onTlsRefused(server: net.Server, handler: TlsRefusalHandler): vo
   server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
     const parent = (socket as unknown as { _parent?: net.Socket })._parent;
     const known = parent ? peers.get(parent) : undefined;
-    handler(err, { address: socket.remoteAddress ?? known?.address ?? '', port: socket.remotePort ?? known?.port ?? 0 });
+    handler(verificationError(socket) ?? err, { address: socket.remoteAddress ?? known?.address ?? '', port: socket.remotePort ?? known?.port ?? 0 });
   });
+}
+
+/**
+ * Why the client's certificate failed verification (CERT_REVOKED when a configured CRL lists it,
+ * UNABLE_TO_VERIFY_LEAF_SIGNATURE for another CA, ...). node:tls ends such a connection itself once
+ * the handshake is done, so the error it reports is only the hang-up that follows.
+ */
+function verificationError(socket: tls.TLSSocket): Error | undefined {
+  const code = (socket as tls.TLSSocket & { authorizationError?: Error | string }).authorizationError;
+  if (!code) return undefined;
+  return Object.assign(new Error('client certificate refused'), { code: String(code) });
 }
 
 /** The client certificate of a TLS connection, as the request context names it. */

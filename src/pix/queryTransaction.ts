@@ -1,7 +1,8 @@
 /**
- * What ITI-9 and ITI-21 share as HL7 v2 query transactions: a QPD is required, the answer is audited
- * as a Query at the responder (outcome 0 for AA, 4 for AE), and a refused request is audited without
- * its query text.
+ * What ITI-9 and ITI-21 share as HL7 v2 query transactions: only a node with the role consumer or
+ * gateway may query (refused at the endpoint otherwise), a QPD is required, the answer is audited as a
+ * Query at the responder naming the requester (outcome 0 for AA, 4 for AE), and a refused request is
+ * audited without its query text.
  */
 import type { CodedValue, EventOutcome } from '../audit/auditMessage.ts';
 import { hl7QueryAudit } from '../audit/hl7v2Audit.ts';
@@ -11,6 +12,7 @@ import { Hl7ProcessingError } from '../hl7v2/errors.ts';
 import type { Segment } from '../hl7v2/message.ts';
 import type { Hl7Request, Hl7Transaction } from '../hl7v2/transaction.ts';
 import { requestParties } from './requestParties.ts';
+import { QUERY_ROLES } from '../consent/feedAuthorization.ts';
 
 export interface QueryAnswer {
   spec: ResponseSpec;
@@ -41,6 +43,7 @@ export function hl7QueryTransaction(q: QueryTransactionSpec): Hl7Transaction {
   return {
     name: q.name,
     accepts: [q.messageType],
+    roles: QUERY_ROLES,
     profile: [q.name, 'IHE'],
     async handle(req) {
       const qpd = req.message.first('QPD');

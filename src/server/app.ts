@@ -37,6 +37,7 @@ import { OutboxDispatcher } from './outboxDispatcher.ts';
 import { tokenIssuerKey } from './secrets.ts';
 import { tlsServerOptions } from '../kernel/tls.ts';
 import { isLoopback, NodeDirectory } from '../consent/nodeDirectory.ts';
+import { facilityDomains } from '../consent/feedAuthorization.ts';
 import { xdsServices, type XdsServices } from '../xds/assemble.ts';
 import { clinicalFeedTransactions } from '../ingest/assemble.ts';
 
@@ -98,7 +99,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   // --- end XDS.b ---
   try {
     const transactions: Hl7Transaction[] = [
-      iti8Transaction({ store, identity, notifier, audit }),
+      iti8Transaction({ store, identity, notifier, audit, facilities: facilityDomains(config.identity.domains) }),
       iti9Transaction({ store, identity, audit }),
       ...iti21Transactions({ store, identity, audit, config: config.pdq }),
       // SS-MIX2 clinical feed: clinical HL7 v2 messages shared as XDS documents

@@ -52,3 +52,33 @@ export function makeCerts(): TestCerts {
     strangerKey: p('stranger.key'),
   };
 }
+
+/**
+ * A CRL of the CA in `dir` (ca.pem, ca.key, as `hie certs` makes them) revoking the given
+ * certificates, made by `openssl ca -revoke` and `openssl ca -gencrl` with a minimal CA config.
+ * Returns the path of the PEM CRL.
+ */
+export function revoke(dir: string, certificates: string[], ca = { cert: 'ca.pem', key: 'ca.key' }): string {
+  const work = tempDir('hie-crl-');
+  const write = (file: string, text: string) => fs.writeFileSync(path.join(work, file), text);
+  write('index.txt', '');
+  write('crlnumber', '01\n');
+  write(
+    'ca.cnf',
+    [
+      '[ca]',
+      'default_ca = crl_ca',
+      '[crl_ca]',
+      'database = index.txt',
+      'crlnumber = crlnumber',
+      `certificate = ${path.resolve(dir, ca.cert)}`,
+      `private_key = ${path.resolve(dir, ca.key)}`,
+      'default_md = sha256',
+      'default_crl_days = 2',
+      '',
+    ].join('\n'),
+  );
+  for (const c of certificates) openssl(work, ['ca', '-config', 'ca.cnf', '-revoke', path.resolve(dir, c)]);
+  openssl(work, ['ca', '-config', 'ca.cnf', '-gencrl', '-out', 'crl.pem']);
+  return path.join(work, 'crl.pem');
+}

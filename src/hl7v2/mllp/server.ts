@@ -17,6 +17,8 @@ export interface PeerInfo {
   localAddress?: string;
   /** The client certificate, when the listener requires TLS client authentication. */
   certificate?: CertificateInfo;
+  /** The listener the connection came to, as a URI (the object of authorization Security Alerts). */
+  listener?: string;
 }
 
 /** Answers one framing event with zero or more encoded messages. Must not throw. */
@@ -64,10 +66,16 @@ export class MllpServer {
     clearTimeout(timer);
   }
 
+  private listenerUri(): string {
+    const a = this.server?.address();
+    const port = a && typeof a === 'object' ? a.port : this.opts.port;
+    return `${this.opts.tls ? 'mllp-tls' : 'mllp'}://${this.opts.host}:${port}`;
+  }
+
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
-    const peer: PeerInfo = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, localAddress: socket.localAddress };
+    const peer: PeerInfo = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, localAddress: socket.localAddress, listener: this.listenerUri() };
     const certificate = peerCertificate(socket);
     if (certificate) peer.certificate = certificate;
     const decoder = new MllpDecoder(this.opts.maxMessageBytes);

@@ -3,11 +3,13 @@
  * RAS^O17, OML^O33, OUL^R22, OMG^O19, OMI^Z23, ORU^R01, PPR^ZD1, OMD^O03 and the encounter ADT events
  * ITI-8 does not take), shared as documents by the same mapping and code path as the storage ingest,
  * and acknowledged AA only once the document is durably registered. The sending facility (MSH-3/4)
- * names the assigning authority of PID-3, as config identity.domains says.
+ * names the assigning authority of PID-3, as config identity.domains says; only a node with the role
+ * source that acts for that facility may send (refused ACK AR with ERR-5 NOTAUTH otherwise).
  */
 import { createHash } from 'node:crypto';
 import { encodeMessage } from '../../hl7v2/charset.ts';
 import { Hl7ProcessingError } from '../../hl7v2/errors.ts';
+import { authorizeFacility, FEED_ROLES, type FeedLocation } from '../../consent/feedAuthorization.ts';
 import type { Hl7Request, Hl7Transaction } from '../../hl7v2/transaction.ts';
 import type { IdentityService } from '../../identity/service.ts';
 import type { Domain } from '../../identity/types.ts';
@@ -72,6 +74,7 @@ export function clinicalFeedTransaction(deps: ClinicalFeedDeps): Hl7Transaction 
     const dt = dataTypeOfMessage(m);
     if (!dt) throw Hl7ProcessingError.reject(201, `${h.type.code}^${h.type.event} is no SS-MIX2 clinical message`, { segment: 'MSH', field: 9 });
     const facility = await facilityOf(deps, h.sendingApplication, h.sendingFacility);
+    authorizeFacility(req.context, { key: facility.key, name: h.sendingFacility });
     const pid = m.first('PID');
     if (!pid) throw Hl7ProcessingError.error(100, 'Required segment PID is missing', { segment: 'PID' });
     const local = pid
@@ -112,6 +115,9 @@ export function clinicalFeedTransaction(deps: ClinicalFeedDeps): Hl7Transaction 
   return {
     name: 'SS-MIX2 clinical feed',
     accepts: clinicalFeedAccepts(),
+    roles: FEED_ROLES,
+    // A refused facility is the one MSH-4 names (feedAuthorization's sendingFacility).
+    locate: (l) => ((l as FeedLocation | undefined)?.part === 'sendingFacility' ? { segment: 'MSH', field: 4 } : undefined),
     handle,
   };
 }

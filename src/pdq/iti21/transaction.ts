@@ -16,6 +16,7 @@ import type { Domain, PatientRecord, RecordMatch } from '../../identity/types.ts
 import { cxComponents, cxString, readCx } from '../../pix/codec/cx.ts';
 import { writePid } from '../../pix/codec/pid.ts';
 import { hl7QueryTransaction, type QueryAnswer } from '../../pix/queryTransaction.ts';
+import { QUERY_ROLES } from '../../consent/feedAuthorization.ts';
 import type { Config } from '../../kernel/config.ts';
 import type { ReadTx, Store } from '../../store/types.ts';
 import { Continuations, type OpenQuery } from './continuations.ts';
@@ -166,6 +167,7 @@ export function iti21Transactions(deps: Iti21Deps): Hl7Transaction[] {
   const cancelTransaction: Hl7Transaction = {
     name: 'ITI-21 cancel',
     accepts: [{ code: 'QCN', events: ['J01'] }],
+    roles: QUERY_ROLES,
     async handle(req) {
       const qid = req.message.first('QID');
       if (!qid || !qid.get(1)) throw Hl7ProcessingError.error(101, 'QID-1 query tag is required', { segment: 'QID', field: 1 });

@@ -1,8 +1,11 @@
 /**
- * ITI-8 Patient Identity Feed at the PIX Manager: the feed, its ITI-10 notifications (written to the
- * outbox) and its audit record commit together, then the ACK goes out.
+ * ITI-8 Patient Identity Feed at the PIX Manager: only a node with the role source, for its own
+ * facilities (authorization.ts); the feed, its ITI-10 notifications (written to the outbox) and its
+ * audit record commit together, then the ACK goes out.
  */
 import type { AuditService } from '../../audit/auditService.ts';
+import { AccessDenied } from '../../consent/errors.ts';
+import { FEED_ROLES, type FacilityDomain } from '../../consent/feedAuthorization.ts';
 import { Hl7ProcessingError } from '../../hl7v2/errors.ts';
 import type { Hl7Request, Hl7Transaction } from '../../hl7v2/transaction.ts';
 import type { IdentityService } from '../../identity/service.ts';
@@ -12,6 +15,7 @@ import { locatedAt } from '../identityErrors.ts';
 import type { PixNotifier } from '../iti10/notifier.ts';
 import { resolveIdentifier, toPatientFeed, type FeedSource, type PositionedCx } from '../patientFeed.ts';
 import { iti8AuditMessages } from './audit.ts';
+import { authorizeIti8, locateIti8 } from './authorization.ts';
 import { decodeIti8 } from './decode.ts';
 
 export interface Iti8Deps {
@@ -19,6 +23,8 @@ export interface Iti8Deps {
   identity: IdentityService;
   notifier: PixNotifier;
   audit: AuditService;
+  /** The facilities MSH-4 may name (config identity.domains), for node authorization. */
+  facilities: readonly FacilityDomain[];
 }
 
 const receivedCx = (cx: PositionedCx) =>
@@ -37,6 +43,8 @@ export function iti8Transaction(deps: Iti8Deps): Hl7Transaction {
         ? cx
         : { ...cx, authority: request.ids[0].authority };
     await store.write(async (tx) => {
+      // Node authorization first: a refused feed registers no domain and changes nothing.
+      await authorizeIti8(tx, identity, deps.facilities, req, request, source);
       const feed = await locatedAt({ segment: 'PID', field: 3 }, () => toPatientFeed(tx, domains, request.ids, request.demographics, source));
       let outcome;
       if (request.event === 'A40') {
@@ -64,10 +72,14 @@ export function iti8Transaction(deps: Iti8Deps): Hl7Transaction {
   return {
     name: 'ITI-8',
     accepts: [{ code: 'ADT', events: ['A01', 'A04', 'A05', 'A08', 'A40'] }],
+    roles: FEED_ROLES,
+    locate: locateIti8,
     async handle(req) {
       try {
         return await handle(req);
       } catch (e) {
+        // Audited by the endpoint, with the Security Alert (auditRefusal below).
+        if (e instanceof AccessDenied) throw e;
         const err = e instanceof Hl7ProcessingError ? e : undefined;
         for (const m of iti8AuditMessages(audit, {
           req,
