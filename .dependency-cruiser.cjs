@@ -4,9 +4,15 @@
  *
  *   cli -> server -> profiles (pix, pdq, xds transactions, atna, ingest, ssmix) -> services
  *   (identity, consent, audit, xds registry and repository) -> store; codecs and transports (hl7v2,
- *   soap, ebxml, xml, fhir) and the shared kernel depend on nothing above them.
+ *   soap, ebxml, xml, fhir) and the shared kernel depend on nothing above them, but for the protocol
+ *   edges (EDGES), which may use the consent, audit and identity services.
  */
 const CODECS = '^src/(hl7v2|soap|ebxml|xml|fhir)/';
+/**
+ * The protocol edges inside the codec folders: where a request's context is made and checked, and
+ * typed errors (AccessDenied, the services' errors) become the protocol's answer and are audited.
+ */
+const EDGES = '^src/hl7v2/(endpoint|transaction)\\.ts$';
 const SERVICES = '^src/(identity|consent|audit|xds/registry|xds/repository)/';
 const PROFILES = '^src/(pix|pdq|xds|xca|atna|ingest|ssmix)/';
 
@@ -23,8 +29,15 @@ module.exports = {
       name: 'codecs-use-only-codecs-and-kernel',
       comment: 'codecs and transports never import services, profiles, the store or the server',
       severity: 'error',
-      from: { path: CODECS, pathNot: '\\.test\\.ts$' },
+      from: { path: CODECS, pathNot: ['\\.test\\.ts$', EDGES] },
       to: { path: '^src/', pathNot: [CODECS, '^src/kernel/'] },
+    },
+    {
+      name: 'edges-use-services-not-profiles',
+      comment: 'a protocol edge may use the consent, audit and identity services, never a profile, the store or the server',
+      severity: 'error',
+      from: { path: EDGES },
+      to: { path: '^src/', pathNot: [CODECS, '^src/kernel/', '^src/(consent|audit|identity)/'] },
     },
     {
       name: 'only-cli-imports-server',
