@@ -33,7 +33,7 @@ describe('architecture: the direction of dependencies', function () {
     expect(violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`)).to.deep.equal([]);
   });
 
-  it('the rules catch a codec that imports a service, a service that imports a profile, and a cycle', () => {
+  it('the rules catch a codec that imports a service, an edge or a service that imports a profile, and a cycle', () => {
     const dir = tempDir('hie-arch-');
     const put = (file: string, text: string) => {
       fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -41,11 +41,17 @@ describe('architecture: the direction of dependencies', function () {
     };
     put('src/identity/service.ts', "import { a } from '../pix/iti9/transaction.ts';\nexport const s = a;\n");
     put('src/pix/iti9/transaction.ts', "export const a = 1;\n");
-    put('src/hl7v2/endpoint.ts', "import { s } from '../identity/service.ts';\nexport const e = s;\n");
+    put('src/hl7v2/message.ts', "import { s } from '../identity/service.ts';\nexport const m = s;\n");
+    put('src/hl7v2/endpoint.ts', "import { s } from '../identity/service.ts';\nimport { a } from '../pix/iti9/transaction.ts';\nexport const e = [s, a];\n");
     put('src/kernel/a.ts', "import { b } from './b.ts';\nexport const a = b;\n");
     put('src/kernel/b.ts', "import { a } from './a.ts';\nexport const b = () => a;\n");
     put('tsconfig.json', JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', allowImportingTsExtensions: true, noEmit: true } }));
-    const rules = new Set(cruise('src', dir).violations.map((v) => v.rule.name));
-    expect([...rules].sort()).to.deep.equal(['codecs-use-only-codecs-and-kernel', 'no-circular', 'services-do-not-import-profiles']);
+    const found = cruise('src', dir).violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
+    expect(found.sort()).to.deep.equal([
+      'codecs-use-only-codecs-and-kernel: src/hl7v2/message.ts -> src/identity/service.ts',
+      'edges-use-services-not-profiles: src/hl7v2/endpoint.ts -> src/pix/iti9/transaction.ts',
+      'no-circular: src/kernel/a.ts -> src/kernel/b.ts',
+      'services-do-not-import-profiles: src/identity/service.ts -> src/pix/iti9/transaction.ts',
+    ]);
   });
 });
