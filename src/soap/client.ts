@@ -43,7 +43,7 @@ export interface SoapCall {
   timeoutMs?: number;
   /** More SOAP header blocks, as XML (e.g. a wsse:Security header carrying an X-User Assertion). */
   headers?: string;
-  /** For https: the CA to trust and the client certificate to present (PEM file contents or paths read by the caller). */
+  /** For https: the CA to trust and the client certificate and key to present (PEM contents). */
   tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
 }
 
