@@ -12,13 +12,14 @@ import { NS } from '../namespaces.ts';
 const ULTIMATE_RECEIVER = 'http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver';
 const NEXT = 'http://www.w3.org/2003/05/soap-envelope/role/next';
 
-/** The wsse:Security header blocks this server acts on (SOAP 1.2 Part 1 2.2: no role, next or ultimateReceiver). */
+/** Whether a header block's env:role addresses this server, the ultimate receiver (SOAP 1.2 Part 1 2.2). */
+export function addressedHere(role: string | null | undefined): boolean {
+  return !role || role === ULTIMATE_RECEIVER || role === NEXT;
+}
+
+/** The wsse:Security header blocks this server acts on. */
 export function securityHeaders(header: XmlElement | undefined): XmlElement[] {
-  return (header?.children ?? []).filter((h) => {
-    if (h.ns !== NS.wsse || h.local !== 'Security') return false;
-    const role = h.attrs[`{${NS.soap12}}role`];
-    return role === undefined || role === ULTIMATE_RECEIVER || role === NEXT;
-  });
+  return (header?.children ?? []).filter((h) => h.ns === NS.wsse && h.local === 'Security' && addressedHere(h.attrs[`{${NS.soap12}}role`]));
 }
 
 /** True when a Security header block carries a SAML assertion (SAML 2.0 or 1.x) as a token. */

@@ -15,6 +15,7 @@ import { NS } from '../namespaces.ts';
 import { attr, childElement, childElements, DomError, parseDom, textOf } from './dom.ts';
 import { WsSecurityError } from './errors.ts';
 import { readAssertion, userOf, type SamlAssertion } from './samlAssertion.ts';
+import { addressedHere } from './securityHeader.ts';
 
 export interface IdentityProvider {
   name: string;
@@ -52,9 +53,6 @@ const SIGNATURE_METHODS = new Set([
   'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
 ]);
 const DIGEST_METHODS = new Set(['http://www.w3.org/2001/04/xmlenc#sha256', 'http://www.w3.org/2001/04/xmlenc#sha512', 'http://www.w3.org/2000/09/xmldsig#sha1']);
-
-const ULTIMATE_RECEIVER = 'http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver';
-const NEXT = 'http://www.w3.org/2003/05/soap-envelope/role/next';
 
 const fail = (code: WsSecurityError['code'], m: string) => new WsSecurityError(code, m);
 
@@ -101,12 +99,7 @@ export class XuaVerifier implements AssertionVerifier {
       throw fail('InvalidSecurity', `the Security header cannot be read: ${e instanceof DomError ? e.message : String(e)}`);
     }
     const header = childElement(doc.documentElement!, NS.soap12, 'Header');
-    const securities = header
-      ? childElements(header, NS.wsse, 'Security').filter((s) => {
-          const role = s.getAttributeNS(NS.soap12, 'role');
-          return !role || role === ULTIMATE_RECEIVER || role === NEXT;
-        })
-      : [];
+    const securities = header ? childElements(header, NS.wsse, 'Security').filter((s) => addressedHere(s.getAttributeNS(NS.soap12, 'role'))) : [];
     if (securities.length !== 1) throw fail('InvalidSecurity', `${securities.length} wsse:Security headers are addressed to this endpoint; one is accepted`);
     const tokens = childElements(securities[0]).filter((c) => c.localName === 'Assertion');
     if (tokens.some((t) => t.namespaceURI === NS.saml1)) throw fail('UnsupportedSecurityToken', 'a SAML 1.x assertion: XUA takes a SAML 2.0 assertion (ITI TF-2b 3.40.4.1.2)');
