@@ -23,6 +23,9 @@ describe('WS-Security header: the text a signature is checked on', () => {
     expect(plain.env.securityHeader).to.equal(undefined);
     const timestampOnly = decodeEnvelope(Buffer.from(requestEnvelope('urn:a', 'http://x/', '<b/>', undefined, securityHeader('<u:Timestamp xmlns:u="urn:u"/>'))), DEFAULT_XML_LIMITS);
     expect(timestampOnly.env.securityHeader).to.equal(undefined);
+    // A Security header for another SOAP role is not this server's to process (SOAP 1.2 Part 1 2.2).
+    const forOther = securityHeader(ASSERTION).replace('env:mustUnderstand="true"', 'env:role="urn:example:intermediary"');
+    expect(decodeEnvelope(Buffer.from(requestEnvelope('urn:a', 'http://x/', '<b/>', undefined, forOther)), DEFAULT_XML_LIMITS).env.securityHeader).to.equal(undefined);
     const env = requestEnvelope('urn:a', 'http://x/', '<b/>', undefined, securityHeader(ASSERTION));
     const got = decodeEnvelope(Buffer.from(env), DEFAULT_XML_LIMITS).env.securityHeader!;
     expect(got).to.contain(ASSERTION);
