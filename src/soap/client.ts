@@ -1,8 +1,9 @@
 /**
  * A small SOAP 1.2 client with WS-Addressing (ITI TF-2x Appendix V) and, when asked or when there are
  * attachments, MTOM/XOP (as ITI-41 requires): the request's Action, MessageID, ReplyTo (anonymous) and
- * To; the answer's Body element, or a SOAP Fault as an error. Used by the SS-MIX2 adapter that
- * publishes to a running HIE.
+ * To, and any further header blocks (an X-Service User's wsse:Security with its assertion, ITI-40);
+ * over TLS with a client certificate when given one; the answer's Body element, or a SOAP Fault as a
+ * SoapFaultError. Used by the SS-MIX2 adapter that publishes to a running HIE.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -17,6 +18,22 @@ import { NS } from './namespaces.ts';
 
 export class SoapClientError extends Error {}
 
+/** The server answered with a SOAP Fault. */
+export class SoapFaultError extends SoapClientError {
+  constructor(
+    message: string,
+    /** env:Code/env:Value and the first env:Subcode/env:Value, as written (e.g. `env:Sender`, `wsse:FailedCheck`). */
+    readonly code: string,
+    readonly subcode: string | undefined,
+    readonly reason: string,
+    readonly status: number,
+    /** The fault's envelope, as received. */
+    readonly envelopeXml: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface SoapCall {
   url: string;
   action: string;
@@ -24,23 +41,30 @@ export interface SoapCall {
   attachments?: OutgoingPart[];
   mtom?: boolean;
   timeoutMs?: number;
+  /** More SOAP header blocks, as XML (e.g. a wsse:Security header carrying an X-User Assertion). */
+  headers?: string;
+  /** For https: the CA to trust and the client certificate and key to present (PEM contents). */
+  tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
 }
 
 const ANONYMOUS = 'http://www.w3.org/2005/08/addressing/anonymous';
 
-export function requestEnvelope(action: string, to: string, bodyXml: string, messageId = `urn:uuid:${randomUUID()}`): string {
+export function requestEnvelope(action: string, to: string, bodyXml: string, messageId = `urn:uuid:${randomUUID()}`, headers = ''): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${NS.soap12}" xmlns:wsa="${NS.wsa}"><soap:Header>` +
     `<wsa:Action soap:mustUnderstand="true">${escapeText(action)}</wsa:Action><wsa:MessageID>${messageId}</wsa:MessageID>` +
     `<wsa:ReplyTo><wsa:Address>${ANONYMOUS}</wsa:Address></wsa:ReplyTo><wsa:To soap:mustUnderstand="true">${escapeText(to)}</wsa:To>` +
+    headers +
     `</soap:Header><soap:Body>${bodyXml}</soap:Body></soap:Envelope>`
   );
 }
 
-function post(url: URL, contentType: string, pieces: Buffer[], timeoutMs: number): Promise<{ status: number; contentType: string; body: Buffer }> {
+function post(url: URL, contentType: string, pieces: Buffer[], timeoutMs: number, tls: SoapCall['tls']): Promise<{ status: number; contentType: string; body: Buffer }> {
   const client = url.protocol === 'https:' ? https : http;
+  const options: https.RequestOptions = { method: 'POST', headers: { 'content-type': contentType, 'content-length': pieces.reduce((n, p) => n + p.length, 0) }, timeout: timeoutMs };
+  if (url.protocol === 'https:' && tls) Object.assign(options, { ca: tls.ca, cert: tls.cert, key: tls.key, agent: false });
   return new Promise((resolve, reject) => {
-    const req = client.request(url, { method: 'POST', headers: { 'content-type': contentType, 'content-length': pieces.reduce((n, p) => n + p.length, 0) }, timeout: timeoutMs }, (res) => {
+    const req = client.request(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));
@@ -56,7 +80,7 @@ function post(url: URL, contentType: string, pieces: Buffer[], timeoutMs: number
 /** Sends the request and returns the answer's Body element; a Fault or a non-SOAP answer throws SoapClientError. */
 export async function callSoap(c: SoapCall): Promise<XmlElement> {
   const url = new URL(c.url);
-  const envelope = requestEnvelope(c.action, c.url, c.bodyXml);
+  const envelope = requestEnvelope(c.action, c.url, c.bodyXml, undefined, c.headers);
   let contentType: string;
   let pieces: Buffer[];
   if (c.mtom || (c.attachments && c.attachments.length > 0)) {
@@ -70,7 +94,7 @@ export async function callSoap(c: SoapCall): Promise<XmlElement> {
     contentType = `application/soap+xml; charset=UTF-8; action="${c.action}"`;
     pieces = [Buffer.from(envelope, 'utf8')];
   }
-  const res = await post(url, contentType, pieces, c.timeoutMs ?? 60_000);
+  const res = await post(url, contentType, pieces, c.timeoutMs ?? 60_000, c.tls);
   const mt = parseMediaType(res.contentType);
   let xml: Buffer = res.body;
   if (mt.type === 'multipart/related') {
@@ -88,7 +112,10 @@ export async function callSoap(c: SoapCall): Promise<XmlElement> {
   if (!body) throw new SoapClientError(`${url.href} answered HTTP ${res.status} with an empty SOAP Body`);
   if (body.local === 'Fault') {
     const text = (el: XmlElement | undefined): string => (el ? el.text.trim() || el.children.map(text).join(' ') : '');
-    throw new SoapClientError(`SOAP Fault from ${url.href}: ${text(body.children.find((x) => x.local === 'Reason'))}`);
+    const code = body.children.find((x) => x.local === 'Code');
+    const value = (el: XmlElement | undefined) => el?.children.find((x) => x.local === 'Value')?.text.trim();
+    const reason = text(body.children.find((x) => x.local === 'Reason'));
+    throw new SoapFaultError(`SOAP Fault from ${url.href}: ${reason}`, value(code) ?? '', value(code?.children.find((x) => x.local === 'Subcode')), reason, res.status, xml.toString('utf8'));
   }
   return body;
 }

@@ -1,8 +1,9 @@
 /**
  * The SOAP 1.2 HTTP edge: one express router per endpoint (e.g. /services/registry), which reads a
  * plain SOAP or an MTOM/XOP request, checks the WS-Addressing Action against the transactions the
- * endpoint serves, hands the typed request to the transaction, and writes its response (MTOM when
- * the transaction or the request asks for it) or a SOAP Fault. Nothing below this file sees HTTP.
+ * endpoint serves, admits the requester (node, XUA assertion, role: admission.ts), hands the typed
+ * request to the transaction, and writes its response (MTOM when the transaction or the request asks
+ * for it) or a SOAP Fault. Nothing below this file sees HTTP.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,8 +11,9 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../kernel/logger.ts';
 import { httpContext } from '../kernel/httpContext.ts';
-import type { RequestContext } from '../kernel/requestContext.ts';
+import type { NodeRole, RequestContext } from '../kernel/requestContext.ts';
 import type { XmlElement, XmlLimits } from '../xml/parse.ts';
+import { admit, type SoapGuard } from './admission.ts';
 import { parseMediaType } from './contentType.ts';
 import { faultEnvelope, responseEnvelope } from './envelope.ts';
 import { localDecoder, type EnvelopeDecoder } from './envelopeDecoder.ts';
@@ -50,6 +52,8 @@ export interface SoapResult {
 
 /** What the edge needs to know of a transaction; cf. the XDS descriptor table. */
 export interface SoapTransaction {
+  /** The IHE transaction, e.g. ITI-18. */
+  id: string;
   name: string;
   action: string;
   responseAction: string;
@@ -57,6 +61,8 @@ export interface SoapTransaction {
   mtomRequest: 'required' | 'optional';
   /** 'always': the response is MTOM whatever the request; 'mirror': as the request came. */
   mtomResponse: 'always' | 'mirror';
+  /** The node roles any of which lets a node call it (issue 14: source, consumer, gateway, ...). */
+  roles: readonly NodeRole[];
   handle(req: SoapRequest): Promise<SoapResult>;
 }
 
@@ -132,7 +138,14 @@ async function send(res: Response, status: number, contentType: string, pieces: 
   res.end();
 }
 
-export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, log: Logger, decoder: EnvelopeDecoder = localDecoder()): Router {
+export interface SoapRouterOptions {
+  /** Who may call (node, XUA assertion, role), and where refusals are audited. */
+  guard: SoapGuard;
+  decoder?: EnvelopeDecoder;
+}
+
+export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, log: Logger, opts: SoapRouterOptions): Router {
+  const decoder = opts.decoder ?? localDecoder();
   const byAction = new Map(transactions.map((t) => [t.action, t]));
   const router = Router();
   router.post('/', async (req: Request, res: Response) => {
@@ -147,6 +160,8 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
       if (!tx) {
         throw new SoapFault('Sender', `action '${env.action}' is not served at this endpoint (${[...byAction.keys()].join(', ')})`, Subcodes.actionNotSupported);
       }
+      const endpoint = `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}`;
+      const context = await admit(opts.guard, log, tx, env, { ...httpContext(req), transport: 'soap' }, endpoint);
       if (tx.mtomRequest === 'required' && !incoming.mtom) {
         throw new SoapFault('Sender', `${tx.name} requires an MTOM/XOP package (multipart/related), ITI TF-2x V.3.4`, Subcodes.mtomRequired);
       }
@@ -158,8 +173,8 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
         predecoded,
         parts: new Map(incoming.parts.map((p) => [p.contentId, p])),
         mtom: incoming.mtom,
-        peer: { address: req.socket.remoteAddress ?? '', endpoint: `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}` },
-        context: { ...httpContext(req), transport: 'soap' },
+        peer: { address: req.socket.remoteAddress ?? '', endpoint },
+        context,
       });
       const xml = responseEnvelope(tx.responseAction, env.messageId, result.bodyXml);
       if (tx.mtomResponse === 'always' || incoming.mtom) {

@@ -16,6 +16,11 @@ export interface SoapEnvelope {
   replyTo?: string;
   /** The Body's first element. */
   body: XmlElement;
+  /**
+   * When a wsse:Security header carries a SAML assertion: the envelope's text up to the end of its
+   * Header, closed, on which the assertion's signature is checked (wsSecurity/securityHeader.ts).
+   */
+  securityHeader?: string;
 }
 
 /** Header blocks this server processes; any other with mustUnderstand="true" gets a MustUnderstand fault. */

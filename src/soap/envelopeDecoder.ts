@@ -5,9 +5,11 @@
  * here on the caller's thread and in decodeThreads.ts off it, so both give the same answers and the
  * same faults.
  */
-import { parseXml, XmlError, type XmlElement, type XmlLimits } from '../xml/parse.ts';
+import { childOf, parseXml, XmlError, type XmlElement, type XmlLimits } from '../xml/parse.ts';
 import { readEnvelope, type SoapEnvelope } from './envelope.ts';
 import { SoapFault, Subcodes } from './fault.ts';
+import { NS } from './namespaces.ts';
+import { carriesAssertion, headerDocument } from './wsSecurity/securityHeader.ts';
 
 /** Decodes a transaction's Body element; throwing leaves the decoding to the transaction itself. */
 export type BodyDecoder = (body: XmlElement) => unknown;
@@ -18,9 +20,14 @@ export interface DecodedEnvelope {
   predecoded?: unknown;
 }
 
+/** The bytes as a Buffer, not copied (a decode thread receives a Uint8Array). */
+function asBuffer(bytes: Buffer | Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function parseEnvelopeXml(bytes: Buffer | Uint8Array, limits: XmlLimits): XmlElement {
   try {
-    return parseXml(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), limits);
+    return parseXml(asBuffer(bytes), limits);
   } catch (e) {
     if (e instanceof XmlError) {
       const sub = e.kind === 'doctype' ? Subcodes.doctype : e.kind === 'too-large' ? Subcodes.tooLarge : Subcodes.malformedXml;
@@ -30,9 +37,15 @@ function parseEnvelopeXml(bytes: Buffer | Uint8Array, limits: XmlLimits): XmlEle
   }
 }
 
-/** Parses and reads the envelope; throws SoapFault for what is not an acceptable SOAP 1.2 message. */
+/**
+ * Parses and reads the envelope; throws SoapFault for what is not an acceptable SOAP 1.2 message.
+ * An envelope whose Security header carries an assertion keeps its header's text for the edge to
+ * verify (the verifier's keys and clock live there, not on a decode thread).
+ */
 export function decodeEnvelope(bytes: Buffer | Uint8Array, limits: XmlLimits, decoders: Readonly<Record<string, BodyDecoder>> = {}): DecodedEnvelope {
-  const env = readEnvelope(parseEnvelopeXml(bytes, limits));
+  const root = parseEnvelopeXml(bytes, limits);
+  const env = readEnvelope(root);
+  if (carriesAssertion(childOf(root, NS.soap12, 'Header'))) env.securityHeader = headerDocument(asBuffer(bytes).toString('utf8'));
   const decode = decoders[env.action];
   if (!decode) return { env };
   try {

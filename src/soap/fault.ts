@@ -8,7 +8,7 @@ import { NS } from './namespaces.ts';
 
 export type FaultCode = 'VersionMismatch' | 'MustUnderstand' | 'Sender' | 'Receiver';
 
-/** A subcode as a QName: WS-Addressing ones (wsa:ActionNotSupported) or this server's (hie:...). */
+/** A subcode as a QName: WS-Addressing ones (wsa:ActionNotSupported), WS-Security ones (wsse:FailedCheck) or this server's (hie:...). */
 export interface FaultSubcode {
   ns: string;
   local: string;
@@ -27,7 +27,14 @@ export const Subcodes = {
   unsupportedMedia: { ns: NS.hieFault, local: 'UnsupportedMediaType' },
   badBody: { ns: NS.hieFault, local: 'InvalidBody' },
   internal: { ns: NS.hieFault, local: 'InternalError' },
+  /** The peer is no configured node, or its node lacks a role the transaction needs. */
+  notAuthorized: { ns: NS.hieFault, local: 'NotAuthorized' },
 } as const satisfies Record<string, FaultSubcode>;
+
+/** A fault code of OASIS WSS 1.1 SOAP Message Security section 12 (wsse:InvalidSecurityToken, ...) as a subcode. */
+export function wsseSubcode(local: string): FaultSubcode {
+  return { ns: NS.wsse, local };
+}
 
 export class SoapFault extends Error {
   constructor(
@@ -44,7 +51,7 @@ export class SoapFault extends Error {
   }
 }
 
-const prefixOf = (ns: string) => (ns === NS.wsa ? 'wsa' : ns === NS.soap12 ? 'env' : 'hie');
+const prefixOf = (ns: string) => (ns === NS.wsa ? 'wsa' : ns === NS.wsse ? 'wsse' : ns === NS.soap12 ? 'env' : 'hie');
 
 /** The env:Fault element (the Body's only child). */
 export function faultXml(f: SoapFault): string {

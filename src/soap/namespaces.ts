@@ -1,10 +1,14 @@
-/** XML namespaces of the SOAP edge and of ebXML/XDS. */
+/** XML namespaces of the SOAP edge (WS-Security and SAML for XUA included) and of ebXML/XDS. */
 export const NS = {
   soap12: 'http://www.w3.org/2003/05/soap-envelope',
   soap11: 'http://schemas.xmlsoap.org/soap/envelope/',
   wsa: 'http://www.w3.org/2005/08/addressing',
   xop: 'http://www.w3.org/2004/08/xop/include',
   wsse: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
+  saml2: 'urn:oasis:names:tc:SAML:2.0:assertion',
+  saml1: 'urn:oasis:names:tc:SAML:1.0:assertion',
+  ds: 'http://www.w3.org/2000/09/xmldsig#',
+  hl7: 'urn:hl7-org:v3',
   hieFault: 'urn:hie:soap:fault',
   rim: 'urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0',
   rs: 'urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0',

@@ -4,12 +4,15 @@
  */
 import type { Router } from 'express';
 import type { AuditService } from '../audit/auditService.ts';
+import { authorizationFailure } from '../audit/securityAlert.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { Config } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
+import type { SoapGuard } from '../soap/admission.ts';
 import { DecodeThreads } from '../soap/decodeThreads.ts';
 import { soapRouter, spoolDirOf, type SoapLimits, type SoapTransaction } from '../soap/endpoint.ts';
 import { localDecoder, type EnvelopeDecoder } from '../soap/envelopeDecoder.ts';
+import { xuaVerifierOf } from '../soap/wsSecurity/fromConfig.ts';
 import type { Store } from '../store/types.ts';
 import path from 'node:path';
 import { iti18Transaction } from './iti18/transaction.ts';
@@ -57,6 +60,12 @@ export function xdsServices(config: Config, deps: { store: Store; identity: Iden
   const routes: XdsServices['routes'] = [];
   const registryDeps = { store: deps.store, registry, audit: deps.audit, log: deps.log };
   let decoder: EnvelopeDecoder = localDecoder(decoders);
+  // Who may call (issue 14): the node's roles per the descriptor table, XUA (ITI-40) for the user;
+  // each refusal audited as a Security Alert.
+  const guard: SoapGuard = {
+    xua: soap ? xuaVerifierOf(config.xua) : undefined,
+    refused: (ctx, r) => deps.audit.record(authorizationFailure(deps.audit, ctx, r)),
+  };
   if (soap && config.xds.registry.enabled) {
     if (config.xds.decodeThreads > 0) decoder = new DecodeThreads({ count: config.xds.decodeThreads, decodersModule: DECODERS_MODULE, decoders, log: deps.log });
     const txs: SoapTransaction[] = [
@@ -65,7 +74,7 @@ export function xdsServices(config: Config, deps: { store: Store; identity: Iden
       iti57Transaction(registryDeps),
       iti62Transaction(registryDeps),
     ];
-    routes.push({ path: config.xds.registry.path, router: soapRouter(txs, limits, deps.log, decoder) });
+    routes.push({ path: config.xds.registry.path, router: soapRouter(txs, limits, deps.log, { guard, decoder }) });
   }
   const repository = new RepositoryService(
     { repositoryUniqueId: config.xds.repository.uniqueId },
@@ -76,7 +85,7 @@ export function xdsServices(config: Config, deps: { store: Store; identity: Iden
     const r = config.xds.repository;
     const remoteRegistry = r.registryUrl ? new RemoteRegistry({ url: r.registryUrl, timeoutMs: r.registryTimeoutMs, tls: r.registryTls, spoolDir: limits.spoolDir }) : undefined;
     const repoDeps = { repository, registry, remoteRegistry, audit: deps.audit, log: deps.log };
-    routes.push({ path: config.xds.repository.path, router: soapRouter([iti41Transaction(repoDeps), iti43Transaction(repoDeps)], limits, deps.log) });
+    routes.push({ path: config.xds.repository.path, router: soapRouter([iti41Transaction(repoDeps), iti43Transaction(repoDeps)], limits, deps.log, { guard }) });
   }
   return { registry, repository, routes, close: () => decoder.close() };
 }
