@@ -113,8 +113,11 @@ export class ConsentService implements AccessDecisions {
     return (await tx.consent.consents(merged)).sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1))[0];
   }
 
-  history(tx: ReadTx, personId: number): Promise<ConsentChange[]> {
-    return tx.consent.consentHistory(personId);
+  /** Every change of the person's consent and of the persons merged into it, oldest first. */
+  async history(tx: ReadTx, personId: number): Promise<ConsentChange[]> {
+    const all: ConsentChange[] = [];
+    for (const p of await tx.registry.personsOf(personId)) all.push(...(await tx.consent.consentHistory(p)));
+    return all.sort((a, b) => a.id - b.id);
   }
 
   /** Replaces the consent with these terms (a new consent: any revocation is lifted). */

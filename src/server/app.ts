@@ -38,6 +38,8 @@ import { tokenIssuerKey } from './secrets.ts';
 import { tlsServerOptions } from '../kernel/tls.ts';
 import { isLoopback, NodeDirectory } from '../consent/nodeDirectory.ts';
 import { ConsentService } from '../consent/service.ts';
+import { ConsentAdministration } from '../consent/administration.ts';
+import { consentAdminRouter } from '../consent/adminRoutes.ts';
 import { xdsServices, type XdsServices } from '../xds/assemble.ts';
 import { clinicalFeedTransactions } from '../ingest/assemble.ts';
 
@@ -74,6 +76,11 @@ export async function openServices(config: Config, log: Logger) {
   const iti10 = new OutboxDispatcher({ channel: ITI10_CHANNEL, store, send: sender.send, retry: config.pix.retry, log });
   const consent = new ConsentService(config.consent);
   return { store, domains, identity, audit, notifier, sender, iti10, nextControlId, consent };
+}
+
+/** The consent admin operations (admin API, desk CLI) over the services. */
+export function consentAdministration(config: Config, s: Pick<Awaited<ReturnType<typeof openServices>>, 'store' | 'identity' | 'audit' | 'consent'>): ConsentAdministration {
+  return new ConsentAdministration({ ...s, config: { consent: config.consent, domains: config.identity.domains } });
 }
 
 export async function startApp(config: Config, log: Logger): Promise<App> {
@@ -161,6 +168,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       const reporter = new AccessReporter({ store, identity, audit, maxEvents: config.atna.reportMaxEvents });
       httpListener.mount('/atna', atnaReportRouter({ reporter, log }));
       for (const r of xds.routes) httpListener.mount(r.path, r.router); // XDS.b SOAP endpoints
+      httpListener.mount('/admin', consentAdminRouter({ admin: consentAdministration(config, s), audit, log })); // patient consent, disasters
       ports.http = await httpListener.listen();
       stops.push(() => httpListener.close());
       log.info('http.listening', { host: config.http.host, port: ports.http });
