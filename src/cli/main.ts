@@ -3,6 +3,8 @@ import { ConfigError } from '../server/config/load.ts';
 import { UsageError } from './args.ts';
 import { audit } from './audit.ts';
 import { certs } from './certs.ts';
+import { consent } from './consent.ts';
+import { disaster } from './disaster.ts';
 import { ingest } from './ingest.ts';
 import { ssmix } from './ssmix.ts';
 import { pixReview, pixReviewHelp } from './pixReview.ts';
@@ -22,6 +24,8 @@ Commands:
   token issue        derive medical-field tokens from individual numbers read on stdin (demo issuer)
   pix review         list, accept or reject the links demographic matching proposed
   audit patient ID   who has seen a patient's records: the patient access report (ATNA)
+  consent ACTION P   a patient's consent given at a desk: show, set, withhold, revoke, history
+  disaster ACTION    declare, list or end a disaster (emergency access for an area)
   certs [NODE...]    make a demo CA and node certificates for TLS with client certificates
 
 Run 'hie COMMAND --help' for the options of a command.
@@ -44,6 +48,10 @@ async function main(argv: string[]): Promise<number> {
       return audit(rest);
     case 'certs':
       return certs(rest);
+    case 'consent':
+      return consent(rest);
+    case 'disaster':
+      return disaster(rest);
     case 'pix':
       if (rest[0] === 'review') return pixReview(rest.slice(1));
       process.stdout.write(pixReviewHelp);

@@ -38,6 +38,9 @@ import { tokenIssuerKey } from './secrets.ts';
 import { tlsServerOptions } from '../kernel/tls.ts';
 import { isLoopback, NodeDirectory } from '../consent/nodeDirectory.ts';
 import { facilityDomains } from '../consent/feedAuthorization.ts';
+import { ConsentService } from '../consent/service.ts';
+import { ConsentAdministration } from '../consent/administration.ts';
+import { consentAdminRouter } from '../consent/adminRoutes.ts';
 import { xdsServices, type XdsServices } from '../xds/assemble.ts';
 import { clinicalFeedTransactions } from '../ingest/assemble.ts';
 
@@ -51,6 +54,8 @@ export interface App {
   /** The Audit Record Repository's ingest, and the forwarding of this server's audit messages. */
   atna: { ingest: AuditIngest; forward: OutboxDispatcher };
   xds: XdsServices;
+  /** Patient consent: the access decisions every read path asks, consent changes, declared disasters. */
+  consent: ConsentService;
   ports: { mllp?: number; http?: number; syslogTls?: number; syslogTcp?: number; syslogUdp?: number };
   stop(): Promise<void>;
 }
@@ -70,12 +75,18 @@ export async function openServices(config: Config, log: Logger) {
   const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);
   const sender = new Iti10Sender(config.pix.consumers, audit);
   const iti10 = new OutboxDispatcher({ channel: ITI10_CHANNEL, store, send: sender.send, retry: config.pix.retry, log });
-  return { store, domains, identity, audit, notifier, sender, iti10, nextControlId };
+  const consent = new ConsentService(config.consent);
+  return { store, domains, identity, audit, notifier, sender, iti10, nextControlId, consent };
+}
+
+/** The consent admin operations (admin API, desk CLI) over the services. */
+export function consentAdministration(config: Config, s: Pick<Awaited<ReturnType<typeof openServices>>, 'store' | 'identity' | 'audit' | 'consent'>): ConsentAdministration {
+  return new ConsentAdministration({ ...s, config: { consent: config.consent, domains: config.identity.domains } });
 }
 
 export async function startApp(config: Config, log: Logger): Promise<App> {
   const s = await openServices(config, log);
-  const { store, identity, audit, notifier, iti10 } = s;
+  const { store, identity, audit, notifier, iti10, consent } = s;
   const stops: (() => Promise<void>)[] = [];
   const ports: App['ports'] = {};
   const refused = auditRefusals(audit, log);
@@ -158,6 +169,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       const reporter = new AccessReporter({ store, identity, audit, maxEvents: config.atna.reportMaxEvents });
       httpListener.mount('/atna', atnaReportRouter({ reporter, log }));
       for (const r of xds.routes) httpListener.mount(r.path, r.router); // XDS.b SOAP endpoints
+      httpListener.mount('/admin', consentAdminRouter({ admin: consentAdministration(config, s), audit, log })); // patient consent, disasters
       ports.http = await httpListener.listen();
       stops.push(() => httpListener.close());
       log.info('http.listening', { host: config.http.host, port: ports.http });
@@ -215,6 +227,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     iti10,
     atna: { ingest, forward: atnaForward },
     xds,
+    consent,
     ports,
     async stop() {
       for (const stop of stops.reverse()) await stop();

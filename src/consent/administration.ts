@@ -1,0 +1,133 @@
+/**
+ * Consent given outside a BPPC document: the operations the admin API and the desk CLI share. Each
+ * finds the patient as the access report does (identity/patientReference.ts), makes the change
+ * through the consent service and audits it, all in one write. Answers name the patient by its
+ * local and regional IDs, never by the token.
+ */
+import type { AuditService } from '../audit/auditService.ts';
+import type { IdentityService } from '../identity/service.ts';
+import { findPatient } from '../identity/patientReference.ts';
+import type { Person } from '../identity/types.ts';
+import type { AuthorityConfig, ConsentConfig } from '../kernel/config.ts';
+import type { RequestContext } from '../kernel/requestContext.ts';
+import type { ReadTx, Store, WriteTx } from '../store/types.ts';
+import { auditablePatientIds, consentChangedAudit, disasterAudit } from './audit.ts';
+import { facilityResolver } from './bppc.ts';
+import { parseDisaster, parseTerms, parseWithheld } from './input.ts';
+import { consentInForce, type Consent, type ConsentChange, type ConsentSourceKind, type Disaster } from './model.ts';
+import { sharedAtAll } from './patientView.ts';
+import { changedBy, type ConsentService } from './service.ts';
+
+export interface PatientConsent {
+  patient: { regionalId: string; identifiers: string[] };
+  /** The recorded consent (the survivor's, or of a person merged into it); null: none recorded. */
+  consent: Consent | null;
+  /** The region's default for a patient without a decision. */
+  participationDefault: 'opt-in' | 'opt-out';
+  /** The record is neither revoked nor outside its validity period. */
+  inForce: boolean;
+  /** The patient's data are shared with the network now (under the record's limits). */
+  shared: boolean;
+}
+
+export interface Requester {
+  ctx: RequestContext;
+  /** 'admin' over the API, 'desk' at the CLI. */
+  source: Exclude<ConsentSourceKind, 'bppc'>;
+  /** The operator at the desk (the Application Launcher of the audit message). */
+  operator?: string;
+}
+
+export class ConsentAdministration {
+  readonly resolveFacility: (name: string) => string | undefined;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      identity: IdentityService;
+      audit: AuditService;
+      consent: ConsentService;
+      config: { consent: Pick<ConsentConfig, 'participationDefault'>; domains: readonly AuthorityConfig[] };
+      clock?: () => Date;
+    },
+  ) {
+    this.resolveFacility = facilityResolver(deps.config.domains);
+  }
+
+  private async patient(tx: ReadTx, person: Person): Promise<PatientConsent['patient']> {
+    return { regionalId: person.regionalId, identifiers: auditablePatientIds(await this.deps.identity.identifiersOf(tx, person)) };
+  }
+
+  async show(reference: string): Promise<PatientConsent> {
+    return this.deps.store.read(async (tx) => {
+      const person = await findPatient(tx, this.deps.identity, reference);
+      const consent = (await this.deps.consent.current(tx, person.id)) ?? null;
+      const now = (this.deps.clock?.() ?? new Date()).toISOString();
+      const def = this.deps.config.consent.participationDefault;
+      return {
+        patient: await this.patient(tx, person),
+        consent,
+        participationDefault: def,
+        inForce: consent ? consentInForce(consent, now) : false,
+        shared: sharedAtAll(consent ?? undefined, def, now),
+      };
+    });
+  }
+
+  async history(reference: string): Promise<{ patient: PatientConsent['patient']; history: ConsentChange[] }> {
+    return this.deps.store.read(async (tx) => {
+      const person = await findPatient(tx, this.deps.identity, reference);
+      return { patient: await this.patient(tx, person), history: await this.deps.consent.history(tx, person.id) };
+    });
+  }
+
+  /** PUT: the whole consent, from JSON. */
+  set(reference: string, body: unknown, by: Requester): Promise<ConsentChange> {
+    const terms = parseTerms(body, this.resolveFacility);
+    return this.change(reference, by, (tx, personId) => this.deps.consent.set(tx, personId, terms, this.changeBy(by)));
+  }
+
+  withhold(reference: string, body: unknown, by: Requester): Promise<ConsentChange> {
+    const more = parseWithheld(body, this.resolveFacility, 'withhold', true);
+    return this.change(reference, by, (tx, personId) => this.deps.consent.withhold(tx, personId, more, this.changeBy(by)));
+  }
+
+  revoke(reference: string, by: Requester): Promise<ConsentChange> {
+    return this.change(reference, by, (tx, personId) => this.deps.consent.revoke(tx, personId, this.changeBy(by)));
+  }
+
+  disasters(): Promise<Disaster[]> {
+    return this.deps.store.read((tx) => this.deps.consent.disasters(tx));
+  }
+
+  declareDisaster(body: unknown, by: Requester): Promise<Disaster> {
+    const d = parseDisaster(body, this.resolveFacility);
+    return this.deps.store.write(async (tx) => {
+      const declared = await this.deps.consent.declareDisaster(tx, d, this.changeBy(by).who);
+      await this.deps.audit.recordIn(tx, disasterAudit(this.deps.audit, by.ctx, declared, true, by.operator));
+      return declared;
+    });
+  }
+
+  endDisaster(id: number, by: Requester): Promise<Disaster> {
+    return this.deps.store.write(async (tx) => {
+      const ended = await this.deps.consent.endDisaster(tx, id);
+      await this.deps.audit.recordIn(tx, disasterAudit(this.deps.audit, by.ctx, ended, false, by.operator));
+      return ended;
+    });
+  }
+
+  private changeBy(by: Requester) {
+    return { who: by.operator ?? changedBy(by.ctx), source: { kind: by.source } };
+  }
+
+  private change(reference: string, by: Requester, apply: (tx: WriteTx, personId: number) => Promise<ConsentChange>): Promise<ConsentChange> {
+    return this.deps.store.write(async (tx) => {
+      const person = await findPatient(tx, this.deps.identity, reference);
+      const change = await apply(tx, person.id);
+      const ids = auditablePatientIds(await this.deps.identity.identifiersOf(tx, person));
+      await this.deps.audit.recordIn(tx, consentChangedAudit(this.deps.audit, by.ctx, change, ids, by.operator));
+      return change;
+    });
+  }
+}
