@@ -5,7 +5,7 @@
  * patients match. Held in memory: a restart ends open queries, as a consumer would expect of a timeout.
  */
 import { randomBytes } from 'node:crypto';
-import type { DemographicQuery, RecordMatch, SearchCursor } from '../../identity/types.ts';
+import type { DemographicQuery, RecordMatch, SearchCursor } from './types.ts';
 
 export interface OpenQuery {
   queryTag: string;
