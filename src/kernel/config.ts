@@ -99,6 +99,24 @@ export interface ConsentConfig {
   readonly participationDefault: 'opt-in' | 'opt-out';
   readonly emergencyPurposes: readonly string[];
   readonly disasterPurposes: readonly string[];
+  readonly bppcPolicies: readonly BppcPolicyConfig[];
+}
+
+/** A consent policy a BPPC acknowledgement names in eventCodeList, and the consent it stands for. */
+export interface BppcPolicyConfig {
+  readonly code: string;
+  readonly codingScheme: string;
+  readonly participation?: 'not-enrolled' | 'opted-in' | 'opted-out';
+  /** Namespaces or OIDs of identity.domains entries. */
+  readonly facilities?: readonly string[];
+  readonly peerRegions?: readonly string[];
+  readonly withhold?: {
+    readonly classCodes?: readonly { readonly code: string; readonly codingScheme: string }[];
+    readonly typeCodes?: readonly { readonly code: string; readonly codingScheme: string }[];
+    readonly confidentialityCodes?: readonly { readonly code: string; readonly codingScheme: string }[];
+    readonly practiceSettingCodes?: readonly { readonly code: string; readonly codingScheme: string }[];
+    readonly facilities?: readonly string[];
+  };
 }
 
 export interface XuaConfig {

@@ -37,6 +37,7 @@ import { OutboxDispatcher } from './outboxDispatcher.ts';
 import { tokenIssuerKey } from './secrets.ts';
 import { tlsServerOptions } from '../kernel/tls.ts';
 import { isLoopback, NodeDirectory } from '../consent/nodeDirectory.ts';
+import { ConsentService } from '../consent/service.ts';
 import { xdsServices, type XdsServices } from '../xds/assemble.ts';
 import { clinicalFeedTransactions } from '../ingest/assemble.ts';
 
@@ -50,6 +51,8 @@ export interface App {
   /** The Audit Record Repository's ingest, and the forwarding of this server's audit messages. */
   atna: { ingest: AuditIngest; forward: OutboxDispatcher };
   xds: XdsServices;
+  /** Patient consent: the access decisions every read path asks, consent changes, declared disasters. */
+  consent: ConsentService;
   ports: { mllp?: number; http?: number; syslogTls?: number; syslogTcp?: number; syslogUdp?: number };
   stop(): Promise<void>;
 }
@@ -69,12 +72,13 @@ export async function openServices(config: Config, log: Logger) {
   const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);
   const sender = new Iti10Sender(config.pix.consumers, audit);
   const iti10 = new OutboxDispatcher({ channel: ITI10_CHANNEL, store, send: sender.send, retry: config.pix.retry, log });
-  return { store, domains, identity, audit, notifier, sender, iti10, nextControlId };
+  const consent = new ConsentService(config.consent);
+  return { store, domains, identity, audit, notifier, sender, iti10, nextControlId, consent };
 }
 
 export async function startApp(config: Config, log: Logger): Promise<App> {
   const s = await openServices(config, log);
-  const { store, identity, audit, notifier, iti10 } = s;
+  const { store, identity, audit, notifier, iti10, consent } = s;
   const stops: (() => Promise<void>)[] = [];
   const ports: App['ports'] = {};
   const refused = auditRefusals(audit, log);
@@ -214,6 +218,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     iti10,
     atna: { ingest, forward: atnaForward },
     xds,
+    consent,
     ports,
     async stop() {
       for (const stop of stops.reverse()) await stop();

@@ -19,6 +19,7 @@ import type {
   SearchPage,
 } from '../identity/types.ts';
 import type { AssociationCriteria, EntryCriteria, NewEntry, StoredEntry } from '../xds/registry/entries.ts';
+import type { Consent, ConsentChange, Disaster, NewConsentChange, NewDisaster } from '../consent/model.ts';
 
 export interface IdentityReader {
   domain(key: string): Promise<Domain | undefined>;
@@ -313,6 +314,25 @@ export interface IngestWriter extends IngestReader {
   putIngestItem(item: IngestItem): Promise<void>;
 }
 
+/** Patients' consent (current record and history) and declared disasters (consent/model.ts). */
+export interface ConsentReader {
+  /** The current consent of each of these persons that has one. */
+  consents(personIds: number[]): Promise<Consent[]>;
+  /** Every change of a person's consent, oldest first. */
+  consentHistory(personId: number): Promise<ConsentChange[]>;
+  /** Declared disasters, newest first; with `activeAt`, only those in force at that instant. */
+  disasters(filter?: { activeAt?: string }): Promise<Disaster[]>;
+  disaster(id: number): Promise<Disaster | undefined>;
+}
+
+export interface ConsentWriter extends ConsentReader {
+  /** Makes `change.consent` the person's current consent and appends the change to its history. */
+  recordConsent(change: NewConsentChange): Promise<ConsentChange>;
+  declareDisaster(d: NewDisaster): Promise<Disaster>;
+  /** Ends a disaster at `at`; undefined when there is no such disaster. */
+  endDisaster(id: number, at: string): Promise<Disaster | undefined>;
+}
+
 export interface ReadTx {
   identity: IdentityReader;
   audit: AuditReader;
@@ -320,6 +340,7 @@ export interface ReadTx {
   registry: RegistryReader;
   repository: RepositoryReader;
   ingest: IngestReader;
+  consent: ConsentReader;
 }
 
 export interface WriteTx {
@@ -329,6 +350,7 @@ export interface WriteTx {
   registry: RegistryWriter;
   repository: RepositoryWriter;
   ingest: IngestWriter;
+  consent: ConsentWriter;
 }
 
 export interface Store {

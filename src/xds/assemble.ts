@@ -24,6 +24,8 @@ import { BlobStore } from './repository/blobStore.ts';
 import { RemoteRegistry } from './repository/remoteRegistry.ts';
 import { RepositoryService } from './repository/service.ts';
 import { RegistryService } from './registry/service.ts';
+import { BppcRecorder } from '../consent/bppc.ts';
+import { ConsentService } from '../consent/service.ts';
 
 export interface XdsServices {
   registry: RegistryService;
@@ -43,10 +45,13 @@ export function soapLimits(config: Config): SoapLimits {
   };
 }
 
+/** The registry; every registration of a BPPC consent document records the patient's consent (consent/bppc.ts). */
 export function registryService(config: Config, identity: IdentityService): RegistryService {
+  const bppc = new BppcRecorder(config.consent.bppcPolicies, config.identity.domains, new ConsentService(config.consent));
   return new RegistryService(
     { affinityDomainOid: config.identity.regional.authority.oid, saveExtraMetadata: config.xds.registry.saveExtraMetadata },
     identity,
+    [bppc.observer],
   );
 }
 

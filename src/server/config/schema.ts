@@ -154,6 +154,11 @@ const accessSchema = {
   },
 } as const;
 
+const bppcCodes = {
+  type: 'array',
+  items: { type: 'object', additionalProperties: false, required: ['code', 'codingScheme'], properties: { code: { type: 'string' }, codingScheme: { type: 'string' } } },
+} as const;
+
 const consentSchema = {
   type: 'object',
   additionalProperties: false,
@@ -167,6 +172,34 @@ const consentSchema = {
     },
     emergencyPurposes: { ...purposes, default: ['EMERGENCY', 'ETREAT', 'BTG'] },
     disasterPurposes: { ...purposes, default: ['DISASTER'] },
+    bppcPolicies: {
+      type: 'array',
+      default: [],
+      description: 'the consent policies of this region a BPPC acknowledgement (eventCodeList) may name, and what each means',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['code', 'codingScheme'],
+        properties: {
+          code: { type: 'string', minLength: 1 },
+          codingScheme: { type: 'string', minLength: 1 },
+          participation: { enum: ['not-enrolled', 'opted-in', 'opted-out'], description: 'absent: the policy only limits (facilities, withhold)' },
+          facilities: { type: 'array', items: { type: 'string' }, description: 'namespaces or OIDs of the facilities that may see' },
+          peerRegions: { type: 'array', items: { type: 'string', pattern: '^urn:oid:[0-2](\\.(0|[1-9][0-9]*))+$' }, description: 'homeCommunityIds of peer regions that may see' },
+          withhold: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              classCodes: bppcCodes,
+              typeCodes: bppcCodes,
+              confidentialityCodes: bppcCodes,
+              practiceSettingCodes: bppcCodes,
+              facilities: { type: 'array', items: { type: 'string' }, description: 'namespaces or OIDs' },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 

@@ -315,4 +315,41 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE xds_entries ADD COLUMN facility TEXT;
     `,
   },
+  {
+    version: 7,
+    name: 'consent: current consent per person, its history, declared disasters',
+    sql: `
+      -- One row per person (the survivor of a merge keeps its own): the consent as JSON (consent/model.ts).
+      CREATE TABLE consents (
+        person_id INTEGER PRIMARY KEY REFERENCES persons(id),
+        participation TEXT NOT NULL,
+        body TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      -- Every change, never rewritten: who, when, from which source, what changed, the consent after it.
+      CREATE TABLE consent_history (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        source_kind TEXT NOT NULL,
+        source_document TEXT,
+        action TEXT NOT NULL,
+        changes TEXT NOT NULL,
+        consent TEXT NOT NULL
+      );
+      CREATE INDEX consent_history_person ON consent_history(person_id, id);
+      CREATE TABLE disasters (
+        id INTEGER PRIMARY KEY,
+        description TEXT NOT NULL,
+        facilities TEXT NOT NULL,
+        start TEXT NOT NULL,
+        "end" TEXT,
+        ended_at TEXT,
+        declared_by TEXT NOT NULL,
+        declared_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

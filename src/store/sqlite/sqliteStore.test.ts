@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
+import { consentStoreSuite } from '../consent.suite.ts';
 import { registryStoreSuite } from '../registry.suite.ts';
 import { storeSuite, type StoreFactory } from '../store.suite.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -20,6 +21,7 @@ const sqlite: StoreFactory = {
 };
 storeSuite('sqlite', sqlite);
 registryStoreSuite('sqlite', sqlite);
+consentStoreSuite('sqlite', sqlite);
 
 describe('SQLite store specifics', () => {
   it('applies each migration once, and records it', async () => {

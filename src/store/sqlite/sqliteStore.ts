@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ReadTx, Store, WriteTx } from '../types.ts';
 import { SqliteAuditRepo } from './auditRepo.ts';
+import { SqliteConsentRepo } from './consentRepo.ts';
 import { SqliteIdentityRepo } from './identityRepo.ts';
 import { SqliteIngestRepo } from './ingestRepo.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -112,6 +113,7 @@ export class SqliteStore implements Store {
       registry: new SqliteRegistryRepo(this.writer),
       repository: new SqliteRepositoryRepo(this.writer),
       ingest: new SqliteIngestRepo(this.writer),
+      consent: new SqliteConsentRepo(this.writer),
     };
     this.readTx = {
       identity: new SqliteIdentityRepo(this.reader),
@@ -120,6 +122,7 @@ export class SqliteStore implements Store {
       registry: new SqliteRegistryRepo(this.reader),
       repository: new SqliteRepositoryRepo(this.reader),
       ingest: new SqliteIngestRepo(this.reader),
+      consent: new SqliteConsentRepo(this.reader),
     };
   }
 

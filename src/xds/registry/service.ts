@@ -53,7 +53,15 @@ export interface RegisterOptions {
   owned?: boolean;
   /** The domain key of the facility whose node submits (recorded on every entry; null when not known). */
   facility?: string | null;
+  /** Who submits (the node and user names), for observers that keep a history. */
+  submitter?: string;
 }
+
+/**
+ * Told of every registration, in its write, after its entries are inserted (e.g. a BPPC consent
+ * document records the patient's consent): throwing XdsErrors refuses the whole submission.
+ */
+export type RegistrationObserver = (tx: WriteTx, registered: { entries: NewEntry[]; personId: number; facility: string | null; submitter?: string }) => Promise<void>;
 
 export interface RegisterOutcome extends SubmissionSummary {
   warnings: RegistryError[];
@@ -105,6 +113,7 @@ export class RegistryService {
   constructor(
     readonly cfg: RegistryConfig,
     private readonly identity: IdentityService,
+    private readonly observers: readonly RegistrationObserver[] = [],
   ) {}
 
   /**
@@ -169,6 +178,7 @@ export class RegistryService {
     for (const e of entries) await tx.registry.insertEntry(e);
 
     await applyReferences(tx, refs, ss.id, submissionTime, opts.facility ?? null);
+    for (const observe of this.observers) await observe(tx, { entries, personId: personId!, facility: opts.facility ?? null, submitter: opts.submitter });
     return {
       warnings: ec.items.filter((e) => e.severity === 'Warning'),
       patientId,

@@ -1,0 +1,42 @@
+/**
+ * How a patient is named to the access report and the consent admin API and CLI: by a local ID with
+ * its assigning authority as an HL7 CX (L123^^^HOSP_A&1.2.392.100.1&ISO, or ^^^HOSP_A, or
+ * ^^^&OID&ISO), as system|value (urn:oid:OID|L123), by the medical-field token (token:XYZ), or by a
+ * bare value, tried as token and then as regional ID.
+ */
+import type { IdentityService } from './service.ts';
+import type { Person } from './types.ts';
+import type { ReadTx } from '../store/types.ts';
+
+export class UnknownPatient extends Error {
+  constructor(reference: string) {
+    super(`no patient is known by ${reference}`);
+    this.name = 'UnknownPatient';
+  }
+}
+
+export async function findPatient(tx: ReadTx, identity: IdentityService, reference: string): Promise<Person> {
+  const ref = reference.trim();
+  const domains = identity.domains;
+  const resolve = async (domain: Parameters<IdentityService['resolve']>[1] | undefined, id: string) => {
+    if (!domain || !id) return undefined;
+    const r = await identity.resolve(tx, domain, id);
+    return r.kind === 'person' ? r.person : undefined;
+  };
+  let person: Person | undefined;
+  if (ref.startsWith('token:')) {
+    person = await resolve(domains.token, ref.slice(6));
+  } else if (ref.includes('^')) {
+    const c = ref.split('^');
+    const hd = (c[3] ?? '').split('&');
+    person = await resolve(await domains.find(tx, { namespace: hd[0] ?? '', oid: hd[1] ?? '' }), c[0]);
+  } else if (ref.includes('|')) {
+    const [system, id] = [ref.slice(0, ref.indexOf('|')), ref.slice(ref.indexOf('|') + 1)];
+    const a = system.startsWith('urn:oid:') ? { namespace: '', oid: system.slice(8) } : { namespace: system, oid: '' };
+    person = await resolve(await domains.find(tx, a), id);
+  } else {
+    person = (await resolve(domains.token, ref)) ?? (await resolve(domains.regional, ref));
+  }
+  if (!person) throw new UnknownPatient(ref.startsWith('token:') ? 'that token' : ref);
+  return person;
+}
