@@ -23,6 +23,10 @@ import { tempDir } from './hieServer.ts';
 import { affinityConfig, NIST_AFFINITY } from './xds.ts';
 import { submitObjectsRequest, type SubmissionSpec } from './xdsMetadata.ts';
 import { parseXml } from '../../src/xml/parse.ts';
+import { AuditService } from '../../src/audit/auditService.ts';
+import { Hl7v2Message } from '../../src/hl7v2/message.ts';
+import type { Hl7Request } from '../../src/hl7v2/transaction.ts';
+import type { SoapRequest } from '../../src/soap/endpoint.ts';
 
 export const HOSP_A = { namespace: 'HOSP_A', oid: '1.2.392.999.1', type: 'ISO' };
 export const HOSP_B = { namespace: 'HOSP_B', oid: '1.2.392.999.2', type: 'ISO' };
@@ -74,6 +78,7 @@ export interface ReadFixture {
   registry: RegistryService;
   decisions: RuleDecisions;
   blobs: BlobStore;
+  audit: AuditService;
   /** Feeds a patient with a regional ID of the affinity domain and local IDs; returns the person's id. */
   patient(regionalId: string, locals?: { authority: typeof HOSP_A; id: string }[], name?: string): Promise<number>;
   /** Registers a submission for a patient, as the given facility; fills in ids and uniqueIds of `spec`. */
@@ -109,6 +114,7 @@ export async function readFixture(): Promise<ReadFixture> {
     registry,
     decisions,
     blobs,
+    audit: new AuditService(store, config.node),
     async patient(regionalId, locals = [], name = 'YAMADA^TARO') {
       return store.write(async (tx) => {
         const identifiers = [];
@@ -138,4 +144,15 @@ export async function readFixture(): Promise<ReadFixture> {
     close: () => store.close(),
   };
   return f;
+}
+
+/** A request of an HL7 v2 transaction as the MLLP endpoint hands it over (segments CR-separated). */
+export function hl7Request(text: string, context: RequestContext = internalContext('test')): Hl7Request {
+  const message = Hl7v2Message.parse(text);
+  return { message, charset: 'utf-8', peer: { address: '127.0.0.1', port: 1 }, context: { ...context, hl7: { application: message.header.sendingApplication, facility: message.header.sendingFacility } } };
+}
+
+/** A request of a SOAP transaction as the endpoint hands it over: the Body's element, no attachments. */
+export function soapRequest(action: string, bodyXml: string, context: RequestContext = internalContext('test')): SoapRequest {
+  return { action, body: parseXml(bodyXml), parts: new Map(), mtom: false, peer: { address: '127.0.0.1', endpoint: 'http://127.0.0.1/services' }, context };
 }
