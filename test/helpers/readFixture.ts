@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { AccessDecisions, BreakGlass, PatientView } from '../../src/consent/decision.ts';
 import { readScoped, type ScopedReader } from '../../src/consent/scopedReader.ts';
+import { ConsentService } from '../../src/consent/service.ts';
 import { decodeRegistryObjectList, registryObjectListOf } from '../../src/ebxml/decode.ts';
 import { DomainDirectory } from '../../src/identity/domainDirectory.ts';
 import { IdentityService } from '../../src/identity/service.ts';
@@ -76,7 +77,11 @@ export interface ReadFixture {
   store: Store;
   identity: IdentityService;
   registry: RegistryService;
+  /** The rules of RuleDecisions (used unless the fixture runs with the consent service). */
   decisions: RuleDecisions;
+  /** What the read paths ask: `decisions`, or the real consent service. */
+  access: AccessDecisions;
+  consent: ConsentService;
   blobs: BlobStore;
   audit: AuditService;
   /** Feeds a patient with a regional ID of the affinity domain and local IDs; returns the person's id. */
@@ -93,7 +98,7 @@ export interface ReadFixture {
 
 export const affinityPid = (id: string) => `${id}^^^&${NIST_AFFINITY}&ISO`;
 
-export async function readFixture(): Promise<ReadFixture> {
+export async function readFixture(opts: { consent?: boolean } = {}): Promise<ReadFixture> {
   const dataDir = tempDir('hie-reads-');
   const config = validate({
     ...affinityConfig(),
@@ -106,6 +111,8 @@ export async function readFixture(): Promise<ReadFixture> {
   const identity = new IdentityService(config.identity, domains);
   const registry = registryService(config, identity);
   const decisions = new RuleDecisions();
+  const consent = new ConsentService(config.consent);
+  const access: AccessDecisions = opts.consent ? consent : decisions;
   const blobs = new BlobStore(path.join(dataDir, 'blobs'));
   const f: ReadFixture = {
     config,
@@ -113,6 +120,8 @@ export async function readFixture(): Promise<ReadFixture> {
     identity,
     registry,
     decisions,
+    access,
+    consent,
     blobs,
     audit: new AuditService(store, config.node),
     async patient(regionalId, locals = [], name = 'YAMADA^TARO') {
@@ -139,7 +148,7 @@ export async function readFixture(): Promise<ReadFixture> {
       await store.write((tx) => tx.repository.putDocument({ uniqueId, repositoryUniqueId: REPOSITORY, mimeType: 'text/plain', hash: blob.hash, size: blob.size, blob: blob.name }));
     },
     read(fn, ctx = internalContext('test')) {
-      return readScoped({ store, decisions, identity }, ctx, 'TEST', fn);
+      return readScoped({ store, decisions: access, identity }, ctx, 'TEST', fn);
     },
     close: () => store.close(),
   };
