@@ -29,19 +29,8 @@ export interface BrokenGlass {
  * patient or document only because of break-glass, records it (the patient's notification) in one
  * write: the only write of a read path. Nothing is recorded when `fn` fails.
  */
-export async function readScoped<T>(deps: ScopedReadDeps, ctx: RequestContext, transaction: string, fn: (reader: ScopedReader) => Promise<T>): Promise<T> {
-  let reader: ScopedReader | undefined;
-  const out = await deps.store.read((tx) => {
-    reader = new ScopedReader(tx, ctx, deps.decisions, deps.identity);
-    return fn(reader);
-  });
-  const glass = reader!.brokenGlass();
-  if (glass.length > 0) {
-    await deps.store.write(async (tx) => {
-      for (const g of glass) await deps.decisions.recordBreakGlass(tx, ctx, g.view, { transaction, items: g.items });
-    });
-  }
-  return out;
+export function readScoped<T>(deps: ScopedReadDeps, ctx: RequestContext, transaction: string, fn: (reader: ScopedReader) => Promise<T>): Promise<T> {
+  return ScopedReader.run(deps, ctx, transaction, fn);
 }
 
 export class ScopedReader {
@@ -53,8 +42,23 @@ export class ScopedReader {
   /** Per person whose view was asked: what was shown (document uniqueIds, the patient's regional ID). */
   private readonly shown = new Map<number, Set<string>>();
 
-  /** Made only by readScoped (and tests of this file): a read path receives one, never a ReadTx. */
-  constructor(
+  /** See readScoped: the one place a reader is made, so that a read path receives one, never a ReadTx. */
+  static async run<T>(deps: ScopedReadDeps, ctx: RequestContext, transaction: string, fn: (reader: ScopedReader) => Promise<T>): Promise<T> {
+    let reader: ScopedReader | undefined;
+    const out = await deps.store.read((tx) => {
+      reader = new ScopedReader(tx, ctx, deps.decisions, deps.identity);
+      return fn(reader);
+    });
+    const glass = reader!.brokenGlass();
+    if (glass.length > 0) {
+      await deps.store.write(async (tx) => {
+        for (const g of glass) await deps.decisions.recordBreakGlass(tx, ctx, g.view, { transaction, items: g.items });
+      });
+    }
+    return out;
+  }
+
+  private constructor(
     private readonly tx: ReadTx,
     readonly ctx: RequestContext,
     private readonly decisions: AccessDecisions,
@@ -233,9 +237,10 @@ export class ScopedReader {
 
   /** The persons whose entries count as this visible person's (itself and those merged into it). */
   async personsOf(personId: number): Promise<number[]> {
-    if (!(await this.person(personId))) return [];
-    const ids = await this.tx.registry.personsOf(personId);
-    for (const id of ids) this.survivors.set(id, Promise.resolve(personId));
+    const p = await this.person(personId);
+    if (!p) return [];
+    const ids = await this.tx.registry.personsOf(p.id);
+    for (const id of ids) this.survivors.set(id, Promise.resolve(p.id));
     return ids;
   }
 
@@ -258,7 +263,7 @@ export class ScopedReader {
   // --- break-glass ---
 
   /** The views that showed something only because of break-glass, with what this request showed of each. */
-  brokenGlass(): BrokenGlass[] {
+  private brokenGlass(): BrokenGlass[] {
     const out: BrokenGlass[] = [];
     for (const [personId, view] of this.answered) {
       if (view.breakGlassUsed) out.push({ view, items: [...(this.shown.get(personId) ?? [])] });

@@ -9,7 +9,7 @@ import type { DemographicQuery, RecordMatch, SearchCursor } from './types.ts';
 
 export interface OpenQuery {
   queryTag: string;
-  /** MSH-3|MSH-4 of the consumer that opened it: nobody else may continue or cancel it. */
+  /** The requester that opened it (its node and MSH-3/4): nobody else may continue or cancel it. */
   requester: string;
   /** Matches read and not yet looked at, in order. */
   pending: RecordMatch[];
