@@ -4,24 +4,24 @@
  * with the requester's scoped reader, answered with an AdhocQueryResponse of LeafClass objects or
  * ObjectRefs, or the query's error; audited as a Query with the request itself.
  */
+import type { AccessDecisions } from '../../consent/decision.ts';
+import { readScoped } from '../../consent/scopedReader.ts';
 import { decodeSlots } from '../../ebxml/decode.ts';
 import { encodeIdentifiable } from '../../ebxml/encode.ts';
 import { registryErrorListXml, STATUS_URN, type RegistryError } from '../../ebxml/registryResponse.ts';
 import type { RegistryObject } from '../../ebxml/rim.ts';
 import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
+import type { IdentityService } from '../../identity/service.ts';
 import { NS } from '../../soap/namespaces.ts';
 import { childOf } from '../../xml/parse.ts';
 import { serialize } from '../../xml/write.ts';
 import { storedQueryObject, xdsAudit } from '../audit.ts';
-import { readScoped } from '../../consent/scopedReader.ts';
-import type { AccessDecisions } from '../../consent/decision.ts';
-import type { IdentityService } from '../../identity/service.ts';
 import type { RegistryDeps } from '../iti42/transaction.ts';
 import { XdsError } from '../registry/errors.ts';
 import { errorsOf, expectBody } from '../submission.ts';
-import { XDS } from '../transactions.ts';
 import { AffinityDomainResolver } from '../query/patientResolver.ts';
 import { StoredQueryRunner } from '../query/runner.ts';
+import { XDS } from '../transactions.ts';
 
 export interface Iti18Deps extends RegistryDeps {
   maxResults: number;

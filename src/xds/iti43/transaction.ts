@@ -6,17 +6,17 @@
  * audit record per request names every document returned.
  */
 import { randomUUID } from 'node:crypto';
+import type { AccessDecisions } from '../../consent/decision.ts';
+import { readScoped } from '../../consent/scopedReader.ts';
 import { registryErrorListXml, STATUS_URN, type ResponseStatus } from '../../ebxml/registryResponse.ts';
+import type { IdentityService } from '../../identity/service.ts';
 import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
 import { SoapFault, Subcodes } from '../../soap/fault.ts';
 import { NS } from '../../soap/namespaces.ts';
+import type { Store } from '../../store/types.ts';
 import { escapeText } from '../../xml/write.ts';
 import { childOf, childrenOf } from '../../xml/parse.ts';
 import { documentObject, xdsAudit } from '../audit.ts';
-import type { AccessDecisions } from '../../consent/decision.ts';
-import { readScoped } from '../../consent/scopedReader.ts';
-import type { IdentityService } from '../../identity/service.ts';
-import type { Store } from '../../store/types.ts';
 import type { RepositoryDeps } from '../iti41/transaction.ts';
 import { DocumentRetrieval, type RetrieveRequest } from '../repository/retrieve.ts';
 import { expectBody } from '../submission.ts';
