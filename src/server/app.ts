@@ -105,14 +105,14 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     log,
   });
   // --- XDS.b Document Registry and Repository (ITI-18/41/42/43/57/62) ---
-  const xds = xdsServices(config, { store, identity, audit, log });
+  const xds = xdsServices(config, { store, identity, audit, log, decisions: consent });
   stops.push(() => xds.close());
   // --- end XDS.b ---
   try {
     const transactions: Hl7Transaction[] = [
       iti8Transaction({ store, identity, notifier, audit, facilities: facilityDomains(config.identity.domains) }),
-      iti9Transaction({ store, identity, audit }),
-      ...iti21Transactions({ store, identity, audit, config: config.pdq }),
+      iti9Transaction({ store, identity, audit, decisions: consent }),
+      ...iti21Transactions({ store, identity, audit, decisions: consent, config: config.pdq }),
       // SS-MIX2 clinical feed: clinical HL7 v2 messages shared as XDS documents
       ...clinicalFeedTransactions(config, { store, identity, audit, notifier, xds }),
     ];

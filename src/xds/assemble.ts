@@ -5,6 +5,7 @@
 import type { Router } from 'express';
 import type { AuditService } from '../audit/auditService.ts';
 import { authorizationFailure } from '../audit/securityAlert.ts';
+import type { AccessDecisions } from '../consent/decision.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { Config } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -58,7 +59,11 @@ export function registryService(config: Config, identity: IdentityService): Regi
 }
 
 /** The services, and their SOAP routes unless `soap` is false (an in-process user such as the SS-MIX2 ingest). */
-export function xdsServices(config: Config, deps: { store: Store; identity: IdentityService; audit: AuditService; log: Logger }, opts: { soap?: boolean } = {}): XdsServices {
+export function xdsServices(
+  config: Config,
+  deps: { store: Store; identity: IdentityService; audit: AuditService; log: Logger; decisions?: AccessDecisions },
+  opts: { soap?: boolean } = {},
+): XdsServices {
   const soap = opts.soap ?? true;
   const registry = registryService(config, deps.identity);
   const limits = soapLimits(config);
@@ -71,10 +76,15 @@ export function xdsServices(config: Config, deps: { store: Store; identity: Iden
     xua: soap ? xuaVerifierOf(config.xua) : undefined,
     refused: (ctx, r) => deps.audit.record(authorizationFailure(deps.audit, ctx, r)),
   };
+  // The read transactions (ITI-18, ITI-43) ask the access decisions through a scoped reader.
+  const reads = () => {
+    if (!deps.decisions) throw new Error('the XDS SOAP routes need the access decisions (consent)');
+    return { store: deps.store, identity: deps.identity, decisions: deps.decisions };
+  };
   if (soap && config.xds.registry.enabled) {
     if (config.xds.decodeThreads > 0) decoder = new DecodeThreads({ count: config.xds.decodeThreads, decodersModule: DECODERS_MODULE, decoders, log: deps.log });
     const txs: SoapTransaction[] = [
-      iti18Transaction({ ...registryDeps, maxResults: config.xds.registry.maxResults }),
+      iti18Transaction({ ...registryDeps, ...reads(), maxResults: config.xds.registry.maxResults }),
       iti42Transaction(registryDeps),
       iti57Transaction(registryDeps),
       iti62Transaction(registryDeps),
@@ -90,7 +100,7 @@ export function xdsServices(config: Config, deps: { store: Store; identity: Iden
     const r = config.xds.repository;
     const remoteRegistry = r.registryUrl ? new RemoteRegistry({ url: r.registryUrl, timeoutMs: r.registryTimeoutMs, tls: r.registryTls, spoolDir: limits.spoolDir }) : undefined;
     const repoDeps = { repository, registry, remoteRegistry, audit: deps.audit, log: deps.log };
-    routes.push({ path: config.xds.repository.path, router: soapRouter([iti41Transaction(repoDeps), iti43Transaction(repoDeps)], limits, deps.log, { guard }) });
+    routes.push({ path: config.xds.repository.path, router: soapRouter([iti41Transaction(repoDeps), iti43Transaction({ ...repoDeps, ...reads() })], limits, deps.log, { guard }) });
   }
   return { registry, repository, routes, close: () => decoder.close() };
 }

@@ -1,13 +1,17 @@
 /**
  * ITI-18 Registry Stored Query at the Document Registry (ITI TF-2a 3.18): a query:AdhocQueryRequest
- * naming a stored query by id, answered with an AdhocQueryResponse of LeafClass objects or
+ * naming a stored query by id, decoded into a stored-query request, run by the stored-query service
+ * with the requester's scoped reader, answered with an AdhocQueryResponse of LeafClass objects or
  * ObjectRefs, or the query's error; audited as a Query with the request itself.
  */
+import type { AccessDecisions } from '../../consent/decision.ts';
+import { readScoped } from '../../consent/scopedReader.ts';
 import { decodeSlots } from '../../ebxml/decode.ts';
 import { encodeIdentifiable } from '../../ebxml/encode.ts';
 import { registryErrorListXml, STATUS_URN, type RegistryError } from '../../ebxml/registryResponse.ts';
 import type { RegistryObject } from '../../ebxml/rim.ts';
 import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
+import type { IdentityService } from '../../identity/service.ts';
 import { NS } from '../../soap/namespaces.ts';
 import { childOf } from '../../xml/parse.ts';
 import { serialize } from '../../xml/write.ts';
@@ -15,9 +19,15 @@ import { storedQueryObject, xdsAudit } from '../audit.ts';
 import type { RegistryDeps } from '../iti42/transaction.ts';
 import { XdsError } from '../registry/errors.ts';
 import { errorsOf, expectBody } from '../submission.ts';
+import { AffinityDomainResolver } from '../query/patientResolver.ts';
+import { StoredQueryRunner } from '../query/runner.ts';
 import { XDS } from '../transactions.ts';
-import { Params, parseParams } from './parameters.ts';
-import { QUERIES_BY_ID } from './queries.ts';
+
+export interface Iti18Deps extends RegistryDeps {
+  maxResults: number;
+  decisions: AccessDecisions;
+  identity: IdentityService;
+}
 
 export function adhocQueryResponseXml(objects: RegistryObject[], returnType: 'LeafClass' | 'ObjectRef', errors: RegistryError[]): string {
   const failed = errors.some((e) => e.severity === 'Error');
@@ -31,8 +41,9 @@ export function adhocQueryResponseXml(objects: RegistryObject[], returnType: 'Le
   );
 }
 
-export function iti18Transaction(deps: RegistryDeps & { maxResults: number }): SoapTransaction {
+export function iti18Transaction(deps: Iti18Deps): SoapTransaction {
   const d = XDS['ITI-18'];
+  const runner = new StoredQueryRunner(new AffinityDomainResolver(deps.registry.cfg.affinityDomainOid), deps.maxResults);
   return {
     ...d,
     async handle(req: SoapRequest) {
@@ -46,10 +57,8 @@ export function iti18Transaction(deps: RegistryDeps & { maxResults: number }): S
         if (option !== 'LeafClass' && option !== 'ObjectRef') throw new XdsError('XDSRegistryError', `returnType ${option} is not supported: LeafClass or ObjectRef (ITI TF-2a 3.18.4.1.2.1)`);
         returnType = option;
         if (!adhoc) throw new XdsError('XDSRegistryError', 'AdhocQueryRequest without an AdhocQuery');
-        const query = QUERIES_BY_ID.get(queryId);
-        if (!query) throw new XdsError('XDSUnknownStoredQuery', `stored query ${queryId} is not known`, queryId);
-        const params = new Params(parseParams(decodeSlots(adhoc)));
-        const result = await deps.store.read((tx) => query.run({ tx, registry: deps.registry, maxResults: deps.maxResults, returnType }, params));
+        const request = { queryId, parameters: decodeSlots(adhoc), returnType };
+        const result = await readScoped(deps, req.context, d.id, (reader) => runner.run(reader, request));
         patientId = result.patientId;
         await deps.audit.record(audit(0));
         return { bodyXml: adhocQueryResponseXml(result.objects, returnType, []) };

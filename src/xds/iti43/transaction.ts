@@ -2,18 +2,23 @@
  * ITI-43 Retrieve Document Set at the Document Repository (ITI TF-2b 3.43): one or many documents,
  * answered as an MTOM package whose Document elements refer to attachments streamed from the blob
  * store; Success, PartialSuccess or Failure with XDSDocumentUniqueIdError / XDSUnknownRepositoryId.
- * One Export audit record per request names every document returned.
+ * The documents come from the retrieval service through the requester's scoped reader. One Export
+ * audit record per request names every document returned.
  */
 import { randomUUID } from 'node:crypto';
+import type { AccessDecisions } from '../../consent/decision.ts';
+import { readScoped } from '../../consent/scopedReader.ts';
 import { registryErrorListXml, STATUS_URN, type ResponseStatus } from '../../ebxml/registryResponse.ts';
+import type { IdentityService } from '../../identity/service.ts';
 import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
 import { SoapFault, Subcodes } from '../../soap/fault.ts';
 import { NS } from '../../soap/namespaces.ts';
+import type { Store } from '../../store/types.ts';
 import { escapeText } from '../../xml/write.ts';
 import { childOf, childrenOf } from '../../xml/parse.ts';
 import { documentObject, xdsAudit } from '../audit.ts';
 import type { RepositoryDeps } from '../iti41/transaction.ts';
-import type { RetrieveRequest } from '../repository/service.ts';
+import { DocumentRetrieval, type RetrieveRequest } from '../repository/retrieve.ts';
 import { expectBody } from '../submission.ts';
 import { XDS } from '../transactions.ts';
 
@@ -32,14 +37,21 @@ function requestsOf(req: SoapRequest): RetrieveRequest[] {
   return out;
 }
 
-export function iti43Transaction(deps: RepositoryDeps): SoapTransaction {
+export interface Iti43Deps extends RepositoryDeps {
+  store: Store;
+  identity: IdentityService;
+  decisions: AccessDecisions;
+}
+
+export function iti43Transaction(deps: Iti43Deps): SoapTransaction {
   const d = XDS['ITI-43'];
+  const retrieval = new DocumentRetrieval({ repositoryUniqueId: deps.repository.cfg.repositoryUniqueId, registryElsewhere: !!deps.remoteRegistry }, deps.repository.blobs);
   return {
     ...d,
     async handle(req: SoapRequest) {
       expectBody(req.body, NS.xdsb, 'RetrieveDocumentSetRequest', d.id);
       const requests = requestsOf(req);
-      const { documents, errors } = await deps.repository.retrieve(requests);
+      const { documents, errors } = await readScoped(deps, req.context, d.id, (reader) => retrieval.retrieve(reader, requests));
       const status: ResponseStatus = errors.length === 0 ? 'Success' : documents.length === 0 ? 'Failure' : 'PartialSuccess';
       const attachments = documents.map((doc) => ({ doc, contentId: `${randomUUID()}@hie` }));
       const list = registryErrorListXml(errors);

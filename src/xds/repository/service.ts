@@ -2,8 +2,7 @@
  * The XDS Document Repository as a service (ITI TF-2b 3.41.4.1.3, 3.43.4.1.3): documents in, blobs
  * written first, hash, size and repositoryUniqueId added to the metadata, then registered through
  * the registry service in the same write as the repository's own rows; blobs this request created
- * are removed again when the registration fails. Retrieval answers each requested document or its
- * error.
+ * are removed again when the registration fails. Retrieval (ITI-43) is retrieve.ts.
  */
 import fs from 'node:fs';
 import { setSlot, slotValue, type ExtrinsicObject, type Identifiable } from '../../ebxml/rim.ts';
@@ -27,19 +26,6 @@ export interface RepositoryConfig {
 
 /** Registers metadata in the caller's write transaction (the in-process registry, or a remote one). */
 export type Register = (tx: WriteTx, objects: Identifiable[]) => Promise<RegisterOutcome>;
-
-export interface RetrieveRequest {
-  repositoryUniqueId: string;
-  documentUniqueId: string;
-  homeCommunityId?: string;
-}
-
-export interface RetrievedDocument {
-  request: RetrieveRequest;
-  mimeType: string;
-  file: string;
-  size: number;
-}
 
 export class RepositoryService {
   constructor(
@@ -180,25 +166,6 @@ export class RepositoryService {
     for (const b of written) {
       if (b.created && (await this.store.read((tx) => tx.repository.blobReferences(b.name))) === 0) this.blobs.remove(b.name);
     }
-  }
-
-  /** ITI-43: each requested document, or the error that says why it is not returned. */
-  async retrieve(requests: RetrieveRequest[]): Promise<{ documents: RetrievedDocument[]; errors: RegistryError[] }> {
-    const documents: RetrievedDocument[] = [];
-    const errors: RegistryError[] = [];
-    for (const r of requests) {
-      if (r.repositoryUniqueId !== this.cfg.repositoryUniqueId) {
-        errors.push({ errorCode: 'XDSUnknownRepositoryId', codeContext: `repositoryUniqueId ${r.repositoryUniqueId} is not this repository (${this.cfg.repositoryUniqueId})`, location: r.documentUniqueId, severity: 'Error' });
-        continue;
-      }
-      const [doc] = await this.store.read((tx) => tx.repository.documents(r.repositoryUniqueId, [r.documentUniqueId]));
-      if (!doc || !this.blobs.has(doc.blob)) {
-        errors.push({ errorCode: 'XDSDocumentUniqueIdError', codeContext: `document ${r.documentUniqueId} is not available in repository ${r.repositoryUniqueId}`, location: r.documentUniqueId, severity: 'Error' });
-        continue;
-      }
-      documents.push({ request: r, mimeType: doc.mimeType, file: this.blobs.pathOf(doc.blob), size: doc.size });
-    }
-    return { documents, errors };
   }
 }
 

@@ -5,11 +5,11 @@
  * patients match. Held in memory: a restart ends open queries, as a consumer would expect of a timeout.
  */
 import { randomBytes } from 'node:crypto';
-import type { DemographicQuery, RecordMatch, SearchCursor } from '../../identity/types.ts';
+import type { DemographicQuery, RecordMatch, SearchCursor } from './types.ts';
 
 export interface OpenQuery {
   queryTag: string;
-  /** MSH-3|MSH-4 of the consumer that opened it: nobody else may continue or cancel it. */
+  /** The requester that opened it (its node and MSH-3/4): nobody else may continue or cancel it. */
   requester: string;
   /** Matches read and not yet looked at, in order. */
   pending: RecordMatch[];

@@ -1,30 +1,18 @@
 /**
  * The stored queries of ITI TF-2a 3.18.4.1.2.3.7, table-driven: each entry names its query id,
- * reads its parameters (required, optional, single, multiple) and asks the store through the
- * criteria of entries.ts. Results are registry objects; the transaction writes them as LeafClass
- * or ObjectRef.
+ * reads its parameters (required, optional, single, multiple) and asks the requester's scoped reader
+ * through the criteria of entries.ts. What the reader hides does not exist here: it is in no result,
+ * no count (XDSTooManyResults) and no association or package content. Results are registry objects;
+ * a face of the service writes them as LeafClass or ObjectRef.
  */
 import type { RegistryObject } from '../../ebxml/rim.ts';
-import type { ReadTx } from '../../store/types.ts';
 import type { EntryCriteria, StoredEntry } from '../registry/entries.ts';
 import { XdsError } from '../registry/errors.ts';
 import type { CodeAttr } from '../registry/metadata.ts';
 import { AssociationTypes, ObjectTypes, Status } from '../registry/schemes.ts';
-import type { RegistryService } from '../registry/service.ts';
 import { patientIdOf } from '../registry/metadata.ts';
 import type { Params } from './parameters.ts';
-
-export interface QueryContext {
-  tx: ReadTx;
-  registry: RegistryService;
-  maxResults: number;
-  returnType: 'LeafClass' | 'ObjectRef';
-}
-
-export interface QueryResult {
-  objects: RegistryObject[];
-  patientId?: string;
-}
+import type { QueryContext, StoredQueryResult as QueryResult } from './types.ts';
 
 export interface StoredQuery {
   id: string;
@@ -39,8 +27,8 @@ function tooMany(ctx: QueryContext, n: number): void {
 }
 
 async function personsOf(ctx: QueryContext, patientId: string): Promise<number[]> {
-  const person = await ctx.registry.resolvePatient(ctx.tx, patientId);
-  return person === undefined ? [] : ctx.tx.registry.personsOf(person);
+  const person = await ctx.patients.resolve(ctx.reader, patientId);
+  return person === undefined ? [] : ctx.reader.personsOf(person);
 }
 
 const DOC_CODES: [string, CodeAttr, boolean][] = [
@@ -68,7 +56,7 @@ function entryTypes(p: Params): string[] {
 const likes = (v: string[] | undefined) => v?.map((x) => x.replace(/\\/g, '\\\\'));
 
 async function find(ctx: QueryContext, c: EntryCriteria): Promise<StoredEntry[]> {
-  const rows = await ctx.tx.registry.findEntries(c, ctx.maxResults + 1);
+  const rows = await ctx.reader.findEntries(c, ctx.maxResults + 1);
   tooMany(ctx, rows.length);
   return rows;
 }
@@ -86,14 +74,14 @@ function singlePatient(ctx: QueryContext, entries: StoredEntry[]): StoredEntry[]
 
 async function byUuidOrUniqueId(ctx: QueryContext, p: Params, kind: 'DocumentEntry' | 'SubmissionSet' | 'Folder', uuidParam: string, uidParam: string): Promise<StoredEntry[]> {
   const { name, values } = p.oneOf(uuidParam, uidParam);
-  const rows = name === uuidParam ? await ctx.tx.registry.entries(values) : await ctx.tx.registry.entriesByUniqueId(kind, values);
+  const rows = name === uuidParam ? await ctx.reader.entries(values) : await ctx.reader.entriesByUniqueId(kind, values);
   return rows.filter((r) => r.kind === kind);
 }
 
 async function associationsAmong(ctx: QueryContext, uuids: string[], statuses = [Status.approved as string]): Promise<StoredEntry[]> {
   if (uuids.length === 0) return [];
   const set = new Set(uuids);
-  const rows = await ctx.tx.registry.associations({ sources: uuids, statuses }, ctx.maxResults * 10 + 1);
+  const rows = await ctx.reader.associations({ sources: uuids, statuses }, ctx.maxResults * 10 + 1);
   return rows.filter((a) => a.object.type === 'Association' && set.has(a.object.targetObject));
 }
 
@@ -226,7 +214,7 @@ export const STORED_QUERIES: StoredQuery[] = [
     name: 'GetAssociations',
     async run(ctx, p) {
       const uuids = p.multi('$uuid', true)!;
-      const rows = await ctx.tx.registry.associations({ either: uuids }, ctx.maxResults + 1);
+      const rows = await ctx.reader.associations({ either: uuids }, ctx.maxResults + 1);
       tooMany(ctx, rows.length);
       return { objects: objects(rows) };
     },
@@ -236,7 +224,7 @@ export const STORED_QUERIES: StoredQuery[] = [
     name: 'GetDocumentsAndAssociations',
     async run(ctx, p) {
       const docs = singlePatient(ctx, await byUuidOrUniqueId(ctx, p, 'DocumentEntry', '$XDSDocumentEntryEntryUUID', '$XDSDocumentEntryUniqueId'));
-      const assocs = docs.length ? await ctx.tx.registry.associations({ either: docs.map((d) => d.uuid) }, ctx.maxResults + 1) : [];
+      const assocs = docs.length ? await ctx.reader.associations({ either: docs.map((d) => d.uuid) }, ctx.maxResults + 1) : [];
       tooMany(ctx, docs.length + assocs.length);
       return { objects: objects(docs, assocs) };
     },
@@ -246,8 +234,8 @@ export const STORED_QUERIES: StoredQuery[] = [
     name: 'GetSubmissionSets',
     async run(ctx, p) {
       const uuids = p.multi('$uuid', true)!;
-      const members = await ctx.tx.registry.associations({ targets: uuids, types: [AssociationTypes.hasMember] }, ctx.maxResults * 10 + 1);
-      const sources = await ctx.tx.registry.entries(members.map((m) => (m.object as { sourceObject: string }).sourceObject));
+      const members = await ctx.reader.associations({ targets: uuids, types: [AssociationTypes.hasMember] }, ctx.maxResults * 10 + 1);
+      const sources = await ctx.reader.entries(members.map((m) => (m.object as { sourceObject: string }).sourceObject));
       const sets = sources.filter((e) => e.kind === 'SubmissionSet');
       const setIds = new Set(sets.map((s) => s.uuid));
       const assocs = members.filter((m) => setIds.has((m.object as { sourceObject: string }).sourceObject));
@@ -279,8 +267,8 @@ export const STORED_QUERIES: StoredQuery[] = [
     async run(ctx, p) {
       const docs = await byUuidOrUniqueId(ctx, p, 'DocumentEntry', '$XDSDocumentEntryEntryUUID', '$XDSDocumentEntryUniqueId');
       if (docs.length === 0) return { objects: [] };
-      const members = await ctx.tx.registry.associations({ targets: docs.map((d) => d.uuid), types: [AssociationTypes.hasMember], statuses: [Status.approved] }, ctx.maxResults * 10 + 1);
-      const folders = (await ctx.tx.registry.entries(members.map((m) => (m.object as { sourceObject: string }).sourceObject))).filter((e) => e.kind === 'Folder');
+      const members = await ctx.reader.associations({ targets: docs.map((d) => d.uuid), types: [AssociationTypes.hasMember], statuses: [Status.approved] }, ctx.maxResults * 10 + 1);
+      const folders = (await ctx.reader.entries(members.map((m) => (m.object as { sourceObject: string }).sourceObject))).filter((e) => e.kind === 'Folder');
       tooMany(ctx, folders.length);
       return { objects: objects(folders) };
     },
@@ -293,10 +281,10 @@ export const STORED_QUERIES: StoredQuery[] = [
       const types = p.multi('$AssociationTypes', true)!;
       if (docs.length === 0) return { objects: [] };
       const doc = docs[0];
-      const assocs = (await ctx.tx.registry.associations({ either: [doc.uuid], types }, ctx.maxResults + 1)).filter(
+      const assocs = (await ctx.reader.associations({ either: [doc.uuid], types }, ctx.maxResults + 1)).filter(
         (a) => a.object.type === 'Association' && a.object.associationType !== AssociationTypes.hasMember,
       );
-      const others = (await ctx.tx.registry.entries(assocs.map((a) => (a.object as { sourceObject: string; targetObject: string }).sourceObject === doc.uuid ? (a.object as { targetObject: string }).targetObject : (a.object as { sourceObject: string }).sourceObject))).filter(
+      const others = (await ctx.reader.entries(assocs.map((a) => (a.object as { sourceObject: string; targetObject: string }).sourceObject === doc.uuid ? (a.object as { targetObject: string }).targetObject : (a.object as { sourceObject: string }).sourceObject))).filter(
         (e) => e.kind === 'DocumentEntry',
       );
       if (assocs.length === 0) return { objects: [] };
@@ -309,8 +297,8 @@ export const STORED_QUERIES: StoredQuery[] = [
 /** A SubmissionSet's or Folder's members and the HasMember associations that hold them (ITI TF-2a 3.18.4.1.2.3.7.11, .12). */
 async function contentsOf(ctx: QueryContext, p: Params, pkg: StoredEntry): Promise<QueryResult> {
   // A membership deprecated by ITI-57 (UpdateAvailabilityStatus) no longer holds its member.
-  const members = await ctx.tx.registry.associations({ sources: [pkg.uuid], types: [AssociationTypes.hasMember], statuses: [Status.approved] }, ctx.maxResults * 10 + 1);
-  const targets = await ctx.tx.registry.entries(members.map((m) => (m.object as { targetObject: string }).targetObject));
+  const members = await ctx.reader.associations({ sources: [pkg.uuid], types: [AssociationTypes.hasMember], statuses: [Status.approved] }, ctx.maxResults * 10 + 1);
+  const targets = await ctx.reader.entries(members.map((m) => (m.object as { targetObject: string }).targetObject));
   const docs = filterDocs(p, targets.filter((t) => t.kind === 'DocumentEntry'));
   const folders = targets.filter((t) => t.kind === 'Folder');
   const assocTargets = targets.filter((t) => t.kind === 'Association');

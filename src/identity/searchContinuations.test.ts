@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Continuations, type OpenQuery } from './continuations.ts';
+import { Continuations, type OpenQuery } from './searchContinuations.ts';
 
 const query = (tag: string, requester = 'APP|FAC'): OpenQuery => ({
   queryTag: tag,

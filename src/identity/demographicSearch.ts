@@ -1,0 +1,188 @@
+/**
+ * The demographic search (PDQ's service, ITI TF-2 3.21.4.1.3; PDQm's later): every criterion must
+ * match; what-domains limit the identifiers given and drop patients with none there; a page holds
+ * at most the asked number of patients and the rest is continued under a pointer, for the requester
+ * that opened it only. Reads go through the requester's scoped reader: a patient the requester may
+ * not find is in no page and no count, on the first page and on every continued one.
+ */
+import type { ScopedReader } from '../consent/scopedReader.ts';
+import { requesterName, type RequestContext } from '../kernel/requestContext.ts';
+import { meetsQuery } from './searchKeys.ts';
+import { Continuations, type OpenQuery } from './searchContinuations.ts';
+import type { DomainIdentifier } from './service.ts';
+import type { AssigningAuthority, DemographicQuery, Domain, PatientRecord, RecordMatch } from './types.ts';
+
+export interface DemographicSearchConfig {
+  /** Patients one query answers at most, over all its pages. */
+  maxMatches: number;
+  continuationTtlMs: number;
+  maxOpenContinuations: number;
+}
+
+export interface DemographicSearchRequest {
+  queryTag: string;
+  query: DemographicQuery;
+  /** Identifiers asked for (PID-3 parameters); demographic criteria beside them narrow what they find. */
+  identifiers: { id: string; authority: AssigningAuthority }[];
+  /** Domains whose identifiers the answer gives (none: every domain). */
+  whatDomains: AssigningAuthority[];
+  /** Patients in this page at most. */
+  limit: number;
+}
+
+export interface ContinueRequest {
+  pointer: string;
+  queryTag: string;
+  limit: number;
+}
+
+/** Why a search was not run; `index` is the 0-based position of the identifier or what-domain concerned. */
+export type SearchProblem =
+  | { reason: 'unknown-identifier-domain'; index: number }
+  | { reason: 'unknown-what-domain'; index: number }
+  | { reason: 'no-criteria'; sexOnly: boolean }
+  | { reason: 'unknown-continuation' };
+
+export interface FoundPatient {
+  /** The patient's identifiers in the wanted domains (never empty). */
+  identifiers: DomainIdentifier[];
+  /** The record whose demographics matched. */
+  record: PatientRecord;
+}
+
+export interface SearchPage {
+  patients: FoundPatient[];
+  /** The pointer to continue with, when at least one more patient is there. */
+  continuation?: string;
+}
+
+export type SearchOutcome = { kind: 'page'; page: SearchPage } | { kind: 'invalid'; problems: SearchProblem[] };
+
+/** Whose an open query is: the node and the HL7 sending application and facility (MSH-3/4). */
+export function searchRequester(ctx: RequestContext): string {
+  return JSON.stringify([requesterName(ctx), ctx.hl7?.application ?? '', ctx.hl7?.facility ?? '']);
+}
+
+export class DemographicSearch {
+  private readonly continuations: Continuations;
+
+  constructor(private readonly cfg: DemographicSearchConfig) {
+    this.continuations = new Continuations(cfg.continuationTtlMs, cfg.maxOpenContinuations);
+  }
+
+  /** Open queries held (for tests and monitoring). */
+  get openQueries(): number {
+    return this.continuations.size;
+  }
+
+  /** The request's domains that this server does not know, what-domains first. */
+  async check(reader: ScopedReader, req: Pick<DemographicSearchRequest, 'identifiers' | 'whatDomains'>): Promise<SearchProblem[]> {
+    return (await this.domainsOf(reader, req)).problems;
+  }
+
+  private async domainsOf(reader: ScopedReader, req: Pick<DemographicSearchRequest, 'identifiers' | 'whatDomains'>) {
+    const problems: SearchProblem[] = [];
+    const wanted: Domain[] = [];
+    for (const [index, a] of req.whatDomains.entries()) {
+      if (!a.namespace && !a.oid) continue;
+      const d = await reader.domain(a);
+      if (d) wanted.push(d);
+      else problems.push({ reason: 'unknown-what-domain', index });
+    }
+    const keys: (Domain | undefined)[] = [];
+    for (const [index, qi] of req.identifiers.entries()) {
+      const d = await reader.domain(qi.authority);
+      if (!d && (qi.authority.namespace || qi.authority.oid)) problems.push({ reason: 'unknown-identifier-domain', index });
+      keys.push(d);
+    }
+    return { problems, wanted, keys };
+  }
+
+  async start(reader: ScopedReader, req: DemographicSearchRequest): Promise<SearchOutcome> {
+    const { problems, wanted, keys } = await this.domainsOf(reader, req);
+    if (problems.length > 0) return { kind: 'invalid', problems };
+    const byIdentifier: RecordMatch[] = [];
+    for (const [index, qi] of req.identifiers.entries()) {
+      const d = keys[index];
+      if (!d) continue;
+      const r = await reader.resolve(d, qi.id);
+      if (r.kind !== 'person') continue;
+      for (const rec of await reader.recordsOfPerson(r.person.id)) {
+        // Demographic parameters beside identifiers narrow what the identifiers found.
+        if (meetsQuery(rec.demographics, req.query)) byIdentifier.push({ recordId: rec.id, personId: r.person.id });
+      }
+    }
+    const open: OpenQuery = {
+      queryTag: req.queryTag,
+      requester: searchRequester(reader.ctx),
+      pending: byIdentifier,
+      seen: new Set(),
+      wantedDomainKeys: wanted.map((w) => w.key),
+      returned: 0,
+      expiresAt: 0,
+    };
+    if (req.identifiers.length === 0) {
+      if (req.query.keys.length === 0 && !req.query.birthDate) return { kind: 'invalid', problems: [{ reason: 'no-criteria', sexOnly: !!req.query.sex }] };
+      open.search = { query: req.query };
+    }
+    return { kind: 'page', page: await this.page(reader, open, req.limit) };
+  }
+
+  /** The next page of an open query; only its requester may continue it, and consent is asked again. */
+  async continue(reader: ScopedReader, req: ContinueRequest): Promise<SearchOutcome> {
+    const open = this.continuations.take(req.pointer, req.queryTag, searchRequester(reader.ctx));
+    if (!open) return { kind: 'invalid', problems: [{ reason: 'unknown-continuation' }] };
+    return { kind: 'page', page: await this.page(reader, open, req.limit) };
+  }
+
+  /** Cancels the requester's open queries with this tag (QCN^J01); true when one was open. */
+  cancel(ctx: RequestContext, queryTag: string): boolean {
+    return this.continuations.cancel(queryTag, searchRequester(ctx));
+  }
+
+  /** One page's worth of patients, and a continuation when at least one more is there. */
+  private async page(reader: ScopedReader, q: OpenQuery, limit: number): Promise<SearchPage> {
+    // Read a few more rows than the page needs: several records of one person count once.
+    const batch = Math.min(500, Math.max(20, limit * 2));
+    const patients: FoundPatient[] = [];
+    while (patients.length < limit && q.returned < this.cfg.maxMatches) {
+      const e = await this.nextPatient(reader, q, batch);
+      if (!e) break;
+      patients.push({ identifiers: e.ids, record: e.record });
+      q.returned++;
+    }
+    let continuation: string | undefined;
+    if (q.returned < this.cfg.maxMatches) {
+      const more = await this.nextPatient(reader, q, batch);
+      if (more) {
+        // Looked at, not answered: it opens the next page.
+        q.seen.delete(more.match.personId);
+        q.pending.unshift(more.match);
+        continuation = this.continuations.put(q);
+      }
+    }
+    return { patients, continuation };
+  }
+
+  /** The next patient of an open query not yet answered, visible, with an identifier in the wanted domains. */
+  private async nextPatient(reader: ScopedReader, q: OpenQuery, batch: number): Promise<{ match: RecordMatch; ids: DomainIdentifier[]; record: PatientRecord } | undefined> {
+    for (;;) {
+      const m = q.pending.shift();
+      if (!m) {
+        if (!q.search) return undefined;
+        const found = await reader.searchRecords(q.search.query, batch, q.search.after);
+        q.pending = found.matches;
+        q.search = found.next ? { query: q.search.query, after: found.next } : undefined;
+        continue;
+      }
+      if (q.seen.has(m.personId)) continue;
+      q.seen.add(m.personId);
+      const person = await reader.person(m.personId);
+      if (!person || person.id !== m.personId) continue;
+      const ids = (await reader.identifiersOf(person)).filter((i) => q.wantedDomainKeys.length === 0 || q.wantedDomainKeys.includes(i.domain.key));
+      if (ids.length === 0) continue;
+      const record = await reader.recordById(m.recordId);
+      if (record) return { match: m, ids, record };
+    }
+  }
+}
