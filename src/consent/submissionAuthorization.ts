@@ -211,3 +211,37 @@ export async function entriesChangedBySubmission(tx: ReadTx, objects: Identifiab
   if (changed.size === 0) return [];
   return (await tx.registry.entries([...changed])).filter((e) => e.kind === 'DocumentEntry' || e.kind === 'Folder');
 }
+
+/** The facilities the registry knows (identity.domains, and facility domains registered by feeds). */
+export async function facilityDirectory(tx: ReadTx): Promise<Facility[]> {
+  return (await tx.identity.domains()).filter((d) => d.kind === 'local' && !!d.oid).map((d) => ({ namespace: d.namespace, oid: d.oid }));
+}
+
+function refuse(refusals: Refusal[]): void {
+  if (refusals.length) throw new SubmissionNotAuthorized(refusals);
+}
+
+/**
+ * ITI-41, ITI-42: throws SubmissionNotAuthorized when the requester may not submit this; otherwise
+ * returns the facility the entries are recorded under.
+ */
+export async function authorizeSubmission(tx: ReadTx, ctx: RequestContext, objects: Identifiable[]): Promise<string | null> {
+  const directory = await facilityDirectory(tx);
+  const claims = claimsOf(objects);
+  refuse([...submissionRefusals(ctx, claims, directory), ...changeRefusals(ctx, await entriesChangedBySubmission(tx, objects), 'replace or add to')]);
+  return submittingFacility(ctx, claims, directory);
+}
+
+/** ITI-57: as authorizeSubmission, and every entry changed must be the node facility's; returns the facility the new entries record. */
+export async function authorizeUpdate(tx: ReadTx, ctx: RequestContext, objects: Identifiable[]): Promise<string | null> {
+  const directory = await facilityDirectory(tx);
+  const claims = claimsOf(objects);
+  const changed = await entriesChangedByUpdate(tx, objects);
+  refuse([...submissionRefusals(ctx, claims, directory), ...changeRefusals(ctx, changed, 'update')]);
+  return submittingFacility(ctx, claims, directory) ?? (ctx.node?.facilities === '*' ? commonFacility(changed) : null);
+}
+
+/** ITI-62: every entry named must be the node facility's (entryUUIDs not registered are left to the registry's own check). */
+export async function authorizeRemoval(tx: ReadTx, ctx: RequestContext, uuids: string[]): Promise<void> {
+  refuse(changeRefusals(ctx, await tx.registry.entries([...new Set(uuids)]), 'remove'));
+}

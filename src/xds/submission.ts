@@ -5,15 +5,18 @@
  */
 import type { AuditService } from '../audit/auditService.ts';
 import type { EventOutcome, ParticipantObject } from '../audit/auditMessage.ts';
+import { authorizationFailure } from '../audit/securityAlert.ts';
+import { SubmissionNotAuthorized, type SubmissionRule } from '../consent/submissionAuthorization.ts';
 import { EbxmlDecodeError } from '../ebxml/decode.ts';
 import { registryResponseXml, statusOf, type RegistryError } from '../ebxml/registryResponse.ts';
 import type { Logger } from '../kernel/logger.ts';
+import type { RequestContext } from '../kernel/requestContext.ts';
 import type { SoapRequest, SoapTransaction } from '../soap/endpoint.ts';
 import { SoapFault, Subcodes } from '../soap/fault.ts';
 import type { Store, WriteTx } from '../store/types.ts';
 import type { XmlElement } from '../xml/parse.ts';
 import { xdsAudit } from './audit.ts';
-import { asRegistryErrors } from './registry/errors.ts';
+import { asRegistryErrors, type XdsErrorCode } from './registry/errors.ts';
 import type { RegistryService } from './registry/service.ts';
 import type { XdsTransactionDescriptor } from './transactions.ts';
 
@@ -31,10 +34,21 @@ export function expectBody(body: XmlElement, ns: string, local: string, transact
   }
 }
 
-/** A failure as registry errors: typed XDS errors as they are, decoding errors as metadata errors, the rest as XDSRegistryError. */
-export function errorsOf(e: unknown, internalCode: 'XDSRegistryError' | 'XDSRepositoryError' = 'XDSRegistryError'): { errors: RegistryError[]; internal: boolean } {
+/** The RegistryError code a transaction answers a refusal by node authorization with, by the rule refused. */
+export type DeniedCode = (rule: SubmissionRule) => XdsErrorCode;
+
+/**
+ * A failure as registry errors: typed XDS errors as they are, decoding errors as metadata errors, a
+ * refusal by node authorization as `denied` says (one error per refused object, located at its id),
+ * the rest as XDSRegistryError.
+ */
+export function errorsOf(e: unknown, internalCode: 'XDSRegistryError' | 'XDSRepositoryError' = 'XDSRegistryError', denied?: DeniedCode): { errors: RegistryError[]; internal: boolean } {
   const known = asRegistryErrors(e);
   if (known) return { errors: known, internal: false };
+  if (e instanceof SubmissionNotAuthorized) {
+    const code = denied ?? (() => (internalCode === 'XDSRegistryError' ? 'XDSRegistryMetadataError' : 'XDSRepositoryMetadataError'));
+    return { errors: e.refusals.map((r) => ({ errorCode: code(r.rule), codeContext: r.message, location: r.objectId || undefined, severity: 'Error' })), internal: false };
+  }
   if (e instanceof EbxmlDecodeError) {
     return { errors: [{ errorCode: internalCode === 'XDSRegistryError' ? 'XDSRegistryMetadataError' : 'XDSRepositoryMetadataError', codeContext: e.message, location: e.location, severity: 'Error' }], internal: false };
   }
@@ -63,7 +77,9 @@ export function registryChangeTransaction<T extends { warnings?: RegistryError[]
   steps: {
     /** The request's content, and what the audit says if the change fails. */
     decode(body: XmlElement): { input: unknown; facts: AuditFacts };
-    apply(tx: WriteTx, input: unknown): Promise<T>;
+    /** The change, node authorization first (it throws SubmissionNotAuthorized). */
+    apply(tx: WriteTx, input: unknown, ctx: RequestContext): Promise<T>;
+    denied: DeniedCode;
     /** What the audit says once the change is done. */
     factsOf?(outcome: T, before: AuditFacts): AuditFacts;
   },
@@ -79,13 +95,14 @@ export function registryChangeTransaction<T extends { warnings?: RegistryError[]
         const decoded = req.predecoded !== undefined ? (req.predecoded as ReturnType<typeof steps.decode>) : steps.decode(req.body);
         facts = decoded.facts;
         const outcome = await deps.store.write(async (tx) => {
-          const o = await steps.apply(tx, decoded.input);
+          const o = await steps.apply(tx, decoded.input, req.context);
           await deps.audit.recordIn(tx, audit(0, steps.factsOf ? steps.factsOf(o, facts) : facts));
           return o;
         });
         return { bodyXml: registryResponseBody(outcome.warnings ?? []) };
       } catch (e) {
-        const { errors, internal } = errorsOf(e);
+        const { errors, internal } = errorsOf(e, 'XDSRegistryError', steps.denied);
+        if (e instanceof SubmissionNotAuthorized) await deps.audit.record(authorizationFailure(deps.audit, req.context, { transaction: d.id, endpoint: req.peer.endpoint, reason: e.message }));
         if (internal) deps.log.error(`xds.${d.id.toLowerCase().replace('-', '')}.error`, { error: e instanceof Error ? e.message : String(e) });
         await deps.audit.record(audit(internal ? 8 : 4, facts, errors.map((x) => x.errorCode).join(' ')));
         return { bodyXml: registryResponseBody(errors) };

@@ -44,7 +44,7 @@ export interface RetrievedDocument {
 export class RepositoryService {
   constructor(
     readonly cfg: RepositoryConfig,
-    private readonly store: Store,
+    readonly store: Store,
     readonly blobs: BlobStore,
   ) {}
 
