@@ -119,6 +119,19 @@ describe('XDS node authorization over TLS (e2e)', function () {
     expect((await entries([spec.docs[0].id!]))[0].facility).to.equal(HOSP_A_OID);
   });
 
+  it("refuses A's ITI-42 replacement (RPLC) of B's document, which would deprecate it: XDSRegistryError at it, nothing changed", async () => {
+    const b = await documentOfB();
+    const n = (await audits()).length;
+    const rplc = `<rim:Association id="${uuid()}" associationType="urn:ihe:iti:2007:AssociationType:RPLC" sourceObject="Document01" targetObject="${b.doc}"/>`;
+    const spec: SubmissionSpec = { patientId: pid('AUTHZ-1'), docs: [{}], associations: [rplc] };
+    const r = await register('hosp-a', submitObjectsRequest(spec));
+    expectFailure(r, 'XDSRegistryError');
+    expect(errorsOf(r).map((x) => x.location)).to.deep.equal([b.doc]);
+    expect((await entries([b.doc]))[0].status).to.equal(APPROVED);
+    expect(await s.app.store.read((tx) => tx.registry.entriesByUniqueId('DocumentEntry', [spec.docs[0].uniqueId!]))).to.deep.equal([]);
+    expectAlert(await since(n), 'CN=hosp-a');
+  });
+
   it("refuses A's ITI-57 deprecation of B's document: XDSMetadataUpdateOperationError at it, status unchanged, audited", async () => {
     const b = await documentOfB();
     const n = (await audits()).length;
