@@ -11,7 +11,6 @@ import { EventIds, Roles } from '../audit/codes.ts';
 import { patientObject } from '../audit/hl7v2Audit.ts';
 import { withRequester } from '../audit/requester.ts';
 import type { RequestContext } from '../kernel/requestContext.ts';
-import type { SoapRequest } from '../soap/endpoint.ts';
 import { ObjectTypes } from './registry/schemes.ts';
 import type { XdsTransactionDescriptor } from './transactions.ts';
 
@@ -24,8 +23,15 @@ function nap(address: string): Pick<ActiveParticipant, 'networkAccessPointId' | 
   return { networkAccessPointId: a, networkAccessPointTypeCode: /^[\d.]+$/.test(a) || a.includes(':') ? '2' : '1' };
 }
 
-/** Who sent an XDS request, as its audit names them: the SOAP addresses, and the request context (node, user). */
-export type XdsRequester = Pick<SoapRequest, 'replyTo' | 'peer'> & { context?: RequestContext };
+/**
+ * Who sent an XDS request, as its audit names them: the wsa:ReplyTo address, the peer's address and
+ * the endpoint URL it called, and the request context (node, user). A SoapRequest is one.
+ */
+export interface XdsRequester {
+  replyTo?: string;
+  peer: { address: string; endpoint: string };
+  context?: RequestContext;
+}
 
 export interface XdsAuditInput {
   tx: XdsTransactionDescriptor;

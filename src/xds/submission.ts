@@ -6,8 +6,7 @@
 import type { AuditService } from '../audit/auditService.ts';
 import type { EventOutcome, ParticipantObject } from '../audit/auditMessage.ts';
 import { authorizationFailure } from '../audit/securityAlert.ts';
-import { SubmissionNotAuthorized, type SubmissionRule } from '../consent/submissionAuthorization.ts';
-import { EbxmlDecodeError } from '../ebxml/decode.ts';
+import { SubmissionNotAuthorized } from '../consent/submissionAuthorization.ts';
 import { registryResponseXml, statusOf, type RegistryError } from '../ebxml/registryResponse.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { RequestContext } from '../kernel/requestContext.ts';
@@ -16,9 +15,11 @@ import { SoapFault, Subcodes } from '../soap/fault.ts';
 import type { Store, WriteTx } from '../store/types.ts';
 import type { XmlElement } from '../xml/parse.ts';
 import { xdsAudit } from './audit.ts';
-import { asRegistryErrors, type XdsErrorCode } from './registry/errors.ts';
+import { errorsOf, type DeniedCode } from './registryErrors.ts';
 import type { RegistryService } from './registry/service.ts';
 import type { XdsTransactionDescriptor } from './transactions.ts';
+
+export { errorsOf, type DeniedCode } from './registryErrors.ts';
 
 export interface RegistryDeps {
   store: Store;
@@ -32,27 +33,6 @@ export function expectBody(body: XmlElement, ns: string, local: string, transact
   if (body.ns !== ns || body.local !== local) {
     throw new SoapFault('Sender', `${transaction} expects {${ns}}${local} in the Body, not {${body.ns}}${body.local}`, Subcodes.badBody);
   }
-}
-
-/** The RegistryError code a transaction answers a refusal by node authorization with, by the rule refused. */
-export type DeniedCode = (rule: SubmissionRule) => XdsErrorCode;
-
-/**
- * A failure as registry errors: typed XDS errors as they are, decoding errors as metadata errors, a
- * refusal by node authorization as `denied` says (one error per refused object, located at its id),
- * the rest as XDSRegistryError.
- */
-export function errorsOf(e: unknown, internalCode: 'XDSRegistryError' | 'XDSRepositoryError' = 'XDSRegistryError', denied?: DeniedCode): { errors: RegistryError[]; internal: boolean } {
-  const known = asRegistryErrors(e);
-  if (known) return { errors: known, internal: false };
-  if (e instanceof SubmissionNotAuthorized) {
-    const code = denied ?? (() => (internalCode === 'XDSRegistryError' ? 'XDSRegistryMetadataError' : 'XDSRepositoryMetadataError'));
-    return { errors: e.refusals.map((r) => ({ errorCode: code(r.rule), codeContext: r.message, location: r.objectId || undefined, severity: 'Error' })), internal: false };
-  }
-  if (e instanceof EbxmlDecodeError) {
-    return { errors: [{ errorCode: internalCode === 'XDSRegistryError' ? 'XDSRegistryMetadataError' : 'XDSRepositoryMetadataError', codeContext: e.message, location: e.location, severity: 'Error' }], internal: false };
-  }
-  return { errors: [{ errorCode: internalCode, codeContext: 'internal error: the request was not processed', severity: 'Error' }], internal: true };
 }
 
 export function registryResponseBody(errors: RegistryError[]): string {

@@ -14,7 +14,7 @@ import type { Identifiable } from '../../ebxml/rim.ts';
 import type { RequestContext } from '../../kernel/requestContext.ts';
 import { submissionSetObject, xdsAudit, xdsRequestAudit, type XdsRequester } from '../audit.ts';
 import { summarize, type RegistryService, type SubmissionSummary } from '../registry/service.ts';
-import { errorsOf } from '../submission.ts';
+import { errorsOf } from '../registryErrors.ts';
 import { XDS } from '../transactions.ts';
 import type { RemoteRegistry } from './remoteRegistry.ts';
 import type { ProvidedDocument, RepositoryService } from './service.ts';
