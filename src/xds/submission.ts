@@ -1,7 +1,8 @@
 /**
  * What ITI-41, ITI-42, ITI-57 and ITI-62 share at the edge: the body element check, the ebXML
  * decoding, the typed errors turned into a RegistryResponse, and the frame of a registry request
- * that changes metadata in one write with its audit record.
+ * that changes metadata in one write with its audit record (node authorization first: a refusal is
+ * answered with RegistryErrors and audited as a Security Alert beside the transaction's failure).
  */
 import type { AuditService } from '../audit/auditService.ts';
 import type { EventOutcome, ParticipantObject } from '../audit/auditMessage.ts';
@@ -59,6 +60,7 @@ export function registryChangeTransaction<T extends { warnings?: RegistryError[]
     decode(body: XmlElement): { input: unknown; facts: AuditFacts };
     /** The change, node authorization first (it throws SubmissionNotAuthorized). */
     apply(tx: WriteTx, input: unknown, ctx: RequestContext): Promise<T>;
+    /** The RegistryError code of each object refused by node authorization, by the rule refused. */
     denied: DeniedCode;
     /** What the audit says once the change is done. */
     factsOf?(outcome: T, before: AuditFacts): AuditFacts;
