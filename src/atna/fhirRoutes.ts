@@ -4,18 +4,25 @@
  *   GET  /AuditEvent/{id}  ITI-81 read
  *   POST /AuditEvent       ITI-20 Send Audit Resource
  *   POST /                 ITI-20 Send Audit Bundle (batch or transaction of AuditEvents)
- * Every error is an OperationOutcome. Every ITI-81 request is itself audited (Query, ITI-81).
+ * Every error is an OperationOutcome. Every ITI-81 request is itself audited (Query, ITI-81). ITI-81
+ * is for nodes with the role `auditor` only: any other requester gets 403 with an OperationOutcome
+ * (issue code `forbidden`), audited as a Security Alert and as a failed ITI-81 query. ITI-20 is open
+ * to every node; what it sends is kept with the node it came from (iti20/sender.ts).
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { AuditService } from '../audit/auditService.ts';
 import { ihe } from '../audit/codes.ts';
 import { restQueryAudit } from '../audit/restQueryAudit.ts';
+import { authorizationFailure } from '../audit/securityAlert.ts';
+import { httpContext } from '../kernel/httpContext.ts';
+import { hasRole, requesterName } from '../kernel/requestContext.ts';
 import { FhirError, sendError, sendResource } from '../fhir/outcome.ts';
 import type { AtnaConfig } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { AuditPatientKey } from '../store/types.ts';
 import type { FhirAuditFeed } from './iti20/fhirFeed.ts';
 import type { Peer } from './iti20/receivedAudit.ts';
+import { senderOf } from './iti20/sender.ts';
 import type { AuditEventRetriever } from './iti81/retrieve.ts';
 import { parseIti81 } from './iti81/searchParameters.ts';
 
@@ -25,10 +32,11 @@ const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/js
 
 const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
 
+/** The sender of an ITI-20 request: its address, certificate and node (from the request context). */
 function peerOf(req: Request): Peer {
   const s = req.socket as Request['socket'] & { getPeerCertificate?: () => { subject?: { CN?: string } } };
   const cn = s.getPeerCertificate?.()?.subject?.CN;
-  return { address: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: req.socket.remotePort ?? 0, certificateSubject: cn ? String(cn) : undefined };
+  return { address: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: req.socket.remotePort ?? 0, certificateSubject: cn ? String(cn) : undefined, sender: senderOf(httpContext(req)) };
 }
 
 const cxOfKey = (k: AuditPatientKey) => (k.oid || k.namespace ? `${k.value}^^^${k.namespace ?? ''}${k.oid ? `&${k.oid}&ISO` : ''}` : k.value);
@@ -38,13 +46,12 @@ export function atnaFhirRouter(deps: { retriever: AuditEventRetriever; feed: Fhi
   const router = express.Router();
 
   const auditQuery = async (req: Request, outcome: 0 | 4 | 8, patients: string[], description?: string) => {
-    const peer = peerOf(req);
     await audit.record(
       restQueryAudit(audit, {
         eventType: ITI81,
         outcome,
         outcomeDescription: description,
-        client: { address: peer.address, user: peer.certificateSubject },
+        context: httpContext(req),
         serverUrl: `${baseUrl(req)}${req.path}`,
         query: req.originalUrl,
         patients,
@@ -52,7 +59,21 @@ export function atnaFhirRouter(deps: { retriever: AuditEventRetriever; feed: Fhi
     );
   };
 
-  router.get('/AuditEvent', async (req, res) => {
+  // ITI-81 only for auditors: refused before anything is read.
+  const auditorOnly = async (req: Request, res: Response, next: NextFunction) => {
+    const ctx = httpContext(req);
+    if (hasRole(ctx, 'auditor')) return next();
+    const reason = `${requesterName(ctx)} does not have the role auditor`;
+    try {
+      await audit.record(authorizationFailure(audit, ctx, { transaction: 'ITI-81', endpoint: `${baseUrl(req)}${req.path}`, reason }));
+      await auditQuery(req, 4, [], `refused: ${reason}`);
+    } catch (e) {
+      log.error('iti81.audit-failed', { error: e instanceof Error ? e.message : String(e) });
+    }
+    sendError(res, new FhirError(403, 'forbidden', `ITI-81 is for audit record consumers with the role auditor: ${reason}`));
+  };
+
+  router.get('/AuditEvent', auditorOnly, async (req, res) => {
     const params = new URL(req.originalUrl, 'http://x').searchParams;
     let patients: string[] = [];
     try {
@@ -68,9 +89,9 @@ export function atnaFhirRouter(deps: { retriever: AuditEventRetriever; feed: Fhi
     }
   });
 
-  router.get('/AuditEvent/:id', async (req, res) => {
+  router.get('/AuditEvent/:id', auditorOnly, async (req, res) => {
     try {
-      const event = await retriever.read(req.params.id);
+      const event = await retriever.read(String(req.params.id));
       const patients = (event.entity ?? []).filter((e) => e.type?.code === '1' && e.role?.code === '1').map((e) => e.what?.display ?? e.what?.identifier?.value ?? '');
       await auditQuery(req, 0, patients.filter(Boolean));
       sendResource(res, 200, event);

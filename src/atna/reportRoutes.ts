@@ -2,10 +2,12 @@
  * The patient access report over HTTP, under /atna:
  *   GET /patients/{id}/access-report       JSON
  *   GET /patients/{id}/access-report.html  the printable page
- * {id} names the patient as patientReference.ts says (URL-encoded). Who asked is the TLS client
- * certificate's subject when there is one, else the client address; the reading is audited.
+ * {id} names the patient as patientReference.ts says (URL-encoded). Only nodes with the role
+ * `auditor` may read them: anyone else gets 403, audited (AccessReporter.refusal). Who asked is the
+ * request context (its node, by certificate); the reading is audited.
  */
 import express, { type Request, type Response, type Router } from 'express';
+import { httpContext } from '../kernel/httpContext.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { AccessReporter } from './report/accessReport.ts';
 import { accessReportHtml } from './report/html.ts';
@@ -14,15 +16,17 @@ import { UnknownPatient } from './report/patientReference.ts';
 export function atnaReportRouter(deps: { reporter: AccessReporter; log: Logger }): Router {
   const router = express.Router();
   const handle = (html: boolean) => async (req: Request, res: Response) => {
-    const socket = req.socket as Request['socket'] & { getPeerCertificate?: () => { subject?: { CN?: string } } };
-    const address = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const cn = socket.getPeerCertificate?.()?.subject?.CN;
+    const context = httpContext(req);
+    const via = `${req.protocol}://${req.get('host')}${req.originalUrl}`;
     try {
-      const report = await deps.reporter.report(String(req.params.id), {
-        userId: cn ? String(cn) : address || 'unknown',
-        address,
-        via: `${req.protocol}://${req.get('host')}${req.originalUrl}`,
-      });
+      const refused = await deps.reporter.refusal(context, via);
+      if (refused !== undefined) {
+        const message = `access reports are for nodes with the role auditor: ${refused}`;
+        if (html) res.status(403).type('text/html; charset=utf-8').send(`<!doctype html><meta charset="utf-8"><title>403</title><p>${message.replace(/[<&]/g, '')}</p>`);
+        else res.status(403).json({ error: message });
+        return;
+      }
+      const report = await deps.reporter.report(String(req.params.id), { context, via });
       if (html) res.type('text/html; charset=utf-8').send(accessReportHtml(report));
       else res.json(report);
     } catch (e) {

@@ -1,13 +1,15 @@
 /**
  * The audit message of a RESTful query this server answers (ITI-81 Retrieve ATNA Audit Event, IHE
  * RESTful ATNA 3.81.5): Query (110112), action E, the client as Source (its address), this server as
- * Destination (the URL it serves), the query string as a Query Parameters object (type 2, role 24,
- * base64), and the patients the query names.
+ * Destination (the URL it serves), the node and user who asked (requester.ts), the query string as a
+ * Query Parameters object (type 2, role 24, base64), and the patients the query names.
  */
 import os from 'node:os';
 import type { AuditMessage, CodedValue, EventOutcome } from './auditMessage.ts';
 import type { AuditService } from './auditService.ts';
 import { EventIds, PatientNumber, Roles } from './codes.ts';
+import { withRequester } from './requester.ts';
+import type { RequestContext } from '../kernel/requestContext.ts';
 
 export function restQueryAudit(
   audit: AuditService,
@@ -15,14 +17,15 @@ export function restQueryAudit(
     eventType: CodedValue;
     outcome: EventOutcome;
     outcomeDescription?: string;
-    client: { address: string; user?: string };
+    /** Who asked: the client's address is the Source, its node and user are named as the requester. */
+    context: RequestContext;
     serverUrl: string;
     query: string;
     patients: string[];
   },
 ): AuditMessage {
-  const address = i.client.address.startsWith('::ffff:') ? i.client.address.slice(7) : i.client.address;
-  return {
+  const address = i.context.address.startsWith('::ffff:') ? i.context.address.slice(7) : i.context.address;
+  const m: AuditMessage = {
     eventId: EventIds.query,
     eventActionCode: 'E',
     eventDateTime: new Date().toISOString(),
@@ -31,7 +34,7 @@ export function restQueryAudit(
     eventTypeCodes: [i.eventType],
     participants: [
       {
-        userId: i.client.user || address || 'unknown',
+        userId: address || 'unknown',
         userIsRequestor: true,
         roleIdCodes: [Roles.source],
         networkAccessPointId: address || undefined,
@@ -52,4 +55,5 @@ export function restQueryAudit(
       ...i.patients.map((p) => ({ id: p, typeCode: 1 as const, typeCodeRole: 1, idTypeCode: PatientNumber })),
     ],
   };
+  return withRequester(m, i.context);
 }

@@ -5,7 +5,7 @@
 import type { Response } from 'express';
 import type { OperationOutcome } from 'fhir/r4.js';
 
-export type IssueCode = 'invalid' | 'structure' | 'required' | 'value' | 'not-supported' | 'not-found' | 'processing' | 'exception' | 'too-costly';
+export type IssueCode = 'invalid' | 'structure' | 'required' | 'value' | 'not-supported' | 'not-found' | 'processing' | 'exception' | 'too-costly' | 'forbidden';
 
 export class FhirError extends Error {
   constructor(

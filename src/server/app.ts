@@ -28,6 +28,8 @@ import { FhirSchemaValidator } from '../fhir/schemaValidator.ts';
 import { auditRefusals } from '../atna/nodeAuthentication.ts';
 import { SyslogDatagramListener } from '../atna/syslog/datagramListener.ts';
 import { SyslogStreamListener } from '../atna/syslog/streamListener.ts';
+import { senderOf } from '../atna/iti20/sender.ts';
+import type { CertificateInfo } from '../kernel/requestContext.ts';
 import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
 import type { Store } from '../store/types.ts';
 import type { Config } from '../kernel/config.ts';
@@ -177,22 +179,24 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     // --- ATNA (issue 4): syslog listeners of the Audit Record Repository (ITI-20), audit forwarding ---
     const sy = config.syslog;
     const stream = { host: sy.host, maxMessageBytes: sy.maxMessageBytes, idleTimeoutMs: sy.idleTimeoutMs, frameTimeoutMs: sy.frameTimeoutMs };
+    // Received audit messages are kept with the node they came from, marked when their source is not its (issue 14).
+    const syslogSender = (transport: 'syslog-tls' | 'syslog-tcp' | 'syslog-udp') => (address: string, certificate?: CertificateInfo) => senderOf(nodes.contextOf(transport, address, certificate));
     const onSyslogError = (err: Error, peer: { address: string }) => log.warn('syslog.connection-error', { peer: peer.address, error: err.message });
     if (sy.tls) {
       const l = new SyslogStreamListener(
-        { ...stream, port: sy.tls.port, tls: tlsServerOptions(sy.tls), onRefused: refused(() => `syslog-tls://${sy.host}:${ports.syslogTls}`), onError: onSyslogError },
+        { ...stream, port: sy.tls.port, tls: tlsServerOptions(sy.tls), onRefused: refused(() => `syslog-tls://${sy.host}:${ports.syslogTls}`), onError: onSyslogError, senderOf: syslogSender('syslog-tls') },
         ingest,
       );
       ports.syslogTls = await l.listen();
       stops.push(() => l.close());
     }
     if (sy.tcp) {
-      const l = new SyslogStreamListener({ ...stream, port: sy.tcp.port, onError: onSyslogError }, ingest);
+      const l = new SyslogStreamListener({ ...stream, port: sy.tcp.port, onError: onSyslogError, senderOf: syslogSender('syslog-tcp') }, ingest);
       ports.syslogTcp = await l.listen();
       stops.push(() => l.close());
     }
     if (sy.udp) {
-      const l = new SyslogDatagramListener({ host: sy.host, port: sy.udp.port, maxMessageBytes: sy.maxMessageBytes }, ingest);
+      const l = new SyslogDatagramListener({ host: sy.host, port: sy.udp.port, maxMessageBytes: sy.maxMessageBytes, senderOf: syslogSender('syslog-udp') }, ingest);
       ports.syslogUdp = await l.listen();
       stops.push(() => l.close());
     }

@@ -245,6 +245,20 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
         expect(rejected.map((r) => [r.id, r.error, r.raw?.toString()])).to.deep.equal([[c, 'not XML', 'garbage']]);
       });
 
+      it('keeps the node a received message came from and its mark, and nothing for one without', async () => {
+        const [marked, unknown, plain] = await store.write(async (tx) => [
+          await tx.audit.appendAudit(event({ sender: 'hosp-a', senderMark: 'source-not-sender' })),
+          await tx.audit.appendAudit(event({ senderMark: 'unknown-sender' })),
+          await tx.audit.appendAudit(event({})),
+        ]);
+        const got = await store.read(async (tx) => Promise.all([marked, unknown, plain].map(async (id) => (await tx.audit.auditEvent(id))!)));
+        expect(got.map((r) => [r.sender, r.senderMark])).to.deep.equal([
+          ['hosp-a', 'source-not-sender'],
+          [undefined, 'unknown-sender'],
+          [undefined, undefined],
+        ]);
+      });
+
       it('stores a message given as its UTF-8 bytes as the same text as given as a string', async () => {
         const xml = '<AuditMessage><ActiveParticipant UserID="HOSP_A|EHR" UserName="佐藤 花子"/></AuditMessage>';
         const [fromText, fromBytes] = await store.write(async (tx) => [

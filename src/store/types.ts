@@ -128,6 +128,10 @@ export interface AuditRecord {
   moreEventTypeCodes?: string[];
   agents?: AuditAgent[];
   objects?: AuditObject[];
+  /** A received message: the configured node it came from (atna/iti20/sender.ts). */
+  sender?: string;
+  /** A received message whose AuditSourceID is not the sending node's, or from a peer that matched no node. */
+  senderMark?: 'source-not-sender' | 'unknown-sender';
 }
 
 /**

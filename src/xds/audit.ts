@@ -1,14 +1,16 @@
 /**
  * The audit messages of the XDS actors (ITI TF-2a 3.18.5, TF-2b 3.41.5, 3.42.5, 3.43.5, 3.57.5,
  * 3.62.5): the SOAP requester and responder as Source and Destination, named by the wsa:ReplyTo
- * address and the endpoint URI, the patient, and the submission set, query or documents.
+ * address and the endpoint URI, the node and user who asked (audit/requester.ts), the patient, and the
+ * submission set, query or documents.
  */
 import os from 'node:os';
 import type { ActiveParticipant, AuditMessage, EventOutcome, ParticipantObject } from '../audit/auditMessage.ts';
 import type { AuditService } from '../audit/auditService.ts';
 import { EventIds, Roles } from '../audit/codes.ts';
 import { patientObject } from '../audit/hl7v2Audit.ts';
-import type { SoapRequest } from '../soap/endpoint.ts';
+import { withRequester } from '../audit/requester.ts';
+import type { RequestContext } from '../kernel/requestContext.ts';
 import { ObjectTypes } from './registry/schemes.ts';
 import type { XdsTransactionDescriptor } from './transactions.ts';
 
@@ -21,9 +23,19 @@ function nap(address: string): Pick<ActiveParticipant, 'networkAccessPointId' | 
   return { networkAccessPointId: a, networkAccessPointTypeCode: /^[\d.]+$/.test(a) || a.includes(':') ? '2' : '1' };
 }
 
+/**
+ * Who sent an XDS request, as its audit names them: the wsa:ReplyTo address, the peer's address and
+ * the endpoint URL it called, and the request context (node, user). A SoapRequest is one.
+ */
+export interface XdsRequester {
+  replyTo?: string;
+  peer: { address: string; endpoint: string };
+  context?: RequestContext;
+}
+
 export interface XdsAuditInput {
   tx: XdsTransactionDescriptor;
-  req: Pick<SoapRequest, 'replyTo' | 'peer'>;
+  req: XdsRequester;
   outcome: EventOutcome;
   outcomeDescription?: string;
   patientId?: string;
@@ -46,7 +58,7 @@ export function xdsAudit(audit: AuditService, i: XdsAuditInput): AuditMessage {
     roleIdCodes: [i.selfIsSource ? Roles.source : Roles.destination],
   };
   const objects = [...(i.patientId ? [patientObject(i.patientId)] : []), ...i.objects];
-  return {
+  const m: AuditMessage = {
     eventId: i.tx.audit.eventId,
     eventActionCode: i.tx.audit.action,
     eventDateTime: new Date().toISOString(),
@@ -57,6 +69,8 @@ export function xdsAudit(audit: AuditService, i: XdsAuditInput): AuditMessage {
     source: audit.sourceIdentification,
     objects,
   };
+  // The node of the connection (its certificate) and the XUA user, besides the WS-Addressing requester.
+  return i.req.context ? withRequester(m, i.req.context) : m;
 }
 
 /**

@@ -1,21 +1,26 @@
 /**
  * What ITI-41, ITI-42, ITI-57 and ITI-62 share at the edge: the body element check, the ebXML
  * decoding, the typed errors turned into a RegistryResponse, and the frame of a registry request
- * that changes metadata in one write with its audit record.
+ * that changes metadata in one write with its audit record (node authorization first: a refusal is
+ * answered with RegistryErrors and audited as a Security Alert beside the transaction's failure).
  */
 import type { AuditService } from '../audit/auditService.ts';
 import type { EventOutcome, ParticipantObject } from '../audit/auditMessage.ts';
-import { EbxmlDecodeError } from '../ebxml/decode.ts';
+import { authorizationFailure } from '../audit/securityAlert.ts';
+import { SubmissionNotAuthorized } from '../consent/submissionAuthorization.ts';
 import { registryResponseXml, statusOf, type RegistryError } from '../ebxml/registryResponse.ts';
 import type { Logger } from '../kernel/logger.ts';
+import type { RequestContext } from '../kernel/requestContext.ts';
 import type { SoapRequest, SoapTransaction } from '../soap/endpoint.ts';
 import { SoapFault, Subcodes } from '../soap/fault.ts';
 import type { Store, WriteTx } from '../store/types.ts';
 import type { XmlElement } from '../xml/parse.ts';
 import { xdsAudit } from './audit.ts';
-import { asRegistryErrors } from './registry/errors.ts';
+import { errorsOf, type DeniedCode } from './registryErrors.ts';
 import type { RegistryService } from './registry/service.ts';
 import type { XdsTransactionDescriptor } from './transactions.ts';
+
+export { errorsOf, type DeniedCode } from './registryErrors.ts';
 
 export interface RegistryDeps {
   store: Store;
@@ -29,16 +34,6 @@ export function expectBody(body: XmlElement, ns: string, local: string, transact
   if (body.ns !== ns || body.local !== local) {
     throw new SoapFault('Sender', `${transaction} expects {${ns}}${local} in the Body, not {${body.ns}}${body.local}`, Subcodes.badBody);
   }
-}
-
-/** A failure as registry errors: typed XDS errors as they are, decoding errors as metadata errors, the rest as XDSRegistryError. */
-export function errorsOf(e: unknown, internalCode: 'XDSRegistryError' | 'XDSRepositoryError' = 'XDSRegistryError'): { errors: RegistryError[]; internal: boolean } {
-  const known = asRegistryErrors(e);
-  if (known) return { errors: known, internal: false };
-  if (e instanceof EbxmlDecodeError) {
-    return { errors: [{ errorCode: internalCode === 'XDSRegistryError' ? 'XDSRegistryMetadataError' : 'XDSRepositoryMetadataError', codeContext: e.message, location: e.location, severity: 'Error' }], internal: false };
-  }
-  return { errors: [{ errorCode: internalCode, codeContext: 'internal error: the request was not processed', severity: 'Error' }], internal: true };
 }
 
 export function registryResponseBody(errors: RegistryError[]): string {
@@ -63,7 +58,10 @@ export function registryChangeTransaction<T extends { warnings?: RegistryError[]
   steps: {
     /** The request's content, and what the audit says if the change fails. */
     decode(body: XmlElement): { input: unknown; facts: AuditFacts };
-    apply(tx: WriteTx, input: unknown): Promise<T>;
+    /** The change, node authorization first (it throws SubmissionNotAuthorized). */
+    apply(tx: WriteTx, input: unknown, ctx: RequestContext): Promise<T>;
+    /** The RegistryError code of each object refused by node authorization, by the rule refused. */
+    denied: DeniedCode;
     /** What the audit says once the change is done. */
     factsOf?(outcome: T, before: AuditFacts): AuditFacts;
   },
@@ -79,13 +77,14 @@ export function registryChangeTransaction<T extends { warnings?: RegistryError[]
         const decoded = req.predecoded !== undefined ? (req.predecoded as ReturnType<typeof steps.decode>) : steps.decode(req.body);
         facts = decoded.facts;
         const outcome = await deps.store.write(async (tx) => {
-          const o = await steps.apply(tx, decoded.input);
+          const o = await steps.apply(tx, decoded.input, req.context);
           await deps.audit.recordIn(tx, audit(0, steps.factsOf ? steps.factsOf(o, facts) : facts));
           return o;
         });
         return { bodyXml: registryResponseBody(outcome.warnings ?? []) };
       } catch (e) {
-        const { errors, internal } = errorsOf(e);
+        const { errors, internal } = errorsOf(e, 'XDSRegistryError', steps.denied);
+        if (e instanceof SubmissionNotAuthorized) await deps.audit.record(authorizationFailure(deps.audit, req.context, { transaction: d.id, endpoint: req.peer.endpoint, reason: e.message }));
         if (internal) deps.log.error(`xds.${d.id.toLowerCase().replace('-', '')}.error`, { error: e instanceof Error ? e.message : String(e) });
         await deps.audit.record(audit(internal ? 8 : 4, facts, errors.map((x) => x.errorCode).join(' ')));
         return { bodyXml: registryResponseBody(errors) };

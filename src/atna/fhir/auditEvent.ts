@@ -11,7 +11,7 @@
  * DataLifeCycle -> lifecycle, Sensitivity -> securityLabel, Name -> name, Query -> query, Detail ->
  * detail).
  */
-import type { AuditEvent, AuditEventAgent, AuditEventEntity, CodeableConcept, Coding, Identifier } from 'fhir/r4.js';
+import type { AuditEvent, AuditEventAgent, AuditEventEntity, CodeableConcept, Coding, Identifier, Meta } from 'fhir/r4.js';
 import type { StoredAuditRecord } from '../../store/types.ts';
 import type { ReadAuditMessage, ReadDescription } from '../dicom/model.ts';
 import { coding, DCM } from './codeSystems.ts';
@@ -44,6 +44,27 @@ function description(d: ReadDescription): string {
     ...(d.anonymized !== undefined ? [`Anonymized ${d.anonymized}`] : []),
   ];
   return parts.join('; ');
+}
+
+/** Tag systems of this server: the node a received event came from, and the result of checking its source. */
+export const RECEIVED_FROM = 'urn:hie:atna:received-from';
+export const SENDER_CHECK = 'urn:hie:atna:sender-check';
+const UNCERTREL: Coding = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'UNCERTREL', display: 'uncertain reliability' };
+const SENDER_CHECK_DISPLAY = { 'source-not-sender': 'AuditSourceID is not one of the sending node\'s', 'unknown-sender': 'sent by a peer that matched no configured node' } as const;
+
+/**
+ * Resource.meta of a stored event: when it was recorded; the security label UNCERTREL (uncertain
+ * reliability, HL7 v3 ObservationValue) for a message kept although it failed validation or whose
+ * source is not its sender's; and as meta.tag (FHIR R4 Resource.meta.tag, workflow tags with no
+ * effect on the resource's meaning) the node it came from and why its source is in doubt.
+ */
+export function metaOf(r: StoredAuditRecord): Meta {
+  const tags: Coding[] = [
+    ...(r.sender ? [{ system: RECEIVED_FROM, code: r.sender, display: `received from node ${r.sender}` }] : []),
+    ...(r.senderMark ? [{ system: SENDER_CHECK, code: r.senderMark, display: SENDER_CHECK_DISPLAY[r.senderMark] }] : []),
+  ];
+  const doubtful = r.status === 'invalid' || !!r.senderMark;
+  return { lastUpdated: r.recordedAt, ...(doubtful ? { security: [UNCERTREL] } : {}), ...(tags.length ? { tag: tags } : {}) };
 }
 
 export function dicomToAuditEvent(m: ReadAuditMessage, r: StoredAuditRecord): AuditEvent {
@@ -87,11 +108,7 @@ export function dicomToAuditEvent(m: ReadAuditMessage, r: StoredAuditRecord): Au
   return {
     resourceType: 'AuditEvent',
     id: String(r.id),
-    meta: {
-      lastUpdated: r.recordedAt,
-      // A message kept although it failed validation, mapped on a best-effort basis: uncertain reliability.
-      ...(r.status === 'invalid' ? { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'UNCERTREL', display: 'uncertain reliability' }] } : {}),
-    },
+    meta: metaOf(r),
     type: m.eventId ? coding(m.eventId, DCM) : { code: r.eventId || 'unknown' },
     ...(m.eventTypes.length ? { subtype: m.eventTypes.map((c) => coding(c)) } : {}),
     ...(/^[CRUDE]$/.test(action) ? { action: action as 'E' } : {}),

@@ -14,6 +14,7 @@ import type { AuditRecord, Store } from '../../store/types.ts';
 import { fhirIndexFields } from '../fhir/fhirIndex.ts';
 import { maskNumbers, maskUnreadable } from './individualNumber.ts';
 import { originOf, type Peer } from './receivedAudit.ts';
+import { senderFields } from './sender.ts';
 
 export interface Created {
   id: number;
@@ -95,6 +96,7 @@ export class FhirAuditFeed {
       raw: masked.bytes,
       format: 'fhir',
       transport: 'fhir',
+      ...senderFields(peer.sender, undefined),
     };
   }
 
@@ -131,6 +133,7 @@ export class FhirAuditFeed {
         raw: errors.length ? Buffer.from(stored) : undefined,
         format: 'fhir',
         transport: 'fhir',
+        ...senderFields(peer.sender, fields.sourceId ?? ''),
       },
     };
   }

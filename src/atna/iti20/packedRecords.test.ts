@@ -33,6 +33,7 @@ const valid: AuditRecord = {
     { id: '', typeCode: null, roleCode: null, idTypeCode: '' },
   ],
 };
+const marked: AuditRecord = { ...valid, sender: 'hosp-a', senderMark: 'source-not-sender' };
 const invalid: AuditRecord = { ...valid, status: 'invalid', error: 'line 1: missing child element', raw: Buffer.from('<85>1 raw bytes'), moreEventTypeCodes: [], agents: [], objects: [] };
 const unparsed: AuditRecord = {
   eventTime: '2026-01-01T00:00:00.000Z',
@@ -55,7 +56,7 @@ const defined = (r: AuditRecord) => Object.fromEntries(Object.entries(r).filter(
 
 describe('packed audit records (reader thread to main thread)', () => {
   it('arrive as the records that were packed, raw bytes as Buffers', () => {
-    const records = [valid, invalid, unparsed, own, valid];
+    const records = [valid, invalid, unparsed, own, marked, { ...unparsed, senderMark: 'unknown-sender' as const }, valid];
     const { port1, port2 } = new MessageChannel();
     try {
       port1.postMessage(packRecords(records));

@@ -40,6 +40,8 @@ export const PACKED_FIELDS = {
   moreEventTypeCodes: true,
   agents: true,
   objects: true,
+  sender: true,
+  senderMark: true,
 } satisfies Record<keyof AuditRecord, true>;
 
 /**
@@ -83,6 +85,8 @@ export class RecordPacker {
     this.str(r.transport);
     this.str(r.sourceId);
     this.str(r.envelope);
+    this.str(r.sender);
+    this.str(r.senderMark);
     for (const p of r.patientIds) this.str(p);
     // The indexed lists: all three present (received and read), or none.
     if (!r.moreEventTypeCodes || !r.agents || !r.objects) {
@@ -191,6 +195,8 @@ export function unpackRecords(p: PackedRecords, bytes?: Uint8Array): AuditRecord
       transport: str(),
       sourceId: str(),
       envelope: str(),
+      sender: str(),
+      senderMark: str() as AuditRecord['senderMark'],
     };
     for (let k = 0; k < patients; k++) record.patientIds.push(str()!);
     const more = numbers[n++];

@@ -11,12 +11,15 @@ import { indexFields } from '../dicom/index.ts';
 import { AuditMessageReader } from '../dicom/reader.ts';
 import { parseSyslog, SyslogParseError, type SyslogMessage } from '../syslog/rfc5424.ts';
 import { individualNumbersIn, maskNumbers, maskUnreadable } from './individualNumber.ts';
+import { senderFields, type Sender } from './sender.ts';
 
 export interface Peer {
   address: string;
   port: number;
   /** Subject CN of the client certificate (TLS with client authentication). */
   certificateSubject?: string;
+  /** The node the listener matched the peer to (unset: not identified, as for in-process callers). */
+  sender?: Sender;
 }
 
 export interface ReceivedSyslog {
@@ -120,6 +123,7 @@ export class ReceivedAuditReader {
       moreEventTypeCodes: fields.moreEventTypeCodes,
       agents: fields.agents,
       objects,
+      ...senderFields(r.peer.sender, fields.sourceId),
     };
   }
 
@@ -140,6 +144,7 @@ export class ReceivedAuditReader {
       raw: masked.bytes,
       transport: r.transport,
       envelope,
+      ...senderFields(r.peer.sender, undefined),
     };
   }
 }

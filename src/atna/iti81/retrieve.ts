@@ -8,7 +8,7 @@ import { FhirError } from '../../fhir/outcome.ts';
 import { searchset } from '../../fhir/bundle.ts';
 import type { StoredAuditRecord, Store } from '../../store/types.ts';
 import { AuditMessageReader } from '../dicom/reader.ts';
-import { dicomToAuditEvent } from '../fhir/auditEvent.ts';
+import { dicomToAuditEvent, metaOf } from '../fhir/auditEvent.ts';
 import { PAGE_PARAMETER, writeCursor, type Iti81Query } from './searchParameters.ts';
 
 export class AuditEventRetriever {
@@ -23,10 +23,7 @@ export class AuditEventRetriever {
       return {
         ...e,
         id: String(r.id),
-        meta: {
-          lastUpdated: r.recordedAt,
-          ...(r.status === 'invalid' ? { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'UNCERTREL', display: 'uncertain reliability' }] } : {}),
-        },
+        meta: metaOf(r),
       };
     }
     const read = this.reader.read(r.xml);

@@ -9,7 +9,9 @@
  */
 import type { AuditEvent } from 'fhir/r4.js';
 import type { AuditService } from '../../audit/auditService.ts';
-import { auditLogUsed } from '../../audit/auditLogUsed.ts';
+import { auditLogUsed, type AuditLogReader } from '../../audit/auditLogUsed.ts';
+import { authorizationFailure } from '../../audit/securityAlert.ts';
+import { hasRole, requesterName, type RequestContext } from '../../kernel/requestContext.ts';
 import { Roles } from '../../audit/codes.ts';
 import { cxString } from '../../pix/codec/cx.ts';
 import type { IdentityService } from '../../identity/service.ts';
@@ -42,6 +44,10 @@ export interface AccessEntry {
   reportedBy: string;
   /** False for a message kept although it failed validation (read on a best-effort basis). */
   verified: boolean;
+  /** A received message: the configured node it came from. */
+  receivedFrom?: string;
+  /** A received message whose AuditSourceID is not its sending node's, or sent by a peer that matched no node. */
+  senderMark?: 'source-not-sender' | 'unknown-sender';
 }
 
 export interface AccessReport {
@@ -74,8 +80,20 @@ export class AccessReporter {
     private readonly deps: { store: Store; identity: IdentityService; audit: AuditService; maxEvents: number },
   ) {}
 
+  /**
+   * Whether this requester may read access reports (the role auditor). A refusal is audited as a
+   * Security Alert and as an Audit Log Used that failed, before anything is read; returns the reason.
+   */
+  async refusal(ctx: RequestContext, via: string): Promise<string | undefined> {
+    if (hasRole(ctx, 'auditor')) return undefined;
+    const reason = `${requesterName(ctx)} does not have the role auditor`;
+    await this.deps.audit.record(authorizationFailure(this.deps.audit, ctx, { transaction: 'patient access report', endpoint: via, reason }));
+    await this.deps.audit.record(auditLogUsed(this.deps.audit, { context: ctx, via }, [], 4));
+    return reason;
+  }
+
   /** The report for the patient `reference` names (see patientReference.ts); `reader` says who asked. */
-  async report(reference: string, reader: { userId: string; address?: string; via: string }): Promise<AccessReport> {
+  async report(reference: string, reader: AuditLogReader): Promise<AccessReport> {
     const { store, identity } = this.deps;
     const found = await store.read(async (tx) => {
       const person = await findPatient(tx, identity, reference);
@@ -127,6 +145,8 @@ export class AccessReporter {
       patientIdentifier: hidden.has(matched.split('^')[0]) ? '(pseudonymous identifier)' : matched,
       reportedBy: e.transport === 'self' ? 'self' : e.sourceId || e.origin,
       verified: e.status === 'valid',
+      ...(e.sender ? { receivedFrom: e.sender } : {}),
+      ...(e.senderMark ? { senderMark: e.senderMark } : {}),
     };
   }
 }

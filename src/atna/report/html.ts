@@ -19,6 +19,14 @@ const KIND_JA: Record<AccessEntry['kind'], string> = {
   other: 'その他',
 };
 
+/** Who sent a received event, and a warning when its claimed source is not the sender's. */
+function senderNote(e: AccessEntry): string {
+  const from = e.receivedFrom ? `<div class="en">received from node ${esc(e.receivedFrom)}</div>` : '';
+  if (e.senderMark === 'source-not-sender') return `${from}<strong class="flag">⚠ 送信元と記録元が不一致 / AuditSourceID is not the sender's</strong>`;
+  if (e.senderMark === 'unknown-sender') return `${from}<strong class="flag">⚠ 未登録の送信元 / sent by an unknown node</strong>`;
+  return from;
+}
+
 function row(e: AccessEntry): string {
   const purpose = e.purposeOfUse.map((p) => esc(p.name || p.code)).join(', ');
   return `<tr class="${e.emergency ? 'emergency' : ''}${e.success ? '' : ' failed'}">
@@ -30,7 +38,7 @@ function row(e: AccessEntry): string {
 <td>${e.emergency ? '<strong class="flag">⚠ 緊急アクセス / Emergency access</strong><br>' : ''}${purpose || '—'}</td>
 <td>${e.success ? '成功 / success' : '<strong>失敗 / failed</strong>'}${e.verified ? '' : '<div class="en">unverified message</div>'}</td>
 <td class="id">${esc(e.patientIdentifier)}</td>
-<td>${esc(e.reportedBy === 'self' ? 'HIE' : e.reportedBy)}</td>
+<td>${esc(e.reportedBy === 'self' ? 'HIE' : e.reportedBy)}${senderNote(e)}</td>
 </tr>`;
 }
 
@@ -116,6 +124,8 @@ export function accessReportText(r: AccessReport): string {
         e.success ? 'ok' : 'FAILED',
         `id=${e.patientIdentifier}`,
         `by=${e.reportedBy}`,
+        e.receivedFrom ? `from-node=${e.receivedFrom}` : '',
+        e.senderMark ?? '',
         e.verified ? '' : 'unverified',
       ]
         .filter(Boolean)

@@ -1,8 +1,10 @@
 /**
  * Syslog over UDP (RFC 5426): one message per datagram. UDP has no flow control: every datagram is
  * handed over as it comes; one larger than the limit is kept cut to the limit, with the problem noted.
+ * A datagram's sender is known by its address only (a node's config `addresses`).
  */
 import dgram from 'node:dgram';
+import type { Sender } from '../iti20/sender.ts';
 import type { SyslogSink } from './streamListener.ts';
 import { stripV4Mapped } from './streamListener.ts';
 
@@ -10,7 +12,13 @@ export class SyslogDatagramListener {
   private socket?: dgram.Socket;
 
   constructor(
-    private readonly opts: { host: string; port: number; maxMessageBytes: number },
+    private readonly opts: {
+      host: string;
+      port: number;
+      maxMessageBytes: number;
+      /** The node a datagram's sender is, by its address (iti20/sender.ts). */
+      senderOf?: (address: string) => Sender;
+    },
     private readonly sink: SyslogSink,
   ) {}
 
@@ -21,7 +29,7 @@ export class SyslogDatagramListener {
       const over = msg.length > this.opts.maxMessageBytes;
       this.sink.submit({
         transport: 'syslog-udp',
-        peer: { address: stripV4Mapped(rinfo.address), port: rinfo.port },
+        peer: { address: stripV4Mapped(rinfo.address), port: rinfo.port, ...(this.opts.senderOf ? { sender: this.opts.senderOf(rinfo.address) } : {}) },
         receivedAt: new Date().toISOString(),
         bytes: over ? msg.subarray(0, this.opts.maxMessageBytes) : msg,
         problem: over ? `datagram of ${msg.length} bytes exceeds the limit of ${this.opts.maxMessageBytes} bytes` : undefined,

@@ -8,8 +8,10 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { listen } from '../../kernel/listen.ts';
-import { onTlsRefused } from '../../kernel/tls.ts';
+import { onTlsRefused, peerCertificate } from '../../kernel/tls.ts';
+import type { CertificateInfo } from '../../kernel/requestContext.ts';
 import type { Peer, ReceivedSyslog } from '../iti20/receivedAudit.ts';
+import type { Sender } from '../iti20/sender.ts';
 import { OctetCountingDecoder } from './octetCounting.ts';
 
 export interface SyslogSink {
@@ -30,6 +32,8 @@ export interface SyslogStreamOptions {
   /** A TLS client that was refused (no certificate, an untrusted one, a failed handshake). */
   onRefused?: (err: Error, peer: Peer) => void;
   onError?: (err: Error, peer: Peer) => void;
+  /** The node a peer is (by its client certificate, else its address), for the marks of what it sends (iti20/sender.ts). */
+  senderOf?: (address: string, certificate?: CertificateInfo) => Sender;
 }
 
 export class SyslogStreamListener {
@@ -68,6 +72,7 @@ export class SyslogStreamListener {
       const cert = socket.getPeerCertificate();
       if (cert && cert.subject) peer.certificateSubject = String(cert.subject.CN ?? '');
     }
+    if (this.opts.senderOf) peer.sender = this.opts.senderOf(socket.remoteAddress ?? '', peerCertificate(socket));
     const decoder = new OctetCountingDecoder(this.opts.maxMessageBytes);
     const max = this.opts.maxMessageBytes;
     const submit = (bytes: Buffer, problem?: string, receivedAt = new Date().toISOString()) =>

@@ -55,6 +55,8 @@ interface Row {
   transport: string;
   source_id: string;
   envelope: string | null;
+  sender: string | null;
+  sender_mark: 'source-not-sender' | 'unknown-sender' | null;
   patients: string | null;
 }
 
@@ -78,6 +80,8 @@ const toStored = (r: Row): StoredAuditRecord => ({
   transport: r.transport,
   sourceId: r.source_id,
   envelope: r.envelope ?? undefined,
+  ...(r.sender !== null ? { sender: r.sender } : {}),
+  ...(r.sender_mark !== null ? { senderMark: r.sender_mark } : {}),
 });
 
 /** SQL for one criterion: alternatives joined with OR. */
@@ -158,8 +162,8 @@ export class SqliteAuditRepo implements AuditWriter {
 
   async appendAudit(e: AuditRecord): Promise<number> {
     const info = this.st.run(
-      `INSERT INTO audit_events(recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml, status, error, raw, format, transport, source_id, envelope, agent_set)
-       VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit_events(recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml, status, error, raw, format, transport, source_id, envelope, agent_set, sender, sender_mark)
+       VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       this.now(),
       e.eventTime,
       e.eventId,
@@ -176,6 +180,8 @@ export class SqliteAuditRepo implements AuditWriter {
       e.sourceId ?? '',
       e.envelope ?? null,
       this.agentSet(e.agents ?? []),
+      e.sender ?? null,
+      e.senderMark ?? null,
     );
     const id = Number(info.lastInsertRowid);
     for (const p of new Set(e.patientIds)) {

@@ -352,4 +352,17 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'atna: the node a received audit message came from, and a mark when its AuditSourceID is not that node\'s',
+    sql: `
+      -- sender: the configured node (nodes[].name, or the local identity) the message came from; NULL
+      -- for this server's own events and peers matched to no node. sender_mark: 'source-not-sender'
+      -- (its AuditSourceID is not one of the node's auditSourceIds) or 'unknown-sender' (the peer
+      -- matched no node); NULL when the source is the sender's. Kept, never refused (issue 14).
+      ALTER TABLE audit_events ADD COLUMN sender TEXT;
+      ALTER TABLE audit_events ADD COLUMN sender_mark TEXT;
+      CREATE INDEX audit_events_sender_mark ON audit_events(sender_mark, id) WHERE sender_mark IS NOT NULL;
+    `,
+  },
 ];

@@ -1,22 +1,25 @@
 /**
  * ITI-41 Provide and Register Document Set-b at the Document Repository (ITI TF-2b 3.41): an
  * xdsb:ProvideAndRegisterDocumentSetRequest whose documents come inline (base64) or as XOP
- * attachments, stored and registered whole or not at all, audited as an Import.
+ * attachments, decoded here and handed to the use case (repository/provideAndRegister.ts), which
+ * checks node authorization, stores and registers whole or not at all, and audits; its outcome is
+ * answered as a RegistryResponse.
  */
 import type { AuditService } from '../../audit/auditService.ts';
 import { EbxmlDecodeError } from '../../ebxml/decode.ts';
+import type { Identifiable } from '../../ebxml/rim.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
 import { contentIdOfHref } from '../../soap/mtom.ts';
 import { NS } from '../../soap/namespaces.ts';
 import { childOf, childrenOf } from '../../xml/parse.ts';
-import { submissionSetObject, xdsAudit, xdsRequestAudit } from '../audit.ts';
 import { submitObjectsOf } from '../iti42/transaction.ts';
 import { ErrorCollector } from '../registry/errors.ts';
 import { summarize, type RegistryService } from '../registry/service.ts';
+import { ProvideAndRegister, type ProvideAndRegisterOutcome } from './provideAndRegister.ts';
 import type { RemoteRegistry } from '../repository/remoteRegistry.ts';
 import type { ProvidedDocument, RepositoryService } from '../repository/service.ts';
-import { errorsOf, expectBody, registryResponseBody } from '../submission.ts';
+import { expectBody, registryResponseBody } from '../submission.ts';
 import { XDS } from '../transactions.ts';
 
 export interface RepositoryDeps {
@@ -60,57 +63,25 @@ function documentsOf(req: SoapRequest): ProvidedDocument[] {
 
 export function iti41Transaction(deps: RepositoryDeps): SoapTransaction {
   const d = XDS['ITI-41'];
+  const useCase = new ProvideAndRegister(deps);
   return {
     ...d,
     async handle(req: SoapRequest) {
       expectBody(req.body, NS.xdsb, 'ProvideAndRegisterDocumentSetRequest', d.id);
-      let summary: ReturnType<typeof summarize> = { documents: [] };
-      const audit = (outcome: 0 | 4 | 8, description?: string) =>
-        xdsAudit(deps.audit, {
-          tx: d,
-          req,
-          outcome,
-          outcomeDescription: description,
-          patientId: summary.patientId,
-          objects: summary.submissionSetUniqueId ? [submissionSetObject(summary.submissionSetUniqueId)] : [],
-        });
+      let objects: Identifiable[] | undefined;
+      let outcome: ProvideAndRegisterOutcome;
       try {
         const sor = childOf(req.body, NS.lcm, 'SubmitObjectsRequest');
         if (!sor) throw new EbxmlDecodeError('ProvideAndRegisterDocumentSetRequest without an lcm:SubmitObjectsRequest', 'SubmitObjectsRequest');
-        const objects = submitObjectsOf(sor);
-        summary = summarize(objects);
-        const documents = documentsOf(req);
-        const remote = deps.remoteRegistry;
-        const outcome = remote
-          ? await deps.repository.provideAndRegisterRemote(objects, documents, (o) => remote.register(o), async (tx, result) => {
-              // The repository's own ITI-42 as a sender (ITI TF-2b 3.42.5.1.1), then ITI-41 when it worked.
-              const failed = 'error' in result ? errorsOf(result.error) : undefined;
-              await deps.audit.recordIn(
-                tx,
-                xdsRequestAudit(deps.audit, {
-                  tx: XDS['ITI-42'],
-                  endpoint: remote.cfg.url,
-                  outcome: failed ? (failed.errors.some((x) => x.errorCode === 'XDSRegistryNotAvailable') ? 8 : 4) : 0,
-                  outcomeDescription: failed?.errors.map((x) => x.errorCode).join(' '),
-                  patientId: summary.patientId,
-                  objects: summary.submissionSetUniqueId ? [submissionSetObject(summary.submissionSetUniqueId)] : [],
-                }),
-              );
-              if (!failed) await deps.audit.recordIn(tx, audit(0));
-            })
-          : await deps.repository.provideAndRegister(
-              objects,
-              documents,
-              (tx, o) => deps.registry.register(tx, o, { owned: true }),
-              (tx) => deps.audit.recordIn(tx, audit(0)),
-            );
-        return { bodyXml: registryResponseBody(outcome.warnings) };
+        objects = submitObjectsOf(sor);
+        outcome = await useCase.run(req, { objects, documents: documentsOf(req) });
       } catch (e) {
-        const { errors, internal } = errorsOf(e, 'XDSRepositoryError');
-        if (internal) deps.log.error('xds.iti41.error', { error: e instanceof Error ? e.message : String(e) });
-        await deps.audit.record(audit(internal ? 8 : 4, errors.map((x) => x.errorCode).join(' ')));
-        return { bodyXml: registryResponseBody(errors) };
+        // The package could not be read: answered and audited as the use case would.
+        outcome = await useCase.failed(req, e, objects ? summarize(objects) : undefined);
       }
+      if (outcome.status === 'success') return { bodyXml: registryResponseBody(outcome.warnings) };
+      if (outcome.internalError !== undefined) deps.log.error('xds.iti41.error', { error: outcome.internalError instanceof Error ? outcome.internalError.message : String(outcome.internalError) });
+      return { bodyXml: registryResponseBody(outcome.errors) };
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { decodeRegistryObjectList, EbxmlDecodeError, registryObjectListOf } from '../../ebxml/decode.ts';
 import type { Identifiable } from '../../ebxml/rim.ts';
+import { authorizeSubmission } from '../../consent/submissionAuthorization.ts';
 import type { SoapTransaction } from '../../soap/endpoint.ts';
 import { NS } from '../../soap/namespaces.ts';
 import type { XmlElement } from '../../xml/parse.ts';
@@ -37,6 +38,13 @@ export function decodeSubmitObjectsRequest(body: XmlElement): { input: Identifia
 export function iti42Transaction(deps: RegistryDeps): SoapTransaction {
   return registryChangeTransaction(XDS['ITI-42'], deps, { ns: NS.lcm, local: 'SubmitObjectsRequest' }, {
     decode: decodeSubmitObjectsRequest,
-    apply: (tx, objects) => deps.registry.register(tx, objects as Identifiable[], { owned: true }),
+    apply: async (tx, objects, ctx) => {
+      const facility = await authorizeSubmission(tx, ctx, objects as Identifiable[]);
+      return deps.registry.register(tx, objects as Identifiable[], { owned: true, facility });
+    },
+    // Metadata that names another facility is an error in the metadata (ITI TF-2b 3.42.4.1.3, ITI TF-3
+    // Table 4.2.4.1-2 XDSRegistryMetadataError, codeContext the rule); replacing another facility's
+    // document is refused as a registry error (no more specific code fits, ITI TF-3 4.2.4.1).
+    denied: (rule) => (rule === 'owner' ? 'XDSRegistryError' : 'XDSRegistryMetadataError'),
   });
 }

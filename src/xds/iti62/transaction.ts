@@ -4,6 +4,7 @@
  * RegistryResponse and audited as a Patient Record event with action D naming every object removed
  * (3.62.5.1).
  */
+import { authorizeRemoval } from '../../consent/submissionAuthorization.ts';
 import { EbxmlDecodeError } from '../../ebxml/decode.ts';
 import type { SoapTransaction } from '../../soap/endpoint.ts';
 import { NS } from '../../soap/namespaces.ts';
@@ -33,7 +34,14 @@ export function iti62Transaction(deps: RegistryDeps): SoapTransaction {
       const ids = objectRefsOf(body);
       return { input: ids, facts: { objects: ids.map(registryObject) } };
     },
-    apply: (tx, ids) => deps.registry.removeMetadata(tx, ids as string[]),
+    apply: async (tx, ids, ctx) => {
+      await authorizeRemoval(tx, ctx, ids as string[]);
+      return deps.registry.removeMetadata(tx, ids as string[]);
+    },
+    // RMD's own codes (ITI TF-2b 3.62.4.1.3: UnresolvedReferenceException, ReferencesExistException,
+    // UnreferencedObjectException) say nothing of who may remove; ITI TF-3 4.2.4.1 has XDSRegistryError
+    // answer a condition no more specific code covers: located at the object, codeContext the rule.
+    denied: () => 'XDSRegistryError',
     factsOf: (o, before) => ({ patientId: o.patientId, objects: before.objects }),
   });
 }

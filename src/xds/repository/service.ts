@@ -30,7 +30,7 @@ export type Register = (tx: WriteTx, objects: Identifiable[]) => Promise<Registe
 export class RepositoryService {
   constructor(
     readonly cfg: RepositoryConfig,
-    private readonly store: Store,
+    readonly store: Store,
     readonly blobs: BlobStore,
   ) {}
 
