@@ -20,7 +20,7 @@ const ctx: RequestContext = {
   address: '::ffff:192.0.2.7',
   certificate: { subject: 'CN=hosp-a,O=Hospital A', fingerprint256: 'AB:CD' },
   node: { name: 'hosp-a', facilities: ['1.2.392.999.1'], sourceIds: ['1.2.392.999.1'], auditSourceIds: ['hosp-a'], roles: new Set(['consumer']), breakGlass: new Set(), requireAssertion: false },
-  user: { id: 'dr.sato', name: '佐藤 医師', role: { code: '224608005', codeSystem: '2.16.840.1.113883.6.96', displayName: 'Physician' }, issuer: 'https://idp.example', assertionId: '_a1' },
+  user: { id: 'dr.sato', alias: 'sato', name: '佐藤 医師', role: { code: '224608005', codeSystem: '2.16.840.1.113883.6.96', displayName: 'Physician' }, issuer: 'https://idp.example', assertionId: '_a1' },
   purposeOfUse: { code: 'EMERGENCY', codeSystem: '2.16.840.1.113883.3.18.7.1' },
 };
 
@@ -30,7 +30,7 @@ describe('audit: who asked', () => {
     const node = m.participants.find((p) => p.alternativeUserId === 'hosp-a')!;
     expect(node).to.include({ userId: 'CN=hosp-a,O=Hospital A', networkAccessPointId: '192.0.2.7', userIsRequestor: true });
     const user = m.participants.find((p) => p.userId === 'dr.sato')!;
-    expect(user.userName).to.equal('佐藤 医師<dr.sato@https://idp.example>');
+    expect(user.userName).to.equal('sato<dr.sato@https://idp.example>');
     expect(user.roleIdCodes[0].code).to.equal('224608005');
     expect(m.purposeOfUse?.[0].code).to.equal('EMERGENCY');
     expect(m.eventTypeCodes[0].code).to.equal('110132');

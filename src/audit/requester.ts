@@ -27,14 +27,18 @@ export function nodeParticipant(ctx: RequestContext): ActiveParticipant | undefi
   };
 }
 
-/** The human requestor of a verified assertion (ITI TF-2b 3.40.4.2.1). */
+/**
+ * The human requestor of a verified assertion: UserName `alias<user@issuer>`, alias the NameID's
+ * SPProvidedID (empty when it has none), user the NameID, issuer the assertion's Issuer (ITI TF-2b
+ * 3.40.4.2); UserID the NameID, RoleIDCode the assertion's role.
+ */
 export function userParticipant(ctx: RequestContext): ActiveParticipant | undefined {
   const u = ctx.user;
   if (!u) return undefined;
   const role: CodedValue[] = u.role ? [{ code: u.role.code, codeSystemName: u.role.codeSystem ?? '', originalText: u.role.displayName ?? u.role.code }] : [];
   return {
     userId: u.id,
-    userName: `${u.name ?? u.id}<${u.id}@${u.issuer}>`,
+    userName: `${u.alias ?? ''}<${u.id}@${u.issuer}>`,
     userIsRequestor: true,
     roleIdCodes: role,
   };

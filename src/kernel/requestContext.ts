@@ -51,6 +51,8 @@ export interface AssertionCode {
 export interface RequestUser {
   /** The assertion's Subject NameID. */
   id: string;
+  /** The NameID's SPProvidedID, the alias audit messages name the user by. */
+  alias?: string;
   /** subject-id attribute: the user's name. */
   name?: string;
   role?: AssertionCode;

@@ -119,12 +119,13 @@ describe('XUA at the XDS endpoints over TLS (ITI-40 X-Service Provider)', functi
 
   it('carries the verified user and purpose of use in the request context: a refusal by role names them', async () => {
     const before = (await alerts()).length;
-    const header = valid({ nameId: 'dr.sato', subjectId: 'Sato Hanako', purposeOfUse: EMERGENCY });
+    const header = valid({ nameId: 'dr.sato', spProvidedId: 'sato.h', subjectId: 'Sato Hanako', purposeOfUse: EMERGENCY });
     const f = await faultOf(call('viewer', header, ACTIONS.iti42, submitObjectsRequest({ patientId: pid('XUA1'), docs: [{}] })));
     expect(f.subcode).to.equal('hie:NotAuthorized');
     const got = (await alerts()).slice(before);
     expect(got).to.have.length(1);
-    expect(got[0].xml).to.contain(`UserName="Sato Hanako&lt;dr.sato@${idp.issuer}&gt;"`);
+    // ITI TF-2b 3.40.4.2: alias<user@issuer>, the alias the NameID's SPProvidedID.
+    expect(got[0].xml).to.contain(`UserName="sato.h&lt;dr.sato@${idp.issuer}&gt;"`);
     expect(got[0].xml).to.contain('<PurposeOfUse csd-code="EMERGENCY"');
     expectSchemaValid([got[0].xml], DICOM_AUDIT_SCHEMA);
   });

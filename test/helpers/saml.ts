@@ -42,6 +42,8 @@ export interface AssertionOptions {
   issuer: string;
   id?: string;
   nameId?: string;
+  /** The NameID's SPProvidedID (the user's alias in audit messages). */
+  spProvidedId?: string;
   /** AudienceRestriction's Audience values; none: no AudienceRestriction. */
   audiences?: string[];
   notBefore?: Date;
@@ -90,7 +92,7 @@ export function assertionXml(o: AssertionOptions): string {
   return (
     `<saml2:Assertion xmlns:saml2="${NS.saml2}" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="${id}" IssueInstant="${iso(new Date(now))}" Version="2.0">` +
     `<saml2:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">${escapeText(o.issuer)}</saml2:Issuer>` +
-    `<saml2:Subject><saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">${escapeText(o.nameId ?? 'dr.sato')}</saml2:NameID>` +
+    `<saml2:Subject><saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"${o.spProvidedId ? ` SPProvidedID="${escapeAttr(o.spProvidedId)}"` : ''}>${escapeText(o.nameId ?? 'dr.sato')}</saml2:NameID>` +
     `<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"/></saml2:Subject>` +
     `<saml2:Conditions NotBefore="${iso(notBefore)}" NotOnOrAfter="${iso(notOnOrAfter)}">` +
     (audiences.length ? `<saml2:AudienceRestriction>${audiences.map((a) => `<saml2:Audience>${escapeText(a)}</saml2:Audience>`).join('')}</saml2:AudienceRestriction>` : '') +

@@ -24,6 +24,8 @@ export interface SamlAssertion {
   id: string;
   issuer: string;
   nameId: string;
+  /** The NameID's SPProvidedID: the alias the audit names the user by (ITI TF-2b 3.40.4.2). */
+  spProvidedId?: string;
   /** Conditions NotBefore / NotOnOrAfter, and those of each bearer SubjectConfirmationData, as given. */
   notBefore: string[];
   notOnOrAfter: string[];
@@ -43,7 +45,9 @@ export function readAssertion(el: Element): SamlAssertion {
   const issuer = textOf(childElement(el, NS.saml2, 'Issuer'));
   if (!issuer) throw invalid('the assertion has no Issuer');
   const subject = childElement(el, NS.saml2, 'Subject');
-  const nameId = textOf(subject && childElement(subject, NS.saml2, 'NameID'));
+  const nameIdElement = subject && childElement(subject, NS.saml2, 'NameID');
+  const nameId = textOf(nameIdElement);
+  const spProvidedId = nameIdElement ? attr(nameIdElement, 'SPProvidedID') || undefined : undefined;
   // ITI TF-2b 3.40.4.1.2: the Subject's NameID identifies the user.
   if (!nameId) throw invalid('the assertion has no Subject NameID');
 
@@ -72,7 +76,7 @@ export function readAssertion(el: Element): SamlAssertion {
       attributes.set(name, [...(attributes.get(name) ?? []), ...childElements(a, NS.saml2, 'AttributeValue')]);
     }
   }
-  return { id, issuer, nameId, notBefore, notOnOrAfter, audienceRestrictions, attributes };
+  return { id, issuer, nameId, spProvidedId, notBefore, notOnOrAfter, audienceRestrictions, attributes };
 }
 
 function stringValue(a: SamlAssertion, name: string): string | undefined {
@@ -97,6 +101,7 @@ function codedValue(a: SamlAssertion, name: string, element: string): AssertionC
 export function userOf(a: SamlAssertion): { user: RequestUser; purposeOfUse?: AssertionCode } {
   const user: RequestUser = {
     id: a.nameId,
+    alias: a.spProvidedId,
     name: stringValue(a, XuaAttributes.subjectId),
     role: codedValue(a, XuaAttributes.role, 'Role'),
     organization: stringValue(a, XuaAttributes.organization),

@@ -35,6 +35,7 @@ describe('XUA: the X-Service Provider verifies the X-User Assertion (ITI TF-2b 3
     const xml = signedAssertion(idp, {
       id: '_a1',
       nameId: 'dr.sato@hosp-a',
+      spProvidedId: 'sato',
       audiences: [ENDPOINT],
       subjectId: '佐藤 花子',
       role: PHYSICIAN,
@@ -48,6 +49,7 @@ describe('XUA: the X-Service Provider verifies the X-User Assertion (ITI TF-2b 3
     expect(v.provider).to.equal('idp-a');
     expect(v.user).to.deep.equal({
       id: 'dr.sato@hosp-a',
+      alias: 'sato',
       name: '佐藤 花子',
       role: { code: PHYSICIAN.code, codeSystem: PHYSICIAN.codeSystem, displayName: 'Physician' },
       organization: 'Hospital A',
