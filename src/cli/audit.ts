@@ -35,7 +35,13 @@ export async function audit(argv: string[]): Promise<number> {
   const config = configFrom(values);
   const s = await openServices(config, createLogger('warn'));
   try {
-    const reporter = new AccessReporter({ store: s.store, identity: s.identity, audit: s.audit, maxEvents: config.atna.reportMaxEvents });
+    const reporter = new AccessReporter({
+      store: s.store,
+      identity: s.identity,
+      audit: s.audit,
+      maxEvents: config.atna.reportMaxEvents,
+      breakGlassPurposes: [...config.consent.emergencyPurposes, ...config.consent.disasterPurposes],
+    });
     const report = await reporter.report(reference, { userId: launcherName(), via: `hie audit patient (${os.hostname()})` });
     process.stdout.write(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : accessReportText(report));
     return 0;

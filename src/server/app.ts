@@ -38,7 +38,8 @@ import type { Logger } from '../kernel/logger.ts';
 import { OutboxDispatcher } from './outboxDispatcher.ts';
 import { tokenIssuerKey } from './secrets.ts';
 import { tlsServerOptions } from '../kernel/tls.ts';
-import { isLoopback, NodeDirectory } from '../consent/nodeDirectory.ts';
+import { NodeDirectory } from '../consent/nodeDirectory.ts';
+import { checkPlaintextListeners } from './plaintextListeners.ts';
 import { facilityDomains } from '../consent/feedAuthorization.ts';
 import { ConsentService } from '../consent/service.ts';
 import { ConsentAdministration } from '../consent/administration.ts';
@@ -168,7 +169,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
       const feed = new FhirAuditFeed(store, new FhirSchemaValidator(), s.domains);
       httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, config: config.atna, log }));
-      const reporter = new AccessReporter({ store, identity, audit, maxEvents: config.atna.reportMaxEvents });
+      const reporter = new AccessReporter({ store, identity, audit, maxEvents: config.atna.reportMaxEvents, breakGlassPurposes: [...config.consent.emergencyPurposes, ...config.consent.disasterPurposes] });
       httpListener.mount('/atna', atnaReportRouter({ reporter, log }));
       for (const r of xds.routes) httpListener.mount(r.path, r.router); // XDS.b SOAP endpoints
       httpListener.mount('/admin', consentAdminRouter({ admin: consentAdministration(config, s), audit, log })); // patient consent, disasters
@@ -240,20 +241,4 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       log.info('stopped');
     },
   };
-}
-
-/**
- * A listener without TLS on a non-loopback address lets anyone on the network talk to it as a node
- * named by its address only: refused unless config says so (access.allowPlaintextNetwork), then warned.
- */
-function checkPlaintextListeners(config: Config, log: Logger): void {
-  const plain: string[] = [];
-  if (config.mllp.enabled && !config.mllp.tls && !isLoopback(config.mllp.host)) plain.push(`mllp ${config.mllp.host}`);
-  if (config.http.enabled && !config.http.tls && !isLoopback(config.http.host)) plain.push(`http ${config.http.host}`);
-  if ((config.syslog.tcp || config.syslog.udp) && !isLoopback(config.syslog.host)) plain.push(`syslog ${config.syslog.host}`);
-  if (plain.length === 0) return;
-  if (!config.access.allowPlaintextNetwork) {
-    throw new Error(`listeners without TLS on a network address (${plain.join(', ')}): configure TLS, bind 127.0.0.1, or set access.allowPlaintextNetwork`);
-  }
-  log.warn('access.plaintext-network', { listeners: plain.join(', '), note: 'peers on these listeners are known by address only' });
 }

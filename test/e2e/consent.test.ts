@@ -82,9 +82,10 @@ describe('patient consent', function () {
       expect(after.json.consent).to.deep.include({ participation: 'opted-out', version: 2, source: { kind: 'bppc', document: '1.2.392.999.500.2' } });
       expect(after.json.shared).to.equal(false);
       const h = await api(s, 'GET', '/patients/P1/consent/history');
-      expect(h.json.history.map((x: any) => [x.action, x.source.document])).to.deep.equal([
-        ['bppc', '1.2.392.999.500.1'],
-        ['bppc', '1.2.392.999.500.2'],
+      // Who: the submitting node (the local identity over loopback).
+      expect(h.json.history.map((x: any) => [x.action, x.source.document, x.who])).to.deep.equal([
+        ['bppc', '1.2.392.999.500.1', 'local'],
+        ['bppc', '1.2.392.999.500.2', 'local'],
       ]);
     });
 

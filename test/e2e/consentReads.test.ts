@@ -125,4 +125,23 @@ describe('Consent on the read paths, two requesters over the real server (e2e)',
     const without = await s!.send(pixQuery({ key: 'A-CR-2^^^HOSP_A&1.2.392.999.1&ISO' }));
     expect(field(without, 'MSA', 1), 'no purpose of use, no break-glass').to.equal('AE');
   });
+
+  it('disaster access (DISASTER in QPD-9 while a disaster is declared for HOSP_B): found, audited with its purpose, marked in the access report, notified; refused before and after', async () => {
+    s = await startTestServer(config({ name: 'hosp-b', facilities: ['HOSP_B'], roles: ['consumer', 'auditor'], breakGlass: ['DISASTER'] }), dataDir);
+    const key = 'A-CR-2^^^HOSP_A&1.2.392.999.1&ISO';
+    const query = pixQuery({ key }).replace(/^(QPD\|[^\r]*)/m, (q) => `${q}|||||DISASTER`);
+    const pending = () => s!.app.store.read((tx) => tx.outbox.pendingCount(PATIENT_NOTIFICATIONS_CHANNEL));
+    expect(field(await s.send(query), 'MSA', 1), 'no disaster declared').to.equal('AE');
+    const disaster = await s.app.store.write((tx) => s!.app.consent.declareDisaster(tx, { description: '地震', facilities: ['1.2.392.999.2'] }, 'operator'));
+    const before = await pending();
+    expect(field(await s.send(query), 'MSA', 1)).to.equal('AA');
+    expect(await pending()).to.equal(before + 1);
+    const res = await fetch(`http://127.0.0.1:${s.app.ports.http}/atna/patients/${encodeURIComponent(key)}/access-report`);
+    expect(res.status).to.equal(200);
+    const report = (await res.json()) as { entries: { emergency: boolean; purposeOfUse: { code: string }[]; transaction?: { code: string } }[] };
+    const marked = report.entries.filter((e) => e.emergency && e.purposeOfUse.some((p) => p.code === 'DISASTER'));
+    expect(marked.map((e) => e.transaction?.code)).to.deep.equal(['ITI-9']);
+    await s.app.store.write((tx) => s!.app.consent.endDisaster(tx, disaster.id));
+    expect(field(await s.send(query), 'MSA', 1), 'the disaster ended').to.equal('AE');
+  });
 });

@@ -21,8 +21,12 @@ import { AuditMessageReader } from '../dicom/reader.ts';
 import { codeSystemNameOf } from '../fhir/codeSystems.ts';
 import { findPatient } from './patientReference.ts';
 
-/** PurposeOfUse codes of emergency access (break-glass): HL7 v3 ActReason ETREAT, BTG; XSPA/ISO 14265 EMERGENCY. */
-const EMERGENCY = new Set(['EMERGENCY', 'ETREAT', 'BTG']);
+/**
+ * PurposeOfUse codes of emergency access (break-glass) when config names none: HL7 v3 ActReason
+ * ETREAT, BTG; XSPA/ISO 14265 EMERGENCY. The server passes config consent.emergencyPurposes and
+ * consent.disasterPurposes, so that disaster access is marked too.
+ */
+const EMERGENCY = ['EMERGENCY', 'ETREAT', 'BTG'];
 
 export interface AccessEntry {
   eventId: number;
@@ -75,10 +79,13 @@ const name = (c: ReadCode) => c.originalText || c.displayName || c.code;
 
 export class AccessReporter {
   private readonly reader = new AuditMessageReader();
+  private readonly breakGlass: ReadonlySet<string>;
 
   constructor(
-    private readonly deps: { store: Store; identity: IdentityService; audit: AuditService; maxEvents: number },
-  ) {}
+    private readonly deps: { store: Store; identity: IdentityService; audit: AuditService; maxEvents: number; breakGlassPurposes?: readonly string[] },
+  ) {
+    this.breakGlass = new Set((deps.breakGlassPurposes ?? EMERGENCY).map((p) => p.trim().toUpperCase()));
+  }
 
   /**
    * Whether this requester may read access reports (the role auditor). A refusal is audited as a
@@ -141,7 +148,7 @@ export class AccessReporter {
       users: [...new Set(who.map((p) => (p.userName ? `${p.userName} (${p.userId})` : p.userId)).filter(Boolean))],
       addresses: [...new Set(who.map((p) => p.networkAccessPointId).filter(Boolean))],
       purposeOfUse: purposes,
-      emergency: purposes.some((p) => EMERGENCY.has(p.code.trim().toUpperCase())),
+      emergency: purposes.some((p) => this.breakGlass.has(p.code.trim().toUpperCase())),
       patientIdentifier: hidden.has(matched.split('^')[0]) ? '(pseudonymous identifier)' : matched,
       reportedBy: e.transport === 'self' ? 'self' : e.sourceId || e.origin,
       verified: e.status === 'valid',

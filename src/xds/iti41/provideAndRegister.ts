@@ -6,6 +6,7 @@
  * Import (3.41.5), the repository's own ITI-42 as a sender when the registry is remote (3.42.5.1.1),
  * and a Security Alert for a refusal. The SOAP handler only decodes and encodes.
  */
+import { changedBy } from '../../consent/service.ts';
 import type { AuditService } from '../../audit/auditService.ts';
 import { authorizationFailure } from '../../audit/securityAlert.ts';
 import { authorizeSubmission, SubmissionNotAuthorized } from '../../consent/submissionAuthorization.ts';
@@ -81,7 +82,8 @@ export class ProvideAndRegister {
     return repository.provideAndRegister(
       request.objects,
       request.documents,
-      async (tx, objects) => registry.register(tx, objects, { owned: true, facility: await authorizeSubmission(tx, requester.context, objects) }),
+      async (tx, objects) =>
+        registry.register(tx, objects, { owned: true, facility: await authorizeSubmission(tx, requester.context, objects), submitter: changedBy(requester.context) }),
       (tx) => audit.recordIn(tx, this.audit(requester, summary, 0)),
     );
   }

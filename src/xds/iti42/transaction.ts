@@ -3,6 +3,7 @@
  * lcm:SubmitObjectsRequest registered whole or not at all, answered with a RegistryResponse, and
  * audited as an Import in the same write.
  */
+import { changedBy } from '../../consent/service.ts';
 import { decodeRegistryObjectList, EbxmlDecodeError, registryObjectListOf } from '../../ebxml/decode.ts';
 import type { Identifiable } from '../../ebxml/rim.ts';
 import { authorizeSubmission } from '../../consent/submissionAuthorization.ts';
@@ -40,7 +41,7 @@ export function iti42Transaction(deps: RegistryDeps): SoapTransaction {
     decode: decodeSubmitObjectsRequest,
     apply: async (tx, objects, ctx) => {
       const facility = await authorizeSubmission(tx, ctx, objects as Identifiable[]);
-      return deps.registry.register(tx, objects as Identifiable[], { owned: true, facility });
+      return deps.registry.register(tx, objects as Identifiable[], { owned: true, facility, submitter: changedBy(ctx) });
     },
     // Metadata that names another facility is an error in the metadata (ITI TF-2b 3.42.4.1.3, ITI TF-3
     // Table 4.2.4.1-2 XDSRegistryMetadataError, codeContext the rule); replacing another facility's
