@@ -5,10 +5,11 @@
  * consent service's own view of each document. A seeded PRNG makes every run the same cases.
  */
 import { expect } from 'chai';
-import { affinityPid, HOSP_A, HOSP_B, readFixture, type ReadFixture } from '../../test/helpers/readFixture.ts';
+import { affinityPid, HOSP_A, HOSP_B, readFixture, testNode as node, type ReadFixture } from '../../test/helpers/readFixture.ts';
 import { readPaths, type ReadPaths } from '../../test/helpers/readPaths.ts';
 import { APPROVED } from '../../test/helpers/xdsQuery.ts';
-import type { NodeIdentity, NodeRole, RequestContext } from '../kernel/requestContext.ts';
+import type { RequestContext } from '../kernel/requestContext.ts';
+import { Random } from '../ssmix/generator/random.ts';
 import type { StoredEntry } from '../xds/registry/entries.ts';
 import { emptyTerms, PARTICIPATIONS, type Code, type ConsentTerms } from './model.ts';
 
@@ -26,28 +27,7 @@ const CONF_CODES: [string, string][] = [
   ['R', '2.16.840.1.113883.5.25'],
 ];
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const node = (name: string, facilities: string[], roles: NodeRole[], more: Partial<NodeIdentity> = {}): NodeIdentity => ({
-  name,
-  facilities,
-  sourceIds: facilities,
-  auditSourceIds: [name],
-  roles: new Set(roles),
-  breakGlass: new Set(),
-  requireAssertion: false,
-  ...more,
-});
 const REQUESTERS: RequestContext[] = [
   ...FACILITIES.map((f, i) => ({ transport: 'soap' as const, address: '192.0.2.1', node: node(`hosp-${i}`, [f], ['consumer']) })),
   { transport: 'soap', address: '192.0.2.2', node: node('peer', [], ['gateway'], { homeCommunityId: PEER }) },
@@ -69,7 +49,8 @@ describe('Property: a requester who may not see a document never receives a byte
   let f: ReadFixture;
   let paths: ReadPaths;
   const patients: Patient[] = [];
-  const rnd = prng(SEED);
+  const random = new Random(SEED);
+  const rnd = () => random.next();
   const pick = <T>(l: readonly T[]): T => l[Math.floor(rnd() * l.length)];
   const some = <T>(l: readonly T[]): T[] => l.filter(() => rnd() < 0.4);
   let serial = 0;

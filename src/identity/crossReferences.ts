@@ -4,6 +4,7 @@
  * through the requester's scoped reader: a patient the requester may not find is answered exactly as
  * an unknown one.
  */
+import { wantedDomains } from './wantedDomains.ts';
 import type { ScopedReader } from '../consent/scopedReader.ts';
 import type { DomainIdentifier } from './service.ts';
 import type { AssigningAuthority, Domain } from './types.ts';
@@ -41,13 +42,8 @@ export async function crossReferences(reader: ScopedReader, req: CrossReferenceR
     keyDomain = await reader.domain(req.authority);
     if (!keyDomain) problems.push({ reason: 'unknown-domain' });
   }
-  const wanted: Domain[] = [];
-  for (const [index, a] of req.whatDomains.entries()) {
-    if (!a.namespace && !a.oid) continue;
-    const d = await reader.domain(a);
-    if (d) wanted.push(d);
-    else problems.push({ reason: 'unknown-what-domain', index });
-  }
+  const { wanted, unknown } = await wantedDomains(reader, req.whatDomains);
+  for (const index of unknown) problems.push({ reason: 'unknown-what-domain', index });
   if (problems.length > 0 || !keyDomain) return { kind: 'invalid', problems };
   const resolved = await reader.resolve(keyDomain, req.id);
   if (resolved.kind !== 'person') return { kind: 'invalid', problems: [{ reason: 'unknown-identifier' }] };

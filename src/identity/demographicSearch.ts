@@ -5,6 +5,7 @@
  * that opened it only. Reads go through the requester's scoped reader: a patient the requester may
  * not find is in no page and no count, on the first page and on every continued one.
  */
+import { wantedDomains } from './wantedDomains.ts';
 import type { ScopedReader } from '../consent/scopedReader.ts';
 import { requesterName, type RequestContext } from '../kernel/requestContext.ts';
 import { meetsQuery } from './searchKeys.ts';
@@ -81,14 +82,8 @@ export class DemographicSearch {
   }
 
   private async domainsOf(reader: ScopedReader, req: Pick<DemographicSearchRequest, 'identifiers' | 'whatDomains'>) {
-    const problems: SearchProblem[] = [];
-    const wanted: Domain[] = [];
-    for (const [index, a] of req.whatDomains.entries()) {
-      if (!a.namespace && !a.oid) continue;
-      const d = await reader.domain(a);
-      if (d) wanted.push(d);
-      else problems.push({ reason: 'unknown-what-domain', index });
-    }
+    const { wanted, unknown } = await wantedDomains(reader, req.whatDomains);
+    const problems: SearchProblem[] = unknown.map((index) => ({ reason: 'unknown-what-domain', index }));
     const keys: (Domain | undefined)[] = [];
     for (const [index, qi] of req.identifiers.entries()) {
       const d = await reader.domain(qi.authority);

@@ -10,9 +10,9 @@ import { expect } from 'chai';
 import type { ConsentTerms } from '../../src/consent/model.ts';
 import { emptyTerms } from '../../src/consent/model.ts';
 import { PATIENT_NOTIFICATIONS_CHANNEL } from '../../src/consent/service.ts';
-import { NODE_ROLES, type NodeIdentity, type NodeRole, type RequestContext } from '../../src/kernel/requestContext.ts';
+import { NODE_ROLES, type NodeIdentity, type RequestContext } from '../../src/kernel/requestContext.ts';
 import { parseXml, type XmlElement } from '../../src/xml/parse.ts';
-import { affinityPid, HOSP_A, readFixture, type ReadFixture } from '../helpers/readFixture.ts';
+import { affinityPid, HOSP_A, readFixture, testNode as node, type ReadFixture } from '../helpers/readFixture.ts';
 import { readPaths, type ReadPaths } from '../helpers/readPaths.ts';
 import { APPROVED } from '../helpers/xdsQuery.ts';
 
@@ -23,16 +23,6 @@ const PSY: [string, string] = ['PSY', '1.2.392.999.9.1'];
 const XFRM = 'urn:ihe:iti:2007:AssociationType:XFRM';
 const REF = 'ACC-1^^^&1.2.392.999.9.2&ISO^urn:ihe:iti:xds:2013:accession';
 
-const node = (name: string, facilities: string[], roles: NodeRole[], more: Partial<NodeIdentity> = {}): NodeIdentity => ({
-  name,
-  facilities,
-  sourceIds: facilities,
-  auditSourceIds: [name],
-  roles: new Set(roles),
-  breakGlass: new Set(),
-  requireAssertion: false,
-  ...more,
-});
 const asker = (n: NodeIdentity, purpose?: string): RequestContext => ({
   transport: 'soap',
   address: '192.0.2.10',

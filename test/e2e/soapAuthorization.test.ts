@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { callSoap, SoapFaultError } from '../../src/soap/client.ts';
-import type { StoredAuditRecord } from '../../src/store/types.ts';
 import { hie } from '../helpers/hieCommand.ts';
+import { faultOf, securityAlerts } from '../helpers/soapFaults.ts';
 import { tempDir, type TestServer } from '../helpers/hieServer.ts';
 import { ACTIONS, DICOM_AUDIT_SCHEMA, expectSchemaValid, pid, retrieveRequest, startXdsServer, STATUS } from '../helpers/xds.ts';
 import { submitObjectsRequest, uniqueOid } from '../helpers/xdsMetadata.ts';
@@ -49,16 +49,7 @@ describe('SOAP node and role gate over TLS (issue 14)', function () {
       if (e instanceof SoapFaultError) faults.push(e.envelopeXml);
       throw e;
     });
-  const faultOf = async (p: Promise<unknown>): Promise<SoapFaultError> => {
-    try {
-      await p;
-    } catch (e) {
-      if (e instanceof SoapFaultError) return e;
-      throw e;
-    }
-    return expect.fail('the request was answered');
-  };
-  const alerts = async (): Promise<StoredAuditRecord[]> => (await s.app.store.read((tx) => tx.audit.auditEvents({ limit: 100_000 }))).filter((e) => e.eventId === '110113');
+  const alerts = () => securityAlerts(s.app.store);
   const documentsFound = async () => {
     const body = await call('viewer', 'registry', ACTIONS.iti18, query);
     expect(body.attrs.status).to.equal(STATUS.success);

@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { callSoap, SoapFaultError } from '../../src/soap/client.ts';
-import type { StoredAuditRecord } from '../../src/store/types.ts';
 import { hie } from '../helpers/hieCommand.ts';
 import { tempDir } from '../helpers/hieServer.ts';
 import { assertionXml, EMERGENCY, makeIdp, securityHeader, signedAssertion, type TestIdp } from '../helpers/saml.ts';
+import { faultOf, securityAlerts } from '../helpers/soapFaults.ts';
 import { ACTIONS, DICOM_AUDIT_SCHEMA, expectSchemaValid, pid, startXdsServer, STATUS } from '../helpers/xds.ts';
 import type { TestServer } from '../helpers/hieServer.ts';
 import { submitObjectsRequest, uniqueOid } from '../helpers/xdsMetadata.ts';
@@ -55,16 +55,7 @@ describe('XUA at the XDS endpoints over TLS (ITI-40 X-Service Provider)', functi
       if (e instanceof SoapFaultError) faults.push(e.envelopeXml);
       throw e;
     });
-  const faultOf = async (p: Promise<unknown>): Promise<SoapFaultError> => {
-    try {
-      await p;
-    } catch (e) {
-      if (e instanceof SoapFaultError) return e;
-      throw e;
-    }
-    return expect.fail('the request was answered');
-  };
-  const alerts = async (): Promise<StoredAuditRecord[]> => (await s.app.store.read((tx) => tx.audit.auditEvents({ limit: 100_000 }))).filter((e) => e.eventId === '110113');
+  const alerts = () => securityAlerts(s.app.store);
   const valid = (o: Parameters<typeof signedAssertion>[1] = {}) => securityHeader(signedAssertion(idp, { audiences: [url], ...o }));
 
   it('answers an ITI-18 that carries a valid assertion', async () => {

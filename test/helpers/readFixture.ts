@@ -12,7 +12,7 @@ import { decodeRegistryObjectList, registryObjectListOf } from '../../src/ebxml/
 import { DomainDirectory } from '../../src/identity/domainDirectory.ts';
 import { IdentityService } from '../../src/identity/service.ts';
 import type { Config } from '../../src/kernel/config.ts';
-import { internalContext, type RequestContext } from '../../src/kernel/requestContext.ts';
+import { internalContext, type NodeIdentity, type NodeRole, type RequestContext } from '../../src/kernel/requestContext.ts';
 import { validate } from '../../src/server/config/load.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -165,3 +165,15 @@ export function hl7Request(text: string, context: RequestContext = internalConte
 export function soapRequest(action: string, bodyXml: string, context: RequestContext = internalContext('test')): SoapRequest {
   return { action, body: parseXml(bodyXml), parts: new Map(), mtom: false, peer: { address: '127.0.0.1', endpoint: 'http://127.0.0.1/services' }, context };
 }
+
+/** A node of the request context, as config would make it: its facilities are its sourceIds, its name its AuditSourceID. */
+export const testNode = (name: string, facilities: string[], roles: NodeRole[], more: Partial<NodeIdentity> = {}): NodeIdentity => ({
+  name,
+  facilities,
+  sourceIds: facilities,
+  auditSourceIds: [name],
+  roles: new Set(roles),
+  breakGlass: new Set(),
+  requireAssertion: false,
+  ...more,
+});
