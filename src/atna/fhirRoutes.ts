@@ -14,8 +14,8 @@ import type { AuditService } from '../audit/auditService.ts';
 import { ihe } from '../audit/codes.ts';
 import { restQueryAudit } from '../audit/restQueryAudit.ts';
 import { authorizationFailure } from '../audit/securityAlert.ts';
+import type { AccessDecisions } from '../consent/decision.ts';
 import { httpContext } from '../kernel/httpContext.ts';
-import { hasRole, requesterName } from '../kernel/requestContext.ts';
 import { FhirError, sendError, sendResource } from '../fhir/outcome.ts';
 import type { AtnaConfig } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -41,8 +41,16 @@ function peerOf(req: Request): Peer {
 
 const cxOfKey = (k: AuditPatientKey) => (k.oid || k.namespace ? `${k.value}^^^${k.namespace ?? ''}${k.oid ? `&${k.oid}&ISO` : ''}` : k.value);
 
-export function atnaFhirRouter(deps: { retriever: AuditEventRetriever; feed: FhirAuditFeed; audit: AuditService; config: AtnaConfig; log: Logger }): Router {
-  const { retriever, feed, audit, config, log } = deps;
+export function atnaFhirRouter(deps: {
+  retriever: AuditEventRetriever;
+  feed: FhirAuditFeed;
+  audit: AuditService;
+  /** Who may read the audit trail: the one decision service (consent/decision.ts). */
+  decisions: Pick<AccessDecisions, 'auditTrailRefusal'>;
+  config: AtnaConfig;
+  log: Logger;
+}): Router {
+  const { retriever, feed, audit, decisions, config, log } = deps;
   const router = express.Router();
 
   const auditQuery = async (req: Request, outcome: 0 | 4 | 8, patients: string[], description?: string) => {
@@ -62,8 +70,8 @@ export function atnaFhirRouter(deps: { retriever: AuditEventRetriever; feed: Fhi
   // ITI-81 only for auditors: refused before anything is read.
   const auditorOnly = async (req: Request, res: Response, next: NextFunction) => {
     const ctx = httpContext(req);
-    if (hasRole(ctx, 'auditor')) return next();
-    const reason = `${requesterName(ctx)} does not have the role auditor`;
+    const reason = decisions.auditTrailRefusal(ctx);
+    if (reason === undefined) return next();
     try {
       await audit.record(authorizationFailure(audit, ctx, { transaction: 'ITI-81', endpoint: `${baseUrl(req)}${req.path}`, reason }));
       await auditQuery(req, 4, [], `refused: ${reason}`);

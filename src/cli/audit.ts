@@ -39,6 +39,7 @@ export async function audit(argv: string[]): Promise<number> {
       store: s.store,
       identity: s.identity,
       audit: s.audit,
+      decisions: s.consent,
       maxEvents: config.atna.reportMaxEvents,
       breakGlassPurposes: [...config.consent.emergencyPurposes, ...config.consent.disasterPurposes],
     });

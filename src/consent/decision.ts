@@ -40,4 +40,9 @@ export interface AccessDecisions {
    * (an outbox row a portal or mailer delivers), in the request's write.
    */
   recordBreakGlass(tx: WriteTx, ctx: RequestContext, view: PatientView, what: { transaction: string; items: string[] }): Promise<void>;
+  /**
+   * Whether the requester may read the audit trail (ITI-81, the patient access report): the reason
+   * it may not, or undefined when it may.
+   */
+  auditTrailRefusal(ctx: RequestContext): string | undefined;
 }

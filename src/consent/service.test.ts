@@ -326,3 +326,13 @@ describe('ConsentService: changes and history', () => {
       );
   });
 });
+
+describe('ConsentService: the audit trail', () => {
+  it('is read by auditors only, whatever their facilities; others are told why', () => {
+    const svc = new ConsentService({ enabled: true, participationDefault: 'opt-in', emergencyPurposes: ['EMERGENCY'], disasterPurposes: ['DISASTER'] });
+    expect(svc.auditTrailRefusal(ctxOf(node('auditor-node', ['1.2.392.999.1'], { roles: ['auditor'] })))).to.equal(undefined);
+    expect(svc.auditTrailRefusal(ctxOf(node('operator', '*', { roles: ['auditor', 'admin'] })))).to.equal(undefined);
+    expect(svc.auditTrailRefusal(ctxOf(node('hosp-a', '*', { roles: ['source', 'consumer', 'admin'] })))).to.equal('hosp-a does not have the role auditor');
+    expect(svc.auditTrailRefusal({ transport: 'http', address: '192.0.2.9' })).to.equal('192.0.2.9 does not have the role auditor');
+  });
+});

@@ -5,8 +5,7 @@
  * declared disasters, each change kept in the history with who, when and from which source.
  */
 import type { ConsentConfig } from '../kernel/config.ts';
-import type { RequestContext } from '../kernel/requestContext.ts';
-import { requesterName } from '../kernel/requestContext.ts';
+import { hasRole, requesterName, type RequestContext } from '../kernel/requestContext.ts';
 import type { ReadTx, WriteTx } from '../store/types.ts';
 import type { AccessDecisions, PatientView } from './decision.ts';
 import {
@@ -105,6 +104,11 @@ export class ConsentService implements AccessDecisions {
    * The consent that governs a person: its own record, else (a survivor without one) the latest
    * record of the persons merged into it, so that a merge never drops a patient's decision.
    */
+  /** The audit trail is for audit record consumers: nodes with the role auditor. */
+  auditTrailRefusal(ctx: RequestContext): string | undefined {
+    return hasRole(ctx, 'auditor') ? undefined : `${requesterName(ctx)} does not have the role auditor`;
+  }
+
   async current(tx: ReadTx, personId: number): Promise<Consent | undefined> {
     const [own] = await tx.consent.consents([personId]);
     if (own) return own;

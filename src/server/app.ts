@@ -168,8 +168,15 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       );
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
       const feed = new FhirAuditFeed(store, new FhirSchemaValidator(), s.domains);
-      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, config: config.atna, log }));
-      const reporter = new AccessReporter({ store, identity, audit, maxEvents: config.atna.reportMaxEvents, breakGlassPurposes: [...config.consent.emergencyPurposes, ...config.consent.disasterPurposes] });
+      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log }));
+      const reporter = new AccessReporter({
+        store,
+        identity,
+        audit,
+        decisions: consent,
+        maxEvents: config.atna.reportMaxEvents,
+        breakGlassPurposes: [...config.consent.emergencyPurposes, ...config.consent.disasterPurposes],
+      });
       httpListener.mount('/atna', atnaReportRouter({ reporter, log }));
       for (const r of xds.routes) httpListener.mount(r.path, r.router); // XDS.b SOAP endpoints
       httpListener.mount('/admin', consentAdminRouter({ admin: consentAdministration(config, s), audit, log })); // patient consent, disasters

@@ -45,6 +45,10 @@ export class RuleDecisions implements AccessDecisions {
   readonly recorded: { personId: number; transaction: string; items: string[] }[] = [];
   views = 0;
 
+  auditTrailRefusal(): string | undefined {
+    return 'the read-path tests read no audit trail';
+  }
+
   async viewOf(_tx: unknown, _ctx: RequestContext, personId: number): Promise<PatientView> {
     this.views++;
     const glass: BreakGlass = { kind: 'emergency', purposeOfUse: 'EMERGENCY' };

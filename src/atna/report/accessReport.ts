@@ -11,7 +11,8 @@ import type { AuditEvent } from 'fhir/r4.js';
 import type { AuditService } from '../../audit/auditService.ts';
 import { auditLogUsed, type AuditLogReader } from '../../audit/auditLogUsed.ts';
 import { authorizationFailure } from '../../audit/securityAlert.ts';
-import { hasRole, requesterName, type RequestContext } from '../../kernel/requestContext.ts';
+import type { AccessDecisions } from '../../consent/decision.ts';
+import type { RequestContext } from '../../kernel/requestContext.ts';
 import { Roles } from '../../audit/codes.ts';
 import { cxString } from '../../pix/codec/cx.ts';
 import type { IdentityService } from '../../identity/service.ts';
@@ -82,18 +83,26 @@ export class AccessReporter {
   private readonly breakGlass: ReadonlySet<string>;
 
   constructor(
-    private readonly deps: { store: Store; identity: IdentityService; audit: AuditService; maxEvents: number; breakGlassPurposes?: readonly string[] },
+    private readonly deps: {
+      store: Store;
+      identity: IdentityService;
+      audit: AuditService;
+      /** Who may read the audit trail: the one decision service (consent/decision.ts). */
+      decisions: Pick<AccessDecisions, 'auditTrailRefusal'>;
+      maxEvents: number;
+      breakGlassPurposes?: readonly string[];
+    },
   ) {
     this.breakGlass = new Set((deps.breakGlassPurposes ?? EMERGENCY).map((p) => p.trim().toUpperCase()));
   }
 
   /**
-   * Whether this requester may read access reports (the role auditor). A refusal is audited as a
+   * Whether this requester may read access reports (the decision service: the role auditor). A refusal is audited as a
    * Security Alert and as an Audit Log Used that failed, before anything is read; returns the reason.
    */
   async refusal(ctx: RequestContext, via: string): Promise<string | undefined> {
-    if (hasRole(ctx, 'auditor')) return undefined;
-    const reason = `${requesterName(ctx)} does not have the role auditor`;
+    const reason = this.deps.decisions.auditTrailRefusal(ctx);
+    if (reason === undefined) return undefined;
     await this.deps.audit.record(authorizationFailure(this.deps.audit, ctx, { transaction: 'patient access report', endpoint: via, reason }));
     await this.deps.audit.record(auditLogUsed(this.deps.audit, { context: ctx, via }, [], 4));
     return reason;
