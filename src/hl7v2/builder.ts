@@ -85,6 +85,7 @@ export function msh(h: MshFields): string {
     undefined,
     h.characterSet === undefined ? undefined : raw(h.characterSet),
     undefined,
+    undefined,
     h.profile,
   ]);
   return 'MSH|^~\\&' + rest.slice(1);

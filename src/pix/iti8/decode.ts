@@ -32,7 +32,9 @@ export function decodeIti8(msg: Hl7v2Message): Iti8Request {
   const pid = requireSegment(msg, 'PID');
   const ids = identifiers(pid.reps(3));
   if (ids.length === 0) throw Hl7ProcessingError.error(101, 'PID-3 holds no patient identifier', { segment: 'PID', field: 3 });
-  if (pid.reps(5).length === 0) throw Hl7ProcessingError.error(101, 'PID-5 patient name is required', { segment: 'PID', field: 5 });
+  const demographics = readDemographics(pid);
+  // A PID-5 of separators only carries no name (and would be kept as none).
+  if (!demographics.fields[5]) throw Hl7ProcessingError.error(101, 'PID-5 patient name is required', { segment: 'PID', field: 5 });
   let priors: PositionedCx[] = [];
   if (event === 'A40') {
     const mrg = requireSegment(msg, 'MRG');
@@ -41,5 +43,5 @@ export function decodeIti8(msg: Hl7v2Message): Iti8Request {
   } else {
     requireSegment(msg, 'PV1');
   }
-  return { event, ids, priors, demographics: readDemographics(pid) };
+  return { event, ids, priors, demographics };
 }
