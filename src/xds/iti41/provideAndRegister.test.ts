@@ -5,9 +5,11 @@ import { affinityPid, HOSP_A, HOSP_B, readFixture, REPOSITORY, type ReadFixture 
 import { sha1, submitObjectsRequest, type SubmissionSpec } from '../../../test/helpers/xdsMetadata.ts';
 import { asHospB, AuditFailingOnSuccess, auditMark, NODE_A, NODE_B, objectIds, userIds } from '../../../test/helpers/xdsWrites.ts';
 import { decodeRegistryObjectList, registryObjectListOf } from '../../ebxml/decode.ts';
-import { slotValue, type ExtrinsicObject } from '../../ebxml/rim.ts';
+import { slotValue, type ExtrinsicObject, type Identifiable } from '../../ebxml/rim.ts';
 import type { RequestContext } from '../../kernel/requestContext.ts';
 import { parseXml } from '../../xml/parse.ts';
+import { XdsError } from '../registry/errors.ts';
+import { RemoteRegistry } from '../repository/remoteRegistry.ts';
 import { RepositoryService } from '../repository/service.ts';
 import { ProvideAndRegister, type ProvideAndRegisterOutcome, type ProvideAndRegisterRequest } from './provideAndRegister.ts';
 
@@ -122,6 +124,18 @@ describe('ITI-41 Provide and Register as a use case (documents stored and regist
     expect(audits[1].xml).to.contain('XDSRepositoryMetadataError');
   });
 
+  it('refuses B\'s replacement (RPLC) of A\'s document with XDSRepositoryError at it: the new document not stored, A\'s left Approved', async () => {
+    const a = spec();
+    expect((await run(NODE_A, request(a))).status).to.equal('success');
+    const b = spec();
+    const rplc = `<rim:Association id="${uuid()}" associationType="urn:ihe:iti:2007:AssociationType:RPLC" sourceObject="${b.docs[0].id}" targetObject="${a.docs[0].id}"/>`;
+    b.associations = [rplc];
+    const o = await run(NODE_B, request(b, { xml: asHospB }));
+    expect(o.status === 'failure' && o.errors.map((e) => [e.errorCode, e.location])).to.deep.equal([['XDSRepositoryError', a.docs[0].id]]);
+    expect(await left(b)).to.deep.equal(nothingLeft);
+    expect((await f.entry(a.docs[0].uniqueId!)).status).to.equal('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved');
+  });
+
   it('commits the documents, the registration and the Import audit together: an audit that cannot be written leaves nothing', async () => {
     const failing = new ProvideAndRegister({ repository, registry: f.registry, audit: new AuditFailingOnSuccess(f.store, f.config.node) });
     const s = spec();
@@ -131,5 +145,65 @@ describe('ITI-41 Provide and Register as a use case (documents stored and regist
     expect(o.status === 'failure' && o.internalError).to.be.instanceOf(Error);
     expect(await left(s)).to.deep.equal(nothingLeft);
     expect((await added()).map((a) => [a.eventTypeCode, a.outcome])).to.deep.equal([['ITI-41', 8]]);
+  });
+
+  describe('with a remote Document Registry (ITI-42 sent by the repository)', () => {
+    /** The registry at the other end, as the use case sees it: what it was sent, and its answer. */
+    class RegistryAtTheOtherEnd extends RemoteRegistry {
+      readonly sent: Identifiable[][] = [];
+      refuse?: Error;
+      override async register(objects: Identifiable[]) {
+        this.sent.push(objects);
+        if (this.refuse) throw this.refuse;
+        return { warnings: [] };
+      }
+    }
+    let remote: RegistryAtTheOtherEnd;
+    let remoteUseCase: ProvideAndRegister;
+    beforeEach(() => {
+      remote = new RegistryAtTheOtherEnd({ url: 'https://registry.test/services/registry', timeoutMs: 1000, spoolDir: f.config.dataDir });
+      remoteUseCase = new ProvideAndRegister({ repository, registry: f.registry, remoteRegistry: remote, audit: f.audit });
+    });
+
+    it('stores the documents, sends the metadata with hash, size and repositoryUniqueId, and audits its own ITI-42 then the ITI-41', async () => {
+      const s = spec();
+      const added = await auditMark(f.store);
+      expect((await run(NODE_A, request(s), remoteUseCase)).status).to.equal('success');
+      expect(remote.sent).to.have.length(1);
+      const sentEntry = remote.sent[0].find((o): o is ExtrinsicObject => o.type === 'ExtrinsicObject')!;
+      expect(slotValue(sentEntry, 'hash')).to.equal(sha1(s.docs[0].content!));
+      expect(slotValue(sentEntry, 'repositoryUniqueId')).to.equal(REPOSITORY);
+      const l = await left(s);
+      expect([l.rows.length, l.blobs, l.entries.length]).to.deep.equal([1, 1, 0]);
+      expect((await added()).map((a) => [a.eventTypeCode, a.outcome])).to.deep.equal([
+        ['ITI-42', 0],
+        ['ITI-41', 0],
+      ]);
+    });
+
+    it('removes the documents again when the remote registry refuses them, and audits both failures', async () => {
+      remote.refuse = new XdsError('XDSUnknownPatientId', 'patient not known there', 'SubmissionSet01');
+      const s = spec();
+      const added = await auditMark(f.store);
+      const o = await run(NODE_A, request(s), remoteUseCase);
+      expect(codes(o)).to.deep.equal(['XDSUnknownPatientId']);
+      expect(await left(s)).to.deep.equal(nothingLeft);
+      expect((await added()).map((a) => [a.eventTypeCode, a.outcome])).to.deep.equal([
+        ['ITI-42', 4],
+        ['ITI-41', 4],
+      ]);
+    });
+
+    it('refuses another facility\'s submission before storing or sending anything', async () => {
+      const s = spec();
+      const added = await auditMark(f.store);
+      expect(codes(await run(NODE_B, request(s), remoteUseCase))).to.include('XDSRepositoryMetadataError');
+      expect(remote.sent).to.deep.equal([]);
+      expect(await left(s)).to.deep.equal(nothingLeft);
+      expect((await added()).map((a) => [a.eventId, a.outcome])).to.deep.equal([
+        ['110113', 4],
+        ['110107', 4],
+      ]);
+    });
   });
 });
