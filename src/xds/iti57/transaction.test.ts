@@ -90,4 +90,18 @@ describe('ITI-57 Update Document Set (the transaction over the registry service)
     expect((await update(deprecate(d), NODE_B, asHospB)).status).to.equal('Success');
     expect((await versions(d)).map((v) => v.status)).to.deep.equal([DEPRECATED]);
   });
+
+  it('lets the node deprecate a folder membership of its own submission (an UpdateAvailabilityStatus on an Association), and refuses it to another facility', async () => {
+    const s: SubmissionSpec = { patientId: PATIENT, submissionSetId: uuid(), docs: [{ id: uuid() }], folder: { id: uuid() } };
+    await f.submit(s, HOSP_A.oid);
+    const folder = (s.folder as { id: string }).id;
+    const [membership] = await f.store.read((tx) => tx.registry.associations({ sources: [folder] }, 10));
+    const status = async () => (await f.store.read((tx) => tx.registry.entries([membership.uuid])))[0].status;
+    const deprecateMembership: SubmissionSpec = { patientId: PATIENT, docs: [], associations: [updateStatusXml(membership.uuid, 'Approved', 'Deprecated')] };
+    const refused = await update(deprecateMembership, NODE_B, asHospB);
+    expect(refused.errors.map((e) => [e.errorCode, e.location])).to.deep.equal([['XDSMetadataUpdateOperationError', membership.uuid]]);
+    expect(await status()).to.equal(APPROVED);
+    expect(await update(deprecateMembership, NODE_A)).to.deep.equal({ status: 'Success', errors: [] });
+    expect(await status()).to.equal(DEPRECATED);
+  });
 });
