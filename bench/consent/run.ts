@@ -92,9 +92,10 @@ const post = (port: number, urlPath: string, action: string, body: string) =>
 const SUCCESS = 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success';
 const FAILURE = 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure';
 
+/** Uniform picks in 0..n-1 from a 32-bit LCG's high bits (its low bits cycle: p mod 10 would not be uniform). */
 function rng(seed: number, n: number): () => number {
   let x = seed >>> 0;
-  return () => ((x = (x * 1103515245 + 12345) >>> 0) % n);
+  return () => Math.floor(((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32) * n);
 }
 
 // ---------------------------------------------------------------------------------------------
