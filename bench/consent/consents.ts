@@ -4,10 +4,11 @@
  * the cached databases before the servers start, and what each record hides from a facility that
  * did not make the documents.
  *
- * XDS corpus (bench/xds/corpus.ts): every patient opted in, withholding one class code (documents 2,
- * 5 and 8 of each patient carry it) and one single document (the patient's document 0), and a
- * department (psychiatry) none of the corpus's documents is from: 4 of each patient's 10 documents
- * are withheld. PDQ database: every person opted in, except every 50th, who has not enrolled (under
+ * XDS corpus (bench/xds/corpus.ts): every patient opted in and withholding a department (psychiatry)
+ * none of the corpus's documents is from; the even-numbered patients also withhold one class code
+ * (documents 2, 5 and 8 of each patient carry it) and one single document (the patient's document
+ * 0): 4 of their 10 documents are withheld. The odd-numbered patients' answers are the same with
+ * consent on as off, which isolates what the decision costs from what the smaller answers save. PDQ database: every person opted in, except every 50th, who has not enrolled (under
  * the default opt-in, found only by a facility that holds a record of them).
  */
 import { ConsentService } from '../../src/consent/service.ts';
@@ -25,28 +26,31 @@ const PSYCHIATRY = { code: '394587001', codingScheme: SNOMED };
 /** The uniqueId of a corpus DocumentEntry (patient p, its k-th document), as corpus.ts writes it. */
 export const corpusDocumentUniqueId = (p: number, k: number) => `1.2.392.999.300.${p}.${k}`;
 
-/** The consent of corpus patient p: opted in, some histories withheld. */
+/** The consent of corpus patient p: opted in, the even-numbered ones withholding some histories. */
 export function corpusConsent(p: number): ConsentTerms {
+  const withholds = p % 2 === 0;
   return {
     participation: 'opted-in',
     facilities: [],
     peerRegions: [],
     withheld: {
       ...emptyWithheld(),
-      classCodes: [{ code: WITHHELD_CLASS[0], codingScheme: WITHHELD_CLASS[1] }],
+      classCodes: withholds ? [{ code: WITHHELD_CLASS[0], codingScheme: WITHHELD_CLASS[1] }] : [],
       practiceSettingCodes: [PSYCHIATRY],
-      documents: [corpusDocumentUniqueId(p, 0)],
+      documents: withholds ? [corpusDocumentUniqueId(p, 0)] : [],
     },
   };
 }
 
 /** Whether corpusConsent(p) withholds the patient's k-th document from a facility that did not make it. */
-export function corpusDocumentWithheld(k: number): boolean {
-  return k === 0 || CLASS_CODES[k % CLASS_CODES.length][0] === WITHHELD_CLASS[0];
+export function corpusDocumentWithheld(p: number, k: number): boolean {
+  return p % 2 === 0 && (k === 0 || CLASS_CODES[k % CLASS_CODES.length][0] === WITHHELD_CLASS[0]);
 }
 
-/** How many of a corpus patient's documents a facility that did not make them sees under corpusConsent. */
-export const CORPUS_VISIBLE_PER_PATIENT = Array.from({ length: DOCS_PER_PATIENT }, (_, k) => k).filter((k) => !corpusDocumentWithheld(k)).length;
+/** How many of corpus patient p's documents a facility that did not make them sees under corpusConsent. */
+export function corpusVisible(p: number): number {
+  return Array.from({ length: DOCS_PER_PATIENT }, (_, k) => k).filter((k) => !corpusDocumentWithheld(p, k)).length;
+}
 
 /** Every PDQ_NOT_ENROLLED-th person of the PDQ database has not enrolled. */
 export const PDQ_NOT_ENROLLED = 50;

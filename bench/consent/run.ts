@@ -35,7 +35,7 @@ import { runLoad } from '../pix/servers.ts';
 import { startChild, type ChildServer } from '../xds/child.ts';
 import { corpus, DOCS_PER_PATIENT, patientCx, regionalId, type Corpus } from '../xds/corpus.ts';
 import { fmt, summarize } from '../xds/stats.ts';
-import { CORPUS_VISIBLE_PER_PATIENT, corpusConsent, corpusDocumentUniqueId, corpusDocumentWithheld, pdqConsent, writeConsents } from './consents.ts';
+import { corpusConsent, corpusDocumentUniqueId, corpusDocumentWithheld, corpusVisible, pdqConsent, writeConsents } from './consents.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const VAR = path.join(ROOT, 'var', 'bench');
@@ -66,8 +66,9 @@ const CLINIC = { namespace: 'CLINIC_9', oid: '1.2.392.999.9' };
 const REPOSITORY = '2.999.392.1.3';
 /** The content of every corpus DocumentEntry (their hash and size slots are this text's). */
 const CORPUS_CONTENT = Buffer.from('document urn:uuid:00000000-0000-4000-8000-000000000001');
-/** Marks a cached database whose patients have their consent records (and, for the corpus, documents). */
-const CONSENT_MARKER = 'consent-v1.json';
+/** Mark a cached database whose patients have their consent records (and, for the corpus, documents). */
+const CORPUS_MARKER = 'consent-v2.json';
+const PDQ_MARKER = 'consent-v1.json';
 
 type Mode = 'off' | 'on';
 /** Off, on, on, off; each round one half of the requests: [mode, half]. */
@@ -106,7 +107,7 @@ const storedDocument = (p: number) => p % DOCS_PER_PATIENT;
 
 async function prepareCorpus(): Promise<Corpus> {
   const c = await corpus(ENTRIES, VAR, log);
-  const marker = path.join(c.dataDir, CONSENT_MARKER);
+  const marker = path.join(c.dataDir, CORPUS_MARKER);
   if (fs.existsSync(marker)) return c;
   log(`writing ${c.patients.toLocaleString()} consents and ${c.patients.toLocaleString()} repository documents into ${path.relative(ROOT, c.dataDir)}`);
   const t0 = performance.now();
@@ -143,11 +144,13 @@ async function prepareCorpus(): Promise<Corpus> {
 
 interface ModeFigures {
   times: number[];
+  /** The patient of each timed request, in the order of `times`. */
+  picks: number[];
   cpuMs: number;
   /** Documents returned (ITI-18 entries, ITI-43 documents). */
   returned: number;
 }
-const emptyFigures = (): ModeFigures => ({ times: [], cpuMs: 0, returned: 0 });
+const emptyFigures = (): ModeFigures => ({ times: [], picks: [], cpuMs: 0, returned: 0 });
 
 function expectStatus(r: { status: number; body: Buffer }, status: string, what: string): string {
   const text = r.body.toString('utf8');
@@ -162,6 +165,7 @@ async function timed(server: ChildServer, picks: number[], figures: ModeFigures,
     const t0 = performance.now();
     const n = await one(p);
     figures.times.push(performance.now() - t0);
+    figures.picks.push(p);
     figures.returned += n;
   }
   figures.cpuMs += server.cpuMs() - cpu0;
@@ -184,10 +188,10 @@ async function xds(measures: { find: boolean; retrieve: boolean }) {
     const server = await startChild(c.dataDir, serverConfig(mode, []));
     try {
       if (measures.find) {
-        const expected = mode === 'on' ? CORPUS_VISIBLE_PER_PATIENT : DOCS_PER_PATIENT;
         await timed(server, [...findPicks[half].slice(0, WARMUP), ...findPicks[half]], find[mode], async (p) => {
           const text = expectStatus(await post(server.httpPort, '/services/registry', ACTIONS.iti18, findDocuments(patientCx(p))), SUCCESS, 'FindDocuments');
           const n = (text.match(/<rim:ExtrinsicObject /g) ?? []).length;
+          const expected = mode === 'on' ? corpusVisible(p) : DOCS_PER_PATIENT;
           if (n !== expected) throw new Error(`FindDocuments of patient ${p} with consent ${mode}: ${n} entries, expected ${expected}`);
           return n;
         });
@@ -197,7 +201,7 @@ async function xds(measures: { find: boolean; retrieve: boolean }) {
           const uniqueId = corpusDocumentUniqueId(p, storedDocument(p));
           const body = `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="urn:ihe:iti:xds-b:2007"><xdsb:DocumentRequest><xdsb:RepositoryUniqueId>${REPOSITORY}</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${uniqueId}</xdsb:DocumentUniqueId></xdsb:DocumentRequest></xdsb:RetrieveDocumentSetRequest>`;
           const r = await post(server.httpPort, '/services/repository', ACTIONS.iti43, body);
-          const hidden = mode === 'on' && corpusDocumentWithheld(storedDocument(p));
+          const hidden = mode === 'on' && corpusDocumentWithheld(p, storedDocument(p));
           const text = expectStatus(r, hidden ? FAILURE : SUCCESS, `ITI-43 of ${uniqueId} with consent ${mode}`);
           if (hidden) {
             if (!text.includes('XDSDocumentUniqueIdError') || r.body.includes(CORPUS_CONTENT)) throw new Error(`ITI-43 of withheld ${uniqueId}: not answered as unknown`);
@@ -211,7 +215,7 @@ async function xds(measures: { find: boolean; retrieve: boolean }) {
       await server.stop();
     }
   }
-  const withheldShare = [...retrievePicks[0], ...retrievePicks[1]].filter((p) => corpusDocumentWithheld(storedDocument(p))).length / RETRIEVES;
+  const withheldShare = [...retrievePicks[0], ...retrievePicks[1]].filter((p) => corpusDocumentWithheld(p, storedDocument(p))).length / RETRIEVES;
   return { corpus: c, find: measures.find ? find : undefined, retrieve: measures.retrieve ? { ...retrieve, withheldShare } : undefined };
 }
 
@@ -220,7 +224,7 @@ async function xds(measures: { find: boolean; retrieve: boolean }) {
 
 async function preparePdq(): Promise<string> {
   const dir = await pdqDatabase({ benchDir: VAR, patients: PDQ_PATIENTS, seed: SEED, log });
-  const marker = path.join(dir, CONSENT_MARKER);
+  const marker = path.join(dir, PDQ_MARKER);
   if (fs.existsSync(marker)) return dir;
   const db = new Database(path.join(dir, 'hie.db'), { readonly: true });
   const ids = (db.prepare('SELECT id FROM persons WHERE merged_into IS NULL ORDER BY id').pluck().all() as number[]);
@@ -278,6 +282,18 @@ async function pdq() {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The requests of some patients only; CPU apportioned by count. */
+function subset(f: ModeFigures, keep: (p: number) => boolean): ModeFigures {
+  const out = emptyFigures();
+  f.picks.forEach((p, i) => {
+    if (!keep(p)) return;
+    out.picks.push(p);
+    out.times.push(f.times[i]);
+  });
+  out.cpuMs = (f.cpuMs * out.times.length) / (f.times.length || 1);
+  return out;
+}
+
 const row = (name: string, off: ModeFigures, on: ModeFigures, returned: string) => {
   const a = summarize(off.times);
   const b = summarize(on.times);
@@ -305,12 +321,18 @@ async function main(): Promise<void> {
   if (x?.find) {
     const r = row(`ITI-18 FindDocuments at ${x.corpus.entries.toLocaleString('en-US')} entries`, x.find.off, x.find.on, `entries returned: off ${fmt(x.find.off.returned / x.find.off.times.length, 1)}, on ${fmt(x.find.on.returned / x.find.on.times.length, 1)}`);
     out.push(r.line);
-    json.find = r.json;
+    const same = (f: ModeFigures) => subset(f, (p) => corpusVisible(p) === DOCS_PER_PATIENT);
+    const r2 = row('— of which patients whose consent withholds none of their documents', same(x.find.off), same(x.find.on), 'the same 10 entries both ways');
+    out.push(r2.line);
+    json.find = { ...r.json, nothingWithheld: r2.json };
   }
   if (x?.retrieve) {
     const r = row(`ITI-43 one document at ${x.corpus.entries.toLocaleString('en-US')} entries`, x.retrieve.off, x.retrieve.on, `returned: off ${x.retrieve.off.returned}, on ${x.retrieve.on.returned} of ${x.retrieve.on.times.length}; ${fmt(x.retrieve.withheldShare * 100, 0)} % withheld`);
     out.push(r.line);
-    json.retrieve = r.json;
+    const shown = (f: ModeFigures) => subset(f, (p) => !corpusDocumentWithheld(p, storedDocument(p)));
+    const r2 = row('— of which documents not withheld', shown(x.retrieve.off), shown(x.retrieve.on), 'the document both ways');
+    out.push(r2.line);
+    json.retrieve = { ...r.json, notWithheld: r2.json };
   }
   if (q) {
     const r = row(`ITI-21 by kana prefix at ${q.patients.toLocaleString('en-US')} patients`, q.off, q.on, `PID per answer: off ${fmt(q.off.returned / q.off.times.length, 2)}, on ${fmt(q.on.returned / q.on.times.length, 2)}; patients not enrolled returned: off ${q.notEnrolledReturned.off}, on ${q.notEnrolledReturned.on}`);
