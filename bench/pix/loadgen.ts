@@ -27,6 +27,8 @@ export interface LoadJob {
   prefixes?: string[];
   /** pdq: RCP-2. */
   limit?: number;
+  /** pdq: report every PID-3 repetition (CX) of the timed replies (LoadResult.patientIds). */
+  collectPatientIds?: boolean;
 }
 
 export interface LoadResult {
@@ -45,6 +47,8 @@ export interface LoadResult {
   pids: number;
   /** CPU this process used during the timed phase, ms. */
   cpuMs: number;
+  /** pdq with collectPatientIds: every PID-3 repetition (CX) of the timed replies, in order. */
+  patientIds?: string[];
 }
 
 interface Outgoing {
@@ -105,11 +109,22 @@ interface Phase {
   failures: string[];
   failed: number;
   pids: number;
+  patientIds: string[];
+}
+
+/** Every PID-3 repetition (CX) of a reply (read as latin1: identifiers are ASCII). */
+function pid3Ids(reply: Buffer): string[] {
+  const out: string[] = [];
+  for (const seg of reply.toString('latin1').split('\r')) {
+    if (!seg.startsWith('PID|')) continue;
+    for (const rep of (seg.split('|')[3] ?? '').split('~')) if (rep) out.push(rep);
+  }
+  return out;
 }
 
 /** Sends every message once over the connections, `depth` in flight on each; resolves when all are answered. */
 async function runPhase(job: LoadJob, sockets: net.Socket[], messages: Outgoing[]): Promise<Phase> {
-  const phase: Phase = { latencies: new Float64Array(messages.length), failures: [], failed: 0, pids: 0 };
+  const phase: Phase = { latencies: new Float64Array(messages.length), failures: [], failed: 0, pids: 0, patientIds: [] };
   if (messages.length === 0) return phase;
   let next = 0;
   let answered = 0;
@@ -138,6 +153,7 @@ async function runPhase(job: LoadJob, sockets: net.Socket[], messages: Outgoing[
           phase.latencies[sent.n] = now - sent.at;
           const r = check(job, ev.bytes, messages[sent.n]);
           phase.pids += r.pids;
+          if (job.collectPatientIds) phase.patientIds.push(...pid3Ids(ev.bytes));
           if (!r.ok) {
             phase.failed++;
             if (phase.failures.length < 10) phase.failures.push(`${messages[sent.n].controlId}: ${r.why}`);
@@ -184,6 +200,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     failed: w.failed + p.failed,
     pids: p.pids,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    ...(job.collectPatientIds ? { patientIds: p.patientIds } : {}),
   };
 }
 

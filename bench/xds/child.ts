@@ -5,6 +5,7 @@ import { spawnServer } from '../../test/helpers/childServer.ts';
 
 export interface ChildServer {
   httpPort: number;
+  mllpPort: number;
   /** CPU time (user + system) the server process has used so far, in ms (Linux /proc; NaN elsewhere). */
   cpuMs(): number;
   stop(): Promise<void>;
@@ -32,6 +33,7 @@ export async function startChild(dataDir: string, config: Record<string, unknown
   const child = await spawnServer(dataDir, ['--config', configFile], { HIE_TOKEN_KEY: 'bench-issuer-key-0123456789abcdef' }, profile);
   return {
     httpPort: child.httpPort!,
+    mllpPort: child.mllpPort,
     cpuMs: () => cpuMsOf(child.process.pid),
     stop: () => child.kill('SIGTERM').then(() => undefined),
   };

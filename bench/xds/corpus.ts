@@ -22,7 +22,7 @@ const CORPUS_VERSION = 1;
 export const regionalId = (p: number) => `B${String(p).padStart(10, '0')}`;
 export const patientCx = (p: number) => `${regionalId(p)}^^^&${AFFINITY_OID}&ISO`;
 
-const CLASS_CODES: [string, string][] = [
+export const CLASS_CODES: [string, string][] = [
   ['11488-4', '2.16.840.1.113883.6.1'],
   ['18842-5', '2.16.840.1.113883.6.1'],
   ['34133-9', '2.16.840.1.113883.6.1'],
