@@ -11,7 +11,7 @@ import { httpContext } from '../kernel/httpContext.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { AccessReporter } from './report/accessReport.ts';
 import { accessReportHtml } from './report/html.ts';
-import { UnknownPatient } from './report/patientReference.ts';
+import { UnknownPatient } from '../identity/patientReference.ts';
 
 export function atnaReportRouter(deps: { reporter: AccessReporter; log: Logger }): Router {
   const router = express.Router();

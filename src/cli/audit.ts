@@ -2,7 +2,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { AccessReporter } from '../atna/report/accessReport.ts';
 import { accessReportText } from '../atna/report/html.ts';
-import { UnknownPatient } from '../atna/report/patientReference.ts';
+import { UnknownPatient } from '../identity/patientReference.ts';
 import { launcherName } from '../audit/launcher.ts';
 import { openServices } from '../server/app.ts';
 import { createLogger } from '../kernel/logger.ts';

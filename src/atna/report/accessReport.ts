@@ -20,7 +20,7 @@ import type { AuditPatientKey, StoredAuditRecord, Store } from '../../store/type
 import type { ReadAuditMessage, ReadCode } from '../dicom/model.ts';
 import { AuditMessageReader } from '../dicom/reader.ts';
 import { codeSystemNameOf } from '../fhir/codeSystems.ts';
-import { findPatient } from './patientReference.ts';
+import { findPatient } from '../../identity/patientReference.ts';
 
 /**
  * PurposeOfUse codes of emergency access (break-glass) when config names none: HL7 v3 ActReason
