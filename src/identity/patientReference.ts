@@ -8,9 +8,11 @@ import type { IdentityService } from './service.ts';
 import type { Person } from './types.ts';
 import type { ReadTx } from '../store/types.ts';
 
+/** The message names the form of the reference and its domain, never its value: a reference may be an
+ * identifier that must not be echoed (an individual number given by mistake, say). */
 export class UnknownPatient extends Error {
-  constructor(reference: string) {
-    super(`no patient is known by ${reference}`);
+  constructor(form: string) {
+    super(`no patient is known by ${form}`);
     this.name = 'UnknownPatient';
   }
 }
@@ -24,19 +26,30 @@ export async function findPatient(tx: ReadTx, identity: IdentityService, referen
     return r.kind === 'person' ? r.person : undefined;
   };
   let person: Person | undefined;
+  let form: string;
   if (ref.startsWith('token:')) {
+    form = 'that token';
     person = await resolve(domains.token, ref.slice(6));
   } else if (ref.includes('^')) {
     const c = ref.split('^');
     const hd = (c[3] ?? '').split('&');
+    form = `that ID in ${authorityName(hd[0] ?? '', hd[1] ?? '')}`;
     person = await resolve(await domains.find(tx, { namespace: hd[0] ?? '', oid: hd[1] ?? '' }), c[0]);
   } else if (ref.includes('|')) {
     const [system, id] = [ref.slice(0, ref.indexOf('|')), ref.slice(ref.indexOf('|') + 1)];
     const a = system.startsWith('urn:oid:') ? { namespace: '', oid: system.slice(8) } : { namespace: system, oid: '' };
+    form = `that ID in ${authorityName(a.namespace, a.oid)}`;
     person = await resolve(await domains.find(tx, a), id);
   } else {
+    form = 'that token or regional ID';
     person = (await resolve(domains.token, ref)) ?? (await resolve(domains.regional, ref));
   }
-  if (!person) throw new UnknownPatient(ref.startsWith('token:') ? 'that token' : ref);
+  if (!person) throw new UnknownPatient(form);
   return person;
+}
+
+/** An assigning authority as the operator wrote it, limited to the characters of a namespace or OID. */
+function authorityName(namespace: string, oid: string): string {
+  const name = (namespace || oid).replace(/[^A-Za-z0-9._-]/g, '').slice(0, 64);
+  return name || 'an unnamed authority';
 }

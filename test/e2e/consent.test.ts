@@ -147,7 +147,13 @@ describe('patient consent', function () {
       }
       const unknown = await api(s, 'GET', '/patients/NOBODY/consent');
       expect(unknown.status).to.equal(404);
-      expect(unknown.json.error).to.equal('no patient is known by NOBODY');
+      expect(unknown.json.error).to.equal('no patient is known by that token or regional ID');
+      // A reference is never echoed: it may be an individual number given by mistake.
+      for (const ref of ['123456789018', '123456789018^^^MYNUMBER&2.999.392.1.9&ISO', 'urn:oid:2.999.392.1.9|123456789018']) {
+        const r = await api(s, 'GET', `/patients/${encodeURIComponent(ref)}/consent`);
+        expect(r.status).to.equal(404);
+        expect(r.json.error).to.match(/^no patient is known by that /).and.not.contain('123456789018');
+      }
       expect((await api(s, 'POST', '/disasters/999/end')).status).to.equal(404);
     });
 
@@ -234,7 +240,7 @@ describe('patient consent', function () {
       expect(bad.stderr).to.match(/participation must be one of/);
       const nobody = await run(['consent', 'show', 'NOBODY']);
       expect(nobody.code).to.equal(1);
-      expect(nobody.stderr).to.contain('no patient is known by NOBODY');
+      expect(nobody.stderr).to.contain('no patient is known by that token or regional ID');
       const noParticipation = await run(['consent', 'set', 'D1']);
       expect(noParticipation.code).to.equal(2);
     });
