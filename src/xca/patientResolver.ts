@@ -1,0 +1,31 @@
+/**
+ * How a Responding Gateway names the patient of a Cross Gateway Query (ITI TF-2b 3.38.4.1.2): by the
+ * identity of the requesting community's link (community.ts): the medical-field token, or the
+ * link's own pseudonym of it, resolved through the pseudonym index; a token link may also name the
+ * patient by this region's regional ID (as XCPD would have told it). Anything else, a patient not
+ * known, or one the requester may not see, is XDSUnknownPatientId (ITI TF-2b 3.38.4.1.3): the three
+ * answers are the same, so that the answer reveals nothing.
+ */
+import type { ScopedReader } from '../consent/scopedReader.ts';
+import { XdsError } from '../xds/registry/errors.ts';
+import { parsePatientCx } from '../xds/registry/metadata.ts';
+import type { PatientResolver } from '../xds/query/patientResolver.ts';
+import type { CommunityDirectory } from './community.ts';
+
+export class CommunityPatientResolver implements PatientResolver {
+  constructor(private readonly communities: CommunityDirectory) {}
+
+  async resolve(reader: ScopedReader, patientId: string): Promise<number> {
+    const unknown = () => new XdsError('XDSUnknownPatientId', `patient ${patientId} is not known to community ${this.communities.homeCommunityId}`, patientId);
+    const cx = parsePatientCx(patientId);
+    if (!cx) throw unknown();
+    // The link is the connection's (the node's community), not a claim of the user's assertion.
+    const link = this.communities.linkWith(reader.ctx.node?.homeCommunityId);
+    let domain = cx.oid === link.domain.oid ? link.domain : undefined;
+    if (!domain && link.mode === 'token' && cx.oid === reader.domains.regional.oid) domain = reader.domains.regional;
+    if (!domain) throw unknown();
+    const r = await reader.resolve(domain, cx.id, { subsumed: 'unknown' });
+    if (r.kind !== 'person') throw unknown();
+    return r.person.id;
+  }
+}
