@@ -76,6 +76,8 @@ export async function openServices(config: Config, log: Logger) {
   const domains = new DomainDirectory(config.identity);
   await store.write((tx) => domains.seed(tx));
   const identity = new IdentityService(config.identity, domains);
+  // Issue 16: the pseudonym index of every pseudonym domain, completed for tokens not yet indexed.
+  await store.write((tx) => identity.indexPseudonyms(tx));
   const audit = new AuditService(store, config.node, config.atna.repositories);
   const nextControlId = controlIdGenerator();
   const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);

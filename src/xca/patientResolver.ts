@@ -24,7 +24,7 @@ export class CommunityPatientResolver implements PatientResolver {
     let domain = cx.oid === link.domain.oid ? link.domain : undefined;
     if (!domain && link.mode === 'token' && cx.oid === reader.domains.regional.oid) domain = reader.domains.regional;
     if (!domain) throw unknown();
-    const r = await reader.resolve(domain, cx.id, { subsumed: 'unknown' });
+    const r = link.mode === 'pseudonym' ? await reader.resolvePseudonym(link.domain, cx.id) : await reader.resolve(domain, cx.id, { subsumed: 'unknown' });
     if (r.kind !== 'person') throw unknown();
     return r.person.id;
   }
