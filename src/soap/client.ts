@@ -161,8 +161,8 @@ function postBounded(url: URL, contentType: string, pieces: Buffer[], c: SoapExc
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > c.maxResponseBytes) {
-          res.destroy();
           fail(new SoapClientError(`${url.href} answered more than ${c.maxResponseBytes} bytes`));
+          res.destroy();
           return;
         }
         chunks.push(chunk);

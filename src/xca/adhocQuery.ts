@@ -6,7 +6,7 @@
 import { decodeSlots } from '../ebxml/decode.ts';
 import { encodeIdentifiable } from '../ebxml/encode.ts';
 import { registryErrorListXml, STATUS_URN, type RegistryError, type ResponseStatus } from '../ebxml/registryResponse.ts';
-import type { RegistryObject } from '../ebxml/rim.ts';
+import type { Identifiable, RegistryObject } from '../ebxml/rim.ts';
 import { NS } from '../soap/namespaces.ts';
 import { childOf, type XmlElement } from '../xml/parse.ts';
 import { XdsError } from '../xds/registry/errors.ts';
@@ -34,7 +34,7 @@ export function decodeAdhocQuery(body: XmlElement): AdhocQuery {
 }
 
 /** An AdhocQueryResponse: objects (as LeafClass or ObjectRef) and errors; no objects on Failure. */
-export function adhocQueryResponse(status: ResponseStatus, objects: RegistryObject[], returnType: ReturnType, errors: RegistryError[]): string {
+export function adhocQueryResponse(status: ResponseStatus, objects: Identifiable[], returnType: ReturnType, errors: RegistryError[]): string {
   const list = status === 'Failure' ? '' : objects.map((o) => encodeIdentifiable(returnType === 'ObjectRef' ? { type: 'ObjectRef', id: o.id, home: o.home } : o)).join('');
   return (
     `<query:AdhocQueryResponse xmlns:query="${NS.query}" xmlns:rim="${NS.rim}" xmlns:rs="${NS.rs}" status="${STATUS_URN[status]}">` +
@@ -44,6 +44,6 @@ export function adhocQueryResponse(status: ResponseStatus, objects: RegistryObje
 }
 
 /** The objects as this community gives them out: `home` on each (ITI TF-2b 3.38.4.1.2.1). */
-export function withHome(objects: RegistryObject[], home: string): RegistryObject[] {
+export function withHome<T extends Identifiable = RegistryObject>(objects: T[], home: string): T[] {
   return objects.map((o) => ({ ...o, home }));
 }

@@ -20,6 +20,9 @@ import type { RepositoryService } from '../xds/repository/service.ts';
 import { CommunityDirectory } from './community.ts';
 import { iti38Transaction } from './iti38/transaction.ts';
 import { iti39Transaction } from './iti39/transaction.ts';
+import { initiatingQueryTransaction } from './iti38/initiating.ts';
+import { initiatingRetrieveTransaction } from './iti39/initiating.ts';
+import { PeerGateway } from './peers/peerGateway.ts';
 
 export interface XcaServices {
   communities?: CommunityDirectory;
@@ -58,5 +61,12 @@ export function xcaServices(config: Config, deps: XcaDeps): XcaServices {
     ];
     routes.push({ path: config.xca.respondingGateway.path, router: soapRouter(txs, limits, deps.log, { guard }) });
   }
-  return { communities, routes, close: async () => undefined };
+  const ig = config.xca.initiatingGateway;
+  const peers = ig.enabled ? communities.peers.map((c) => new PeerGateway(c, { ...ig, spoolDir: limits.spoolDir })) : [];
+  if (ig.enabled) {
+    const igDeps = { ...reads, peers, affinityDomainOid: config.identity.regional.authority.oid, maxResults: config.xds.registry.maxResults };
+    const txs = [initiatingQueryTransaction(igDeps), initiatingRetrieveTransaction({ ...igDeps, repositoryUniqueId: config.xds.repository.uniqueId, blobs: deps.repository.blobs })];
+    routes.push({ path: ig.path, router: soapRouter(txs, limits, deps.log, { guard }) });
+  }
+  return { communities, routes, close: async () => peers.forEach((p) => p.close()) };
 }

@@ -13,6 +13,9 @@ import type { PatientResolver } from '../xds/query/patientResolver.ts';
 import type { CommunityDirectory } from './community.ts';
 
 export class CommunityPatientResolver implements PatientResolver {
+  /** The regional ID (CX) of the last patient resolved: what an audit message names instead of the token or a pseudonym. */
+  regionalPid?: string;
+
   constructor(private readonly communities: CommunityDirectory) {}
 
   async resolve(reader: ScopedReader, patientId: string): Promise<number> {
@@ -26,6 +29,7 @@ export class CommunityPatientResolver implements PatientResolver {
     if (!domain) throw unknown();
     const r = link.mode === 'pseudonym' ? await reader.resolvePseudonym(link.domain, cx.id) : await reader.resolve(domain, cx.id, { subsumed: 'unknown' });
     if (r.kind !== 'person') throw unknown();
+    this.regionalPid = `${r.person.regionalId}^^^&${reader.domains.regional.oid}&ISO`;
     return r.person.id;
   }
 }

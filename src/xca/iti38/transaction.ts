@@ -15,7 +15,7 @@ import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
 import { NS } from '../../soap/namespaces.ts';
 import type { Store } from '../../store/types.ts';
 import { childOf } from '../../xml/parse.ts';
-import { serialize } from '../../xml/write.ts';
+import { escapeText, serialize } from '../../xml/write.ts';
 import { xdsAudit } from '../../xds/audit.ts';
 import { StoredQueryRunner } from '../../xds/query/runner.ts';
 import { XdsError } from '../../xds/registry/errors.ts';
@@ -24,6 +24,7 @@ import { adhocQueryResponse, decodeAdhocQuery, returnTypeOf, withHome } from '..
 import { crossGatewayQueryObject } from '../audit.ts';
 import type { CommunityDirectory } from '../community.ts';
 import { CommunityPatientResolver } from '../patientResolver.ts';
+import { queryPatientId } from '../peers/crossIdentity.ts';
 import { XCA } from '../transactions.ts';
 
 export interface RespondingGatewayDeps {
@@ -38,7 +39,6 @@ export interface RespondingGatewayDeps {
 export function iti38Transaction(deps: RespondingGatewayDeps & { maxResults: number }): SoapTransaction {
   const d = XCA['ITI-38'];
   const home = deps.communities.homeCommunityId;
-  const runner = new StoredQueryRunner(new CommunityPatientResolver(deps.communities), deps.maxResults);
   return {
     ...d,
     async handle(req: SoapRequest) {
@@ -47,12 +47,15 @@ export function iti38Transaction(deps: RespondingGatewayDeps & { maxResults: num
       const returnType = returnTypeOf(req.body);
       let patientId: string | undefined;
       let named: string | undefined;
+      // Per request: the resolver keeps the regional ID of the patient it found, for the audit.
+      const patients = new CommunityPatientResolver(deps.communities);
+      const runner = new StoredQueryRunner(patients, deps.maxResults);
       try {
         const query = decodeAdhocQuery(req.body);
         named = query.home;
+        patientId = queryPatientId(query.parameters)?.value;
         if (query.home && query.home !== home) throw new XdsError('XDSUnknownCommunity', `homeCommunityId ${query.home} is not this community (${home})`, query.home);
         const result = await readScoped(deps, req.context, d.id, (reader) => runner.run(reader, query));
-        patientId = result.patientId;
         await deps.audit.record(audit(0));
         return { bodyXml: adhocQueryResponse('Success', withHome(result.objects, home), query.returnType, []) };
       } catch (e) {
@@ -63,8 +66,14 @@ export function iti38Transaction(deps: RespondingGatewayDeps & { maxResults: num
         await deps.audit.record(audit(internal ? 8 : 4, errors.map((x) => x.errorCode).join(' ')));
         return { bodyXml: adhocQueryResponse('Failure', [], returnType, located) };
       }
+      /**
+       * The patient named by its regional ID, and the request with the link's key (token or
+       * pseudonym) replaced by it: audit messages never name the token or a pseudonym.
+       */
       function audit(outcome: 0 | 4 | 8, description?: string) {
-        return xdsAudit(deps.audit, { tx: d, req, outcome, outcomeDescription: description, patientId, objects: [crossGatewayQueryObject(queryId, serialize(req.body), named ?? home)] });
+        let request = serialize(req.body);
+        if (patientId) request = request.split(escapeText(patientId)).join(escapeText(patients.regionalPid ?? '(cross-community identifier)'));
+        return xdsAudit(deps.audit, { tx: d, req, outcome, outcomeDescription: description, patientId: patients.regionalPid, objects: [crossGatewayQueryObject(queryId, request, named ?? home)] });
       }
     },
   };
