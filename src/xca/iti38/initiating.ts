@@ -134,7 +134,7 @@ export function initiatingQueryTransaction(deps: InitiatingGatewayDeps): SoapTra
         try {
           const a = await p.query(body);
           // `home` as the peer wrote it (ITI TF-2b 3.38.4.1.2.1), its own homeCommunityId where it wrote none.
-          const objects = a.objects.map((o) => ({ ...o, home: o.home ?? p.homeCommunityId }));
+          const objects = a.objects.map((o) => ({ ...o, home: o.home || p.homeCommunityId }));
           part = { home: p.homeCommunityId, objects, errors: a.errors.map((x) => ({ ...x, location: p.homeCommunityId })), failed: a.status === 'Failure' };
         } catch (e) {
           part = { home: p.homeCommunityId, objects: [], errors: [{ errorCode: 'XDSUnavailableCommunity', codeContext: e instanceof Error ? e.message : String(e), location: p.homeCommunityId, severity: 'Error' }], failed: true };
