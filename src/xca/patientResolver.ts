@@ -19,7 +19,8 @@ export class CommunityPatientResolver implements PatientResolver {
   constructor(private readonly communities: CommunityDirectory) {}
 
   async resolve(reader: ScopedReader, patientId: string): Promise<number> {
-    const unknown = () => new XdsError('XDSUnknownPatientId', `patient ${patientId} is not known to community ${this.communities.homeCommunityId}`, patientId);
+    // The answer does not echo the ID: it may be the link's key (the token or a pseudonym).
+    const unknown = () => new XdsError('XDSUnknownPatientId', `the patient named is not known to community ${this.communities.homeCommunityId}`);
     const cx = parsePatientCx(patientId);
     if (!cx) throw unknown();
     // The link is the connection's (the node's community), not a claim of the user's assertion.

@@ -9,6 +9,7 @@
  */
 import { expect } from 'chai';
 import { emptyTerms, type ConsentTerms } from '../../src/consent/model.ts';
+import { individualNumberCheckDigit } from '../../src/identity/token/checkDigit.ts';
 import type { SoapAnswer } from '../../src/soap/client.ts';
 import { fakePeer, type FakePeer } from '../helpers/fakePeers.ts';
 import { startTestServer, type TestServer } from '../helpers/hieServer.ts';
@@ -109,6 +110,19 @@ describe('XCA across three regions: the Initiating Gateway (e2e, three real serv
       [docs['referral at B']]: B.homeCommunityId,
     });
     for (const o of objectsOf(x)) expect(o.home, o.id).to.be.a('string');
+  });
+
+  it('counts a community that does not know the patient as holding nothing: Success, and the token never reaches the consumer', async () => {
+    const other = s.a.app.tokenIssuer.issue('23456789012' + individualNumberCheckDigit('23456789012'));
+    await feedRegionPatient(s.a, A, 'PA-2', other);
+    await feedRegionPatient(s.b, B, 'PB-2', other);
+    await provide(s.a, ehr(A), { patientId: regionalPid('PA-2', A), docs: [{ uniqueId: uniqueOid(), content: Buffer.from('only in A') }] });
+    await consent(s.a, 'PA-2', { participation: 'opted-in', peerRegions: [B.homeCommunityId] });
+    await consent(s.b, 'PB-2', { participation: 'opted-in' });
+    const x = await igQuery(s.b, findDocuments(regionalPid('PB-2', B)));
+    expect(statusOf(x), x.envelopeXml.slice(0, 1500)).to.equal('Success');
+    expect(objectsOf(x).map((o) => o.home)).to.deep.equal([A.homeCommunityId]);
+    expect(x.envelopeXml).to.not.contain(other).and.to.not.contain(token);
   });
 
   it('retrieves documents of A, C and B in one ITI-43: one ITI-39 per community, one merged MTOM answer', async () => {

@@ -128,14 +128,21 @@ export function initiatingQueryTransaction(deps: InitiatingGatewayDeps): SoapTra
       }
 
       async function askPeer(p: PeerGateway): Promise<Part> {
-        const params = token ? withPatient(q.parameters, linkPatientId(p.community.link, token)) : q.parameters;
+        const linkKey = token ? linkPatientId(p.community.link, token) : undefined;
+        const params = linkKey ? withPatient(q.parameters, linkKey) : q.parameters;
         const body = crossGatewayQuery(q, p.homeCommunityId, params);
         let part: Part;
         try {
           const a = await p.query(body);
           // `home` as the peer wrote it (ITI TF-2b 3.38.4.1.2.1), its own homeCommunityId where it wrote none.
           const objects = a.objects.map((o) => ({ ...o, home: o.home || p.homeCommunityId }));
-          part = { home: p.homeCommunityId, objects, errors: a.errors.map((x) => ({ ...x, location: p.homeCommunityId })), failed: a.status === 'Failure' };
+          // The link's key never reaches the consumer: a peer's words name the patient by the regional ID.
+          const key = linkKey;
+          const hide = (t: string) => (key && patientId ? t.split(key).join(patientId).split(key.split('^')[0]).join(patientId) : t);
+          const errors = a.errors.map((x) => ({ ...x, codeContext: hide(x.codeContext), location: p.homeCommunityId }));
+          // A community that does not know the patient holds nothing of theirs: not a failing community.
+          const unknownPatient = a.status === 'Failure' && errors.length > 0 && errors.every((x) => x.errorCode === 'XDSUnknownPatientId');
+          part = unknownPatient ? { home: p.homeCommunityId, objects: [], errors: [], failed: false } : { home: p.homeCommunityId, objects, errors, failed: a.status === 'Failure' };
         } catch (e) {
           part = { home: p.homeCommunityId, objects: [], errors: [{ errorCode: 'XDSUnavailableCommunity', codeContext: e instanceof Error ? e.message : String(e), location: p.homeCommunityId, severity: 'Error' }], failed: true };
         }
