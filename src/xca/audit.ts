@@ -12,6 +12,7 @@ import { Roles } from '../audit/codes.ts';
 import { patientObject } from '../audit/hl7v2Audit.ts';
 import { withRequester } from '../audit/requester.ts';
 import type { RequestContext } from '../kernel/requestContext.ts';
+import type { Store } from '../store/types.ts';
 import type { XcaTransactionDescriptor } from './transactions.ts';
 
 const ANONYMOUS = 'http://www.w3.org/2005/08/addressing/anonymous';
@@ -68,4 +69,12 @@ export function initiatingGatewayAudit(audit: AuditService, i: InitiatingAuditIn
     objects: [...(i.patientId ? [patientObject(i.patientId)] : []), ...i.objects],
   };
   return withRequester(m, i.context);
+}
+
+/** Records the audit messages of one gateway request in one write (one commit instead of one per peer). */
+export async function recordAll(audit: AuditService, store: Store, messages: AuditMessage[]): Promise<void> {
+  await store.write(async (tx) => {
+    for (const m of messages) await audit.recordIn(tx, m);
+  });
+  audit.onQueued?.();
 }

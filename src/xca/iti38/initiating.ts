@@ -23,7 +23,8 @@ import { XdsError } from '../../xds/registry/errors.ts';
 import { errorsOf, expectBody } from '../../xds/submission.ts';
 import { XDS } from '../../xds/transactions.ts';
 import { adhocQueryResponse, decodeAdhocQuery, returnTypeOf, withHome, type AdhocQuery } from '../adhocQuery.ts';
-import { crossGatewayQueryObject, initiatingGatewayAudit } from '../audit.ts';
+import { crossGatewayQueryObject, initiatingGatewayAudit, recordAll } from '../audit.ts';
+import type { AuditMessage } from '../../audit/auditMessage.ts';
 import { linkPatientId, queryPatientId, tokenOf, withPatient } from '../peers/crossIdentity.ts';
 import type { PeerGateway } from '../peers/peerGateway.ts';
 import { XCA } from '../transactions.ts';
@@ -71,6 +72,8 @@ export function initiatingQueryTransaction(deps: InitiatingGatewayDeps): SoapTra
       expectBody(req.body, NS.query, 'AdhocQueryRequest', d.id);
       const returnType = returnTypeOf(req.body);
       const requestXml = serialize(req.body);
+      // The peers' audit messages, recorded with the answer's in one write.
+      const peerAudits: AuditMessage[] = [];
       let query: AdhocQuery;
       let patientId: string | undefined;
       try {
@@ -110,7 +113,8 @@ export function initiatingQueryTransaction(deps: InitiatingGatewayDeps): SoapTra
         const status = mergedStatus(parts);
         const errors = parts.flatMap((p) => p.errors);
         const objects = status === 'Failure' ? [] : parts.flatMap((p) => p.objects);
-        await deps.audit.record(
+        await recordAll(deps.audit, deps.store, [
+          ...peerAudits,
           xdsAudit(deps.audit, {
             tx: d,
             req,
@@ -119,7 +123,7 @@ export function initiatingQueryTransaction(deps: InitiatingGatewayDeps): SoapTra
             patientId: pid,
             objects: [storedQueryObject(queryId, requestXml, askedHome())],
           }),
-        );
+        ]);
         return { bodyXml: adhocQueryResponse(status, objects, returnType, errors) };
       }
 
@@ -146,7 +150,7 @@ export function initiatingQueryTransaction(deps: InitiatingGatewayDeps): SoapTra
         } catch (e) {
           part = { home: p.homeCommunityId, objects: [], errors: [{ errorCode: 'XDSUnavailableCommunity', codeContext: e instanceof Error ? e.message : String(e), location: p.homeCommunityId, severity: 'Error' }], failed: true };
         }
-        await deps.audit.record(
+        peerAudits.push(
           initiatingGatewayAudit(deps.audit, {
             tx: XCA['ITI-38'],
             endpoint: p.community.queryUrl,

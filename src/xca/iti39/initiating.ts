@@ -17,7 +17,8 @@ import type { BlobStore } from '../../xds/repository/blobStore.ts';
 import { DocumentRetrieval, type RetrieveRequest } from '../../xds/repository/retrieve.ts';
 import { expectBody } from '../../xds/submission.ts';
 import { XDS } from '../../xds/transactions.ts';
-import { initiatingGatewayAudit } from '../audit.ts';
+import { initiatingGatewayAudit, recordAll } from '../audit.ts';
+import type { AuditMessage } from '../../audit/auditMessage.ts';
 import { INITIATING_ROLES, type InitiatingGatewayDeps } from '../iti38/initiating.ts';
 import type { PeerGateway } from '../peers/peerGateway.ts';
 import { decodeRetrieveRequest, responseStatus, retrieveRequestXml, retrieveResponse, type ResponseDocument } from '../retrieve.ts';
@@ -55,6 +56,7 @@ export function initiatingRetrieveTransaction(deps: InitiatingRetrieveDeps): Soa
         if (!peer) unknown.push({ errorCode: 'XDSUnknownCommunity', codeContext: `homeCommunityId ${r.homeCommunityId} of document ${r.documentUniqueId} is neither this community nor one of its peers`, location: r.homeCommunityId, severity: 'Error' });
         else byPeer.set(peer, [...(byPeer.get(peer) ?? []), r]);
       }
+      const peerAudits: AuditMessage[] = [];
       const localPart: Promise<Part> = local.length
         ? readScoped(deps, req.context, d.id, (reader) => retrieval.retrieve(reader, local)).then((r) => ({
             documents: r.documents.map((doc) => ({ ...doc.request, homeCommunityId: home, mimeType: doc.mimeType, content: { file: doc.file } })),
@@ -65,7 +67,8 @@ export function initiatingRetrieveTransaction(deps: InitiatingRetrieveDeps): Soa
       const documents = parts.flatMap((p) => p.documents);
       const errors = [...unknown, ...parts.flatMap((p) => p.errors)];
       const status = responseStatus(documents.length, errors);
-      await deps.audit.record(
+      await recordAll(deps.audit, deps.store, [
+        ...peerAudits,
         xdsAudit(deps.audit, {
           tx: d,
           req,
@@ -74,7 +77,7 @@ export function initiatingRetrieveTransaction(deps: InitiatingRetrieveDeps): Soa
           objects: documents.map((doc) => documentObject(doc.documentUniqueId, doc.repositoryUniqueId, doc.homeCommunityId)),
           selfIsSource: true,
         }),
-      );
+      ]);
       return retrieveResponse(documents, errors);
 
       async function askPeer(p: PeerGateway, rs: RetrieveRequest[]): Promise<Part> {
@@ -91,7 +94,7 @@ export function initiatingRetrieveTransaction(deps: InitiatingRetrieveDeps): Soa
           const why = e instanceof Error ? e.message : String(e);
           part = { documents: [], errors: rs.map((r) => ({ errorCode: 'XDSUnavailableCommunity', codeContext: `document ${r.documentUniqueId}: ${why}`, location: p.homeCommunityId, severity: 'Error' as const })) };
         }
-        await deps.audit.record(
+        peerAudits.push(
           initiatingGatewayAudit(deps.audit, {
             tx: XCA['ITI-39'],
             endpoint: p.community.retrieveUrl,
