@@ -139,6 +139,9 @@ describe('XCA Responding Gateway: ITI-38 and ITI-39 from a peer region (e2e, TLS
     const r = await retrieve(sample(xcaFile('nist15809_TwoDocRetrieve.xml'), { home: A.homeCommunityId, repositoryuid: A.repositoryUniqueId, docuid1: docs[0].uniqueId, docuid2: docs[1].uniqueId }));
     expect(statusOf(r)).to.equal('Success');
     expect(r.attachments).to.have.length(2);
+    // The request as an MTOM package too (ITI TF-2b 3.39.4.1.2: MTOM in and out).
+    const asMtom = keep(await callAs(s, asB(), RG, XCA_ACTIONS.iti39, sample(xcaFile('nist15809_TwoDocRetrieve.xml'), { home: A.homeCommunityId, repositoryuid: A.repositoryUniqueId, docuid1: docs[0].uniqueId, docuid2: docs[1].uniqueId }), true));
+    expect(documentsOf(asMtom).map((d) => d.bytes.toString())).to.deep.equal(['discharge summary A', 'psychiatry note A']);
     const got = documentsOf(r);
     expect(got.map((d) => [d.home, d.repository, d.uniqueId, d.bytes.toString()])).to.deep.equal([
       [A.homeCommunityId, A.repositoryUniqueId, docs[0].uniqueId, 'discharge summary A'],
