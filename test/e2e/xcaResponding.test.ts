@@ -11,6 +11,10 @@ import { emptyTerms, type ConsentTerms } from '../../src/consent/model.ts';
 import type { SoapAnswer } from '../../src/soap/client.ts';
 import { conformanceDir } from '../helpers/conformance.ts';
 import { faultOf } from '../helpers/soapFaults.ts';
+import { makeIdp, securityHeader, signedAssertion, type TestIdp } from '../helpers/saml.ts';
+import { exchangeSoap } from '../../src/soap/client.ts';
+import fs from 'node:fs';
+import os from 'node:os';
 import { startTestServer, type TestServer } from '../helpers/hieServer.ts';
 import { regionCerts, type RegionCerts } from '../helpers/tlsNodes.ts';
 import { DICOM_AUDIT_SCHEMA, expectSchemaValid } from '../helpers/xds.ts';
@@ -43,6 +47,7 @@ const xcaFile = (f: string) => path.join(conformanceDir(), 'xca', f);
 describe('XCA Responding Gateway: ITI-38 and ITI-39 from a peer region (e2e, TLS)', function () {
   this.timeout(120_000);
   let certs: RegionCerts;
+  let idp: TestIdp;
   let s: TestServer;
   let token: string;
   let personId: number;
@@ -56,7 +61,10 @@ describe('XCA Responding Gateway: ITI-38 and ITI-39 from a peer region (e2e, TLS
 
   before(async () => {
     certs = await regionCerts(['region-b', 'ehr-a', 'hosp-c']);
-    s = await startTestServer(regionServerConfig(A, certs, [B], { extraNodes: [{ name: 'hosp-c', subject: 'CN=hosp-c', roles: ['consumer'] }] }));
+    idp = makeIdp('xca-idp');
+    s = await startTestServer(
+      regionServerConfig(A, certs, [B], { extraNodes: [{ name: 'hosp-c', subject: 'CN=hosp-c', roles: ['consumer'] }], xua: { identityProviders: [{ name: 'xca-idp', cert: idp.certFile, issuer: idp.issuer }] } }),
+    );
     token = s.app.tokenIssuer.issue('123456789018');
     await feedRegionPatient(s, A, 'XA-1', token);
     personId = (await s.app.store.read((tx) => tx.identity.personByRegionalId('XA-1')))!.id;
@@ -171,6 +179,31 @@ describe('XCA Responding Gateway: ITI-38 and ITI-39 from a peer region (e2e, TLS
       ['XDSDocumentUniqueIdError', '1.2.3.404'],
     ]);
     expect(documentsOf(mixed).map((d) => d.home)).to.deep.equal([A.homeCommunityId]);
+  });
+
+  it("uses the XUA user of the requesting gateway: the user's community decides consent, the user and purpose of use are audited", async () => {
+    const url = `https://127.0.0.1:${s.app.ports.http}${RG}`;
+    const read = (f: string) => fs.readFileSync(f);
+    const asUser = (homeCommunityId: string) =>
+      exchangeSoap({
+        url,
+        action: XCA_ACTIONS.iti38,
+        bodyXml: findDocuments(tokenPid(token)),
+        headers: securityHeader(signedAssertion(idp, { audiences: [url], homeCommunityId, nameId: 'dr-b@region-b' })),
+        tls: { ca: read(certs.ca), cert: read(certs.node('region-b').cert), key: read(certs.node('region-b').key) },
+        timeoutMs: 30_000,
+        maxResponseBytes: 1 << 24,
+        spoolDir: os.tmpdir(),
+      });
+    const ok = keep(await asUser(B.homeCommunityId));
+    expect(objectsOf(ok)).to.have.length(2);
+    // A user of a community the consent does not name: the patient is unknown to them.
+    const other = keep(await asUser('urn:oid:1.2.392.999.900.7'));
+    expect(errorsOf(other).map((e) => e.errorCode)).to.deep.equal(['XDSUnknownPatientId']);
+    const events = await s.app.store.read((tx) => tx.audit.auditEvents({ limit: 100_000 }));
+    const withUser = events.filter((e) => e.eventTypeCode === 'ITI-38' && e.xml.toString().includes('dr-b@region-b'));
+    expect(withUser).to.have.length(2);
+    expect(withUser[0].xml.toString()).to.contain('PurposeOfUse').and.to.contain('TREATMENT').and.to.contain(`&lt;dr-b@region-b@${idp.issuer}&gt;`);
   });
 
   it('refuses a node without the gateway role with a SOAP Fault (hie:NotAuthorized)', async () => {
