@@ -4,6 +4,7 @@ import { UsageError } from './args.ts';
 import { audit } from './audit.ts';
 import { certs } from './certs.ts';
 import { consent } from './consent.ts';
+import { demoRegions } from './demoRegions.ts';
 import { disaster } from './disaster.ts';
 import { ingest } from './ingest.ts';
 import { ssmix } from './ssmix.ts';
@@ -27,6 +28,7 @@ Commands:
   consent ACTION P   a patient's consent given at a desk: show, set, withhold, revoke, history
   disaster ACTION    declare, list or end a disaster (emergency access for an area)
   certs [NODE...]    make a demo CA and node certificates for TLS with client certificates
+  demo-regions       three regional servers on loopback that reach each other through XCA
 
 Run 'hie COMMAND --help' for the options of a command.
 `;
@@ -52,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
       return consent(rest);
     case 'disaster':
       return disaster(rest);
+    case 'demo-regions':
+      return demoRegions(rest);
     case 'pix':
       if (rest[0] === 'review') return pixReview(rest.slice(1));
       process.stdout.write(pixReviewHelp);

@@ -124,6 +124,14 @@ export class ScopedReader {
     return visible ? { kind: 'person', person: visible } : { kind: 'unknown-identifier' };
   }
 
+  /** Issue 16: the person an XCA link's pseudonym names (IdentityService.resolvePseudonym); unknown when the requester may not see the patient. */
+  async resolvePseudonym(domain: Domain, pseudonym: string): Promise<Resolution> {
+    const r = await this.identityService.resolvePseudonym(this.tx, domain, pseudonym);
+    if (r.kind !== 'person') return r;
+    const visible = await this.visiblePerson(r.person);
+    return visible ? { kind: 'person', person: visible } : { kind: 'unknown-identifier' };
+  }
+
   private async namesSurvivor(domain: Domain, id: string, survivor: Person): Promise<boolean> {
     if (domain.kind === 'regional') return (await this.tx.identity.personByRegionalId(id))?.id === survivor.id;
     if (domain.kind === 'token') return (await this.tx.identity.personByToken(id))?.id === survivor.id;

@@ -92,6 +92,7 @@ export class IdentityService {
     }
     if (persons.size === 0) {
       survivor = await tx.identity.createPerson(feed.token ?? null, regionalIsNew ? { id: feed.regionalId! } : { prefix: this.cfg.regional.prefix });
+      if (feed.token) await this.indexToken(tx, survivor.id, feed.token);
       created = true;
       changed = true;
     } else {
@@ -104,6 +105,7 @@ export class IdentityService {
       }
       if (feed.token && !survivor.token) {
         await tx.identity.setPersonToken(survivor.id, feed.token);
+        await this.indexToken(tx, survivor.id, feed.token);
         survivor = { ...survivor, token: feed.token };
         changed = true;
       }
@@ -155,13 +157,50 @@ export class IdentityService {
         if (other.token && survivorPerson.token && other.token !== survivorPerson.token) {
           throw new IdentityError('conflicting-tokens', 'the merged patients have different medical-field tokens');
         }
-        if (other.token && !survivorPerson.token) await tx.identity.setPersonToken(outcome.personId, other.token);
+        if (other.token && !survivorPerson.token) {
+          await tx.identity.setPersonToken(outcome.personId, other.token);
+          await this.indexToken(tx, outcome.personId, other.token);
+        }
         await tx.identity.closeProposalsBetween(outcome.personId, other.id);
         await tx.identity.mergePerson(other.id, outcome.personId);
       }
       await tx.identity.mergeRecord(active.id, into.id);
     }
     return { ...outcome, crossReferenceChanged: true };
+  }
+
+  /**
+   * Issue 16: the person a pseudonym of a pseudonym domain names, through the pseudonym index,
+   * following merges. For the XCA gateways' pseudonym links only: `resolve` never takes a pseudonym,
+   * so that PIX and PDQ do not join a pseudonym to the patient's other identifiers.
+   */
+  async resolvePseudonym(tx: ReadTx, domain: Domain, pseudonym: string): Promise<Resolution> {
+    const person = domain.kind === 'pseudonym' ? await tx.identity.personByPseudonym(domain.key, pseudonym) : undefined;
+    if (!person) return { kind: 'unknown-identifier' };
+    return { kind: 'person', person: await this.followPerson(tx, person) };
+  }
+
+  /** Indexes the pseudonyms of a token given to a person, one per pseudonym domain. */
+  private async indexToken(tx: WriteTx, personId: number, token: string): Promise<void> {
+    for (const d of this.domains.pseudonyms) await tx.identity.setPseudonym(d.key, organizationPseudonym(d.secret, token), personId);
+  }
+
+  /**
+   * At start: indexes the pseudonyms of every person with a token not yet indexed in a pseudonym
+   * domain (a domain added to config since, or data older than the index). Returns how many.
+   */
+  async indexPseudonyms(tx: WriteTx, batch = 10_000): Promise<number> {
+    let n = 0;
+    for (const d of this.domains.pseudonyms) {
+      for (let after = 0; ; ) {
+        const rows = await tx.identity.personsWithoutPseudonym(d.key, after, batch);
+        for (const r of rows) await tx.identity.setPseudonym(d.key, organizationPseudonym(d.secret, r.token), r.id);
+        n += rows.length;
+        if (rows.length < batch) break;
+        after = rows[rows.length - 1].id;
+      }
+    }
+    return n;
   }
 
   /** The person an identifier belongs to, following merges. */
@@ -229,7 +268,10 @@ export class IdentityService {
       throw new IdentityError('conflicting-tokens', 'the two patients have different medical-field tokens');
     }
     const [survivor, other] = a.token || (!b.token && a.id < b.id) ? [a, b] : [b, a];
-    if (other.token && !survivor.token) await tx.identity.setPersonToken(survivor.id, other.token);
+    if (other.token && !survivor.token) {
+      await tx.identity.setPersonToken(survivor.id, other.token);
+      await this.indexToken(tx, survivor.id, other.token);
+    }
     await tx.identity.closeProposalsBetween(survivor.id, other.id);
     await tx.identity.mergePerson(other.id, survivor.id);
     return { personId: survivor.id, created: false, crossReferenceChanged: true, proposals: 0 };

@@ -57,6 +57,7 @@ export interface Config {
   readonly syslog: SyslogConfig;
   readonly atna: AtnaConfig;
   readonly xds: XdsConfig;
+  readonly xca: XcaConfig;
   readonly ingest: IngestConfig;
   readonly nodes: readonly NodeConfig[];
   readonly access: AccessConfig;
@@ -177,6 +178,31 @@ export interface XdsConfig {
   };
   readonly limits: { readonly maxXmlBytes: number; readonly maxXmlDepth: number; readonly maxRequestBytes: number; readonly spoolThresholdBytes: number };
   readonly decodeThreads: number;
+}
+
+/** XCA (issue 16): this region's homeCommunityId, its gateways, and the community directory. */
+export interface XcaConfig {
+  readonly homeCommunityId?: string;
+  readonly respondingGateway: { readonly enabled: boolean; readonly path: string };
+  readonly initiatingGateway: {
+    readonly enabled: boolean;
+    readonly path: string;
+    readonly failuresBeforeBackoff: number;
+    readonly backoffMs: number;
+    readonly maxResponseBytes: number;
+  };
+  readonly communities: readonly CommunityConfig[];
+}
+
+/** A peer region of the community directory. */
+export interface CommunityConfig {
+  readonly homeCommunityId: string;
+  readonly name: string;
+  readonly queryUrl: string;
+  readonly retrieveUrl: string;
+  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  readonly identity: { readonly mode: 'token' | 'pseudonym'; readonly pseudonymDomain?: string };
+  readonly timeoutMs: number;
 }
 
 export interface PixConsumerConfig {

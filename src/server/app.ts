@@ -46,6 +46,7 @@ import { ConsentAdministration } from '../consent/administration.ts';
 import { consentAdminRouter } from '../consent/adminRoutes.ts';
 import { xdsServices, type XdsServices } from '../xds/assemble.ts';
 import { clinicalFeedTransactions } from '../ingest/assemble.ts';
+import { xcaServices, type XcaServices } from '../xca/assemble.ts';
 
 export interface App {
   config: Config;
@@ -57,6 +58,8 @@ export interface App {
   /** The Audit Record Repository's ingest, and the forwarding of this server's audit messages. */
   atna: { ingest: AuditIngest; forward: OutboxDispatcher };
   xds: XdsServices;
+  /** XCA gateways (issue 16): the community directory and the gateways' SOAP routes. */
+  xca: XcaServices;
   /** Patient consent: the access decisions every read path asks, consent changes, declared disasters. */
   consent: ConsentService;
   ports: { mllp?: number; http?: number; syslogTls?: number; syslogTcp?: number; syslogUdp?: number };
@@ -73,6 +76,8 @@ export async function openServices(config: Config, log: Logger) {
   const domains = new DomainDirectory(config.identity);
   await store.write((tx) => domains.seed(tx));
   const identity = new IdentityService(config.identity, domains);
+  // Issue 16: the pseudonym index of every pseudonym domain, completed for tokens not yet indexed.
+  await store.write((tx) => identity.indexPseudonyms(tx));
   const audit = new AuditService(store, config.node, config.atna.repositories);
   const nextControlId = controlIdGenerator();
   const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);
@@ -111,6 +116,10 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const xds = xdsServices(config, { store, identity, audit, log, decisions: consent });
   stops.push(() => xds.close());
   // --- end XDS.b ---
+  // --- XCA Responding and Initiating Gateways (ITI-38/39; ITI-18/43 from local consumers) ---
+  const xca = xcaServices(config, { store, identity, audit, log, decisions: consent, repository: xds.repository });
+  stops.push(() => xca.close());
+  // --- end XCA ---
   try {
     const transactions: Hl7Transaction[] = [
       iti8Transaction({ store, identity, notifier, audit, facilities: facilityDomains(config.identity.domains) }),
@@ -179,6 +188,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       });
       httpListener.mount('/atna', atnaReportRouter({ reporter, log }));
       for (const r of xds.routes) httpListener.mount(r.path, r.router); // XDS.b SOAP endpoints
+      for (const r of xca.routes) httpListener.mount(r.path, r.router); // XCA gateways' SOAP endpoints
       httpListener.mount('/admin', consentAdminRouter({ admin: consentAdministration(config, s), audit, log })); // patient consent, disasters
       ports.http = await httpListener.listen();
       stops.push(() => httpListener.close());
@@ -239,6 +249,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     iti10,
     atna: { ingest, forward: atnaForward },
     xds,
+    xca,
     consent,
     ports,
     async stop() {

@@ -6,6 +6,7 @@
  * SoapFaultError. Used by the SS-MIX2 adapter that publishes to a running HIE.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
@@ -13,7 +14,7 @@ import { Readable } from 'node:stream';
 import { parseXml, type XmlElement } from '../xml/parse.ts';
 import { escapeText } from '../xml/write.ts';
 import { parseMediaType } from './contentType.ts';
-import { buildMtomPackage, readMultipart, type OutgoingPart } from './mtom.ts';
+import { buildMtomPackage, readMultipart, type MimePart, type OutgoingPart } from './mtom.ts';
 import { NS } from './namespaces.ts';
 
 export class SoapClientError extends Error {}
@@ -118,4 +119,130 @@ export async function callSoap(c: SoapCall): Promise<XmlElement> {
     throw new SoapFaultError(`SOAP Fault from ${url.href}: ${reason}`, value(code) ?? '', value(code?.children.find((x) => x.local === 'Subcode')), reason, res.status, xml.toString('utf8'));
   }
   return body;
+}
+
+/** A whole answer: the envelope as received, its Body element and its MTOM attachments (issue 16, the XCA Initiating Gateway). */
+export interface SoapAnswer {
+  status: number;
+  envelopeXml: string;
+  body: XmlElement;
+  /** Attachments by arrival order; kept in memory up to the spool threshold, else in files under spoolDir (the caller removes them). */
+  attachments: MimePart[];
+}
+
+export interface SoapExchange extends SoapCall {
+  /** The whole exchange, connection to last byte, within timeoutMs; larger answers are refused. */
+  maxResponseBytes: number;
+  spoolDir: string;
+  spoolThreshold?: number;
+  /** A keep-alive agent for this peer (its TLS options included). */
+  agent?: http.Agent;
+}
+
+/** POST with a deadline on the whole exchange and a cap on the answer's size. */
+function postBounded(url: URL, contentType: string, pieces: Buffer[], c: SoapExchange): Promise<{ status: number; contentType: string; body: Buffer }> {
+  const client = url.protocol === 'https:' ? https : http;
+  const timeoutMs = c.timeoutMs ?? 60_000;
+  const options: https.RequestOptions = { method: 'POST', headers: { 'content-type': contentType, 'content-length': pieces.reduce((n, p) => n + p.length, 0) } };
+  if (c.agent) options.agent = c.agent;
+  else if (url.protocol === 'https:' && c.tls) Object.assign(options, { ca: c.tls.ca, cert: c.tls.cert, key: c.tls.key, agent: false });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (e: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      reject(e);
+    };
+    const req = client.request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > c.maxResponseBytes) {
+          fail(new SoapClientError(`${url.href} answered more than ${c.maxResponseBytes} bytes`));
+          res.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
+      });
+      res.on('error', (e) => fail(e));
+      res.on('aborted', () => fail(new SoapClientError(`${url.href} closed the connection before the end of its answer`)));
+    });
+    const timer = setTimeout(() => fail(new SoapClientError(`no complete answer from ${url.href} within ${timeoutMs} ms`)), timeoutMs);
+    req.on('error', (e) => fail(e));
+    for (const p of pieces) req.write(p);
+    req.end();
+  });
+}
+
+/**
+ * Sends the request and returns the whole answer (envelope, Body, attachments). Throws SoapFaultError
+ * for a Fault and SoapClientError for anything else that is not a SOAP answer: no connection, TLS
+ * refused, too slow, too large, not XML, no Body.
+ */
+export async function exchangeSoap(c: SoapExchange): Promise<SoapAnswer> {
+  const url = new URL(c.url);
+  const envelope = requestEnvelope(c.action, c.url, c.bodyXml, undefined, c.headers);
+  let contentType = `application/soap+xml; charset=UTF-8; action="${c.action}"`;
+  let pieces: Buffer[] = [Buffer.from(envelope, 'utf8')];
+  if (c.mtom || (c.attachments && c.attachments.length > 0)) {
+    const pkg = buildMtomPackage(envelope, c.action, c.attachments ?? []);
+    contentType = pkg.contentType;
+    pieces = pkg.pieces.map((p) => {
+      if (Buffer.isBuffer(p)) return p;
+      throw new SoapClientError('file attachments are not sent by this client');
+    });
+  }
+  let res: { status: number; contentType: string; body: Buffer };
+  try {
+    res = await postBounded(url, contentType, pieces, c);
+  } catch (e) {
+    if (e instanceof SoapClientError) throw e;
+    throw new SoapClientError(`${url.href}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const mt = parseMediaType(res.contentType);
+  let xml: Buffer = res.body;
+  let attachments: SoapAnswer['attachments'] = [];
+  if (mt.type === 'multipart/related') {
+    let parts: SoapAnswer['attachments'];
+    try {
+      parts = await readMultipart(Readable.from([res.body]), mt.params.boundary ?? '', { maxBytes: c.maxResponseBytes, spoolThreshold: c.spoolThreshold ?? 1 << 20, spoolDir: c.spoolDir });
+    } catch (e) {
+      throw new SoapClientError(`${url.href} answered a broken MTOM package: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const start = mt.params.start?.replace(/[<>]/g, '');
+    const root = parts.find((p) => p.contentId === start) ?? parts[0];
+    attachments = parts.filter((p) => p !== root);
+    xml = root?.data ?? Buffer.alloc(0);
+  }
+  const fail = (message: string): never => {
+    for (const a of attachments) if (a.file) fs.rmSync(a.file, { force: true });
+    throw new SoapClientError(message);
+  };
+  let root: XmlElement | undefined;
+  try {
+    root = parseXml(xml);
+  } catch {
+    fail(`${url.href} answered HTTP ${res.status} without a SOAP envelope`);
+  }
+  const body = root!.ns === NS.soap12 && root!.local === 'Envelope' ? root!.children.find((x) => x.ns === NS.soap12 && x.local === 'Body')?.children[0] : undefined;
+  if (!body) return fail(`${url.href} answered HTTP ${res.status} without a SOAP 1.2 Body`);
+  const envelopeXml = xml.toString('utf8');
+  if (body.local === 'Fault') {
+    for (const a of attachments) if (a.file) fs.rmSync(a.file, { force: true });
+    const text = (el: XmlElement | undefined): string => (el ? el.text.trim() || el.children.map(text).join(' ') : '');
+    const code = body.children.find((x) => x.local === 'Code');
+    const value = (el: XmlElement | undefined) => el?.children.find((x) => x.local === 'Value')?.text.trim();
+    const reason = text(body.children.find((x) => x.local === 'Reason'));
+    throw new SoapFaultError(`SOAP Fault from ${url.href}: ${reason}`, value(code) ?? '', value(code?.children.find((x) => x.local === 'Subcode')), reason, res.status, envelopeXml);
+  }
+  return { status: res.status, envelopeXml, body, attachments };
 }

@@ -44,6 +44,10 @@ export interface IdentityReader {
   person(id: number): Promise<Person | undefined>;
   personByToken(token: string): Promise<Person | undefined>;
   personByRegionalId(regionalId: string): Promise<Person | undefined>;
+  /** The person a pseudonym of a pseudonym domain was indexed for (issue 16, XCA pseudonym links). */
+  personByPseudonym(domainKey: string, pseudonym: string): Promise<Person | undefined>;
+  /** Up to `limit` persons with a token but no pseudonym in the domain, by id after `afterId`. */
+  personsWithoutPseudonym(domainKey: string, afterId: number, limit: number): Promise<{ id: number; token: string }[]>;
 
   /**
    * Active records matching every criterion, in a stable order: reads at most `limit` index rows
@@ -80,6 +84,8 @@ export interface IdentityWriter extends IdentityReader {
    */
   createPerson(token: string | null, regional: { prefix: string } | { id: string }): Promise<Person>;
   setPersonToken(personId: number, token: string): Promise<void>;
+  /** Indexes a person's pseudonym in a pseudonym domain (replacing the row of the same pseudonym). */
+  setPseudonym(domainKey: string, pseudonym: string, personId: number): Promise<void>;
   /** Marks `fromId` merged into `intoId` and moves its active records there. */
   mergePerson(fromId: number, intoId: number): Promise<void>;
 

@@ -34,7 +34,8 @@ export interface XdsRequester {
 }
 
 export interface XdsAuditInput {
-  tx: XdsTransactionDescriptor;
+  /** The transaction's audit event (an XDS descriptor, or XCA's: the same message shape, ITI TF-2b 3.38.5, 3.39.5). */
+  tx: Pick<XdsTransactionDescriptor, 'audit'>;
   req: XdsRequester;
   outcome: EventOutcome;
   outcomeDescription?: string;

@@ -228,6 +228,71 @@ const xuaSchema = {
 } as const;
 // --- end who is asking ---
 
+// --- XCA (issue 16): this region's homeCommunityId, the Responding and Initiating Gateways, the community directory ---
+const homeCommunityIdPattern = '^urn:oid:[0-2](\\.(0|[1-9][0-9]*))+$';
+const xcaSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    homeCommunityId: { type: 'string', pattern: homeCommunityIdPattern, description: 'this region\'s homeCommunityId (urn:oid:...); the gateways run only when it is set' },
+    respondingGateway: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        path: { type: 'string', pattern: '^/', default: '/services/xca/responding', description: 'ITI-38 and ITI-39 from peer communities (nodes with the gateway role)' },
+      },
+    },
+    initiatingGateway: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        path: { type: 'string', pattern: '^/', default: '/services/xca/initiating', description: 'ITI-18 and ITI-43 from local consumers (XDS Affinity Domain Option)' },
+        failuresBeforeBackoff: { type: 'integer', minimum: 1, default: 3, description: 'consecutive failures after which a peer is skipped' },
+        backoffMs: { type: 'integer', minimum: 0, default: 30000, description: 'how long a failing peer is skipped' },
+        maxResponseBytes: { type: 'integer', minimum: 1024, default: 268435456, description: 'largest answer read from a peer, MTOM attachments included' },
+      },
+    },
+    communities: {
+      type: 'array',
+      default: [],
+      description: 'the community directory: peer regions this one queries and that query it',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['homeCommunityId', 'name', 'queryUrl', 'retrieveUrl'],
+        properties: {
+          homeCommunityId: { type: 'string', pattern: homeCommunityIdPattern },
+          name: { type: 'string', minLength: 1 },
+          queryUrl: { type: 'string', pattern: '^https?://', description: 'the peer Responding Gateway\'s ITI-38 endpoint' },
+          retrieveUrl: { type: 'string', pattern: '^https?://', description: 'the peer Responding Gateway\'s ITI-39 endpoint' },
+          tls: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'PEM files for https: the peer\'s CA, this node\'s certificate and key',
+            properties: { ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } },
+          },
+          identity: {
+            type: 'object',
+            additionalProperties: false,
+            default: {},
+            properties: {
+              mode: { enum: ['token', 'pseudonym'], default: 'token', description: 'token: the medical-field token; pseudonym: the link\'s own pseudonym of it' },
+              pseudonymDomain: { type: 'string', description: 'pseudonym mode: namespace or OID of the identity.pseudonymDomains entry (its key) of this link' },
+            },
+          },
+          timeoutMs: { type: 'integer', minimum: 50, default: 10000, description: 'longest wait for this peer\'s answer' },
+        },
+      },
+    },
+  },
+} as const;
+// --- end XCA ---
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -421,6 +486,7 @@ export const configSchema = {
         maxOpenContinuations: { type: 'integer', minimum: 1, default: 10000 },
       },
     },
+    xca: xcaSchema,
     xds: {
       type: 'object',
       additionalProperties: false,

@@ -154,6 +154,24 @@ export class SqliteIdentityRepo implements IdentityWriter {
     return p && toPerson(p);
   }
 
+  async personByPseudonym(domainKey: string, pseudonym: string): Promise<Person | undefined> {
+    const p = this.st.get<PersonRow>(
+      'SELECT p.id, p.token, p.regional_id, p.merged_into FROM pseudonyms x JOIN persons p ON p.id = x.person_id WHERE x.domain_key = ? AND x.pseudonym = ?',
+      domainKey,
+      pseudonym,
+    );
+    return p && toPerson(p);
+  }
+
+  async personsWithoutPseudonym(domainKey: string, afterId: number, limit: number): Promise<{ id: number; token: string }[]> {
+    return this.st.all<{ id: number; token: string }>(
+      'SELECT p.id, p.token FROM persons p WHERE p.id > ? AND p.token IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pseudonyms x WHERE x.person_id = p.id AND x.domain_key = ?) ORDER BY p.id LIMIT ?',
+      afterId,
+      domainKey,
+      limit,
+    );
+  }
+
   async searchRecords(q: DemographicQuery, limit: number, after?: SearchCursor): Promise<SearchPage> {
     const where: string[] = ['r.merged_into IS NULL'];
     const args: unknown[] = [];
@@ -284,6 +302,10 @@ export class SqliteIdentityRepo implements IdentityWriter {
 
   async setPersonToken(personId: number, token: string): Promise<void> {
     this.st.run('UPDATE persons SET token = ?, updated_at = ? WHERE id = ?', token, now(), personId);
+  }
+
+  async setPseudonym(domainKey: string, pseudonym: string, personId: number): Promise<void> {
+    this.st.run('INSERT OR REPLACE INTO pseudonyms(domain_key, pseudonym, person_id) VALUES (?, ?, ?)', domainKey, pseudonym, personId);
   }
 
   async mergePerson(fromId: number, intoId: number): Promise<void> {

@@ -365,4 +365,20 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX audit_events_sender_mark ON audit_events(sender_mark, id) WHERE sender_mark IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    name: 'identity: the pseudonym index (XCA links keyed on an organization pseudonym of the token)',
+    sql: `
+      -- One row per person with a token and pseudonym domain (identity.pseudonymDomains): the
+      -- keyed pseudonym of the token, so that a Responding Gateway finds the person a peer link's
+      -- pseudonym names by the key, never by computing every person's pseudonym (issue 16).
+      CREATE TABLE pseudonyms (
+        domain_key TEXT NOT NULL,
+        pseudonym TEXT NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        PRIMARY KEY (domain_key, pseudonym)
+      ) WITHOUT ROWID;
+      CREATE INDEX pseudonyms_person ON pseudonyms(person_id, domain_key);
+    `,
+  },
 ];

@@ -42,6 +42,10 @@ export const XDS_ERROR_CODES = [
   'ReferencesExistException',
   'UnreferencedObjectException',
   'InvalidRequestException',
+  // XCA (ITI TF-3 Table 4.2.4.1-2): a homeCommunityId not known, missing where one is required, or a community not available.
+  'XDSUnknownCommunity',
+  'XDSMissingHomeCommunityId',
+  'XDSUnavailableCommunity',
 ] as const;
 
 export type XdsErrorCode = (typeof XDS_ERROR_CODES)[number];

@@ -1,0 +1,111 @@
+/**
+ * The Initiating Gateway's retrieve face (ITI TF-2b 3.39, XDS Affinity Domain Option 3.43.4.1.3.1):
+ * a local consumer's ITI-43 whose DocumentRequests name communities by HomeCommunityId. The requests
+ * of this community (or naming none) go to the local retrieval service through the consumer's
+ * scoped reader; those of each peer become one ITI-39 to that peer; all at once, each peer within
+ * its timeout; one MTOM answer merges every document (HomeCommunityId on each) and every error: a
+ * peer's own errors and, for a peer that gave no answer, XDSUnavailableCommunity for each of its
+ * documents, located at its homeCommunityId. Audited as the repository's ITI-43 (Export) and once
+ * per peer asked (ITI-39 Import as requester).
+ */
+import { readScoped } from '../../consent/scopedReader.ts';
+import type { RegistryError } from '../../ebxml/registryResponse.ts';
+import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
+import { NS } from '../../soap/namespaces.ts';
+import { documentObject, xdsAudit } from '../../xds/audit.ts';
+import type { BlobStore } from '../../xds/repository/blobStore.ts';
+import { DocumentRetrieval, type RetrieveRequest } from '../../xds/repository/retrieve.ts';
+import { expectBody } from '../../xds/submission.ts';
+import { XDS } from '../../xds/transactions.ts';
+import { initiatingGatewayAudit, recordAll } from '../audit.ts';
+import type { AuditMessage } from '../../audit/auditMessage.ts';
+import { INITIATING_ROLES, type InitiatingGatewayDeps } from '../iti38/initiating.ts';
+import type { PeerGateway } from '../peers/peerGateway.ts';
+import { decodeRetrieveRequest, responseStatus, retrieveRequestXml, retrieveResponse, type ResponseDocument } from '../retrieve.ts';
+import { XCA } from '../transactions.ts';
+
+export interface InitiatingRetrieveDeps extends InitiatingGatewayDeps {
+  repositoryUniqueId: string;
+  blobs: BlobStore;
+}
+
+interface Part {
+  documents: ResponseDocument[];
+  errors: RegistryError[];
+}
+
+export function initiatingRetrieveTransaction(deps: InitiatingRetrieveDeps): SoapTransaction {
+  const d = XDS['ITI-43'];
+  const home = deps.communities.homeCommunityId;
+  const retrieval = new DocumentRetrieval({ repositoryUniqueId: deps.repositoryUniqueId, registryElsewhere: false }, deps.blobs);
+  return {
+    ...d,
+    roles: INITIATING_ROLES,
+    async handle(req: SoapRequest) {
+      expectBody(req.body, NS.xdsb, 'RetrieveDocumentSetRequest', d.id);
+      const requests = decodeRetrieveRequest(req.body);
+      const local: RetrieveRequest[] = [];
+      const byPeer = new Map<PeerGateway, RetrieveRequest[]>();
+      const unknown: RegistryError[] = [];
+      for (const r of requests) {
+        if (!r.homeCommunityId || r.homeCommunityId === home) {
+          local.push(r);
+          continue;
+        }
+        const peer = deps.peers.find((p) => p.homeCommunityId === r.homeCommunityId);
+        if (!peer) unknown.push({ errorCode: 'XDSUnknownCommunity', codeContext: `homeCommunityId ${r.homeCommunityId} of document ${r.documentUniqueId} is neither this community nor one of its peers`, location: r.homeCommunityId, severity: 'Error' });
+        else byPeer.set(peer, [...(byPeer.get(peer) ?? []), r]);
+      }
+      const peerAudits: AuditMessage[] = [];
+      const localPart: Promise<Part> = local.length
+        ? readScoped(deps, req.context, d.id, (reader) => retrieval.retrieve(reader, local)).then((r) => ({
+            documents: r.documents.map((doc) => ({ ...doc.request, homeCommunityId: home, mimeType: doc.mimeType, content: { file: doc.file } })),
+            errors: r.errors,
+          }))
+        : Promise.resolve({ documents: [], errors: [] });
+      const parts = await Promise.all([localPart, ...[...byPeer].map(([p, rs]) => askPeer(p, rs))]);
+      const documents = parts.flatMap((p) => p.documents);
+      const errors = [...unknown, ...parts.flatMap((p) => p.errors)];
+      const status = responseStatus(documents.length, errors);
+      await recordAll(deps.audit, deps.store, [
+        ...peerAudits,
+        xdsAudit(deps.audit, {
+          tx: d,
+          req,
+          outcome: status === 'Success' ? 0 : status === 'PartialSuccess' ? 4 : 8,
+          outcomeDescription: errors.map((e) => e.errorCode).join(' ') || undefined,
+          objects: documents.map((doc) => documentObject(doc.documentUniqueId, doc.repositoryUniqueId, doc.homeCommunityId)),
+          selfIsSource: true,
+        }),
+      ]);
+      return retrieveResponse(documents, errors);
+
+      async function askPeer(p: PeerGateway, rs: RetrieveRequest[]): Promise<Part> {
+        let part: Part;
+        let failed = false;
+        try {
+          const a = await p.retrieve(retrieveRequestXml(rs));
+          part = {
+            documents: a.documents.map((doc) => ({ homeCommunityId: doc.homeCommunityId, repositoryUniqueId: doc.repositoryUniqueId, documentUniqueId: doc.documentUniqueId, mimeType: doc.mimeType, content: { data: doc.data } })),
+            errors: a.errors.map((x) => ({ ...x, location: p.homeCommunityId })),
+          };
+        } catch (e) {
+          failed = true;
+          const why = e instanceof Error ? e.message : String(e);
+          part = { documents: [], errors: rs.map((r) => ({ errorCode: 'XDSUnavailableCommunity', codeContext: `document ${r.documentUniqueId}: ${why}`, location: p.homeCommunityId, severity: 'Error' as const })) };
+        }
+        peerAudits.push(
+          initiatingGatewayAudit(deps.audit, {
+            tx: XCA['ITI-39'],
+            endpoint: p.community.retrieveUrl,
+            outcome: failed ? 8 : part.errors.length ? 4 : 0,
+            outcomeDescription: part.errors.map((x) => x.errorCode).join(' ') || undefined,
+            objects: part.documents.map((doc) => documentObject(doc.documentUniqueId, doc.repositoryUniqueId, doc.homeCommunityId)),
+            context: req.context,
+          }),
+        );
+        return part;
+      }
+    },
+  };
+}

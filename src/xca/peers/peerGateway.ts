@@ -1,0 +1,78 @@
+/**
+ * One peer Responding Gateway as the Initiating Gateway sees it: its community, a keep-alive
+ * connection pool (with the link's TLS: the peer's CA, this node's certificate and key), the calls
+ * (ITI-38, ITI-39) each bounded by the peer's timeout and the largest answer, and its health: after
+ * `failuresBeforeBackoff` failures in a row it is skipped for `backoffMs`, answering at once with the
+ * reason. A call never throws anything but PeerFailure.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { exchangeSoap, SoapFaultError, type SoapAnswer } from '../../soap/client.ts';
+import type { Community } from '../community.ts';
+import { XCA } from '../transactions.ts';
+import { MalformedAnswer, queryAnswer, retrieveAnswer, type QueryAnswer, type RetrieveAnswer } from './answers.ts';
+
+/** Why a peer gave no usable answer (the codeContext of its XDSUnavailableCommunity). */
+export class PeerFailure extends Error {}
+
+export interface PeerLimits {
+  failuresBeforeBackoff: number;
+  backoffMs: number;
+  maxResponseBytes: number;
+  spoolDir: string;
+}
+
+export class PeerGateway {
+  private readonly agent: http.Agent;
+  private failures = 0;
+  private skippedUntil = 0;
+  private lastFailure = '';
+
+  constructor(
+    readonly community: Community,
+    private readonly limits: PeerLimits,
+    private readonly now: () => number = Date.now,
+  ) {
+    const tls = community.tls;
+    const read = (f?: string) => (f ? fs.readFileSync(f) : undefined);
+    this.agent = community.queryUrl.startsWith('https:') || community.retrieveUrl.startsWith('https:')
+      ? new https.Agent({ keepAlive: true, ca: read(tls?.ca), cert: read(tls?.cert), key: read(tls?.key) })
+      : new http.Agent({ keepAlive: true });
+  }
+
+  get homeCommunityId(): string {
+    return this.community.homeCommunityId;
+  }
+
+  query(bodyXml: string): Promise<QueryAnswer> {
+    return this.call(this.community.queryUrl, XCA['ITI-38'].action, bodyXml, queryAnswer);
+  }
+
+  retrieve(bodyXml: string): Promise<RetrieveAnswer> {
+    return this.call(this.community.retrieveUrl, XCA['ITI-39'].action, bodyXml, retrieveAnswer);
+  }
+
+  private async call<T>(url: string, action: string, bodyXml: string, read: (a: SoapAnswer) => T): Promise<T> {
+    if (this.now() < this.skippedUntil) {
+      throw new PeerFailure(`community ${this.community.name} is skipped until ${new Date(this.skippedUntil).toISOString()} after ${this.failures} failures in a row (last: ${this.lastFailure})`);
+    }
+    try {
+      // Attachments stay in memory (they are merged into one answer): the size cap bounds them.
+      const answer = await exchangeSoap({ url, action, bodyXml, timeoutMs: this.community.timeoutMs, maxResponseBytes: this.limits.maxResponseBytes, spoolDir: this.limits.spoolDir, spoolThreshold: this.limits.maxResponseBytes, agent: this.agent });
+      const out = read(answer);
+      this.failures = 0;
+      return out;
+    } catch (e) {
+      const why = e instanceof SoapFaultError ? `SOAP Fault ${e.code}${e.subcode ? ` ${e.subcode}` : ''}: ${e.reason}` : e instanceof MalformedAnswer ? `malformed answer: ${e.message}` : e instanceof Error ? e.message : String(e);
+      this.failures++;
+      this.lastFailure = why;
+      if (this.failures >= this.limits.failuresBeforeBackoff) this.skippedUntil = this.now() + this.limits.backoffMs;
+      throw new PeerFailure(`community ${this.community.name} (${this.community.homeCommunityId}): ${why}`);
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
