@@ -21,6 +21,7 @@ export function configFrom(flags: CommonFlags, extra: Record<string, unknown> = 
   return loadConfig({
     file: flags.config,
     flags: { dataDir: flags['data-dir'], 'log.level': flags['log-level'], ...extra },
+    ownRegionalAuthority: true,
   });
 }
 

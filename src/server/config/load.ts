@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import { Ajv } from 'ajv';
 import { configSchema } from './schema.ts';
+import { ownRegionalAuthority } from './regionalAuthority.ts';
 import type { Config } from '../../kernel/config.ts';
 
 export class ConfigError extends Error {
@@ -32,6 +33,11 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Command-line values by path, e.g. { 'mllp.port': 2576 }. */
   flags?: Record<string, unknown>;
+  /**
+   * When no file, variable or flag names identity.regional.authority, give the server one of its own
+   * (regionalAuthority.ts) instead of the schema's example. The `hie` commands do; tests need not.
+   */
+  ownRegionalAuthority?: boolean;
 }
 
 export function loadConfig(opts: LoadOptions = {}): Config {
@@ -63,7 +69,20 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   for (const [dotted, value] of Object.entries(opts.flags ?? {})) {
     if (value !== undefined) setPath(doc, dotted.split('.'), value);
   }
-  return validate(doc);
+  const config = validate(doc);
+  if (!opts.ownRegionalAuthority || hasPath(doc, ['identity', 'regional', 'authority'])) return config;
+  const own = structuredClone(config) as unknown as Json;
+  setPath(own, ['identity', 'regional', 'authority'], ownRegionalAuthority(config));
+  return validate(own);
+}
+
+function hasPath(doc: Json, path: string[]): boolean {
+  let node: unknown = doc;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null || !(key in node)) return false;
+    node = (node as Json)[key];
+  }
+  return true;
 }
 
 const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
