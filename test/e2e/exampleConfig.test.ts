@@ -88,7 +88,7 @@ describe('the example configuration (examples/hie.json)', function () {
       while (forwarded === 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
         await app.atna.ingest.flushed();
-        forwarded = (await app.store.read((tx) => tx.audit.auditEvents({ limit: 1000 }))).filter((e) => e.transport !== 'self').length;
+        forwarded = (await app.store.read((tx) => tx.audit.auditEvents({ limit: 1000 }))).filter((e) => e.transport === 'syslog-tls').length;
       }
       expect(forwarded).to.be.greaterThan(0);
     } finally {
