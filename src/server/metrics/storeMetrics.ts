@@ -37,6 +37,8 @@ export function storeMetrics(registry: Registry, src: StoreMetricsSources): void
     },
   });
   const blobs = new FolderSize(src.blobDir, src.blobRefreshMs);
+  // Counted from the start, so that the first scrape finds a total.
+  blobs.current();
   new Gauge({
     name: 'hie_store_bytes',
     help: 'Bytes on disk: the SQLite database file, its write-ahead log, the repository document files (counted in the background, at most every few minutes)',
