@@ -56,7 +56,7 @@ export async function serve(argv: string[]): Promise<number> {
   const log = createLogger(config.log.level);
   // Handled from the start: a signal while starting stops the server once it has started.
   const stopping = stopSignal(log);
-  const app = await startApp(config, log, { waitFor: values.demo ? ['demo'] : [] });
+  const app = await startApp(config, log, { waitFor: values.demo ? ['demo'] : [], processMetrics: true });
   if (values.demo) {
     // The synthetic SS-MIX2 samples, loaded once into a fresh store.
     for (const { facility, report } of await loadDemo(config, { store: app.store, identity: app.identity, audit: app.audit, xds: app.xds })) {

@@ -75,6 +75,8 @@ export interface App {
 export interface StartOptions {
   /** Steps the caller does after start before the server is ready for traffic (e.g. 'demo', the demo load). */
   waitFor?: readonly string[];
+  /** Metrics of the process itself (CPU, memory, event loop, GC): for the server process (hie serve), not in-process test servers. */
+  processMetrics?: boolean;
 }
 
 export function openStore(config: Config): Store {
@@ -103,7 +105,7 @@ export function consentAdministration(config: Config, s: Pick<Awaited<ReturnType
 
 export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<App> {
   const readiness = new Readiness(['start', ...(opts.waitFor ?? [])]);
-  const metrics = serverMetrics(log);
+  const metrics = serverMetrics(log, { processMetrics: opts.processMetrics });
   const s = await openServices(config, log);
   const { store, identity, audit, notifier, iti10, consent } = s;
   const stops: (() => Promise<void>)[] = [];

@@ -54,7 +54,7 @@ describe('metrics, the transaction log and health (operating the server)', funct
         ...extra,
       }),
       createLogger('info', (l) => lines.push(l)),
-      { waitFor },
+      { waitFor, processMetrics: true },
     );
   before(async () => {
     app = await start();

@@ -1,4 +1,9 @@
-/** The server's metrics: one registry (no global), the process's own, transactions, queues, store size. */
+/**
+ * The server's metrics: one registry (no global) with transactions, queues, store size and, for the
+ * server process, the process's own (CPU, memory, event-loop lag, GC). Those are off for servers
+ * started in process by tests and benchmarks: each set keeps an event-loop monitor and a GC observer
+ * running for the life of the process.
+ */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from '../../kernel/logger.ts';
 import type { TransactionObserver } from '../../kernel/transactionObserver.ts';
@@ -13,8 +18,8 @@ export interface ServerMetrics {
   watchStore(src: StoreMetricsSources): void;
 }
 
-export function serverMetrics(log: Logger): ServerMetrics {
+export function serverMetrics(log: Logger, opts: { processMetrics?: boolean } = {}): ServerMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  if (opts.processMetrics) collectDefaultMetrics({ register: registry });
   return { registry, observe: transactionMetrics(registry, log), watchStore: (src) => storeMetrics(registry, src) };
 }
