@@ -54,6 +54,8 @@ export async function serve(argv: string[]): Promise<number> {
   });
   const config = values.demo ? withDemoFacilities(base) : base;
   const log = createLogger(config.log.level);
+  // What a remote SS-MIX2 adapter (hie ingest --to) must name as identity.regional.authority.
+  log.info('identity.regional-authority', { ...config.identity.regional.authority });
   // Handled from the start: a signal while starting stops the server once it has started.
   const stopping = stopSignal(log);
   const app = await startApp(config, log, { waitFor: values.demo ? ['demo'] : [], processMetrics: true });
