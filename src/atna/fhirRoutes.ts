@@ -19,6 +19,7 @@ import { httpContext } from '../kernel/httpContext.ts';
 import { FhirError, sendError, sendResource } from '../fhir/outcome.ts';
 import type { AtnaConfig } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { outcomeOfStatus, type TransactionObserver } from '../kernel/transactionObserver.ts';
 import type { AuditPatientKey } from '../store/types.ts';
 import type { FhirAuditFeed } from './iti20/fhirFeed.ts';
 import type { Peer } from './iti20/receivedAudit.ts';
@@ -49,9 +50,28 @@ export function atnaFhirRouter(deps: {
   decisions: Pick<AccessDecisions, 'auditTrailRefusal'>;
   config: AtnaConfig;
   log: Logger;
+  /** Told of every request answered (metrics, the transaction log): reads are ITI-81, writes ITI-20. */
+  observe?: TransactionObserver;
 }): Router {
   const { retriever, feed, audit, decisions, config, log } = deps;
   const router = express.Router();
+
+  if (deps.observe) {
+    const observe = deps.observe;
+    router.use((req: Request, res: Response, next: NextFunction) => {
+      const started = performance.now();
+      res.once('finish', () =>
+        observe({
+          transaction: req.method === 'GET' ? 'ITI-81' : 'ITI-20',
+          edge: 'fhir',
+          outcome: outcomeOfStatus(res.statusCode),
+          durationMs: performance.now() - started,
+          node: httpContext(req).node?.name,
+        }),
+      );
+      next();
+    });
+  }
 
   const auditQuery = async (req: Request, outcome: 0 | 4 | 8, patients: string[], description?: string) => {
     await audit.record(

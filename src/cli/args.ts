@@ -17,10 +17,16 @@ export const commonOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export function configFrom(flags: CommonFlags, extra: Record<string, unknown> = {}): Config {
+/**
+ * The configuration of a command. A server's data folder gets a regional authority of its own when
+ * config names none (server/config/regionalAuthority.ts); a client of a remote HIE (the SS-MIX2
+ * adapter, --to) uses the one its config names, which must be that HIE's.
+ */
+export function configFrom(flags: CommonFlags, extra: Record<string, unknown> = {}, opts: { ownRegionalAuthority?: boolean } = {}): Config {
   return loadConfig({
     file: flags.config,
     flags: { dataDir: flags['data-dir'], 'log.level': flags['log-level'], ...extra },
+    ownRegionalAuthority: opts.ownRegionalAuthority ?? true,
   });
 }
 

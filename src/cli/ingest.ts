@@ -72,7 +72,8 @@ export async function ingest(argv: string[]): Promise<number> {
   if (!(interval > 0)) throw new UsageError('--interval must be a positive number of seconds');
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UsageError('--concurrency must be a positive integer');
-  const config = configFrom({ ...values, 'log-level': values['log-level'] ?? 'warn' });
+  // As an adapter (--to) the regional authority is the remote HIE's: from config, never one of its own.
+  const config = configFrom({ ...values, 'log-level': values['log-level'] ?? 'warn' }, {}, { ownRegionalAuthority: !values.to });
 
 
   const log = createLogger(config.log.level);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startApp } from '../server/app.ts';
-import { createLogger } from '../kernel/logger.ts';
+import { createLogger, type Logger } from '../kernel/logger.ts';
 import { commonOptions, configFrom, intFlag } from './args.ts';
 import { loadDemo } from '../ingest/demo.ts';
 import { withDemoFacilities } from '../server/config/demo.ts';
@@ -54,13 +54,18 @@ export async function serve(argv: string[]): Promise<number> {
   });
   const config = values.demo ? withDemoFacilities(base) : base;
   const log = createLogger(config.log.level);
-  const app = await startApp(config, log);
+  // What a remote SS-MIX2 adapter (hie ingest --to) must name as identity.regional.authority.
+  log.info('identity.regional-authority', { ...config.identity.regional.authority });
+  // Handled from the start: a signal while starting stops the server once it has started.
+  const stopping = stopSignal(log);
+  const app = await startApp(config, log, { waitFor: values.demo ? ['demo'] : [], processMetrics: true });
   if (values.demo) {
     // The synthetic SS-MIX2 samples, loaded once into a fresh store.
     for (const { facility, report } of await loadDemo(config, { store: app.store, identity: app.identity, audit: app.audit, xds: app.xds })) {
       const c = report.counts;
       process.stdout.write(`demo: ${facility.name} (${facility.namespace}, ${facility.oid}): ${c.patients} ADT-00 patient feeds, ${c.documents} documents from ssmix-samples/${facility.root}\n`);
     }
+    app.readiness.done('demo');
   }
   const syslog = [
     app.ports.syslogTls !== undefined ? `syslog TLS ${config.syslog.host}:${app.ports.syslogTls}` : '',
@@ -70,11 +75,33 @@ export async function serve(argv: string[]): Promise<number> {
   process.stdout.write(
     `hie serving: MLLP ${config.mllp.host}:${app.ports.mllp ?? '-'}  HTTP ${config.http.host}:${app.ports.http ?? '-'}${syslog.map((x) => '  ' + x).join('')}  data ${config.dataDir}\n`,
   );
-  await new Promise<void>((resolve) => {
-    const done = () => resolve();
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  await stopping;
   await app.stop();
+  // Nothing should be left running; if something is, it does not keep a stopped server's process alive.
+  setTimeout(() => process.exit(0), 5000).unref();
   return 0;
+}
+
+/**
+ * Resolves at the first SIGTERM or SIGINT (Ctrl-C); the server then stops gracefully (listeners stop
+ * accepting, requests in flight finish up to their deadline, the store closes). A signal more than a
+ * second later (a second Ctrl-C) ends the process at once. The one-second grace is there because
+ * Ctrl-C under `npm start` reaches this process twice: from the terminal and forwarded by npm.
+ */
+function stopSignal(log: Logger): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let first = 0;
+    const on = (signal: NodeJS.Signals) => {
+      if (first === 0) {
+        first = Date.now();
+        log.info('stopping', { signal });
+        resolve(signal);
+      } else if (Date.now() - first > 1000) {
+        log.warn('stopped.forced', { signal });
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
 }

@@ -22,6 +22,7 @@ import { authorizeTransaction } from '../consent/feedAuthorization.ts';
 import type { DomainDirectory } from '../identity/domainDirectory.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { RequestContext } from '../kernel/requestContext.ts';
+import type { TransactionObserver, TransactionOutcome } from '../kernel/transactionObserver.ts';
 
 export interface EndpointOptions {
   transactions: Hl7Transaction[];
@@ -38,7 +39,18 @@ export interface EndpointOptions {
   contextOf(peer: PeerInfo): RequestContext;
   /** Where the purpose of use of a request is read (config access.hl7v2PurposeOfUse, e.g. QPD-9). */
   purposeOfUseField?: string;
+  /** Told of every message answered: its transaction, outcome and duration (metrics, the transaction log). */
+  observe?: TransactionObserver;
 }
+
+/** What one message came to, for the observer. */
+interface Seen {
+  transaction: string;
+  node?: string;
+  outcome: TransactionOutcome;
+}
+
+const OUTCOME_OF_ACK: Record<string, TransactionOutcome> = { AA: 'success', AE: 'error', AR: 'refused' };
 
 export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
   const routes = new Map<string, Map<string, Hl7Transaction>>();
@@ -86,7 +98,7 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
     return err;
   };
 
-  return async (ev: MllpEvent, peer: PeerInfo): Promise<Buffer[]> => {
+  const answer = async (ev: MllpEvent, peer: PeerInfo, seen: Seen): Promise<Buffer[]> => {
     if (ev.kind === 'garbage') return [];
     if (ev.kind === 'oversize' || ev.kind === 'truncated') {
       const header = headerFromRaw(ev.head);
@@ -116,11 +128,13 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
     header = msg.header;
     event = msg.header.type.event;
     const req: Hl7Request = { message: msg, charset, peer, bytes: ev.bytes, context: requestContext(opts, peer, msg) };
+    seen.node = req.context.node?.name;
     const mode = ackMode(msg);
     let transaction: Hl7Transaction | undefined;
     let spec: ResponseSpec;
     try {
       transaction = checkAndRoute(msg, routes, versions, processingIds);
+      seen.transaction = transaction.name;
       authorizeTransaction(req.context, transaction.name, transaction.roles);
       const found = findIndividualNumber(msg, opts.domains);
       if (found) {
@@ -133,7 +147,9 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
     } catch (e) {
       const err = e instanceof AccessDenied && transaction ? await refuse(e, req, transaction) : asProcessingError(e, opts.log);
       spec = { type: ['ACK', event, 'ACK'], ack: err.ack, errors: err.details };
+      if (!(e instanceof AccessDenied) && !(e instanceof Hl7ProcessingError)) seen.outcome = 'internal';
     }
+    if (seen.outcome !== 'internal') seen.outcome = OUTCOME_OF_ACK[spec.ack] ?? 'error';
 
     const out: Buffer[] = [];
     if (mode.enhanced) {
@@ -144,6 +160,15 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
       if (!wants(mode.application, spec.ack === 'AA')) return out;
     }
     out.push(encode(header, { ...spec, profile: spec.profile ?? transaction?.profile }, charset));
+    return out;
+  };
+
+  return async (ev: MllpEvent, peer: PeerInfo): Promise<Buffer[]> => {
+    const started = performance.now();
+    // Until the message is routed it is refused as a message of no known transaction.
+    const seen: Seen = { transaction: 'unknown', outcome: 'refused' };
+    const out = await answer(ev, peer, seen);
+    if (ev.kind !== 'garbage') opts.observe?.({ transaction: seen.transaction, edge: 'mllp', outcome: seen.outcome, durationMs: performance.now() - started, node: seen.node });
     return out;
   };
 }

@@ -30,7 +30,7 @@ export interface Config {
     readonly idleTimeoutMs: number;
     readonly tls?: TlsConfig;
   };
-  readonly http: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly tls?: TlsConfig };
+  readonly http: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly tls?: TlsConfig; readonly shutdownGraceMs: number };
   readonly store: {
     readonly engine: 'sqlite';
     readonly sqlite: { readonly file: string; readonly synchronous: 'FULL' | 'NORMAL' };

@@ -47,6 +47,11 @@ import { consentAdminRouter } from '../consent/adminRoutes.ts';
 import { xdsServices, type XdsServices } from '../xds/assemble.ts';
 import { clinicalFeedTransactions } from '../ingest/assemble.ts';
 import { xcaServices, type XcaServices } from '../xca/assemble.ts';
+import { serverMetrics } from './metrics/assemble.ts';
+import { metricsRouter } from './metrics/routes.ts';
+import { Readiness } from './readiness.ts';
+import { checkRegionalAuthority } from './exampleAuthority.ts';
+import type { Registry } from 'prom-client';
 
 export interface App {
   config: Config;
@@ -63,7 +68,18 @@ export interface App {
   /** Patient consent: the access decisions every read path asks, consent changes, declared disasters. */
   consent: ConsentService;
   ports: { mllp?: number; http?: number; syslogTls?: number; syslogTcp?: number; syslogUdp?: number };
+  /** GET /health/ready: ready once started and every step in StartOptions.waitFor is done. */
+  readiness: Readiness;
+  /** The Prometheus metrics (GET /metrics). */
+  metrics: Registry;
   stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Steps the caller does after start before the server is ready for traffic (e.g. 'demo', the demo load). */
+  waitFor?: readonly string[];
+  /** Metrics of the process itself (CPU, memory, event loop, GC): for the server process (hie serve), not in-process test servers. */
+  processMetrics?: boolean;
 }
 
 export function openStore(config: Config): Store {
@@ -92,7 +108,9 @@ export function consentAdministration(config: Config, s: Pick<Awaited<ReturnType
   return new ConsentAdministration({ ...s, config: { consent: config.consent, domains: config.identity.domains } });
 }
 
-export async function startApp(config: Config, log: Logger): Promise<App> {
+export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<App> {
+  const readiness = new Readiness(['start', ...(opts.waitFor ?? [])]);
+  const metrics = serverMetrics(log, { processMetrics: opts.processMetrics });
   const s = await openServices(config, log);
   const { store, identity, audit, notifier, iti10, consent } = s;
   const stops: (() => Promise<void>)[] = [];
@@ -100,7 +118,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const refused = auditRefusals(audit, log);
   const nodes = new NodeDirectory(config);
   checkPlaintextListeners(config, log);
-  const ingest = new AuditIngest(store, config.identity, log, { readerThreads: config.syslog.readerThreads });
+  checkRegionalAuthority(config, log);
+  const ingest = new AuditIngest(store, config.identity, log, { readerThreads: config.syslog.readerThreads, observe: metrics.observe });
   // Stopped last of all listeners: what they received is committed before the store closes.
   stops.push(() => ingest.close());
   const atnaSender = new SyslogSender(config.atna.repositories);
@@ -113,11 +132,19 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     log,
   });
   // --- XDS.b Document Registry and Repository (ITI-18/41/42/43/57/62) ---
-  const xds = xdsServices(config, { store, identity, audit, log, decisions: consent });
+  const xds = xdsServices(config, { store, identity, audit, log, decisions: consent, observe: metrics.observe });
+  metrics.watchStore({
+    store,
+    outboxes: { 'iti10-notifications': ITI10_CHANNEL, 'audit-forwarding': ATNA_CHANNEL },
+    inMemory: { 'audit-intake': () => ingest.pending },
+    databaseFile: path.join(config.dataDir, config.store.sqlite.file),
+    blobDir: path.resolve(config.dataDir, config.xds.repository.blobDir),
+    blobRefreshMs: 300_000,
+  });
   stops.push(() => xds.close());
   // --- end XDS.b ---
   // --- XCA Responding and Initiating Gateways (ITI-38/39; ITI-18/43 from local consumers) ---
-  const xca = xcaServices(config, { store, identity, audit, log, decisions: consent, repository: xds.repository });
+  const xca = xcaServices(config, { store, identity, audit, log, decisions: consent, repository: xds.repository, observe: metrics.observe });
   stops.push(() => xca.close());
   // --- end XCA ---
   try {
@@ -141,6 +168,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         log,
         contextOf: (peer) => nodes.contextOf('mllp', peer.address, peer.certificate),
         purposeOfUseField: config.access.hl7v2PurposeOfUse,
+        observe: metrics.observe,
       });
       const handler: typeof endpoint = async (ev, peer) => {
         const out = await endpoint(ev, peer);
@@ -171,13 +199,15 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           tls: tlsServerOptions(config.http.tls),
           onTlsRefused: refused(() => `https://${config.http.host}:${ports.http}`),
           contextOf: (address, certificate) => nodes.contextOf('http', address, certificate),
+          readiness: () => readiness.state,
+          shutdownGraceMs: config.http.shutdownGraceMs,
         },
         async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
         log,
       );
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
       const feed = new FhirAuditFeed(store, new FhirSchemaValidator(), s.domains);
-      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log }));
+      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, observe: metrics.observe }));
       const reporter = new AccessReporter({
         store,
         identity,
@@ -190,6 +220,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       for (const r of xds.routes) httpListener.mount(r.path, r.router); // XDS.b SOAP endpoints
       for (const r of xca.routes) httpListener.mount(r.path, r.router); // XCA gateways' SOAP endpoints
       httpListener.mount('/admin', consentAdminRouter({ admin: consentAdministration(config, s), audit, log })); // patient consent, disasters
+      httpListener.mount('/metrics', metricsRouter({ registry: metrics.registry, audit, log })); // Prometheus, for admin and auditor nodes
       ports.http = await httpListener.listen();
       stops.push(() => httpListener.close());
       log.info('http.listening', { host: config.http.host, port: ports.http });
@@ -234,6 +265,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       await s.sender.close();
     });
     await audit.record(applicationActivity(audit, 'start'));
+    readiness.done('start');
   } catch (e) {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await store.close();
@@ -252,7 +284,10 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     xca,
     consent,
     ports,
+    readiness,
+    metrics: metrics.registry,
     async stop() {
+      readiness.stop();
       for (const stop of stops.reverse()) await stop();
       await audit.record(applicationActivity(audit, 'stop'));
       await store.close();

@@ -1,7 +1,9 @@
 /**
  * The HTTP listener: one express application, to which each area mounts its routes before the
- * listener starts (`mount`). It answers GET /health itself; unknown paths get 404 JSON, and an error
- * that escapes a route gets 500 without any detail of it.
+ * listener starts (`mount`). It answers GET /health, /health/live (the process answers) and
+ * /health/ready (ready for traffic: started, and not stopping) itself; unknown paths get 404 JSON,
+ * and an error that escapes a route gets 500 without any detail of it. Closing stops accepting, lets
+ * requests in flight finish up to a deadline, then closes what is left.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -18,6 +20,8 @@ export type HealthProbe = () => Promise<Record<string, unknown>>;
 export class HttpListener {
   private readonly app = express();
   private server?: http.Server;
+  private closing = false;
+  private readonly inFlight = new Set<http.ServerResponse>();
 
   constructor(
     private readonly opts: {
@@ -27,14 +31,31 @@ export class HttpListener {
       onTlsRefused?: TlsRefusalHandler;
       /** Who the peer is: its node, from its client certificate or its loopback address. */
       contextOf(address: string, certificate?: CertificateInfo): RequestContext;
+      /** 'ready' when the server takes traffic (GET /health/ready answers 200), else why not (503). */
+      readiness?(): string;
+      /** How long close() waits for requests in flight before it closes their connections. */
+      shutdownGraceMs?: number;
     },
     health: HealthProbe,
     private readonly log: Logger,
   ) {
     this.app.disable('x-powered-by');
+    this.app.use((_req: Request, res: Response, next: NextFunction) => {
+      if (this.closing) res.setHeader('Connection', 'close');
+      this.inFlight.add(res);
+      res.once('close', () => this.inFlight.delete(res));
+      next();
+    });
     this.app.use((req: Request, _res: Response, next: NextFunction) => {
       setHttpContext(req, this.opts.contextOf(req.socket.remoteAddress ?? '', peerCertificate(req.socket)));
       next();
+    });
+    this.app.get('/health/live', (_req, res) => {
+      res.json({ status: 'live' });
+    });
+    this.app.get('/health/ready', (_req, res) => {
+      const state = this.opts.readiness?.() ?? 'ready';
+      res.status(state === 'ready' ? 200 : 503).json({ status: state });
     });
     this.app.get('/health', async (_req, res) => {
       try {
@@ -65,9 +86,17 @@ export class HttpListener {
 
   async close(): Promise<void> {
     if (!this.server) return;
+    const server = this.server;
+    // A keep-alive connection is closed once its request in flight is answered, and takes no other.
+    this.closing = true;
+    for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     await new Promise<void>((resolve) => {
-      this.server!.close(() => resolve());
-      this.server!.closeAllConnections();
+      const deadline = setTimeout(() => server.closeAllConnections(), this.opts.shutdownGraceMs ?? 0);
+      server.close(() => {
+        clearTimeout(deadline);
+        resolve();
+      });
+      server.closeIdleConnections();
     });
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { Logger } from '../kernel/logger.ts';
 import { WorkerThreads } from '../kernel/workerThreads.ts';
+import { threadScript } from '../kernel/threadScript.ts';
 import type { XmlLimits } from '../xml/parse.ts';
 import type { SoapEnvelope } from './envelope.ts';
 import { decodeEnvelope, type BodyDecoder, type DecodedEnvelope, type EnvelopeDecoder } from './envelopeDecoder.ts';
@@ -47,7 +48,7 @@ export class DecodeThreads implements EnvelopeDecoder {
       // Only the request's data crosses to the thread; the callbacks stay here.
       message: ({ seq, bytes, limits }): ThreadRequest => ({ seq, bytes, limits }),
       count: opts.count,
-      script: new URL('./decodeThread.boot.mjs', import.meta.url),
+      script: threadScript(import.meta.url, 'decodeThread'),
       workerData: { decodersModule: opts.decodersModule },
       failureEvent: 'soap.decode-thread-failed',
       log: opts.log,

@@ -12,6 +12,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../kernel/logger.ts';
 import { httpContext } from '../kernel/httpContext.ts';
 import type { NodeRole, RequestContext } from '../kernel/requestContext.ts';
+import type { TransactionObserver, TransactionOutcome } from '../kernel/transactionObserver.ts';
 import type { XmlElement, XmlLimits } from '../xml/parse.ts';
 import { admit, type SoapGuard } from './admission.ts';
 import { parseMediaType } from './contentType.ts';
@@ -142,6 +143,18 @@ export interface SoapRouterOptions {
   /** Who may call (node, XUA assertion, role), and where refusals are audited. */
   guard: SoapGuard;
   decoder?: EnvelopeDecoder;
+  /** Told of every request answered: its transaction, outcome and duration (metrics, the transaction log). */
+  observe?: TransactionObserver;
+}
+
+/**
+ * The outcome a response Body reports: the status of its RegistryResponse (ebRS 3.0 section 2.1.5),
+ * which leads the Body of every XDS.b response (AdhocQueryResponse, RetrieveDocumentSetResponse's
+ * RegistryResponse); a Body without one answered as asked.
+ */
+export function outcomeOfBody(bodyXml: string): TransactionOutcome {
+  const status = /ResponseStatusType:(Success|PartialSuccess|Failure)\b/.exec(bodyXml.slice(0, 4096))?.[1];
+  return status === 'Failure' ? 'error' : status === 'PartialSuccess' ? 'partial' : 'success';
 }
 
 export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, log: Logger, opts: SoapRouterOptions): Router {
@@ -149,6 +162,8 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
   const byAction = new Map(transactions.map((t) => [t.action, t]));
   const router = Router();
   router.post('/', async (req: Request, res: Response) => {
+    const started = performance.now();
+    const seen: { transaction: string; node?: string; outcome: TransactionOutcome } = { transaction: 'unknown', outcome: 'refused' };
     let relatesTo: string | undefined;
     let parts: MimePart[] = [];
     try {
@@ -160,6 +175,8 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
       if (!tx) {
         throw new SoapFault('Sender', `action '${env.action}' is not served at this endpoint (${[...byAction.keys()].join(', ')})`, Subcodes.actionNotSupported);
       }
+      seen.transaction = tx.id;
+      seen.node = httpContext(req).node?.name;
       const endpoint = `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}`;
       const context = await admit(opts.guard, log, tx, env, { ...httpContext(req), transport: 'soap' }, endpoint);
       if (tx.mtomRequest === 'required' && !incoming.mtom) {
@@ -176,6 +193,7 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
         peer: { address: req.socket.remoteAddress ?? '', endpoint },
         context,
       });
+      seen.outcome = outcomeOfBody(result.bodyXml);
       const xml = responseEnvelope(tx.responseAction, env.messageId, result.bodyXml);
       if (tx.mtomResponse === 'always' || incoming.mtom) {
         const pkg = buildMtomPackage(xml, tx.responseAction, result.attachments ?? []);
@@ -187,6 +205,7 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
       const fault =
         e instanceof SoapFault ? e : new SoapFault('Receiver', 'the request could not be processed', Subcodes.internal);
       if (!(e instanceof SoapFault)) log.error('soap.internal-error', { path: req.originalUrl, error: e instanceof Error ? e.message : String(e) });
+      seen.outcome = fault.code === 'Receiver' ? 'internal' : 'refused';
       if (res.headersSent) {
         res.destroy();
         return;
@@ -196,6 +215,7 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
       await send(res, fault.httpStatus, 'application/soap+xml; charset=UTF-8', [Buffer.from(faultEnvelope(fault, relatesTo), 'utf8')]);
     } finally {
       discardParts(parts);
+      opts.observe?.({ transaction: seen.transaction, edge: 'soap', outcome: seen.outcome, durationMs: performance.now() - started, node: seen.node });
     }
   });
   return router;

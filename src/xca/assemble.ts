@@ -13,6 +13,7 @@ import type { Config } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { SoapGuard } from '../soap/admission.ts';
 import { soapRouter } from '../soap/endpoint.ts';
+import type { TransactionObserver } from '../kernel/transactionObserver.ts';
 import { xuaVerifierOf } from '../soap/wsSecurity/fromConfig.ts';
 import type { Store } from '../store/types.ts';
 import { soapLimits } from '../xds/assemble.ts';
@@ -38,6 +39,7 @@ export interface XcaDeps {
   audit: AuditService;
   log: Logger;
   repository: RepositoryService;
+  observe?: TransactionObserver;
 }
 
 export function xcaServices(config: Config, deps: XcaDeps): XcaServices {
@@ -59,14 +61,14 @@ export function xcaServices(config: Config, deps: XcaDeps): XcaServices {
       iti38Transaction({ ...reads, maxResults: config.xds.registry.maxResults }),
       iti39Transaction({ ...reads, repositoryUniqueId: config.xds.repository.uniqueId, blobs: deps.repository.blobs }),
     ];
-    routes.push({ path: config.xca.respondingGateway.path, router: soapRouter(txs, limits, deps.log, { guard }) });
+    routes.push({ path: config.xca.respondingGateway.path, router: soapRouter(txs, limits, deps.log, { guard, observe: deps.observe }) });
   }
   const ig = config.xca.initiatingGateway;
   const peers = ig.enabled ? communities.peers.map((c) => new PeerGateway(c, { ...ig, spoolDir: limits.spoolDir })) : [];
   if (ig.enabled) {
     const igDeps = { ...reads, peers, affinityDomainOid: config.identity.regional.authority.oid, maxResults: config.xds.registry.maxResults };
     const txs = [initiatingQueryTransaction(igDeps), initiatingRetrieveTransaction({ ...igDeps, repositoryUniqueId: config.xds.repository.uniqueId, blobs: deps.repository.blobs })];
-    routes.push({ path: ig.path, router: soapRouter(txs, limits, deps.log, { guard }) });
+    routes.push({ path: ig.path, router: soapRouter(txs, limits, deps.log, { guard, observe: deps.observe }) });
   }
   return { communities, routes, close: async () => peers.forEach((p) => p.close()) };
 }

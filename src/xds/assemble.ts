@@ -9,6 +9,7 @@ import type { AccessDecisions } from '../consent/decision.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { Config } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
+import type { TransactionObserver } from '../kernel/transactionObserver.ts';
 import type { SoapGuard } from '../soap/admission.ts';
 import { DecodeThreads } from '../soap/decodeThreads.ts';
 import { soapRouter, spoolDirOf, type SoapLimits, type SoapTransaction } from '../soap/endpoint.ts';
@@ -61,7 +62,7 @@ export function registryService(config: Config, identity: IdentityService): Regi
 /** The services, and their SOAP routes unless `soap` is false (an in-process user such as the SS-MIX2 ingest). */
 export function xdsServices(
   config: Config,
-  deps: { store: Store; identity: IdentityService; audit: AuditService; log: Logger; decisions?: AccessDecisions },
+  deps: { store: Store; identity: IdentityService; audit: AuditService; log: Logger; decisions?: AccessDecisions; observe?: TransactionObserver },
   opts: { soap?: boolean } = {},
 ): XdsServices {
   const soap = opts.soap ?? true;
@@ -89,7 +90,7 @@ export function xdsServices(
       iti57Transaction(registryDeps),
       iti62Transaction(registryDeps),
     ];
-    routes.push({ path: config.xds.registry.path, router: soapRouter(txs, limits, deps.log, { guard, decoder }) });
+    routes.push({ path: config.xds.registry.path, router: soapRouter(txs, limits, deps.log, { guard, decoder, observe: deps.observe }) });
   }
   const repository = new RepositoryService(
     { repositoryUniqueId: config.xds.repository.uniqueId },
@@ -100,7 +101,7 @@ export function xdsServices(
     const r = config.xds.repository;
     const remoteRegistry = r.registryUrl ? new RemoteRegistry({ url: r.registryUrl, timeoutMs: r.registryTimeoutMs, tls: r.registryTls, spoolDir: limits.spoolDir }) : undefined;
     const repoDeps = { repository, registry, remoteRegistry, audit: deps.audit, log: deps.log };
-    routes.push({ path: config.xds.repository.path, router: soapRouter([iti41Transaction(repoDeps), iti43Transaction({ ...repoDeps, ...reads() })], limits, deps.log, { guard }) });
+    routes.push({ path: config.xds.repository.path, router: soapRouter([iti41Transaction(repoDeps), iti43Transaction({ ...repoDeps, ...reads() })], limits, deps.log, { guard, observe: deps.observe }) });
   }
   return { registry, repository, routes, close: () => decoder.close() };
 }

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { DomainDirectory } from '../../identity/domainDirectory.ts';
 import type { Config } from '../../kernel/config.ts';
 import type { Logger } from '../../kernel/logger.ts';
+import type { TransactionObserver, TransactionOutcome } from '../../kernel/transactionObserver.ts';
 import type { AuditStatus, Store } from '../../store/types.ts';
 import type { SyslogSink } from '../syslog/streamListener.ts';
 import { readRecords, type PendingRecords } from './packedRecords.ts';
@@ -31,7 +32,12 @@ export interface IngestOptions {
   retryMs?: number;
   /** Threads that read and validate messages off the main thread (0: on it). */
   readerThreads?: number;
+  /** Told of every committed batch, per status: ITI-20 over syslog, counted (metrics, the transaction log). */
+  observe?: TransactionObserver;
 }
+
+/** A message stored as valid was recorded as asked; one that failed validation is kept marked; one not readable is kept raw. */
+const OUTCOME_OF_STATUS: Record<AuditStatus, TransactionOutcome> = { valid: 'success', invalid: 'error', unparsed: 'refused' };
 
 export class AuditIngest extends EventEmitter implements SyslogSink {
   readonly stats: IngestStats = { received: 0, stored: 0, valid: 0, invalid: 0, unparsed: 0 };
@@ -44,6 +50,7 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
   private readonly batchSize: number;
   private readonly highWater: number;
   private readonly retryMs: number;
+  private readonly observe?: TransactionObserver;
   private waiters: (() => void)[] = [];
   private readonly reader: ReceivedAuditReader;
   private pool?: ReaderPool;
@@ -65,6 +72,7 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
     this.batchSize = opts.batchSize ?? BATCH_SIZE;
     this.highWater = opts.highWater ?? 20_000;
     this.retryMs = opts.retryMs ?? 1000;
+    this.observe = opts.observe;
   }
 
   get congested(): boolean {
@@ -136,6 +144,7 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
         while (take < this.queue.length && (take === 0 || count + this.queue[take].count <= this.batchSize)) count += this.queue[take++].count;
         const batch = this.queue.slice(0, take);
         const statuses: Record<AuditStatus, number> = { valid: 0, invalid: 0, unparsed: 0 };
+        const started = performance.now();
         try {
           await this.store.write(async (tx) => {
             for (const pending of batch) {
@@ -156,6 +165,12 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
         this.queue.splice(0, take);
         this.queued -= count;
         for (const status of ['valid', 'invalid', 'unparsed'] as const) this.stats[status] += statuses[status];
+        if (this.observe) {
+          const durationMs = performance.now() - started;
+          for (const status of ['valid', 'invalid', 'unparsed'] as const) {
+            if (statuses[status] > 0) this.observe({ transaction: 'ITI-20', edge: 'syslog', outcome: OUTCOME_OF_STATUS[status], durationMs, count: statuses[status] });
+          }
+        }
         this.stats.stored += count;
         if (this.queued < this.highWater / 2) this.emit('drain');
       }

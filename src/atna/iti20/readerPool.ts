@@ -6,6 +6,7 @@
 import type { Config } from '../../kernel/config.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import { WorkerThreads } from '../../kernel/workerThreads.ts';
+import { threadScript } from '../../kernel/threadScript.ts';
 import { pendingPacked, readRecords, type PackedRecords, type PendingRecords } from './packedRecords.ts';
 import { packBatch, readBatch, type ReaderBatch } from './readerBatch.ts';
 import type { ReceivedAuditReader, ReceivedSyslog } from './receivedAudit.ts';
@@ -25,7 +26,7 @@ export class ReaderPool {
   ) {
     this.threads = new WorkerThreads({
       count,
-      script: new URL('./readerWorker.boot.mjs', import.meta.url),
+      script: threadScript(import.meta.url, 'readerWorker'),
       workerData: { identity },
       failureEvent: 'atna.reader-thread-failed',
       log,

@@ -7,6 +7,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DomainDirectory } from '../../identity/domainDirectory.ts';
 import type { Config } from '../../kernel/config.ts';
+import { threadScript } from '../../kernel/threadScript.ts';
 import { readStorageFile, type ReadResult } from './fileReader.ts';
 
 interface Pending {
@@ -30,7 +31,7 @@ export class ReaderPool {
     for (let i = 0; i < size; i++) {
       let w: Worker;
       try {
-        w = new Worker(new URL('./readerWorker.mjs', import.meta.url), { workerData: { identity, blobDir } });
+        w = new Worker(threadScript(import.meta.url, 'readerWorker'), { workerData: { identity, blobDir } });
       } catch {
         break;
       }

@@ -1,13 +1,16 @@
 /**
- * Loads the configuration: schema defaults, then the file (--config or HIE_CONFIG), then environment
- * variables, then command-line flags. The result is validated (errors name the bad key) and frozen.
+ * Loads the configuration: schema defaults, then the file (--config or HIE_CONFIG; the files it
+ * names resolved from its folder), then environment variables, then command-line flags. The result is validated (errors name the bad key) and frozen.
  *
  * Environment: HIE_DATA_DIR, HIE_MLLP_PORT, HIE_HTTP_PORT, HIE_LOG_LEVEL, HIE_TOKEN_KEY, and for any
  * other key HIE__<path> with `__` between the levels, e.g. HIE__IDENTITY__UNKNOWNDOMAINS=reject.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Ajv } from 'ajv';
 import { configSchema } from './schema.ts';
+import { ownRegionalAuthority } from './regionalAuthority.ts';
+import { resolveFilePaths } from './relativePaths.ts';
 import type { Config } from '../../kernel/config.ts';
 
 export class ConfigError extends Error {
@@ -32,6 +35,11 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Command-line values by path, e.g. { 'mllp.port': 2576 }. */
   flags?: Record<string, unknown>;
+  /**
+   * When no file, variable or flag names identity.regional.authority, give the server one of its own
+   * (regionalAuthority.ts) instead of the schema's example. The `hie` commands do; tests need not.
+   */
+  ownRegionalAuthority?: boolean;
 }
 
 export function loadConfig(opts: LoadOptions = {}): Config {
@@ -50,6 +58,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     } catch (e) {
       throw new ConfigError([`config file ${file} is not valid JSON: ${(e as Error).message}`]);
     }
+    if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) resolveFilePaths(doc, path.dirname(path.resolve(file)));
   }
   for (const [name, path] of Object.entries(ALIASES)) {
     if (env[name] !== undefined) setPath(doc, path, coerce(env[name]!));
@@ -63,7 +72,20 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   for (const [dotted, value] of Object.entries(opts.flags ?? {})) {
     if (value !== undefined) setPath(doc, dotted.split('.'), value);
   }
-  return validate(doc);
+  const config = validate(doc);
+  if (!opts.ownRegionalAuthority || hasPath(doc, ['identity', 'regional', 'authority'])) return config;
+  const own = structuredClone(config) as unknown as Json;
+  setPath(own, ['identity', 'regional', 'authority'], ownRegionalAuthority(config));
+  return validate(own);
+}
+
+function hasPath(doc: Json, path: string[]): boolean {
+  let node: unknown = doc;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null || !(key in node)) return false;
+    node = (node as Json)[key];
+  }
+  return true;
 }
 
 const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });

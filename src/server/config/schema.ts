@@ -337,6 +337,7 @@ export const configSchema = {
         host: { type: 'string', default: '127.0.0.1' },
         port: { ...port, default: 8080 },
         tls: tlsOptions,
+        shutdownGraceMs: { type: 'integer', minimum: 0, default: 10000, description: 'at stop, how long requests in flight may take to finish before their connections are closed' },
       },
     },
     store: {
