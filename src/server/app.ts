@@ -44,7 +44,7 @@ import { facilityDomains } from '../consent/feedAuthorization.ts';
 import { ConsentService } from '../consent/service.ts';
 import { ConsentAdministration } from '../consent/administration.ts';
 import { consentAdminRouter } from '../consent/adminRoutes.ts';
-import { xdsServices, type XdsServices } from '../xds/assemble.ts';
+import { removeXdsLeftovers, xdsServices, type XdsServices } from '../xds/assemble.ts';
 import { clinicalFeedTransactions } from '../ingest/assemble.ts';
 
 export interface App {
@@ -110,6 +110,12 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   // --- XDS.b Document Registry and Repository (ITI-18/41/42/43/57/62) ---
   const xds = xdsServices(config, { store, identity, audit, log, decisions: consent });
   stops.push(() => xds.close());
+  // Temporary files a crash left in the spool and the blob store (issue 15), removed beside the start.
+  const leftovers = removeXdsLeftovers(config).then(
+    (removed) => removed > 0 && log.info('xds.leftovers-removed', { removed }),
+    (e) => log.warn('xds.leftovers-failed', { error: e instanceof Error ? e.message : String(e) }),
+  );
+  stops.push(async () => void (await leftovers));
   // --- end XDS.b ---
   try {
     const transactions: Hl7Transaction[] = [

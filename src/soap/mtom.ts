@@ -11,6 +11,7 @@ import { createHash, randomUUID, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import type { LeftoverSweep } from '../kernel/leftoverFiles.ts';
 import { SoapFault, Subcodes, type FaultSubcode } from './fault.ts';
 
 export interface MimePart {
@@ -93,6 +94,11 @@ class PartSink {
     }
     if (this.file) fs.rmSync(this.file, { force: true });
   }
+}
+
+/** Where a crash may leave spooled parts (`part-<uuid>.tmp`): for the sweep at start. */
+export function spoolLeftovers(spoolDir: string): Omit<LeftoverSweep, 'before'> {
+  return { dirs: [spoolDir], isTemporary: (name) => name.startsWith('part-') && name.endsWith('.tmp') };
 }
 
 /** Removes the spool files of parts nobody took. */
