@@ -53,7 +53,12 @@ export interface Config {
     readonly consumers: readonly PixConsumerConfig[];
     readonly retry: { readonly initialMs: number; readonly maxMs: number };
   };
-  readonly pdq: { readonly maxMatches: number; readonly continuationTtlMs: number; readonly maxOpenContinuations: number };
+  readonly pdq: {
+    readonly maxMatches: number;
+    readonly continuationTtlMs: number;
+    readonly maxOpenContinuations: number;
+    readonly maxOpenContinuationsPerRequester: number;
+  };
   readonly syslog: SyslogConfig;
   readonly atna: AtnaConfig;
   readonly xds: XdsConfig;

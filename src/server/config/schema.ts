@@ -419,6 +419,7 @@ export const configSchema = {
         maxMatches: { type: 'integer', minimum: 1, default: 1000 },
         continuationTtlMs: { type: 'integer', minimum: 1000, default: 600000 },
         maxOpenContinuations: { type: 'integer', minimum: 1, default: 10000 },
+        maxOpenContinuationsPerRequester: { type: 'integer', minimum: 1, default: 1000, description: 'open continued queries of one node; beyond it its own oldest goes' },
       },
     },
     xds: {
