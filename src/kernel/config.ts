@@ -52,6 +52,8 @@ export interface Config {
   readonly pix: {
     readonly consumers: readonly PixConsumerConfig[];
     readonly retry: { readonly initialMs: number; readonly maxMs: number };
+    /** Repetitions of PID-3 (and MRG-1) an ITI-8 feed may carry. */
+    readonly maxIdentifiers: number;
   };
   readonly pdq: {
     readonly maxMatches: number;

@@ -119,7 +119,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   // --- end XDS.b ---
   try {
     const transactions: Hl7Transaction[] = [
-      iti8Transaction({ store, identity, notifier, audit, facilities: facilityDomains(config.identity.domains) }),
+      iti8Transaction({ store, identity, notifier, audit, facilities: facilityDomains(config.identity.domains), maxIdentifiers: config.pix.maxIdentifiers }),
       iti9Transaction({ store, identity, audit, decisions: consent }),
       ...iti21Transactions({ store, identity, audit, decisions: consent, config: config.pdq }),
       // SS-MIX2 clinical feed: clinical HL7 v2 messages shared as XDS documents

@@ -403,6 +403,13 @@ export const configSchema = {
           },
         },
         retry: retryBackoff,
+        maxIdentifiers: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 10000,
+          default: 20,
+          description: 'repetitions of PID-3 (and MRG-1) an ITI-8 feed may carry; more is refused AR 207, nothing stored',
+        },
       },
     },
     syslog: syslogSchema,
