@@ -172,7 +172,7 @@ export interface AtnaConfig {
 }
 
 export interface XdsConfig {
-  readonly registry: { readonly enabled: boolean; readonly path: string; readonly saveExtraMetadata: boolean; readonly maxResults: number };
+  readonly registry: { readonly enabled: boolean; readonly path: string; readonly saveExtraMetadata: boolean; readonly maxResults: number; readonly maxQueryValues: number };
   readonly repository: {
     readonly enabled: boolean;
     readonly path: string;

@@ -96,7 +96,7 @@ export function xdsServices(
   if (soap && config.xds.registry.enabled) {
     if (config.xds.decodeThreads > 0) decoder = new DecodeThreads({ count: config.xds.decodeThreads, decodersModule: DECODERS_MODULE, decoders, log: deps.log });
     const txs: SoapTransaction[] = [
-      iti18Transaction({ ...registryDeps, ...reads(), maxResults: config.xds.registry.maxResults }),
+      iti18Transaction({ ...registryDeps, ...reads(), maxResults: config.xds.registry.maxResults, maxQueryValues: config.xds.registry.maxQueryValues }),
       iti42Transaction(registryDeps),
       iti57Transaction(registryDeps),
       iti62Transaction(registryDeps),

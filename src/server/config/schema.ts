@@ -443,6 +443,13 @@ export const configSchema = {
             path: { type: 'string', pattern: '^/', default: '/services/registry' },
             saveExtraMetadata: { type: 'boolean', default: true, description: 'keep extra metadata slots; false drops them with XDSExtraMetadataNotSaved' },
             maxResults: { type: 'integer', minimum: 1, default: 1000, description: 'a stored query matching more objects answers XDSTooManyResults' },
+            maxQueryValues: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 2000,
+              default: 1000,
+              description: 'values one stored-query parameter may have; more is XDSRegistryError (the maximum keeps every query under the store\'s bound variables)',
+            },
           },
         },
         repository: {
