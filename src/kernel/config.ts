@@ -28,9 +28,22 @@ export interface Config {
     readonly port: number;
     readonly maxMessageBytes: number;
     readonly idleTimeoutMs: number;
+    readonly frameTimeoutMs: number;
+    readonly maxConnections: number;
+    readonly maxConnectionsPerAddress: number;
     readonly tls?: TlsConfig;
   };
-  readonly http: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly tls?: TlsConfig };
+  readonly http: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly idleTimeoutMs: number;
+    readonly maxConnections: number;
+    readonly maxConnectionsPerAddress: number;
+    readonly tls?: TlsConfig;
+  };
   readonly store: {
     readonly engine: 'sqlite';
     readonly sqlite: { readonly file: string; readonly synchronous: 'FULL' | 'NORMAL' };
@@ -148,6 +161,8 @@ export interface SyslogConfig {
   readonly maxMessageBytes: number;
   readonly idleTimeoutMs: number;
   readonly frameTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
   readonly readerThreads: number;
   readonly tls?: TlsConfig & { readonly port: number };
   readonly udp?: { readonly port: number };

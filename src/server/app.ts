@@ -40,6 +40,7 @@ import { tokenIssuerKey } from './secrets.ts';
 import { tlsServerOptions } from '../kernel/tls.ts';
 import { NodeDirectory } from '../consent/nodeDirectory.ts';
 import { checkPlaintextListeners } from './plaintextListeners.ts';
+import { connectionGates } from './connectionLimits.ts';
 import { facilityDomains } from '../consent/feedAuthorization.ts';
 import { ConsentService } from '../consent/service.ts';
 import { ConsentAdministration } from '../consent/administration.ts';
@@ -93,6 +94,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const stops: (() => Promise<void>)[] = [];
   const ports: App['ports'] = {};
   const refused = auditRefusals(audit, log);
+  const gate = connectionGates(audit, log);
   const nodes = new NodeDirectory(config);
   checkPlaintextListeners(config, log);
   const ingest = new AuditIngest(store, config.identity, log, { readerThreads: config.syslog.readerThreads });
@@ -150,6 +152,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           port: config.mllp.port,
           maxMessageBytes: config.mllp.maxMessageBytes,
           idleTimeoutMs: config.mllp.idleTimeoutMs,
+          frameTimeoutMs: config.mllp.frameTimeoutMs,
+          gate: gate(config.mllp, () => `${config.mllp.tls ? 'mllp-tls' : 'mllp'}://${config.mllp.host}:${ports.mllp}`),
           tls: tlsServerOptions(config.mllp.tls),
           onError: (err, peer) => log.warn('mllp.connection-error', { peer: peer?.address, error: err.message }),
           onRefused: refused(() => `mllp-tls://${config.mllp.host}:${ports.mllp}`),
@@ -168,6 +172,10 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           tls: tlsServerOptions(config.http.tls),
           onTlsRefused: refused(() => `https://${config.http.host}:${ports.http}`),
           contextOf: (address, certificate) => nodes.contextOf('http', address, certificate),
+          headersTimeoutMs: config.http.headersTimeoutMs,
+          requestTimeoutMs: config.http.requestTimeoutMs,
+          idleTimeoutMs: config.http.idleTimeoutMs,
+          gate: gate(config.http, () => `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${ports.http}`),
         },
         async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
         log,
@@ -198,14 +206,14 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     const onSyslogError = (err: Error, peer: { address: string }) => log.warn('syslog.connection-error', { peer: peer.address, error: err.message });
     if (sy.tls) {
       const l = new SyslogStreamListener(
-        { ...stream, port: sy.tls.port, tls: tlsServerOptions(sy.tls), onRefused: refused(() => `syslog-tls://${sy.host}:${ports.syslogTls}`), onError: onSyslogError, senderOf: syslogSender('syslog-tls') },
+        { ...stream, port: sy.tls.port, gate: gate(sy, () => `syslog-tls://${sy.host}:${ports.syslogTls}`), tls: tlsServerOptions(sy.tls), onRefused: refused(() => `syslog-tls://${sy.host}:${ports.syslogTls}`), onError: onSyslogError, senderOf: syslogSender('syslog-tls') },
         ingest,
       );
       ports.syslogTls = await l.listen();
       stops.push(() => l.close());
     }
     if (sy.tcp) {
-      const l = new SyslogStreamListener({ ...stream, port: sy.tcp.port, onError: onSyslogError, senderOf: syslogSender('syslog-tcp') }, ingest);
+      const l = new SyslogStreamListener({ ...stream, port: sy.tcp.port, gate: gate(sy, () => `syslog-tcp://${sy.host}:${ports.syslogTcp}`), onError: onSyslogError, senderOf: syslogSender('syslog-tcp') }, ingest);
       ports.syslogTcp = await l.listen();
       stops.push(() => l.close());
     }

@@ -1,12 +1,16 @@
 /**
  * The HTTP listener: one express application, to which each area mounts its routes before the
  * listener starts (`mount`). It answers GET /health itself; unknown paths get 404 JSON, and an error
- * that escapes a route gets 500 without any detail of it.
+ * that escapes a route gets 500 without any detail of it. Deadlines: the headers within
+ * headersTimeoutMs, the whole request (headers and body) within requestTimeoutMs, else 408 Request
+ * Timeout (RFC 9110 15.5.9) and the connection closed; a connection without traffic for idleTimeoutMs
+ * is closed. The connection caps are kept by the gate.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type tls from 'node:tls';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { ConnectionGate } from '../kernel/connectionGate.ts';
 import { listen } from '../kernel/listen.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { onTlsRefused, peerCertificate, type TlsRefusalHandler } from '../kernel/tls.ts';
@@ -27,6 +31,13 @@ export class HttpListener {
       onTlsRefused?: TlsRefusalHandler;
       /** Who the peer is: its node, from its client certificate or its loopback address. */
       contextOf(address: string, certificate?: CertificateInfo): RequestContext;
+      /** The request's headers must have come within this time (ms). */
+      headersTimeoutMs?: number;
+      /** The whole request, body included, must have come within this time (ms); not less than headersTimeoutMs. */
+      requestTimeoutMs?: number;
+      /** A connection without traffic either way for this long is closed. */
+      idleTimeoutMs?: number;
+      gate?: ConnectionGate;
     },
     health: HealthProbe,
     private readonly log: Logger,
@@ -58,9 +69,36 @@ export class HttpListener {
       this.log.error('http.internal-error', { path: req.path, error: err instanceof Error ? err.message : String(err) });
       if (!res.headersSent) res.status(500).json({ error: 'internal error' });
     });
-    this.server = this.opts.tls ? https.createServer(this.opts.tls, this.app) : http.createServer(this.app);
+    const headersTimeout = this.opts.headersTimeoutMs ?? 60_000;
+    const requestTimeout = this.opts.requestTimeoutMs ?? 300_000;
+    const deadlines: http.ServerOptions = {
+      headersTimeout,
+      requestTimeout,
+      // node:http looks for expired requests this often: a fraction of the shortest deadline.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(headersTimeout, requestTimeout) / 4))),
+    };
+    this.server = this.opts.tls ? https.createServer({ ...this.opts.tls, ...deadlines }, this.app) : http.createServer(deadlines, this.app);
+    this.server.setTimeout(this.opts.idleTimeoutMs ?? 0);
+    this.opts.gate?.attach(this.server);
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => this.clientError(err, socket));
     if (this.opts.tls && this.opts.onTlsRefused) onTlsRefused(this.server, this.opts.onTlsRefused);
     return listen(this.server, this.opts.port, this.opts.host);
+  }
+
+  /**
+   * A request node:http could not take (a deadline passed, headers too large, bad syntax): answered
+   * as node:http would, and logged once.
+   */
+  private clientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const net = socket as import('node:net').Socket;
+    if (err.code !== 'ECONNRESET') this.log.warn('http.client-error', { peer: net.remoteAddress, code: err.code, status });
+    if (net.writable && net.bytesWritten === 0) {
+      const text = http.STATUS_CODES[status] ?? 'Bad Request';
+      net.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    }
+    net.end();
+    setTimeout(() => net.destroy(), 1000).unref();
   }
 
   async close(): Promise<void> {

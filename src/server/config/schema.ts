@@ -27,6 +27,11 @@ const tlsOptions = {
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
 
+const connectionCaps = {
+  maxConnections: { type: 'integer', minimum: 1, default: 512, description: 'connections at once on the listener; more are closed as they arrive' },
+  maxConnectionsPerAddress: { type: 'integer', minimum: 1, default: 64, description: 'connections at once from one address' },
+} as const;
+
 const retryBackoff = {
   type: 'object',
   additionalProperties: false,
@@ -46,7 +51,8 @@ const syslogSchema = {
     host: { type: 'string', default: '127.0.0.1' },
     maxMessageBytes: { type: 'integer', minimum: 1024, default: 262144, description: 'larger messages are kept cut, with the error' },
     idleTimeoutMs: { type: 'integer', minimum: 1000, default: 600000, description: 'an idle stream connection is closed' },
-    frameTimeoutMs: { type: 'integer', minimum: 100, default: 30000, description: 'a connection stalled inside a frame is closed, the partial frame kept' },
+    frameTimeoutMs: { type: 'integer', minimum: 100, default: 30000, description: 'a frame must end within this of its first byte, else the connection is closed, the partial frame kept' },
+    ...connectionCaps,
     readerThreads: { type: 'integer', minimum: 0, maximum: 64, default: 1, description: 'threads reading and validating received messages (0: the main thread)' },
     tls: {
       ...tlsOptions,
@@ -260,6 +266,8 @@ export const configSchema = {
         port: { ...port, default: 2575 },
         maxMessageBytes: { type: 'integer', minimum: 1024, default: 1048576 },
         idleTimeoutMs: { type: 'integer', minimum: 1000, default: 120000 },
+        frameTimeoutMs: { type: 'integer', minimum: 100, default: 30000, description: 'a frame must end within this of its start block, else the connection is closed' },
+        ...connectionCaps,
         tls: tlsOptions,
       },
     },
@@ -271,6 +279,10 @@ export const configSchema = {
         enabled: { type: 'boolean', default: true },
         host: { type: 'string', default: '127.0.0.1' },
         port: { ...port, default: 8080 },
+        headersTimeoutMs: { type: 'integer', minimum: 100, default: 60000, description: 'a request\'s headers must come within this, else 408' },
+        requestTimeoutMs: { type: 'integer', minimum: 100, default: 300000, description: 'a whole request, body included, must come within this, else 408; not less than headersTimeoutMs' },
+        idleTimeoutMs: { type: 'integer', minimum: 100, default: 120000, description: 'a connection without traffic either way is closed' },
+        ...connectionCaps,
         tls: tlsOptions,
       },
     },
