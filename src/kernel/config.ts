@@ -197,7 +197,14 @@ export interface XdsConfig {
     readonly registryTimeoutMs: number;
     readonly registryTls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
   };
-  readonly limits: { readonly maxXmlBytes: number; readonly maxXmlDepth: number; readonly maxRequestBytes: number; readonly spoolThresholdBytes: number };
+  readonly limits: {
+    readonly maxXmlBytes: number;
+    readonly maxXmlDepth: number;
+    readonly maxRequestBytes: number;
+    readonly spoolThresholdBytes: number;
+    readonly memoryPerRequestBytes: number;
+    readonly maxParts: number;
+  };
   readonly decodeThreads: number;
 }
 

@@ -72,6 +72,10 @@ export interface SoapLimits {
   maxRequestBytes: number;
   spoolThreshold: number;
   spoolDir: string;
+  /** Bytes of MTOM parts one request keeps in memory; beyond it they are spooled. */
+  memoryBudget: number;
+  /** Most MIME parts in one request. */
+  maxParts: number;
 }
 
 async function readAll(req: Request, max: number): Promise<Buffer> {
@@ -105,6 +109,8 @@ async function readIncoming(req: Request, limits: SoapLimits): Promise<Incoming>
     maxBytes: limits.maxRequestBytes,
     spoolThreshold: limits.spoolThreshold,
     spoolDir: limits.spoolDir,
+    memoryBudget: limits.memoryBudget,
+    maxParts: limits.maxParts,
   });
   const start = ct.params.start?.replace(/^<|>$/g, '');
   const rootIndex = start ? parts.findIndex((p) => p.contentId === start) : 0;

@@ -47,6 +47,8 @@ export function soapLimits(config: Config): SoapLimits {
     maxRequestBytes: l.maxRequestBytes,
     spoolThreshold: l.spoolThresholdBytes,
     spoolDir: spoolDirOf(config.dataDir),
+    memoryBudget: l.memoryPerRequestBytes,
+    maxParts: l.maxParts,
   };
 }
 

@@ -496,6 +496,13 @@ export const configSchema = {
             maxXmlDepth: { type: 'integer', minimum: 8, default: 64 },
             maxRequestBytes: { type: 'integer', minimum: 1024, default: 1073741824, description: 'largest request, MTOM attachments included' },
             spoolThresholdBytes: { type: 'integer', minimum: 0, default: 1048576, description: 'attachments above this are spooled to a file under dataDir' },
+            memoryPerRequestBytes: {
+              type: 'integer',
+              minimum: 0,
+              default: 16777216,
+              description: 'bytes of attachments one request keeps in memory; beyond it every attachment is spooled, however small',
+            },
+            maxParts: { type: 'integer', minimum: 2, default: 10000, description: 'most MIME parts in one MTOM request' },
           },
         },
         decodeThreads: { type: 'integer', minimum: 0, maximum: 64, default: 1, description: 'threads parsing and decoding ITI-42 requests (0: the main thread)' },
