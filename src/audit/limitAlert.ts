@@ -6,7 +6,7 @@
  * 110132 "Use of Restricted Function" (the peer used the service beyond what it is allowed) and,
  * when the data folder is short of space, 110133 "Audit Recording Stopped" (received audit
  * messages, and every other write, are refused until space is freed). Outcome 4: the refusal was the
- * mitigation, and it worked.
+ * mitigation, and it worked. 110134 "Audit Recording Started" marks the space back.
  */
 import type { AuditMessage } from './auditMessage.ts';
 import type { AuditService } from './auditService.ts';
@@ -15,6 +15,7 @@ import { EventIds } from './codes.ts';
 const ALERT_TYPES = {
   'restricted-function': { code: '110132', codeSystemName: 'DCM', originalText: 'Use of Restricted Function' },
   'audit-recording-stopped': { code: '110133', codeSystemName: 'DCM', originalText: 'Audit Recording Stopped' },
+  'audit-recording-started': { code: '110134', codeSystemName: 'DCM', originalText: 'Audit Recording Started' },
 } as const;
 
 export interface LimitRefusal {

@@ -47,6 +47,9 @@ export interface Config {
   readonly store: {
     readonly engine: 'sqlite';
     readonly sqlite: { readonly file: string; readonly synchronous: 'FULL' | 'NORMAL' };
+    /** Below this free space in dataDir new writes are refused (0: off). */
+    readonly minFreeBytes: number;
+    readonly freeSpaceCheckMs: number;
   };
   readonly hl7v2: {
     readonly defaultCharset: 'ascii' | 'utf-8' | 'iso-2022-jp' | 'latin1';
@@ -184,6 +187,8 @@ export interface AtnaConfig {
   readonly pageSize: number;
   readonly maxPageSize: number;
   readonly reportMaxEvents: number;
+  /** What one source may hand the Audit Record Repository per window (syslog and FHIR together). */
+  readonly intakeQuota: { readonly messages: number; readonly bytes: number; readonly windowMs: number };
 }
 
 export interface XdsConfig {

@@ -41,6 +41,11 @@ import { tlsServerOptions } from '../kernel/tls.ts';
 import { NodeDirectory } from '../consent/nodeDirectory.ts';
 import { checkPlaintextListeners } from './plaintextListeners.ts';
 import { connectionGates } from './connectionLimits.ts';
+import { storageGuard } from './storageGuard.ts';
+import { guardedStore, type WriteGuard } from '../store/guardedStore.ts';
+import type { FreeSpaceProbe } from '../kernel/freeSpace.ts';
+import { IntakeLimits } from '../atna/iti20/intakeLimits.ts';
+import { SourceQuota } from '../atna/iti20/sourceQuota.ts';
 import { facilityDomains } from '../consent/feedAuthorization.ts';
 import { ConsentService } from '../consent/service.ts';
 import { ConsentAdministration } from '../consent/administration.ts';
@@ -68,19 +73,24 @@ export function openStore(config: Config): Store {
   return new SqliteStore({ path: path.join(config.dataDir, config.store.sqlite.file), synchronous: config.store.sqlite.synchronous });
 }
 
-/** The services without listeners: what the CLI's offline commands (pix review, token) need too. */
-export async function openServices(config: Config, log: Logger) {
-  const store = openStore(config);
+/**
+ * The services without listeners: what the CLI's offline commands (pix review, token) need too. With a
+ * write guard (the free-space guard), the services write through it; the audit trail and the delivery
+ * queues (`ownStore`) do not, so that a refusal is still audited and a delivery still marked.
+ */
+export async function openServices(config: Config, log: Logger, guard?: WriteGuard) {
+  const ownStore = openStore(config);
+  const store = guard ? guardedStore(ownStore, guard) : ownStore;
   const domains = new DomainDirectory(config.identity);
-  await store.write((tx) => domains.seed(tx));
+  await ownStore.write((tx) => domains.seed(tx));
   const identity = new IdentityService(config.identity, domains);
-  const audit = new AuditService(store, config.node, config.atna.repositories);
+  const audit = new AuditService(ownStore, config.node, config.atna.repositories);
   const nextControlId = controlIdGenerator();
   const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);
   const sender = new Iti10Sender(config.pix.consumers, audit);
-  const iti10 = new OutboxDispatcher({ channel: ITI10_CHANNEL, store, send: sender.send, retry: config.pix.retry, log });
+  const iti10 = new OutboxDispatcher({ channel: ITI10_CHANNEL, store: ownStore, send: sender.send, retry: config.pix.retry, log });
   const consent = new ConsentService(config.consent);
-  return { store, domains, identity, audit, notifier, sender, iti10, nextControlId, consent };
+  return { store, ownStore, domains, identity, audit, notifier, sender, iti10, nextControlId, consent };
 }
 
 /** The consent admin operations (admin API, desk CLI) over the services. */
@@ -88,22 +98,39 @@ export function consentAdministration(config: Config, s: Pick<Awaited<ReturnType
   return new ConsentAdministration({ ...s, config: { consent: config.consent, domains: config.identity.domains } });
 }
 
-export async function startApp(config: Config, log: Logger): Promise<App> {
-  const s = await openServices(config, log);
+export interface StartOptions {
+  /** How the data folder's free space is read (tests inject one); fs.statfs when absent. */
+  freeSpaceProbe?: FreeSpaceProbe;
+}
+
+export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<App> {
+  // The free-space guard (issue 15): below store.minFreeBytes new writes are refused, each protocol answering its own error.
+  let auditOf: AuditService | undefined;
+  const space = storageGuard(config, log, () => auditOf, opts.freeSpaceProbe);
+  const s = await openServices(config, log, space);
   const { store, identity, audit, notifier, iti10, consent } = s;
-  const stops: (() => Promise<void>)[] = [];
+  auditOf = audit;
+  await space.start();
+  const stops: (() => Promise<void>)[] = [async () => space.stop()];
   const ports: App['ports'] = {};
   const refused = auditRefusals(audit, log);
   const gate = connectionGates(audit, log);
   const nodes = new NodeDirectory(config);
   checkPlaintextListeners(config, log);
-  const ingest = new AuditIngest(store, config.identity, log, { readerThreads: config.syslog.readerThreads });
+  const ingest = new AuditIngest(s.ownStore, config.identity, log, { readerThreads: config.syslog.readerThreads });
+  // Per-source quotas of the audit intake (syslog and FHIR), and nothing received while the space is low.
+  const intakeQuota = new SourceQuota(config.atna.intakeQuota, {
+    exceeded: (source, what, limit) => log.warn('atna.over-quota', { source, what, limit, windowMs: config.atna.intakeQuota.windowMs }),
+    dropped: (source, count, bytes) => log.warn('atna.over-quota-dropped', { source, count, bytes }),
+  });
+  stops.push(async () => intakeQuota.flush());
+  const intake = new IntakeLimits(ingest, intakeQuota, space, log);
   // Stopped last of all listeners: what they received is committed before the store closes.
   stops.push(() => ingest.close());
   const atnaSender = new SyslogSender(config.atna.repositories);
   const atnaForward = new OutboxDispatcher({
     channel: ATNA_CHANNEL,
-    store,
+    store: s.ownStore,
     send: atnaSender.send,
     retry: config.atna.retry,
     pollMs: config.atna.forwardPollMs,
@@ -182,7 +209,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       );
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
       const feed = new FhirAuditFeed(store, new FhirSchemaValidator(), s.domains);
-      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log }));
+      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, intakeQuota }));
       const reporter = new AccessReporter({
         store,
         identity,
@@ -207,18 +234,18 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     if (sy.tls) {
       const l = new SyslogStreamListener(
         { ...stream, port: sy.tls.port, gate: gate(sy, () => `syslog-tls://${sy.host}:${ports.syslogTls}`), tls: tlsServerOptions(sy.tls), onRefused: refused(() => `syslog-tls://${sy.host}:${ports.syslogTls}`), onError: onSyslogError, senderOf: syslogSender('syslog-tls') },
-        ingest,
+        intake,
       );
       ports.syslogTls = await l.listen();
       stops.push(() => l.close());
     }
     if (sy.tcp) {
-      const l = new SyslogStreamListener({ ...stream, port: sy.tcp.port, gate: gate(sy, () => `syslog-tcp://${sy.host}:${ports.syslogTcp}`), onError: onSyslogError, senderOf: syslogSender('syslog-tcp') }, ingest);
+      const l = new SyslogStreamListener({ ...stream, port: sy.tcp.port, gate: gate(sy, () => `syslog-tcp://${sy.host}:${ports.syslogTcp}`), onError: onSyslogError, senderOf: syslogSender('syslog-tcp') }, intake);
       ports.syslogTcp = await l.listen();
       stops.push(() => l.close());
     }
     if (sy.udp) {
-      const l = new SyslogDatagramListener({ host: sy.host, port: sy.udp.port, maxMessageBytes: sy.maxMessageBytes, senderOf: syslogSender('syslog-udp') }, ingest);
+      const l = new SyslogDatagramListener({ host: sy.host, port: sy.udp.port, maxMessageBytes: sy.maxMessageBytes, senderOf: syslogSender('syslog-udp') }, intake);
       ports.syslogUdp = await l.listen();
       stops.push(() => l.close());
     }

@@ -15,6 +15,7 @@ import { listen } from '../kernel/listen.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { onTlsRefused, peerCertificate, type TlsRefusalHandler } from '../kernel/tls.ts';
 import { setHttpContext } from '../kernel/httpContext.ts';
+import { InsufficientStorage } from '../kernel/freeSpace.ts';
 import type { CertificateInfo, RequestContext } from '../kernel/requestContext.ts';
 
 export type HealthProbe = () => Promise<Record<string, unknown>>;
@@ -66,6 +67,11 @@ export class HttpListener {
       res.status(404).json({ error: 'not found', path: req.path });
     });
     this.app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+      // Writes refused for want of space: 507 Insufficient Storage (RFC 4918 11.5).
+      if (err instanceof InsufficientStorage) {
+        if (!res.headersSent) res.status(507).json({ error: 'insufficient storage: nothing was stored' });
+        return;
+      }
       this.log.error('http.internal-error', { path: req.path, error: err instanceof Error ? err.message : String(err) });
       if (!res.headersSent) res.status(500).json({ error: 'internal error' });
     });

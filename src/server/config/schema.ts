@@ -95,6 +95,17 @@ const atnaSchema = {
     pageSize: { type: 'integer', minimum: 1, default: 100, description: 'ITI-81 Bundle page size without _count' },
     maxPageSize: { type: 'integer', minimum: 1, default: 1000 },
     reportMaxEvents: { type: 'integer', minimum: 1, default: 10000, description: 'most events one patient access report lists' },
+    intakeQuota: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'what one source (peer address) may hand the Audit Record Repository per window, over syslog and FHIR together; more is dropped (syslog) or answered 429 (FHIR), not stored',
+      properties: {
+        messages: { type: 'integer', minimum: 1, default: 12000 },
+        bytes: { type: 'integer', minimum: 1024, default: 134217728 },
+        windowMs: { type: 'integer', minimum: 100, default: 60000 },
+      },
+    },
   },
 } as const;
 // --- end ATNA ---
@@ -301,6 +312,13 @@ export const configSchema = {
             synchronous: { enum: ['FULL', 'NORMAL'], default: 'FULL' },
           },
         },
+        minFreeBytes: {
+          type: 'integer',
+          minimum: 0,
+          default: 1073741824,
+          description: 'below this free space in dataDir new writes are refused with each protocol\'s error and received audit messages dropped (0: off)',
+        },
+        freeSpaceCheckMs: { type: 'integer', minimum: 50, default: 2000, description: 'how often the free space of dataDir is looked at' },
       },
     },
     hl7v2: {
