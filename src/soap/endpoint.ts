@@ -136,7 +136,9 @@ async function send(res: Response, status: number, contentType: string, pieces: 
   res.setHeader('Content-Type', contentType);
   for (const p of pieces) {
     if (Buffer.isBuffer(p)) {
-      if (!res.write(p)) await new Promise((r) => res.once('drain', r));
+      // A client gone (or cut off by a deadline) drains nothing: stop at its close too.
+      if (!res.write(p)) await new Promise((r) => (res.once('drain', r), res.once('close', r)));
+      if (res.destroyed) return;
     } else {
       await pipeline(fs.createReadStream(p.file, { highWaterMark: 1024 * 1024 }), res, { end: false });
     }
@@ -190,6 +192,12 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
         await send(res, 200, `application/soap+xml; charset=UTF-8; action="${tx.responseAction}"`, [Buffer.from(xml, 'utf8')]);
       }
     } catch (e) {
+      // The connection is gone (the client left, or a deadline cut it off: the listener answered 408).
+      if (!res.headersSent && (req.destroyed || !req.socket.writable)) {
+        log.warn('soap.request-aborted', { path: req.originalUrl, error: e instanceof Error ? e.message : String(e) });
+        res.destroy();
+        return;
+      }
       const fault =
         e instanceof SoapFault ? e : new SoapFault('Receiver', 'the request could not be processed', Subcodes.internal);
       if (!(e instanceof SoapFault)) log.error('soap.internal-error', { path: req.originalUrl, error: e instanceof Error ? e.message : String(e) });
