@@ -100,6 +100,8 @@ async function benchHie(certs: TestCerts): Promise<Run> {
     http: { enabled: false },
     identity: { token: { issuerKey: 'bench-issuer-key-0123456789abcdef' } },
     syslog: { readerThreads: READER_THREADS, tls: { port: 0, cert: certs.serverCert, key: certs.serverKey, ca: certs.ca } },
+    // One load generator on one address is the whole region's traffic here: no per-source quota.
+    atna: { intakeQuota: { messages: Number.MAX_SAFE_INTEGER, bytes: Number.MAX_SAFE_INTEGER } },
   });
   const app = await startApp(config, silentLogger);
   try {

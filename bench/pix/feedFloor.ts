@@ -57,7 +57,7 @@ export async function feedFloor(job: FeedFloorJob): Promise<FeedFloor> {
     const s = await openServices(config, silentLogger);
     const units: StatementCall[][] = [];
     try {
-      const iti8 = iti8Transaction({ ...s, facilities: facilityDomains(config.identity.domains) });
+      const iti8 = iti8Transaction({ ...s, facilities: facilityDomains(config.identity.domains), maxIdentifiers: config.pix.maxIdentifiers });
       for (let i = 0; i < job.warmup + job.count; i++) {
         const bytes = encode(adtA04(patient(job.seed, i), FACILITIES[i % FACILITIES.length], `F${i}`, job.charset), job.charset);
         const message = Hl7v2Message.parse(decodeMessage(bytes, job.charset === 'utf-8' ? 'utf-8' : 'iso-2022-jp'));

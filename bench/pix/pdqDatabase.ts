@@ -50,7 +50,7 @@ export async function pdqDatabase(o: { benchDir: string; patients: number; seed:
       await s.store.write(async (tx) => {
         for (let i = start; i < end; i++) {
           const f = FACILITIES[i % FACILITIES.length];
-          const req = decodeIti8(Hl7v2Message.parse(adtA04(patient(o.seed, i), f, `L${i}`, 'utf-8')));
+          const req = decodeIti8(Hl7v2Message.parse(adtA04(patient(o.seed, i), f, `L${i}`, 'utf-8')), 20);
           const feed = await toPatientFeed(tx, s.domains, req.ids, req.demographics, { application: f.application, facility: f.namespace });
           await s.identity.registerFeed(tx, feed);
         }

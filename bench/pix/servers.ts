@@ -44,7 +44,7 @@ export async function startEcho(): Promise<Echo> {
     'utf8',
   );
   const replies = [ack];
-  const server = new MllpServer({ host: '127.0.0.1', port: 0, maxMessageBytes: 1 << 20, idleTimeoutMs: 120_000 }, async () => replies);
+  const server = new MllpServer({ host: '127.0.0.1', port: 0, maxMessageBytes: 1 << 20, idleTimeoutMs: 120_000, frameTimeoutMs: 30_000 }, async () => replies);
   const port = await server.listen();
   return { port, close: () => server.close() };
 }

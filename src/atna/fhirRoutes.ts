@@ -22,6 +22,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { outcomeOfStatus, type TransactionObserver } from '../kernel/transactionObserver.ts';
 import type { AuditPatientKey } from '../store/types.ts';
 import type { FhirAuditFeed } from './iti20/fhirFeed.ts';
+import type { SourceQuota } from './iti20/sourceQuota.ts';
 import type { Peer } from './iti20/receivedAudit.ts';
 import { senderOf } from './iti20/sender.ts';
 import type { AuditEventRetriever } from './iti81/retrieve.ts';
@@ -52,8 +53,16 @@ export function atnaFhirRouter(deps: {
   log: Logger;
   /** Told of every request answered (metrics, the transaction log): reads are ITI-81, writes ITI-20. */
   observe?: TransactionObserver;
+  /** Per-source quotas of the audit intake (shared with syslog): a request over quota is answered 429. */
+  intakeQuota?: SourceQuota;
 }): Router {
   const { retriever, feed, audit, decisions, config, log } = deps;
+  /** ITI-20 over quota: 429 Too Many Requests (RFC 6585 4), issue code throttled; nothing stored. */
+  const overQuota = (req: Request): FhirError | undefined => {
+    const peer = peerOf(req);
+    if (!deps.intakeQuota || deps.intakeQuota.admit(peer.address, raw(req).length)) return undefined;
+    return new FhirError(429, 'throttled', `this source sent more audit messages than its quota (atna.intakeQuota) allows in ${config.intakeQuota.windowMs} ms: not stored`);
+  };
   const router = express.Router();
 
   if (deps.observe) {
@@ -146,6 +155,8 @@ export function atnaFhirRouter(deps: {
 
   router.post('/AuditEvent', requireJson, json, async (req, res) => {
     try {
+      const limited = overQuota(req);
+      if (limited) throw limited;
       const created = await feed.create(req.body, raw(req), peerOf(req));
       const location = `${baseUrl(req)}/AuditEvent/${created.id}`;
       res.setHeader('Location', `${location}/_history/1`);
@@ -158,6 +169,8 @@ export function atnaFhirRouter(deps: {
 
   router.post('/', requireJson, json, async (req, res) => {
     try {
+      const limited = overQuota(req);
+      if (limited) throw limited;
       sendResource(res, 200, await feed.bundle(req.body, raw(req), peerOf(req), baseUrl(req)));
     } catch (e) {
       sendError(res, e);

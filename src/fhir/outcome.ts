@@ -4,8 +4,9 @@
  */
 import type { Response } from 'express';
 import type { OperationOutcome } from 'fhir/r4.js';
+import { InsufficientStorage } from '../kernel/freeSpace.ts';
 
-export type IssueCode = 'invalid' | 'structure' | 'required' | 'value' | 'not-supported' | 'not-found' | 'processing' | 'exception' | 'too-costly' | 'forbidden';
+export type IssueCode = 'invalid' | 'structure' | 'required' | 'value' | 'not-supported' | 'not-found' | 'processing' | 'exception' | 'too-costly' | 'forbidden' | 'transient' | 'throttled';
 
 export class FhirError extends Error {
   constructor(
@@ -32,8 +33,16 @@ export function sendResource(res: Response, status: number, resource: object): v
   res.status(status).type(FHIR_JSON).send(JSON.stringify(resource));
 }
 
-/** Writes any error as an OperationOutcome: a FhirError with its status, anything else as 500 without detail. */
+/**
+ * Writes any error as an OperationOutcome: a FhirError with its status; writes refused for want of
+ * space as 507 Insufficient Storage (RFC 4918 11.5), issue code transient; anything else as 500
+ * without detail.
+ */
 export function sendError(res: Response, err: unknown): void {
+  if (err instanceof InsufficientStorage) {
+    sendResource(res, 507, operationOutcome([{ code: 'transient', diagnostics: 'insufficient storage: the server refuses new data until space is freed; nothing was stored' }]));
+    return;
+  }
   if (err instanceof FhirError) {
     sendResource(res, err.status, operationOutcome([{ code: err.code, diagnostics: err.message, expression: err.expression }]));
     return;

@@ -20,6 +20,7 @@ import { authorizationFailure } from '../audit/securityAlert.ts';
 import { AccessDenied } from '../consent/errors.ts';
 import { authorizeTransaction } from '../consent/feedAuthorization.ts';
 import type { DomainDirectory } from '../identity/domainDirectory.ts';
+import { InsufficientStorage } from '../kernel/freeSpace.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { RequestContext } from '../kernel/requestContext.ts';
 import type { TransactionObserver, TransactionOutcome } from '../kernel/transactionObserver.ts';
@@ -230,6 +231,8 @@ function wants(type: string, success: boolean): boolean {
 
 function asProcessingError(e: unknown, log: Logger): Hl7ProcessingError {
   if (e instanceof Hl7ProcessingError) return e;
+  // Not about the message: the receiver cannot take it now (HL7 2.5 2.9.2, AR), ERR-3 207; resend later.
+  if (e instanceof InsufficientStorage) return Hl7ProcessingError.reject(207, 'Insufficient storage: the server refuses new data until space is freed; nothing was stored');
   log.error('hl7.internal-error', { error: e instanceof Error ? e.message : String(e) });
   return Hl7ProcessingError.error(207, 'Application internal error');
 }

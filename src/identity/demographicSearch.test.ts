@@ -20,7 +20,7 @@ describe('the demographic search (the PDQ service)', () => {
     for (let i = 0; i < 5; i++) persons.push(await f.patient(`DS-${i}`, [{ authority: HOSP_A, id: `DS-L${i}` }], 'TANAKA^ICHIRO'));
   });
   beforeEach(() => {
-    search = new DemographicSearch({ maxMatches: 100, continuationTtlMs: 60_000, maxOpenContinuations: 10 });
+    search = new DemographicSearch({ maxMatches: 100, continuationTtlMs: 60_000, maxOpenContinuations: 10, maxOpenContinuationsPerRequester: 3 });
     f.decisions.hiddenPatients.clear();
   });
   after(() => f?.close());
@@ -73,6 +73,21 @@ describe('the demographic search (the PDQ service)', () => {
     expect(search.cancel(asker('HOSP_C'), 'Q1')).to.equal(false);
     expect(search.cancel(asker('HOSP_B'), 'Q1')).to.equal(true);
     expect(search.openQueries).to.equal(0);
+  });
+
+  it('keeps open queries per node: a node over its limit loses its own oldest, never another node’s', async () => {
+    const victim = page(await start(asker('HOSP_B', 'victim'), 1));
+    const own: string[] = [];
+    for (let i = 0; i < 6; i++) own.push(page(await start(asker('HOSP_B', 'flooder'), 1)).continuation!);
+    expect(search.openQueriesOf(asker('HOSP_B', 'flooder'))).to.equal(3);
+    expect(await more(asker('HOSP_B', 'flooder'), own[0], 1), 'its own oldest went').to.deep.equal({ kind: 'invalid', problems: [{ reason: 'unknown-continuation' }] });
+    expect(ids(page(await more(asker('HOSP_B', 'victim'), victim.continuation!, 1)))).to.deep.equal(['DS-L1']);
+  });
+
+  it('a QCN^J01 with the victim’s MSH-3/4 and query tag from another node cancels nothing', async () => {
+    const victim = page(await start(asker('HOSP_B', 'victim'), 1));
+    expect(search.cancel(asker('HOSP_B', 'attacker'), 'Q1')).to.equal(false);
+    expect(ids(page(await more(asker('HOSP_B', 'victim'), victim.continuation!, 1)))).to.deep.equal(['DS-L1']);
   });
 
   it('names unknown domains by position, and refuses a query without criteria', async () => {

@@ -18,6 +18,8 @@ export interface DemographicSearchConfig {
   maxMatches: number;
   continuationTtlMs: number;
   maxOpenContinuations: number;
+  /** Open continued queries one node may hold; beyond it its own oldest goes. */
+  maxOpenContinuationsPerRequester: number;
 }
 
 export interface DemographicSearchRequest {
@@ -68,12 +70,17 @@ export class DemographicSearch {
   private readonly continuations: Continuations;
 
   constructor(private readonly cfg: DemographicSearchConfig) {
-    this.continuations = new Continuations(cfg.continuationTtlMs, cfg.maxOpenContinuations);
+    this.continuations = new Continuations({ ttlMs: cfg.continuationTtlMs, maxOpen: cfg.maxOpenContinuations, maxOpenPerRequester: cfg.maxOpenContinuationsPerRequester });
   }
 
   /** Open queries held (for tests and monitoring). */
   get openQueries(): number {
     return this.continuations.size;
+  }
+
+  /** Open queries one requester's node holds. */
+  openQueriesOf(ctx: RequestContext): number {
+    return this.continuations.openOf(requesterName(ctx));
   }
 
   /** The request's domains that this server does not know, what-domains first. */
@@ -110,6 +117,7 @@ export class DemographicSearch {
     const open: OpenQuery = {
       queryTag: req.queryTag,
       requester: searchRequester(reader.ctx),
+      node: requesterName(reader.ctx),
       pending: byIdentifier,
       seen: new Set(),
       wantedDomainKeys: wanted.map((w) => w.key),
@@ -132,7 +140,7 @@ export class DemographicSearch {
 
   /** Cancels the requester's open queries with this tag (QCN^J01); true when one was open. */
   cancel(ctx: RequestContext, queryTag: string): boolean {
-    return this.continuations.cancel(queryTag, searchRequester(ctx));
+    return this.continuations.cancel(queryTag, searchRequester(ctx), requesterName(ctx));
   }
 
   /** One page's worth of patients, and a continuation when at least one more is there. */

@@ -3,6 +3,9 @@
  * a pointer given in DSC-1 until the consumer asks for more, cancels (QCN^J01) or lets it expire.
  * The place is a search cursor, not a list of matches: a page costs what it returns, however many
  * patients match. Held in memory: a restart ends open queries, as a consumer would expect of a timeout.
+ *
+ * Open queries are kept per node: a node beyond its own limit loses its own oldest query, never
+ * another node's; only when the whole table is full does the node holding most lose its oldest.
  */
 import { randomBytes } from 'node:crypto';
 import type { DemographicQuery, RecordMatch, SearchCursor } from './types.ts';
@@ -11,6 +14,8 @@ export interface OpenQuery {
   queryTag: string;
   /** The requester that opened it (its node and MSH-3/4): nobody else may continue or cancel it. */
   requester: string;
+  /** The node that opened it: whose share of the table it takes. */
+  node: string;
   /** Matches read and not yet looked at, in order. */
   pending: RecordMatch[];
   /** Where the store search goes on once `pending` is used up; absent when nothing is left there. */
@@ -23,37 +28,53 @@ export interface OpenQuery {
   expiresAt: number;
 }
 
-export class Continuations {
-  private readonly open = new Map<string, OpenQuery>();
+export interface ContinuationLimits {
+  ttlMs: number;
+  /** Open queries of all nodes together. */
+  maxOpen: number;
+  /** Open queries of one node. */
+  maxOpenPerRequester: number;
+}
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxOpen: number,
-  ) {}
+export class Continuations {
+  /** Per node, pointer -> query, in insertion (= expiry) order. */
+  private readonly byNode = new Map<string, Map<string, OpenQuery>>();
+  private readonly nodeOf = new Map<string, string>();
+
+  constructor(private readonly limits: ContinuationLimits) {}
 
   put(q: OpenQuery): string {
     this.sweep();
-    while (this.open.size >= this.maxOpen) this.open.delete(this.open.keys().next().value!);
+    const mine = this.byNode.get(q.node) ?? new Map<string, OpenQuery>();
+    this.byNode.set(q.node, mine);
+    while (mine.size >= this.limits.maxOpenPerRequester) this.drop(q.node, mine.keys().next().value!);
+    while (this.nodeOf.size >= this.limits.maxOpen) {
+      let largest = q.node;
+      for (const [node, m] of this.byNode) if (m.size > (this.byNode.get(largest)?.size ?? 0)) largest = node;
+      this.drop(largest, this.byNode.get(largest)!.keys().next().value!);
+    }
     const pointer = randomBytes(12).toString('hex');
-    q.expiresAt = Date.now() + this.ttlMs;
-    this.open.set(pointer, q);
+    q.expiresAt = Date.now() + this.limits.ttlMs;
+    mine.set(pointer, q);
+    this.nodeOf.set(pointer, q.node);
     return pointer;
   }
 
   take(pointer: string, queryTag: string, requester: string): OpenQuery | undefined {
     this.sweep();
-    const q = this.open.get(pointer);
+    const node = this.nodeOf.get(pointer);
+    const q = node === undefined ? undefined : this.byNode.get(node)?.get(pointer);
     if (!q || q.queryTag !== queryTag || q.requester !== requester) return undefined;
-    this.open.delete(pointer);
+    this.drop(q.node, pointer);
     return q;
   }
 
-  /** Cancels every open query with this tag from this requester; true when one was open. */
-  cancel(queryTag: string, requester: string): boolean {
+  /** Cancels every open query with this tag from this requester (of this node); true when one was open. */
+  cancel(queryTag: string, requester: string, node: string): boolean {
     let found = false;
-    for (const [p, q] of this.open) {
+    for (const [p, q] of this.byNode.get(node) ?? []) {
       if (q.queryTag === queryTag && q.requester === requester) {
-        this.open.delete(p);
+        this.drop(node, p);
         found = true;
       }
     }
@@ -61,15 +82,29 @@ export class Continuations {
   }
 
   get size(): number {
-    return this.open.size;
+    return this.nodeOf.size;
+  }
+
+  /** Open queries of one node. */
+  openOf(node: string): number {
+    return this.byNode.get(node)?.size ?? 0;
+  }
+
+  private drop(node: string, pointer: string): void {
+    const mine = this.byNode.get(node);
+    mine?.delete(pointer);
+    this.nodeOf.delete(pointer);
+    if (mine && mine.size === 0) this.byNode.delete(node);
   }
 
   private sweep(): void {
     const now = Date.now();
-    // Insertion order is expiry order: stop at the first one still alive.
-    for (const [p, q] of this.open) {
-      if (q.expiresAt > now) break;
-      this.open.delete(p);
+    for (const [node, mine] of this.byNode) {
+      // Insertion order is expiry order: stop at the first one still alive.
+      for (const [p, q] of mine) {
+        if (q.expiresAt > now) break;
+        this.drop(node, p);
+      }
     }
   }
 }

@@ -60,6 +60,7 @@ export function clinicalSharing(config: Config, deps: IngestDeps, sourceName: st
     cfg: config.ingest.ssmix2,
     sourceName,
     staging,
+    maxIdentifiers: config.pix.maxIdentifiers,
   });
 }
 

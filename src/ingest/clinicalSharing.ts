@@ -41,6 +41,8 @@ export interface SharingDeps {
   sourceName: string;
   /** Bulk ingest: blobs staged and flushed in batches before their registration. */
   staging?: BlobStaging;
+  /** PID-3 repetitions an ADT-00 patient feed may carry (config pix.maxIdentifiers). */
+  maxIdentifiers?: number;
 }
 
 /**
@@ -73,7 +75,7 @@ export class ClinicalSharing implements Sharing {
   /** ADT-00 (ADT^A08): the patient registered or updated in the facility's domain, as ITI-8 does. */
   private async feedPatient(item: ClinicalItem): Promise<ItemOutcome> {
     const { identity, store, notifier } = this.deps;
-    const { pid, ids } = patientFeedOf(item, identity.domains);
+    const { pid, ids } = patientFeedOf(item, identity.domains, this.deps.maxIdentifiers);
     const msg = messageOf(item).message;
     const source = { application: msg.header.sendingApplication, facility: msg.header.sendingFacility };
     try {

@@ -50,6 +50,16 @@ export class Rejection extends Error {
   }
 }
 
+/** More PID-3 repetitions than a patient feed takes (config pix.maxIdentifiers): refused whole, nothing stored. */
+export class TooManyIdentifiers extends Rejection {
+  constructor(
+    readonly count: number,
+    readonly limit: number,
+  ) {
+    super('refused-by-pix', `PID-3 has ${count} repetitions: at most ${limit} patient identifiers are accepted`);
+  }
+}
+
 /** A message of a facility, with the SS-MIX2 facts of its file name (or, for the feed, read from the message). */
 export interface ClinicalItem extends StorageFileName {
   facility: Domain;
@@ -109,16 +119,18 @@ export function checkpointOf(item: ClinicalItem, outcome: string, entryUuid: str
  * repetitions with an assigning authority (the medical-field token, a regional ID) are fed beside
  * it. An identifier of the individual-number domain refuses the file.
  */
-export function patientFeedOf(item: ClinicalItem, domains: DomainDirectory): { pid: Segment; ids: PositionedCx[] } {
+export function patientFeedOf(item: ClinicalItem, domains: DomainDirectory, maxIdentifiers = Number.MAX_SAFE_INTEGER): { pid: Segment; ids: PositionedCx[] } {
   if (item.facts.messageKey !== 'ADT^A08') {
     throw new Rejection('unsupported', `${item.facts.messageKey} under ADT-00 is not applied: the PIX Manager takes patient updates (A08), it does not delete patients`);
   }
   const pid = messageOf(item).message.first('PID');
   if (!pid) throw new Rejection('unparseable', 'ADT-00 without a PID segment');
   if (pid.reps(5).length === 0) throw new Rejection('unparseable', 'ADT-00 without a patient name (PID-5)');
+  const reps = pid.reps(3);
+  if (reps.length > maxIdentifiers) throw new TooManyIdentifiers(reps.length, maxIdentifiers);
   const f = item.facility;
   const ids: PositionedCx[] = [{ id: item.patientId, authority: { namespace: f.namespace, oid: f.oid, type: f.type }, typeCode: 'PI', index: 0 }];
-  for (const [index, rep] of pid.reps(3).entries()) {
+  for (const [index, rep] of reps.entries()) {
     const r = readCx(rep);
     if (domains.isIndividualNumber(r.authority, r.typeCode)) {
       throw new Rejection('individual-number', `PID-3 repetition ${index + 1} is in the individual-number domain: refused, never stored`);

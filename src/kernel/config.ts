@@ -28,12 +28,29 @@ export interface Config {
     readonly port: number;
     readonly maxMessageBytes: number;
     readonly idleTimeoutMs: number;
+    readonly frameTimeoutMs: number;
+    readonly maxConnections: number;
+    readonly maxConnectionsPerAddress: number;
     readonly tls?: TlsConfig;
   };
-  readonly http: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly tls?: TlsConfig; readonly shutdownGraceMs: number };
+  readonly http: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly idleTimeoutMs: number;
+    readonly maxConnections: number;
+    readonly maxConnectionsPerAddress: number;
+    readonly tls?: TlsConfig;
+    readonly shutdownGraceMs: number;
+  };
   readonly store: {
     readonly engine: 'sqlite';
     readonly sqlite: { readonly file: string; readonly synchronous: 'FULL' | 'NORMAL' };
+    /** Below this free space in dataDir new writes are refused (0: off). */
+    readonly minFreeBytes: number;
+    readonly freeSpaceCheckMs: number;
   };
   readonly hl7v2: {
     readonly defaultCharset: 'ascii' | 'utf-8' | 'iso-2022-jp' | 'latin1';
@@ -52,8 +69,15 @@ export interface Config {
   readonly pix: {
     readonly consumers: readonly PixConsumerConfig[];
     readonly retry: { readonly initialMs: number; readonly maxMs: number };
+    /** Repetitions of PID-3 (and MRG-1) an ITI-8 feed may carry. */
+    readonly maxIdentifiers: number;
   };
-  readonly pdq: { readonly maxMatches: number; readonly continuationTtlMs: number; readonly maxOpenContinuations: number };
+  readonly pdq: {
+    readonly maxMatches: number;
+    readonly continuationTtlMs: number;
+    readonly maxOpenContinuations: number;
+    readonly maxOpenContinuationsPerRequester: number;
+  };
   readonly syslog: SyslogConfig;
   readonly atna: AtnaConfig;
   readonly xds: XdsConfig;
@@ -142,6 +166,8 @@ export interface SyslogConfig {
   readonly maxMessageBytes: number;
   readonly idleTimeoutMs: number;
   readonly frameTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
   readonly readerThreads: number;
   readonly tls?: TlsConfig & { readonly port: number };
   readonly udp?: { readonly port: number };
@@ -163,10 +189,12 @@ export interface AtnaConfig {
   readonly pageSize: number;
   readonly maxPageSize: number;
   readonly reportMaxEvents: number;
+  /** What one source may hand the Audit Record Repository per window (syslog and FHIR together). */
+  readonly intakeQuota: { readonly messages: number; readonly bytes: number; readonly windowMs: number };
 }
 
 export interface XdsConfig {
-  readonly registry: { readonly enabled: boolean; readonly path: string; readonly saveExtraMetadata: boolean; readonly maxResults: number };
+  readonly registry: { readonly enabled: boolean; readonly path: string; readonly saveExtraMetadata: boolean; readonly maxResults: number; readonly maxQueryValues: number };
   readonly repository: {
     readonly enabled: boolean;
     readonly path: string;
@@ -176,7 +204,14 @@ export interface XdsConfig {
     readonly registryTimeoutMs: number;
     readonly registryTls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
   };
-  readonly limits: { readonly maxXmlBytes: number; readonly maxXmlDepth: number; readonly maxRequestBytes: number; readonly spoolThresholdBytes: number };
+  readonly limits: {
+    readonly maxXmlBytes: number;
+    readonly maxXmlDepth: number;
+    readonly maxRequestBytes: number;
+    readonly spoolThresholdBytes: number;
+    readonly memoryPerRequestBytes: number;
+    readonly maxParts: number;
+  };
   readonly decodeThreads: number;
 }
 

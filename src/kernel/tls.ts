@@ -4,6 +4,7 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import type { TlsConfig } from './config.ts';
 import type { CertificateInfo } from './requestContext.ts';
+import { refusedByGate } from './connectionGate.ts';
 
 export function tlsServerOptions(t: TlsConfig | undefined): tls.TlsOptions | undefined {
   if (!t) return undefined;
@@ -31,6 +32,8 @@ export function onTlsRefused(server: net.Server, handler: TlsRefusalHandler): vo
   server.on('connection', (raw: net.Socket) => peers.set(raw, { address: raw.remoteAddress ?? '', port: raw.remotePort ?? 0 }));
   server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
     const parent = (socket as unknown as { _parent?: net.Socket })._parent;
+    // A connection over a cap (connectionGate.ts) was refused before its handshake, and reported there.
+    if (parent && refusedByGate.has(parent)) return;
     const known = parent ? peers.get(parent) : undefined;
     handler(verificationError(socket) ?? err, { address: socket.remoteAddress ?? known?.address ?? '', port: socket.remotePort ?? known?.port ?? 0 });
   });

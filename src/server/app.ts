@@ -40,11 +40,17 @@ import { tokenIssuerKey } from './secrets.ts';
 import { tlsServerOptions } from '../kernel/tls.ts';
 import { NodeDirectory } from '../consent/nodeDirectory.ts';
 import { checkPlaintextListeners } from './plaintextListeners.ts';
+import { connectionGates } from './connectionLimits.ts';
+import { storageGuard } from './storageGuard.ts';
+import { guardedStore, type WriteGuard } from '../store/guardedStore.ts';
+import type { FreeSpaceProbe } from '../kernel/freeSpace.ts';
+import { IntakeLimits } from '../atna/iti20/intakeLimits.ts';
+import { SourceQuota } from '../atna/iti20/sourceQuota.ts';
 import { facilityDomains } from '../consent/feedAuthorization.ts';
 import { ConsentService } from '../consent/service.ts';
 import { ConsentAdministration } from '../consent/administration.ts';
 import { consentAdminRouter } from '../consent/adminRoutes.ts';
-import { xdsServices, type XdsServices } from '../xds/assemble.ts';
+import { removeXdsLeftovers, xdsServices, type XdsServices } from '../xds/assemble.ts';
 import { clinicalFeedTransactions } from '../ingest/assemble.ts';
 import { xcaServices, type XcaServices } from '../xca/assemble.ts';
 import { serverMetrics } from './metrics/assemble.ts';
@@ -80,27 +86,34 @@ export interface StartOptions {
   waitFor?: readonly string[];
   /** Metrics of the process itself (CPU, memory, event loop, GC): for the server process (hie serve), not in-process test servers. */
   processMetrics?: boolean;
+  /** How the data folder's free space is read (tests inject one); fs.statfs when absent. */
+  freeSpaceProbe?: FreeSpaceProbe;
 }
 
 export function openStore(config: Config): Store {
   return new SqliteStore({ path: path.join(config.dataDir, config.store.sqlite.file), synchronous: config.store.sqlite.synchronous });
 }
 
-/** The services without listeners: what the CLI's offline commands (pix review, token) need too. */
-export async function openServices(config: Config, log: Logger) {
-  const store = openStore(config);
+/**
+ * The services without listeners: what the CLI's offline commands (pix review, token) need too. With a
+ * write guard (the free-space guard), the services write through it; the audit trail and the delivery
+ * queues (`ownStore`) do not, so that a refusal is still audited and a delivery still marked.
+ */
+export async function openServices(config: Config, log: Logger, guard?: WriteGuard) {
+  const ownStore = openStore(config);
+  const store = guard ? guardedStore(ownStore, guard) : ownStore;
   const domains = new DomainDirectory(config.identity);
-  await store.write((tx) => domains.seed(tx));
+  await ownStore.write((tx) => domains.seed(tx));
   const identity = new IdentityService(config.identity, domains);
   // Issue 16: the pseudonym index of every pseudonym domain, completed for tokens not yet indexed.
-  await store.write((tx) => identity.indexPseudonyms(tx));
-  const audit = new AuditService(store, config.node, config.atna.repositories);
+  await ownStore.write((tx) => identity.indexPseudonyms(tx));
+  const audit = new AuditService(ownStore, config.node, config.atna.repositories);
   const nextControlId = controlIdGenerator();
   const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);
   const sender = new Iti10Sender(config.pix.consumers, audit);
-  const iti10 = new OutboxDispatcher({ channel: ITI10_CHANNEL, store, send: sender.send, retry: config.pix.retry, log });
+  const iti10 = new OutboxDispatcher({ channel: ITI10_CHANNEL, store: ownStore, send: sender.send, retry: config.pix.retry, log });
   const consent = new ConsentService(config.consent);
-  return { store, domains, identity, audit, notifier, sender, iti10, nextControlId, consent };
+  return { store, ownStore, domains, identity, audit, notifier, sender, iti10, nextControlId, consent };
 }
 
 /** The consent admin operations (admin API, desk CLI) over the services. */
@@ -111,21 +124,34 @@ export function consentAdministration(config: Config, s: Pick<Awaited<ReturnType
 export async function startApp(config: Config, log: Logger, opts: StartOptions = {}): Promise<App> {
   const readiness = new Readiness(['start', ...(opts.waitFor ?? [])]);
   const metrics = serverMetrics(log, { processMetrics: opts.processMetrics });
-  const s = await openServices(config, log);
+  // The free-space guard (issue 15): below store.minFreeBytes new writes are refused, each protocol answering its own error.
+  let auditOf: AuditService | undefined;
+  const space = storageGuard(config, log, () => auditOf, opts.freeSpaceProbe);
+  const s = await openServices(config, log, space);
   const { store, identity, audit, notifier, iti10, consent } = s;
-  const stops: (() => Promise<void>)[] = [];
+  auditOf = audit;
+  await space.start();
+  const stops: (() => Promise<void>)[] = [async () => space.stop()];
   const ports: App['ports'] = {};
   const refused = auditRefusals(audit, log);
+  const gate = connectionGates(audit, log);
   const nodes = new NodeDirectory(config);
   checkPlaintextListeners(config, log);
   checkRegionalAuthority(config, log);
-  const ingest = new AuditIngest(store, config.identity, log, { readerThreads: config.syslog.readerThreads, observe: metrics.observe });
+  const ingest = new AuditIngest(s.ownStore, config.identity, log, { readerThreads: config.syslog.readerThreads, observe: metrics.observe });
+  // Per-source quotas of the audit intake (syslog and FHIR), and nothing received while the space is low.
+  const intakeQuota = new SourceQuota(config.atna.intakeQuota, {
+    exceeded: (source, what, limit) => log.warn('atna.over-quota', { source, what, limit, windowMs: config.atna.intakeQuota.windowMs }),
+    dropped: (source, count, bytes) => log.warn('atna.over-quota-dropped', { source, count, bytes }),
+  });
+  stops.push(async () => intakeQuota.flush());
+  const intake = new IntakeLimits(ingest, intakeQuota, space, log);
   // Stopped last of all listeners: what they received is committed before the store closes.
   stops.push(() => ingest.close());
   const atnaSender = new SyslogSender(config.atna.repositories);
   const atnaForward = new OutboxDispatcher({
     channel: ATNA_CHANNEL,
-    store,
+    store: s.ownStore,
     send: atnaSender.send,
     retry: config.atna.retry,
     pollMs: config.atna.forwardPollMs,
@@ -142,6 +168,12 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     blobRefreshMs: 300_000,
   });
   stops.push(() => xds.close());
+  // Temporary files a crash left in the spool and the blob store (issue 15), removed beside the start.
+  const leftovers = removeXdsLeftovers(config).then(
+    (removed) => removed > 0 && log.info('xds.leftovers-removed', { removed }),
+    (e) => log.warn('xds.leftovers-failed', { error: e instanceof Error ? e.message : String(e) }),
+  );
+  stops.push(async () => void (await leftovers));
   // --- end XDS.b ---
   // --- XCA Responding and Initiating Gateways (ITI-38/39; ITI-18/43 from local consumers) ---
   const xca = xcaServices(config, { store, identity, audit, log, decisions: consent, repository: xds.repository, observe: metrics.observe });
@@ -149,7 +181,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
   // --- end XCA ---
   try {
     const transactions: Hl7Transaction[] = [
-      iti8Transaction({ store, identity, notifier, audit, facilities: facilityDomains(config.identity.domains) }),
+      iti8Transaction({ store, identity, notifier, audit, facilities: facilityDomains(config.identity.domains), maxIdentifiers: config.pix.maxIdentifiers }),
       iti9Transaction({ store, identity, audit, decisions: consent }),
       ...iti21Transactions({ store, identity, audit, decisions: consent, config: config.pdq }),
       // SS-MIX2 clinical feed: clinical HL7 v2 messages shared as XDS documents
@@ -181,6 +213,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
           port: config.mllp.port,
           maxMessageBytes: config.mllp.maxMessageBytes,
           idleTimeoutMs: config.mllp.idleTimeoutMs,
+          frameTimeoutMs: config.mllp.frameTimeoutMs,
+          gate: gate(config.mllp, () => `${config.mllp.tls ? 'mllp-tls' : 'mllp'}://${config.mllp.host}:${ports.mllp}`),
           tls: tlsServerOptions(config.mllp.tls),
           onError: (err, peer) => log.warn('mllp.connection-error', { peer: peer?.address, error: err.message }),
           onRefused: refused(() => `mllp-tls://${config.mllp.host}:${ports.mllp}`),
@@ -201,13 +235,17 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
           contextOf: (address, certificate) => nodes.contextOf('http', address, certificate),
           readiness: () => readiness.state,
           shutdownGraceMs: config.http.shutdownGraceMs,
+          headersTimeoutMs: config.http.headersTimeoutMs,
+          requestTimeoutMs: config.http.requestTimeoutMs,
+          idleTimeoutMs: config.http.idleTimeoutMs,
+          gate: gate(config.http, () => `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${ports.http}`),
         },
         async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
         log,
       );
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
       const feed = new FhirAuditFeed(store, new FhirSchemaValidator(), s.domains);
-      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, observe: metrics.observe }));
+      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, observe: metrics.observe, intakeQuota }));
       const reporter = new AccessReporter({
         store,
         identity,
@@ -233,19 +271,19 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     const onSyslogError = (err: Error, peer: { address: string }) => log.warn('syslog.connection-error', { peer: peer.address, error: err.message });
     if (sy.tls) {
       const l = new SyslogStreamListener(
-        { ...stream, port: sy.tls.port, tls: tlsServerOptions(sy.tls), onRefused: refused(() => `syslog-tls://${sy.host}:${ports.syslogTls}`), onError: onSyslogError, senderOf: syslogSender('syslog-tls') },
-        ingest,
+        { ...stream, port: sy.tls.port, gate: gate(sy, () => `syslog-tls://${sy.host}:${ports.syslogTls}`), tls: tlsServerOptions(sy.tls), onRefused: refused(() => `syslog-tls://${sy.host}:${ports.syslogTls}`), onError: onSyslogError, senderOf: syslogSender('syslog-tls') },
+        intake,
       );
       ports.syslogTls = await l.listen();
       stops.push(() => l.close());
     }
     if (sy.tcp) {
-      const l = new SyslogStreamListener({ ...stream, port: sy.tcp.port, onError: onSyslogError, senderOf: syslogSender('syslog-tcp') }, ingest);
+      const l = new SyslogStreamListener({ ...stream, port: sy.tcp.port, gate: gate(sy, () => `syslog-tcp://${sy.host}:${ports.syslogTcp}`), onError: onSyslogError, senderOf: syslogSender('syslog-tcp') }, intake);
       ports.syslogTcp = await l.listen();
       stops.push(() => l.close());
     }
     if (sy.udp) {
-      const l = new SyslogDatagramListener({ host: sy.host, port: sy.udp.port, maxMessageBytes: sy.maxMessageBytes, senderOf: syslogSender('syslog-udp') }, ingest);
+      const l = new SyslogDatagramListener({ host: sy.host, port: sy.udp.port, maxMessageBytes: sy.maxMessageBytes, senderOf: syslogSender('syslog-udp') }, intake);
       ports.syslogUdp = await l.listen();
       stops.push(() => l.close());
     }

@@ -3,16 +3,21 @@
  * listener starts (`mount`). It answers GET /health, /health/live (the process answers) and
  * /health/ready (ready for traffic: started, and not stopping) itself; unknown paths get 404 JSON,
  * and an error that escapes a route gets 500 without any detail of it. Closing stops accepting, lets
- * requests in flight finish up to a deadline, then closes what is left.
+ * requests in flight finish up to a deadline, then closes what is left. Deadlines: the headers within
+ * headersTimeoutMs, the whole request (headers and body) within requestTimeoutMs, else 408 Request
+ * Timeout (RFC 9110 15.5.9) and the connection closed; a connection without traffic for idleTimeoutMs
+ * is closed. The connection caps are kept by the gate.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type tls from 'node:tls';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { ConnectionGate } from '../kernel/connectionGate.ts';
 import { listen } from '../kernel/listen.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { onTlsRefused, peerCertificate, type TlsRefusalHandler } from '../kernel/tls.ts';
 import { setHttpContext } from '../kernel/httpContext.ts';
+import { InsufficientStorage } from '../kernel/freeSpace.ts';
 import type { CertificateInfo, RequestContext } from '../kernel/requestContext.ts';
 
 export type HealthProbe = () => Promise<Record<string, unknown>>;
@@ -35,6 +40,13 @@ export class HttpListener {
       readiness?(): string;
       /** How long close() waits for requests in flight before it closes their connections. */
       shutdownGraceMs?: number;
+      /** The request's headers must have come within this time (ms). */
+      headersTimeoutMs?: number;
+      /** The whole request, body included, must have come within this time (ms); not less than headersTimeoutMs. */
+      requestTimeoutMs?: number;
+      /** A connection without traffic either way for this long is closed. */
+      idleTimeoutMs?: number;
+      gate?: ConnectionGate;
     },
     health: HealthProbe,
     private readonly log: Logger,
@@ -76,12 +88,44 @@ export class HttpListener {
       res.status(404).json({ error: 'not found', path: req.path });
     });
     this.app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+      // Writes refused for want of space: 507 Insufficient Storage (RFC 4918 11.5).
+      if (err instanceof InsufficientStorage) {
+        if (!res.headersSent) res.status(507).json({ error: 'insufficient storage: nothing was stored' });
+        return;
+      }
       this.log.error('http.internal-error', { path: req.path, error: err instanceof Error ? err.message : String(err) });
       if (!res.headersSent) res.status(500).json({ error: 'internal error' });
     });
-    this.server = this.opts.tls ? https.createServer(this.opts.tls, this.app) : http.createServer(this.app);
+    const headersTimeout = this.opts.headersTimeoutMs ?? 60_000;
+    const requestTimeout = this.opts.requestTimeoutMs ?? 300_000;
+    const deadlines: http.ServerOptions = {
+      headersTimeout,
+      requestTimeout,
+      // node:http looks for expired requests this often: a fraction of the shortest deadline.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(headersTimeout, requestTimeout) / 4))),
+    };
+    this.server = this.opts.tls ? https.createServer({ ...this.opts.tls, ...deadlines }, this.app) : http.createServer(deadlines, this.app);
+    this.server.setTimeout(this.opts.idleTimeoutMs ?? 0);
+    this.opts.gate?.attach(this.server);
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => this.clientError(err, socket));
     if (this.opts.tls && this.opts.onTlsRefused) onTlsRefused(this.server, this.opts.onTlsRefused);
     return listen(this.server, this.opts.port, this.opts.host);
+  }
+
+  /**
+   * A request node:http could not take (a deadline passed, headers too large, bad syntax): answered
+   * as node:http would, and logged once.
+   */
+  private clientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const net = socket as import('node:net').Socket;
+    if (err.code !== 'ECONNRESET') this.log.warn('http.client-error', { peer: net.remoteAddress, code: err.code, status });
+    if (net.writable && net.bytesWritten === 0) {
+      const text = http.STATUS_CODES[status] ?? 'Bad Request';
+      net.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    }
+    net.end();
+    setTimeout(() => net.destroy(), 1000).unref();
   }
 
   async close(): Promise<void> {

@@ -73,6 +73,10 @@ export interface SoapLimits {
   maxRequestBytes: number;
   spoolThreshold: number;
   spoolDir: string;
+  /** Bytes of MTOM parts one request keeps in memory; beyond it they are spooled. */
+  memoryBudget: number;
+  /** Most MIME parts in one request. */
+  maxParts: number;
 }
 
 async function readAll(req: Request, max: number): Promise<Buffer> {
@@ -106,6 +110,8 @@ async function readIncoming(req: Request, limits: SoapLimits): Promise<Incoming>
     maxBytes: limits.maxRequestBytes,
     spoolThreshold: limits.spoolThreshold,
     spoolDir: limits.spoolDir,
+    memoryBudget: limits.memoryBudget,
+    maxParts: limits.maxParts,
   });
   const start = ct.params.start?.replace(/^<|>$/g, '');
   const rootIndex = start ? parts.findIndex((p) => p.contentId === start) : 0;
@@ -131,7 +137,9 @@ async function send(res: Response, status: number, contentType: string, pieces: 
   res.setHeader('Content-Type', contentType);
   for (const p of pieces) {
     if (Buffer.isBuffer(p)) {
-      if (!res.write(p)) await new Promise((r) => res.once('drain', r));
+      // A client gone (or cut off by a deadline) drains nothing: stop at its close too.
+      if (!res.write(p)) await new Promise((r) => (res.once('drain', r), res.once('close', r)));
+      if (res.destroyed) return;
     } else {
       await pipeline(fs.createReadStream(p.file, { highWaterMark: 1024 * 1024 }), res, { end: false });
     }
@@ -202,6 +210,12 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
         await send(res, 200, `application/soap+xml; charset=UTF-8; action="${tx.responseAction}"`, [Buffer.from(xml, 'utf8')]);
       }
     } catch (e) {
+      // The connection is gone (the client left, or a deadline cut it off: the listener answered 408).
+      if (!res.headersSent && (req.destroyed || !req.socket.writable)) {
+        log.warn('soap.request-aborted', { path: req.originalUrl, error: e instanceof Error ? e.message : String(e) });
+        res.destroy();
+        return;
+      }
       const fault =
         e instanceof SoapFault ? e : new SoapFault('Receiver', 'the request could not be processed', Subcodes.internal);
       if (!(e instanceof SoapFault)) log.error('soap.internal-error', { path: req.originalUrl, error: e instanceof Error ? e.message : String(e) });

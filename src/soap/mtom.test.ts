@@ -47,6 +47,32 @@ describe('MTOM/XOP packages', () => {
     expect(fs.readdirSync(spoolDir).length).to.equal(before);
   });
 
+  it('keeps parts in memory up to the request budget, and spools every part after, however small', async () => {
+    const small = (i: number) => Buffer.alloc(600, i);
+    const body = Buffer.concat([
+      ...Array.from({ length: 10 }, (_, i) => Buffer.concat([Buffer.from(`--b\r\nContent-ID: <p${i}>\r\n\r\n`), small(i), Buffer.from('\r\n')])),
+      Buffer.from('--b--\r\n'),
+    ]);
+    // Each part costs 600 bytes and its headers (about 530 with the overhead): three fit in 4000.
+    const parts = await readMultipart(chunked(body, 97), 'b', { ...limits, memoryBudget: 4000 });
+    expect(parts.map((p) => p.contentId)).to.deep.equal(Array.from({ length: 10 }, (_, i) => `p${i}`));
+    expect(parts.map((p) => (p.data ? 'memory' : 'file'))).to.deep.equal(['memory', 'memory', 'memory', ...Array(7).fill('file')]);
+    for (const [i, p] of parts.entries()) {
+      expect(p.data ?? fs.readFileSync(p.file!)).to.deep.equal(small(i));
+      if (p.file) expect(p.sha1).to.equal(sha1(small(i)));
+    }
+    for (const p of parts) if (p.file) fs.rmSync(p.file);
+  });
+
+  it('refuses a package of more parts than the limit, leaving no spool file', async () => {
+    const before = fs.readdirSync(spoolDir).length;
+    const body = Buffer.concat([...Array.from({ length: 6 }, (_, i) => Buffer.from(`--b\r\nContent-ID: <p${i}>\r\n\r\n${'x'.repeat(2000)}\r\n`)), Buffer.from('--b--\r\n')]);
+    const err = await readMultipart(chunked(body, 500), 'b', { ...limits, maxParts: 5 }).catch((e) => e);
+    expect(err).to.be.instanceOf(SoapFault);
+    expect(err.reason).to.match(/more than 5 parts/);
+    expect(fs.readdirSync(spoolDir).length).to.equal(before);
+  });
+
   it('refuses a truncated package', async () => {
     const err = await readMultipart(Readable.from([Buffer.from('--b\r\nContent-ID: <a>\r\n\r\nabc')]), 'b', limits).catch((e) => e);
     expect(err).to.be.instanceOf(SoapFault);

@@ -2,7 +2,10 @@
  * MTOM/XOP packages (multipart/related, W3C XOP 1.0 and SOAP MTOM): a streaming, binary-safe reader
  * and a writer. The reader never holds a large part twice: parts above the spool threshold go to a
  * temporary file under the data folder as they arrive, with their SHA-1 and size computed on the
- * way, so that the repository can move the file into its blob store instead of copying it.
+ * way, so that the repository can move the file into its blob store instead of copying it. A
+ * package's memory is bounded whatever its parts: once the parts kept in memory reach the
+ * request's memory budget, every further byte is spooled too, however small its part; and the
+ * number of parts is capped.
  *
  * Delimiters are found whether lines end in CRLF (RFC 2046) or bare LF (as some captured test
  * material has them); the line break before a delimiter belongs to the delimiter.
@@ -11,6 +14,7 @@ import { createHash, randomUUID, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import type { LeftoverSweep } from '../kernel/leftoverFiles.ts';
 import { SoapFault, Subcodes, type FaultSubcode } from './fault.ts';
 
 export interface MimePart {
@@ -36,6 +40,19 @@ export interface MultipartLimits {
   /** Parts above this size are spooled to a file. */
   spoolThreshold: number;
   spoolDir: string;
+  /** Bytes of parts (and their headers) kept in memory for the whole package; beyond it parts are spooled. */
+  memoryBudget?: number;
+  /** Most parts in a package. */
+  maxParts?: number;
+}
+
+/** What a part's headers and bookkeeping are counted as in the memory budget, beyond their bytes. */
+const PART_OVERHEAD = 512;
+
+/** The memory a package's parts hold, shared by its part sinks. */
+interface Budget {
+  used: number;
+  readonly limit: number;
 }
 
 class PartSink {
@@ -48,12 +65,15 @@ class PartSink {
   constructor(
     readonly headers: Record<string, string>,
     private readonly limits: MultipartLimits,
+    private readonly budget: Budget,
   ) {}
 
   write(b: Buffer): void {
     if (b.length === 0) return;
     this.size += b.length;
-    if (this.fd === undefined && this.size > this.limits.spoolThreshold) {
+    if (this.fd === undefined && (this.size > this.limits.spoolThreshold || this.budget.used + b.length > this.budget.limit)) {
+      // What this part held in memory goes to its file: the budget has it back.
+      this.budget.used -= this.size - b.length;
       fs.mkdirSync(this.limits.spoolDir, { recursive: true });
       this.file = path.join(this.limits.spoolDir, `part-${randomUUID()}.tmp`);
       this.fd = fs.openSync(this.file, 'w');
@@ -69,7 +89,10 @@ class PartSink {
       fs.writeSync(this.fd, b);
     }
     // The chunk is the stream's own and never reused: kept by reference, copied once by finish().
-    else this.chunks.push(b);
+    else {
+      this.chunks.push(b);
+      this.budget.used += b.length;
+    }
   }
 
   finish(): MimePart {
@@ -93,6 +116,11 @@ class PartSink {
     }
     if (this.file) fs.rmSync(this.file, { force: true });
   }
+}
+
+/** Where a crash may leave spooled parts (`part-<uuid>.tmp`): for the sweep at start. */
+export function spoolLeftovers(spoolDir: string): Omit<LeftoverSweep, 'before'> {
+  return { dirs: [spoolDir], isTemporary: (name) => name.startsWith('part-') && name.endsWith('.tmp') };
 }
 
 /** Removes the spool files of parts nobody took. */
@@ -123,6 +151,8 @@ export async function readMultipart(body: AsyncIterable<Buffer> | Readable, boun
   const dash = Buffer.from('--' + boundary);
   const delim = Buffer.from('\n--' + boundary);
   const parts: MimePart[] = [];
+  const budget: Budget = { used: 0, limit: limits.memoryBudget ?? Number.POSITIVE_INFINITY };
+  const maxParts = limits.maxParts ?? Number.POSITIVE_INFINITY;
   let sink: PartSink | undefined;
   let state = 'preamble' as 'preamble' | 'headers' | 'body' | 'end';
   let buf: Buffer = Buffer.alloc(0);
@@ -171,7 +201,9 @@ export async function readMultipart(body: AsyncIterable<Buffer> | Readable, boun
         if (buf.length > 64 * 1024) fail('MIME part headers too long');
         return false;
       }
-      sink = new PartSink(parseHeaders(buf.subarray(0, end).toString('latin1')), limits);
+      if (parts.length >= maxParts) fail(`the MIME package has more than ${maxParts} parts`, Subcodes.tooLarge);
+      budget.used += end + PART_OVERHEAD;
+      sink = new PartSink(parseHeaders(buf.subarray(0, end).toString('latin1')), limits, budget);
       buf = buf.subarray(end + skip);
       state = 'body';
       return true;

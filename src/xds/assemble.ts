@@ -24,7 +24,9 @@ import { iti43Transaction } from './iti43/transaction.ts';
 import { iti57Transaction } from './iti57/transaction.ts';
 import { iti62Transaction } from './iti62/transaction.ts';
 import { decoders, DECODERS_MODULE } from './decoders.ts';
-import { BlobStore } from './repository/blobStore.ts';
+import { blobLeftovers, BlobStore } from './repository/blobStore.ts';
+import { removeLeftoverFiles } from '../kernel/leftoverFiles.ts';
+import { spoolLeftovers } from '../soap/mtom.ts';
 import { RemoteRegistry } from './repository/remoteRegistry.ts';
 import { RepositoryService } from './repository/service.ts';
 import { RegistryService } from './registry/service.ts';
@@ -46,7 +48,19 @@ export function soapLimits(config: Config): SoapLimits {
     maxRequestBytes: l.maxRequestBytes,
     spoolThreshold: l.spoolThresholdBytes,
     spoolDir: spoolDirOf(config.dataDir),
+    memoryBudget: l.memoryPerRequestBytes,
+    maxParts: l.maxParts,
   };
+}
+
+/**
+ * Removes the spooled parts and half-written blobs a crash left (older than `before`, so nothing this
+ * process is writing); resolves with how many.
+ */
+export async function removeXdsLeftovers(config: Config, before = Date.now()): Promise<number> {
+  const spool = spoolLeftovers(spoolDirOf(config.dataDir));
+  const blobs = blobLeftovers(path.resolve(config.dataDir, config.xds.repository.blobDir));
+  return (await removeLeftoverFiles({ ...spool, before })) + (await removeLeftoverFiles({ ...blobs, before }));
 }
 
 /** The registry; every registration of a BPPC consent document records the patient's consent (consent/bppc.ts). */
@@ -85,7 +99,7 @@ export function xdsServices(
   if (soap && config.xds.registry.enabled) {
     if (config.xds.decodeThreads > 0) decoder = new DecodeThreads({ count: config.xds.decodeThreads, decodersModule: DECODERS_MODULE, decoders, log: deps.log });
     const txs: SoapTransaction[] = [
-      iti18Transaction({ ...registryDeps, ...reads(), maxResults: config.xds.registry.maxResults }),
+      iti18Transaction({ ...registryDeps, ...reads(), maxResults: config.xds.registry.maxResults, maxQueryValues: config.xds.registry.maxQueryValues }),
       iti42Transaction(registryDeps),
       iti57Transaction(registryDeps),
       iti62Transaction(registryDeps),

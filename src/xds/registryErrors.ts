@@ -4,6 +4,7 @@
  */
 import { SubmissionNotAuthorized, type SubmissionRule } from '../consent/submissionAuthorization.ts';
 import { EbxmlDecodeError } from '../ebxml/decode.ts';
+import { InsufficientStorage } from '../kernel/freeSpace.ts';
 import type { RegistryError } from '../ebxml/registryResponse.ts';
 import { asRegistryErrors, type XdsErrorCode } from './registry/errors.ts';
 
@@ -21,6 +22,10 @@ export function errorsOf(e: unknown, internalCode: 'XDSRegistryError' | 'XDSRepo
   if (e instanceof SubmissionNotAuthorized) {
     const code = denied ?? (() => (internalCode === 'XDSRegistryError' ? 'XDSRegistryMetadataError' : 'XDSRepositoryMetadataError'));
     return { errors: e.refusals.map((r) => ({ errorCode: code(r.rule), codeContext: r.message, location: r.objectId || undefined, severity: 'Error' })), internal: false };
+  }
+  // The registry or repository cannot store now (ITI TF-3 4.2.4.1 has no code of its own for it).
+  if (e instanceof InsufficientStorage) {
+    return { errors: [{ errorCode: internalCode, codeContext: 'insufficient storage: new submissions are refused until space is freed; nothing was stored', severity: 'Error' }], internal: false };
   }
   if (e instanceof EbxmlDecodeError) {
     return { errors: [{ errorCode: internalCode === 'XDSRegistryError' ? 'XDSRegistryMetadataError' : 'XDSRepositoryMetadataError', codeContext: e.message, location: e.location, severity: 'Error' }], internal: false };

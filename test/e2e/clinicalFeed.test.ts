@@ -66,6 +66,14 @@ describe('HL7 v2 clinical feed over MLLP (e2e)', function () {
     expect(docs.map((d) => d.status.split(':').pop())).to.deep.equal(['Deprecated', 'Deprecated']);
   });
 
+  it('refuses an ADT-00 of more PID-3 repetitions than pix.maxIdentifiers with AR 207, adding no identifier', async () => {
+    const extra = Array.from({ length: 10_000 }, (_, i) => `~X${i}^^^OTHER&2.999.392.100.9&ISO`).join('');
+    const ack = await send(samples.adt00('1234567', undefined, extra));
+    expect(field(ack, 'MSA', 1)).to.equal('AR');
+    expect(field(ack, 'ERR', 2)).to.equal('PID^1^3^21');
+    expect(await s.app.store.read((tx) => tx.identity.record('2.999.392.100.9', 'X0'))).to.equal(undefined);
+  });
+
   it('answers AE 204 for an unknown patient or an unknown sending facility, and registers nothing', async () => {
     const unknownPatient = await send(samples.rde('7654321', '900'));
     expect(field(unknownPatient, 'MSA', 1)).to.equal('AE');

@@ -194,6 +194,24 @@ describe('PIX Manager over MLLP (ITI-8, ITI-9)', function () {
     expect(stored.audit.filter((a) => a.eventTypeCode === 'ITI-8' && a.outcome === 8)).to.have.length(2);
   });
 
+  it('refuses a feed of 10,000 PID-3 repetitions with AR 207 and stores nothing (pix.maxIdentifiers)', async () => {
+    const ids = Array.from({ length: 10_000 }, (_, i) => `FLOOD${i}^^^${HOSP_A}`);
+    const ack = await s.send(adt({ ids, controlId: 'FLOOD-1' }));
+    expect(field(ack, 'MSA', 1)).to.equal('AR');
+    expect(field(ack, 'ERR', 2)).to.equal('PID^1^3^21');
+    expect(field(ack, 'ERR', 3).split('^')[0]).to.equal('207');
+    const stored = await s.app.store.read(async (tx) => ({
+      records: await tx.identity.searchRecords({ keys: [{ kind: 'family', key: 'YAMADA', prefix: false }] }, 10).then((p) => p.matches),
+      audit: (await tx.audit.auditEvents({})).filter((a) => a.eventTypeCode === 'ITI-8'),
+    }));
+    expect(stored.records).to.have.length(0);
+    expect(stored.audit).to.have.length(1);
+    expect(stored.audit[0].outcome).to.equal(8);
+    expect(stored.audit[0].patientIds.length).to.be.at.most(20);
+    const ok = await s.send(adt({ ids: ids.slice(0, 20) }));
+    expect(field(ok, 'MSA', 1)).to.equal('AA');
+  });
+
   it('uses a source\'s configured default authority when CX-4 is empty, and refuses unknown ones in reject mode', async () => {
     await s.stop();
     s = await startTestServer({

@@ -186,6 +186,20 @@ describe('XDS.b ITI-18 parameter rules (e2e)', function () {
       const many = Object.keys(ids).filter((k) => k.startsWith('many')).slice(0, 6).map((k) => ids[k]);
       expect(idsOf(await query(storedQuery(QUERY.GetDocuments, { $XDSDocumentEntryEntryUUID: many })))).to.have.length(6);
     });
+    it('XDSRegistryError at the parameter beyond xds.registry.maxQueryValues, whatever the count and however the values come', async () => {
+      const uuids = (n: number) => Array.from({ length: n }, (_, i) => `urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+      expectSuccess(await query(storedQuery(QUERY.GetDocuments, { $XDSDocumentEntryEntryUUID: [...uuids(999), ids.a] })));
+      for (const n of [1001, 50_000, 100_000]) {
+        const r = await query(storedQuery(QUERY.GetDocuments, { $XDSDocumentEntryEntryUUID: uuids(n) }));
+        expect(errorCodes(r.body), `${n} values`).to.deep.equal(['XDSRegistryError']);
+        expect(r.xml).to.contain('location="$XDSDocumentEntryEntryUUID"').and.to.contain('more than 1000 values');
+      }
+      // One Value element each, and slots repeated: counted together.
+      const values = uuids(100_000).map((u) => `<rim:Value>'${u}'</rim:Value>`).join('');
+      const oneEach = storedQuery(QUERY.GetDocuments, {}).replace('</rim:AdhocQuery>', `<rim:Slot name="$XDSDocumentEntryEntryUUID"><rim:ValueList>${values}</rim:ValueList></rim:Slot></rim:AdhocQuery>`);
+      expect(errorCodes((await query(oneEach)).body)).to.deep.equal(['XDSRegistryError']);
+      await failsWith(storedQuery(QUERY.GetDocuments, { $XDSDocumentEntryEntryUUID: [uuids(600), uuids(600)] }), 'XDSRegistryError');
+    });
     it('XDSUnknownStoredQuery for a query id the registry does not know', async () => {
       await failsWith(storedQuery('urn:uuid:00000000-0000-4000-8000-000000000000', { $XDSDocumentEntryPatientId: pid('Q-CODE') }), 'XDSUnknownStoredQuery');
     });

@@ -21,7 +21,7 @@ export class FakeConsumer {
   }
 
   async start(): Promise<void> {
-    this.server = new MllpServer({ host: '127.0.0.1', port: this.port, maxMessageBytes: 1 << 20, idleTimeoutMs: 60_000 }, async (ev) => {
+    this.server = new MllpServer({ host: '127.0.0.1', port: this.port, maxMessageBytes: 1 << 20, idleTimeoutMs: 60_000, frameTimeoutMs: 30_000 }, async (ev) => {
       if (ev.kind !== 'message') return [];
       const m = Hl7v2Message.parse(ev.bytes.toString('utf8'));
       const code = this.answer;

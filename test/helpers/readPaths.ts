@@ -28,7 +28,7 @@ export interface ReadPaths {
 
 export function readPaths(f: ReadFixture, maxResults = 100): ReadPaths {
   const reads = { store: f.store, identity: f.identity, decisions: f.access };
-  const t18 = iti18Transaction({ ...reads, registry: f.registry, audit: f.audit, log: silentLogger, maxResults });
+  const t18 = iti18Transaction({ ...reads, registry: f.registry, audit: f.audit, log: silentLogger, maxResults, maxQueryValues: 1000 });
   const repository = new RepositoryService({ repositoryUniqueId: REPOSITORY }, f.store, f.blobs);
   const t43 = iti43Transaction({ ...reads, repository, registry: f.registry, audit: f.audit, log: silentLogger });
   const t9 = iti9Transaction({ ...reads, audit: f.audit });

@@ -1,12 +1,15 @@
 /**
  * Syslog over a stream: TLS (RFC 5425, node authentication by client certificate when configured) or
  * plain TCP for local testing, octet-counted framing. Every frame goes to the sink as it completes; a
- * connection that stalls in the middle of a frame is closed after the idle timeout and what it sent of
- * the frame is handed over as unfinished, so nothing is lost and nobody holds a connection forever. A
- * refused TLS handshake is reported (the caller audits it); no byte of it reaches the sink.
+ * connection silent for the idle timeout, or whose frame does not end within the frame deadline
+ * (however slowly its bytes keep coming), is closed and what it sent of the frame is handed over as
+ * unfinished, so nothing is lost and nobody holds a connection forever. A refused TLS handshake is
+ * reported (the caller audits it); no byte of it reaches the sink. The listener's connection caps are
+ * kept by its gate.
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import type { ConnectionGate } from '../../kernel/connectionGate.ts';
 import { listen } from '../../kernel/listen.ts';
 import { onTlsRefused, peerCertificate } from '../../kernel/tls.ts';
 import type { CertificateInfo } from '../../kernel/requestContext.ts';
@@ -27,8 +30,10 @@ export interface SyslogStreamOptions {
   tls?: tls.TlsOptions;
   maxMessageBytes: number;
   idleTimeoutMs: number;
-  /** A connection stalled inside a frame is closed sooner than an idle one. */
+  /** A frame must end within this time of its first byte. */
   frameTimeoutMs: number;
+  /** The listener's connection caps. */
+  gate?: ConnectionGate;
   /** A TLS client that was refused (no certificate, an untrusted one, a failed handshake). */
   onRefused?: (err: Error, peer: Peer) => void;
   onError?: (err: Error, peer: Peer) => void;
@@ -54,6 +59,7 @@ export class SyslogStreamListener {
       this.server = tls.createServer(this.opts.tls, onConnection);
       if (this.opts.onRefused) onTlsRefused(this.server, this.opts.onRefused);
     } else this.server = net.createServer(onConnection);
+    this.opts.gate?.attach(this.server);
     return listen(this.server, this.opts.port, this.opts.host);
   }
 
@@ -93,11 +99,19 @@ export class SyslogStreamListener {
     let inFrame = false;
     socket.setTimeout(this.opts.idleTimeoutMs);
     socket.on('timeout', () => {
-      finish(`connection silent for ${inFrame ? this.opts.frameTimeoutMs : this.opts.idleTimeoutMs} ms`);
+      finish(`connection silent for ${this.opts.idleTimeoutMs} ms`);
       socket.destroy();
     });
+    // One timer per connection, restarted (refresh) when a frame starts: no per-byte work.
+    let deadline: NodeJS.Timeout | undefined;
+    const frameDeadline = () => {
+      if (!inFrame || socket.destroyed) return;
+      finish(`frame not completed within ${this.opts.frameTimeoutMs} ms`);
+      socket.destroy();
+    };
     socket.on('error', (err) => this.opts.onError?.(err, peer));
     socket.on('close', () => {
+      clearTimeout(deadline);
       finish('connection closed');
       this.sockets.delete(socket);
       this.sink.off('drain', onDrain);
@@ -105,7 +119,8 @@ export class SyslogStreamListener {
     socket.on('data', (chunk: Buffer) => {
       // The frames completed by one chunk were all received when it was.
       const receivedAt = new Date().toISOString();
-      for (const f of decoder.push(chunk)) {
+      const frames = decoder.push(chunk);
+      for (const f of frames) {
         if (f.kind === 'message') submit(f.bytes, undefined, receivedAt);
         else if (f.kind === 'oversize') submit(f.head, `frame of ${f.size} bytes exceeds the limit of ${max} bytes; its first ${f.head.length} bytes kept`, receivedAt);
         else {
@@ -117,11 +132,12 @@ export class SyslogStreamListener {
         }
       }
       if (this.sink.congested) socket.pause();
-      const nowInFrame = decoder.midFrame;
-      if (nowInFrame !== inFrame) {
-        inFrame = nowInFrame;
-        socket.setTimeout(inFrame ? this.opts.frameTimeoutMs : this.opts.idleTimeoutMs);
-      }
+      if (decoder.midFrame) {
+        // A frame started in this chunk (none was open, or one ended in it): its deadline starts now.
+        if (!deadline) deadline = setTimeout(frameDeadline, this.opts.frameTimeoutMs);
+        else if (!inFrame || frames.length > 0) deadline.refresh();
+        inFrame = true;
+      } else inFrame = false;
     });
   }
 }

@@ -39,6 +39,10 @@ export class MllpDecoder {
 
   constructor(private readonly maxMessageBytes: number) {}
 
+  /** Whether the stream is inside a frame (its start block came, its end block not yet). */
+  get midFrame(): boolean {
+    return this.inFrame;
+  }
 
   push(chunk: Buffer): MllpEvent[] {
     const events: MllpEvent[] = [];

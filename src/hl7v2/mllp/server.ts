@@ -1,10 +1,12 @@
 /**
  * MLLP listener: one decoder per connection; the acknowledgements of a connection leave in the
  * order its messages came. A connection that sends more than it lets us answer is paused; an idle
- * one is closed.
+ * one is closed, and so is one whose frame does not end within the frame deadline (however slowly its
+ * bytes keep coming). The listener's connection caps are kept by its gate.
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import type { ConnectionGate } from '../../kernel/connectionGate.ts';
 import { listen } from '../../kernel/listen.ts';
 import { onTlsRefused, peerCertificate } from '../../kernel/tls.ts';
 import type { CertificateInfo } from '../../kernel/requestContext.ts';
@@ -29,6 +31,10 @@ export interface MllpServerOptions {
   port: number;
   maxMessageBytes: number;
   idleTimeoutMs: number;
+  /** A frame must end within this time of its start block. */
+  frameTimeoutMs: number;
+  /** The listener's connection caps. */
+  gate?: ConnectionGate;
   tls?: tls.TlsOptions;
   onError?: (err: Error, peer?: PeerInfo) => void;
   /** A TLS client refused in the handshake (node authentication failed); onError when not given. */
@@ -50,6 +56,7 @@ export class MllpServer {
   async listen(): Promise<number> {
     const onConnection = (socket: net.Socket) => this.accept(socket);
     this.server = this.opts.tls ? tls.createServer(this.opts.tls, onConnection) : net.createServer(onConnection);
+    this.opts.gate?.attach(this.server);
     if (this.opts.tls) {
       onTlsRefused(this.server, (err, peer) => (this.opts.onRefused ? this.opts.onRefused(err, peer) : this.opts.onError?.(err, peer)));
     }
@@ -101,8 +108,25 @@ export class MllpServer {
       });
     };
 
+    // One timer per connection, restarted (refresh) when a frame starts: no per-byte work.
+    let deadline: NodeJS.Timeout | undefined;
+    let inFrame = false;
+    const frameDeadline = () => {
+      if (!inFrame || socket.destroyed) return;
+      this.opts.onError?.(new Error(`frame not completed within ${this.opts.frameTimeoutMs} ms: connection closed`), peer);
+      socket.destroy();
+    };
+    socket.on('close', () => clearTimeout(deadline));
+
     socket.on('data', (chunk: Buffer) => {
-      for (const ev of decoder.push(chunk)) {
+      const events = decoder.push(chunk);
+      if (decoder.midFrame) {
+        // A frame started in this chunk (none was open, or one ended in it): its deadline starts now.
+        if (!deadline) deadline = setTimeout(frameDeadline, this.opts.frameTimeoutMs);
+        else if (!inFrame || events.length > 0) deadline.refresh();
+        inFrame = true;
+      } else inFrame = false;
+      for (const ev of events) {
         // Bytes that are not MLLP (an HTTP client, a wrong port): no ACK can be framed for them,
         // so the connection is closed once what came before them is answered.
         if (ev.kind === 'garbage') {

@@ -15,7 +15,7 @@ import type { IdentityService } from '../../identity/service.ts';
 import type { Domain } from '../../identity/types.ts';
 import { readCx } from '../../pix/codec/cx.ts';
 import type { Store } from '../../store/types.ts';
-import { Rejection, type ClinicalItem, type Sharing } from '../sharing.ts';
+import { Rejection, TooManyIdentifiers, type ClinicalItem, type Sharing } from '../sharing.ts';
 import { DATA_TYPES, PATIENT_DATA_TYPE } from '../ssmix2/dataTypes.ts';
 import { versionKey } from '../ssmix2/fileName.ts';
 import { storedFactsOf } from '../ssmix2/storedMessage.ts';
@@ -56,6 +56,8 @@ async function facilityOf(deps: ClinicalFeedDeps, application: string, facility:
 }
 
 function toHl7Error(e: Rejection): Hl7ProcessingError {
+  // As ITI-8 (pix/iti8/decode.ts): AR 207 at the first repetition beyond the limit.
+  if (e instanceof TooManyIdentifiers) return Hl7ProcessingError.reject(207, e.message, { segment: 'PID', field: 3, repetition: e.limit + 1 });
   switch (e.reason) {
     case 'unknown-patient':
       return Hl7ProcessingError.error(204, e.message, { segment: 'PID', field: 3 });

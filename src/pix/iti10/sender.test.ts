@@ -21,7 +21,7 @@ class Consumer {
   constructor(readonly port: number) {}
 
   async start(): Promise<void> {
-    this.server = new MllpServer({ host: '127.0.0.1', port: this.port, maxMessageBytes: 1 << 20, idleTimeoutMs: 60_000 }, async (ev, peer) => {
+    this.server = new MllpServer({ host: '127.0.0.1', port: this.port, maxMessageBytes: 1 << 20, idleTimeoutMs: 60_000, frameTimeoutMs: 30_000 }, async (ev, peer) => {
       if (ev.kind !== 'message') return [];
       const m = Hl7v2Message.parse(ev.bytes.toString('utf8'));
       this.received.push({ message: m, clientPort: peer.port });

@@ -34,7 +34,7 @@ describe('ITI-8 node authorization facts (authorizeIti8)', () => {
     const req = hl7Request(adt(o), ctx);
     const h = req.message.header;
     try {
-      await f.store.write((tx) => authorizeIti8(tx, f.identity, facilities, req, decodeIti8(req.message), { application: h.sendingApplication, facility: h.sendingFacility }));
+      await f.store.write((tx) => authorizeIti8(tx, f.identity, facilities, req, decodeIti8(req.message, 20), { application: h.sendingApplication, facility: h.sendingFacility }));
       return 'ok';
     } catch (e) {
       if (!(e instanceof AccessDenied)) throw e;

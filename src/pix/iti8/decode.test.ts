@@ -4,7 +4,7 @@ import { Hl7ProcessingError, type Hl7ErrorDetail } from '../../hl7v2/errors.ts';
 import { Hl7v2Message } from '../../hl7v2/message.ts';
 import { decodeIti8 } from './decode.ts';
 
-const decode = (text: string) => decodeIti8(Hl7v2Message.parse(text));
+const decode = (text: string, maxIdentifiers = 20) => decodeIti8(Hl7v2Message.parse(text), maxIdentifiers);
 
 /** The HL7 error a decode raises: ack code and its one detail. */
 function refusal(text: string): { ack: string; detail: Hl7ErrorDetail } {
@@ -104,6 +104,21 @@ describe('ITI-8 message structure (decodeIti8, ITI TF-2 3.8.4.1.2 and 3.8.4.2.2)
       it(what, () => {
         expect(refusal(text)).to.deep.equal({ ack: 'AE', detail });
       });
+    }
+  });
+
+  it('refuses more PID-3 or MRG-1 repetitions than the limit: AR 207 at the first one beyond it', () => {
+    const ids = Array.from({ length: 4 }, (_, i) => `A${i}^^^${HOSP_A}`);
+    expect(decode(adt({ event: 'A04', ids }), 4).ids).to.have.length(4);
+    const r = refusal(adt({ event: 'A04', ids: Array.from({ length: 21 }, (_, i) => `A${i}^^^${HOSP_A}`) }));
+    expect(r.ack).to.equal('AR');
+    expect(r.detail).to.deep.include({ code: 207, location: { segment: 'PID', field: 3, repetition: 21 } });
+    try {
+      decode(adt({ event: 'A40', ids: [`S^^^${HOSP_A}`], mrg: ids.concat(ids) }), 4);
+      expect.fail('decoded');
+    } catch (e) {
+      expect((e as Hl7ProcessingError).ack).to.equal('AR');
+      expect((e as Hl7ProcessingError).details[0]).to.deep.include({ code: 207, location: { segment: 'MRG', field: 1, repetition: 5 } });
     }
   });
 

@@ -22,15 +22,24 @@ function requireSegment(msg: Hl7v2Message, type: string) {
   return seg;
 }
 
-function identifiers(reps: Repetition[]): PositionedCx[] {
+/**
+ * A field's identifiers, at most `max` of them. More is refused whole (AR): HL7 table 0357 has no
+ * code for a repetition count, and 102 (data type error) is about a value's form, so this is 207, as
+ * for a message over the size limit; nothing is stored.
+ */
+function identifiers(reps: Repetition[], max: number, at: { segment: string; field: number }): PositionedCx[] {
+  if (reps.length > max) {
+    throw Hl7ProcessingError.reject(207, `${at.segment}-${at.field} has ${reps.length} repetitions: at most ${max} patient identifiers are accepted`, { ...at, repetition: max + 1 });
+  }
   return reps.map((r, index) => Object.assign(readCx(r), { index })).filter((cx) => cx.id !== '');
 }
 
-export function decodeIti8(msg: Hl7v2Message): Iti8Request {
+/** `maxIdentifiers`: repetitions of PID-3 (and MRG-1) accepted (config pix.maxIdentifiers). */
+export function decodeIti8(msg: Hl7v2Message, maxIdentifiers: number): Iti8Request {
   const event = msg.header.type.event as Iti8Request['event'];
   requireSegment(msg, 'EVN');
   const pid = requireSegment(msg, 'PID');
-  const ids = identifiers(pid.reps(3));
+  const ids = identifiers(pid.reps(3), maxIdentifiers, { segment: 'PID', field: 3 });
   if (ids.length === 0) throw Hl7ProcessingError.error(101, 'PID-3 holds no patient identifier', { segment: 'PID', field: 3 });
   const demographics = readDemographics(pid);
   // A PID-5 of separators only carries no name (and would be kept as none).
@@ -38,7 +47,7 @@ export function decodeIti8(msg: Hl7v2Message): Iti8Request {
   let priors: PositionedCx[] = [];
   if (event === 'A40') {
     const mrg = requireSegment(msg, 'MRG');
-    priors = identifiers(mrg.reps(1));
+    priors = identifiers(mrg.reps(1), maxIdentifiers, { segment: 'MRG', field: 1 });
     if (priors.length === 0) throw Hl7ProcessingError.error(101, 'MRG-1 prior patient identifier is required', { segment: 'MRG', field: 1 });
   } else {
     requireSegment(msg, 'PV1');

@@ -29,7 +29,7 @@ describe('ITI-8 Patient Identity Feed (the transaction over the identity service
   before(async () => {
     f = await readFixture();
     const notifier = new PixNotifier([CONSUMER], f.config.node, f.identity, () => `N${++control}`);
-    t = iti8Transaction({ store: f.store, identity: f.identity, notifier, audit: f.audit, facilities: facilityDomains(f.config.identity.domains) });
+    t = iti8Transaction({ store: f.store, identity: f.identity, notifier, audit: f.audit, facilities: facilityDomains(f.config.identity.domains), maxIdentifiers: f.config.pix.maxIdentifiers });
   });
   after(() => f?.close());
 

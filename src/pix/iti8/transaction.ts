@@ -25,6 +25,8 @@ export interface Iti8Deps {
   audit: AuditService;
   /** The facilities MSH-4 may name (config identity.domains), for node authorization. */
   facilities: readonly FacilityDomain[];
+  /** Repetitions of PID-3 (and MRG-1) accepted (config pix.maxIdentifiers). */
+  maxIdentifiers: number;
 }
 
 const receivedCx = (cx: PositionedCx) =>
@@ -37,7 +39,7 @@ export function iti8Transaction(deps: Iti8Deps): Hl7Transaction {
   async function handle(req: Hl7Request) {
     const h = req.message.header;
     const source: FeedSource = { application: h.sendingApplication, facility: h.sendingFacility };
-    const request = decodeIti8(req.message);
+    const request = decodeIti8(req.message, deps.maxIdentifiers);
     const priorSource = (cx: PositionedCx): PositionedCx =>
       cx.authority.namespace || cx.authority.oid || domains.defaultAuthorityFor(source.application, source.facility)
         ? cx
@@ -86,7 +88,8 @@ export function iti8Transaction(deps: Iti8Deps): Hl7Transaction {
           event: req.message.header.type.event,
           outcome: err ? 8 : 12,
           outcomeDescription: err ? err.message : 'Application internal error',
-          patients: req.message.first('PID')?.reps(3).map((r) => r.raw) ?? [],
+          // A refused feed of thousands of identifiers is not audited thousands of times over.
+          patients: req.message.first('PID')?.reps(3).slice(0, deps.maxIdentifiers).map((r) => r.raw) ?? [],
         })) {
           await audit.record(m);
         }
@@ -95,7 +98,7 @@ export function iti8Transaction(deps: Iti8Deps): Hl7Transaction {
     },
     auditRefusal(req, err) {
       // The patient's other identifiers are named; the individual-number one never is.
-      const patients = (req.message.first('PID')?.reps(3) ?? [])
+      const patients = (req.message.first('PID')?.reps(3).slice(0, deps.maxIdentifiers) ?? [])
         .filter((r) => r.get(1) && !domains.isIndividualNumber({ namespace: r.get(4, 1), oid: r.get(4, 2) }, r.get(5)))
         .map((r) => r.raw);
       return iti8AuditMessages(audit, { req, event: req.message.header.type.event, outcome: 8, outcomeDescription: err.message, patients })[0];

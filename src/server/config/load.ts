@@ -101,6 +101,8 @@ export function validate(doc: Json): Config {
     });
     throw new ConfigError(problems);
   }
+  const http = copy.http as { headersTimeoutMs: number; requestTimeoutMs: number };
+  if (http.headersTimeoutMs > http.requestTimeoutMs) throw new ConfigError(['http.headersTimeoutMs: must not be more than http.requestTimeoutMs']);
   return deepFreeze(copy) as unknown as Config;
 }
 

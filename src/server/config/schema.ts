@@ -27,6 +27,11 @@ const tlsOptions = {
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
 
+const connectionCaps = {
+  maxConnections: { type: 'integer', minimum: 1, default: 512, description: 'connections at once on the listener; more are closed as they arrive' },
+  maxConnectionsPerAddress: { type: 'integer', minimum: 1, default: 64, description: 'connections at once from one address' },
+} as const;
+
 const retryBackoff = {
   type: 'object',
   additionalProperties: false,
@@ -46,7 +51,8 @@ const syslogSchema = {
     host: { type: 'string', default: '127.0.0.1' },
     maxMessageBytes: { type: 'integer', minimum: 1024, default: 262144, description: 'larger messages are kept cut, with the error' },
     idleTimeoutMs: { type: 'integer', minimum: 1000, default: 600000, description: 'an idle stream connection is closed' },
-    frameTimeoutMs: { type: 'integer', minimum: 100, default: 30000, description: 'a connection stalled inside a frame is closed, the partial frame kept' },
+    frameTimeoutMs: { type: 'integer', minimum: 100, default: 30000, description: 'a frame must end within this of its first byte, else the connection is closed, the partial frame kept' },
+    ...connectionCaps,
     readerThreads: { type: 'integer', minimum: 0, maximum: 64, default: 1, description: 'threads reading and validating received messages (0: the main thread)' },
     tls: {
       ...tlsOptions,
@@ -89,6 +95,17 @@ const atnaSchema = {
     pageSize: { type: 'integer', minimum: 1, default: 100, description: 'ITI-81 Bundle page size without _count' },
     maxPageSize: { type: 'integer', minimum: 1, default: 1000 },
     reportMaxEvents: { type: 'integer', minimum: 1, default: 10000, description: 'most events one patient access report lists' },
+    intakeQuota: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'what one source (peer address) may hand the Audit Record Repository per window, over syslog and FHIR together; more is dropped (syslog) or answered 429 (FHIR), not stored',
+      properties: {
+        messages: { type: 'integer', minimum: 1, default: 12000 },
+        bytes: { type: 'integer', minimum: 1024, default: 134217728 },
+        windowMs: { type: 'integer', minimum: 100, default: 60000 },
+      },
+    },
   },
 } as const;
 // --- end ATNA ---
@@ -325,6 +342,8 @@ export const configSchema = {
         port: { ...port, default: 2575 },
         maxMessageBytes: { type: 'integer', minimum: 1024, default: 1048576 },
         idleTimeoutMs: { type: 'integer', minimum: 1000, default: 120000 },
+        frameTimeoutMs: { type: 'integer', minimum: 100, default: 30000, description: 'a frame must end within this of its start block, else the connection is closed' },
+        ...connectionCaps,
         tls: tlsOptions,
       },
     },
@@ -336,6 +355,10 @@ export const configSchema = {
         enabled: { type: 'boolean', default: true },
         host: { type: 'string', default: '127.0.0.1' },
         port: { ...port, default: 8080 },
+        headersTimeoutMs: { type: 'integer', minimum: 100, default: 60000, description: 'a request\'s headers must come within this, else 408' },
+        requestTimeoutMs: { type: 'integer', minimum: 100, default: 300000, description: 'a whole request, body included, must come within this, else 408; not less than headersTimeoutMs' },
+        idleTimeoutMs: { type: 'integer', minimum: 100, default: 120000, description: 'a connection without traffic either way is closed' },
+        ...connectionCaps,
         tls: tlsOptions,
         shutdownGraceMs: { type: 'integer', minimum: 0, default: 10000, description: 'at stop, how long requests in flight may take to finish before their connections are closed' },
       },
@@ -355,6 +378,13 @@ export const configSchema = {
             synchronous: { enum: ['FULL', 'NORMAL'], default: 'FULL' },
           },
         },
+        minFreeBytes: {
+          type: 'integer',
+          minimum: 0,
+          default: 1073741824,
+          description: 'below this free space in dataDir new writes are refused with each protocol\'s error and received audit messages dropped (0: off)',
+        },
+        freeSpaceCheckMs: { type: 'integer', minimum: 50, default: 2000, description: 'how often the free space of dataDir is looked at' },
       },
     },
     hl7v2: {
@@ -469,6 +499,13 @@ export const configSchema = {
           },
         },
         retry: retryBackoff,
+        maxIdentifiers: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 10000,
+          default: 20,
+          description: 'repetitions of PID-3 (and MRG-1) an ITI-8 feed may carry; more is refused AR 207, nothing stored',
+        },
       },
     },
     syslog: syslogSchema,
@@ -485,6 +522,7 @@ export const configSchema = {
         maxMatches: { type: 'integer', minimum: 1, default: 1000 },
         continuationTtlMs: { type: 'integer', minimum: 1000, default: 600000 },
         maxOpenContinuations: { type: 'integer', minimum: 1, default: 10000 },
+        maxOpenContinuationsPerRequester: { type: 'integer', minimum: 1, default: 1000, description: 'open continued queries of one node; beyond it its own oldest goes' },
       },
     },
     xca: xcaSchema,
@@ -502,6 +540,13 @@ export const configSchema = {
             path: { type: 'string', pattern: '^/', default: '/services/registry' },
             saveExtraMetadata: { type: 'boolean', default: true, description: 'keep extra metadata slots; false drops them with XDSExtraMetadataNotSaved' },
             maxResults: { type: 'integer', minimum: 1, default: 1000, description: 'a stored query matching more objects answers XDSTooManyResults' },
+            maxQueryValues: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 2000,
+              default: 1000,
+              description: 'values one stored-query parameter may have; more is XDSRegistryError (the maximum keeps every query under the store\'s bound variables)',
+            },
           },
         },
         repository: {
@@ -536,6 +581,13 @@ export const configSchema = {
             maxXmlDepth: { type: 'integer', minimum: 8, default: 64 },
             maxRequestBytes: { type: 'integer', minimum: 1024, default: 1073741824, description: 'largest request, MTOM attachments included' },
             spoolThresholdBytes: { type: 'integer', minimum: 0, default: 1048576, description: 'attachments above this are spooled to a file under dataDir' },
+            memoryPerRequestBytes: {
+              type: 'integer',
+              minimum: 0,
+              default: 16777216,
+              description: 'bytes of attachments one request keeps in memory; beyond it every attachment is spooled, however small',
+            },
+            maxParts: { type: 'integer', minimum: 2, default: 10000, description: 'most MIME parts in one MTOM request' },
           },
         },
         decodeThreads: { type: 'integer', minimum: 0, maximum: 64, default: 1, description: 'threads parsing and decoding ITI-42 requests (0: the main thread)' },

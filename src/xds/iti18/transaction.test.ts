@@ -16,7 +16,7 @@ describe('ITI-18 Registry Stored Query (the transaction over the stored-query se
     const spec = await f.submit({ patientId: affinityPid('Q18-1'), docs: [{}, {}] }, HOSP_A.oid);
     const e = await f.entry(spec.docs[0].uniqueId!);
     hidden = { uniqueId: e.uniqueId!, uuid: e.uuid, hash: e.hash! };
-    const t = iti18Transaction({ store: f.store, registry: f.registry, audit: f.audit, log: silentLogger, maxResults: 1, decisions: f.decisions, identity: f.identity });
+    const t = iti18Transaction({ store: f.store, registry: f.registry, audit: f.audit, log: silentLogger, maxResults: 1, maxQueryValues: 1000, decisions: f.decisions, identity: f.identity });
     query = async (bodyXml) => (await t.handle(soapRequest(ACTIONS.iti18, bodyXml))).bodyXml;
   });
   afterEach(() => {

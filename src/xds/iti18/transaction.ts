@@ -25,6 +25,8 @@ import { XDS } from '../transactions.ts';
 
 export interface Iti18Deps extends RegistryDeps {
   maxResults: number;
+  /** Values one query parameter may have. */
+  maxQueryValues: number;
   decisions: AccessDecisions;
   identity: IdentityService;
 }
@@ -43,7 +45,7 @@ export function adhocQueryResponseXml(objects: RegistryObject[], returnType: 'Le
 
 export function iti18Transaction(deps: Iti18Deps): SoapTransaction {
   const d = XDS['ITI-18'];
-  const runner = new StoredQueryRunner(new AffinityDomainResolver(deps.registry.cfg.affinityDomainOid), deps.maxResults);
+  const runner = new StoredQueryRunner(new AffinityDomainResolver(deps.registry.cfg.affinityDomainOid), deps.maxResults, deps.maxQueryValues);
   return {
     ...d,
     async handle(req: SoapRequest) {

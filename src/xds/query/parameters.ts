@@ -16,40 +16,49 @@ function malformed(name: string, value: string, why: string): XdsError {
   return new XdsError('XDSRegistryError', `parameter ${name}: ${why} in ${JSON.stringify(value)}`, name);
 }
 
-/** The items of one Value: a quoted string, a number, or a parenthesized list of those. */
-export function parseValue(name: string, raw: string): string[] {
+const NUMBER = /[+-]?\d+(\.\d+)?/y;
+const SPACE = /\s*/y;
+
+/**
+ * The items of one Value: a quoted string, a number, or a parenthesized list of those. A loop, not a
+ * recursion, and linear in the value's length; more than `max` items is refused as soon as it is seen.
+ */
+export function parseValue(name: string, raw: string, max = Number.MAX_SAFE_INTEGER): string[] {
   const v = raw.trim();
   let i = 0;
   const items: string[] = [];
   const list = v.startsWith('(');
   if (list) i = 1;
   const ws = () => {
-    while (i < v.length && /\s/.test(v[i])) i++;
+    SPACE.lastIndex = i;
+    SPACE.exec(v);
+    i = SPACE.lastIndex;
   };
   for (;;) {
     ws();
+    if (items.length >= max) throw tooMany(name, max);
     if (v[i] === "'") {
       let s = '';
       i++;
       for (;;) {
-        if (i >= v.length) throw malformed(name, raw, 'unterminated quoted string');
-        if (v[i] === "'") {
-          if (v[i + 1] === "'") {
-            s += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
+        const q = v.indexOf("'", i);
+        if (q < 0) throw malformed(name, raw, 'unterminated quoted string');
+        s += v.slice(i, q);
+        if (v[q + 1] === "'") {
+          s += "'";
+          i = q + 2;
+          continue;
         }
-        s += v[i++];
+        i = q + 1;
+        break;
       }
       items.push(s);
     } else {
-      const m = /^[+-]?\d+(\.\d+)?/.exec(v.slice(i));
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(v);
       if (!m) throw malformed(name, raw, 'a value must be a quoted string or a number');
       items.push(m[0]);
-      i += m[0].length;
+      i = NUMBER.lastIndex;
     }
     ws();
     if (!list) break;
@@ -68,11 +77,30 @@ export function parseValue(name: string, raw: string): string[] {
   return items;
 }
 
-export function parseParams(slots: Slot[]): ParsedParams {
+/**
+ * More values than a parameter may take (config xds.registry.maxQueryValues). ITI TF-3 4.2.4.1 has no
+ * code for a parameter too long: XDSStoredQueryParamNumber is for a single-valued parameter given
+ * several values, XDSTooManyResults for results; a parameter the registry cannot take is
+ * XDSRegistryError, as a malformed value is, located at the parameter.
+ */
+function tooMany(name: string, max: number): XdsError {
+  return new XdsError('XDSRegistryError', `parameter ${name} has more than ${max} values, the most this registry takes in one parameter`, name);
+}
+
+/** The parameters' values, at most `maxValues` per parameter name (all its slots together). */
+export function parseParams(slots: Slot[], maxValues = Number.MAX_SAFE_INTEGER): ParsedParams {
   const out: ParsedParams = new Map();
+  const counts = new Map<string, number>();
   for (const s of slots) {
-    const values = s.values.flatMap((v) => parseValue(s.name, v));
-    out.set(s.name, [...(out.get(s.name) ?? []), values]);
+    const before = counts.get(s.name) ?? 0;
+    const values: string[] = [];
+    for (const v of s.values) {
+      for (const item of parseValue(s.name, v, maxValues - before - values.length)) values.push(item);
+    }
+    counts.set(s.name, before + values.length);
+    const groups = out.get(s.name) ?? [];
+    groups.push(values);
+    out.set(s.name, groups);
   }
   return out;
 }

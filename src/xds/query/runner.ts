@@ -17,12 +17,14 @@ export class StoredQueryRunner {
   constructor(
     private readonly patients: PatientResolver,
     private readonly maxResults: number,
+    /** Values one parameter may have (config xds.registry.maxQueryValues). */
+    private readonly maxValues = Number.MAX_SAFE_INTEGER,
   ) {}
 
   /** Throws XdsError: XDSUnknownStoredQuery, a parameter error, XDSTooManyResults, XDSResultNotSinglePatient. */
   async run(reader: ScopedReader, req: StoredQueryRequest): Promise<StoredQueryResult> {
     const query = QUERIES_BY_ID.get(req.queryId);
     if (!query) throw new XdsError('XDSUnknownStoredQuery', `stored query ${req.queryId} is not known`, req.queryId);
-    return query.run({ reader, patients: this.patients, maxResults: this.maxResults, returnType: req.returnType }, new Params(parseParams(req.parameters)));
+    return query.run({ reader, patients: this.patients, maxResults: this.maxResults, returnType: req.returnType }, new Params(parseParams(req.parameters, this.maxValues)));
   }
 }

@@ -8,6 +8,7 @@ import { createHash, randomUUID, webcrypto } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { LeftoverSweep } from '../../kernel/leftoverFiles.ts';
 
 /** Bytes in memory (with their SHA-1 when the reader computed it on the way in) or a spooled file. */
 export type BlobSource = { data: Buffer; sha1?: string } | { file: string; sha1: string; size: number };
@@ -30,6 +31,12 @@ export interface StoredBlob {
   size: number;
   /** False when an identical blob was already there. */
   created: boolean;
+}
+
+/** Where a crash may leave a blob's temporary file (`.<sha1>.<uuid>.tmp` beside its target): for the sweep at start. */
+export function blobLeftovers(dir: string): Omit<LeftoverSweep, 'before'> {
+  const dirs = Array.from({ length: 256 }, (_, i) => path.join(dir, i.toString(16).padStart(2, '0')));
+  return { dirs, isTemporary: (name) => name.startsWith('.') && name.endsWith('.tmp') };
 }
 
 export class BlobStore {
