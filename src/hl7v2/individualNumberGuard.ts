@@ -1,14 +1,24 @@
 /**
  * Finds an identifier in the individual-number domain anywhere in a message, so that the message
- * can be refused before anything is stored. Returns where it is, never what it is.
+ * can be refused before anything is stored. Returns where it is, never what it is. The policy (the
+ * identity service's individual-number domain) matches an authority whatever its spelling; values
+ * are read unescaped. With free-text screening on, PID-5, PID-13 and OBX-5 are screened too.
  */
 import type { ErrorLocation } from './errors.ts';
 import type { Hl7v2Message, Segment } from './message.ts';
 
 export interface IndividualNumberPolicy {
-  individualNumberAuthorities(): ReadonlySet<string>;
   isIndividualNumber(a: { namespace?: string; oid?: string }, typeCode?: string): boolean;
+  /** True when the value (an assigning authority, in any spelling) names the domain. */
+  isIndividualNumberAuthority(value: string): boolean;
+  /** True when the text may name the domain (a fast test before a field-by-field search). */
+  mentionsIndividualNumberDomain(text: string): boolean;
+  /** True when free-text screening is on and the text holds 12 digits with a valid check digit. */
+  screensFreeText(text: string): boolean;
 }
+
+/** Free-text fields screened when the policy asks: the patient's name, phone number, an observation value. */
+const FREE_TEXT: Record<string, number[]> = { PID: [5, 13], OBX: [5] };
 
 /** Fields of type CX, whose component 5 is the identifier type code. */
 const CX_FIELDS: Record<string, number[]> = {
@@ -20,8 +30,8 @@ const CX_FIELDS: Record<string, number[]> = {
 };
 
 export function findIndividualNumber(msg: Hl7v2Message, policy: IndividualNumberPolicy): ErrorLocation | undefined {
-  const authorities = policy.individualNumberAuthorities();
-  const mentionsAuthority = [...authorities].some((a) => a && msg.text.includes(a));
+  // An authority may also hide behind an HL7 hex escape (\Xhh..\), which the text test cannot see.
+  const mentionsAuthority = policy.mentionsIndividualNumberDomain(msg.text) || /\\X[0-9A-Fa-f]/.test(msg.text);
   for (const seg of msg.segments()) {
     const cx = CX_FIELDS[seg.type] ?? [];
     for (const field of cx) {
@@ -33,7 +43,11 @@ export function findIndividualNumber(msg: Hl7v2Message, policy: IndividualNumber
       if (loc) return loc;
     }
     if (mentionsAuthority) {
-      const loc = findAuthority(seg, authorities);
+      const loc = findAuthority(seg, policy);
+      if (loc) return loc;
+    }
+    for (const field of FREE_TEXT[seg.type] ?? []) {
+      const loc = screenFreeText(seg, field, policy);
       if (loc) return loc;
     }
   }
@@ -65,7 +79,16 @@ function checkQueryParameters(seg: Segment, policy: IndividualNumberPolicy): Err
   return undefined;
 }
 
-function findAuthority(seg: Segment, authorities: ReadonlySet<string>): ErrorLocation | undefined {
+function screenFreeText(seg: Segment, field: number, policy: IndividualNumberPolicy): ErrorLocation | undefined {
+  const reps = seg.reps(field);
+  for (let r = 0; r < reps.length; r++) {
+    const text = reps[r].values().map((c) => c.join(' ')).join(' ');
+    if (policy.screensFreeText(text)) return { segment: seg.type, sequence: seg.sequence, field, repetition: r + 1 };
+  }
+  return undefined;
+}
+
+function findAuthority(seg: Segment, policy: IndividualNumberPolicy): ErrorLocation | undefined {
   const count = seg.type === 'MSH' ? 21 : 60;
   for (let field = 1; field <= count; field++) {
     const reps = seg.reps(field);
@@ -74,7 +97,7 @@ function findAuthority(seg: Segment, authorities: ReadonlySet<string>): ErrorLoc
       for (let c = 1; c <= rep.componentCount; c++) {
         for (let s = 1; s <= 4; s++) {
           const v = rep.get(c, s);
-          if (v && authorities.has(v)) return { segment: seg.type, sequence: seg.sequence, field, repetition: r + 1 };
+          if (v && policy.isIndividualNumberAuthority(v)) return { segment: seg.type, sequence: seg.sequence, field, repetition: r + 1 };
         }
       }
     }

@@ -19,6 +19,7 @@ import { Iti10Sender } from '../pix/iti10/sender.ts';
 import { iti21Transactions } from '../pdq/iti21/transaction.ts';
 import { SyslogSender } from '../atna/forward/syslogSender.ts';
 import { atnaFhirRouter } from '../atna/fhirRoutes.ts';
+import { individualNumberScreen } from '../audit/individualNumberScreen.ts';
 import { FhirAuditFeed } from '../atna/iti20/fhirFeed.ts';
 import { AuditIngest } from '../atna/iti20/ingest.ts';
 import { AuditEventRetriever } from '../atna/iti81/retrieve.ts';
@@ -73,7 +74,7 @@ export async function openServices(config: Config, log: Logger) {
   const domains = new DomainDirectory(config.identity);
   await store.write((tx) => domains.seed(tx));
   const identity = new IdentityService(config.identity, domains);
-  const audit = new AuditService(store, config.node, config.atna.repositories);
+  const audit = new AuditService(store, config.node, config.atna.repositories, individualNumberScreen(domains.individualNumber));
   const nextControlId = controlIdGenerator();
   const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);
   const sender = new Iti10Sender(config.pix.consumers, audit);
@@ -168,7 +169,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       );
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
       const feed = new FhirAuditFeed(store, new FhirSchemaValidator(), s.domains);
-      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log }));
+      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, individualNumber: s.domains.individualNumber }));
       const reporter = new AccessReporter({
         store,
         identity,
