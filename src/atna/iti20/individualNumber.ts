@@ -40,10 +40,13 @@ export function dicomMaskRequest(m: ReadAuditMessage, text: string, domain: Indi
     for (const p of m.participants) for (const r of checkDigitNumbers(`${p.userName} ${p.userId} ${p.altUserId}`)) numbers.add(r.digits);
   }
   // What base64 values say (queries, details), decoded, is read as well as the text.
-  const encoded = m.objects.flatMap((o) => [o.query ?? '', ...o.details.map((d) => d.value)]).filter((v) => v.length >= 4);
-  const decoded = encoded.map(fromBase64);
-  const req = maskRequestFor([text, ...decoded].join('\n'), domain, [...numbers]);
-  return req;
+  const decoded: string[] = [];
+  for (const o of m.objects) {
+    if (o.query) decoded.push(fromBase64(o.query));
+    for (const d of o.details) if (d.value.length >= 4) decoded.push(fromBase64(d.value));
+  }
+  if (numbers.size === 0 && !domain.mayNameIn(text) && !decoded.some((v) => domain.mayNameIn(v))) return undefined;
+  return maskRequestFor([text, ...decoded].join('\n'), domain, [...numbers]);
 }
 
 /** What to mask in a FHIR AuditEvent: identifiers of the domain anywhere in it, and what its text names. */

@@ -23,29 +23,49 @@ export function authorityName(v: string): string {
   return v.normalize('NFKC').trim().toLowerCase().replace(/^urn:oid:\s*/, '').trim();
 }
 
-/** True when the text may spell something otherwise than in plain ASCII. */
-const spelled = (text: string) => /&#|\\u[0-9a-fA-F]{4}|%[0-9a-fA-F]{2}|[^\x00-\x7f]/.test(text);
+/** True when the text may spell characters with references or escapes (decodeSpellings). */
+const spelled = (text: string) => text.includes('&#') || text.includes('\\u') || text.includes('%');
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A pattern matching the name in any case and in full-width forms, so that the text need not be folded first. */
+function folded(name: string): string {
+  let out = '';
+  for (const c of name) {
+    const forms = new Set([c.toLowerCase(), c.toUpperCase()]);
+    for (const f of [...forms]) if (f > ' ' && f <= '~') forms.add(String.fromCharCode(f.charCodeAt(0) + 0xfee0));
+    out += forms.size > 1 ? `[${[...forms].map((f) => f.replace(/[\]\\^-]/g, '\\$&')).join('')}]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return out;
+}
 
 export class IndividualNumberDomain {
   private readonly names: ReadonlySet<string>;
   private readonly typeCodes: ReadonlySet<string>;
   private readonly mention: RegExp;
   private readonly typeCodeMention: RegExp;
+  private readonly either: RegExp;
   readonly freeTextScreening: boolean;
+  private readonly seen = new Map<string, boolean>();
 
   constructor(readonly cfg: IndividualNumberConfig) {
     this.names = new Set([cfg.namespace, cfg.oid, ...cfg.authorities].map(authorityName).filter(Boolean));
     this.typeCodes = new Set(cfg.typeCodes.map((c) => c.normalize('NFKC').trim().toUpperCase()).filter(Boolean));
-    this.mention = new RegExp([...this.names].map(escapeRegExp).join('|') || '(?!)', 'i');
-    this.typeCodeMention = new RegExp(`\\^\\s*(?:${[...this.typeCodes].map(escapeRegExp).join('|') || '(?!)'})\\s*(?=[\\^|~&'"<\\s]|$)`, 'i');
+    this.mention = new RegExp([...this.names].map(folded).join('|') || '(?!)');
+    this.typeCodeMention = new RegExp(`\\^\\s*(?:${[...this.typeCodes].map(folded).join('|') || '(?!)'})\\s*(?=[\\^|~&'"<\\s]|$)`);
+    this.either = new RegExp(`${this.mention.source}|${this.typeCodeMention.source}`);
     this.freeTextScreening = cfg.freeTextScreening?.enabled ?? false;
   }
 
   /** True when the value, as CX-4.1, CX-4.2 or a FHIR identifier system, names the domain. */
   isAuthority(value: string | undefined): boolean {
-    return !!value && this.names.has(authorityName(value));
+    if (!value) return false;
+    // The same few authorities come again and again (every facility's): their answers are kept.
+    let known = this.seen.get(value);
+    if (known === undefined) {
+      known = this.names.has(authorityName(value));
+      if (this.seen.size >= 1024) this.seen.clear();
+      this.seen.set(value, known);
+    }
+    return known;
   }
 
   isTypeCode(code: string | undefined): boolean {
@@ -60,6 +80,11 @@ export class IndividualNumberDomain {
   /** True when the text names the domain anywhere, in any of the spellings digitSpellings.ts decodes. */
   mentionedIn(text: string): boolean {
     return this.mention.test(text) || (spelled(text) && this.mention.test(decodeSpellings(text)));
+  }
+
+  /** True when the text names the domain or may hold a CX of its type code (a quick test before a closer look). */
+  mayNameIn(text: string): boolean {
+    return this.either.test(text) || (spelled(text) && this.either.test(decodeSpellings(text)));
   }
 
   /** True when the text may hold a CX whose type code (CX-5) is the domain's. */

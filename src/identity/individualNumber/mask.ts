@@ -76,9 +76,23 @@ function maskBase64(token: string, req: MaskRequest): string | undefined {
   return undefined;
 }
 
+/** Whether a text can hold a check-digit run at all: 12 digits, 4-4-4, or digits in another spelling. */
+function mayHoldCheckDigitRun(text: string): boolean {
+  return (
+    /[0-9]{12}/.test(text) ||
+    /[0-9]{4}[ \-\u3000\uFF0D\u2010-\u2015][0-9]{4}/.test(text) ||
+    text.includes('&#') ||
+    text.includes('\\u') ||
+    text.includes('%3') ||
+    /[\uFF10-\uFF19]/.test(text)
+  );
+}
+
 /** The text with the requested numbers masked, in every spelling and inside base64 values. */
 export function maskText(text: string, req: MaskRequest): string {
   if (!wanted(req)) return text;
+  // Screening by check digit alone looks at digits as written, not inside base64.
+  if (!req.numbers?.length && !req.allTwelveDigitRuns) return mayHoldCheckDigitRun(text) ? maskDigits(text, req) : text;
   const inBase64 = text.replace(BASE64, (token) => maskBase64(token, req) ?? token);
   return maskDigits(inBase64, req);
 }
