@@ -72,7 +72,7 @@ export function maskSpans(text: string, spans: [number, number][]): string {
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-/** The text with XML character references, JSON \u escapes and percent-encoding decoded, NFKC-normalized. */
+/** The text with XML character references, JSON \u escapes, HL7 hex escapes (\Xhh..\) and percent-encoding decoded, NFKC-normalized. */
 export function decodeSpellings(text: string): string {
   let t = text;
   if (t.includes('&')) t = t.replace(/&(amp|lt|gt|quot|apos);/g, (_, n: string) => NAMED[n]);
@@ -83,6 +83,7 @@ export function decodeSpellings(text: string): string {
     });
   }
   if (t.includes('\\u')) t = t.replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  if (t.includes('\\X')) t = t.replace(/\\X((?:[0-9A-Fa-f]{2})+)\\/g, (_, h: string) => Buffer.from(h, 'hex').toString('latin1'));
   if (t.includes('%')) t = t.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
   return t.normalize('NFKC');
 }
