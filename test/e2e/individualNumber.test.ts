@@ -203,6 +203,23 @@ describe('The individual number never gets in (e2e, every listener)', function (
     });
   });
 
+  describe('the access report and the consent admin API: the patient is unknown, the reference not repeated', () => {
+    it('a reference in the domain, or a bare number with a valid check digit', async () => {
+      const http = `http://127.0.0.1:${app.ports.http}`;
+      for (const ref of [`${next()}^^^MYNUMBER`, `urn:oid:${MN_OID}|${next()}`, next()]) {
+        for (const [method, url] of [
+          ['GET', `/atna/patients/${encodeURIComponent(ref)}/access-report`],
+          ['PUT', `/admin/patients/${encodeURIComponent(ref)}/consent`],
+        ]) {
+          const res = await fetch(`${http}${url}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'PUT' ? JSON.stringify({ optIn: true }) : undefined });
+          const text = await res.text();
+          answers.push(text);
+          expect(res.status, `${method} ${url}: ${text}`).to.be.oneOf([400, 404]);
+        }
+      }
+    });
+  });
+
   describe('syslog (ITI-20): kept, with the number masked wherever and however it was written', () => {
     it('ParticipantObjectID in hex character references (TLS) and decimal ones (UDP)', async () => {
       const hex = receivedAuditXml({ patients: ['HEX^^^HOSP_A&1.2.392.100.1&ISO'] }).replace('HEX', hexRefs(next()));
