@@ -258,26 +258,26 @@ describe('The individual number never gets in (e2e, every listener)', function (
   });
 
   describe('after every vector', () => {
-  it('leaves no number in anything the server answered, wrote or logged, in any spelling', async () => {
-    await app.atna.ingest.flushed();
-    const self = (await app.store.read((tx) => tx.audit.auditEvents({ limit: 100_000 }))).filter((e) => e.transport === 'self');
-    // Every refusal was audited.
-    expect(self.filter((e) => e.eventTypeCode === 'ITI-8' && e.outcome === 8).length, 'ITI-8 refusals').to.be.at.least(8);
-    expect(self.filter((e) => e.eventTypeCode === 'ITI-18' && e.outcome !== 0).length, 'ITI-18 refusals').to.equal(4);
-    expect(self.filter((e) => e.eventTypeCode === 'ITI-81' && e.outcome !== 0).length, 'ITI-81 refusals').to.equal(3);
-    const search = (running: boolean) => {
-      const sources: Record<string, Buffer> = { answers: Buffer.from(answers.join('\n')), log: Buffer.from(logLines.join('\n')) };
-      for (const f of filesUnder(dataDir)) sources[path.relative(dataDir, f)] = fs.readFileSync(f);
-      if (running) expect(Object.keys(sources).some((k) => k.endsWith('-wal')), 'the WAL is searched as it is').to.equal(true);
-      expect(findNumbers(sources, [CONTROL]).some((h) => h.endsWith('plain') && !h.startsWith('answers') && !h.startsWith('log')), 'the control is found').to.equal(true);
-      return findNumbers(sources, numbers);
-    };
-    expect(numbers.length).to.be.at.least(30);
-    expect(search(true), 'while running (database and WAL as they are)').to.deep.equal([]);
-    await mllp.close();
-    await app.stop();
-    stopped = true;
-    expect(search(false), 'after stop (WAL checkpointed)').to.deep.equal([]);
-  });
+    it('leaves no number in anything the server answered, wrote or logged, in any spelling', async () => {
+      await app.atna.ingest.flushed();
+      const self = (await app.store.read((tx) => tx.audit.auditEvents({ limit: 100_000 }))).filter((e) => e.transport === 'self');
+      // Every refusal was audited.
+      expect(self.filter((e) => e.eventTypeCode === 'ITI-8' && e.outcome === 8).length, 'ITI-8 refusals').to.be.at.least(8);
+      expect(self.filter((e) => e.eventTypeCode === 'ITI-18' && e.outcome !== 0).length, 'ITI-18 refusals').to.equal(4);
+      expect(self.filter((e) => e.eventTypeCode === 'ITI-81' && e.outcome !== 0).length, 'ITI-81 refusals').to.equal(3);
+      const search = (running: boolean) => {
+        const sources: Record<string, Buffer> = { answers: Buffer.from(answers.join('\n')), log: Buffer.from(logLines.join('\n')) };
+        for (const f of filesUnder(dataDir)) sources[path.relative(dataDir, f)] = fs.readFileSync(f);
+        if (running) expect(Object.keys(sources).some((k) => k.endsWith('-wal')), 'the WAL is searched as it is').to.equal(true);
+        expect(findNumbers(sources, [CONTROL]).some((h) => h.endsWith('plain') && !h.startsWith('answers') && !h.startsWith('log')), 'the control is found').to.equal(true);
+        return findNumbers(sources, numbers);
+      };
+      expect(numbers.length).to.be.at.least(30);
+      expect(search(true), 'while running (database and WAL as they are)').to.deep.equal([]);
+      await mllp.close();
+      await app.stop();
+      stopped = true;
+      expect(search(false), 'after stop (WAL checkpointed)').to.deep.equal([]);
+    });
   });
 });
