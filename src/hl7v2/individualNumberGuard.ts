@@ -13,6 +13,8 @@ export interface IndividualNumberPolicy {
   isIndividualNumberAuthority(value: string): boolean;
   /** True when the text may name the domain (a fast test before a field-by-field search). */
   mentionsIndividualNumberDomain(text: string): boolean;
+  /** True when free-text screening is on (config identity.individualNumber.freeTextScreening). */
+  freeTextScreeningOn(): boolean;
   /** True when free-text screening is on and the text holds 12 digits with a valid check digit. */
   screensFreeText(text: string): boolean;
 }
@@ -52,6 +54,7 @@ export function cxInIndividualNumberDomain(rep: Repetition, policy: IndividualNu
 export function findIndividualNumber(msg: Hl7v2Message, policy: IndividualNumberPolicy): ErrorLocation | undefined {
   // An authority may also hide behind an HL7 hex escape (\Xhh..\), which the text test cannot see.
   const mentionsAuthority = policy.mentionsIndividualNumberDomain(msg.text) || /\\X[0-9A-Fa-f]/.test(msg.text);
+  const screening = policy.freeTextScreeningOn();
   for (const seg of msg.segments()) {
     const cx = CX_FIELDS[seg.type] ?? [];
     for (const field of cx) {
@@ -66,7 +69,7 @@ export function findIndividualNumber(msg: Hl7v2Message, policy: IndividualNumber
       const loc = findAuthority(seg, policy, msg.delimiters);
       if (loc) return loc;
     }
-    for (const field of FREE_TEXT[seg.type] ?? []) {
+    for (const field of screening ? (FREE_TEXT[seg.type] ?? []) : []) {
       const loc = screenFreeText(seg, field, policy, msg.delimiters);
       if (loc) return loc;
     }

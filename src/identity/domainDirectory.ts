@@ -62,6 +62,10 @@ export class DomainDirectory {
     return this.individualNumber.mentionedIn(text) || this.individualNumber.typeCodeMentionedIn(text);
   }
 
+  freeTextScreeningOn(): boolean {
+    return this.individualNumber.freeTextScreening;
+  }
+
   /** With free-text screening on (identity.individualNumber.freeTextScreening): 12 digits with a valid check digit. */
   screensFreeText(text: string): boolean {
     return this.individualNumber.freeTextScreening && looksLikeIndividualNumber(text);
