@@ -27,6 +27,7 @@ import type { Peer } from './iti20/receivedAudit.ts';
 import { senderOf } from './iti20/sender.ts';
 import type { AuditEventRetriever } from './iti81/retrieve.ts';
 import { parseIti81 } from './iti81/searchParameters.ts';
+import type { IndividualNumberDomain } from '../identity/individualNumber/domain.ts';
 
 export const ITI81 = ihe('ITI-81', 'Retrieve ATNA Audit Event');
 
@@ -55,6 +56,8 @@ export function atnaFhirRouter(deps: {
   observe?: TransactionObserver;
   /** Per-source quotas of the audit intake (shared with syslog): a request over quota is answered 429. */
   intakeQuota?: SourceQuota;
+  /** Searches naming an identifier of this domain are refused (searchParameters.ts). */
+  individualNumber?: IndividualNumberDomain;
 }): Router {
   const { retriever, feed, audit, decisions, config, log } = deps;
   /** ITI-20 over quota: 429 Too Many Requests (RFC 6585 4), issue code throttled; nothing stored. */
@@ -114,7 +117,12 @@ export function atnaFhirRouter(deps: {
     const params = new URL(req.originalUrl, 'http://x').searchParams;
     let patients: string[] = [];
     try {
-      const q = parseIti81(params, { pageSize: config.pageSize, maxPageSize: config.maxPageSize, lenient: /handling=lenient/.test(req.get('prefer') ?? '') });
+      const q = parseIti81(params, {
+        pageSize: config.pageSize,
+        maxPageSize: config.maxPageSize,
+        lenient: /handling=lenient/.test(req.get('prefer') ?? ''),
+        individualNumber: deps.individualNumber,
+      });
       patients = q.patients.map(cxOfKey);
       const bundle = await retriever.search(q, { base: baseUrl(req), self: `${baseUrl(req)}${req.url}`, params });
       await auditQuery(req, 0, patients);

@@ -26,6 +26,8 @@ export class AuditService {
     private readonly store: Store,
     readonly node: Config['node'],
     private readonly repositories: readonly AuditRepositoryConfig[] = [],
+    /** Applied to every message before it is kept or forwarded (individualNumberScreen.ts). */
+    private readonly screen: (m: AuditMessage) => AuditMessage = (m) => m,
   ) {}
 
   get sourceIdentification(): AuditMessage['source'] {
@@ -53,7 +55,8 @@ export class AuditService {
    * Stores the message with the request's own transaction, and queues it for every configured
    * repository in the same transaction: it is forwarded if and only if it was stored.
    */
-  async recordIn(tx: WriteTx, m: AuditMessage): Promise<void> {
+  async recordIn(tx: WriteTx, message: AuditMessage): Promise<void> {
+    const m = this.screen(message);
     const r = this.toRecord(m);
     await tx.audit.appendAudit(r);
     if (this.repositories.length === 0) return;

@@ -6,6 +6,8 @@
 import type { Config } from '../kernel/config.ts';
 import type { ReadTx, WriteTx } from '../store/types.ts';
 import { IdentityError } from './errors.ts';
+import { IndividualNumberDomain } from './individualNumber/domain.ts';
+import { looksLikeIndividualNumber } from './individualNumber/freeText.ts';
 import { domainKey, type AssigningAuthority, type Domain } from './types.ts';
 
 export interface PseudonymDomain extends Domain {
@@ -28,14 +30,17 @@ export class DomainDirectory {
   readonly pseudonyms: PseudonymDomain[];
   private readonly special: Domain[];
   private readonly cache = new Map<string, Domain>();
-  private readonly individualNumber: Set<string>;
+  /** The individual-number domain: refused wherever it arrives (individualNumber/domain.ts). */
+  readonly individualNumber: IndividualNumberDomain;
 
   constructor(private readonly cfg: IdentityConfig) {
     this.token = toDomain(cfg.token.authority, 'token');
     this.regional = toDomain(cfg.regional.authority, 'regional');
     this.pseudonyms = cfg.pseudonymDomains.map((p) => ({ ...toDomain(p, 'pseudonym'), secret: Buffer.from(p.key, 'utf8') }));
     this.special = [this.token, this.regional, ...this.pseudonyms];
-    this.individualNumber = new Set(cfg.individualNumber.authorities);
+    this.individualNumber = new IndividualNumberDomain(cfg.individualNumber);
+    const clash = [...this.special, ...cfg.domains].find((d) => this.individualNumber.isAuthority(d.oid) || this.individualNumber.isAuthority(d.namespace));
+    if (clash) throw new Error(`identity.individualNumber names the domain ${clash.namespace}&${clash.oid}, which is configured as a patient identifier domain`);
   }
 
   /** Writes the configured domains into the store, so that queries know them before any feed. */
@@ -44,14 +49,26 @@ export class DomainDirectory {
     for (const d of this.cfg.domains) await tx.identity.addDomain(toDomain(d, 'local'));
   }
 
-  /** True when the authority (CX-4) or the identifier type code (CX-5) is the individual number's. */
+  /** True when the authority (CX-4, in any spelling) or the identifier type code (CX-5) is the individual number's. */
   isIndividualNumber(a: Partial<AssigningAuthority>, typeCode?: string): boolean {
-    if ((a.oid && this.individualNumber.has(a.oid)) || (a.namespace && this.individualNumber.has(a.namespace))) return true;
-    return !!typeCode && this.cfg.individualNumber.typeCodes.includes(typeCode);
+    return this.individualNumber.isIndividualNumber(a, typeCode);
   }
 
-  individualNumberAuthorities(): ReadonlySet<string> {
-    return this.individualNumber;
+  isIndividualNumberAuthority(value: string): boolean {
+    return this.individualNumber.isAuthority(value);
+  }
+
+  mentionsIndividualNumberDomain(text: string): boolean {
+    return this.individualNumber.mentionedIn(text) || this.individualNumber.typeCodeMentionedIn(text);
+  }
+
+  freeTextScreeningOn(): boolean {
+    return this.individualNumber.freeTextScreening;
+  }
+
+  /** With free-text screening on (identity.individualNumber.freeTextScreening): 12 digits with a valid check digit. */
+  screensFreeText(text: string): boolean {
+    return this.individualNumber.freeTextScreening && looksLikeIndividualNumber(text);
   }
 
   /**

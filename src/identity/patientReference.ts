@@ -4,6 +4,8 @@
  * ^^^&OID&ISO), as system|value (urn:oid:OID|L123), by the medical-field token (token:XYZ), or by a
  * bare value, tried as token and then as regional ID.
  */
+import { looksLikeIndividualNumber } from './individualNumber/freeText.ts';
+import { numbersNamedIn } from './individualNumber/textScreen.ts';
 import type { IdentityService } from './service.ts';
 import type { Person } from './types.ts';
 import type { ReadTx } from '../store/types.ts';
@@ -20,6 +22,13 @@ export class UnknownPatient extends Error {
 export async function findPatient(tx: ReadTx, identity: IdentityService, reference: string): Promise<Person> {
   const ref = reference.trim();
   const domains = identity.domains;
+  // A reference in the individual-number domain names nobody here, and is not repeated; nor is one
+  // that looks like an individual number (12 digits with a valid check digit).
+  const system = ref.includes('|') ? ref.slice(0, ref.indexOf('|')) : '';
+  if (numbersNamedIn(ref, domains.individualNumber).length || domains.isIndividualNumberAuthority(system)) {
+    throw new UnknownPatient('an identifier in the individual-number domain');
+  }
+  if (/^[0-9\uFF10-\uFF19 -]+$/.test(ref) && looksLikeIndividualNumber(ref)) throw new UnknownPatient('that reference');
   const resolve = async (domain: Parameters<IdentityService['resolve']>[1] | undefined, id: string) => {
     if (!domain || !id) return undefined;
     const r = await identity.resolve(tx, domain, id);

@@ -60,7 +60,13 @@ export interface Config {
   readonly identity: {
     readonly token: { readonly authority: AuthorityConfig; readonly issuerKey?: string; readonly disclose: boolean };
     readonly regional: { readonly authority: AuthorityConfig; readonly prefix: string };
-    readonly individualNumber: { readonly authorities: readonly string[]; readonly typeCodes: readonly string[] };
+    readonly individualNumber: {
+      readonly namespace: string;
+      readonly oid: string;
+      readonly authorities: readonly string[];
+      readonly typeCodes: readonly string[];
+      readonly freeTextScreening: { readonly enabled: boolean };
+    };
     readonly domains: readonly (AuthorityConfig & { readonly sourceApplication?: string; readonly sourceFacility?: string })[];
     readonly unknownDomains: 'register' | 'reject';
     readonly pseudonymDomains: readonly (AuthorityConfig & { readonly key: string })[];

@@ -19,6 +19,7 @@ import { Iti10Sender } from '../pix/iti10/sender.ts';
 import { iti21Transactions } from '../pdq/iti21/transaction.ts';
 import { SyslogSender } from '../atna/forward/syslogSender.ts';
 import { atnaFhirRouter } from '../atna/fhirRoutes.ts';
+import { individualNumberScreen } from '../audit/individualNumberScreen.ts';
 import { FhirAuditFeed } from '../atna/iti20/fhirFeed.ts';
 import { AuditIngest } from '../atna/iti20/ingest.ts';
 import { AuditEventRetriever } from '../atna/iti81/retrieve.ts';
@@ -107,7 +108,7 @@ export async function openServices(config: Config, log: Logger, guard?: WriteGua
   const identity = new IdentityService(config.identity, domains);
   // Issue 16: the pseudonym index of every pseudonym domain, completed for tokens not yet indexed.
   await ownStore.write((tx) => identity.indexPseudonyms(tx));
-  const audit = new AuditService(ownStore, config.node, config.atna.repositories);
+  const audit = new AuditService(ownStore, config.node, config.atna.repositories, individualNumberScreen(domains.individualNumber));
   const nextControlId = controlIdGenerator();
   const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);
   const sender = new Iti10Sender(config.pix.consumers, audit);
@@ -245,7 +246,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       );
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
       const feed = new FhirAuditFeed(store, new FhirSchemaValidator(), s.domains);
-      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, observe: metrics.observe, intakeQuota }));
+      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, observe: metrics.observe, intakeQuota, individualNumber: s.domains.individualNumber }));
       const reporter = new AccessReporter({
         store,
         identity,

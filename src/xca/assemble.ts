@@ -58,7 +58,7 @@ export function xcaServices(config: Config, deps: XcaDeps): XcaServices {
   const reads = { store: deps.store, identity: deps.identity, decisions: deps.decisions, audit: deps.audit, log: deps.log, communities };
   if (config.xca.respondingGateway.enabled) {
     const txs = [
-      iti38Transaction({ ...reads, maxResults: config.xds.registry.maxResults }),
+      iti38Transaction({ ...reads, maxResults: config.xds.registry.maxResults, maxQueryValues: config.xds.registry.maxQueryValues }),
       iti39Transaction({ ...reads, repositoryUniqueId: config.xds.repository.uniqueId, blobs: deps.repository.blobs }),
     ];
     routes.push({ path: config.xca.respondingGateway.path, router: soapRouter(txs, limits, deps.log, { guard, observe: deps.observe }) });
@@ -66,7 +66,7 @@ export function xcaServices(config: Config, deps: XcaDeps): XcaServices {
   const ig = config.xca.initiatingGateway;
   const peers = ig.enabled ? communities.peers.map((c) => new PeerGateway(c, { ...ig, spoolDir: limits.spoolDir })) : [];
   if (ig.enabled) {
-    const igDeps = { ...reads, peers, affinityDomainOid: config.identity.regional.authority.oid, maxResults: config.xds.registry.maxResults };
+    const igDeps = { ...reads, peers, affinityDomainOid: config.identity.regional.authority.oid, maxResults: config.xds.registry.maxResults, maxQueryValues: config.xds.registry.maxQueryValues };
     const txs = [initiatingQueryTransaction(igDeps), initiatingRetrieveTransaction({ ...igDeps, repositoryUniqueId: config.xds.repository.uniqueId, blobs: deps.repository.blobs })];
     routes.push({ path: ig.path, router: soapRouter(txs, limits, deps.log, { guard, observe: deps.observe }) });
   }

@@ -223,7 +223,12 @@ describe('ATNA ITI-81 RESTful query and the FHIR form of ITI-20', function () {
     expect(stored.error).to.match(/individual numbers masked/);
     const decoded = JSON.parse(stored.xml).entity.map((en: { query?: string }) => (en.query ? Buffer.from(en.query, 'base64').toString() : ''));
     expect([stored.xml, ...stored.patientIds, ...decoded].join('\n')).to.not.contain(number);
-    expect((await search(`patient.identifier=urn:oid:2.999.392.1.9|${number}`)).total).to.equal(0);
+    // A search for it is refused with an OperationOutcome that does not repeat it (ITI-81).
+    const refused = await fhir(`${base}/AuditEvent?patient.identifier=urn:oid:2.999.392.1.9|${number}`);
+    expect(refused.status).to.equal(400);
+    expect(refused.body.resourceType).to.equal('OperationOutcome');
+    expect(refused.body.issue[0].expression).to.deep.equal(['patient.identifier']);
+    expect(JSON.stringify(refused.body)).to.not.contain(number);
   });
 
   it('takes a batch Bundle entry by entry, and a transaction Bundle all or nothing', async () => {

@@ -7,12 +7,12 @@
  * is kept raw with the error).
  */
 import type { AuditEvent, Bundle, BundleEntry } from 'fhir/r4.js';
-import type { IndividualNumberPolicy } from '../../hl7v2/individualNumberGuard.ts';
 import { FhirError, operationOutcome } from '../../fhir/outcome.ts';
 import type { FhirSchemaValidator } from '../../fhir/schemaValidator.ts';
 import type { AuditRecord, Store } from '../../store/types.ts';
 import { fhirIndexFields } from '../fhir/fhirIndex.ts';
-import { maskNumbers, maskUnreadable } from './individualNumber.ts';
+import { maskStrings, maskText } from '../../identity/individualNumber/mask.ts';
+import { fhirMaskRequest, maskUnreadable, MASKED_NOTE, type IndividualNumberHolder } from './individualNumber.ts';
 import { originOf, type Peer } from './receivedAudit.ts';
 import { senderFields } from './sender.ts';
 
@@ -31,7 +31,7 @@ export class FhirAuditFeed {
   constructor(
     private readonly store: Store,
     private readonly validator: FhirSchemaValidator,
-    private readonly policy: IndividualNumberPolicy,
+    private readonly domains: IndividualNumberHolder,
   ) {}
 
   /** POST [base]/AuditEvent. */
@@ -81,7 +81,7 @@ export class FhirAuditFeed {
   }
 
   private unread(raw: Buffer, peer: Peer, error: string): AuditRecord {
-    const masked = maskUnreadable(raw, this.policy);
+    const masked = maskUnreadable(raw, this.domains.individualNumber);
     return {
       eventTime: new Date().toISOString(),
       eventId: '',
@@ -92,7 +92,7 @@ export class FhirAuditFeed {
       xml: '',
       patientIds: [],
       status: 'unparsed',
-      error: masked.masked ? `${error}; individual numbers masked` : error,
+      error: masked.masked ? `${maskText(error, masked.req)}; ${MASKED_NOTE}` : maskText(error, masked.req),
       raw: masked.bytes,
       format: 'fhir',
       transport: 'fhir',
@@ -107,10 +107,10 @@ export class FhirAuditFeed {
       const error = `${where}an AuditEvent is expected`;
       return { record: this.unread(raw ?? Buffer.from(text), peer, error), errors: [error] };
     }
-    const errors = this.validator.validate(r, 'AuditEvent').map((e) => where + e);
-    const numbers = individualNumbersOfFhir(r, this.policy);
-    const stored = maskNumbers(text, numbers);
-    const resourceOut = JSON.parse(stored) as AuditEvent;
+    const req = fhirMaskRequest(r, this.domains.individualNumber);
+    const errors = this.validator.validate(r, 'AuditEvent').map((e) => (req ? maskText(where + e, req) : where + e));
+    const resourceOut = req ? maskStrings(r, req) : (JSON.parse(text) as AuditEvent);
+    const stored = JSON.stringify(resourceOut);
     delete resourceOut.id;
     delete resourceOut.meta;
     const now = new Date().toISOString();
@@ -120,7 +120,7 @@ export class FhirAuditFeed {
     } catch {
       return { record: this.unread(Buffer.from(stored), peer, errors.join('; ') || 'unreadable AuditEvent'), errors };
     }
-    const notes = [...errors, ...(numbers.length ? ['individual numbers masked'] : [])];
+    const notes = [...errors, ...(req ? [MASKED_NOTE] : [])];
     return {
       errors,
       resource: resourceOut,
@@ -139,14 +139,3 @@ export class FhirAuditFeed {
   }
 }
 
-/** Identifiers of entities in the individual-number domain (system urn:oid:<its OID>, or its type code). */
-function individualNumbersOfFhir(e: AuditEvent, policy: IndividualNumberPolicy): string[] {
-  const out: string[] = [];
-  for (const en of e.entity ?? []) {
-    const i = en.what?.identifier;
-    if (!i?.value) continue;
-    const oid = i.system?.startsWith('urn:oid:') ? i.system.slice(8) : undefined;
-    if (policy.isIndividualNumber({ oid, namespace: oid ? undefined : i.system }, i.type?.coding?.[0]?.code)) out.push(i.value);
-  }
-  return out;
-}

@@ -5,12 +5,12 @@
  * kept raw with its error and indexed on a best-effort basis; one that cannot be read at all is kept
  * raw with its error. Nothing is dropped.
  */
-import type { IndividualNumberPolicy } from '../../hl7v2/individualNumberGuard.ts';
 import type { AuditRecord } from '../../store/types.ts';
 import { indexFields } from '../dicom/index.ts';
 import { AuditMessageReader } from '../dicom/reader.ts';
 import { parseSyslog, SyslogParseError, type SyslogMessage } from '../syslog/rfc5424.ts';
-import { individualNumbersIn, maskNumbers, maskUnreadable } from './individualNumber.ts';
+import { maskBytes, maskText } from '../../identity/individualNumber/mask.ts';
+import { dicomMaskRequest, maskEnvelope, maskUnreadable, MASKED_NOTE, type IndividualNumberHolder } from './individualNumber.ts';
 import { senderFields, type Sender } from './sender.ts';
 
 export interface Peer {
@@ -64,7 +64,7 @@ function envelopeJson(m: SyslogMessage): string {
 export class ReceivedAuditReader {
   private readonly reader = new AuditMessageReader();
 
-  constructor(private readonly policy: IndividualNumberPolicy) {}
+  constructor(private readonly domains: IndividualNumberHolder) {}
 
   /**
    * The record of a received message. `where.msg` is set when the record's XML is exactly the MSG
@@ -81,30 +81,40 @@ export class ReceivedAuditReader {
       if (e instanceof SyslogParseError) return this.unread(r, origin, e.message);
       throw e;
     }
-    const envelope = envelopeJson(syslog);
+    const domain = this.domains.individualNumber;
+    const header = envelopeJson(syslog);
+    const envelope = maskEnvelope(header, undefined);
     let text: string;
     try {
       text = decodeMsg(syslog.msg);
     } catch {
       return this.unread(r, origin, 'MSG is not UTF-8 (ITI TF-2 3.20.4.1.2)', envelope);
     }
-    const read = this.reader.read(text);
+    let read = this.reader.read(text);
     if (!read.message) return this.unread(r, origin, read.errors.join('; '), envelope);
-    const numbers = individualNumbersIn(read.message, this.policy);
-    const fields = indexFields(read.message, r.receivedAt);
-    const valid = read.errors.length === 0;
-    let { patientIds, objects } = fields;
-    let error = valid ? undefined : read.errors.join('; ');
-    let raw = valid ? undefined : r.bytes;
-    if (numbers.length) {
-      patientIds = patientIds.map((p) => maskNumbers(p, numbers));
-      objects = objects!.map((o) => ({ ...o, id: maskNumbers(o.id, numbers) }));
-      error = [...read.errors, 'individual numbers masked'].join('; ');
-      if (raw) raw = Buffer.from(maskNumbers(r.bytes.toString('utf8'), numbers), 'utf8');
+    const start = syslog.msg.byteOffset - r.bytes.byteOffset;
+    const req = dicomMaskRequest(read.message, text, domain);
+    let xml = text;
+    let raw: Buffer | undefined = r.bytes;
+    let notes: string[] = [];
+    if (req) {
+      // Masked on the text, then read again, so that every field indexed comes from the masked text.
+      xml = maskText(text, req);
+      const again = this.reader.read(xml);
+      if (!again.message) return this.unread(r, origin, `${read.errors.join('; ') || 'valid'}, but not readable once individual numbers were masked`, maskEnvelope(header, req));
+      read = again;
+      raw = Buffer.concat([Buffer.from(maskEnvelope(r.bytes.subarray(0, start).toString('latin1'), req), 'latin1'), maskBytes(r.bytes.subarray(start), req)]);
+      notes = [MASKED_NOTE];
+    } else if (envelope !== header) {
+      raw = Buffer.concat([Buffer.from(maskEnvelope(r.bytes.subarray(0, start).toString('latin1'), undefined), 'latin1'), r.bytes.subarray(start)]);
+      notes = [MASKED_NOTE];
     } else if (where) {
-      const start = syslog.msg.byteOffset - r.bytes.byteOffset;
       where.msg = { start, end: start + syslog.msg.length };
     }
+    const message = read.message!;
+    const fields = indexFields(message, r.receivedAt);
+    const valid = read.errors.length === 0;
+    const errors = [...read.errors, ...notes];
     return {
       eventTime: fields.eventTime,
       eventId: fields.eventId,
@@ -112,24 +122,24 @@ export class ReceivedAuditReader {
       action: fields.action,
       outcome: fields.outcome,
       origin,
-      xml: maskNumbers(text, numbers),
-      patientIds,
+      xml,
+      patientIds: fields.patientIds,
       status: valid ? 'valid' : 'invalid',
-      error,
-      raw,
+      error: errors.length ? errors.join('; ') : undefined,
+      raw: valid ? undefined : raw,
       transport: r.transport,
       sourceId: fields.sourceId,
-      envelope,
+      envelope: req ? maskEnvelope(header, req) : envelope,
       moreEventTypeCodes: fields.moreEventTypeCodes,
       agents: fields.agents,
-      objects,
+      objects: fields.objects,
       ...senderFields(r.peer.sender, fields.sourceId),
     };
   }
 
   /** A message kept raw with its error. */
   private unread(r: ReceivedSyslog, origin: string, error: string, envelope?: string): AuditRecord {
-    const masked = maskUnreadable(r.bytes, this.policy);
+    const masked = maskUnreadable(r.bytes, this.domains.individualNumber);
     return {
       eventTime: r.receivedAt,
       eventId: '',
@@ -140,7 +150,7 @@ export class ReceivedAuditReader {
       xml: '',
       patientIds: [],
       status: 'unparsed',
-      error: masked.masked ? `${error}; individual numbers masked` : error,
+      error: masked.masked ? `${maskText(error, masked.req)}; ${MASKED_NOTE}` : maskText(error, masked.req),
       raw: masked.bytes,
       transport: r.transport,
       envelope,

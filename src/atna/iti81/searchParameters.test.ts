@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { FhirError } from '../../fhir/outcome.ts';
+import { IndividualNumberDomain } from '../../identity/individualNumber/domain.ts';
 import { dateRange, parseIti81, writeCursor } from './searchParameters.ts';
 
 const parse = (q: string, lenient = false) => parseIti81(new URLSearchParams(q), { pageSize: 100, maxPageSize: 1000, lenient });
@@ -59,5 +60,22 @@ describe('ITI-81 search parameters', () => {
     expect(parse('policy=x', true).search.limit).to.equal(100);
     expect(() => parse('outcome=99')).to.throw(FhirError);
     expect(() => parse('address=')).to.throw(FhirError);
+  });
+});
+
+describe('ITI-81 searches for an individual number', () => {
+  const domain = new IndividualNumberDomain({ namespace: 'MYNUMBER', oid: '2.999.392.1.9', authorities: [], typeCodes: ['MN'] });
+  const parseMn = (q: string) => parseIti81(new URLSearchParams(q), { pageSize: 100, maxPageSize: 1000, lenient: false, individualNumber: domain });
+
+  it('refuses patient.identifier (or any parameter) naming the domain, without repeating the number', () => {
+    for (const q of ['patient.identifier=urn:oid:2.999.392.1.9|123456789018', 'patient.identifier=URN:OID:2.999.392.1.9|123456789018', 'patient.identifier=MYNUMBER|123456789018', 'entity=123456789018^^^%262.999.392.1.9%26ISO']) {
+      expect(() => parseMn(q), q).to.throw(FhirError, /individual-number domain/);
+      try {
+        parseMn(q);
+      } catch (e) {
+        expect((e as Error).message).to.not.contain('123456789018');
+      }
+    }
+    expect(parseMn('patient.identifier=urn:oid:1.2.3|123456789018').patients).to.have.length(1);
   });
 });

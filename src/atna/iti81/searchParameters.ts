@@ -8,6 +8,9 @@
  */
 import type { AuditPatientKey, AuditSearch } from '../../store/types.ts';
 import { FhirError } from '../../fhir/outcome.ts';
+import type { IndividualNumberDomain } from '../../identity/individualNumber/domain.ts';
+import { looksLikeIndividualNumber } from '../../identity/individualNumber/freeText.ts';
+import { numbersNamedIn } from '../../identity/individualNumber/textScreen.ts';
 
 export interface Iti81Query {
   search: AuditSearch;
@@ -83,6 +86,17 @@ function patientKey(v: string): AuditPatientKey {
   return { value, namespace: system };
 }
 
+/**
+ * An identifier of the individual-number domain is never searched for: the query is refused, so
+ * that the number is neither looked up nor echoed (and the query's own audit record masks it).
+ */
+function refuseIndividualNumber(key: AuditPatientKey, system: string | undefined, domain: IndividualNumberDomain | undefined): void {
+  if (!domain) return;
+  if (domain.isAuthority(system) || (!system && domain.freeTextScreening && looksLikeIndividualNumber(key.value))) {
+    throw new FhirError(400, 'invalid', 'patient.identifier: an identifier in the individual-number domain is not accepted', ['patient.identifier']);
+  }
+}
+
 function smallCode(name: string, v: string, max: number): number {
   const code = tokenCode(v);
   if (!/^\d{1,2}$/.test(code) || Number(code) > max) throw new FhirError(400, 'invalid', `${name}: '${v}' is not a code of this parameter`, [name]);
@@ -91,7 +105,10 @@ function smallCode(name: string, v: string, max: number): number {
 
 const CONTROL = new Set(['_count', '_sort', '_total', '_format', PAGE]);
 
-export function parseIti81(params: URLSearchParams, o: { pageSize: number; maxPageSize: number; lenient: boolean }): Iti81Query {
+export function parseIti81(
+  params: URLSearchParams,
+  o: { pageSize: number; maxPageSize: number; lenient: boolean; individualNumber?: IndividualNumberDomain },
+): Iti81Query {
   const search: AuditSearch = { sort: '-date', limit: o.pageSize };
   const patients: AuditPatientKey[] = [];
   let total = true;
@@ -101,6 +118,9 @@ export function parseIti81(params: URLSearchParams, o: { pageSize: number; maxPa
   for (const [rawName, raw] of params) {
     const name = rawName.replace(/:exact$/, '');
     const values = raw.split(',').filter((v) => v !== '');
+    if (o.individualNumber && numbersNamedIn(raw, o.individualNumber).length) {
+      throw new FhirError(400, 'invalid', `${name}: an identifier in the individual-number domain is not accepted`, [name]);
+    }
     if (values.length === 0 && !CONTROL.has(name)) throw new FhirError(400, 'invalid', `${name}: a value is required`, [name]);
     switch (name) {
       case 'date':
@@ -115,6 +135,7 @@ export function parseIti81(params: URLSearchParams, o: { pageSize: number; maxPa
         break;
       case 'patient.identifier': {
         const keys = values.map(patientKey);
+        values.forEach((v, n) => refuseIndividualNumber(keys[n], v.includes('|') ? v.slice(0, v.indexOf('|')) : undefined, o.individualNumber));
         patients.push(...keys);
         add('patient', keys);
         break;

@@ -7,6 +7,7 @@ import type { AuditService } from '../../audit/auditService.ts';
 import { AccessDenied } from '../../consent/errors.ts';
 import { FEED_ROLES, type FacilityDomain } from '../../consent/feedAuthorization.ts';
 import { Hl7ProcessingError } from '../../hl7v2/errors.ts';
+import { cxInIndividualNumberDomain } from '../../hl7v2/individualNumberGuard.ts';
 import type { Hl7Request, Hl7Transaction } from '../../hl7v2/transaction.ts';
 import type { IdentityService } from '../../identity/service.ts';
 import type { Store } from '../../store/types.ts';
@@ -99,7 +100,7 @@ export function iti8Transaction(deps: Iti8Deps): Hl7Transaction {
     auditRefusal(req, err) {
       // The patient's other identifiers are named; the individual-number one never is.
       const patients = (req.message.first('PID')?.reps(3).slice(0, deps.maxIdentifiers) ?? [])
-        .filter((r) => r.get(1) && !domains.isIndividualNumber({ namespace: r.get(4, 1), oid: r.get(4, 2) }, r.get(5)))
+        .filter((r) => r.get(1) && !cxInIndividualNumberDomain(r, domains, req.message.delimiters))
         .map((r) => r.raw);
       return iti8AuditMessages(audit, { req, event: req.message.header.type.event, outcome: 8, outcomeDescription: err.message, patients })[0];
     },

@@ -47,4 +47,11 @@ describe('configuration', () => {
     expect(bad({ identity: { regional: { authority: { namespace: 'X', oid: 'not-an-oid' } } } })).to.contain('identity.regional.authority.oid');
     expect(() => loadConfig({ env: { HIE__NOPE: '1' } })).to.throw(ConfigError, 'HIE__NOPE: no such configuration key');
   });
+
+  it('names the individual-number domain by namespace and OID, with screening off, unless configured', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.identity.individualNumber).to.deep.include({ namespace: 'MYNUMBER', oid: '2.999.392.1.9', typeCodes: ['MN'], freeTextScreening: { enabled: false } });
+    expect(() => loadConfig({ env: {}, flags: { 'identity.individualNumber.oid': 'urn:oid:2.999' } })).to.throw(ConfigError, /individualNumber\.oid/);
+    expect(() => loadConfig({ env: {}, flags: { 'identity.individualNumber.namespace': 'MY^NUMBER' } })).to.throw(ConfigError, /individualNumber\.namespace/);
+  });
 });

@@ -431,8 +431,17 @@ export const configSchema = {
           additionalProperties: false,
           default: {},
           properties: {
-            authorities: { type: 'array', items: { type: 'string' }, default: ['2.999.392.1.9'], description: 'OIDs or namespaces of the individual-number domain' },
+            namespace: { type: 'string', pattern: '^[^\\s|^~\\\\&]{1,20}$', default: 'MYNUMBER', description: 'namespace ID (CX-4.1) of the individual-number domain' },
+            oid: { type: 'string', pattern: '^[0-2](\\.(0|[1-9][0-9]*))+$', default: '2.999.392.1.9', description: 'OID (CX-4.2) of the individual-number domain' },
+            authorities: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'more OIDs or namespaces that name the individual-number domain' },
             typeCodes: { type: 'array', items: { type: 'string' }, default: ['MN'], description: 'CX-5 identifier type codes of the individual number' },
+            freeTextScreening: {
+              type: 'object',
+              additionalProperties: false,
+              default: {},
+              description: 'refuse (HL7 v2) or mask (audit) 12 digits with a valid check digit in PID-5, PID-13, OBX-5 and audit user names; about 1 in 11 random 12-digit strings pass (docs/individual-number.md)',
+              properties: { enabled: { type: 'boolean', default: false } },
+            },
           },
         },
         domains: {

@@ -34,6 +34,7 @@ export interface InitiatingGatewayDeps extends RespondingGatewayDeps {
   peers: readonly PeerGateway[];
   affinityDomainOid: string;
   maxResults: number;
+  maxQueryValues: number;
 }
 
 /** Local consumers call the Initiating Gateway. */
@@ -64,7 +65,7 @@ function crossGatewayQuery(q: AdhocQuery, home: string, parameters = q.parameter
 export function initiatingQueryTransaction(deps: InitiatingGatewayDeps): SoapTransaction {
   const d = XDS['ITI-18'];
   const home = deps.communities.homeCommunityId;
-  const runner = new StoredQueryRunner(new AffinityDomainResolver(deps.affinityDomainOid), deps.maxResults);
+  const runner = new StoredQueryRunner(new AffinityDomainResolver(deps.affinityDomainOid), deps.maxResults, deps.maxQueryValues, deps.identity.domains.individualNumber);
   return {
     ...d,
     roles: INITIATING_ROLES,

@@ -36,7 +36,7 @@ export interface RespondingGatewayDeps {
   communities: CommunityDirectory;
 }
 
-export function iti38Transaction(deps: RespondingGatewayDeps & { maxResults: number }): SoapTransaction {
+export function iti38Transaction(deps: RespondingGatewayDeps & { maxResults: number; maxQueryValues: number }): SoapTransaction {
   const d = XCA['ITI-38'];
   const home = deps.communities.homeCommunityId;
   return {
@@ -49,7 +49,7 @@ export function iti38Transaction(deps: RespondingGatewayDeps & { maxResults: num
       let named: string | undefined;
       // Per request: the resolver keeps the regional ID of the patient it found, for the audit.
       const patients = new CommunityPatientResolver(deps.communities);
-      const runner = new StoredQueryRunner(patients, deps.maxResults);
+      const runner = new StoredQueryRunner(patients, deps.maxResults, deps.maxQueryValues, deps.identity.domains.individualNumber);
       try {
         const query = decodeAdhocQuery(req.body);
         named = query.home;

@@ -45,7 +45,7 @@ export function adhocQueryResponseXml(objects: RegistryObject[], returnType: 'Le
 
 export function iti18Transaction(deps: Iti18Deps): SoapTransaction {
   const d = XDS['ITI-18'];
-  const runner = new StoredQueryRunner(new AffinityDomainResolver(deps.registry.cfg.affinityDomainOid), deps.maxResults, deps.maxQueryValues);
+  const runner = new StoredQueryRunner(new AffinityDomainResolver(deps.registry.cfg.affinityDomainOid), deps.maxResults, deps.maxQueryValues, deps.identity.domains.individualNumber);
   return {
     ...d,
     async handle(req: SoapRequest) {

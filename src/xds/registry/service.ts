@@ -27,6 +27,7 @@ import { applyReferences, checkReferences } from './references.ts';
 import { removeMetadata, type RemoveOutcome } from './remove.ts';
 import { updateDocumentSet, type UpdateOutcome } from './update.ts';
 import { applyExtraMetadataPolicy, validateSubmission } from './validate.ts';
+import { refuseIndividualNumbers } from './individualNumber.ts';
 
 export interface RegistryConfig {
   /** The affinity domain's assigning authority (config identity.regional.authority.oid). */
@@ -135,6 +136,7 @@ export class RegistryService {
    * it has no error, registers all of it; otherwise throws XdsErrors and registers nothing.
    */
   async register(tx: WriteTx, objects: Identifiable[], opts: RegisterOptions = {}): Promise<RegisterOutcome> {
+    refuseIndividualNumbers(objects, this.identity.domains.individualNumber);
     const sub = partition(opts.owned ? objects : cloneObjects(objects));
     const ec = new ErrorCollector();
     validateSubmission(sub, ec, { requireRepositoryAttributes: true, onDemand: opts.onDemand });
@@ -233,7 +235,8 @@ export class RegistryService {
    * ITI-57 Update Document Set (XDS Metadata Update, ITI TF-2b 3.57.4.1.3): new versions, status
    * changes and added associations, all in the caller's write or none (update.ts).
    */
-  update(tx: WriteTx, objects: Identifiable[], opts: { owned?: boolean; facility?: string | null } = {}): Promise<UpdateOutcome> {
+  async update(tx: WriteTx, objects: Identifiable[], opts: { owned?: boolean; facility?: string | null } = {}): Promise<UpdateOutcome> {
+    refuseIndividualNumbers(objects, this.identity.domains.individualNumber);
     return updateDocumentSet(
       { resolvePatient: (t, p) => this.resolvePatient(t, p), assignUuids, saveExtraMetadata: this.cfg.saveExtraMetadata, now: nowDtm, facility: opts.facility ?? null },
       tx,
