@@ -158,7 +158,9 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
       relatesTo = env.messageId;
       const tx = byAction.get(env.action);
       if (!tx) {
-        throw new SoapFault('Sender', `action '${env.action}' is not served at this endpoint (${[...byAction.keys()].join(', ')})`, Subcodes.actionNotSupported);
+        throw new SoapFault('Sender', `action '${env.action}' is not served at this endpoint (${[...byAction.keys()].join(', ')})`, Subcodes.actionNotSupported, {
+          problemAction: env.action,
+        });
       }
       const endpoint = `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}`;
       const context = await admit(opts.guard, log, tx, env, { ...httpContext(req), transport: 'soap' }, endpoint);
