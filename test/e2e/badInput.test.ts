@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { encodeMessage } from '../../src/hl7v2/charset.ts';
 import { frame } from '../../src/hl7v2/mllp/framing.ts';
 import { MllpClient } from '../../src/hl7v2/mllp/client.ts';
 import { decodeReply, field, segments, startTestServer, type TestServer } from '../helpers/hieServer.ts';
@@ -76,6 +77,37 @@ describe('bad input over MLLP', function () {
     expect(field(badBytes, 'MSA', 2)).to.equal('BYTES');
     expect(field(badBytes, 'ERR', 3)).to.match(/^102\^/);
     await nothingStored();
+  });
+
+  it('refuses ISO-2022-JP whose JIS run does not return to ASCII (or has an unknown escape, or an odd byte count) with AR 102, storing nothing', async () => {
+    const text = [
+      'MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101120000||ADT^A04^ADT_A01|JIS-1|P|2.5||||||~ISO IR87',
+      'EVN|A04|20240101120000',
+      `PID|1||J1^^^${HOSP_A}||山田^太郎||19700101|M`,
+      'PV1||O',
+    ].join('\r');
+    const jis = encodeMessage(text, 'iso-2022-jp').toString('latin1');
+    const back = '\x1b(B';
+    // Without the return to ASCII after the name, a decoder alone reads "||19700101|M" as kanji
+    // (山田^太郎￤厩薫葦葦鑈): the message was taken, its birth date and sex lost.
+    const noReturn = Buffer.from(jis.replace(`${back}||19700101`, '||19700101'), 'latin1');
+    expect(new TextDecoder('iso-2022-jp', { fatal: true }).decode(noReturn)).to.not.contain('19700101');
+    const r = await reply(noReturn);
+    expect(field(r, 'MSA', 1)).to.equal('AR');
+    expect(field(r, 'MSA', 2)).to.equal('JIS-1');
+    expect(field(r, 'ERR', 2)).to.equal('PID^1^5');
+    expect(field(r, 'ERR', 3)).to.equal('102^Data type error^HL70357');
+    const badEscape = await reply(Buffer.from(jis.replace('\x1b$B', '\x1b$A'), 'latin1'));
+    expect(field(badEscape, 'MSA', 1)).to.equal('AR');
+    expect(field(badEscape, 'ERR', 2)).to.equal('PID^1^5');
+    const odd = await reply(Buffer.from(jis.replace(`${back}|`, `!${back}|`), 'latin1'));
+    expect(field(odd, 'ERR', 3)).to.match(/^102\^/);
+    await nothingStored();
+    // The same message whole is taken, its birth date and sex intact.
+    expect(field(await reply(Buffer.from(jis, 'latin1')), 'MSA', 1)).to.equal('AA');
+    const rec = await s.app.store.read(async (tx) => tx.identity.record((await s.app.identity.domains.find(tx, { namespace: 'HOSP_A', oid: '1.2.392.999.1' }))!.key, 'J1'));
+    const f = rec!.demographics.fields;
+    expect([f[5][0][0][0], f[7][0][0][0], f[8][0][0][0]]).to.deep.equal(['山田', '19700101', 'M']);
   });
 
   it('refuses processing ids outside hl7v2.processingIds when that is set', async () => {
