@@ -13,6 +13,9 @@ import { onTlsRefused, peerCertificate, type TlsRefusalHandler } from '../kernel
 import { setHttpContext } from '../kernel/httpContext.ts';
 import type { CertificateInfo, RequestContext } from '../kernel/requestContext.ts';
 
+/** The request line and header fields of one HTTP request, together (Node's own default, made explicit). */
+export const MAX_HTTP_HEADER_BYTES = 16 * 1024;
+
 export type HealthProbe = () => Promise<Record<string, unknown>>;
 
 export class HttpListener {
@@ -58,7 +61,9 @@ export class HttpListener {
       this.log.error('http.internal-error', { path: req.path, error: err instanceof Error ? err.message : String(err) });
       if (!res.headersSent) res.status(500).json({ error: 'internal error' });
     });
-    this.server = this.opts.tls ? https.createServer(this.opts.tls, this.app) : http.createServer(this.app);
+    // Header blocks above the limit are answered 431 Request Header Fields Too Large (RFC 6585 5) by Node itself.
+    const limits = { maxHeaderSize: MAX_HTTP_HEADER_BYTES };
+    this.server = this.opts.tls ? https.createServer({ ...this.opts.tls, ...limits }, this.app) : http.createServer(limits, this.app);
     if (this.opts.tls && this.opts.onTlsRefused) onTlsRefused(this.server, this.opts.onTlsRefused);
     return listen(this.server, this.opts.port, this.opts.host);
   }

@@ -6,11 +6,12 @@
  * WS-Addressing schemas with xmllint.
  */
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { expect } from 'chai';
 import { NS } from '../../src/soap/namespaces.ts';
 import type { XmlElement } from '../../src/xml/parse.ts';
 import type { TestServer } from '../helpers/hieServer.ts';
-import { ACTIONS, expectSchemaValid, faultOf, post, readReply, ReplyLog, startXdsServer, type Reply, type XdsClient } from '../helpers/xds.ts';
+import { ACTIONS, expectSchemaValid, faultOf, mtomBody, post, readReply, ReplyLog, startXdsServer, type Reply, type XdsClient } from '../helpers/xds.ts';
 
 const SOAP = 'application/soap+xml; charset=UTF-8';
 const QUERY = `<query:AdhocQueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"><query:ResponseOption returnType="ObjectRef"/><rim:AdhocQuery id="urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d"><rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>'NOBODY^^^&amp;1.3.6.1.4.1.21367.2005.3.7&amp;ISO'</rim:Value></rim:ValueList></rim:Slot><rim:Slot name="$XDSDocumentEntryStatus"><rim:ValueList><rim:Value>('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')</rim:Value></rim:ValueList></rim:Slot></rim:AdhocQuery></query:AdhocQueryRequest>`;
@@ -110,6 +111,36 @@ describe('SOAP 1.2 faults over HTTP (e2e)', function () {
     const malformed = await send('<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>');
     expect(malformed.status).to.equal(400);
     expect(faultOf(malformed).code).to.equal('env:Sender');
+  });
+
+  it('a 100 KB MIME part header block: env:Sender, hie:BadMimePackage (it was answered 200 before)', async () => {
+    const pkg = mtomBody(envelopeWith(action(ACTIONS.iti41) + messageId(), '<xdsb:ProvideAndRegisterDocumentSetRequest xmlns:xdsb="urn:ihe:iti:xds-b:2007"/>'), ACTIONS.iti41, [
+      { contentId: 'doc@test', data: Buffer.from('hello') },
+    ]);
+    const padded = Buffer.from(pkg.body.toString('latin1').replace('Content-ID: <doc@test>\r\n', `Content-ID: <doc@test>\r\nX-Padding: ${'a'.repeat(100 * 1024)}\r\n`), 'latin1');
+    const r = log.add(await readReply(await post(c.port, c.repositoryPath, pkg.contentType, padded)));
+    expect(r.status).to.equal(400);
+    expect(faultOf(r)).to.include({ code: 'env:Sender', subcode: 'hie:BadMimePackage' });
+    expect(faultOf(r).reason).to.match(/MIME part headers exceed 16384 bytes/);
+    // A boundary line that never ends is refused too, not held.
+    const noEol = `--b1${' '.repeat(100 * 1024)}`;
+    const r2 = log.add(await readReply(await post(c.port, c.repositoryPath, 'multipart/related; boundary="b1"; type="application/xop+xml"; start-info="application/soap+xml"', noEol)));
+    expect(faultOf(r2).subcode).to.equal('hie:BadMimePackage');
+  });
+
+  it('a 100 KB HTTP header block: 431 Request Header Fields Too Large (RFC 6585 5)', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: c.port, path: c.registryPath, method: 'POST', headers: { 'Content-Type': SOAP, 'X-Padding': 'a'.repeat(100 * 1024) } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end(envelopeWith(action() + messageId()));
+    });
+    expect(status).to.equal(431);
   });
 
   it('every fault validates against the SOAP 1.2 envelope and WS-Addressing schemas (xmllint)', () => {
