@@ -3,7 +3,7 @@ import { encodeMessage } from '../../src/hl7v2/charset.ts';
 import { frame } from '../../src/hl7v2/mllp/framing.ts';
 import { MllpClient } from '../../src/hl7v2/mllp/client.ts';
 import { decodeReply, field, segments, startTestServer, type TestServer } from '../helpers/hieServer.ts';
-import { adt, HOSP_A } from '../helpers/messages.ts';
+import { adt, HOSP_A, pdqQuery, pixQuery } from '../helpers/messages.ts';
 
 describe('bad input over MLLP', function () {
   let s: TestServer;
@@ -185,6 +185,71 @@ describe('bad input over MLLP', function () {
     expect(r).to.not.match(/at \w+ \(|\.ts:\d+/);
     expect(['AE', 'AR']).to.include(field(r, 'MSA', 1));
     expect(segments(r, 'ERR')).to.have.length.greaterThan(0);
+  });
+});
+
+describe('field content over MLLP: control characters and dates that are not dates', function () {
+  let s: TestServer;
+  beforeEach(async () => {
+    s = await startTestServer();
+  });
+  afterEach(async () => {
+    await s.stop();
+  });
+  const localDomains = () => s.app.store.read(async (tx) => (await tx.identity.domains()).filter((d) => d.kind === 'local').length);
+
+  it('refuses a NUL or another C0 control character in an identifier, raw or as a hex escape, with AE 102 at the component, storing nothing', async () => {
+    for (const [ids, mrg, where] of [
+      [[`A\x00B^^^${HOSP_A}`], undefined, 'PID^1^3^1^1'],
+      [[`OK1^^^${HOSP_A}`, `B\\X00\\C^^^${HOSP_A}`], undefined, 'PID^1^3^2^1'],
+      [[`OK2^^^${HOSP_A}`], [`M\x01^^^${HOSP_A}`], 'MRG^1^1^1^1'],
+      [[`T\tAB^^^${HOSP_A}`], undefined, 'PID^1^3^1^1'],
+      [[`OK3^^^HOSP\x1fA&1.2.392.999.1&ISO`], undefined, 'PID^1^3^1^4^1'],
+    ] as [string[], string[] | undefined, string][]) {
+      const ack = await s.send(adt({ ids, mrg, event: mrg ? 'A40' : 'A04', controlId: 'CC' }));
+      expect(field(ack, 'MSA', 1), where).to.equal('AE');
+      expect(field(ack, 'MSA', 2)).to.equal('CC');
+      expect(field(ack, 'ERR', 2), JSON.stringify(ids)).to.equal(where);
+      expect(field(ack, 'ERR', 3)).to.equal('102^Data type error^HL70357');
+    }
+    expect(await localDomains()).to.equal(0);
+    // The refusal is audited as a failed ITI-8.
+    const failed = (await s.app.store.read((tx) => tx.audit.auditEvents({}))).filter((e) => e.eventTypeCode === 'ITI-8' && e.outcome === 8);
+    expect(failed.length).to.be.greaterThan(0);
+  });
+
+  it('refuses control characters in other fields too, but takes a tab in free text (an address)', async () => {
+    const name = await s.send(adt({ ids: [`N1^^^${HOSP_A}`], name: 'YAMADA\x00^TARO' }));
+    expect(field(name, 'ERR', 2)).to.equal('PID^1^5^1^1');
+    expect(await localDomains()).to.equal(0);
+    const tab = await s.send(adt({ ids: [`N2^^^${HOSP_A}`], address: '1-2-3\tChuo^^Tokyo' }));
+    expect(field(tab, 'MSA', 1)).to.equal('AA');
+  });
+
+  it('refuses a birth date that is no date (99999999, Feb 31, month 13) with AE 102 at PID-7, storing nothing', async () => {
+    for (const birthDate of ['99999999', '19700231', '19701301', '1970010', '19700101250000', 'yesterday']) {
+      const ack = await s.send(adt({ ids: [`D1^^^${HOSP_A}`], birthDate }));
+      expect(field(ack, 'MSA', 1), birthDate).to.equal('AE');
+      expect(field(ack, 'ERR', 2), birthDate).to.equal('PID^1^7');
+      expect(field(ack, 'ERR', 3)).to.equal('102^Data type error^HL70357');
+    }
+    expect(await localDomains()).to.equal(0);
+    for (const birthDate of ['1970', '197001', '19700101', '197001011230', '20000229', '19700101123000.5+0900']) {
+      expect(field(await s.send(adt({ ids: [`D2^^^${HOSP_A}`], birthDate })), 'MSA', 1), birthDate).to.equal('AA');
+    }
+  });
+
+  it('refuses control characters in PIX and PDQ query parameters (QPD-3) with AE 102', async () => {
+    const pix = await s.send(pixQuery({ key: `K\x00^^^${HOSP_A}` }));
+    expect(field(pix, 'MSA', 1)).to.equal('AE');
+    expect(field(pix, 'ERR', 2)).to.equal('QPD^1^3^1^1');
+    const pdq = await s.send(pdqQuery({ params: ['@PID.5.1.1^YAMA\x00DA'] }));
+    expect(field(pdq, 'MSA', 1)).to.equal('AE');
+    expect(field(pdq, 'ERR', 2)).to.equal('QPD^1^3^1^2');
+    expect(field(pdq, 'ERR', 3)).to.equal('102^Data type error^HL70357');
+    const date = await s.send(pdqQuery({ params: ['@PID.7^99999999'] }));
+    expect(field(date, 'MSA', 1)).to.equal('AE');
+    expect(field(date, 'ERR', 3)).to.match(/^102\^/);
   });
 });
 
