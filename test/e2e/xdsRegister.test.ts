@@ -64,6 +64,27 @@ describe('XDS.b ITI-42 Register Document Set-b (e2e)', function () {
     expect(await s.app.store.read((tx) => tx.registry.entriesByUniqueId('SubmissionSet', [(spec as { submissionSetUniqueId?: string }).submissionSetUniqueId!]))).to.have.length(0);
   });
 
+  it('XDSRegistryMetadataError for control characters in patient identifiers and a birth date that is no date; nothing registered', async () => {
+    const cases: [string, (xml: string) => string, RegExp][] = [
+      ['PID-7 99999999', (x) => x.replace('PID-7|19700101', 'PID-7|99999999'), /sourcePatientInfo PID-7 '99999999' is not a valid date/],
+      ['PID-7 Feb 31', (x) => x.replace('PID-7|19700101', 'PID-7|19700231'), /PID-7 '19700231' is not a valid date/],
+      ['sourcePatientId with a tab', (x) => x.replace('>L001^^^', '>L0&#9;01^^^'), /sourcePatientId 'L0\\u000901\^\^\^.*' holds a control character/],
+      ['sourcePatientInfo PID-3 with a NUL as an HL7 escape', (x) => x.replace('PID-3|L001', 'PID-3|L0\\X00\\01'), /sourcePatientInfo 'PID-3\|L0\\X00\\01.*' holds a control character/],
+      ['patientId with a NUL as an HL7 escape', (x) => x.split('P42-3^^^').join('P42-3\\X00\\^^^'), /patientId 'P42-3\\X00\\\^\^\^.*' holds a control character/],
+      ['patientId with a line feed', (x) => x.split('P42-3^^^').join('P42-3&#10;^^^'), /patientId 'P42-3\\u000a\^\^\^.*' holds a control character/],
+    ];
+    for (const [what, change, message] of cases) {
+      const spec: SubmissionSpec = { patientId: pid('P42-3'), docs: [{}] };
+      const xml = submitObjectsRequest(spec);
+      const changed = change(xml);
+      expect(changed, what).to.not.equal(xml);
+      const r = log.add(await c.register(changed));
+      expectFailure(r, 'XDSRegistryMetadataError');
+      expect(r.xml, what).to.match(message);
+      expect(await registered(spec.docs[0].uniqueId!), what).to.have.length(0);
+    }
+  });
+
   it('XDSUnknownPatientId for a patient the PIX Manager was never fed, with the patient ID in codeContext', async () => {
     const r = log.add(await c.register(submitObjectsRequest({ patientId: pid('NEVER-FED'), docs: [{}] })));
     expectFailure(r, 'XDSUnknownPatientId');
