@@ -10,6 +10,7 @@
 import { buildResponse, EMPTY_HEADER, type AckCode, type RequestHeader, type Responder, type ResponseSpec } from './ack.ts';
 import { declaredCharset, decodeMessage, encodeMessage, maskedHeader, type Charset } from './charset.ts';
 import { Hl7ProcessingError, type Hl7ErrorDetail } from './errors.ts';
+import { MAX_CONTROL_ID_LENGTH } from './controlId.ts';
 import { findControlCharacter } from './fieldContent.ts';
 import { findIndividualNumber } from './individualNumberGuard.ts';
 import { Hl7v2Message } from './message.ts';
@@ -163,6 +164,9 @@ function checkAndRoute(
   processingIds: Set<string>,
 ): Hl7Transaction {
   const h = msg.header;
+  if (h.controlId.length > MAX_CONTROL_ID_LENGTH) {
+    throw Hl7ProcessingError.reject(102, `MSH-10 message control id is longer than ${MAX_CONTROL_ID_LENGTH} characters`, { segment: 'MSH', field: 10 });
+  }
   if (!versions.has(h.version)) {
     throw Hl7ProcessingError.reject(203, `HL7 version ${h.version} is not supported`, { segment: 'MSH', field: 12 });
   }

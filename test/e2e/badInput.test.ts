@@ -141,6 +141,12 @@ describe('bad input over MLLP', function () {
     expect(field(ok, 'MSA', 1)).to.equal('AA');
   });
 
+  it('echoes at most 199 characters of the MSH-10 of an oversize frame', async () => {
+    const r = await reply(adt({ ids: [`A1^^^${HOSP_A}`], controlId: 'X'.repeat(8000) }));
+    expect(field(r, 'MSA', 1)).to.equal('AR');
+    expect(field(r, 'MSA', 2)).to.equal('X'.repeat(199));
+  });
+
   it('answers a frame cut short by a new start block, then the next message', async () => {
     c.writeRaw(Buffer.concat([Buffer.from([0x0b]), Buffer.from('MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101||ADT^A04|CUT-1|P|2.5\rPID|1')]));
     const first = c.nextReply();
@@ -236,6 +242,25 @@ describe('field content over MLLP: control characters and dates that are not dat
     expect(await localDomains()).to.equal(0);
     for (const birthDate of ['1970', '197001', '19700101', '197001011230', '20000229', '19700101123000.5+0900']) {
       expect(field(await s.send(adt({ ids: [`D2^^^${HOSP_A}`], birthDate })), 'MSA', 1), birthDate).to.equal('AA');
+    }
+  });
+
+  it('refuses an MSH-10 longer than 199 characters with AR 102 at MSH-10, echoing only its first 199 in MSA-2', async () => {
+    const long = 'C'.repeat(100 * 1024);
+    const bytes = Buffer.from(adt({ ids: [`L1^^^${HOSP_A}`], controlId: long }));
+    const reply = await s.send(bytes);
+    expect(field(reply, 'MSA', 1)).to.equal('AR');
+    expect(field(reply, 'MSA', 2)).to.equal('C'.repeat(199));
+    expect(field(reply, 'ERR', 2)).to.equal('MSH^1^10');
+    expect(field(reply, 'ERR', 3)).to.equal('102^Data type error^HL70357');
+    expect(reply.length, 'the answer does not carry the 100 KB back').to.be.lessThan(1024);
+    expect(field(await s.send(adt({ ids: [`L1^^^${HOSP_A}`], controlId: 'D'.repeat(200) })), 'MSA', 1)).to.equal('AR');
+    expect(await localDomains()).to.equal(0);
+    // As long as v2.7 allows, and as real v2.3.1 senders write them (ICW-MPI's _mpi_<uuid>): taken, echoed whole.
+    for (const id of ['E'.repeat(199), '_mpi_1dd16f73-c85c-4540-857d-8b922f1732de']) {
+      const ok = await s.send(adt({ ids: [`L2^^^${HOSP_A}`], controlId: id }));
+      expect(field(ok, 'MSA', 1)).to.equal('AA');
+      expect(field(ok, 'MSA', 2)).to.equal(id);
     }
   });
 
