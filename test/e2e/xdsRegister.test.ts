@@ -23,7 +23,7 @@ import {
   registryResponseOf,
   ReplyLog,
 } from '../helpers/xds.ts';
-import { ON_DEMAND, submitObjectsRequest, uniqueOid, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
+import { ON_DEMAND, provideAndRegisterRequest, submitObjectsRequest, uniqueOid, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
 
 describe('XDS.b ITI-42 Register Document Set-b (e2e)', function () {
   this.timeout(60_000);
@@ -83,6 +83,30 @@ describe('XDS.b ITI-42 Register Document Set-b (e2e)', function () {
       expect(r.xml, what).to.match(message);
       expect(await registered(spec.docs[0].uniqueId!), what).to.have.length(0);
     }
+  });
+
+  it('XDSRegistryMetadataError for an entry that names this server\'s repository without its bytes there; with them (ITI-41), the same uniqueId registers again', async () => {
+    const own = s.config.xds.repository.uniqueId;
+    const ghost: SubmissionSpec = { patientId: pid('P42-1'), docs: [{ repositoryUniqueId: own }] };
+    const r = log.add(await c.register(submitObjectsRequest(ghost)));
+    expectFailure(r, 'XDSRegistryMetadataError');
+    const [err] = registryResponseOf(r.body).children.find((x) => x.local === 'RegistryErrorList')!.children;
+    expect(err.attrs.location).to.equal(ghost.docs[0].id);
+    expect(err.attrs.codeContext).to.contain(`names this server's repository ${own}, which holds no document of that uniqueId`);
+    expect(await registered(ghost.docs[0].uniqueId!)).to.have.length(0);
+
+    // Provided over ITI-41, the bytes are here: a Register request of that document names them rightly
+    // (a re-registration with the same hash and size, ITI TF-2b 3.42.4.1.3.3.1).
+    const content = Buffer.from(`report ${randomUUID()}`);
+    const provided: SubmissionSpec = { patientId: pid('P42-1'), docs: [{ id: 'Document01', content }] };
+    const pnr = provideAndRegisterRequest(provided, 'xop');
+    expectSuccess(log.add(await c.mtom(c.repositoryPath, ACTIONS.iti41, pnr, [{ contentId: 'Document01@test', contentType: 'text/plain', data: content }])));
+    const again: SubmissionSpec = { patientId: pid('P42-1'), docs: [{ uniqueId: provided.docs[0].uniqueId, content, repositoryUniqueId: own }] };
+    expectSuccess(log.add(await c.register(submitObjectsRequest(again))));
+    // Another size for those bytes is no document the repository holds.
+    const wrong: SubmissionSpec = { patientId: pid('P42-1'), docs: [{ uniqueId: provided.docs[0].uniqueId, content, size: content.length + 1, repositoryUniqueId: own }] };
+    expectFailure(log.add(await c.register(submitObjectsRequest(wrong))), 'XDSRegistryMetadataError');
+    expect(await registered(provided.docs[0].uniqueId!)).to.have.length(2);
   });
 
   it('XDSUnknownPatientId for a patient the PIX Manager was never fed, with the patient ID in codeContext', async () => {
