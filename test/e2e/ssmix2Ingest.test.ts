@@ -131,6 +131,18 @@ describe('SS-MIX2 storage ingest (e2e)', function () {
     expect(await s.app.store.read((tx) => tx.identity.record(facility.key, '2345678'))).to.equal(undefined);
   });
 
+  it('rejects an ADT-00 whose birth date is no date, or whose identifier holds a NUL, storing no patient', async () => {
+    const root = tempDir('hie-ssmix-');
+    writeStored(root, '3456789_-_ADT-00_999999999999999_20240401101500000_-_1', samples.adt00('3456789').replace('|19650415|', '|99999999|'));
+    writeStored(root, '4567890_-_ADT-00_999999999999999_20240401101500000_-_1', samples.adt00('4567890', undefined, '~X\x00Y^^^HOSP&1.2.3&ISO'));
+    const report = await run(root);
+    expect(report.rejected.map((r) => `${r.path.split('/').pop()} ${r.reason} ${r.detail}`)).to.deep.equal([
+      '3456789_-_ADT-00_999999999999999_20240401101500000_-_1 unparseable ADT-00 PID-7 date/time of birth is not a valid date',
+      '4567890_-_ADT-00_999999999999999_20240401101500000_-_1 unparseable a control character in PID^1^3^2^1',
+    ]);
+    expect(report.counts).to.include({ patients: 0, rejected: 2 });
+  });
+
   it('replaces a superseded version (RPLC, the old one Deprecated) and deprecates deleted data', async () => {
     const root = tempDir('hie-ssmix-');
     writeVersionsTree(root);
