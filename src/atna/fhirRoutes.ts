@@ -16,6 +16,7 @@ import { restQueryAudit } from '../audit/restQueryAudit.ts';
 import { authorizationFailure } from '../audit/securityAlert.ts';
 import type { AccessDecisions } from '../consent/decision.ts';
 import { httpContext } from '../kernel/httpContext.ts';
+import { MAX_FHIR_JSON_DEPTH, nestsDeeperThan } from '../fhir/jsonDepth.ts';
 import { FhirError, sendError, sendResource } from '../fhir/outcome.ts';
 import type { AtnaConfig } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -32,6 +33,9 @@ import type { IndividualNumberDomain } from '../identity/individualNumber/domain
 export const ITI81 = ihe('ITI-81', 'Retrieve ATNA Audit Event');
 
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
+
+/** The error type this router gives a body nested too deep (body-parser keeps a verify error's type). */
+const TOO_DEEP = 'entity.too.deep';
 
 const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
 
@@ -153,6 +157,8 @@ export function atnaFhirRouter(deps: {
     strict: false,
     verify: (req, _res, buf) => {
       (req as Request & { rawBody?: Buffer }).rawBody = Buffer.from(buf);
+      // Refused before parsing, and kept raw below like any other body that cannot be read.
+      if (nestsDeeperThan(buf, MAX_FHIR_JSON_DEPTH)) throw Object.assign(new Error(`JSON nested deeper than ${MAX_FHIR_JSON_DEPTH} levels`), { type: TOO_DEEP });
     },
   });
   const requireJson = (req: Request, _res: Response, next: NextFunction) => {
@@ -160,6 +166,16 @@ export function atnaFhirRouter(deps: {
     next();
   };
   const raw = (req: Request) => (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
+  const keepRaw = (req: Request, why: string) =>
+    feed.keepUnreadable(raw(req), peerOf(req), why).catch((x: unknown) => log.error('iti20.keep-failed', { error: x instanceof Error ? x.message : String(x) }));
+  /** A failure that is no FhirError is this server's: logged, and the body kept raw with it. */
+  const failed = async (req: Request, res: Response, e: unknown) => {
+    if (!(e instanceof FhirError)) {
+      log.error('iti20.fhir-failed', { path: req.path, error: e instanceof Error ? e.message : String(e) });
+      await keepRaw(req, 'application internal error');
+    }
+    sendError(res, e);
+  };
 
   router.post('/AuditEvent', requireJson, json, async (req, res) => {
     try {
@@ -171,7 +187,7 @@ export function atnaFhirRouter(deps: {
       res.setHeader('ETag', 'W/"1"');
       sendResource(res, 201, { ...created.resource, id: String(created.id), meta: { versionId: '1', lastUpdated: new Date().toISOString() } });
     } catch (e) {
-      sendError(res, e);
+      await failed(req, res, e);
     }
   });
 
@@ -181,7 +197,7 @@ export function atnaFhirRouter(deps: {
       if (limited) throw limited;
       sendResource(res, 200, await feed.bundle(req.body, raw(req), peerOf(req), baseUrl(req)));
     } catch (e) {
-      sendError(res, e);
+      await failed(req, res, e);
     }
   });
 
@@ -189,11 +205,14 @@ export function atnaFhirRouter(deps: {
   router.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof FhirError) return sendError(res, err);
     const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed') {
-      await feed.keepUnreadable(raw(req), peerOf(req), `not JSON: ${e.message}`).catch(() => undefined);
-      return sendError(res, new FhirError(400, 'structure', `the body is not JSON: ${e.message}`));
+    if (e.type === 'entity.parse.failed' || e.type === TOO_DEEP) {
+      const why = e.type === TOO_DEEP ? String(e.message) : `not JSON: ${e.message}`;
+      log.warn('iti20.fhir-unreadable', { path: req.path, peer: req.socket.remoteAddress, error: why });
+      await keepRaw(req, why);
+      return sendError(res, new FhirError(400, 'structure', e.type === TOO_DEEP ? `the body is ${why}` : `the body is not JSON: ${e.message}`));
     }
     if (e.type === 'entity.too.large') return sendError(res, new FhirError(413, 'too-costly', 'the body is larger than 10 MB'));
+    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return sendError(res, new FhirError(415, 'not-supported', String(e.message)));
     log.error('fhir.failed', { path: req.path, error: e.message });
     sendError(res, err);
   });

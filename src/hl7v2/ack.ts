@@ -4,6 +4,7 @@
  * ERR-2 location, ERR-3 code from HL7 table 0357, ERR-4 severity, ERR-5 an application error code
  * where table 0357 has none (node authorization) and ERR-8 user message.
  */
+import { echoedControlId } from './controlId.ts';
 import { formatLocation, HL7_0357, type Hl7ErrorDetail } from './errors.ts';
 import { hl7Timestamp } from './datetime.ts';
 import { msh, raw, segment } from './builder.ts';
@@ -75,7 +76,7 @@ export function buildResponse(req: RequestHeader, spec: ResponseSpec, me: Respon
       characterSet: req.characterSet || undefined,
       profile: version.startsWith('2.3') ? undefined : spec.profile,
     }),
-    segment('MSA', [spec.ack, req.controlId]),
+    segment('MSA', [spec.ack, echoedControlId(req.controlId)]),
     ...(spec.errors ?? []).map(errSegment),
     ...(spec.body ?? []),
   ];

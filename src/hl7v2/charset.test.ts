@@ -1,6 +1,6 @@
 import Encoding from 'encoding-japanese';
 import { expect } from 'chai';
-import { charsetFromName, declaredCharset, decodeMessage, encodeMessage, maskedHeader } from './charset.ts';
+import { brokenIso2022jp, charsetFromName, declaredCharset, decodeMessage, encodeMessage, maskedHeader } from './charset.ts';
 import { Hl7ProcessingError } from './errors.ts';
 
 const jis = (s: string) => Buffer.from(Encoding.convert(Encoding.stringToCode(s), { to: 'JIS', from: 'UNICODE' }));
@@ -56,5 +56,54 @@ describe('HL7 v2 character sets (MSH-18)', () => {
     const text = 'PID|1||1||患者^太郎~カンジャ^タロウ';
     expect(encodeMessage(text, 'iso-2022-jp').equals(jis(text))).to.equal(true);
     expect(decodeMessage(encodeMessage(text, 'iso-2022-jp'), 'iso-2022-jp')).to.equal(text);
+  });
+
+  describe('broken ISO-2022-JP (refused before decoding: the decoder would swallow the fields after the run)', () => {
+    const MSH = 'MSH|^~\\&|A|B|C|D|||ADT^A04|1|P|2.5||||||~ISO IR87';
+    const ESC_ASCII = '\x1b(B';
+    /** The message in ISO-2022-JP with the return to ASCII after the n-th JIS run taken out. */
+    const withoutReturn = (text: string, n = 0) => {
+      const bytes = jis(text).toString('latin1');
+      let at = -1;
+      for (let i = 0; i <= n; i++) at = bytes.indexOf(ESC_ASCII, at + 1);
+      return Buffer.from(bytes.slice(0, at) + bytes.slice(at + 3), 'latin1');
+    };
+    const refusal = (bytes: Buffer) => {
+      try {
+        decodeMessage(bytes, 'iso-2022-jp');
+      } catch (e) {
+        const err = e as Hl7ProcessingError;
+        return { ack: err.ack, code: err.details[0].code, location: err.details[0].location, text: err.details[0].text };
+      }
+      return undefined;
+    };
+
+    it('a run that does not return to ASCII before the segment ends: AR 102 at the field it starts in', () => {
+      const bytes = withoutReturn(`${MSH}\rEVN|A04|20240101\rPID|1||X1^^^H&1.2&ISO||山田太郎||19700101|M\r`);
+      // What the decoder alone makes of it: the birth date and sex become part of the name.
+      expect(new TextDecoder('iso-2022-jp').decode(bytes)).to.not.contain('19700101');
+      expect(refusal(bytes)).to.deep.include({ ack: 'AR', code: 102, location: { segment: 'PID', sequence: 1, field: 5 } });
+      expect(refusal(bytes)!.text).to.match(/does not return to ASCII/);
+    });
+
+    it('a run at the end of the message, an escape that designates nothing ISO-2022-JP knows, an odd JIS X 0208 byte count', () => {
+      const atEnd = Buffer.concat([jis(`${MSH}\rPID|1||X1`), Buffer.from('|\x1b$B;3', 'latin1')]);
+      expect(refusal(atEnd)).to.deep.include({ code: 102, location: { segment: 'PID', sequence: 1, field: 4 } });
+      const badEscape = Buffer.from(`${MSH}\rPID|1||X1||\x1b$A;3ED\x1b(B\r`, 'latin1');
+      expect(refusal(badEscape)).to.deep.include({ code: 102, location: { segment: 'PID', sequence: 1, field: 5 } });
+      expect(refusal(badEscape)!.text).to.match(/no ISO-2022-JP designation/);
+      const odd = Buffer.from(`${MSH}\rPID|1||X1||\x1b$B;3E\x1b(B|19700101\r`, 'latin1');
+      expect(refusal(odd)).to.deep.include({ code: 102, location: { segment: 'PID', sequence: 1, field: 5 } });
+      expect(refusal(odd)!.text).to.match(/odd number of bytes/);
+      const inHeader = Buffer.from(`MSH|^~\\&|\x1b$B;3|B|C|D|||ADT^A04|1|P|2.5||||||~ISO IR87\r`, 'latin1');
+      expect(refusal(inHeader)).to.deep.include({ code: 102, location: { segment: 'MSH', sequence: 1, field: 3 } });
+    });
+
+    it('leaves well-formed messages alone: runs closed by ESC ( B or ESC ( J, katakana, delimiters inside runs', () => {
+      const text = `${MSH}\rPID|1||X1||患者^太郎~ｶﾝｼﾞｬ^ﾀﾛｳ||19700101|M\rNTE|1||淫緯\r`;
+      expect(brokenIso2022jp(jis(text))).to.equal(undefined);
+      expect(brokenIso2022jp(Buffer.from(`${MSH}\rPID|1||X1||\x1b$B;3ED\x1b(J|19700101\r`, 'latin1'))).to.equal(undefined);
+      expect(decodeMessage(jis(text), 'iso-2022-jp')).to.equal(text);
+    });
   });
 });

@@ -7,7 +7,7 @@
  * JIS runs masked out, the whole message is decoded, and only then parsed.
  */
 import Encoding from 'encoding-japanese';
-import { Hl7ProcessingError } from './errors.ts';
+import { Hl7ProcessingError, type ErrorLocation } from './errors.ts';
 
 export type Charset = 'ascii' | 'utf-8' | 'iso-2022-jp' | 'latin1';
 
@@ -117,6 +117,10 @@ const decoders: Record<Charset, TextDecoder> = {
 
 /** Decodes a whole message. Bytes that are not valid in the declared charset reject the message. */
 export function decodeMessage(bytes: Uint8Array, charset: Charset): string {
+  if (charset === 'iso-2022-jp') {
+    const broken = brokenIso2022jp(bytes);
+    if (broken) throw Hl7ProcessingError.reject(102, `Message bytes are not valid ISO-2022-JP: ${broken.problem}`, broken.location);
+  }
   try {
     return decoders[charset].decode(bytes);
   } catch {
@@ -135,4 +139,79 @@ export function encodeMessage(text: string, charset: Charset): Buffer {
     default:
       return Buffer.from(text, 'utf8');
   }
+}
+
+/** The designations ISO-2022-JP allows (RFC 1468; JIS X 0201 katakana as the WHATWG decoder reads it). */
+const DESIGNATIONS: Record<string, 'single' | 'double' | 'katakana'> = {
+  '(B': 'single', // ASCII
+  '(J': 'single', // JIS X 0201 Roman
+  '(I': 'katakana', // JIS X 0201 katakana
+  '$@': 'double', // JIS C 6226-1978
+  '$B': 'double', // JIS X 0208-1983
+};
+
+export interface Iso2022jpProblem {
+  problem: string;
+  /** The segment and field where the broken run is (the field counted on delimiters outside JIS runs). */
+  location: ErrorLocation;
+}
+
+/**
+ * What the decoder lets through but ISO-2022-JP forbids, found before decoding: an escape sequence
+ * that is no designation of RFC 1468, a JIS X 0208 run of an odd number of bytes, and a shifted run
+ * that does not return to ASCII (or JIS Roman) before the segment ends ("the line ends in ASCII",
+ * RFC 1468). Left alone, such a run swallows the delimiters after it as kanji: the fields that
+ * follow (birth date, sex) are lost in a garbled name.
+ */
+export function brokenIso2022jp(bytes: Uint8Array): Iso2022jpProblem | undefined {
+  let mode: 'single' | 'double' | 'katakana' = 'single';
+  let runBytes = 0;
+  let segStart = 0;
+  let fields = 0;
+  const seen = new Map<string, number>();
+  let segment = '';
+  const where = (): ErrorLocation => {
+    if (!segment) segment = String.fromCharCode(...bytes.subarray(segStart, Math.min(segStart + 3, bytes.length)));
+    // A line that is no segment: the fault is the message's charset, declared in MSH-18.
+    if (!/^[A-Z][A-Z0-9]{2}$/.test(segment)) return { segment: 'MSH', field: 18 };
+    // MSH-1 is the field separator itself: the n-th separator opens MSH-(n+1).
+    const field = segment === 'MSH' ? fields + 1 : fields;
+    return { segment, sequence: seen.get(segment) ?? 1, field: field > 0 ? field : undefined };
+  };
+  const endOfRun = (): Iso2022jpProblem | undefined =>
+    mode === 'double' && runBytes % 2 === 1 ? { problem: 'a JIS X 0208 run of an odd number of bytes', location: where() } : undefined;
+  let fieldSep = 0x7c;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (i === segStart) {
+      segment = '';
+      fields = 0;
+      const name = String.fromCharCode(...bytes.subarray(i, Math.min(i + 3, bytes.length)));
+      if (name === 'MSH' && i + 3 < bytes.length) fieldSep = bytes[i + 3];
+      if (/^[A-Z][A-Z0-9]{2}$/.test(name)) seen.set(name, (seen.get(name) ?? 0) + 1);
+    }
+    if (b === ESC) {
+      const designation = String.fromCharCode(...bytes.subarray(i + 1, Math.min(i + 3, bytes.length)));
+      const next = DESIGNATIONS[designation];
+      if (!next) return { problem: 'an escape sequence that is no ISO-2022-JP designation', location: where() };
+      const odd = endOfRun();
+      if (odd) return odd;
+      mode = next;
+      runBytes = 0;
+      i += 2;
+      continue;
+    }
+    if (b === 0x0d || b === 0x0a) {
+      if (mode !== 'single') return { problem: 'a JIS run that does not return to ASCII before the segment ends', location: where() };
+      segStart = i + 1;
+      continue;
+    }
+    if (mode === 'single') {
+      if (b === fieldSep) fields++;
+    } else {
+      runBytes++;
+    }
+  }
+  if (mode !== 'single') return { problem: 'a JIS run that does not return to ASCII before the message ends', location: where() };
+  return undefined;
 }

@@ -1,6 +1,7 @@
 /**
  * The HL7 v2 endpoint behind the MLLP listener, as a visible chain: decode the charset, parse, check
- * the header (version, processing id), route by MSH-9, refuse individual numbers, handle, and answer
+ * the header (version, processing id), route by MSH-9, refuse control characters in fields and
+ * individual numbers, handle, and answer
  * in the acknowledgement mode the sender asked for (HL7 2.5 section 2.9). Every path ends in a
  * protocol answer; nothing here throws. This is the HL7 edge of node authorization: a peer that is no
  * configured node, or lacks the transaction's role, is refused here, and a refusal made deeper
@@ -9,6 +10,8 @@
 import { buildResponse, EMPTY_HEADER, type AckCode, type RequestHeader, type Responder, type ResponseSpec } from './ack.ts';
 import { declaredCharset, decodeMessage, encodeMessage, maskedHeader, type Charset } from './charset.ts';
 import { Hl7ProcessingError, type Hl7ErrorDetail } from './errors.ts';
+import { MAX_CONTROL_ID_LENGTH } from './controlId.ts';
+import { findControlCharacter } from './fieldContent.ts';
 import { findIndividualNumber } from './individualNumberGuard.ts';
 import { Hl7v2Message } from './message.ts';
 import type { MllpEvent } from './mllp/framing.ts';
@@ -137,6 +140,12 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
       transaction = checkAndRoute(msg, routes, versions, processingIds);
       seen.transaction = transaction.name;
       authorizeTransaction(req.context, transaction.name, transaction.roles);
+      const control = findControlCharacter(msg);
+      if (control) {
+        const err = Hl7ProcessingError.error(102, 'A control character is not allowed in this field', control);
+        if (transaction.auditRefusal) await opts.audit.record(transaction.auditRefusal(req, err));
+        throw err;
+      }
       const found = findIndividualNumber(msg, opts.domains);
       if (found) {
         // The number itself is never repeated: only where it was.
@@ -181,6 +190,9 @@ function checkAndRoute(
   processingIds: Set<string>,
 ): Hl7Transaction {
   const h = msg.header;
+  if (h.controlId.length > MAX_CONTROL_ID_LENGTH) {
+    throw Hl7ProcessingError.reject(102, `MSH-10 message control id is longer than ${MAX_CONTROL_ID_LENGTH} characters`, { segment: 'MSH', field: 10 });
+  }
   if (!versions.has(h.version)) {
     throw Hl7ProcessingError.reject(203, `HL7 version ${h.version} is not supported`, { segment: 'MSH', field: 12 });
   }

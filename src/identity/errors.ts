@@ -5,7 +5,11 @@ export type IdentityErrorReason =
   | 'unknown-identifier'
   | 'missing-authority'
   | 'conflicting-tokens'
-  | 'individual-number';
+  | 'individual-number'
+  /** A40 whose prior identifier (MRG-1) is in no domain of the survivor's (PID-3). */
+  | 'cross-domain-merge'
+  /** A40 whose prior identifier is the surviving one. */
+  | 'self-merge';
 
 export class IdentityError extends Error {
   constructor(

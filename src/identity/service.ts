@@ -31,7 +31,12 @@ export interface PatientFeed {
 
 export interface MergeFeed extends PatientFeed {
   /** MRG-1: the IDs that stop existing on their own. Each merges into the survivor of its domain. */
-  priors: DomainIdentifier[];
+  priors: PriorIdentifier[];
+}
+
+export interface PriorIdentifier extends DomainIdentifier {
+  /** Where the request carried it (0-based), so that an error can point at it. */
+  index?: number;
 }
 
 export interface FeedOutcome {
@@ -128,13 +133,14 @@ export class IdentityService {
 
   /** ITI-8 A40: the prior IDs (MRG-1) merge into the survivor (PID-3) and resolve to it from now on. */
   async mergeFeed(tx: WriteTx, feed: MergeFeed): Promise<FeedOutcome> {
+    checkMergeWithinDomain(feed);
     const outcome = await this.registerFeed(tx, feed);
     const survivors = await Promise.all(
       feed.identifiers.map(async (i) => (await this.activeRecord(tx, i.domain.key, i.id))!),
     );
     const survivorPerson = (await tx.identity.person(outcome.personId))!;
     for (const prior of feed.priors) {
-      const into = survivors.find((s) => s.domainKey === prior.domain.key) ?? survivors[0];
+      const into = survivors.find((s) => s.domainKey === prior.domain.key)!;
       const rec = await tx.identity.record(prior.domain.key, prior.id);
       if (!rec) {
         // Never fed on its own: keep it as an alias so that it still resolves to the survivor.
@@ -340,4 +346,23 @@ export class IdentityService {
     }
     return n;
   }
+}
+
+/**
+ * A merge happens within one patient identifier domain: the prior ID (MRG-1) and a surviving ID
+ * (PID-3) of the same assigning authority (ITI TF-2 3.8.4.2, A40 "merge patient - patient identifier
+ * list" within the source's domain). IDs of two domains are linked only by the medical-field token or
+ * by a reviewed proposal, never by a feed asserting it; and an ID cannot be merged into itself.
+ */
+function checkMergeWithinDomain(feed: MergeFeed): void {
+  feed.priors.forEach((prior, i) => {
+    const index = prior.index ?? i;
+    const sameDomain = feed.identifiers.filter((s) => s.domain.key === prior.domain.key);
+    if (sameDomain.length === 0) {
+      throw new IdentityError('cross-domain-merge', 'the prior identifier is in no assigning authority of the surviving identifiers', index);
+    }
+    if (sameDomain.some((s) => s.id === prior.id)) {
+      throw new IdentityError('self-merge', 'the prior identifier is the surviving identifier', index);
+    }
+  });
 }

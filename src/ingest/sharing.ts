@@ -3,6 +3,7 @@
  * process, or over the network as a hospital adapter does): the items, their outcomes and rejections,
  * and the rules that turn an item into a patient feed or a document of a submission.
  */
+import { isValidDtm } from '../hl7v2/datetime.ts';
 import type { Segment } from '../hl7v2/message.ts';
 import type { DomainDirectory } from '../identity/domainDirectory.ts';
 import type { Domain } from '../identity/types.ts';
@@ -128,6 +129,8 @@ export function patientFeedOf(item: ClinicalItem, domains: DomainDirectory, maxI
   if (pid.reps(5).length === 0) throw new Rejection('unparseable', 'ADT-00 without a patient name (PID-5)');
   const reps = pid.reps(3);
   if (reps.length > maxIdentifiers) throw new TooManyIdentifiers(reps.length, maxIdentifiers);
+  // As ITI-8 (pix/iti8/decode.ts): a birth date that names no real date is refused, not kept as ''.
+  if (pid.get(7) && !isValidDtm(pid.get(7))) throw new Rejection('unparseable', 'ADT-00 PID-7 date/time of birth is not a valid date');
   const f = item.facility;
   const ids: PositionedCx[] = [{ id: item.patientId, authority: { namespace: f.namespace, oid: f.oid, type: f.type }, typeCode: 'PI', index: 0 }];
   for (const [index, rep] of reps.entries()) {

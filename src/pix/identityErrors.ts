@@ -17,6 +17,13 @@ export function identityErrorToHl7(e: IdentityError, at: { segment: string; fiel
       return Hl7ProcessingError.error(205, e.message, loc());
     case 'individual-number':
       return Hl7ProcessingError.reject(103, e.message, loc());
+    // Both are about the prior identifier, wherever the caller located the call. HL7 table 0357
+    // has no merge-specific code: the prior's assigning authority names no surviving key (204),
+    // and a prior that is the survivor duplicates its key (205).
+    case 'cross-domain-merge':
+      return Hl7ProcessingError.error(204, e.message, { segment: 'MRG', field: 1, repetition: rep, component: rep ? 4 : undefined });
+    case 'self-merge':
+      return Hl7ProcessingError.error(205, e.message, { segment: 'MRG', field: 1, repetition: rep });
   }
 }
 

@@ -20,6 +20,9 @@ import { setHttpContext } from '../kernel/httpContext.ts';
 import { InsufficientStorage } from '../kernel/freeSpace.ts';
 import type { CertificateInfo, RequestContext } from '../kernel/requestContext.ts';
 
+/** The request line and header fields of one HTTP request, together (Node's own default, made explicit). */
+export const MAX_HTTP_HEADER_BYTES = 16 * 1024;
+
 export type HealthProbe = () => Promise<Record<string, unknown>>;
 
 export class HttpListener {
@@ -103,6 +106,8 @@ export class HttpListener {
       requestTimeout,
       // node:http looks for expired requests this often: a fraction of the shortest deadline.
       connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(headersTimeout, requestTimeout) / 4))),
+      // Header blocks above the limit are answered 431 Request Header Fields Too Large (RFC 6585 5).
+      maxHeaderSize: MAX_HTTP_HEADER_BYTES,
     };
     this.server = this.opts.tls ? https.createServer({ ...this.opts.tls, ...deadlines }, this.app) : http.createServer(deadlines, this.app);
     this.server.setTimeout(this.opts.idleTimeoutMs ?? 0);

@@ -17,7 +17,7 @@ parentPort!.on('message', (m: ThreadRequest) => {
     if (predecoded !== undefined) env.body = { ns: env.body.ns, local: env.body.local, attrs: {}, children: [], text: '' };
     reply = { seq: m.seq, ok: true, env, predecoded };
   } catch (e) {
-    reply = e instanceof SoapFault ? { seq: m.seq, ok: false, fault: { code: e.code, reason: e.reason, subcode: e.subcode } } : { seq: m.seq, ok: false, error: e instanceof Error ? e.message : String(e) };
+    reply = e instanceof SoapFault ? { seq: m.seq, ok: false, fault: { code: e.code, reason: e.reason, subcode: e.subcode, extras: e.extras } } : { seq: m.seq, ok: false, error: e instanceof Error ? e.message : String(e) };
   }
   try {
     parentPort!.postMessage(reply);

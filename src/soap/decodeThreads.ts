@@ -11,7 +11,7 @@ import { threadScript } from '../kernel/threadScript.ts';
 import type { XmlLimits } from '../xml/parse.ts';
 import type { SoapEnvelope } from './envelope.ts';
 import { decodeEnvelope, type BodyDecoder, type DecodedEnvelope, type EnvelopeDecoder } from './envelopeDecoder.ts';
-import { SoapFault, type FaultCode, type FaultSubcode } from './fault.ts';
+import { SoapFault, type FaultCode, type FaultExtras, type FaultSubcode } from './fault.ts';
 
 export interface ThreadRequest {
   seq: number;
@@ -23,7 +23,7 @@ export interface ThreadRequest {
 /** What a thread answers for one request. */
 export type ThreadReply =
   | { seq: number; ok: true; env: SoapEnvelope; predecoded?: unknown }
-  | { seq: number; ok: false; fault?: { code: FaultCode; reason: string; subcode?: FaultSubcode }; error?: string };
+  | { seq: number; ok: false; fault?: { code: FaultCode; reason: string; subcode?: FaultSubcode; extras?: FaultExtras }; error?: string };
 
 interface Job extends ThreadRequest {
   resolve: (d: DecodedEnvelope) => void;
@@ -54,7 +54,7 @@ export class DecodeThreads implements EnvelopeDecoder {
       log: opts.log,
       answered: (job, m) => {
         if (m.ok) job.resolve({ env: m.env, predecoded: m.predecoded });
-        else if (m.fault) job.reject(new SoapFault(m.fault.code, m.fault.reason, m.fault.subcode));
+        else if (m.fault) job.reject(new SoapFault(m.fault.code, m.fault.reason, m.fault.subcode, m.fault.extras));
         // Anything else the thread could not handle, the main thread decodes and answers as it would.
         else this.here(job);
       },

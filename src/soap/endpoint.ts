@@ -181,7 +181,9 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
       relatesTo = env.messageId;
       const tx = byAction.get(env.action);
       if (!tx) {
-        throw new SoapFault('Sender', `action '${env.action}' is not served at this endpoint (${[...byAction.keys()].join(', ')})`, Subcodes.actionNotSupported);
+        throw new SoapFault('Sender', `action '${env.action}' is not served at this endpoint (${[...byAction.keys()].join(', ')})`, Subcodes.actionNotSupported, {
+          problemAction: env.action,
+        });
       }
       seen.transaction = tx.id;
       seen.node = httpContext(req).node?.name;

@@ -128,6 +128,15 @@ export function discardParts(parts: Iterable<MimePart>): void {
   for (const p of parts) if (p.file) fs.rmSync(p.file, { force: true });
 }
 
+/**
+ * The header block of one part: an MTOM part has three or four short fields (Content-Type,
+ * Content-Transfer-Encoding, Content-ID), far under this; more is refused, not held.
+ */
+export const MAX_PART_HEADER_BYTES = 16 * 1024;
+
+/** The transport padding a boundary line may carry (RFC 2046 5.1.1) before its line break. */
+const MAX_DELIMITER_PADDING = 1024;
+
 function parseHeaders(block: string): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = block.split(/\r?\n/);
@@ -171,7 +180,10 @@ export async function readMultipart(body: AsyncIterable<Buffer> | Readable, boun
       return true;
     }
     const nl = buf.indexOf(0x0a, rest);
-    if (nl < 0) return false;
+    if (nl < 0) {
+      if (buf.length - rest > MAX_DELIMITER_PADDING) fail('a MIME boundary line does not end');
+      return false;
+    }
     buf = buf.subarray(nl + 1);
     state = 'headers';
     return true;
@@ -198,9 +210,10 @@ export async function readMultipart(body: AsyncIterable<Buffer> | Readable, boun
         skip = 2;
       }
       if (end < 0) {
-        if (buf.length > 64 * 1024) fail('MIME part headers too long');
+        if (buf.length > MAX_PART_HEADER_BYTES) fail(`MIME part headers exceed ${MAX_PART_HEADER_BYTES} bytes`);
         return false;
       }
+      if (end > MAX_PART_HEADER_BYTES) fail(`MIME part headers exceed ${MAX_PART_HEADER_BYTES} bytes`);
       if (parts.length >= maxParts) fail(`the MIME package has more than ${maxParts} parts`, Subcodes.tooLarge);
       budget.used += end + PART_OVERHEAD;
       sink = new PartSink(parseHeaders(buf.subarray(0, end).toString('latin1')), limits, budget);

@@ -96,21 +96,20 @@ export function xdsServices(
     if (!deps.decisions) throw new Error('the XDS SOAP routes need the access decisions (consent)');
     return { store: deps.store, identity: deps.identity, decisions: deps.decisions };
   };
+  const blobs = new BlobStore(path.resolve(config.dataDir, config.xds.repository.blobDir));
   if (soap && config.xds.registry.enabled) {
     if (config.xds.decodeThreads > 0) decoder = new DecodeThreads({ count: config.xds.decodeThreads, decodersModule: DECODERS_MODULE, decoders, log: deps.log });
+    // Entries that name this server's repository must have their bytes in it (iti42/ownRepository.ts).
+    const ownRepository = config.xds.repository.enabled ? { uniqueId: config.xds.repository.uniqueId, hasBlob: (hash: string) => blobs.has(hash) } : undefined;
     const txs: SoapTransaction[] = [
       iti18Transaction({ ...registryDeps, ...reads(), maxResults: config.xds.registry.maxResults, maxQueryValues: config.xds.registry.maxQueryValues }),
-      iti42Transaction(registryDeps),
+      iti42Transaction({ ...registryDeps, ownRepository }),
       iti57Transaction(registryDeps),
       iti62Transaction(registryDeps),
     ];
     routes.push({ path: config.xds.registry.path, router: soapRouter(txs, limits, deps.log, { guard, decoder, observe: deps.observe }) });
   }
-  const repository = new RepositoryService(
-    { repositoryUniqueId: config.xds.repository.uniqueId },
-    deps.store,
-    new BlobStore(path.resolve(config.dataDir, config.xds.repository.blobDir)),
-  );
+  const repository = new RepositoryService({ repositoryUniqueId: config.xds.repository.uniqueId }, deps.store, blobs);
   if (soap && config.xds.repository.enabled) {
     const r = config.xds.repository;
     const remoteRegistry = r.registryUrl ? new RemoteRegistry({ url: r.registryUrl, timeoutMs: r.registryTimeoutMs, tls: r.registryTls, spoolDir: limits.spoolDir }) : undefined;

@@ -37,6 +37,7 @@ import {
   retrievedDocuments,
   retrieveRequest,
   STATUS,
+  withMessageId,
   xopDecoded,
   type Reply,
 } from '../helpers/xds.ts';
@@ -211,13 +212,19 @@ describe('conformance: every XDS sample as its MANIFEST row says (xds/)', functi
       const { s, c } = await server(NIST, {}, 'nist-soap-pnr');
       await feedPatient(s, '53ff11cb404344e', NIST);
       // ITI-41 is an MTOM package (ITI TF-2b 3.41.4.1.2): as plain SOAP the envelope gets the Fault
-      // for a missing MTOM package, whatever it holds.
-      const plain = log.add(await readReply(await post(c.port, c.repositoryPath, 'application/soap+xml', fs.readFileSync(row.path))));
+      // for a missing MTOM package, whatever it holds (once its WS-Addressing headers are complete, below).
+      const plain = log.add(await readReply(await post(c.port, c.repositoryPath, 'application/soap+xml', withMessageId(text(row)))));
       expect(faultOf(plain)).to.include({ code: 'env:Sender', subcode: 'hie:MtomRequired' });
       // The same envelope as the root of an MTOM package, documents attached as the toolkit does.
+      // The capture carries no wsa:MessageID, which a request must (WS-Addressing 1.0 Core 3.1, ITI
+      // TF-2x V.3.2.1): as captured it gets the WS-Addressing fault (SOAP Binding 6.4.2) ...
       const full = withDocuments(text(row));
       const pkg = mtomBody(full.xml, ACTIONS.iti41, full.attachments);
-      const r = log.add(await readReply(await post(c.port, c.repositoryPath, pkg.contentType, pkg.body)));
+      const refused = log.add(await readReply(await post(c.port, c.repositoryPath, pkg.contentType, pkg.body)));
+      expect(faultOf(refused)).to.include({ code: 'env:Sender', subcode: 'wsa:MessageAddressingHeaderRequired' });
+      // ... and with one, it is registered.
+      const withId = mtomBody(withMessageId(full.xml), ACTIONS.iti41, full.attachments);
+      const r = log.add(await readReply(await post(c.port, c.repositoryPath, withId.contentType, withId.body)));
       expectSuccess(r);
     },
     'xds/iti41/nist_pnr-assoc-to-self.xml': async (row) => {

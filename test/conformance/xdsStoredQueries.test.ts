@@ -8,7 +8,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { conformanceDir, isNegative, load, missingMessage, readManifest, rowsUnder } from '../helpers/conformance.ts';
 import { startTestServer, type TestServer } from '../helpers/hieServer.ts';
-import { ACTIONS, XdsClient, affinityConfig, errorCodes, expectSchemaValid, expectSuccess, feedPatient, pid, post, readReply, ReplyLog, STATUS, type Reply } from '../helpers/xds.ts';
+import { ACTIONS, XdsClient, affinityConfig, errorCodes, expectSchemaValid, expectSuccess, faultOf, feedPatient, pid, post, readReply, ReplyLog, STATUS, withMessageId, type Reply } from '../helpers/xds.ts';
 import { submitObjectsRequest, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
 
 const dir = conformanceDir();
@@ -146,13 +146,19 @@ describe('conformance: ITI-18 stored queries (xds/iti18) on a registry loaded wi
     });
   }
 
-  it('nist_soap-sq-req.xml (a whole SOAP request): answered, empty for a patient the registry does not know', async () => {
+  it('nist_soap-sq-req.xml (a whole SOAP request): refused for its missing wsa:MessageID; with one, answered, empty for a patient the registry does not know', async () => {
     const row = rowsUnder(manifest.value, 'xds/iti18').find((r) => r.localFile.endsWith('nist_soap-sq-req.xml'))!;
     if (!row.present) throw new Error(missingMessage(row.path));
-    const r = log.add(await readReply(await post(c.port, c.registryPath, 'application/soap+xml', fs.readFileSync(row.path))));
+    // The capture has wsa:Action and wsa:RelatesTo but no wsa:MessageID (WS-Addressing 1.0 SOAP
+    // Binding 6.4.2; ITI TF-2x V.3.2.1 requires it on requests).
+    const asCaptured = log.add(await readReply(await post(c.port, c.registryPath, 'application/soap+xml', fs.readFileSync(row.path))));
+    expect(asCaptured.status).to.equal(400);
+    expect(faultOf(asCaptured)).to.include({ code: 'env:Sender', subcode: 'wsa:MessageAddressingHeaderRequired' });
+    const messageId = 'urn:uuid:5b8b3c2e-7d4f-4e0a-9c1b-0a1b2c3d4e5f';
+    const r = log.add(await readReply(await post(c.port, c.registryPath, 'application/soap+xml', withMessageId(fs.readFileSync(row.path, 'utf8'), messageId))));
     expectSuccess(r);
     expect(ids(r)).to.deep.equal([]);
-    expect(r.envelope.children[0].children.find((x) => x.local === 'RelatesTo'), 'no MessageID, so no RelatesTo').to.equal(undefined);
+    expect(r.envelope.children[0].children.find((x) => x.local === 'RelatesTo')!.text).to.equal(messageId);
   });
 
   it('ObjectRef answers and XDSUnknownStoredQuery', async () => {

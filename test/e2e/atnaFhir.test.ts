@@ -246,4 +246,48 @@ describe('ATNA ITI-81 RESTful query and the FHIR form of ITI-20', function () {
     expect((await search(`patient.identifier=urn:oid:${OID}|T2,urn:oid:${OID}|T3`)).total).to.equal(2);
     expect((await search(`patient.identifier=urn:oid:${OID}|B1`)).total).to.equal(1);
   });
+
+  describe('bodies that cannot be taken, on every FHIR JSON route (POST /AuditEvent, POST [base])', () => {
+    const routes = () => [`${base}/AuditEvent`, base];
+    const stored = () => s.app.store.read((tx) => tx.audit.auditEvents({ limit: 100_000 }));
+
+    it('JSON nested 10,000 deep: 400 OperationOutcome (structure), kept raw with the error', async () => {
+      const deepEvent = `{"resourceType":"AuditEvent","extension":[${'{"extension":['.repeat(5_000)}${']}'.repeat(5_000)}]}`;
+      const deepBundle = `{"resourceType":"Bundle","type":"batch","entry":[{"resource":${'['.repeat(10_000)}${']'.repeat(10_000)}}]}`;
+      for (const [url, body] of [[routes()[0], deepEvent], [routes()[1], deepBundle]]) {
+        const before = (await stored()).length;
+        const a = await fhir(url, postJson(body));
+        expect(a.status, url).to.equal(400);
+        expect(a.body.resourceType).to.equal('OperationOutcome');
+        expect(a.body.issue[0]).to.include({ severity: 'error', code: 'structure' });
+        expect(a.body.issue[0].diagnostics).to.match(/nested deeper than 100 levels/);
+        const after = await stored();
+        expect(after.length, 'one record: the body as received').to.equal(before + 1);
+        const kept = after.find((e) => e.raw?.equals(Buffer.from(body)))!;
+        expect(kept, 'the body kept byte for byte').to.not.equal(undefined);
+        expect(kept).to.include({ status: 'unparsed', transport: 'fhir' });
+        expect(kept.error).to.match(/nested deeper than 100 levels/);
+      }
+    });
+
+    it('a POST without Content-Type, or of another type: 415 OperationOutcome, nothing stored', async () => {
+      const event = JSON.stringify(fhirAuditEvent('CT1'));
+      for (const url of routes()) {
+        const before = (await stored()).length;
+        for (const headers of [{}, { 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }] as Record<string, string>[]) {
+          // A Uint8Array body: fetch adds no Content-Type of its own.
+          const a = await fhir(url, { method: 'POST', headers, body: new Uint8Array(Buffer.from(event)) });
+          expect(a.status, `${url} ${JSON.stringify(headers)}`).to.equal(415);
+          expect(a.body.issue[0].code).to.equal('not-supported');
+        }
+        expect((await stored()).length).to.equal(before);
+      }
+      expect((await search(`patient.identifier=urn:oid:${OID}|CT1`)).total).to.equal(0);
+    });
+
+    it('a charset JSON does not allow: 415, not an internal error', async () => {
+      const a = await fhir(`${base}/AuditEvent`, postJson(JSON.stringify(fhirAuditEvent('CS1')), 'application/fhir+json; charset=latin1'));
+      expect(a.status).to.equal(415);
+    });
+  });
 });

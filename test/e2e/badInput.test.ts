@@ -1,8 +1,9 @@
 import { expect } from 'chai';
+import { encodeMessage } from '../../src/hl7v2/charset.ts';
 import { frame } from '../../src/hl7v2/mllp/framing.ts';
 import { MllpClient } from '../../src/hl7v2/mllp/client.ts';
 import { decodeReply, field, segments, startTestServer, type TestServer } from '../helpers/hieServer.ts';
-import { adt, HOSP_A } from '../helpers/messages.ts';
+import { adt, HOSP_A, pdqQuery, pixQuery } from '../helpers/messages.ts';
 
 describe('bad input over MLLP', function () {
   let s: TestServer;
@@ -78,6 +79,37 @@ describe('bad input over MLLP', function () {
     await nothingStored();
   });
 
+  it('refuses ISO-2022-JP whose JIS run does not return to ASCII (or has an unknown escape, or an odd byte count) with AR 102, storing nothing', async () => {
+    const text = [
+      'MSH|^~\\&|EHR|HOSP_A|HIE|REGION|20240101120000||ADT^A04^ADT_A01|JIS-1|P|2.5||||||~ISO IR87',
+      'EVN|A04|20240101120000',
+      `PID|1||J1^^^${HOSP_A}||山田^太郎||19700101|M`,
+      'PV1||O',
+    ].join('\r');
+    const jis = encodeMessage(text, 'iso-2022-jp').toString('latin1');
+    const back = '\x1b(B';
+    // Without the return to ASCII after the name, a decoder alone reads "||19700101|M" as kanji
+    // (山田^太郎￤厩薫葦葦鑈): the message was taken, its birth date and sex lost.
+    const noReturn = Buffer.from(jis.replace(`${back}||19700101`, '||19700101'), 'latin1');
+    expect(new TextDecoder('iso-2022-jp', { fatal: true }).decode(noReturn)).to.not.contain('19700101');
+    const r = await reply(noReturn);
+    expect(field(r, 'MSA', 1)).to.equal('AR');
+    expect(field(r, 'MSA', 2)).to.equal('JIS-1');
+    expect(field(r, 'ERR', 2)).to.equal('PID^1^5');
+    expect(field(r, 'ERR', 3)).to.equal('102^Data type error^HL70357');
+    const badEscape = await reply(Buffer.from(jis.replace('\x1b$B', '\x1b$A'), 'latin1'));
+    expect(field(badEscape, 'MSA', 1)).to.equal('AR');
+    expect(field(badEscape, 'ERR', 2)).to.equal('PID^1^5');
+    const odd = await reply(Buffer.from(jis.replace(`${back}|`, `!${back}|`), 'latin1'));
+    expect(field(odd, 'ERR', 3)).to.match(/^102\^/);
+    await nothingStored();
+    // The same message whole is taken, its birth date and sex intact.
+    expect(field(await reply(Buffer.from(jis, 'latin1')), 'MSA', 1)).to.equal('AA');
+    const rec = await s.app.store.read(async (tx) => tx.identity.record((await s.app.identity.domains.find(tx, { namespace: 'HOSP_A', oid: '1.2.392.999.1' }))!.key, 'J1'));
+    const f = rec!.demographics.fields;
+    expect([f[5][0][0][0], f[7][0][0][0], f[8][0][0][0]]).to.deep.equal(['山田', '19700101', 'M']);
+  });
+
   it('refuses processing ids outside hl7v2.processingIds when that is set', async () => {
     const strict = await startTestServer({ hl7v2: { processingIds: ['P', 'T', 'D'] } });
     try {
@@ -107,6 +139,12 @@ describe('bad input over MLLP', function () {
     expect(field(r, 'ERR', 8)).to.contain('exceeds the limit of 4096 bytes');
     const ok = await reply(adt({ ids: [`A5^^^${HOSP_A}`] }));
     expect(field(ok, 'MSA', 1)).to.equal('AA');
+  });
+
+  it('echoes at most 199 characters of the MSH-10 of an oversize frame', async () => {
+    const r = await reply(adt({ ids: [`A1^^^${HOSP_A}`], controlId: 'X'.repeat(8000) }));
+    expect(field(r, 'MSA', 1)).to.equal('AR');
+    expect(field(r, 'MSA', 2)).to.equal('X'.repeat(199));
   });
 
   it('answers a frame cut short by a new start block, then the next message', async () => {
@@ -153,6 +191,90 @@ describe('bad input over MLLP', function () {
     expect(r).to.not.match(/at \w+ \(|\.ts:\d+/);
     expect(['AE', 'AR']).to.include(field(r, 'MSA', 1));
     expect(segments(r, 'ERR')).to.have.length.greaterThan(0);
+  });
+});
+
+describe('field content over MLLP: control characters and dates that are not dates', function () {
+  let s: TestServer;
+  beforeEach(async () => {
+    s = await startTestServer();
+  });
+  afterEach(async () => {
+    await s.stop();
+  });
+  const localDomains = () => s.app.store.read(async (tx) => (await tx.identity.domains()).filter((d) => d.kind === 'local').length);
+
+  it('refuses a NUL or another C0 control character in an identifier, raw or as a hex escape, with AE 102 at the component, storing nothing', async () => {
+    for (const [ids, mrg, where] of [
+      [[`A\x00B^^^${HOSP_A}`], undefined, 'PID^1^3^1^1'],
+      [[`OK1^^^${HOSP_A}`, `B\\X00\\C^^^${HOSP_A}`], undefined, 'PID^1^3^2^1'],
+      [[`OK2^^^${HOSP_A}`], [`M\x01^^^${HOSP_A}`], 'MRG^1^1^1^1'],
+      [[`T\tAB^^^${HOSP_A}`], undefined, 'PID^1^3^1^1'],
+      [[`OK3^^^HOSP\x1fA&1.2.392.999.1&ISO`], undefined, 'PID^1^3^1^4^1'],
+    ] as [string[], string[] | undefined, string][]) {
+      const ack = await s.send(adt({ ids, mrg, event: mrg ? 'A40' : 'A04', controlId: 'CC' }));
+      expect(field(ack, 'MSA', 1), where).to.equal('AE');
+      expect(field(ack, 'MSA', 2)).to.equal('CC');
+      expect(field(ack, 'ERR', 2), JSON.stringify(ids)).to.equal(where);
+      expect(field(ack, 'ERR', 3)).to.equal('102^Data type error^HL70357');
+    }
+    expect(await localDomains()).to.equal(0);
+    // The refusal is audited as a failed ITI-8.
+    const failed = (await s.app.store.read((tx) => tx.audit.auditEvents({}))).filter((e) => e.eventTypeCode === 'ITI-8' && e.outcome === 8);
+    expect(failed.length).to.be.greaterThan(0);
+  });
+
+  it('refuses control characters in other fields too, but takes a tab in free text (an address)', async () => {
+    const name = await s.send(adt({ ids: [`N1^^^${HOSP_A}`], name: 'YAMADA\x00^TARO' }));
+    expect(field(name, 'ERR', 2)).to.equal('PID^1^5^1^1');
+    expect(await localDomains()).to.equal(0);
+    const tab = await s.send(adt({ ids: [`N2^^^${HOSP_A}`], address: '1-2-3\tChuo^^Tokyo' }));
+    expect(field(tab, 'MSA', 1)).to.equal('AA');
+  });
+
+  it('refuses a birth date that is no date (99999999, Feb 31, month 13) with AE 102 at PID-7, storing nothing', async () => {
+    for (const birthDate of ['99999999', '19700231', '19701301', '1970010', '19700101250000', 'yesterday']) {
+      const ack = await s.send(adt({ ids: [`D1^^^${HOSP_A}`], birthDate }));
+      expect(field(ack, 'MSA', 1), birthDate).to.equal('AE');
+      expect(field(ack, 'ERR', 2), birthDate).to.equal('PID^1^7');
+      expect(field(ack, 'ERR', 3)).to.equal('102^Data type error^HL70357');
+    }
+    expect(await localDomains()).to.equal(0);
+    for (const birthDate of ['1970', '197001', '19700101', '197001011230', '20000229', '19700101123000.5+0900']) {
+      expect(field(await s.send(adt({ ids: [`D2^^^${HOSP_A}`], birthDate })), 'MSA', 1), birthDate).to.equal('AA');
+    }
+  });
+
+  it('refuses an MSH-10 longer than 199 characters with AR 102 at MSH-10, echoing only its first 199 in MSA-2', async () => {
+    const long = 'C'.repeat(100 * 1024);
+    const bytes = Buffer.from(adt({ ids: [`L1^^^${HOSP_A}`], controlId: long }));
+    const reply = await s.send(bytes);
+    expect(field(reply, 'MSA', 1)).to.equal('AR');
+    expect(field(reply, 'MSA', 2)).to.equal('C'.repeat(199));
+    expect(field(reply, 'ERR', 2)).to.equal('MSH^1^10');
+    expect(field(reply, 'ERR', 3)).to.equal('102^Data type error^HL70357');
+    expect(reply.length, 'the answer does not carry the 100 KB back').to.be.lessThan(1024);
+    expect(field(await s.send(adt({ ids: [`L1^^^${HOSP_A}`], controlId: 'D'.repeat(200) })), 'MSA', 1)).to.equal('AR');
+    expect(await localDomains()).to.equal(0);
+    // As long as v2.7 allows, and as real v2.3.1 senders write them (ICW-MPI's _mpi_<uuid>): taken, echoed whole.
+    for (const id of ['E'.repeat(199), '_mpi_1dd16f73-c85c-4540-857d-8b922f1732de']) {
+      const ok = await s.send(adt({ ids: [`L2^^^${HOSP_A}`], controlId: id }));
+      expect(field(ok, 'MSA', 1)).to.equal('AA');
+      expect(field(ok, 'MSA', 2)).to.equal(id);
+    }
+  });
+
+  it('refuses control characters in PIX and PDQ query parameters (QPD-3) with AE 102', async () => {
+    const pix = await s.send(pixQuery({ key: `K\x00^^^${HOSP_A}` }));
+    expect(field(pix, 'MSA', 1)).to.equal('AE');
+    expect(field(pix, 'ERR', 2)).to.equal('QPD^1^3^1^1');
+    const pdq = await s.send(pdqQuery({ params: ['@PID.5.1.1^YAMA\x00DA'] }));
+    expect(field(pdq, 'MSA', 1)).to.equal('AE');
+    expect(field(pdq, 'ERR', 2)).to.equal('QPD^1^3^1^2');
+    expect(field(pdq, 'ERR', 3)).to.equal('102^Data type error^HL70357');
+    const date = await s.send(pdqQuery({ params: ['@PID.7^99999999'] }));
+    expect(field(date, 'MSA', 1)).to.equal('AE');
+    expect(field(date, 'ERR', 3)).to.match(/^102\^/);
   });
 });
 

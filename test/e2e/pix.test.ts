@@ -143,6 +143,38 @@ describe('PIX Manager over MLLP (ITI-8, ITI-9)', function () {
     expect(pid3(rsp)).to.deep.equal([`B301^^^${HOSP_B}`]);
   });
 
+  it('refuses an A40 whose MRG-1 is in another domain than PID-3 (AE 204 at MRG-1.4), changing nothing, audited as a failed ITI-8', async () => {
+    await s.send(adt({ ids: [`XA1^^^${HOSP_A}`] }));
+    await s.send(adt({ ids: [`XB1^^^${HOSP_B}`], sendingFacility: 'HOSP_B' }));
+    const before = await s.app.store.read(async (tx) => (await tx.identity.domains()).length);
+    const ack = await s.send(adt({ event: 'A40', ids: [`XA1^^^${HOSP_A}`], mrg: [`XB1^^^${HOSP_B}`], controlId: 'XMERGE' }));
+    expect(field(ack, 'MSA', 1)).to.equal('AE');
+    expect(field(ack, 'MSA', 2)).to.equal('XMERGE');
+    expect(field(ack, 'ERR', 2)).to.equal('MRG^1^1^1^4');
+    expect(field(ack, 'ERR', 3)).to.equal('204^Unknown key identifier^HL70357');
+    // Still two patients: neither ID reaches the other.
+    const viaA = await s.send(pixQuery({ key: `XA1^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`] }));
+    expect(field(viaA, 'QAK', 2)).to.equal('NF');
+    const viaB = await s.send(pixQuery({ key: `XB1^^^${HOSP_B}`, domains: [`^^^${HOSP_A}`] }));
+    expect(field(viaB, 'QAK', 2)).to.equal('NF');
+    expect(await s.app.store.read(async (tx) => (await tx.identity.domains()).length)).to.equal(before);
+    const failed = (await s.app.store.read((tx) => tx.audit.auditEvents({}))).filter((e) => e.eventTypeCode === 'ITI-8' && e.outcome === 8);
+    expect(failed.map((e) => e.patientIds).flat()).to.include(`XA1^^^${HOSP_A}`);
+  });
+
+  it('refuses an A40 merging an ID into itself (AE 205 at MRG-1), changing nothing', async () => {
+    await s.send(adt({ ids: [`SELF1^^^${HOSP_A}`, `SELFB^^^${HOSP_B}`] }));
+    const ack = await s.send(adt({ event: 'A40', ids: [`SELF1^^^${HOSP_A}`], mrg: [`OTHER^^^${HOSP_A}`, `SELF1^^^${HOSP_A}`] }));
+    expect(field(ack, 'MSA', 1)).to.equal('AE');
+    expect(field(ack, 'ERR', 2)).to.equal('MRG^1^1^2');
+    expect(field(ack, 'ERR', 3)).to.equal('205^Duplicate key identifier^HL70357');
+    // OTHER, the first prior, was not kept as an alias either: the whole merge was refused.
+    const viaOther = await s.send(pixQuery({ key: `OTHER^^^${HOSP_A}` }));
+    expect(field(viaOther, 'MSA', 1)).to.equal('AE');
+    const still = await s.send(pixQuery({ key: `SELF1^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`] }));
+    expect(pid3(still)).to.deep.equal([`SELFB^^^${HOSP_B}`]);
+  });
+
   it('answers the ITI-9 error cases with the TF locations and code 204', async () => {
     await s.send(adt({ ids: [`A105^^^${HOSP_A}`, `B205^^^${HOSP_B}`] }));
     const unknownId = await s.send(pixQuery({ key: `NOPE^^^${HOSP_A}` }));

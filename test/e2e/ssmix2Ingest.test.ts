@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { decodeMessage } from '../../src/hl7v2/charset.ts';
+import { decodeMessage, encodeMessage } from '../../src/hl7v2/charset.ts';
 import { encodeRegistryObjectList } from '../../src/ebxml/encode.ts';
 import { slotValue, type ExtrinsicObject } from '../../src/ebxml/rim.ts';
 import { ssmix2Ingest } from '../../src/ingest/assemble.ts';
@@ -115,6 +115,32 @@ describe('SS-MIX2 storage ingest (e2e)', function () {
       '765/432/7654321/20240401/OMP-01/7654321_20240401_OMP-01_2_20240401101500000_01_1 unknown-patient',
     ]);
     expect(report.counts).to.include({ patients: 1, documents: 0, rejected: 3, files: 4 });
+  });
+
+  it('rejects an ADT-00 whose JIS run does not return to ASCII, storing no patient (its birth date and sex would be lost)', async () => {
+    const root = tempDir('hie-ssmix-');
+    const jis = encodeMessage(samples.adt00('2345678', '山田^太郎'), 'iso-2022-jp').toString('latin1');
+    const broken = Buffer.from(jis.replace('\x1b(B||19650415', '||19650415'), 'latin1');
+    expect(new TextDecoder('iso-2022-jp', { fatal: true }).decode(broken), 'a decoder alone takes it, garbled').to.not.contain('19650415');
+    writeStored(root, '2345678_-_ADT-00_999999999999999_20240401101500000_-_1', broken);
+    const report = await run(root);
+    expect(report.rejected.map((r) => `${r.path} ${r.reason}`)).to.deep.equal(['234/567/2345678/-/ADT-00/2345678_-_ADT-00_999999999999999_20240401101500000_-_1 bad-encoding']);
+    expect(report.rejected[0].detail).to.match(/does not return to ASCII/);
+    expect(report.counts).to.include({ patients: 0, rejected: 1 });
+    const facility = (await s.app.store.read((tx) => s.app.identity.domains.find(tx, FACILITY)))!;
+    expect(await s.app.store.read((tx) => tx.identity.record(facility.key, '2345678'))).to.equal(undefined);
+  });
+
+  it('rejects an ADT-00 whose birth date is no date, or whose identifier holds a NUL, storing no patient', async () => {
+    const root = tempDir('hie-ssmix-');
+    writeStored(root, '3456789_-_ADT-00_999999999999999_20240401101500000_-_1', samples.adt00('3456789').replace('|19650415|', '|99999999|'));
+    writeStored(root, '4567890_-_ADT-00_999999999999999_20240401101500000_-_1', samples.adt00('4567890', undefined, '~X\x00Y^^^HOSP&1.2.3&ISO'));
+    const report = await run(root);
+    expect(report.rejected.map((r) => `${r.path.split('/').pop()} ${r.reason} ${r.detail}`)).to.deep.equal([
+      '3456789_-_ADT-00_999999999999999_20240401101500000_-_1 unparseable ADT-00 PID-7 date/time of birth is not a valid date',
+      '4567890_-_ADT-00_999999999999999_20240401101500000_-_1 unparseable a control character in PID^1^3^2^1',
+    ]);
+    expect(report.counts).to.include({ patients: 0, rejected: 2 });
   });
 
   it('replaces a superseded version (RPLC, the old one Deprecated) and deprecates deleted data', async () => {

@@ -23,7 +23,7 @@ import {
   registryResponseOf,
   ReplyLog,
 } from '../helpers/xds.ts';
-import { ON_DEMAND, submitObjectsRequest, uniqueOid, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
+import { ON_DEMAND, provideAndRegisterRequest, submitObjectsRequest, uniqueOid, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
 
 describe('XDS.b ITI-42 Register Document Set-b (e2e)', function () {
   this.timeout(60_000);
@@ -62,6 +62,51 @@ describe('XDS.b ITI-42 Register Document Set-b (e2e)', function () {
     expectFailure(r, 'XDSRegistryMetadataError');
     expect(await registered(spec.docs[0].uniqueId!)).to.have.length(0);
     expect(await s.app.store.read((tx) => tx.registry.entriesByUniqueId('SubmissionSet', [(spec as { submissionSetUniqueId?: string }).submissionSetUniqueId!]))).to.have.length(0);
+  });
+
+  it('XDSRegistryMetadataError for control characters in patient identifiers and a birth date that is no date; nothing registered', async () => {
+    const cases: [string, (xml: string) => string, RegExp][] = [
+      ['PID-7 99999999', (x) => x.replace('PID-7|19700101', 'PID-7|99999999'), /sourcePatientInfo PID-7 '99999999' is not a valid date/],
+      ['PID-7 Feb 31', (x) => x.replace('PID-7|19700101', 'PID-7|19700231'), /PID-7 '19700231' is not a valid date/],
+      ['sourcePatientId with a tab', (x) => x.replace('>L001^^^', '>L0&#9;01^^^'), /sourcePatientId 'L0\\u000901\^\^\^.*' holds a control character/],
+      ['sourcePatientInfo PID-3 with a NUL as an HL7 escape', (x) => x.replace('PID-3|L001', 'PID-3|L0\\X00\\01'), /sourcePatientInfo 'PID-3\|L0\\X00\\01.*' holds a control character/],
+      ['patientId with a NUL as an HL7 escape', (x) => x.split('P42-3^^^').join('P42-3\\X00\\^^^'), /patientId 'P42-3\\X00\\\^\^\^.*' holds a control character/],
+      ['patientId with a line feed', (x) => x.split('P42-3^^^').join('P42-3&#10;^^^'), /patientId 'P42-3\\u000a\^\^\^.*' holds a control character/],
+    ];
+    for (const [what, change, message] of cases) {
+      const spec: SubmissionSpec = { patientId: pid('P42-3'), docs: [{}] };
+      const xml = submitObjectsRequest(spec);
+      const changed = change(xml);
+      expect(changed, what).to.not.equal(xml);
+      const r = log.add(await c.register(changed));
+      expectFailure(r, 'XDSRegistryMetadataError');
+      expect(r.xml, what).to.match(message);
+      expect(await registered(spec.docs[0].uniqueId!), what).to.have.length(0);
+    }
+  });
+
+  it('XDSRegistryMetadataError for an entry that names this server\'s repository without its bytes there; with them (ITI-41), the same uniqueId registers again', async () => {
+    const own = s.config.xds.repository.uniqueId;
+    const ghost: SubmissionSpec = { patientId: pid('P42-1'), docs: [{ repositoryUniqueId: own }] };
+    const r = log.add(await c.register(submitObjectsRequest(ghost)));
+    expectFailure(r, 'XDSRegistryMetadataError');
+    const [err] = registryResponseOf(r.body).children.find((x) => x.local === 'RegistryErrorList')!.children;
+    expect(err.attrs.location).to.equal(ghost.docs[0].id);
+    expect(err.attrs.codeContext).to.contain(`names this server's repository ${own}, which holds no document of that uniqueId`);
+    expect(await registered(ghost.docs[0].uniqueId!)).to.have.length(0);
+
+    // Provided over ITI-41, the bytes are here: a Register request of that document names them rightly
+    // (a re-registration with the same hash and size, ITI TF-2b 3.42.4.1.3.3.1).
+    const content = Buffer.from(`report ${randomUUID()}`);
+    const provided: SubmissionSpec = { patientId: pid('P42-1'), docs: [{ id: 'Document01', content }] };
+    const pnr = provideAndRegisterRequest(provided, 'xop');
+    expectSuccess(log.add(await c.mtom(c.repositoryPath, ACTIONS.iti41, pnr, [{ contentId: 'Document01@test', contentType: 'text/plain', data: content }])));
+    const again: SubmissionSpec = { patientId: pid('P42-1'), docs: [{ uniqueId: provided.docs[0].uniqueId, content, repositoryUniqueId: own }] };
+    expectSuccess(log.add(await c.register(submitObjectsRequest(again))));
+    // Another size for those bytes is no document the repository holds.
+    const wrong: SubmissionSpec = { patientId: pid('P42-1'), docs: [{ uniqueId: provided.docs[0].uniqueId, content, size: content.length + 1, repositoryUniqueId: own }] };
+    expectFailure(log.add(await c.register(submitObjectsRequest(wrong))), 'XDSRegistryMetadataError');
+    expect(await registered(provided.docs[0].uniqueId!)).to.have.length(2);
   });
 
   it('XDSUnknownPatientId for a patient the PIX Manager was never fed, with the patient ID in codeContext', async () => {

@@ -139,6 +139,8 @@ export async function readFixture(opts: { consent?: boolean } = {}): Promise<Rea
       });
     },
     async submit(spec, facility = null) {
+      // The fixture's documents are this repository's (storeDocument puts their bytes here).
+      for (const d of spec.docs) d.repositoryUniqueId ??= REPOSITORY;
       const objects = decodeRegistryObjectList(registryObjectListOf(parseXml(submitObjectsRequest(spec)))!);
       await store.write((tx) => registry.register(tx, objects, { facility }));
       return spec;

@@ -72,6 +72,19 @@ export function envelope(action: string, bodyXml: string, messageId = `urn:uuid:
   );
 }
 
+/**
+ * A captured request envelope that lacks wsa:MessageID, with one added after its wsa:Action: the
+ * captures of NIST's message validator carry none, which WS-Addressing 1.0 Core 3.1 requires of a
+ * request that expects a reply (ITI TF-2x V.3.2.1).
+ */
+export function withMessageId(envelopeXml: string, messageId = `urn:uuid:${randomUUID()}`): string {
+  if (/<(\w+:)?MessageID[\s>]/.test(envelopeXml)) throw new Error('the envelope already has a MessageID');
+  const at = /<\/(\w+:)?Action\s*>/.exec(envelopeXml);
+  if (!at) throw new Error('the envelope has no wsa:Action');
+  const end = at.index + at[0].length;
+  return `${envelopeXml.slice(0, end)}<wsa:MessageID xmlns:wsa="${NS.wsa}">${messageId}</wsa:MessageID>${envelopeXml.slice(end)}`;
+}
+
 export interface Reply {
   status: number;
   contentType: string;

@@ -58,6 +58,13 @@ const code = (id: string, scheme: string, obj: string, [c, s]: [string, string],
 const ei = (id: string, scheme: string, obj: string, value: string, label: string) =>
   `<rim:ExternalIdentifier id="${id}" identificationScheme="${scheme}" registryObject="${obj}" value="${esc(value)}">${name(label)}</rim:ExternalIdentifier>`;
 
+/**
+ * The repository ITI-42 requests name by default: one elsewhere in the affinity domain. The test
+ * server's own (2.999.392.1.3) holds only what was provided to it, and the registry refuses entries
+ * that name it without their bytes (src/xds/iti42/ownRepository.ts).
+ */
+export const OTHER_REPOSITORY = '2.999.392.1.30';
+
 export function sha1(b: Buffer): string {
   return createHash('sha1').update(b).digest('hex');
 }
@@ -75,7 +82,7 @@ export function documentEntryXml(d: DocSpec, patientId: string, withRepositoryAt
     slot('sourcePatientId', 'L001^^^&1.2.392.999.1&ISO') +
     slot('sourcePatientInfo', 'PID-3|L001^^^&1.2.392.999.1&ISO', 'PID-5|山田^太郎^^^', 'PID-7|19700101', 'PID-8|M') +
     (withRepositoryAttributes
-      ? slot('hash', d.hash ?? sha1(content)) + slot('size', String(d.size ?? content.length)) + slot('repositoryUniqueId', d.repositoryUniqueId ?? '2.999.392.1.3')
+      ? slot('hash', d.hash ?? sha1(content)) + slot('size', String(d.size ?? content.length)) + slot('repositoryUniqueId', d.repositoryUniqueId ?? OTHER_REPOSITORY)
       : '') +
     (d.referenceIds ? slot('urn:ihe:iti:xds:2013:referenceIdList', ...d.referenceIds) : '') +
     (d.extraSlots ?? []).map(([n, v]) => slot(n, v)).join('') +

@@ -38,5 +38,7 @@ describe('SS-MIX2 stored messages', () => {
     expect(why(encodeMessage(`${RDE}\rAL1\rMSH\r`, 'iso-2022-jp'))).to.equal('unparseable');
     const m = readStoredMessage(encodeMessage(RDE, 'iso-2022-jp'));
     expect(() => checkMessageType(m, dataType('OML-01')!)).to.throw(StoredMessageError, /RDE\^O11 is not stored as OML-01/);
+    expect(why(encodeMessage(RDE.replace('9999013^^^^PI', '9999\x00013^^^^PI'), 'iso-2022-jp'))).to.equal('unparseable');
+    expect(() => readStoredMessage(encodeMessage(RDE.replace('9999013^^^^PI', '9999\\X01\\013^^^^PI'), 'iso-2022-jp'))).to.throw(StoredMessageError, /control character in PID\^1\^3\^1\^1/);
   });
 });

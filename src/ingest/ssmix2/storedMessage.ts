@@ -4,7 +4,8 @@
  * against the data type it is filed under.
  */
 import { declaredCharset, decodeMessage, type Charset } from '../../hl7v2/charset.ts';
-import { Hl7ProcessingError } from '../../hl7v2/errors.ts';
+import { formatLocation, Hl7ProcessingError } from '../../hl7v2/errors.ts';
+import { findControlCharacter } from '../../hl7v2/fieldContent.ts';
 import { Hl7v2Message } from '../../hl7v2/message.ts';
 import { careDateRef, type DataType } from './dataTypes.ts';
 
@@ -66,6 +67,9 @@ export function readStoredMessage(raw: Uint8Array): StoredMessage {
       throw new StoredMessageError('unparseable', `line ${i + 1} is not a segment`);
     }
   }
+  // What the MLLP edge refuses (hl7v2/fieldContent.ts) is no stored message either.
+  const control = findControlCharacter(message);
+  if (control) throw new StoredMessageError('unparseable', `a control character in ${formatLocation(control)}`);
   const h = message.header.type;
   return { message, charset, messageKey: `${h.code}^${h.event}` };
 }

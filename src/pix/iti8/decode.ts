@@ -2,6 +2,7 @@
  * ITI-8 message structure (ITI TF-2 3.8.4.1.2, 3.8.4.2.2): MSH, EVN, PID, PV1 for A01/A04/A05/A08;
  * MSH, EVN, PID, MRG, [PV1] for A40. Missing required parts are errors located where they belong.
  */
+import { isValidDtm } from '../../hl7v2/datetime.ts';
 import { Hl7ProcessingError } from '../../hl7v2/errors.ts';
 import type { Hl7v2Message, Repetition } from '../../hl7v2/message.ts';
 import type { Demographics } from '../../identity/types.ts';
@@ -42,6 +43,9 @@ export function decodeIti8(msg: Hl7v2Message, maxIdentifiers: number): Iti8Reque
   const ids = identifiers(pid.reps(3), maxIdentifiers, { segment: 'PID', field: 3 });
   if (ids.length === 0) throw Hl7ProcessingError.error(101, 'PID-3 holds no patient identifier', { segment: 'PID', field: 3 });
   const demographics = readDemographics(pid);
+  // PID-7 is a DTM (HL7 2.5 3.4.2.7): a value that names no real date is refused, not kept as ''.
+  const birth = pid.get(7);
+  if (birth && !isValidDtm(birth)) throw Hl7ProcessingError.error(102, 'PID-7 date/time of birth is not a valid date', { segment: 'PID', field: 7 });
   // A PID-5 of separators only carries no name (and would be kept as none).
   if (!demographics.fields[5]) throw Hl7ProcessingError.error(101, 'PID-5 patient name is required', { segment: 'PID', field: 5 });
   let priors: PositionedCx[] = [];

@@ -52,7 +52,7 @@ export function iti8Transaction(deps: Iti8Deps): Hl7Transaction {
       let outcome;
       if (request.event === 'A40') {
         const priors = await locatedAt({ segment: 'MRG', field: 1 }, () =>
-          Promise.all(request.priors.map((p) => resolveIdentifier(tx, domains, priorSource(p), source))),
+          Promise.all(request.priors.map(async (p) => ({ ...(await resolveIdentifier(tx, domains, priorSource(p), source)), index: p.index }))),
         );
         outcome = await locatedAt({ segment: 'PID', field: 3 }, () => identity.mergeFeed(tx, { ...feed, priors }));
       } else {

@@ -32,7 +32,7 @@ describe('ITI-41 Provide and Register as a use case (documents stored and regist
   const spec = (n = 1, patient = 'P41-1'): SubmissionSpec => ({
     patientId: affinityPid(patient),
     submissionSetId: uuid(),
-    docs: Array.from({ length: n }, () => ({ id: uuid(), content: Buffer.from(`report ${randomUUID()}`) })),
+    docs: Array.from({ length: n }, () => ({ id: uuid(), content: Buffer.from(`report ${randomUUID()}`), repositoryUniqueId: REPOSITORY })),
   });
   /** The typed request: the metadata (with repository attributes only when the test sets them) and the documents. */
   const request = (s: SubmissionSpec, opts: { withRepositoryAttributes?: boolean; xml?: (x: string) => string; documents?: SubmissionSpec['docs'] } = {}): ProvideAndRegisterRequest => {

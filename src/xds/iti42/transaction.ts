@@ -14,6 +14,7 @@ import { submissionSetObject } from '../audit.ts';
 import { summarize } from '../registry/service.ts';
 import { registryChangeTransaction, type AuditFacts, type RegistryDeps } from '../submission.ts';
 import { XDS } from '../transactions.ts';
+import { checkOwnRepositoryDocuments, type OwnRepository } from './ownRepository.ts';
 
 export type { RegistryDeps } from '../submission.ts';
 
@@ -36,11 +37,12 @@ export function decodeSubmitObjectsRequest(body: XmlElement): { input: Identifia
   return { input: objects, facts: submissionFacts(objects) };
 }
 
-export function iti42Transaction(deps: RegistryDeps): SoapTransaction {
+export function iti42Transaction(deps: RegistryDeps & { ownRepository?: OwnRepository }): SoapTransaction {
   return registryChangeTransaction(XDS['ITI-42'], deps, { ns: NS.lcm, local: 'SubmitObjectsRequest' }, {
     decode: decodeSubmitObjectsRequest,
     apply: async (tx, objects, ctx) => {
       const facility = await authorizeSubmission(tx, ctx, objects as Identifiable[]);
+      if (deps.ownRepository) await checkOwnRepositoryDocuments(tx, deps.ownRepository, objects as Identifiable[]);
       return deps.registry.register(tx, objects as Identifiable[], { owned: true, facility, submitter: changedBy(ctx) });
     },
     // Metadata that names another facility is an error in the metadata (ITI TF-2b 3.42.4.1.3, ITI TF-3

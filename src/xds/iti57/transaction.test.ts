@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { affinityPid, HOSP_A, HOSP_B, readFixture, soapRequest, type ReadFixture } from '../../../test/helpers/readFixture.ts';
+import { affinityPid, HOSP_A, HOSP_B, readFixture, REPOSITORY, soapRequest, type ReadFixture } from '../../../test/helpers/readFixture.ts';
 import { ACTIONS } from '../../../test/helpers/xds.ts';
 import { submitObjectsRequest, updateStatusXml, type SubmissionSpec } from '../../../test/helpers/xdsMetadata.ts';
 import { APPROVED, DEPRECATED } from '../../../test/helpers/xdsQuery.ts';
@@ -31,7 +31,7 @@ describe('ITI-57 Update Document Set (the transaction over the registry service)
     return { id: d.id!, uniqueId: d.uniqueId!, content: d.content! };
   }
   type Doc = Awaited<ReturnType<typeof documentOfA>>;
-  const newVersion = (d: Doc): SubmissionSpec => ({ patientId: PATIENT, docs: [{ id: 'Document01', lid: d.id, uniqueId: d.uniqueId, content: d.content, previousVersion: 1, title: '訂正された所見' }] });
+  const newVersion = (d: Doc): SubmissionSpec => ({ patientId: PATIENT, docs: [{ id: 'Document01', lid: d.id, uniqueId: d.uniqueId, content: d.content, previousVersion: 1, title: '訂正された所見', repositoryUniqueId: REPOSITORY }] });
   const deprecate = (d: Doc): SubmissionSpec => ({ patientId: PATIENT, docs: [], associations: [updateStatusXml(d.id, 'Approved', 'Deprecated')] });
   const update = async (s: SubmissionSpec, ctx: RequestContext, as: (xml: string) => string = (x) => x) => responseOf((await t.handle(soapRequest(ACTIONS.iti57, as(submitObjectsRequest(s)), ctx))).bodyXml);
   const versions = async (d: Doc) => (await f.store.read((tx) => tx.registry.entriesByLid([d.id]))).map((e) => ({ version: e.version, status: e.status, facility: e.facility }));

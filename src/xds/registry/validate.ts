@@ -5,6 +5,7 @@
  * adds the checks that need the registry's content.
  */
 import { isUuid, slotValue, slotValues, type Association, type ExtrinsicObject, type RegistryObject, type RegistryPackage } from '../../ebxml/rim.ts';
+import { isValidDtm } from '../../hl7v2/datetime.ts';
 import type { ErrorCollector } from './errors.ts';
 import { DTM, OID, PATIENT_CX, documentIndex, externalId, folderIndex, submissionSetIndex, type Submission } from './metadata.ts';
 import {
@@ -80,7 +81,47 @@ function checkExternalIds(o: RegistryObject, ec: ErrorCollector, kind: string, s
 
 function checkPatientId(o: RegistryObject, ec: ErrorCollector, kind: string, value: string | undefined): void {
   if (value && !PATIENT_CX.test(value)) {
-    ec.add('XDSRegistryMetadataError', `${label(o, kind)}: patientId '${value}' is not a CX id^^^&OID&ISO`, o.id);
+    ec.add('XDSRegistryMetadataError', `${label(o, kind)}: patientId '${printable(value)}' is not a CX id^^^&OID&ISO`, o.id);
+  } else if (value && holdsControl(value)) {
+    ec.add('XDSRegistryMetadataError', `${label(o, kind)}: patientId '${printable(value)}' holds a control character`, o.id);
+  }
+}
+
+/**
+ * A control character (C0 or DEL), raw (XML lets TAB, LF and CR through as &#9; &#10; &#13;) or as
+ * an HL7 hex escape (\X00\): CX and the sourcePatientInfo values are HL7 v2.5 data types (ITI TF-3
+ * 4.2.3.1.7), whose ST components carry printable characters only (HL7 2.5 2.A.74).
+ */
+function holdsControl(value: string): boolean {
+  if (/[\x00-\x1f\x7f]/.test(value)) return true;
+  for (const m of value.matchAll(/\\X([0-9A-Fa-f]+)\\/g)) {
+    for (let i = 0; i + 1 < m[1].length; i += 2) {
+      const b = parseInt(m[1].slice(i, i + 2), 16);
+      if (b < 0x20 || b === 0x7f) return true;
+    }
+  }
+  return false;
+}
+
+/** A value as an error message may show it: control characters written as \uXXXX. */
+const printable = (v: string) => v.replace(/[\x00-\x1f\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * sourcePatientId (a CX) and sourcePatientInfo (PID-n|value, ITI TF-3 4.2.3.2.23): no control
+ * characters, and PID-7 a DTM naming a real date.
+ */
+function checkSourcePatient(d: ExtrinsicObject, ec: ErrorCollector, k: string): void {
+  const sourceId = slotValue(d, 'sourcePatientId');
+  if (sourceId && holdsControl(sourceId)) ec.add('XDSRegistryMetadataError', `${label(d, k)}: sourcePatientId '${printable(sourceId)}' holds a control character`, d.id);
+  for (const v of slotValues(d, 'sourcePatientInfo') ?? []) {
+    if (holdsControl(v)) {
+      ec.add('XDSRegistryMetadataError', `${label(d, k)}: sourcePatientInfo '${printable(v)}' holds a control character`, d.id);
+      continue;
+    }
+    const birth = /^PID-7\|(.*)$/.exec(v);
+    if (birth && birth[1] !== '' && !isValidDtm(birth[1])) {
+      ec.add('XDSRegistryMetadataError', `${label(d, k)}: sourcePatientInfo PID-7 '${birth[1]}' is not a valid date`, d.id);
+    }
   }
 }
 
@@ -113,6 +154,7 @@ function checkDocument(d: ExtrinsicObject, ec: ErrorCollector, opts: ValidationO
   }
   if (!slotValue(d, 'languageCode')) ec.add('XDSRegistryMetadataError', `${label(d, k)}: slot languageCode is required`, d.id);
   if (!slotValue(d, 'sourcePatientId')) ec.add('XDSRegistryMetadataError', `${label(d, k)}: slot sourcePatientId is required`, d.id);
+  checkSourcePatient(d, ec, k);
   checkExternalIds(d, ec, k, [
     ['XDSDocumentEntry.patientId', DocumentEntrySchemes.patientId],
     ['XDSDocumentEntry.uniqueId', DocumentEntrySchemes.uniqueId],
