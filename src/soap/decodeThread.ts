@@ -8,9 +8,13 @@ import type { ThreadReply, ThreadRequest } from './decodeThreads.ts';
 import { decodeEnvelope, type BodyDecoder } from './envelopeDecoder.ts';
 import { SoapFault } from './fault.ts';
 
-const { decoders } = (await import((workerData as { decodersModule: string }).decodersModule)) as { decoders: Record<string, BodyDecoder> };
+// No top-level await in a thread's modules: a thread terminated while an async module evaluates
+// aborts the whole process in V8 (nodejs/node#43182, #53238), and servers stop threads that may still
+// be starting. The decoders are awaited by the first message instead.
+const loading = import((workerData as { decodersModule: string }).decodersModule) as Promise<{ decoders: Record<string, BodyDecoder> }>;
 
-parentPort!.on('message', (m: ThreadRequest) => {
+parentPort!.on('message', async (m: ThreadRequest) => {
+  const { decoders } = await loading;
   let reply: ThreadReply;
   try {
     const { env, predecoded } = decodeEnvelope(m.bytes, m.limits, decoders);

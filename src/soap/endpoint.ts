@@ -213,7 +213,10 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
       }
     } catch (e) {
       // The connection is gone (the client left, or a deadline cut it off: the listener answered 408).
-      if (!res.headersSent && (req.destroyed || !req.socket.writable)) {
+      // Not req.destroyed: reading the body to its end (or stopping early) destroys the request stream
+      // while its connection can still carry the answer; the response's socket tells.
+      const socket = res.socket;
+      if (!res.headersSent && (!socket || socket.destroyed || !socket.writable)) {
         log.warn('soap.request-aborted', { path: req.originalUrl, error: e instanceof Error ? e.message : String(e) });
         res.destroy();
         return;

@@ -2,4 +2,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./readerWorker.ts');
+// Not awaited: no top-level await in a thread's modules (see decodeThread.ts); a failed import
+// still fails the thread, as an unhandled rejection.
+void import('./readerWorker.ts');
