@@ -131,6 +131,8 @@ export interface IngestConfig {
     readonly uniqueIdRoot: string;
     readonly healthcareFacilityTypeCode: { readonly code: string; readonly codingScheme: string; readonly displayName: string };
     readonly concurrency: number;
+    /** The adapter's TLS files for `--to mllps://` and `https://` targets. */
+    readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
   };
   readonly clinicalFeed: { readonly enabled: boolean };
 }

@@ -503,6 +503,12 @@ export const configSchema = {
               default: 256,
               description: 'patients ingested at once (their files in order); their writes commit together, so more patients make fewer, larger commits',
             },
+            tls: {
+              type: 'object',
+              additionalProperties: false,
+              description: 'PEM files of the adapter publishing with --to mllps:// or https://: the CA of the HIE, and the adapter certificate and key it presents',
+              properties: { ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } },
+            },
           },
         },
         clinicalFeed: {
