@@ -44,7 +44,7 @@ export interface Config {
     readonly token: { readonly authority: AuthorityConfig; readonly issuerKey?: string; readonly disclose: boolean };
     readonly regional: { readonly authority: AuthorityConfig; readonly prefix: string };
     readonly individualNumber: { readonly authorities: readonly string[]; readonly typeCodes: readonly string[] };
-    readonly domains: readonly (AuthorityConfig & { readonly sourceApplication?: string; readonly sourceFacility?: string })[];
+    readonly domains: readonly (AuthorityConfig & { readonly sourceApplication?: string; readonly sourceFacility?: string; readonly displayName?: string })[];
     readonly unknownDomains: 'register' | 'reject';
     readonly pseudonymDomains: readonly (AuthorityConfig & { readonly key: string })[];
     readonly matching: { readonly proposeThreshold: number; readonly maxCandidates: number };
@@ -80,6 +80,8 @@ export interface NodeConfig {
   readonly breakGlass: readonly string[];
   readonly requireAssertion: boolean;
   readonly homeCommunityId?: string;
+  /** The node as a patient knows it (the patient access report). */
+  readonly displayName?: string;
 }
 
 export interface AccessConfig {
@@ -164,6 +166,8 @@ export interface AtnaConfig {
   readonly pageSize: number;
   readonly maxPageSize: number;
   readonly reportMaxEvents: number;
+  /** IANA time zone of the times in the patient access report. */
+  readonly reportTimeZone: string;
 }
 
 export interface XdsConfig {

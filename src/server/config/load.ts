@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { Ajv } from 'ajv';
 import { configSchema } from './schema.ts';
 import type { Config } from '../../kernel/config.ts';
+import { isIanaTimeZone } from '../../kernel/timeZone.ts';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -67,6 +68,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
 }
 
 const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
+ajv.addFormat('iana-time-zone', isIanaTimeZone);
 const check = ajv.compile(configSchema);
 
 export function validate(doc: Json): Config {

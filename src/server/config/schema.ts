@@ -89,6 +89,7 @@ const atnaSchema = {
     pageSize: { type: 'integer', minimum: 1, default: 100, description: 'ITI-81 Bundle page size without _count' },
     maxPageSize: { type: 'integer', minimum: 1, default: 1000 },
     reportMaxEvents: { type: 'integer', minimum: 1, default: 10000, description: 'most events one patient access report lists' },
+    reportTimeZone: { type: 'string', format: 'iana-time-zone', default: 'Asia/Tokyo', description: 'IANA time zone the patient access report shows times in' },
   },
 } as const;
 // --- end ATNA ---
@@ -123,6 +124,7 @@ const nodesSchema = {
       breakGlass: { ...purposes, description: 'purposes of use (EMERGENCY, DISASTER) with which this node sees what consent withholds' },
       requireAssertion: { type: 'boolean', default: false, description: 'SOAP requests must carry a valid XUA assertion (ITI-40)' },
       homeCommunityId: { type: 'string', pattern: '^urn:oid:[0-2](\\.(0|[1-9][0-9]*))+$', description: 'for a gateway node: the peer community' },
+      displayName: { type: 'string', minLength: 1, description: 'the node as a patient knows it, in the patient access report' },
     },
   },
 } as const;
@@ -350,6 +352,7 @@ export const configSchema = {
               ...authority.properties,
               sourceApplication: { type: 'string', description: 'MSH-3 of the patient identity source whose CX-4 may be empty' },
               sourceFacility: { type: 'string', description: 'MSH-4 of that source' },
+              displayName: { type: 'string', minLength: 1, description: 'the facility as a patient knows it (e.g. 登呂中央病院), in the patient access report' },
             },
           },
         },
