@@ -16,6 +16,7 @@ import { integrityProblem, retrievedDocuments, retrieveRequest, RetrieveError } 
 import { documentSummaries, findDocumentsRequest, getDocumentsRequest, RegistryQueryError, type DocumentSummary } from '../xds/consumer/storedQuery.ts';
 import { commonOptions, configFrom, UsageError } from './args.ts';
 import { documentListText } from './xdsList.ts';
+import { DisplayNames } from '../atna/report/displayNames.ts';
 
 export const xdsHelp = `hie xds: find and retrieve documents of a running HIE (a Document Consumer)
 
@@ -98,7 +99,8 @@ export async function xds(argv: string[]): Promise<number> {
       if (format !== 'text' && format !== 'json') throw new UsageError('hie xds find: --format is text or json');
       const patientId = await affinityPatientId(config, positionals[0], values.facility, values.pix, tls);
       const found = await find(endpoints, findDocumentsRequest(patientId, values.all));
-      process.stdout.write(format === 'json' ? JSON.stringify(found, null, 2) + '\n' : documentListText(patientId, endpoints.registry, found));
+      const names = DisplayNames.fromConfig(config);
+      process.stdout.write(format === 'json' ? JSON.stringify(found, null, 2) + '\n' : documentListText(patientId, endpoints.registry, found, (code) => names.facility(code)));
       return 0;
     }
     if (!values.out) throw new UsageError('hie xds get: --out FILE is required');

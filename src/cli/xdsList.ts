@@ -14,10 +14,11 @@ export function dtmText(dtm: string | undefined): string {
 
 const codedText = (c: CodedSummary | undefined) => (c ? `${c.display || c.code} (${c.code}${c.codingScheme ? `, ${c.codingScheme}` : ''})` : '-');
 
-export function documentListText(patientId: string, registry: string, docs: DocumentSummary[]): string {
+/** `facilityName` names an authorInstitution (its name or OID) as config does (identity.domains[].displayName). */
+export function documentListText(patientId: string, registry: string, docs: DocumentSummary[], facilityName: (code: string) => string = (c) => c): string {
   const lines = [`${docs.length} document${docs.length === 1 ? '' : 's'} of ${patientId} (registry ${registry})`];
   for (const d of docs) {
-    const facility = [...d.institutions, d.healthcareFacilityTypeCode?.display].filter(Boolean).join(', ');
+    const facility = [...new Set(d.institutions.map(facilityName)), d.healthcareFacilityTypeCode?.display].filter(Boolean).join(', ');
     lines.push(
       '',
       `${d.uniqueId}  ${d.status}`,
