@@ -172,15 +172,26 @@ function pixTarget(config: Config, pix: string | undefined, tls: TlsClientPem) {
   return { url: spec, host: hostname, port, tls: secure ? { ...tls, servername: /^[\d.]+$|:/.test(hostname) ? undefined : hostname } : undefined };
 }
 
+/** A failure to reach `url` (refused, TLS, no answer), said with that URL; SOAP Faults and answers pass as they are. */
+async function reaching<T>(url: string, tls: TlsClientPem | undefined, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof SoapClientError || !(e as NodeJS.ErrnoException).code) throw e;
+    throw new Error(tls ? describeTlsFailure(url, e) : `connection to ${url} failed: ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message}`);
+  }
+}
+
 async function find(e: Endpoints, request: string): Promise<DocumentSummary[]> {
-  return documentSummaries(await callSoap({ url: e.registry, action: XDS['ITI-18'].action, bodyXml: request, tls: e.tls }));
+  return documentSummaries(await reaching(e.registry, e.tls, () => callSoap({ url: e.registry, action: XDS['ITI-18'].action, bodyXml: request, tls: e.tls })));
 }
 
 async function get(e: Endpoints, uniqueId: string, out: string): Promise<number> {
   const [entry] = await find(e, getDocumentsRequest([uniqueId]));
   if (!entry) throw new Error(`the registry (${e.registry}) has no document ${uniqueId} that this node may see`);
   if (!entry.repositoryUniqueId) throw new Error(`the registry's entry of ${uniqueId} names no repositoryUniqueId`);
-  const answer = await callSoapWithAttachments({ url: e.repository, action: XDS['ITI-43'].action, bodyXml: retrieveRequest([{ repositoryUniqueId: entry.repositoryUniqueId, documentUniqueId: uniqueId }]), tls: e.tls });
+  const request = retrieveRequest([{ repositoryUniqueId: entry.repositoryUniqueId, documentUniqueId: uniqueId }]);
+  const answer = await reaching(e.repository, e.tls, () => callSoapWithAttachments({ url: e.repository, action: XDS['ITI-43'].action, bodyXml: request, tls: e.tls }));
   const doc = retrievedDocuments(answer.body, answer.attachments).find((d) => d.documentUniqueId === uniqueId);
   if (!doc) throw new Error(`the repository (${e.repository}) answered without document ${uniqueId}`);
   const problem = integrityProblem(doc.bytes, entry);
@@ -197,9 +208,5 @@ async function get(e: Endpoints, uniqueId: string, out: string): Promise<number>
 function failure(e: unknown, endpoints: Endpoints): string {
   if (e instanceof RegistryQueryError) return `the registry (${endpoints.registry}) answered: ${e.message}`;
   if (e instanceof RetrieveError) return `the repository (${endpoints.repository}) answered: ${e.message}`;
-  if (e instanceof SoapClientError) return e.message;
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code && endpoints.tls) return describeTlsFailure(endpoints.registry, e);
-  if (code) return `connection to ${endpoints.registry} failed: ${code}: ${(e as Error).message}`;
   return e instanceof Error ? e.message : String(e);
 }
