@@ -2,6 +2,7 @@
  * The patient access report over HTTP, under /atna:
  *   GET /patients/{id}/access-report       JSON
  *   GET /patients/{id}/access-report.html  the printable page
+ *   GET /fonts/noto-sans-jp/...              the page's Japanese font (fontRoutes.ts), open to all
  * {id} names the patient as patientReference.ts says (URL-encoded). Only nodes with the role
  * `auditor` may read them: anyone else gets 403, audited (AccessReporter.refusal). Who asked is the
  * request context (its node, by certificate); the reading is audited.
@@ -11,6 +12,7 @@ import { httpContext } from '../kernel/httpContext.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { AccessReporter } from './report/accessReport.ts';
 import { accessReportHtml } from './report/html.ts';
+import { fontRouter } from './report/fontRoutes.ts';
 import { UnknownPatient } from '../identity/patientReference.ts';
 
 export function atnaReportRouter(deps: { reporter: AccessReporter; log: Logger }): Router {
@@ -37,6 +39,7 @@ export function atnaReportRouter(deps: { reporter: AccessReporter; log: Logger }
       else res.status(status).json({ error: message });
     }
   };
+  router.use('/fonts', fontRouter());
   router.get('/patients/:id/access-report.html', handle(true));
   router.get('/patients/:id/access-report', handle(false));
   return router;

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { AccessReporter } from '../atna/report/accessReport.ts';
 import { accessReportText } from '../atna/report/html.ts';
+import { DisplayNames } from '../atna/report/displayNames.ts';
 import { UnknownPatient } from '../identity/patientReference.ts';
 import { launcherName } from '../audit/launcher.ts';
 import { openServices } from '../server/app.ts';
@@ -42,6 +43,8 @@ export async function audit(argv: string[]): Promise<number> {
       decisions: s.consent,
       maxEvents: config.atna.reportMaxEvents,
       breakGlassPurposes: [...config.consent.emergencyPurposes, ...config.consent.disasterPurposes],
+      names: DisplayNames.fromConfig(config),
+      timeZone: config.atna.reportTimeZone,
     });
     const report = await reporter.report(reference, { userId: launcherName(), via: `hie audit patient (${os.hostname()})` });
     process.stdout.write(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : accessReportText(report));

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FacilityError, resolveFacility, ssmix2Ingest } from '../ingest/assemble.ts';
 import { Ssmix2Ingest, type IngestReport } from '../ingest/ssmix2/ingestRun.ts';
-import { RemoteSharing } from '../ingest/remote/remoteSharing.ts';
+import { RemoteConnectionError, RemoteSharing } from '../ingest/remote/remoteSharing.ts';
+import { readTlsClientFiles, TlsFilesError } from '../kernel/tlsClient.ts';
 import { parseRemoteTargets, TargetError } from '../ingest/remote/targets.ts';
 import { closingReport, ProgressBar } from '../ingest/ssmix2/report.ts';
 import { openServices } from '../server/app.ts';
@@ -30,7 +31,11 @@ Options:
                        http://HOST:PORT (ITI-41 to the repository, ITI-57 to the registry; with a
                        path, the repository endpoint's), comma-separated, e.g.
                        --to mllp://127.0.0.1:2575,http://127.0.0.1:8080
+                       mllps:// and https:// connect with TLS (see --ca, --cert, --key).
                        The adapter's checkpoint stays in --data-dir.
+  --ca FILE            with --to over TLS: the CA that signs the HIE's certificate (PEM)
+  --cert FILE          with --to over TLS: the adapter's certificate (PEM), with --key FILE its key;
+                       default for all three: config ingest.ssmix2.tls {ca, cert, key}
   --watch              keep running: take new files as they appear (see --interval)
   --interval SECONDS   how often --watch looks again (default 10)
   --concurrency N      patients worked on at once (default: config ingest.ssmix2.concurrency)
@@ -38,7 +43,8 @@ Options:
   -h, --help           this text
 
 A progress line is drawn on stderr when it is a terminal. The closing report (stdout) lists every
-rejected file with its reason. Exit status: 0 all files taken in, 3 some files rejected, 2 usage error.
+rejected file with its reason. Exit status: 0 all files taken in, 3 some files rejected, 2 usage error,
+1 the HIE could not be reached (with --to: nothing was marked sent).
 `;
 
 export async function ingest(argv: string[]): Promise<number> {
@@ -55,6 +61,9 @@ export async function ingest(argv: string[]): Promise<number> {
       ...commonOptions,
       facility: { type: 'string' },
       to: { type: 'string' },
+      ca: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
       watch: { type: 'boolean' },
       interval: { type: 'string' },
       concurrency: { type: 'string' },
@@ -100,7 +109,17 @@ export async function ingest(argv: string[]): Promise<number> {
         if (e instanceof TargetError) throw new UsageError(e.message);
         throw e;
       }
-      remote = new RemoteSharing({ store: s.store, domains: s.domains, cfg: config.ingest.ssmix2, targets, application: 'SSMIX2' });
+      const files = { ...config.ingest.ssmix2.tls, ...definedOf({ ca: values.ca, cert: values.cert, key: values.key }) };
+      const usesTls = targets.mllp.tls || targets.repositoryUrl.startsWith('https:');
+      if (!usesTls && (values.ca || values.cert || values.key)) throw new UsageError('hie ingest ssmix2: --ca, --cert and --key are for TLS targets (mllps://, https://)');
+      let tls;
+      try {
+        tls = usesTls ? readTlsClientFiles(files) : undefined;
+      } catch (e) {
+        if (e instanceof TlsFilesError) throw new UsageError(`hie ingest ssmix2: ${e.message}`);
+        throw e;
+      }
+      remote = new RemoteSharing({ store: s.store, domains: s.domains, cfg: config.ingest.ssmix2, targets, application: 'SSMIX2', tls });
       runner = new Ssmix2Ingest(s.store, remote, { domains: s.domains, config: config.identity });
     } else {
       const xds = xdsServices(config, { store: s.store, identity: s.identity, audit: s.audit, log }, { soap: false });
@@ -132,12 +151,24 @@ export async function ingest(argv: string[]): Promise<number> {
       if (values.watch && !stop.signal.aborted) await sleep(interval * 1000, stop.signal);
     } while (values.watch && !stop.signal.aborted);
     return status;
+  } catch (e) {
+    // Nothing was checkpointed for the files in flight: the next run sends them.
+    if (e instanceof RemoteConnectionError) {
+      process.stderr.write(`hie ingest ssmix2: ${e.message}\nNothing was marked sent; run again when the connection works.\n`);
+      return 1;
+    }
+    throw e;
   } finally {
     await remote?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await s.store.close();
   }
+}
+
+/** The flags given, without the undefined ones (so that they do not hide the config's). */
+function definedOf<T extends Record<string, string | undefined>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

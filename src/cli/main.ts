@@ -12,8 +12,9 @@ import { pixReview, pixReviewHelp } from './pixReview.ts';
 import { send } from './send.ts';
 import { serve } from './serve.ts';
 import { token } from './token.ts';
+import { xds } from './xds.ts';
 
-const help = `hie: a regional health information exchange (IHE PIX/PDQ, XDS.b, XCA, ATNA)
+const help = `hie: a regional health information exchange (IHE PIX/PDQ, XDS.b, ATNA)
 
 Usage: hie COMMAND [options]
 
@@ -24,6 +25,8 @@ Commands:
   ssmix generate     write synthetic SS-MIX2 storage trees
   token issue        derive medical-field tokens from individual numbers read on stdin (demo issuer)
   pix review         list, accept or reject the links demographic matching proposed
+  xds find PATIENT   list a patient's documents at a running HIE (ITI-18)
+  xds get UNIQUEID   retrieve one document's bytes from a running HIE (ITI-43) into --out FILE
   audit patient ID   who has seen a patient's records: the patient access report (ATNA)
   consent ACTION P   a patient's consent given at a desk: show, set, withhold, revoke, history
   disaster ACTION    declare, list or end a disaster (emergency access for an area)
@@ -56,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
       return disaster(rest);
     case 'demo-regions':
       return demoRegions(rest);
+    case 'xds':
+      return xds(rest);
     case 'pix':
       if (rest[0] === 'review') return pixReview(rest.slice(1));
       process.stdout.write(pixReviewHelp);

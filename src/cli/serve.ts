@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startApp } from '../server/app.ts';
 import { createLogger, type Logger } from '../kernel/logger.ts';
 import { commonOptions, configFrom, intFlag } from './args.ts';
-import { loadDemo } from '../ingest/demo.ts';
+import { demoNotLoadedNote, ingestedFiles, loadDemo } from '../ingest/demo.ts';
 import { withDemoFacilities } from '../server/config/demo.ts';
 
 export const serveHelp = `hie serve: run every actor of the HIE on this machine
@@ -60,11 +60,13 @@ export async function serve(argv: string[]): Promise<number> {
   const stopping = stopSignal(log);
   const app = await startApp(config, log, { waitFor: values.demo ? ['demo'] : [], processMetrics: true });
   if (values.demo) {
-    // The synthetic SS-MIX2 samples, loaded once into a fresh store.
-    for (const { facility, report } of await loadDemo(config, { store: app.store, identity: app.identity, audit: app.audit, xds: app.xds })) {
+    // The synthetic SS-MIX2 samples, loaded once into a fresh store; a second run says so.
+    const loaded = await loadDemo(config, { store: app.store, identity: app.identity, audit: app.audit, xds: app.xds });
+    for (const { facility, report } of loaded) {
       const c = report.counts;
       process.stdout.write(`demo: ${facility.name} (${facility.namespace}, ${facility.oid}): ${c.patients} ADT-00 patient feeds, ${c.documents} documents from ssmix-samples/${facility.root}\n`);
     }
+    if (loaded.length === 0) process.stdout.write(demoNotLoadedNote(config.dataDir, await ingestedFiles(app)));
     app.readiness.done('demo');
   }
   const syslog = [

@@ -18,9 +18,23 @@ export function demoFacilities(samples = DEMO_SAMPLES): GeneratedFacility[] {
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { facilities: GeneratedFacility[] }).facilities;
 }
 
+/** Files the store has taken in already (by the demo or `hie ingest`): the demo loads only into a store with none. */
+export function ingestedFiles(deps: Pick<IngestDeps, 'store'>): Promise<number> {
+  return deps.store.read((tx) => tx.ingest.ingestItemCount());
+}
+
+/** What `hie serve --demo` says when the store had taken files in already, so nothing was loaded. */
+export function demoNotLoadedNote(dataDir: string, files: number): string {
+  return (
+    `demo: not loaded again: the store in ${dataDir} holds ${files} SS-MIX2 files taken in already ` +
+    `(an earlier 'npm run demo' or 'hie ingest'); its patients and documents are served as they are. ` +
+    `For a fresh demo, start with an empty --data-dir.\n`
+  );
+}
+
 /** Ingests every sample facility when the store has taken nothing in yet; returns the reports (none when it had). */
 export async function loadDemo(config: Config, deps: IngestDeps, samples = DEMO_SAMPLES): Promise<{ facility: GeneratedFacility; report: IngestReport }[]> {
-  if ((await deps.store.read((tx) => tx.ingest.ingestItemCount())) > 0) return [];
+  if ((await ingestedFiles(deps)) > 0) return [];
   const out = [];
   for (const f of demoFacilities(samples)) {
     const root = path.join(samples, f.root);

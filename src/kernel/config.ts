@@ -67,7 +67,7 @@ export interface Config {
       readonly typeCodes: readonly string[];
       readonly freeTextScreening: { readonly enabled: boolean };
     };
-    readonly domains: readonly (AuthorityConfig & { readonly sourceApplication?: string; readonly sourceFacility?: string })[];
+    readonly domains: readonly (AuthorityConfig & { readonly sourceApplication?: string; readonly sourceFacility?: string; readonly displayName?: string })[];
     readonly unknownDomains: 'register' | 'reject';
     readonly pseudonymDomains: readonly (AuthorityConfig & { readonly key: string })[];
     readonly matching: { readonly proposeThreshold: number; readonly maxCandidates: number };
@@ -111,6 +111,8 @@ export interface NodeConfig {
   readonly breakGlass: readonly string[];
   readonly requireAssertion: boolean;
   readonly homeCommunityId?: string;
+  /** The node as a patient knows it (the patient access report). */
+  readonly displayName?: string;
 }
 
 export interface AccessConfig {
@@ -162,6 +164,8 @@ export interface IngestConfig {
     readonly uniqueIdRoot: string;
     readonly healthcareFacilityTypeCode: { readonly code: string; readonly codingScheme: string; readonly displayName: string };
     readonly concurrency: number;
+    /** The adapter's TLS files for `--to mllps://` and `https://` targets. */
+    readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
   };
   readonly clinicalFeed: { readonly enabled: boolean };
 }
@@ -197,6 +201,8 @@ export interface AtnaConfig {
   readonly reportMaxEvents: number;
   /** What one source may hand the Audit Record Repository per window (syslog and FHIR together). */
   readonly intakeQuota: { readonly messages: number; readonly bytes: number; readonly windowMs: number };
+  /** IANA time zone of the times in the patient access report. */
+  readonly reportTimeZone: string;
 }
 
 export interface XdsConfig {

@@ -25,6 +25,7 @@ import { AuditIngest } from '../atna/iti20/ingest.ts';
 import { AuditEventRetriever } from '../atna/iti81/retrieve.ts';
 import { AccessReporter } from '../atna/report/accessReport.ts';
 import { atnaReportRouter } from '../atna/reportRoutes.ts';
+import { DisplayNames } from '../atna/report/displayNames.ts';
 import { FhirSchemaValidator } from '../fhir/schemaValidator.ts';
 import { auditRefusals } from '../atna/nodeAuthentication.ts';
 import { SyslogDatagramListener } from '../atna/syslog/datagramListener.ts';
@@ -254,6 +255,8 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
         decisions: consent,
         maxEvents: config.atna.reportMaxEvents,
         breakGlassPurposes: [...config.consent.emergencyPurposes, ...config.consent.disasterPurposes],
+        names: DisplayNames.fromConfig(config),
+        timeZone: config.atna.reportTimeZone,
       });
       httpListener.mount('/atna', atnaReportRouter({ reporter, log }));
       for (const r of xds.routes) httpListener.mount(r.path, r.router); // XDS.b SOAP endpoints

@@ -3,7 +3,7 @@
  * attachments, MTOM/XOP (as ITI-41 requires): the request's Action, MessageID, ReplyTo (anonymous) and
  * To, and any further header blocks (an X-Service User's wsse:Security with its assertion, ITI-40);
  * over TLS with a client certificate when given one; the answer's Body element, or a SOAP Fault as a
- * SoapFaultError. Used by the SS-MIX2 adapter that publishes to a running HIE.
+ * SoapFaultError. Used by the SS-MIX2 adapter that publishes to a running HIE and by `hie xds`.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -80,6 +80,14 @@ function post(url: URL, contentType: string, pieces: Buffer[], timeoutMs: number
 
 /** Sends the request and returns the answer's Body element; a Fault or a non-SOAP answer throws SoapClientError. */
 export async function callSoap(c: SoapCall): Promise<XmlElement> {
+  return (await callSoapWithAttachments(c)).body;
+}
+
+/**
+ * As callSoap, with the answer's MTOM attachments by Content-ID (without angle brackets), as an
+ * ITI-43 Document Consumer needs them to resolve each document's xop:Include.
+ */
+export async function callSoapWithAttachments(c: SoapCall): Promise<{ body: XmlElement; attachments: Map<string, Buffer> }> {
   const url = new URL(c.url);
   const envelope = requestEnvelope(c.action, c.url, c.bodyXml, undefined, c.headers);
   let contentType: string;
@@ -98,10 +106,13 @@ export async function callSoap(c: SoapCall): Promise<XmlElement> {
   const res = await post(url, contentType, pieces, c.timeoutMs ?? 60_000, c.tls);
   const mt = parseMediaType(res.contentType);
   let xml: Buffer = res.body;
+  const attachments = new Map<string, Buffer>();
   if (mt.type === 'multipart/related') {
     const parts = await readMultipart(Readable.from([res.body]), mt.params.boundary ?? '', { maxBytes: 1 << 30, spoolThreshold: 1 << 30, spoolDir: os.tmpdir() });
     const start = mt.params.start?.replace(/[<>]/g, '');
-    xml = (parts.find((p) => p.contentId === start) ?? parts[0])?.data ?? Buffer.alloc(0);
+    const root = parts.find((p) => p.contentId === start) ?? parts[0];
+    xml = root?.data ?? Buffer.alloc(0);
+    for (const p of parts) if (p !== root) attachments.set(p.contentId, p.data ?? (p.file ? fs.readFileSync(p.file) : Buffer.alloc(0)));
   }
   let root: XmlElement;
   try {
@@ -118,7 +129,7 @@ export async function callSoap(c: SoapCall): Promise<XmlElement> {
     const reason = text(body.children.find((x) => x.local === 'Reason'));
     throw new SoapFaultError(`SOAP Fault from ${url.href}: ${reason}`, value(code) ?? '', value(code?.children.find((x) => x.local === 'Subcode')), reason, res.status, xml.toString('utf8'));
   }
-  return body;
+  return { body, attachments };
 }
 
 /** A whole answer: the envelope as received, its Body element and its MTOM attachments (issue 16, the XCA Initiating Gateway). */

@@ -6,10 +6,10 @@ import { adt, HOSP_A, HOSP_B, pixQuery } from '../helpers/messages.ts';
 import { hie } from '../helpers/hieCommand.ts';
 
 describe('the hie command', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
 
   it('gives --help for itself and every command', async () => {
-    for (const args of [['--help'], ['serve', '--help'], ['send', '--help'], ['token', 'issue', '--help'], ['pix', 'review', '--help'], ['audit', '--help'], ['certs', '--help']]) {
+    for (const args of [['--help'], ['serve', '--help'], ['send', '--help'], ['token', 'issue', '--help'], ['pix', 'review', '--help'], ['audit', '--help'], ['certs', '--help'], ['xds', '--help'], ['ingest', '--help']]) {
       const r = await hie(args);
       expect(r.code, args.join(' ')).to.equal(0);
       expect(r.stdout, args.join(' ')).to.match(/Usage/);
@@ -17,6 +17,17 @@ describe('the hie command', function () {
     const unknown = await hie(['frobnicate']);
     expect(unknown.code).to.equal(2);
     expect(unknown.stderr).to.contain("unknown command 'frobnicate'");
+  });
+
+  it('names in --help only the actors this server has, and every command it runs', async () => {
+    const r = await hie(['--help']);
+    expect(r.code).to.equal(0);
+    // No cross-community gateway (XCA) and no FHIR faces of PIX/PDQ/XDS (PIXm, PDQm, MHD) are served.
+    expect(r.stdout).to.not.match(/XCA|XCPD|PIXm|PDQm|MHD|FHIR/);
+    expect(r.stdout.split('\n')[0]).to.equal('hie: a regional health information exchange (IHE PIX/PDQ, XDS.b, ATNA)');
+    for (const command of ['serve', 'send', 'ingest ssmix2', 'ssmix generate', 'token issue', 'pix review', 'audit patient', 'consent', 'disaster', 'certs', 'xds find', 'xds get']) {
+      expect(r.stdout, command).to.match(new RegExp(`\\n  ${command} `));
+    }
   });
 
   it('stops on a bad configuration with a message that names the key', async () => {

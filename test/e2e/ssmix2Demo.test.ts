@@ -7,6 +7,7 @@ import { DEMO_SAMPLES, loadDemo } from '../../src/ingest/demo.ts';
 import { withDemoFacilities } from '../../src/server/config/demo.ts';
 import { generate } from '../../src/ssmix/generator/generate.ts';
 import { startTestServer, tempDir, type TestServer } from '../helpers/hieServer.ts';
+import { spawn } from 'node:child_process';
 import { filesOf } from '../helpers/ssmix2.ts';
 import { findDocuments, idsOf } from '../helpers/xdsQuery.ts';
 import { expectSchemaValid, XdsClient } from '../helpers/xds.ts';
@@ -54,5 +55,49 @@ describe('the demo: ssmix-samples loaded at start (e2e)', function () {
     expect(sources.size, 'documents of more than one facility').to.be.greaterThan(1);
 
     expect(await loadDemo(s.config, deps), 'loaded once').to.deep.equal([]);
+  });
+
+  it('a second `npm run demo` on a loaded store says so and loads nothing again', async () => {
+    const base = await startTestServer();
+    const config = withDemoFacilities(base.config);
+    await base.stop();
+    s = await startTestServer(config as never, base.dataDir);
+    const loaded = await loadDemo(s.config, { store: s.app.store, identity: s.app.identity, audit: s.app.audit, xds: s.app.xds });
+    expect(loaded).to.have.length(3);
+    const count = () => s.app.store.read((tx) => tx.ingest.ingestItemCount());
+    const before = await count();
+    const documents = async () => {
+      const db = new Database(path.join(base.dataDir, config.store.sqlite.file), { readonly: true });
+      const n = (db.prepare("SELECT count(*) AS n FROM xds_entries WHERE kind = 'DocumentEntry'").get() as { n: number }).n;
+      db.close();
+      return n;
+    };
+    await s.stop();
+    s = undefined as never;
+    const docsBefore = await documents();
+    expect(docsBefore).to.be.greaterThan(0);
+    // As `npm run demo` runs it: hie serve --demo, on the same data folder.
+    const root = path.resolve(import.meta.dirname, '../..');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'serve', '--demo', '--data-dir', base.dataDir, '--mllp-port', '0', '--http-port', '0', '--log-level', 'warn'], {
+      cwd: root,
+      env: { ...process.env, HIE_TOKEN_KEY: 'test-issuer-key-0123456789abcdef' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (/hie serving/.test(out)) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`hie serve exited with ${code}: ${err}`)));
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    expect(out).to.contain(`demo: not loaded again: the store in ${base.dataDir} holds ${before} SS-MIX2 files taken in already`);
+    expect(out).to.not.match(/ADT-00 patient feeds/);
+    expect(await documents(), 'no document registered twice').to.equal(docsBefore);
   });
 });

@@ -21,6 +21,7 @@ import type { ReadAuditMessage, ReadCode } from '../dicom/model.ts';
 import { AuditMessageReader } from '../dicom/reader.ts';
 import { codeSystemNameOf } from '../fhir/codeSystems.ts';
 import { findPatient } from '../../identity/patientReference.ts';
+import { DisplayNames, namesNoOne, UNKNOWN } from './displayNames.ts';
 
 /**
  * PurposeOfUse codes of emergency access (break-glass) when config names none: HL7 v3 ActReason
@@ -39,7 +40,12 @@ export interface AccessEntry {
   action: string;
   success: boolean;
   facility: string;
+  /** The facility as the config names it (identity.domains[].displayName), else its code. */
+  facilityName: string;
+  /** Identifiers of the users (never a URL, a file path or an anonymous address). */
   users: string[];
+  /** Who it was, for the patient: the users by their display names, else the facility or node, else unknown. */
+  who: string;
   addresses: string[];
   purposeOfUse: { code: string; name: string }[];
   emergency: boolean;
@@ -57,11 +63,13 @@ export interface AccessEntry {
 
 export interface AccessReport {
   generatedAt: string;
+  /** IANA time zone the report is read in (config atna.reportTimeZone); the times themselves are UTC. */
+  timeZone: string;
   patient: { identifiers: string[] };
   entries: AccessEntry[];
   /** True when there were more events than the report lists (config atna.reportMaxEvents). */
   truncated: boolean;
-  summary: { total: number; facilities: string[]; emergency: number };
+  summary: { total: number; facilities: string[]; facilityNames: string[]; emergency: number };
 }
 
 const KIND: Record<string, AccessEntry['kind']> = {
@@ -81,6 +89,7 @@ const name = (c: ReadCode) => c.originalText || c.displayName || c.code;
 export class AccessReporter {
   private readonly reader = new AuditMessageReader();
   private readonly breakGlass: ReadonlySet<string>;
+  private readonly names: DisplayNames;
 
   constructor(
     private readonly deps: {
@@ -91,9 +100,14 @@ export class AccessReporter {
       decisions: Pick<AccessDecisions, 'auditTrailRefusal'>;
       maxEvents: number;
       breakGlassPurposes?: readonly string[];
+      /** Facility and node display names (config identity.domains, nodes, access.local). */
+      names?: DisplayNames;
+      /** IANA time zone of the report (config atna.reportTimeZone); UTC when absent. */
+      timeZone?: string;
     },
   ) {
     this.breakGlass = new Set((deps.breakGlassPurposes ?? EMERGENCY).map((p) => p.trim().toUpperCase()));
+    this.names = deps.names ?? new DisplayNames();
   }
 
   /**
@@ -122,14 +136,17 @@ export class AccessReporter {
     const entries = found.events.slice(0, this.deps.maxEvents).map((e) => this.entry(e, found.keys, new Set(found.hidden))).reverse();
     const identifiers = [...new Set(found.shown.map((i) => cxString(i)))];
     await this.deps.audit.record(auditLogUsed(this.deps.audit, reader, identifiers));
+    const facilities = [...new Set(entries.map((e) => e.facility).filter(Boolean))].sort();
     return {
       generatedAt: new Date().toISOString(),
+      timeZone: this.deps.timeZone ?? 'UTC',
       patient: { identifiers },
       entries,
       truncated: found.events.length > this.deps.maxEvents,
       summary: {
         total: entries.length,
-        facilities: [...new Set(entries.map((e) => e.facility).filter(Boolean))].sort(),
+        facilities,
+        facilityNames: [...new Set(facilities.map((f) => this.names.facility(f)))],
         emergency: entries.filter((e) => e.emergency).length,
       },
     };
@@ -140,8 +157,15 @@ export class AccessReporter {
     const requestors = (m?.participants ?? []).filter((p) => /^\s*(true|1)\s*$/.test(p.requestor));
     const who = requestors.length ? requestors : (m?.participants ?? []).filter((p) => !p.roles.some((r) => r.code === Roles.destination.code));
     const facilityOf = (userId: string) => (userId.includes('|') ? userId.split('|')[0] : '');
-    // HL7 v2 actors are named facility|application (ITI TF-2 3.8.5); other users name no facility.
-    const facility = who.map((p) => facilityOf(p.userId)).find(Boolean) ?? '';
+    // HL7 v2 actors are named facility|application (ITI TF-2 3.8.5); a node acts for its facility; the
+    // SS-MIX2 ingest names the storage it reads `ssmix2:FACILITY` (its Destination); others name none.
+    const facility =
+      who.map((p) => facilityOf(p.userId)).find(Boolean) ??
+      who.map((p) => this.names.nodeNameOf(p)).map((n) => (n === undefined ? undefined : this.names.facilityOfNode(n))).find(Boolean) ??
+      (m?.participants ?? []).map((p) => /^ssmix2:(.+)$/.exec(p.userId)?.[1]).find(Boolean) ??
+      '';
+    const facilityName = facility ? this.names.facility(facility) : '';
+    const shown = [...new Set(who.map((p) => this.names.user(p)).filter((x): x is string => !!x))];
     const purposes = (m?.purposeOfUse ?? []).map((c) => ({ code: c.code, name: name(c) }));
     const matched = e.patientIds.find((p) => keys.some((k) => matches(p, k))) ?? e.patientIds[0] ?? '';
     const transaction = m?.eventTypes[0];
@@ -154,7 +178,9 @@ export class AccessReporter {
       action: e.action,
       success: e.outcome === 0,
       facility,
-      users: [...new Set(who.map((p) => (p.userName ? `${p.userName} (${p.userId})` : p.userId)).filter(Boolean))],
+      facilityName,
+      users: [...new Set(who.map((p) => (namesNoOne(p.userId) ? p.userName : p.userName ? `${p.userName} (${p.userId})` : p.userId)).filter(Boolean))],
+      who: shown.join(', ') || facilityName || (e.sender ? this.names.node(e.sender) : '') || UNKNOWN,
       addresses: [...new Set(who.map((p) => p.networkAccessPointId).filter(Boolean))],
       purposeOfUse: purposes,
       emergency: purposes.some((p) => this.breakGlass.has(p.code.trim().toUpperCase())),

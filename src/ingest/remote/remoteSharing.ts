@@ -6,6 +6,11 @@
  * its own checkpoint; entryUUIDs and uniqueIds are derived from each file, so a file sent twice (a
  * crash between the answer and the checkpoint) is refused by the registry as already there and
  * recorded as such, never registered twice.
+ *
+ * To an HIE that requires TLS (`mllps://`, `https://`), the adapter presents its own certificate and
+ * trusts the CA it is given (ATNA node authentication, ITI TF-2a 3.19.6.1). A connection that fails
+ * (refused, untrusted, no answer) stops the run with a RemoteConnectionError that says why; no file
+ * is checkpointed, so the next run sends them all.
  */
 import { randomUUID } from 'node:crypto';
 import { decodeMessage, declaredCharset, encodeMessage } from '../../hl7v2/charset.ts';
@@ -17,6 +22,7 @@ import { decodeRegistryResponse, type RegistryError } from '../../ebxml/registry
 import { registryObject, type Association, type Classification, type ExternalIdentifier, type Identifiable, type RegistryPackage } from '../../ebxml/rim.ts';
 import type { IngestConfig } from '../../kernel/config.ts';
 import { callSoap, SoapClientError } from '../../soap/client.ts';
+import { describeTlsFailure, type TlsClientPem } from '../../kernel/tlsClient.ts';
 import { NS } from '../../soap/namespaces.ts';
 import type { Store } from '../../store/types.ts';
 import { AssociationTypes, ObjectTypes, Status, SubmissionSetSchemes } from '../../xds/registry/schemes.ts';
@@ -28,7 +34,8 @@ import { checkpointOf, cx, documentMetadataOf, inWaves, messageOf, patientFeedOf
 import { RequestSlots } from './requestSlots.ts';
 
 export interface RemoteTargets {
-  mllp: { host: string; port: number };
+  /** `tls`: MLLP over TLS (`mllps://`). */
+  mllp: { host: string; port: number; tls: boolean };
   repositoryUrl: string;
   registryUrl: string;
 }
@@ -41,7 +48,12 @@ export interface RemoteSharingDeps {
   targets: RemoteTargets;
   /** MSH-3 of the adapter's messages. */
   application: string;
+  /** For `mllps://` and `https://` targets: the CA to trust, and the adapter's certificate and key. */
+  tls?: TlsClientPem;
 }
+
+/** The HIE could not be reached, or the TLS handshake with it failed: the run stops, nothing is checkpointed. */
+export class RemoteConnectionError extends Error {}
 
 /** Registry errors that say the submission is registered already (sent before, its checkpoint lost). */
 const isAlreadyThere = (e: RegistryError) =>
@@ -62,7 +74,8 @@ export class RemoteSharing implements Sharing {
   constructor(private readonly deps: RemoteSharingDeps) {}
 
   async close(): Promise<void> {
-    if (this.mllp) await (await this.mllp).close().catch(() => undefined);
+    // A connection that never opened has nothing to close (its failure was reported by the send).
+    if (this.mllp) await this.mllp.then((c) => c.close(), () => undefined).catch(() => undefined);
   }
 
   async take(item: ClinicalItem): Promise<ItemOutcome> {
@@ -77,8 +90,15 @@ export class RemoteSharing implements Sharing {
   }
 
   private async send(text: string, charset: 'ascii' | 'iso-2022-jp'): Promise<string[][]> {
-    this.mllp ??= MllpClient.connect({ host: this.deps.targets.mllp.host, port: this.deps.targets.mllp.port, replyTimeoutMs: 30_000 });
-    const reply = await (await this.mllp).send(encodeMessage(text, charset));
+    const { host, port, tls } = this.deps.targets.mllp;
+    const target = `${tls ? 'mllps' : 'mllp'}://${host}:${port}`;
+    let reply: Buffer;
+    try {
+      this.mllp ??= MllpClient.connect({ host, port, replyTimeoutMs: 30_000, tls: tls ? { ...this.deps.tls, servername: isIp(host) ? undefined : host, minVersion: 'TLSv1.2' } : undefined });
+      reply = await (await this.mllp).send(encodeMessage(text, charset));
+    } catch (e) {
+      throw new RemoteConnectionError(tls ? describeTlsFailure(target, e) : `connection to ${target} failed: ${(e as Error).message}`);
+    }
     return decodeMessage(reply, declaredCharset(reply, 'utf-8').charset)
       .split('\r')
       .filter(Boolean)
@@ -93,11 +113,20 @@ export class RemoteSharing implements Sharing {
   /** ITI-8: the stored ADT^A08 with PID-3 in the facility's assigning authority (and the token beside it). */
   private async feedPatient(item: ClinicalItem): Promise<ItemOutcome> {
     const { ids } = patientFeedOf(item, this.deps.domains);
+    const facility = item.facility;
     const pid3 = ids.map((i) => `${i.id}^^^${i.authority.namespace}&${i.authority.oid}&${i.authority.oid ? 'ISO' : ''}${i.typeCode ? `^${i.typeCode}` : ''}`).join('~');
     const lines = messageOf(item).message.text.split('\r');
     const hasPv1 = lines.some((l) => l.startsWith('PV1|'));
     const text = lines
       .map((l) => {
+        // The adapter feeds as its facility (MSH-4, as in its PIX queries): the HIS's own code in the
+        // stored message need not be a facility the HIE knows, and node authorization checks MSH-4.
+        if (l.startsWith('MSH|')) {
+          const f = fieldsOf(l);
+          while (f.length < 4) f.push('');
+          f[3] = facility.namespace;
+          return f.join('|');
+        }
         if (!l.startsWith('PID|')) return l;
         const f = fieldsOf(l);
         while (f.length < 4) f.push('');
@@ -242,12 +271,16 @@ export class RemoteSharing implements Sharing {
   }
 
   private async registryCall(url: string, action: string, bodyXml: string, attachments?: { contentId: string; contentType: string; data: Buffer }[]): Promise<RegistryError[]> {
+    const https = url.startsWith('https:');
+    let body;
     try {
-      const body = await this.requests.run(() => callSoap({ url, action, bodyXml, attachments, mtom: !!attachments }));
-      return decodeRegistryResponse(body).errors;
+      body = await this.requests.run(() => callSoap({ url, action, bodyXml, attachments, mtom: !!attachments, tls: https ? this.deps.tls : undefined }));
     } catch (e) {
       if (e instanceof SoapClientError) throw new Rejection('refused-by-registry', e.message);
-      throw e;
+      throw new RemoteConnectionError(https ? describeTlsFailure(url, e) : `connection to ${url} failed: ${(e as Error).message}`);
     }
+    return decodeRegistryResponse(body).errors;
   }
 }
+
+const isIp = (host: string) => /^[\d.]+$|:/.test(host);

@@ -4,13 +4,23 @@ import type { IngestCounts, IngestReport } from './ingestRun.ts';
 
 const rate = (n: number, ms: number) => (ms > 0 ? Math.round((n * 1000) / ms) : 0);
 
-/** One line: a bar, files done of total, the rate, documents, patients, rejections. */
+/**
+ * Files whose outcome is known: taken in (a patient fed, a document registered or removed, found
+ * registered already), unchanged, or rejected. A document file read but still waiting for its
+ * patient's submission is not yet among them.
+ */
+export function settledFiles(c: IngestCounts): number {
+  return c.unchanged + c.patients + c.documents + c.removed + c.alreadyRegistered + c.rejected;
+}
+
+/** One line: a bar of files settled of total, files read, documents registered and their rate, patients, rejections. */
 export function progressLine(c: IngestCounts, total: number, elapsedMs: number, width = 24): string {
-  const done = total > 0 ? Math.min(1, c.files / total) : 1;
+  const settled = settledFiles(c);
+  const done = total > 0 ? Math.min(1, settled / total) : 1;
   const filled = Math.round(done * width);
   return (
-    `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${c.files}/${total} files ` +
-    `${rate(c.files, elapsedMs)} files/s  documents ${c.documents}  patients ${c.patients}  unchanged ${c.unchanged}  rejected ${c.rejected}`
+    `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${settled}/${total} files done (${c.files} read)  ` +
+    `documents registered ${c.documents} (${rate(c.documents, elapsedMs)}/s)  patients ${c.patients}  unchanged ${c.unchanged}  rejected ${c.rejected}`
   );
 }
 

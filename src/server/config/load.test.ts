@@ -24,6 +24,14 @@ describe('configuration', () => {
     expect(loadConfig({ file, env: {} }).identity.unknownDomains).to.equal('reject');
   });
 
+  it('shows the access report in Asia/Tokyo unless told another IANA time zone, and refuses what is not one', () => {
+    expect(loadConfig({ env: {} }).atna.reportTimeZone).to.equal('Asia/Tokyo');
+    expect(loadConfig({ env: { HIE__ATNA__REPORTTIMEZONE: 'Europe/Berlin' } }).atna.reportTimeZone).to.equal('Europe/Berlin');
+    for (const bad of ['JST', '+09:00', 'Asia/Tokio']) {
+      expect(() => loadConfig({ env: { HIE__ATNA__REPORTTIMEZONE: bad } }), bad).to.throw(ConfigError, 'atna.reportTimeZone: must match format "iana-time-zone"');
+    }
+  });
+
   it('maps HIE__ variables onto nested keys', () => {
     const c = loadConfig({ env: { HIE__IDENTITY__UNKNOWN_DOMAINS: 'reject', HIE__PDQ__MAXMATCHES: '50' } });
     expect(c.identity.unknownDomains).to.equal('reject');

@@ -12,6 +12,7 @@ import { configSchema } from './schema.ts';
 import { ownRegionalAuthority } from './regionalAuthority.ts';
 import { resolveFilePaths } from './relativePaths.ts';
 import type { Config } from '../../kernel/config.ts';
+import { isIanaTimeZone } from '../../kernel/timeZone.ts';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -89,6 +90,7 @@ function hasPath(doc: Json, path: string[]): boolean {
 }
 
 const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
+ajv.addFormat('iana-time-zone', isIanaTimeZone);
 const check = ajv.compile(configSchema);
 
 export function validate(doc: Json): Config {

@@ -106,6 +106,7 @@ const atnaSchema = {
         windowMs: { type: 'integer', minimum: 100, default: 60000 },
       },
     },
+    reportTimeZone: { type: 'string', format: 'iana-time-zone', default: 'Asia/Tokyo', description: 'IANA time zone the patient access report shows times in' },
   },
 } as const;
 // --- end ATNA ---
@@ -140,6 +141,7 @@ const nodesSchema = {
       breakGlass: { ...purposes, description: 'purposes of use (EMERGENCY, DISASTER) with which this node sees what consent withholds' },
       requireAssertion: { type: 'boolean', default: false, description: 'SOAP requests must carry a valid XUA assertion (ITI-40)' },
       homeCommunityId: { type: 'string', pattern: '^urn:oid:[0-2](\\.(0|[1-9][0-9]*))+$', description: 'for a gateway node: the peer community' },
+      displayName: { type: 'string', minLength: 1, description: 'the node as a patient knows it, in the patient access report' },
     },
   },
 } as const;
@@ -455,6 +457,7 @@ export const configSchema = {
               ...authority.properties,
               sourceApplication: { type: 'string', description: 'MSH-3 of the patient identity source whose CX-4 may be empty' },
               sourceFacility: { type: 'string', description: 'MSH-4 of that source' },
+              displayName: { type: 'string', minLength: 1, description: 'the facility as a patient knows it (e.g. 登呂中央病院), in the patient access report' },
             },
           },
         },
@@ -630,6 +633,12 @@ export const configSchema = {
               maximum: 1024,
               default: 256,
               description: 'patients ingested at once (their files in order); their writes commit together, so more patients make fewer, larger commits',
+            },
+            tls: {
+              type: 'object',
+              additionalProperties: false,
+              description: 'PEM files of the adapter publishing with --to mllps:// or https://: the CA of the HIE, and the adapter certificate and key it presents',
+              properties: { ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } },
             },
           },
         },
