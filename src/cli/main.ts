@@ -14,7 +14,7 @@ import { serve } from './serve.ts';
 import { token } from './token.ts';
 import { xds } from './xds.ts';
 
-const help = `hie: a regional health information exchange (IHE PIX/PDQ, XDS.b, ATNA)
+const help = `hie: a regional health information exchange (IHE PIX/PDQ, XDS.b, XCA, ATNA)
 
 Usage: hie COMMAND [options]
 

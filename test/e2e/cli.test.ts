@@ -22,10 +22,10 @@ describe('the hie command', function () {
   it('names in --help only the actors this server has, and every command it runs', async () => {
     const r = await hie(['--help']);
     expect(r.code).to.equal(0);
-    // No cross-community gateway (XCA) and no FHIR faces of PIX/PDQ/XDS (PIXm, PDQm, MHD) are served.
-    expect(r.stdout).to.not.match(/XCA|XCPD|PIXm|PDQm|MHD|FHIR/);
-    expect(r.stdout.split('\n')[0]).to.equal('hie: a regional health information exchange (IHE PIX/PDQ, XDS.b, ATNA)');
-    for (const command of ['serve', 'send', 'ingest ssmix2', 'ssmix generate', 'token issue', 'pix review', 'audit patient', 'consent', 'disaster', 'certs', 'xds find', 'xds get']) {
+    // No XCPD and no FHIR faces of PIX/PDQ/XDS (PIXm, PDQm, MHD) are served; the XCA gateways are.
+    expect(r.stdout).to.not.match(/XCPD|PIXm|PDQm|MHD|FHIR/);
+    expect(r.stdout.split('\n')[0]).to.equal('hie: a regional health information exchange (IHE PIX/PDQ, XDS.b, XCA, ATNA)');
+    for (const command of ['serve', 'send', 'ingest ssmix2', 'ssmix generate', 'token issue', 'pix review', 'audit patient', 'consent', 'disaster', 'certs', 'xds find', 'xds get', 'demo-regions']) {
       expect(r.stdout, command).to.match(new RegExp(`\\n  ${command} `));
     }
   });

@@ -78,7 +78,7 @@ describe('examples/soap and the README lines that send them (e2e)', function () 
       expect((await s.app.store.read((tx) => tx.identity.person(1)))!.regionalId).to.equal('R0000000001');
       lines = readmeLines();
       const base = `http://127.0.0.1:${s.app.ports.http}`;
-      const env = { HIE_HTTP_PORT: String(s.app.ports.http), HIE_MLLP_PORT: String(s.mllpPort), HIE_DATA_DIR: path.join(work, 'cli-data') };
+      const env = { HIE_HTTP_PORT: String(s.app.ports.http), HIE_MLLP_PORT: String(s.mllpPort), HIE_DATA_DIR: s.dataDir }; // the server's folder: its regional authority
       for (const line of lines) {
         // The same request on this server's ports; `npm run --silent hie --` is the package's `hie` script.
         const command = line.startsWith('curl ')

@@ -26,6 +26,12 @@ interface Found {
   institutions: string[];
 }
 
+/**
+ * `hie` run on the server's data folder, as a user runs it beside `hie serve`: a configuration that
+ * names no regional authority takes the data folder's (server/config/regionalAuthority.ts).
+ */
+const hieOn = (s: TestServer, args: string[]) => hie(args, '', { HIE_DATA_DIR: s.dataDir });
+
 /** A server with the demo loaded, and one patient seen at a facility: regional ID, local ID, documents. */
 async function demoServer(overrides: Record<string, unknown> = {}) {
   const base = await startTestServer();
@@ -61,7 +67,7 @@ describe('hie xds find and get: a Document Consumer on the command line (e2e)', 
 
     it('lists a patient\'s documents by regional ID, readable: uniqueId, status, class, facility, time, size, MIME type', async () => {
       expect(patient.docs.length).to.be.greaterThan(0);
-      const r = await hie(['xds', 'find', patient.person.regionalId, '--url', url]);
+      const r = await hieOn(s, ['xds', 'find', patient.person.regionalId, '--url', url]);
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.contain(`${patient.docs.length} document${patient.docs.length === 1 ? '' : 's'} of ${patient.person.regionalId}^^^&${s.config.identity.regional.authority.oid}&ISO`);
       for (const d of patient.docs) expect(r.stdout).to.contain(`${d.uniqueId}  Approved`);
@@ -73,7 +79,7 @@ describe('hie xds find and get: a Document Consumer on the command line (e2e)', 
 
     it('finds the same by the facility\'s local ID (ITI-9 first), in both spellings, and as JSON', async () => {
       const pix = `mllp://127.0.0.1:${s.mllpPort}`;
-      const byFlag = await hie(['xds', 'find', patient.record.localId, '--facility', domain.namespace, '--url', url, '--pix', pix, '--format', 'json']);
+      const byFlag = await hieOn(s, ['xds', 'find', patient.record.localId, '--facility', domain.namespace, '--url', url, '--pix', pix, '--format', 'json']);
       expect(byFlag.code, byFlag.stderr).to.equal(0);
       const found = JSON.parse(byFlag.stdout) as Found[];
       expect(found.map((d) => d.uniqueId).sort()).to.deep.equal(patient.docs.map((d) => d.uniqueId).sort());
@@ -82,10 +88,10 @@ describe('hie xds find and get: a Document Consumer on the command line (e2e)', 
         expect({ size: f.size, hash: f.hash, status: f.status }).to.deep.equal({ size: d.size, hash: d.hash, status: 'Approved' });
         expect(f.mimeType).to.be.a('string').and.not.equal('');
       }
-      const byCx = await hie(['xds', 'find', `${patient.record.localId}^^^${domain.namespace}&${domain.oid}&ISO`, '--url', url, '--pix', pix, '--format', 'json']);
+      const byCx = await hieOn(s, ['xds', 'find', `${patient.record.localId}^^^${domain.namespace}&${domain.oid}&ISO`, '--url', url, '--pix', pix, '--format', 'json']);
       expect(byCx.code, byCx.stderr).to.equal(0);
       expect((JSON.parse(byCx.stdout) as Found[]).map((d) => d.uniqueId).sort()).to.deep.equal(found.map((d) => d.uniqueId).sort());
-      const unknown = await hie(['xds', 'find', 'NOBODY-1', '--facility', domain.namespace, '--url', url, '--pix', pix]);
+      const unknown = await hieOn(s, ['xds', 'find', 'NOBODY-1', '--facility', domain.namespace, '--url', url, '--pix', pix]);
       expect(unknown.code).to.equal(1);
       expect(unknown.stderr).to.contain(`knows no regional ID for NOBODY-1^^^${domain.namespace}`);
     });
@@ -93,25 +99,25 @@ describe('hie xds find and get: a Document Consumer on the command line (e2e)', 
     it('gets a document\'s bytes by ITI-43, checked against the registry\'s SHA-1 and size', async () => {
       const d = patient.docs[0];
       const out = path.join(tempDir(), 'doc.hl7');
-      const r = await hie(['xds', 'get', d.uniqueId!, '--out', out, '--url', url]);
+      const r = await hieOn(s, ['xds', 'get', d.uniqueId!, '--out', out, '--url', url]);
       expect(r.code, r.stderr).to.equal(0);
       const bytes = fs.readFileSync(out);
       expect(bytes.length).to.equal(d.size);
       expect(createHash('sha1').update(bytes).digest('hex')).to.equal(d.hash);
       expect(r.stdout).to.contain(`${d.uniqueId}: ${d.size} bytes`);
-      const missing = await hie(['xds', 'get', '1.2.3.999.999', '--out', path.join(tempDir(), 'x'), '--url', url]);
+      const missing = await hieOn(s, ['xds', 'get', '1.2.3.999.999', '--out', path.join(tempDir(), 'x'), '--url', url]);
       expect(missing.code).to.equal(1);
       expect(missing.stderr).to.contain('has no document 1.2.3.999.999');
     });
 
     it('refuses what it cannot do with a usage error', async () => {
-      const noOut = await hie(['xds', 'get', '1.2.3']);
+      const noOut = await hieOn(s, ['xds', 'get', '1.2.3']);
       expect(noOut.code).to.equal(2);
       expect(noOut.stderr).to.contain('--out FILE is required');
-      const notRegional = await hie(['xds', 'find', '0001234']);
+      const notRegional = await hieOn(s, ['xds', 'find', '0001234']);
       expect(notRegional.code).to.equal(2);
       expect(notRegional.stderr).to.contain('give a local ID with --facility');
-      const help = await hie(['xds', '--help']);
+      const help = await hieOn(s, ['xds', '--help']);
       expect(help.code).to.equal(0);
       expect(help.stdout).to.match(/Usage: hie xds find PATIENT/);
     });
@@ -137,23 +143,23 @@ describe('hie xds find and get: a Document Consumer on the command line (e2e)', 
     const tlsFlags = (ca: string) => ['--url', `https://127.0.0.1:${s.app.ports.http}`, '--pix', `mllps://127.0.0.1:${s.mllpPort}`, '--ca', ca, '--cert', certs.clientCert, '--key', certs.clientKey];
 
     it('finds by local ID over mllps:// and https://, and gets a document', async () => {
-      const r = await hie(['xds', 'find', patient.record.localId, '--facility', domain.namespace, '--format', 'json', ...tlsFlags(certs.ca)]);
+      const r = await hieOn(s, ['xds', 'find', patient.record.localId, '--facility', domain.namespace, '--format', 'json', ...tlsFlags(certs.ca)]);
       expect(r.code, r.stderr).to.equal(0);
       const found = JSON.parse(r.stdout) as Found[];
       expect(found.length).to.be.greaterThan(0);
       const out = path.join(tempDir(), 'doc');
-      const g = await hie(['xds', 'get', found[0].uniqueId, '--out', out, ...tlsFlags(certs.ca)]);
+      const g = await hieOn(s, ['xds', 'get', found[0].uniqueId, '--out', out, ...tlsFlags(certs.ca)]);
       expect(g.code, g.stderr).to.equal(0);
       expect(createHash('sha1').update(fs.readFileSync(out)).digest('hex')).to.equal(found[0].hash);
     });
 
     it('a CA that did not sign the server certificate: a clear error, nothing written', async () => {
       const stranger = path.join(certs.dir, 'stranger-ca.pem');
-      const r = await hie(['xds', 'find', patient.person.regionalId, ...tlsFlags(stranger)]);
+      const r = await hieOn(s, ['xds', 'find', patient.person.regionalId, ...tlsFlags(stranger)]);
       expect(r.code).to.equal(1);
       expect(r.stderr).to.contain(`TLS to https://127.0.0.1:${s.app.ports.http}/services/registry failed: the server's certificate is not signed by the CA given`);
       const out = path.join(tempDir(), 'doc');
-      const g = await hie(['xds', 'get', patient.docs[0].uniqueId!, '--out', out, ...tlsFlags(stranger)]);
+      const g = await hieOn(s, ['xds', 'get', patient.docs[0].uniqueId!, '--out', out, ...tlsFlags(stranger)]);
       expect(g.code).to.equal(1);
       expect(fs.existsSync(out)).to.equal(false);
     });
