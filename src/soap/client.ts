@@ -89,20 +89,7 @@ export async function callSoap(c: SoapCall): Promise<XmlElement> {
  */
 export async function callSoapWithAttachments(c: SoapCall): Promise<{ body: XmlElement; attachments: Map<string, Buffer> }> {
   const url = new URL(c.url);
-  const envelope = requestEnvelope(c.action, c.url, c.bodyXml, undefined, c.headers);
-  let contentType: string;
-  let pieces: Buffer[];
-  if (c.mtom || (c.attachments && c.attachments.length > 0)) {
-    const pkg = buildMtomPackage(envelope, c.action, c.attachments ?? []);
-    contentType = pkg.contentType;
-    pieces = pkg.pieces.map((p) => {
-      if (Buffer.isBuffer(p)) return p;
-      throw new SoapClientError('file attachments are not sent by this client');
-    });
-  } else {
-    contentType = `application/soap+xml; charset=UTF-8; action="${c.action}"`;
-    pieces = [Buffer.from(envelope, 'utf8')];
-  }
+  const { contentType, pieces } = requestPackage(c);
   const res = await post(url, contentType, pieces, c.timeoutMs ?? 60_000, c.tls);
   const mt = parseMediaType(res.contentType);
   let xml: Buffer = res.body;
@@ -139,6 +126,20 @@ export interface SoapAnswer {
   body: XmlElement;
   /** Attachments by arrival order; kept in memory up to the spool threshold, else in files under spoolDir (the caller removes them). */
   attachments: MimePart[];
+}
+
+/** The request as it goes on the wire: a SOAP 1.2 envelope, or an MTOM package when asked or with attachments. */
+function requestPackage(c: SoapCall): { contentType: string; pieces: Buffer[] } {
+  const envelope = requestEnvelope(c.action, c.url, c.bodyXml, undefined, c.headers);
+  if (!c.mtom && !(c.attachments && c.attachments.length > 0)) {
+    return { contentType: `application/soap+xml; charset=UTF-8; action="${c.action}"`, pieces: [Buffer.from(envelope, 'utf8')] };
+  }
+  const pkg = buildMtomPackage(envelope, c.action, c.attachments ?? []);
+  const pieces = pkg.pieces.map((p) => {
+    if (Buffer.isBuffer(p)) return p;
+    throw new SoapClientError('file attachments are not sent by this client');
+  });
+  return { contentType: pkg.contentType, pieces };
 }
 
 export interface SoapExchange extends SoapCall {
@@ -201,17 +202,7 @@ function postBounded(url: URL, contentType: string, pieces: Buffer[], c: SoapExc
  */
 export async function exchangeSoap(c: SoapExchange): Promise<SoapAnswer> {
   const url = new URL(c.url);
-  const envelope = requestEnvelope(c.action, c.url, c.bodyXml, undefined, c.headers);
-  let contentType = `application/soap+xml; charset=UTF-8; action="${c.action}"`;
-  let pieces: Buffer[] = [Buffer.from(envelope, 'utf8')];
-  if (c.mtom || (c.attachments && c.attachments.length > 0)) {
-    const pkg = buildMtomPackage(envelope, c.action, c.attachments ?? []);
-    contentType = pkg.contentType;
-    pieces = pkg.pieces.map((p) => {
-      if (Buffer.isBuffer(p)) return p;
-      throw new SoapClientError('file attachments are not sent by this client');
-    });
-  }
+  const { contentType, pieces } = requestPackage(c);
   let res: { status: number; contentType: string; body: Buffer };
   try {
     res = await postBounded(url, contentType, pieces, c);

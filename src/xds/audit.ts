@@ -45,6 +45,11 @@ export interface XdsAuditInput {
   selfIsSource?: boolean;
 }
 
+/** A RegistryResponse status as an audit EventOutcomeIndicator (DICOM PS3.15 A.5.1): success, minor or serious failure. */
+export function outcomeOfResponseStatus(status: 'Success' | 'PartialSuccess' | 'Failure'): EventOutcome {
+  return status === 'Success' ? 0 : status === 'PartialSuccess' ? 4 : 8;
+}
+
 export function xdsAudit(audit: AuditService, i: XdsAuditInput): AuditMessage {
   const requester: ActiveParticipant = {
     userId: i.req.replyTo || ANONYMOUS,

@@ -16,7 +16,7 @@ import type { NodeRole } from '../../kernel/requestContext.ts';
 import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
 import { NS } from '../../soap/namespaces.ts';
 import { escapeAttr, serialize } from '../../xml/write.ts';
-import { storedQueryObject, xdsAudit } from '../../xds/audit.ts';
+import { storedQueryObject, outcomeOfResponseStatus, xdsAudit } from '../../xds/audit.ts';
 import { AffinityDomainResolver } from '../../xds/query/patientResolver.ts';
 import { StoredQueryRunner } from '../../xds/query/runner.ts';
 import { XdsError } from '../../xds/registry/errors.ts';
@@ -119,7 +119,7 @@ export function initiatingQueryTransaction(deps: InitiatingGatewayDeps): SoapTra
           xdsAudit(deps.audit, {
             tx: d,
             req,
-            outcome: status === 'Success' ? 0 : status === 'PartialSuccess' ? 4 : 8,
+            outcome: outcomeOfResponseStatus(status),
             outcomeDescription: errors.map((e) => e.errorCode).join(' ') || undefined,
             patientId: pid,
             objects: [storedQueryObject(queryId, requestXml, askedHome())],

@@ -12,7 +12,7 @@ import { readScoped } from '../../consent/scopedReader.ts';
 import type { RegistryError } from '../../ebxml/registryResponse.ts';
 import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
 import { NS } from '../../soap/namespaces.ts';
-import { documentObject, xdsAudit } from '../../xds/audit.ts';
+import { documentObject, outcomeOfResponseStatus, xdsAudit } from '../../xds/audit.ts';
 import type { BlobStore } from '../../xds/repository/blobStore.ts';
 import { DocumentRetrieval, type RetrieveRequest } from '../../xds/repository/retrieve.ts';
 import { expectBody } from '../../xds/submission.ts';
@@ -72,7 +72,7 @@ export function initiatingRetrieveTransaction(deps: InitiatingRetrieveDeps): Soa
         xdsAudit(deps.audit, {
           tx: d,
           req,
-          outcome: status === 'Success' ? 0 : status === 'PartialSuccess' ? 4 : 8,
+          outcome: outcomeOfResponseStatus(status),
           outcomeDescription: errors.map((e) => e.errorCode).join(' ') || undefined,
           objects: documents.map((doc) => documentObject(doc.documentUniqueId, doc.repositoryUniqueId, doc.homeCommunityId)),
           selfIsSource: true,

@@ -11,7 +11,7 @@ import type { RegistryError } from '../../ebxml/registryResponse.ts';
 import { readScoped } from '../../consent/scopedReader.ts';
 import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
 import { NS } from '../../soap/namespaces.ts';
-import { documentObject, xdsAudit } from '../../xds/audit.ts';
+import { documentObject, outcomeOfResponseStatus, xdsAudit } from '../../xds/audit.ts';
 import { DocumentRetrieval, type RetrieveRequest } from '../../xds/repository/retrieve.ts';
 import type { BlobStore } from '../../xds/repository/blobStore.ts';
 import { expectBody } from '../../xds/submission.ts';
@@ -48,7 +48,7 @@ export function iti39Transaction(deps: Iti39Deps): SoapTransaction {
         xdsAudit(deps.audit, {
           tx: d,
           req,
-          outcome: status === 'Success' ? 0 : status === 'PartialSuccess' ? 4 : 8,
+          outcome: outcomeOfResponseStatus(status),
           outcomeDescription: errors.map((e) => e.errorCode).join(' ') || undefined,
           objects: documents.map((doc) => documentObject(doc.documentUniqueId, doc.repositoryUniqueId, home)),
           selfIsSource: true,

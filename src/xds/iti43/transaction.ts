@@ -16,7 +16,7 @@ import { NS } from '../../soap/namespaces.ts';
 import type { Store } from '../../store/types.ts';
 import { escapeText } from '../../xml/write.ts';
 import { childOf, childrenOf } from '../../xml/parse.ts';
-import { documentObject, xdsAudit } from '../audit.ts';
+import { documentObject, outcomeOfResponseStatus, xdsAudit } from '../audit.ts';
 import type { RepositoryDeps } from '../iti41/transaction.ts';
 import { DocumentRetrieval, type RetrieveRequest } from '../repository/retrieve.ts';
 import { expectBody } from '../submission.ts';
@@ -74,7 +74,7 @@ export function iti43Transaction(deps: Iti43Deps): SoapTransaction {
         xdsAudit(deps.audit, {
           tx: d,
           req,
-          outcome: status === 'Success' ? 0 : status === 'PartialSuccess' ? 4 : 8,
+          outcome: outcomeOfResponseStatus(status),
           outcomeDescription: errors.map((e) => e.errorCode).join(' ') || undefined,
           objects: documents.map((doc) => documentObject(doc.request.documentUniqueId, doc.request.repositoryUniqueId, doc.request.homeCommunityId)),
           selfIsSource: true,
