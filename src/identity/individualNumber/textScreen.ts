@@ -13,10 +13,15 @@ const CX = /([^\s|^~\\&'"<>(),=]+)\^[^|^~'"<>\s]*\^[^|^~'"<>\s]*\^([^|^~'"<>]*)(
 const TOKEN = /([^\s|&?=,'"<>]+)\|([^\s&,|'"<>]+)/g;
 const PDQ_AUTHORITY = /@PID\.3\.4(?:\.\d)?\^([^~|^]*)/g;
 const PDQ_TYPE = /@PID\.3\.5\^([^~|^]*)/g;
+/** What an identifier needs in its text: a separator, an escape, or a character NFKC may turn into one. */
+const MAY_NAME = /[^\x00-\x7F]|[\^|@&\\%]/;
 const PDQ_ID = /@PID\.3(?:\.1)?\^([^~|^]*)/g;
 
 /** The identifier values of the individual-number domain the text names. */
 export function numbersNamedIn(text: string, domain: IndividualNumberDomain): string[] {
+  // ASCII text with no separator (^ | @) and nothing decodeSpellings would decode (& \ %) names no
+  // identifier: most metadata values, read without the decoding and its NFKC normalization.
+  if (!MAY_NAME.test(text)) return [];
   const t = decodeSpellings(text);
   const out = new Set<string>();
   for (const m of t.matchAll(CX)) {
