@@ -21,7 +21,7 @@ import { initiatingGatewayAudit, recordAll } from '../audit.ts';
 import type { AuditMessage } from '../../audit/auditMessage.ts';
 import { INITIATING_ROLES, type InitiatingGatewayDeps } from '../iti38/initiating.ts';
 import type { PeerGateway } from '../peers/peerGateway.ts';
-import { decodeRetrieveRequest, responseStatus, retrieveRequestXml, retrieveResponse, type ResponseDocument } from '../retrieve.ts';
+import { decodeRetrieveRequest, responseStatus, retrieveRequestXml, retrieveResponse, type ResponseDocument } from '../../xds/iti43/codec.ts';
 import { XCA } from '../transactions.ts';
 
 export interface InitiatingRetrieveDeps extends InitiatingGatewayDeps {

@@ -16,7 +16,7 @@ import { DocumentRetrieval, type RetrieveRequest } from '../../xds/repository/re
 import type { BlobStore } from '../../xds/repository/blobStore.ts';
 import { expectBody } from '../../xds/submission.ts';
 import type { RespondingGatewayDeps } from '../iti38/transaction.ts';
-import { decodeRetrieveRequest, responseStatus, retrieveResponse } from '../retrieve.ts';
+import { decodeRetrieveRequest, responseStatus, retrieveResponse } from '../../xds/iti43/codec.ts';
 import { XCA } from '../transactions.ts';
 
 export interface Iti39Deps extends RespondingGatewayDeps {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { RegistryError } from '../../ebxml/registryResponse.ts';
 import { NS } from '../../soap/namespaces.ts';
 import type { XmlElement } from '../../xml/parse.ts';
-import { escapeText } from '../../xml/write.ts';
+import { retrieveRequestXml } from '../iti43/codec.ts';
 
 export interface DocumentRequest {
   repositoryUniqueId: string;
@@ -31,17 +31,7 @@ export class RetrieveError extends Error {
 }
 
 export function retrieveRequest(docs: DocumentRequest[]): string {
-  return (
-    `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="${NS.xdsb}">` +
-    docs
-      .map(
-        (d) =>
-          `<xdsb:DocumentRequest><xdsb:RepositoryUniqueId>${escapeText(d.repositoryUniqueId)}</xdsb:RepositoryUniqueId>` +
-          `<xdsb:DocumentUniqueId>${escapeText(d.documentUniqueId)}</xdsb:DocumentUniqueId></xdsb:DocumentRequest>`,
-      )
-      .join('') +
-    `</xdsb:RetrieveDocumentSetRequest>`
-  );
+  return retrieveRequestXml(docs.map((d) => ({ repositoryUniqueId: d.repositoryUniqueId, documentUniqueId: d.documentUniqueId })));
 }
 
 const childText = (el: XmlElement, local: string) => el.children.find((c) => c.ns === NS.xdsb && c.local === local)?.text.trim() ?? '';

@@ -1,16 +1,17 @@
 /**
  * The RetrieveDocumentSetRequest and Response of ITI-43 and ITI-39 (ITI TF-2b 3.43.4, 3.39.4) as
- * the gateways read and write them: each DocumentRequest with its HomeCommunityId, and a response
- * whose every DocumentResponse names its community, its document an MTOM attachment.
+ * the repository, the gateways and the consumer read and write them: each DocumentRequest with its
+ * HomeCommunityId when it has one, and a response whose DocumentResponses name their community when
+ * known, each document an MTOM attachment.
  */
 import { randomUUID } from 'node:crypto';
-import { registryErrorListXml, STATUS_URN, type RegistryError, type ResponseStatus } from '../ebxml/registryResponse.ts';
-import type { OutgoingPart } from '../soap/mtom.ts';
-import { SoapFault, Subcodes } from '../soap/fault.ts';
-import { NS } from '../soap/namespaces.ts';
-import { childOf, childrenOf, type XmlElement } from '../xml/parse.ts';
-import { escapeText } from '../xml/write.ts';
-import type { RetrieveRequest } from '../xds/repository/retrieve.ts';
+import { registryErrorListXml, STATUS_URN, type RegistryError, type ResponseStatus } from '../../ebxml/registryResponse.ts';
+import type { OutgoingPart } from '../../soap/mtom.ts';
+import { SoapFault, Subcodes } from '../../soap/fault.ts';
+import { NS } from '../../soap/namespaces.ts';
+import { childOf, childrenOf, type XmlElement } from '../../xml/parse.ts';
+import { escapeText } from '../../xml/write.ts';
+import type { RetrieveRequest } from '../repository/retrieve.ts';
 
 /** The DocumentRequests; a request without any, or one missing its repository or document, is a Sender fault (XDS.b_DocumentRepository.xsd). */
 export function decodeRetrieveRequest(body: XmlElement): RetrieveRequest[] {
