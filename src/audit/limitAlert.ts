@@ -10,7 +10,7 @@
  */
 import type { AuditMessage } from './auditMessage.ts';
 import type { AuditService } from './auditService.ts';
-import { EventIds } from './codes.ts';
+import { peerAlert } from './securityAlert.ts';
 
 const ALERT_TYPES = {
   'restricted-function': { code: '110132', codeSystemName: 'DCM', originalText: 'Use of Restricted Function' },
@@ -28,26 +28,5 @@ export interface LimitRefusal {
 }
 
 export function limitAlert(audit: AuditService, r: LimitRefusal): AuditMessage {
-  return {
-    eventId: EventIds.securityAlert,
-    eventActionCode: 'E',
-    eventDateTime: new Date().toISOString(),
-    eventOutcome: 4,
-    eventOutcomeDescription: r.reason,
-    eventTypeCodes: [ALERT_TYPES[r.type]],
-    participants: [
-      audit.applicationParticipant,
-      ...(r.peer ? [{ userId: r.peer, userIsRequestor: true, roleIdCodes: [], networkAccessPointId: r.peer, networkAccessPointTypeCode: '2' as const }] : []),
-    ],
-    source: audit.sourceIdentification,
-    objects: [
-      {
-        id: r.object,
-        typeCode: 2,
-        typeCodeRole: 13,
-        idTypeCode: { code: '12', codeSystemName: 'RFC-3881', originalText: 'URI' },
-        details: [{ type: 'Alert Description', value: Buffer.from(r.reason, 'utf8').toString('base64') }],
-      },
-    ],
-  };
+  return peerAlert(audit, { type: ALERT_TYPES[r.type], description: r.reason, peer: r.peer ? { userId: r.peer, address: r.peer } : undefined, object: r.object, reason: r.reason });
 }

@@ -17,27 +17,45 @@ export interface RefusedPeer {
 
 export function nodeAuthenticationFailure(audit: AuditService, i: { listener: string; peer: RefusedPeer; reason: string }): AuditMessage {
   const address = i.peer.address.startsWith('::ffff:') ? i.peer.address.slice(7) : i.peer.address;
+  return peerAlert(audit, {
+    type: { code: '110126', codeSystemName: 'DCM', originalText: 'Node Authentication' },
+    description: `TLS connection from ${address}:${i.peer.port} refused: ${i.reason}`,
+    peer: { userId: address || 'unknown', address: address || undefined },
+    object: i.listener,
+    reason: i.reason,
+  });
+}
+
+/**
+ * A Security Alert about a peer refused at a network object (a listener's URI, the data folder):
+ * the reporting process is this node, the performing process the peer when there is one, and the
+ * object carries the reason as its Alert Description. Outcome 4: the refusal was the mitigation.
+ */
+export function peerAlert(
+  audit: AuditService,
+  a: { type: AuditMessage['eventTypeCodes'][number]; description: string; peer?: { userId: string; address?: string }; object: string; reason: string },
+): AuditMessage {
   return {
     eventId: EventIds.securityAlert,
     eventActionCode: 'E',
     eventDateTime: new Date().toISOString(),
     eventOutcome: 4,
-    eventOutcomeDescription: `TLS connection from ${address}:${i.peer.port} refused: ${i.reason}`,
-    eventTypeCodes: [{ code: '110126', codeSystemName: 'DCM', originalText: 'Node Authentication' }],
+    eventOutcomeDescription: a.description,
+    eventTypeCodes: [a.type],
     participants: [
       // Reporting process: this node.
       audit.applicationParticipant,
-      // Performing process: the peer that tried to connect.
-      { userId: address || 'unknown', userIsRequestor: true, roleIdCodes: [], networkAccessPointId: address || undefined, networkAccessPointTypeCode: '2' },
+      // Performing process: the peer refused.
+      ...(a.peer ? [{ userId: a.peer.userId, userIsRequestor: true, roleIdCodes: [], networkAccessPointId: a.peer.address, networkAccessPointTypeCode: '2' as const }] : []),
     ],
     source: audit.sourceIdentification,
     objects: [
       {
-        id: i.listener,
+        id: a.object,
         typeCode: 2,
         typeCodeRole: 13,
         idTypeCode: { code: '12', codeSystemName: 'RFC-3881', originalText: 'URI' },
-        details: [{ type: 'Alert Description', value: Buffer.from(i.reason, 'utf8').toString('base64') }],
+        details: [{ type: 'Alert Description', value: Buffer.from(a.reason, 'utf8').toString('base64') }],
       },
     ],
   };
