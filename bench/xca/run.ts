@@ -9,6 +9,10 @@
  * 3. ITI-43 of 1 MB documents through the Initiating Gateway (one ITI-39 to the region) against a
  *    direct ITI-43 to the region's repository: goal MB/s(gateway) >= 0.5 x MB/s(direct).
  *
+ * And the floors, in the same run: the three ITI-38 sent at once by the load generator (no gateway)
+ * plus the cost of merging their answers on one core; the retrieve through a store-and-forward relay
+ * (relay.ts); and each server's CPU per operation.
+ *
  * Each region is a `hie serve` child on loopback (plain HTTP; the loopback identity acts as consumer
  * and gateway), its registry a copy of the cached XDS corpus (bench/xds/corpus.ts) whose persons get
  * a medical-field token; the gateways' own registries hold the same persons (no documents). Consent
@@ -18,6 +22,7 @@
  * Options: --entries 100000 (per region); --queries 500; --retrieves 100; --documents 20 (1 MB each);
  * --hang-timeout 500 (ms); --concurrency 4; --json FILE.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,7 +33,10 @@ import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { ACTIONS, envelope, mtomBody, post as postOver, readReply } from '../../test/helpers/xds.ts';
 import { provideAndRegisterRequest } from '../../test/helpers/xdsMetadata.ts';
 import { findDocuments } from '../../test/helpers/xdsQuery.ts';
-import { startChild, type ChildServer } from '../xds/child.ts';
+import { adhocQueryResponse } from '../../src/xca/adhocQuery.ts';
+import { queryAnswer } from '../../src/xca/peers/answers.ts';
+import { childOf, parseXml } from '../../src/xml/parse.ts';
+import { cpuMsOf, startChild, type ChildServer } from '../xds/child.ts';
 import { AFFINITY_OID, corpus, DOCS_PER_PATIENT, patientCx, regionalId } from '../xds/corpus.ts';
 import { fmt, runPool, summarize, type Latency } from '../xds/stats.ts';
 
@@ -60,6 +68,11 @@ const GATEWAY_HOME = 'urn:oid:2.999.392.202.9';
 const token = (p: number) => `XCABENCHTOKEN${String(p).padStart(12, '0')}`;
 const SUCCESS = 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success';
 const PARTIAL = 'urn:ihe:iti:2007:ResponseStatusType:PartialSuccess';
+/** The medical-field token's assigning authority (the default every region shares). */
+const TOKEN_OID = '2.999.392.1.1';
+const ACTION_ITI38 = 'urn:ihe:iti:2007:CrossGatewayQuery';
+const SOAP_ENV = 'http://www.w3.org/2003/05/soap-envelope';
+const QUERY_NS = 'urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0';
 
 /** Every server: the loopback identity a consumer and gateway of every facility, consent off. */
 const base = (repository: string, home: string) => ({
@@ -141,6 +154,81 @@ async function findLoad(port: number, urlPath: string, patients: number, expectD
   return summarize(ms);
 }
 
+/**
+ * The floor of the gateway's query on this machine: the same three ITI-38 the gateway sends (the
+ * patient keyed on the token, `home` named), sent by the load generator to the three regions at once
+ * and waited for together. No gateway process runs the query; what this measures is what three
+ * regions answering at once cost on the same cores.
+ */
+async function fanOutLoad(regions: { home: string; child: ChildServer }[], patients: number, count: number, seed: number): Promise<{ latency: Latency; answers: Buffer[] }> {
+  const pick = rng(seed, patients - DOCUMENTS);
+  const ms: number[] = [];
+  let last: Buffer[] = [];
+  const one = async (record: boolean) => {
+    const p = DOCUMENTS + pick();
+    const body = (home: string) => findDocuments(`${token(p)}^^^&${TOKEN_OID}&ISO`).replace('<rim:AdhocQuery ', `<rim:AdhocQuery home="${home}" `);
+    const t0 = performance.now();
+    const answers = await Promise.all(regions.map((r) => soap(r.child.httpPort, '/services/xca/responding', ACTION_ITI38, body(r.home))));
+    const took = performance.now() - t0;
+    for (const r of answers) {
+      const text = r.body.toString('utf8');
+      const docs = (text.match(/<rim:ExtrinsicObject /g) ?? []).length;
+      if (!text.includes(`status="${SUCCESS}"`) || docs !== DOCS_PER_PATIENT) throw new Error(`ITI-38 fan-out, patient ${p}: ${docs} documents\n${text.slice(0, 1500)}`);
+    }
+    last = answers.map((r) => r.body);
+    if (record) ms.push(took);
+  };
+  await runPool(WARMUP, CONCURRENCY, () => one(false));
+  await runPool(count, CONCURRENCY, () => one(true));
+  return { latency: summarize(ms), answers: last };
+}
+
+/**
+ * What any gateway that checks its peers' answers must do to a query's three answers, timed in this
+ * process on one core: parse each envelope, decode and check its registry objects, write the merged
+ * AdhocQueryResponse. The median of `rounds`, in ms.
+ */
+function mergeCost(answers: Buffer[], rounds = 200): number {
+  const once = () => {
+    const parts = answers.map((b) => queryAnswer({ status: 200, envelopeXml: '', attachments: [], body: childOf(childOf(parseXml(b), SOAP_ENV, 'Body')!, QUERY_NS, 'AdhocQueryResponse')! }));
+    return adhocQueryResponse('Success', parts.flatMap((p) => p.objects), 'LeafClass', []).length;
+  };
+  for (let i = 0; i < 20; i++) once();
+  const ms: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    once();
+    ms.push(performance.now() - t0);
+  }
+  return summarize(ms).p50;
+}
+
+/** CPU milliseconds each server spent on `work`. */
+async function cpuOf<T>(servers: { cpuMs(): number }[], work: () => Promise<T>): Promise<{ result: T; cpuMs: number[] }> {
+  const before = servers.map((s) => s.cpuMs());
+  const result = await work();
+  return { result, cpuMs: servers.map((s, i) => s.cpuMs() - before[i]) };
+}
+
+/** The store-and-forward relay (relay.ts) to `targetUrl`, in its own process. */
+async function startRelay(targetUrl: string): Promise<{ port: number; cpuMs(): number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', path.join(import.meta.dirname, 'relay.ts'), targetUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /RELAY (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`relay exited with ${code}`)));
+  });
+  return {
+    port,
+    cpuMs: () => cpuMsOf(child.pid),
+    stop: () => new Promise((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))),
+  };
+}
+
 /** `count` ITI-43 of one random 1 MB document each; MB/s over the wall time. */
 async function retrieveLoad(port: number, urlPath: string, uids: string[], withHome: string | undefined, repository: string, count: number): Promise<{ mbps: number; latency: Latency }> {
   const pick = rng(7, uids.length);
@@ -173,7 +261,7 @@ async function main(): Promise<void> {
   const hung = await hungPeer();
   try {
     log(`three regions of ${ENTRIES.toLocaleString()} entries (${c.patients.toLocaleString()} patients, ${DOCS_PER_PATIENT} documents each)`);
-    const regions = [];
+    const regions: ((typeof REGIONS)[number] & { child: ChildServer })[] = [];
     for (const r of REGIONS) {
       const dir = await regionData(r.name, c.dataDir, c.patients);
       const child = await startChild(dir, base(r.repository, r.home));
@@ -201,28 +289,55 @@ async function main(): Promise<void> {
 
     log(`ITI-18 direct to each region, ${QUERIES} queries each (concurrency ${CONCURRENCY})`);
     const direct: Record<string, Latency> = {};
-    for (const r of regions) direct[r.name] = await findLoad(r.child.httpPort, '/services/registry', c.patients, DOCS_PER_PATIENT, SUCCESS, QUERIES, 11);
+    const directCpu: Record<string, number> = {};
+    for (const r of regions) {
+      const m = await cpuOf([r.child], () => findLoad(r.child.httpPort, '/services/registry', c.patients, DOCS_PER_PATIENT, SUCCESS, QUERIES, 11));
+      direct[r.name] = m.result;
+      directCpu[r.name] = m.cpuMs[0] / (QUERIES + WARMUP);
+    }
+    log(`ITI-38 to the three regions at once from the load generator (the floor: no gateway), ${QUERIES} fan-outs`);
+    const fan = await fanOutLoad(regions, c.patients, QUERIES, 11);
+    const fanOut = fan.latency;
+    const merge = mergeCost(fan.answers);
     log(`ITI-18 through the Initiating Gateway (ITI-38 to three regions), ${QUERIES} queries`);
-    const viaGateway = await findLoad(gateway.httpPort, '/services/xca/initiating', c.patients, 3 * DOCS_PER_PATIENT, SUCCESS, QUERIES, 11);
+    const gw = await cpuOf([gateway, ...regions.map((r) => r.child)], () => findLoad(gateway.httpPort, '/services/xca/initiating', c.patients, 3 * DOCS_PER_PATIENT, SUCCESS, QUERIES, 11));
+    const viaGateway = gw.result;
+    const [gatewayCpu, ...peerCpu] = gw.cpuMs.map((ms) => ms / (QUERIES + WARMUP));
     log(`ITI-18 through the gateway with a hung fourth peer (timeout ${HANG_TIMEOUT} ms), ${Math.min(QUERIES, 100)} queries`);
     const withHung = await findLoad(hungGateway.httpPort, '/services/xca/initiating', c.patients, 3 * DOCS_PER_PATIENT, PARTIAL, Math.min(QUERIES, 100), 13);
     log(`ITI-43 of 1 MB documents: direct and through the gateway (ITI-39), ${RETRIEVES} each`);
-    const directRetrieve = await retrieveLoad(regions[0].child.httpPort, '/services/repository', uids, undefined, regions[0].repository, RETRIEVES);
-    const gatewayRetrieve = await retrieveLoad(gateway.httpPort, '/services/xca/initiating', uids, regions[0].home, regions[0].repository, RETRIEVES);
+    const dr = await cpuOf([regions[0].child], () => retrieveLoad(regions[0].child.httpPort, '/services/repository', uids, undefined, regions[0].repository, RETRIEVES));
+    log(`ITI-43 of 1 MB documents through a store-and-forward relay (the floor: no gateway), ${RETRIEVES}`);
+    const relay = await startRelay(`http://127.0.0.1:${regions[0].child.httpPort}/services/repository`);
+    const rr = await cpuOf([relay, regions[0].child], () => retrieveLoad(relay.port, '/', uids, undefined, regions[0].repository, RETRIEVES));
+    await relay.stop();
+    const relayRetrieve = rr.result;
+    const gr = await cpuOf([gateway, regions[0].child], () => retrieveLoad(gateway.httpPort, '/services/xca/initiating', uids, regions[0].home, regions[0].repository, RETRIEVES));
+    const directRetrieve = dr.result;
+    const gatewayRetrieve = gr.result;
+    // Per retrieve, warm-up included (min(10, RETRIEVES) of them).
+    const perRetrieve = (ms: number) => ms / (RETRIEVES + Math.min(10, RETRIEVES));
+    const retrieveCpu = { direct: perRetrieve(dr.cpuMs[0]), relay: perRetrieve(rr.cpuMs[0]), gateway: perRetrieve(gr.cpuMs[0]), peer: perRetrieve(gr.cpuMs[1]) };
+    const relayRatio = relayRetrieve.mbps / directRetrieve.mbps;
 
     const slowest = Math.max(...Object.values(direct).map((l) => l.p50));
     const ratio = viaGateway.p50 / slowest;
+    const floorRatio = (fanOut.p50 + merge) / slowest;
     const hungOk = withHung.p99 <= HANG_TIMEOUT + 50;
     const mbRatio = gatewayRetrieve.mbps / directRetrieve.mbps;
     const lines = [
       `entries per region ${ENTRIES.toLocaleString()}, queries ${QUERIES}, retrieves ${RETRIEVES} of 1 MB, concurrency ${CONCURRENCY}`,
       ...regions.map((r) => `ITI-18 direct, region ${r.name.toUpperCase()}: p50 ${fmt(direct[r.name].p50)} ms, p99 ${fmt(direct[r.name].p99)} ms`),
+      `floor: the same 3 x ITI-38 sent at once by the load generator (no gateway): p50 ${fmt(fanOut.p50)} ms, p99 ${fmt(fanOut.p99)} ms; merging their answers (parse, check, write) ${fmt(merge, 2)} ms; (fan-out + merge) / slowest region's p50 ${fmt(floorRatio, 2)}`,
+      `server CPU a query: ITI-18 direct ${regions.map((r) => `${r.name.toUpperCase()} ${fmt(directCpu[r.name], 2)}`).join(', ')} ms; through the gateway: gateway ${fmt(gatewayCpu, 2)} ms, regions ${peerCpu.map((x) => fmt(x, 2)).join(', ')} ms (ITI-38)`,
       `ITI-18 via the Initiating Gateway (3 x ITI-38): p50 ${fmt(viaGateway.p50)} ms, p99 ${fmt(viaGateway.p99)} ms; ratio to the slowest region's p50 ${fmt(ratio, 2)} (goal <= 1.30): ${ratio <= 1.3 ? 'met' : 'NOT met'}`,
       `with a hung peer (timeout ${HANG_TIMEOUT} ms): PartialSuccess every time, p50 ${fmt(withHung.p50)} ms, p99 ${fmt(withHung.p99)} ms (goal <= ${HANG_TIMEOUT + 50} ms): ${hungOk ? 'met' : 'NOT met'}`,
       `ITI-43 1 MB direct: ${fmt(directRetrieve.mbps)} MB/s (p50 ${fmt(directRetrieve.latency.p50)} ms); via the gateway (ITI-39): ${fmt(gatewayRetrieve.mbps)} MB/s (p50 ${fmt(gatewayRetrieve.latency.p50)} ms); ratio ${fmt(mbRatio, 2)} (goal >= 0.50): ${mbRatio >= 0.5 ? 'met' : 'NOT met'}`,
+      `floor: ITI-43 1 MB through a store-and-forward relay (no gateway): ${fmt(relayRetrieve.mbps)} MB/s (p50 ${fmt(relayRetrieve.latency.p50)} ms); ratio to direct ${fmt(relayRatio, 2)}`,
+      `server CPU a 1 MB retrieve: ITI-43 direct ${fmt(retrieveCpu.direct, 2)} ms; relay ${fmt(retrieveCpu.relay, 2)} ms; through the gateway: gateway ${fmt(retrieveCpu.gateway, 2)} ms, region ${fmt(retrieveCpu.peer, 2)} ms (ITI-39)`,
     ];
     for (const l of lines) process.stdout.write(l + '\n');
-    if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ entries: ENTRIES, queries: QUERIES, retrieves: RETRIEVES, direct, viaGateway, ratio, withHung, hangTimeoutMs: HANG_TIMEOUT, directRetrieve, gatewayRetrieve, mbRatio }, null, 2) + '\n');
+    if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ entries: ENTRIES, queries: QUERIES, retrieves: RETRIEVES, direct, directCpu, fanOut, mergeMs: merge, floorRatio, viaGateway, gatewayCpu, peerCpu, ratio, withHung, hangTimeoutMs: HANG_TIMEOUT, directRetrieve, gatewayRetrieve, mbRatio, relayRetrieve, relayRatio, retrieveCpu }, null, 2) + '\n');
   } finally {
     for (const ch of children) await ch.stop().catch(() => undefined);
     await hung.close();

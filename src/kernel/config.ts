@@ -250,6 +250,8 @@ export interface CommunityConfig {
   readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
   readonly identity: { readonly mode: 'token' | 'pseudonym'; readonly pseudonymDomain?: string };
   readonly timeoutMs: number;
+  /** Send the consumer's X-User Assertion to this peer in ITI-38/ITI-39 (the peer's XUA must accept its issuer and audience). */
+  readonly forwardAssertion: boolean;
 }
 
 export interface PixConsumerConfig {

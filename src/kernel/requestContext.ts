@@ -65,6 +65,11 @@ export interface RequestUser {
   issuer: string;
   /** The assertion's ID (the audit names it). */
   assertionId: string;
+  /**
+   * The signed assertion as received, serialized: what an Initiating Gateway conveys to peers whose
+   * link says so (xca.communities[].forwardAssertion). Never logged or audited.
+   */
+  assertionXml?: string;
 }
 
 export type Transport = 'mllp' | 'soap' | 'http' | 'syslog-tls' | 'syslog-tcp' | 'syslog-udp' | 'cli' | 'internal';

@@ -305,6 +305,11 @@ const xcaSchema = {
             },
           },
           timeoutMs: { type: 'integer', minimum: 50, default: 10000, description: 'longest wait for this peer\'s answer' },
+          forwardAssertion: {
+            type: 'boolean',
+            default: false,
+            description: 'convey the local consumer\'s XUA assertion (its user and purpose of use) in the wsse:Security header of ITI-38/ITI-39 to this peer; the peer must trust the assertion\'s issuer and audience',
+          },
         },
       },
     },

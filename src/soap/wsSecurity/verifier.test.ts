@@ -47,7 +47,10 @@ describe('XUA: the X-Service Provider verifies the X-User Assertion (ITI TF-2b 3
     });
     const v = verifier.verify(header(xml), ENDPOINT);
     expect(v.provider).to.equal('idp-a');
-    expect(v.user).to.deep.equal({
+    const { assertionXml, ...user } = v.user;
+    // The assertion as it came, still verifiable where an Initiating Gateway sends it (issue 16).
+    expect(verifier.verify(header(assertionXml!), ENDPOINT).user.assertionId).to.equal('_a1');
+    expect(user).to.deep.equal({
       id: 'dr.sato@hosp-a',
       alias: 'sato',
       name: '佐藤 花子',

@@ -9,6 +9,7 @@
  * the audience and the issuer. Each refusal is a WsSecurityError with its WSS fault code.
  */
 import { X509Certificate } from 'node:crypto';
+import { XMLSerializer } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import type { AssertionCode, RequestUser } from '../../kernel/requestContext.ts';
 import { NS } from '../namespaces.ts';
@@ -87,7 +88,9 @@ export class XuaVerifier implements AssertionVerifier {
     if (provider.issuer && a.issuer !== provider.issuer) throw fail('FailedAuthentication', `the assertion's issuer is not the one identity provider ${provider.name} uses`);
     this.checkWindow(a);
     this.checkAudience(a, endpoint);
-    return { ...userOf(a), provider: provider.name };
+    const { user, purposeOfUse } = userOf(a);
+    // The assertion element as it came (its signature still verifies: exclusive c14n, SAML Core 5.4.3).
+    return { user: { ...user, assertionXml: new XMLSerializer().serializeToString(assertion) }, ...(purposeOfUse ? { purposeOfUse } : {}), provider: provider.name };
   }
 
   /** The one Security header addressed here, its one SAML 2.0 Assertion child, and that assertion's Signature child. */

@@ -92,7 +92,12 @@ export function initiatingQueryTransaction(deps: InitiatingGatewayDeps): SoapTra
       // A query by patient crosses a link only with the patient's token (or the link's pseudonym of it).
       let token: string | undefined;
       if (patientId && peers.length > 0) {
-        token = await readScoped(deps, req.context, d.id, (reader) => tokenOf(reader, patientId!)).catch(() => undefined);
+        try {
+          token = await readScoped(deps, req.context, d.id, (reader) => tokenOf(reader, patientId!));
+        } catch (e) {
+          // The patient cannot be looked up (a malformed ID, a refusal, the store failing): no community is asked.
+          return answer([{ home, objects: [], errors: located(e, home), failed: true }], patientId, q.queryId);
+        }
         if (!token) peers = [];
       }
       const local: Promise<Part> | undefined = askLocal
@@ -138,7 +143,7 @@ export function initiatingQueryTransaction(deps: InitiatingGatewayDeps): SoapTra
         const body = crossGatewayQuery(q, p.homeCommunityId, params);
         let part: Part;
         try {
-          const a = await p.query(body);
+          const a = await p.query(body, req.context);
           // `home` as the peer wrote it (ITI TF-2b 3.38.4.1.2.1), its own homeCommunityId where it wrote none.
           const objects = a.objects.map((o) => ({ ...o, home: o.home || p.homeCommunityId }));
           // The link's key never reaches the consumer: a peer's words name the patient by the regional ID.

@@ -84,7 +84,7 @@ export function initiatingRetrieveTransaction(deps: InitiatingRetrieveDeps): Soa
         let part: Part;
         let failed = false;
         try {
-          const a = await p.retrieve(retrieveRequestXml(rs));
+          const a = await p.retrieve(retrieveRequestXml(rs), req.context);
           part = {
             documents: a.documents.map((doc) => ({ homeCommunityId: doc.homeCommunityId, repositoryUniqueId: doc.repositoryUniqueId, documentUniqueId: doc.documentUniqueId, mimeType: doc.mimeType, content: { data: doc.data } })),
             errors: a.errors.map((x) => ({ ...x, location: p.homeCommunityId })),

@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { exchangeSoap, SoapFaultError, type SoapAnswer } from '../../soap/client.ts';
+import type { RequestContext } from '../../kernel/requestContext.ts';
+import { NS } from '../../soap/namespaces.ts';
 import type { Community } from '../community.ts';
 import { XCA } from '../transactions.ts';
 import { MalformedAnswer, queryAnswer, retrieveAnswer, type QueryAnswer, type RetrieveAnswer } from './answers.ts';
@@ -45,21 +47,32 @@ export class PeerGateway {
     return this.community.homeCommunityId;
   }
 
-  query(bodyXml: string): Promise<QueryAnswer> {
-    return this.call(this.community.queryUrl, XCA['ITI-38'].action, bodyXml, queryAnswer);
+  /** `ctx`: the local consumer's request; its X-User Assertion goes along when the link says so. */
+  query(bodyXml: string, ctx?: RequestContext): Promise<QueryAnswer> {
+    return this.call(this.community.queryUrl, XCA['ITI-38'].action, bodyXml, queryAnswer, this.securityHeader(ctx));
   }
 
-  retrieve(bodyXml: string): Promise<RetrieveAnswer> {
-    return this.call(this.community.retrieveUrl, XCA['ITI-39'].action, bodyXml, retrieveAnswer);
+  retrieve(bodyXml: string, ctx?: RequestContext): Promise<RetrieveAnswer> {
+    return this.call(this.community.retrieveUrl, XCA['ITI-39'].action, bodyXml, retrieveAnswer, this.securityHeader(ctx));
   }
 
-  private async call<T>(url: string, action: string, bodyXml: string, read: (a: SoapAnswer) => T): Promise<T> {
+  /**
+   * The consumer's assertion in a wsse:Security header (OASIS WSS 1.1 SAML Token Profile, ITI TF-2b
+   * 3.40.4.1.2), for a link with forwardAssertion: the peer then decides on the same user and purpose of use.
+   */
+  private securityHeader(ctx: RequestContext | undefined): string {
+    const assertion = ctx?.user?.assertionXml;
+    if (!this.community.forwardAssertion || !assertion) return '';
+    return `<wsse:Security xmlns:wsse="${NS.wsse}" xmlns:env="${NS.soap12}" env:mustUnderstand="true">${assertion}</wsse:Security>`;
+  }
+
+  private async call<T>(url: string, action: string, bodyXml: string, read: (a: SoapAnswer) => T, headers: string): Promise<T> {
     if (this.now() < this.skippedUntil) {
       throw new PeerFailure(`community ${this.community.name} is skipped until ${new Date(this.skippedUntil).toISOString()} after ${this.failures} failures in a row (last: ${this.lastFailure})`);
     }
     try {
       // Attachments stay in memory (they are merged into one answer): the size cap bounds them.
-      const answer = await exchangeSoap({ url, action, bodyXml, timeoutMs: this.community.timeoutMs, maxResponseBytes: this.limits.maxResponseBytes, spoolDir: this.limits.spoolDir, spoolThreshold: this.limits.maxResponseBytes, agent: this.agent });
+      const answer = await exchangeSoap({ url, action, bodyXml, headers, timeoutMs: this.community.timeoutMs, maxResponseBytes: this.limits.maxResponseBytes, spoolDir: this.limits.spoolDir, spoolThreshold: this.limits.maxResponseBytes, agent: this.agent });
       const out = read(answer);
       this.failures = 0;
       return out;
