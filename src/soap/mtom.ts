@@ -104,7 +104,9 @@ class PartSink {
       contentType: this.headers['content-type'] ?? 'application/octet-stream',
       size: this.size,
       sha1: this.hash?.digest('hex'),
-      data: this.fd === undefined ? Buffer.concat(this.chunks) : undefined,
+      // A part that arrived in one piece is that piece: no second copy of a document (issue 16, the
+      // Initiating Gateway reads whole answers).
+      data: this.fd === undefined ? (this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks)) : undefined,
       file: this.file,
     };
   }
