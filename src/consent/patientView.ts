@@ -54,7 +54,13 @@ export function coversRequester(consent: Consent | undefined, ctx: RequestContex
   const node = ctx.node;
   if (!node) return false;
   if (node.roles.has('gateway')) {
-    const community = ctx.user?.homeCommunityId ?? node.homeCommunityId;
+    // The community the node's certificate stands for, and the user's (XUA homeCommunityId) when the
+    // assertion names one: both must be the community the consent names. A user of another community
+    // is not covered, and a user's claim (an assertion conveyed or replayed across a link) never makes
+    // one community's gateway pass for another.
+    const claimed = ctx.user?.homeCommunityId;
+    if (node.homeCommunityId && claimed && claimed !== node.homeCommunityId) return false;
+    const community = node.homeCommunityId ?? claimed;
     return !!community && !!consent && consent.peerRegions.includes(community);
   }
   if (node.facilities === '*') return true;
