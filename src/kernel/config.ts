@@ -92,6 +92,8 @@ export interface Config {
   readonly nodes: readonly NodeConfig[];
   readonly access: AccessConfig;
   readonly consent: ConsentConfig;
+  /** The web console (issue 19). */
+  readonly console: ConsoleConfig;
   readonly xua: XuaConfig;
 }
 
@@ -260,4 +262,25 @@ export interface PixConsumerConfig {
   readonly facility: string;
   readonly domains: readonly string[];
   readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+}
+
+/** The web console (issue 19): local accounts, sessions and lockout. */
+export interface ConsoleConfig {
+  readonly enabled: boolean;
+  readonly sessionIdleMs: number;
+  readonly sessionMaxMs: number;
+  readonly maxFailures: number;
+  readonly lockoutMs: number;
+  readonly usersFile: string;
+  readonly users: readonly ConsoleUserConfig[];
+}
+
+export type ConsoleRole = 'viewer' | 'operator' | 'admin';
+
+export interface ConsoleUserConfig {
+  readonly name: string;
+  readonly displayName?: string;
+  readonly role: ConsoleRole;
+  /** scrypt$N$r$p$salt$hash (console/auth/passwords.ts). */
+  readonly passwordHash: string;
 }

@@ -111,6 +111,38 @@ const atnaSchema = {
 } as const;
 // --- end ATNA ---
 
+// --- Web console (issue 19): operators' accounts, sessions, lockout ---
+const consoleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    enabled: { type: 'boolean', default: true, description: 'serve the web console under /console' },
+    sessionIdleMs: { type: 'integer', minimum: 1000, default: 1800000, description: 'a session unused this long expires' },
+    sessionMaxMs: { type: 'integer', minimum: 1000, default: 43200000, description: 'a session expires this long after sign-in, used or not' },
+    maxFailures: { type: 'integer', minimum: 1, default: 5, description: 'wrong passwords in a row after which an account is locked' },
+    lockoutMs: { type: 'integer', minimum: 1000, default: 900000, description: 'how long a locked account stays locked' },
+    usersFile: { type: 'string', default: 'console-users.json', description: 'accounts added by hie console-user add, relative to dataDir' },
+    users: {
+      type: 'array',
+      default: [],
+      description: 'local accounts of the console (hie console-user hash prints a passwordHash)',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'role', 'passwordHash'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' },
+          displayName: { type: 'string', minLength: 1, maxLength: 128 },
+          role: { enum: ['viewer', 'operator', 'admin'] },
+          passwordHash: { type: 'string', pattern: '^scrypt\\$' },
+        },
+      },
+    },
+  },
+} as const;
+// --- end web console ---
+
 // --- Who is asking (issue 14): nodes, the local identity, consent, XUA ---
 const roles = { type: 'array', uniqueItems: true, items: { enum: ['source', 'consumer', 'auditor', 'admin', 'gateway'] } } as const;
 const purposes = { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 }, default: [] } as const;
@@ -525,6 +557,7 @@ export const configSchema = {
     nodes: nodesSchema,
     access: accessSchema,
     consent: consentSchema,
+    console: consoleSchema,
     xua: xuaSchema,
     pdq: {
       type: 'object',

@@ -1,0 +1,58 @@
+/** The web console assembled from the server's services (server/app.ts mounts it under /console). */
+import type { Router } from 'express';
+import type { AuditService } from '../audit/auditService.ts';
+import type { AccessDecisions } from '../consent/decision.ts';
+import type { IdentityService } from '../identity/service.ts';
+import type { Config } from '../kernel/config.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Store, WriteTx } from '../store/types.ts';
+import { Accounts } from './auth/accounts.ts';
+import { Lockout } from './auth/lockout.ts';
+import { Sessions } from './auth/sessions.ts';
+import { linksRouter } from './links/routes.ts';
+import { patientsRouter } from './patients/routes.ts';
+import { consoleRouter, type ConsoleArea } from './router.ts';
+
+export interface ConsoleDeps {
+  config: Config;
+  store: Store;
+  identity: IdentityService;
+  audit: AuditService;
+  decisions: AccessDecisions;
+  notifier: { enqueue(tx: WriteTx, personId: number): Promise<void> };
+  kickIti10(): void;
+  log: Logger;
+  /** Tests: the clock of sessions and lockout. */
+  clock?: () => number;
+}
+
+export interface ConsoleParts {
+  router: Router;
+  sessions: Sessions;
+  lockout: Lockout;
+}
+
+export function consoleParts(deps: ConsoleDeps): ConsoleParts {
+  const c = deps.config.console;
+  const sessions = new Sessions({ idleMs: c.sessionIdleMs, maxMs: c.sessionMaxMs }, deps.clock);
+  const lockout = new Lockout({ maxFailures: c.maxFailures, lockoutMs: c.lockoutMs }, deps.clock);
+  const reads = { store: deps.store, identity: deps.identity, decisions: deps.decisions };
+  const areas: ConsoleArea[] = [
+    { path: '/patients', role: 'viewer', router: patientsRouter({ ...reads, audit: deps.audit, config: deps.config }) },
+    {
+      path: '/links',
+      role: 'operator',
+      router: linksRouter({ store: deps.store, identity: deps.identity, audit: deps.audit, notifier: deps.notifier, kick: deps.kickIti10, config: deps.config }),
+    },
+  ];
+  const router = consoleRouter({
+    accounts: new Accounts(c, deps.config.dataDir),
+    sessions,
+    lockout,
+    audit: deps.audit,
+    log: deps.log,
+    secure: !!deps.config.http.tls,
+    areas,
+  });
+  return { router, sessions, lockout };
+}

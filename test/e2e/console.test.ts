@@ -1,0 +1,178 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { hashPassword } from '../../src/console/auth/passwords.ts';
+import { ConsoleClient } from '../helpers/consoleClient.ts';
+import { hie } from '../helpers/hieCommand.ts';
+import { startTestServer, type TestServer } from '../helpers/hieServer.ts';
+import { adt, HOSP_A, HOSP_B } from '../helpers/messages.ts';
+
+const PASSWORD = 'correct horse battery';
+
+describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', function () {
+  let s: TestServer;
+  let base: string;
+  before(async () => {
+    const hash = await hashPassword(PASSWORD);
+    s = await startTestServer({
+      identity: {
+        domains: [
+          { namespace: 'HOSP_A', oid: '1.2.392.999.1', displayName: '登呂中央病院' },
+          { namespace: 'HOSP_B', oid: '1.2.392.999.2', displayName: 'ひまわりクリニック' },
+        ],
+      },
+      console: {
+        sessionIdleMs: 1500,
+        maxFailures: 3,
+        lockoutMs: 60_000,
+        users: [
+          { name: 'sato', displayName: '佐藤 運用', role: 'operator', passwordHash: hash },
+          { name: 'ito', role: 'viewer', passwordHash: hash },
+          { name: 'locky', role: 'viewer', passwordHash: hash },
+        ],
+      },
+    } as never);
+    base = `http://127.0.0.1:${s.app.ports.http}`;
+    await s.send(adt({ ids: [`P1^^^${HOSP_A}`], name: '山田^太郎^^^^^L^I~ヤマダ^タロウ^^^^^L^P', birthDate: '19700101', address: '^^^^100-0001^JPN^H^東京都千代田区' }));
+    await s.send(adt({ ids: [`P2^^^${HOSP_A}`], name: '<script>alert(1)</script>^花子^^^^^L^I~ヤマダ^ハナコ^^^^^L^P', birthDate: '19750505', sex: 'F' }));
+    const kana = (family: string, given: string) => `患者^太郎^^^^^L^I~${family}^${given}^^^^^L^P`;
+    await s.send(adt({ ids: [`A200^^^${HOSP_A}`], name: kana('カンジャ', 'タロウ'), birthDate: '19480405', phone: '^PRN^PH^^^^^^^^^054-000-0000' }));
+    await s.send(adt({ ids: [`B400^^^${HOSP_B}`], name: kana('ｶﾝｼﾞｬ', 'ﾀﾛｳ'), birthDate: '19480405', phone: '^PRN^PH^^^^^^^^^0540000000', sendingFacility: 'HOSP_B' }));
+  });
+  after(async () => {
+    await s.stop();
+  });
+
+  const audits = () => s.app.store.read((tx) => tx.audit.auditEvents({ limit: 100000 })).then((l) => l.filter((e) => e.transport === 'self').map((e) => e.xml));
+
+  it('asks for sign-in, in Japanese first, with English available', async () => {
+    const c = new ConsoleClient(base);
+    const r = await c.get('/console/patients');
+    expect(r.status).to.equal(303);
+    expect(r.res.headers.get('location')).to.equal('/console/login');
+    const login = await c.get('/console/login');
+    expect(login.body).to.include('<html lang="ja">').and.include('ログイン');
+    expect(login.res.headers.get('content-security-policy')).to.include("script-src 'self'");
+    const en = await c.get('/console/login?lang=en');
+    expect(en.body).to.include('<html lang="en">').and.include('Operator sign-in');
+  });
+
+  it('signs in with a session cookie that is HttpOnly and SameSite=Strict, and audits it naming the user', async () => {
+    const c = new ConsoleClient(base);
+    await c.get('/console/login');
+    const r = await c.post('/console/login', { name: 'sato', password: PASSWORD });
+    expect(r.status).to.equal(303);
+    const set = r.res.headers.getSetCookie().find((x) => x.startsWith('hie_console='))!;
+    expect(set).to.include('HttpOnly').and.include('SameSite=Strict').and.include('Path=/console');
+    expect(set).not.to.include('Secure'); // no TLS here
+    const p = await c.get('/console/patients');
+    expect(p.status).to.equal(200);
+    expect(p.body).to.include('佐藤 運用');
+    const login = (await audits()).filter((x) => x.includes('csd-code="110122"') || x.includes('code="110122"'));
+    expect(login.some((x) => x.includes('sato&lt;sato@hie-console&gt;') && x.includes('EventOutcomeIndicator="0"'))).to.equal(true);
+  });
+
+  it('refuses wrong passwords, then locks the account: even the right password is refused while locked', async () => {
+    const c = new ConsoleClient(base);
+    for (let i = 0; i < 2; i++) {
+      const r = await c.signIn('locky', 'wrong password');
+      expect(r.status).to.equal(401);
+      expect(r.body).to.include('ユーザー名またはパスワードが違います');
+    }
+    expect((await c.signIn('locky', 'wrong again')).status).to.equal(429);
+    const right = await c.signIn('locky', PASSWORD);
+    expect(right.status).to.equal(429);
+    expect(right.body).to.include('ロック');
+    expect(c.cookies.has('hie_console')).to.equal(false);
+    // An unknown account answers like a wrong password.
+    expect((await c.signIn('nobody', PASSWORD)).status).to.equal(401);
+  });
+
+  it('refuses a POST with a forged, missing or other session\'s CSRF token, and a sign-in without the form\'s token', async () => {
+    const a = new ConsoleClient(base);
+    await a.signIn('sato', PASSWORD);
+    await a.get('/console/links');
+    const b = new ConsoleClient(base);
+    await b.signIn('sato', PASSWORD);
+    await b.get('/console/links');
+    for (const csrf of [null, '', 'forged', b.csrf]) {
+      const r = await a.post('/console/links/1/reject', { reason: 'x' }, { csrf });
+      expect(r.status, String(csrf)).to.equal(403);
+      expect(r.body).to.include('不正な送信');
+    }
+    const fresh = new ConsoleClient(base);
+    await fresh.get('/console/login');
+    expect((await fresh.post('/console/login', { name: 'sato', password: PASSWORD }, { csrf: 'forged' })).status).to.equal(403);
+    const proposals = await s.app.store.read((tx) => tx.identity.proposals('pending'));
+    expect(proposals).to.have.length(1); // nothing was decided
+  });
+
+  it('expires an idle session: the next page asks to sign in again', async () => {
+    const c = new ConsoleClient(base);
+    await c.signIn('ito', PASSWORD);
+    expect((await c.get('/console/patients')).status).to.equal(200);
+    await new Promise((r) => setTimeout(r, 1600));
+    const r = await c.get('/console/patients');
+    expect(r.status).to.equal(303);
+    expect(r.res.headers.get('location')).to.equal('/console/login?expired=1');
+    expect((await c.get('/console/login?expired=1')).body).to.include('有効期限');
+    const post = await c.post('/console/links/1/accept', {});
+    expect(post.status).to.equal(401);
+  });
+
+  it('keeps a viewer out of what needs an operator (403, audited)', async () => {
+    const c = new ConsoleClient(base);
+    await c.signIn('ito', PASSWORD);
+    expect((await c.get('/console/links')).status).to.equal(403);
+    expect((await c.get('/console/patients')).status).to.equal(200);
+  });
+
+  it('finds a patient by kana in either width and shows identifiers across facilities; script in names and fields is escaped', async () => {
+    const c = new ConsoleClient(base);
+    await c.signIn('ito', PASSWORD);
+    for (const kana of ['ヤマダ', 'ﾔﾏﾀﾞ', 'やまだ']) {
+      const r = await c.get(`/console/patients?family=${encodeURIComponent(kana)}`);
+      expect(r.status).to.equal(200);
+      expect(r.body, kana).to.include('山田 太郎');
+      expect(r.body).to.include('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(r.body).not.to.include('<script>alert(1)');
+    }
+    const evil = await c.get(`/console/patients?family=${encodeURIComponent('"><script>alert(2)</script>')}`);
+    expect(evil.body).not.to.include('<script>alert(2)');
+    expect(evil.body).to.include('&quot;&gt;&lt;script&gt;alert(2)');
+    const byId = await c.get('/console/patients?id=P1');
+    expect(byId.body).to.include('山田 太郎');
+    const link = /href="(\/console\/patients\/[^"]+)"/.exec(byId.body)![1]!;
+    const patient = await c.get(link);
+    expect(patient.status).to.equal(200);
+    expect(patient.body).to.include('登呂中央病院').and.include('P1');
+  });
+
+  it('lets an operator accept a link proposal; the reason is audited with the reviewer', async () => {
+    const c = new ConsoleClient(base);
+    await c.signIn('sato', PASSWORD);
+    const list = await c.get('/console/links');
+    expect(list.body).to.include('患者 太郎').and.include('ひまわりクリニック');
+    const [p] = await s.app.store.read((tx) => tx.identity.proposals('pending'));
+    const r = await c.post(`/console/links/${p!.id}/accept`, { reason: '受付で保険証を確認 <b>' });
+    expect(r.status).to.equal(200);
+    expect(r.body).to.include('リンクしました');
+    expect(await s.app.store.read((tx) => tx.identity.proposals('pending'))).to.have.length(0);
+    const reviewed = (await audits()).filter((x) => x.includes('CONSOLE-link-accept'));
+    expect(reviewed).to.have.length(1);
+    expect(reviewed[0]).to.include('受付で保険証を確認 &lt;b&gt;').and.include('sato&lt;sato@hie-console&gt;');
+    const again = await c.post(`/console/links/${p!.id}/accept`, {});
+    expect(again.status).to.equal(409);
+  });
+
+  it('hie console-user add writes an account that can sign in at once', async () => {
+    const r = await hie(['console-user', 'add', 'kato', '--role', 'admin', '--display-name', '加藤', '--data-dir', s.dataDir], 'kato password 123\n');
+    expect(r.code, r.stderr).to.equal(0);
+    const file = JSON.parse(fs.readFileSync(path.join(s.dataDir, 'console-users.json'), 'utf8'));
+    expect(file[0].passwordHash).to.match(/^scrypt\$/);
+    expect(JSON.stringify(file)).not.to.include('kato password');
+    const c = new ConsoleClient(base);
+    expect((await c.signIn('kato', 'kato password 123')).status).to.equal(303);
+    expect((await hie(['console-user', 'add', 'x', '--role', 'admin', '--data-dir', s.dataDir], 'short\n')).code).to.not.equal(0);
+  });
+});
