@@ -10,6 +10,10 @@ import { Accounts } from './auth/accounts.ts';
 import { Lockout } from './auth/lockout.ts';
 import { Sessions } from './auth/sessions.ts';
 import { linksRouter } from './links/routes.ts';
+import { documentsRouter } from './documents/routes.ts';
+import { consentRouter } from './consent/routes.ts';
+import type { ConsentAdministration } from '../consent/administration.ts';
+import type { RepositoryService } from '../xds/repository/service.ts';
 import { patientsRouter } from './patients/routes.ts';
 import { consoleRouter, type ConsoleArea } from './router.ts';
 
@@ -19,6 +23,8 @@ export interface ConsoleDeps {
   identity: IdentityService;
   audit: AuditService;
   decisions: AccessDecisions;
+  repository: RepositoryService;
+  consentAdmin: ConsentAdministration;
   notifier: { enqueue(tx: WriteTx, personId: number): Promise<void> };
   kickIti10(): void;
   log: Logger;
@@ -39,6 +45,8 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
   const reads = { store: deps.store, identity: deps.identity, decisions: deps.decisions };
   const areas: ConsoleArea[] = [
     { path: '/patients', role: 'viewer', router: patientsRouter({ ...reads, audit: deps.audit, config: deps.config }) },
+    { path: '/patients', role: 'viewer', router: documentsRouter({ ...reads, audit: deps.audit, repository: deps.repository, config: deps.config }) },
+    { path: '/patients', role: 'viewer', router: consentRouter({ ...reads, audit: deps.audit, admin: deps.consentAdmin, config: deps.config }) },
     {
       path: '/links',
       role: 'operator',

@@ -38,6 +38,7 @@ caption { text-align: left; font-weight: 700; padding: 0.3em 0; }
 dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
 dl.kv dt { font-weight: 700; }
 dl.kv dd { margin: 0; }
+table.segment td { white-space: pre-line; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f6f6; padding: 0.6em; }
 iframe.doc, img.doc { width: 100%; min-height: 70vh; border: 1px solid #aaa; }
 img.doc { min-height: 0; height: auto; }
