@@ -16,6 +16,10 @@ import type { ConsentAdministration } from '../consent/administration.ts';
 import type { RepositoryService } from '../xds/repository/service.ts';
 import { patientsRouter } from './patients/routes.ts';
 import { consoleRouter, type ConsoleArea } from './router.ts';
+import { accessReportRouter, auditRouter } from './audit/routes.ts';
+import { AuditEventRetriever } from '../atna/iti81/retrieve.ts';
+import { AccessReporter } from '../atna/report/accessReport.ts';
+import { DisplayNames } from '../atna/report/displayNames.ts';
 
 export interface ConsoleDeps {
   config: Config;
@@ -53,6 +57,18 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
       router: linksRouter({ store: deps.store, identity: deps.identity, audit: deps.audit, notifier: deps.notifier, kick: deps.kickIti10, config: deps.config }),
     },
   ];
+  const reporter = new AccessReporter({
+    store: deps.store,
+    identity: deps.identity,
+    audit: deps.audit,
+    decisions: deps.decisions,
+    maxEvents: deps.config.atna.reportMaxEvents,
+    breakGlassPurposes: [...deps.config.consent.emergencyPurposes, ...deps.config.consent.disasterPurposes],
+    names: DisplayNames.fromConfig(deps.config),
+    timeZone: deps.config.atna.reportTimeZone,
+  });
+  const auditDeps = { audit: deps.audit, retriever: new AuditEventRetriever(deps.store), reporter, individualNumber: deps.identity.domains.individualNumber, timeZone: deps.config.atna.reportTimeZone };
+  areas.push({ path: '/audit', role: 'admin', router: auditRouter(auditDeps) }, { path: '/patients', role: 'admin', router: accessReportRouter(auditDeps) });
   const router = consoleRouter({
     accounts: new Accounts(c, deps.config.dataDir),
     sessions,

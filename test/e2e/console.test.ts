@@ -29,6 +29,7 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
           { name: 'sato', displayName: '佐藤 運用', role: 'operator', passwordHash: hash },
           { name: 'ito', role: 'viewer', passwordHash: hash },
           { name: 'locky', role: 'viewer', passwordHash: hash },
+          { name: 'adm', displayName: '監査 担当', role: 'admin', passwordHash: hash },
         ],
       },
     } as never);
@@ -163,6 +164,26 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
     expect(reviewed[0]).to.include('受付で保険証を確認 &lt;b&gt;').and.include('sato&lt;sato@hie-console&gt;');
     const again = await c.post(`/console/links/${p!.id}/accept`, {});
     expect(again.status).to.equal(409);
+  });
+
+  it('lets an admin search the audit trail (ITI-81 parameters) and read a patient\'s access report; an operator may not', async () => {
+    const c = new ConsoleClient(base);
+    await c.signIn('adm', PASSWORD);
+    const today = new Date().toISOString().slice(0, 10);
+    const r = await c.get(`/console/audit?from=${today}&agent=sato`);
+    expect(r.status).to.equal(200);
+    expect(r.body).to.include('CONSOLE-link-accept');
+    const bad = await c.get(`/console/audit?patient=${encodeURIComponent('<script>x</script>')}&outcome=99`);
+    expect(bad.body).not.to.include('<script>x');
+    const byId = await c.get('/console/patients?id=P1');
+    const link = /href="(\/console\/patients\/[^"]+)"/.exec(byId.body)![1]!;
+    const report = await c.get(`${link}/access-report`);
+    expect(report.status).to.equal(200);
+    expect(report.body).to.match(/<td>[^<]*ito[^<]*<\/td>/); // the viewer who opened P1's page
+    const op = new ConsoleClient(base);
+    await op.signIn('sato', PASSWORD);
+    expect((await op.get('/console/audit?from=2020-01-01')).status).to.equal(403);
+    expect((await op.get(`${link}/access-report`)).status).to.equal(403);
   });
 
   it('hie console-user add writes an account that can sign in at once', async () => {
