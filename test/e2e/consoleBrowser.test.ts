@@ -194,6 +194,14 @@ describe('web console in a real browser (chromium, playwright-core, axe-core)', 
       return r.status;
     });
     expect(status).to.equal(403);
+    await page.goto(`${base}/console/audit?from=2020-01-01&agent=sato`);
+    expect(await page.textContent('main')).to.include('CONSOLE-');
+    await check('audit');
+    await page.goto(`${base}/console/patients/${encodeURIComponent(patient.regionalId)}/access-report`);
+    await check('access-report');
+    await page.goto(`${base}/console/patients?lang=en`);
+    expect(await page.getAttribute('html', 'lang')).to.equal('en');
+    await check('patients-en');
     await page.click('header button[type=submit]'); // sign out
     await page.goto(`${base}/console/patients`);
     expect(page.url()).to.match(/\/console\/login/);
