@@ -20,6 +20,9 @@ import { accessReportRouter, auditRouter } from './audit/routes.ts';
 import { AuditEventRetriever } from '../atna/iti81/retrieve.ts';
 import { AccessReporter } from '../atna/report/accessReport.ts';
 import { DisplayNames } from '../atna/report/displayNames.ts';
+import { PatientAccounts } from './me/accounts.ts';
+import { patientAuthRouter } from './me/auth.ts';
+import { meRouter } from './me/routes.ts';
 
 export interface ConsoleDeps {
   config: Config;
@@ -69,14 +72,18 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
   });
   const auditDeps = { audit: deps.audit, retriever: new AuditEventRetriever(deps.store), reporter, individualNumber: deps.identity.domains.individualNumber, timeZone: deps.config.atna.reportTimeZone };
   areas.push({ path: '/audit', role: 'admin', router: auditRouter(auditDeps) }, { path: '/patients', role: 'admin', router: accessReportRouter(auditDeps) });
+  areas.push({ path: '/me', role: 'patient', router: meRouter({ ...reads, audit: deps.audit, repository: deps.repository, admin: deps.consentAdmin, reporter, config: deps.config }) });
+  const patientAccounts = PatientAccounts.of(deps.config.dataDir, c.patientAccountsFile);
+  const secure = !!deps.config.http.tls;
   const router = consoleRouter({
     accounts: new Accounts(c, deps.config.dataDir),
     sessions,
     lockout,
     audit: deps.audit,
     log: deps.log,
-    secure: !!deps.config.http.tls,
+    secure,
     areas,
+    patientAuth: patientAuthRouter({ accounts: patientAccounts, sessions, lockout, audit: deps.audit, secure }),
   });
   return { router, sessions, lockout };
 }

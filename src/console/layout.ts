@@ -24,7 +24,10 @@ export function csrfField(v: View): Html {
 function menu(v: View): Html {
   const u = v.user;
   if (!u) return html``;
-  if (u.kind === 'patient') return html``;
+  if (u.kind === 'patient') {
+    const mine: [string, string][] = [['/console/me', v.t.meRecords], ['/console/me/access', v.t.meAccess], ['/console/me/sharing', v.t.meSharing], ['/console/me/notifications', v.t.meNotifications]];
+    return html`<nav aria-label="${v.t.nav}"><ul>${mine.map(([href, label]) => html`<li><a href="${href}">${label}</a></li>`)}</ul></nav>`;
+  }
   const items: [string, string][] = [['/console/patients', v.t.navPatients]];
   if (atLeast(u.role, 'operator')) items.push(['/console/links', v.t.navLinks]);
   if (atLeast(u.role, 'admin')) items.push(['/console/audit', v.t.navAudit], ['/console/operations', v.t.navOperations]);

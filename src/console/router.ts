@@ -55,7 +55,7 @@ export function consoleRouter(deps: AuthDeps & { areas: ConsoleArea[]; audit: Au
     if (req.method !== 'POST') return next();
     const given = typeof req.body?._csrf === 'string' ? (req.body._csrf as string) : undefined;
     const s = locals(res).session;
-    const signIn = req.path === '/login' || req.path === '/me/login';
+    const signIn = req.path === '/login' || req.path === '/me/login' || req.path === '/me/activate';
     const expected = signIn ? cookie(req.headers.cookie, PRE_COOKIE) : s?.csrf;
     if (!signIn && !s) return next(); // the guard answers: the session expired
     if (expected && sameToken(given, expected)) return next();

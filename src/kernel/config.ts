@@ -273,6 +273,8 @@ export interface ConsoleConfig {
   readonly lockoutMs: number;
   readonly usersFile: string;
   readonly users: readonly ConsoleUserConfig[];
+  readonly patientAccountsFile: string;
+  readonly patientCodeTtlMs: number;
 }
 
 export type ConsoleRole = 'viewer' | 'operator' | 'admin';

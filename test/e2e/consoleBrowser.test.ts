@@ -13,8 +13,9 @@ import { hashPassword } from '../../src/console/auth/passwords.ts';
 import { loadDemo } from '../../src/ingest/demo.ts';
 import { withDemoFacilities } from '../../src/server/config/demo.ts';
 import type { Config } from '../../src/kernel/config.ts';
-import { startTestServer, tempDir, type TestServer } from '../helpers/hieServer.ts';
-import { adt } from '../helpers/messages.ts';
+import { field, startTestServer, tempDir, type TestServer } from '../helpers/hieServer.ts';
+import { adt, pixQuery } from '../helpers/messages.ts';
+import { hie } from '../helpers/hieCommand.ts';
 import { XdsClient } from '../helpers/xds.ts';
 import { findDocuments } from '../helpers/xdsQuery.ts';
 
@@ -33,9 +34,11 @@ describe('web console in a real browser (chromium, playwright-core, axe-core)', 
   let page: Page;
   let base: string;
   let patient: { regionalId: string; kana: string; facilities: string[] };
+  /** Another patient, never enrolled: only break-glass shows them to a facility. */
+  let other: { regionalId: string; localId: string; domain: { namespace: string; oid: string } };
 
-  const start = async (local?: Record<string, unknown>) => {
-    s = await startTestServer({ ...config, ...(local ? { access: { local } } : {}) } as never, dataDir);
+  const start = async (local?: Record<string, unknown>, access: Record<string, unknown> = {}) => {
+    s = await startTestServer({ ...config, ...(local ? { access: { local, ...access } } : {}) } as never, dataDir);
     base = `http://127.0.0.1:${s.app.ports.http}`;
     return s;
   };
@@ -74,6 +77,16 @@ describe('web console in a real browser (chromium, playwright-core, axe-core)', 
         return { regionalId: person.regionalId, kana, facilities: recs.map((r) => domains.get(r.domainKey) ?? r.domainKey) };
       }
       throw new Error('no patient at two facilities in the demo');
+    });
+    other = await s!.app.store.read(async (tx) => {
+      for (let id = 1; id < 200; id++) {
+        const person = await tx.identity.person(id);
+        if (!person || person.regionalId === patient.regionalId || person.mergedInto !== null) continue;
+        const rec = (await tx.identity.recordsOfPerson(id))[0];
+        const domain = rec ? config.identity.domains.find((d) => d.oid === rec.domainKey) : undefined;
+        if (rec && domain) return { regionalId: person.regionalId, localId: rec.localId, domain };
+      }
+      throw new Error('no second patient in the demo');
     });
     // Two records that demographic matching proposes to link (kana in full and half width).
     const name = (family: string, given: string) => `連携^花子^^^^^L^I~${family}^${given}^^^^^L^P`;
@@ -184,6 +197,57 @@ describe('web console in a real browser (chromium, playwright-core, axe-core)', 
     expect(after.length).to.be.lessThan(before.length);
     // What is left of the class is the facility's own (consent withholds from every facility but the maker).
     expect(after.filter((c) => c === classCode).length).to.be.lessThan(before.filter((c) => c === classCode).length);
+  });
+
+  it('a patient signs in with the desk\'s one-time code (which works once), reads their records, and sees an emergency access', async () => {
+    await stop();
+    // An emergency department's node, allowed break-glass: a PIX query with EMERGENCY in QPD-9 finds the patient who never enrolled.
+    const er = config.identity.domains.find((d) => d.oid !== other.domain.oid)!;
+    await start({ name: 'er-node', facilities: [er.namespace], roles: ['consumer'], breakGlass: ['EMERGENCY'] }, { hl7v2PurposeOfUse: 'QPD-9' });
+    const query = pixQuery({ key: `${other.localId}^^^${other.domain.namespace}&${other.domain.oid}&ISO` }).replace(/^(QPD\|[^\r]*)/m, (q) => `${q}|||||EMERGENCY`);
+    expect(field(await s!.send(query), 'MSA', 1)).to.equal('AA');
+    await stop();
+    await start();
+    const issued = await hie(['consent', 'code', other.regionalId, '--data-dir', dataDir, '--format', 'json']);
+    expect(issued.code, issued.stderr).to.equal(0);
+    const { code } = JSON.parse(issued.stdout) as { code: string };
+    await page.goto(`${base}/console/me/login`);
+    await check('me-login');
+    await page.click('a[href="/console/me/activate"]');
+    const activate = async (id: string, c: string, pw: string) => {
+      await page.fill('#rid', id);
+      await page.fill('#code', c);
+      await page.fill('#pw1', pw);
+      await page.fill('#pw2', pw);
+      await page.click('main button[type=submit]');
+    };
+    await activate(other.regionalId, code, 'my own password 1');
+    expect(page.url()).to.equal(`${base}/console/me`);
+    const records = (await page.textContent('main'))!;
+    expect(records).to.include('検査結果').and.include('処方').and.include('受診歴');
+    await check('me-records');
+    await page.click('a[href="/console/me/notifications"]');
+    expect(await page.textContent('#access')).to.include('緊急アクセス').and.include('EMERGENCY');
+    await check('me-notifications');
+    await page.click('a[href="/console/me/access"]');
+    expect(await page.locator('#access tr.emergency').count()).to.be.greaterThan(0);
+    await check('me-access');
+    await page.click('a[href="/console/me/sharing"]');
+    await check('me-sharing');
+    // The patient's session does not open the operators' pages.
+    await page.goto(`${base}/console/patients`);
+    expect(page.url()).to.match(/\/console\/login/);
+    // The same code a second time is refused.
+    await page.goto(`${base}/console/me/activate`);
+    await activate(other.regionalId, code, 'someone else pw 2');
+    expect(await page.textContent('[role=alert]')).to.include('このコードは使えません');
+    await check('me-code-used');
+    await page.goto(`${base}/console/me/login`);
+    await page.fill('#rid', other.regionalId);
+    await page.fill('#password', 'my own password 1');
+    await page.click('main button[type=submit]');
+    expect(page.url()).to.equal(`${base}/console/me`);
+    await page.click('header button[type=submit]');
   });
 
   it('refuses a forged CSRF token and an expired or ended session', async () => {

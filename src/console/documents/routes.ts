@@ -53,7 +53,7 @@ export function documentsTable(v: View, base: string, docs: ShownEntry[]): Html 
 }
 
 /** One document of the patient and its file, or undefined when this user may not see it. */
-async function openDocument(deps: DocumentsDeps, retrieval: DocumentRetrieval, ctx: RequestContext, regionalId: string, uuid: string) {
+export async function openDocument(deps: DocumentsDeps, retrieval: DocumentRetrieval, ctx: RequestContext, regionalId: string, uuid: string) {
   return readScoped(deps, ctx, 'console document', async (reader) => {
     const person = await personByRegionalId(reader, regionalId);
     if (!person) return undefined;
@@ -118,7 +118,7 @@ ${await shownContent(v, locals(res).lang, got.file, raw)}`));
   return router;
 }
 
-async function shownContent(v: View, lang: 'ja' | 'en', file: { mimeType: string; file: string; size: number }, raw: string): Promise<Html> {
+export async function shownContent(v: View, lang: 'ja' | 'en', file: { mimeType: string; file: string; size: number }, raw: string): Promise<Html> {
   if (/^(application\/pdf)$/.test(file.mimeType)) return html`<iframe class="doc" src="${raw}" title="${v.t.document}"></iframe>`;
   if (/^image\/(png|jpeg|gif)$/.test(file.mimeType)) return html`<img class="doc" src="${raw}" alt="${v.t.document}">`;
   if (file.size > MAX_SHOWN_BYTES) return notice(v.t.notViewable);

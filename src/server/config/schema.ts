@@ -123,6 +123,8 @@ const consoleSchema = {
     maxFailures: { type: 'integer', minimum: 1, default: 5, description: 'wrong passwords in a row after which an account is locked' },
     lockoutMs: { type: 'integer', minimum: 1000, default: 900000, description: 'how long a locked account stays locked' },
     usersFile: { type: 'string', default: 'console-users.json', description: 'accounts added by hie console-user add, relative to dataDir' },
+    patientAccountsFile: { type: 'string', default: 'patient-accounts.json', description: "patients' sign-in (one-time codes from hie consent code, their passwords), relative to dataDir" },
+    patientCodeTtlMs: { type: 'integer', minimum: 60000, default: 1209600000, description: 'how long a one-time code handed over at the desk stays valid' },
     users: {
       type: 'array',
       default: [],
