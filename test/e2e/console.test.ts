@@ -186,6 +186,53 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
     expect((await op.get(`${link}/access-report`)).status).to.equal(403);
   });
 
+  it('patients: the desk\'s code works once, wrong codes lock, script in the fields is escaped, and a patient changes only their own sharing', async () => {
+    const p1 = await s.app.store.read(async (tx) => (await tx.identity.record('1.2.392.999.1', 'P1'))!.personId);
+    const rid = (await s.app.store.read((tx) => tx.identity.person(p1)))!.regionalId;
+    const issued = await hie(['consent', 'code', `P1^^^${HOSP_A}`, '--data-dir', s.dataDir, '--format', 'json']);
+    expect(issued.code, issued.stderr).to.equal(0);
+    const { code, regionalId } = JSON.parse(issued.stdout) as { code: string; regionalId: string };
+    expect(regionalId).to.equal(rid);
+    const c = new ConsoleClient(base);
+    const activate = async (id: string, cd: string, pw = 'patient password 1') => {
+      await c.get('/console/me/activate');
+      return c.post('/console/me/activate', { id, code: cd, password: pw, password2: pw });
+    };
+    const evil = await activate('"><script>alert(1)</script>', 'x');
+    expect(evil.status).to.equal(401);
+    expect(evil.body).not.to.include('<script>alert(1)');
+    expect(evil.body).to.include('&quot;&gt;&lt;script&gt;');
+    expect((await activate(rid, code, 'short')).status).to.equal(400);
+    expect((await activate(rid, 'AAAA-AAAA-AAAA')).status).to.equal(401);
+    const ok = await activate(rid, code);
+    expect(ok.status).to.equal(303);
+    expect(ok.res.headers.get('location')).to.equal('/console/me');
+    const me = await c.get('/console/me');
+    expect(me.status).to.equal(200);
+    expect(me.body).to.include('山田 太郎');
+    // Operators' pages are not a patient's.
+    expect((await c.get('/console/patients')).status).to.equal(303);
+    // Sharing: withhold a facility; a forged token changes nothing.
+    await c.get('/console/me/sharing');
+    expect((await c.post('/console/me/sharing/withhold', { kind: 'facilities', value: 'HOSP_B' }, { csrf: 'forged' })).status).to.equal(403);
+    const w = await c.post('/console/me/sharing/withhold', { kind: 'facilities', value: 'HOSP_B' });
+    expect(w.status).to.equal(200);
+    expect(w.body).to.include('変更しました').and.include('ひまわりクリニック');
+    const history = (await hie(['consent', 'history', `P1^^^${HOSP_A}`, '--data-dir', s.dataDir])).stdout;
+    expect(history).to.include(`patient ${rid} (portal)`);
+    // The code a second time: refused, and with wrong ones the sign-in locks (maxFailures 3).
+    const other = new ConsoleClient(base);
+    const again = async (cd: string) => {
+      await other.get('/console/me/activate');
+      return other.post('/console/me/activate', { id: rid, code: cd, password: 'another password 2', password2: 'another password 2' });
+    };
+    expect((await again(code)).body).to.include('このコードは使えません');
+    expect((await again(code)).status).to.equal(401);
+    expect((await again(code)).status).to.equal(429); // the third failure in a row since the last sign-in
+    await other.get('/console/me/login');
+    expect((await other.post('/console/me/login', { id: rid, password: 'patient password 1' })).status).to.equal(429);
+  });
+
   it('hie console-user add writes an account that can sign in at once', async () => {
     const r = await hie(['console-user', 'add', 'kato', '--role', 'admin', '--display-name', '加藤', '--data-dir', s.dataDir], 'kato password 123\n');
     expect(r.code, r.stderr).to.equal(0);

@@ -21,7 +21,8 @@ describe('console: patients\' one-time codes and passwords', () => {
     expect(await a.verify('R1', 'my own password')).to.equal(true);
     expect(await a.verify('R1', 'another password')).to.equal(false);
     const text = fs.readFileSync(a.file, 'utf8');
-    expect(text).not.to.include(code).and.not.to.include('my own password');
+    expect(text).not.to.include(code);
+    expect(text).not.to.include('my own password');
   });
 
   it('refuses an expired code, and a code replaced by a newer one', async () => {
