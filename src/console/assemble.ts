@@ -15,6 +15,7 @@ import { consentRouter } from './consent/routes.ts';
 import type { ConsentAdministration } from '../consent/administration.ts';
 import type { RepositoryService } from '../xds/repository/service.ts';
 import { patientsRouter } from './patients/routes.ts';
+import { mergeRouter } from './patients/merge.ts';
 import { consoleRouter, type ConsoleArea } from './router.ts';
 import { accessReportRouter, auditRouter } from './audit/routes.ts';
 import { AuditEventRetriever } from '../atna/iti81/retrieve.ts';
@@ -23,6 +24,8 @@ import { DisplayNames } from '../atna/report/displayNames.ts';
 import { PatientAccounts } from './me/accounts.ts';
 import { patientAuthRouter } from './me/auth.ts';
 import { meRouter } from './me/routes.ts';
+import { operationsRouter } from './operations/routes.ts';
+import type { Registry } from 'prom-client';
 
 export interface ConsoleDeps {
   config: Config;
@@ -34,6 +37,8 @@ export interface ConsoleDeps {
   consentAdmin: ConsentAdministration;
   notifier: { enqueue(tx: WriteTx, personId: number): Promise<void> };
   kickIti10(): void;
+  /** The server's metrics (counters, queue depths) for the operations page. */
+  metrics?: Registry;
   log: Logger;
   /** Tests: the clock of sessions and lockout. */
   clock?: () => number;
@@ -54,6 +59,7 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
     { path: '/patients', role: 'viewer', router: patientsRouter({ ...reads, audit: deps.audit, config: deps.config }) },
     { path: '/patients', role: 'viewer', router: documentsRouter({ ...reads, audit: deps.audit, repository: deps.repository, config: deps.config }) },
     { path: '/patients', role: 'viewer', router: consentRouter({ ...reads, audit: deps.audit, admin: deps.consentAdmin, config: deps.config }) },
+    { path: '/patients', role: 'operator', router: mergeRouter({ store: deps.store, identity: deps.identity, audit: deps.audit, notifier: deps.notifier, kick: deps.kickIti10 }) },
     {
       path: '/links',
       role: 'operator',
@@ -71,7 +77,8 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
     timeZone: deps.config.atna.reportTimeZone,
   });
   const auditDeps = { audit: deps.audit, retriever: new AuditEventRetriever(deps.store), reporter, individualNumber: deps.identity.domains.individualNumber, timeZone: deps.config.atna.reportTimeZone };
-  areas.push({ path: '/audit', role: 'admin', router: auditRouter(auditDeps) }, { path: '/patients', role: 'admin', router: accessReportRouter(auditDeps) });
+  areas.push({ path: '/audit', role: 'admin', router: auditRouter(auditDeps) }, { path: '/audit', role: 'admin', router: accessReportRouter(auditDeps) });
+  areas.push({ path: '/operations', role: 'admin', router: operationsRouter({ audit: deps.audit, retriever: auditDeps.retriever, metrics: deps.metrics, config: deps.config }) });
   areas.push({ path: '/me', role: 'patient', router: meRouter({ ...reads, audit: deps.audit, repository: deps.repository, admin: deps.consentAdmin, reporter, config: deps.config }) });
   const patientAccounts = PatientAccounts.of(deps.config.dataDir, c.patientAccountsFile);
   const secure = !!deps.config.http.tls;

@@ -177,13 +177,57 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
     expect(bad.body).not.to.include('<script>x');
     const byId = await c.get('/console/patients?id=P1');
     const link = /href="(\/console\/patients\/[^"]+)"/.exec(byId.body)![1]!;
-    const report = await c.get(`${link}/access-report`);
+    const report = await c.get(`${link.replace('/console/patients/', '/console/audit/patients/')}/access-report`);
     expect(report.status).to.equal(200);
     expect(report.body).to.match(/<td>[^<]*ito[^<]*<\/td>/); // the viewer who opened P1's page
     const op = new ConsoleClient(base);
     await op.signIn('sato', PASSWORD);
     expect((await op.get('/console/audit?from=2020-01-01')).status).to.equal(403);
-    expect((await op.get(`${link}/access-report`)).status).to.equal(403);
+    expect((await op.get(`${link.replace('/console/patients/', '/console/audit/patients/')}/access-report`)).status).to.equal(403);
+  });
+
+  it('lets an operator merge another ID of the same facility into a patient, the reason audited; a viewer may not', async () => {
+    await s.send(adt({ ids: [`MRG-1^^^${HOSP_A}`], name: '統合^一^^^^^L^I~トウゴウ^ハジメ^^^^^L^P', birthDate: '19500101' }));
+    await s.send(adt({ ids: [`MRG-2^^^${HOSP_A}`], name: '統合^一^^^^^L^I~トウゴウ^ハジメ^^^^^L^P', birthDate: '19500102' }));
+    const person = (id: string) => s.app.store.read(async (tx) => (await tx.identity.record('1.2.392.999.1', id))!);
+    const survivor = await person('MRG-1');
+    const rid = (await s.app.store.read((tx) => tx.identity.person(survivor.personId)))!.regionalId;
+    const c = new ConsoleClient(base);
+    await c.signIn('sato', PASSWORD);
+    const pageOf = await c.get(`/console/patients/${encodeURIComponent(rid)}`);
+    expect(pageOf.body).to.include('統合(マージ)');
+    expect((await c.post(`/console/patients/${encodeURIComponent(rid)}/merge`, { into: 'HOSP_A|MRG-1', prior: 'NOPE', reason: 'x' })).status).to.equal(409);
+    expect((await c.post(`/console/patients/${encodeURIComponent(rid)}/merge`, { into: 'HOSP_A|MRG-1', prior: 'MRG-2', reason: '' })).status).to.equal(400);
+    const viewer = new ConsoleClient(base);
+    await viewer.signIn('ito', PASSWORD);
+    await viewer.get(`/console/patients/${encodeURIComponent(rid)}`);
+    expect((await viewer.post(`/console/patients/${encodeURIComponent(rid)}/merge`, { into: 'HOSP_A|MRG-1', prior: 'MRG-2', reason: 'x' })).status).to.equal(403);
+    const r = await c.post(`/console/patients/${encodeURIComponent(rid)}/merge`, { into: 'HOSP_A|MRG-1', prior: 'MRG-2', reason: '同一人物(生年月日の誤入力) <i>' });
+    expect(r.status).to.equal(200);
+    expect(r.body).to.include('統合しました');
+    const merged = await person('MRG-2');
+    expect(merged.mergedInto).to.equal(survivor.id);
+    const audit = (await audits()).filter((x) => x.includes('CONSOLE-merge'));
+    expect(audit).to.have.length(1);
+    expect(audit[0]).to.include('MRG-2 merged into MRG-1 (HOSP_A): 同一人物(生年月日の誤入力) &lt;i&gt;').and.include('sato&lt;sato@hie-console&gt;');
+  });
+
+  it('shows operations to an admin: nodes and last contact from the audit trail, queues, transaction counters', async () => {
+    const c = new ConsoleClient(base);
+    await c.signIn('adm', PASSWORD);
+    const r = await c.get('/console/operations');
+    expect(r.status).to.equal(200);
+    const nodes = r.body.slice(r.body.indexOf('接続ノード'), r.body.indexOf('連携地域'));
+    expect(nodes).to.include('<td>local</td>').and.match(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    expect(r.body).to.include('iti10-notifications').and.include('audit-forwarding');
+    expect(r.body).to.include('<td>ITI-8</td>');
+    await new Promise((res) => setTimeout(res, 1100));
+    await s.send(adt({ ids: [`RATE1^^^${HOSP_A}`] }));
+    const again = await c.get('/console/operations');
+    expect(/<td>ITI-8<\/td><td>\d+<\/td><td>[^<]*<\/td><td>(\d+\.\d\d)<\/td>/.exec(again.body)?.[1]).to.not.equal('0.00');
+    const op = new ConsoleClient(base);
+    await op.signIn('sato', PASSWORD);
+    expect((await op.get('/console/operations')).status).to.equal(403);
   });
 
   it('patients: the desk\'s code works once, wrong codes lock, script in the fields is escaped, and a patient changes only their own sharing', async () => {

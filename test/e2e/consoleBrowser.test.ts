@@ -261,8 +261,10 @@ describe('web console in a real browser (chromium, playwright-core, axe-core)', 
     await page.goto(`${base}/console/audit?from=2020-01-01&agent=sato`);
     expect(await page.textContent('main')).to.include('CONSOLE-');
     await check('audit');
-    await page.goto(`${base}/console/patients/${encodeURIComponent(patient.regionalId)}/access-report`);
+    await page.goto(`${base}/console/audit/patients/${encodeURIComponent(patient.regionalId)}/access-report`);
     await check('access-report');
+    await page.goto(`${base}/console/operations`);
+    await check('operations');
     await page.goto(`${base}/console/patients?lang=en`);
     expect(await page.getAttribute('html', 'lang')).to.equal('en');
     await check('patients-en');

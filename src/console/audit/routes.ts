@@ -2,7 +2,7 @@
  * The audit trail in the console, for admins (the console role that grants `auditor`):
  *   GET /console/audit                          search with the ITI-81 parameters (date range, patient.identifier,
  *                                               agent-name, type, subtype, outcome), through the ITI-81 retriever
- *   GET /console/patients/{regionalId}/access-report   the patient access report (atna/report/accessReport.ts)
+ *   GET /console/audit/patients/{regionalId}/access-report   the patient access report (atna/report/accessReport.ts)
  * Both ask the decision service first (auditor role) and are audited as Audit Log Used by the reporter
  * or as a console query.
  */
@@ -84,7 +84,7 @@ export function auditRouter(deps: AuditDeps): Router {
 /** The access report of one patient, inside the console's page. */
 export function accessReportRouter(deps: AuditDeps): Router {
   const router = express.Router();
-  router.get('/:regionalId/access-report', async (req: Request, res: Response) => {
+  router.get('/patients/:regionalId/access-report', async (req: Request, res: Response) => {
     const v = viewOf(req, res);
     const ctx = ctxOf(req, res);
     const via = `${req.protocol}://${req.get('host')}${req.originalUrl}`;

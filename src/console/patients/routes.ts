@@ -22,6 +22,7 @@ import { html, type Html } from '../html.ts';
 import { notice, page, type View } from '../layout.ts';
 import { ctxOf, sendPage, text, viewOf } from '../web.ts';
 import { shownDemographics } from './names.ts';
+import { mergeForm } from './mergeForm.ts';
 
 export interface PatientsDeps extends ScopedReadDeps {
   audit: AuditService;
@@ -148,7 +149,7 @@ export function patientsRouter(deps: PatientsDeps): Router {
 <dt>${v.t.birthDate}</dt><dd>${first?.birthDate ?? ''}</dd>
 <dt>${v.t.sex}</dt><dd>${first?.sex ?? ''}</dd>
 </dl>
-<p><a href="${base}/documents">${v.t.documents}</a> · <a href="${base}/consent">${v.t.consent}</a>${atLeast(v.user!.role, 'admin') ? html` · <a href="${base}/access-report">${v.t.accessReport}</a>` : ''}</p>
+<p><a href="${base}/documents">${v.t.documents}</a> · <a href="${base}/consent">${v.t.consent}</a>${atLeast(v.user!.role, 'admin') ? html` · <a href="/console/audit/patients/${encodeURIComponent(shown.person.regionalId)}/access-report">${v.t.accessReport}</a>` : ''}</p>
 <h2>${v.t.identifiersAcross}</h2>
 <div class="table"><table>
 <thead><tr><th scope="col">${v.t.facility}</th><th scope="col">${v.t.patientId}</th><th scope="col">${v.t.name}</th><th scope="col">${v.t.birthDate}</th><th scope="col">${v.t.address}</th></tr></thead>
@@ -156,7 +157,8 @@ export function patientsRouter(deps: PatientsDeps): Router {
       const rec = shown.records.find((r) => r.localId === i.id && r.domainKey === i.domain.key);
       const d = rec ? shownDemographics(rec) : undefined;
       return html`<tr><td>${facilityName(deps.config, i)}</td><td>${i.id}</td><td>${d?.names.join(' / ') ?? ''}</td><td>${d?.birthDate ?? ''}</td><td>${d?.address ?? ''}</td></tr>`;
-    })}</tbody></table></div>`;
+    })}</tbody></table></div>
+${atLeast(v.user!.role, 'operator') ? mergeForm(v, shown.person.regionalId, shown.ids.filter((i) => i.domain.kind === 'local').map((i) => ({ namespace: i.domain.namespace, id: i.id, label: facilityName(deps.config, i) }))) : ''}`;
     sendPage(res, page(v, `${v.t.patient}: ${first?.names[0] ?? shown.person.regionalId}`, body));
   });
   return router;
