@@ -114,6 +114,7 @@ export function meRouter(deps: MeDeps): Router {
     const ctx = ctxOf(req, res);
     const got = await openDocument(deps, retrieval, ctx, mine(res), String(req.params.uuid));
     if (!got?.file) return void res.status(404).type('text/plain').send('not found');
+    await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'R', what: 'patient-own-document-download', patients: [mine(res)], objects: [{ id: got.entry.uniqueId, typeCode: 2, typeCodeRole: 3, idTypeCode: { code: '9', codeSystemName: 'RFC-3881', originalText: 'Report Number' } }] }));
     const inline = /^(application\/pdf|image\/(png|jpeg|gif))$/.test(got.file.mimeType);
     res.set({ 'Content-Security-Policy': "default-src 'none'; sandbox", 'Cache-Control': 'no-store' });
     res.type(inline ? got.file.mimeType : 'application/octet-stream');
