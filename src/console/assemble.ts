@@ -26,6 +26,7 @@ import { patientAuthRouter } from './me/auth.ts';
 import { meRouter } from './me/routes.ts';
 import { operationsRouter } from './operations/routes.ts';
 import type { Registry } from 'prom-client';
+import type { PeerHealth } from '../xca/peers/peerGateway.ts';
 
 export interface ConsoleDeps {
   config: Config;
@@ -39,6 +40,8 @@ export interface ConsoleDeps {
   kickIti10(): void;
   /** The server's metrics (counters, queue depths) for the operations page. */
   metrics?: Registry;
+  /** The XCA peers' health (xca/assemble.ts). */
+  peerHealth?: () => PeerHealth[];
   log: Logger;
   /** Tests: the clock of sessions and lockout. */
   clock?: () => number;
@@ -78,7 +81,7 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
   });
   const auditDeps = { audit: deps.audit, retriever: new AuditEventRetriever(deps.store), reporter, individualNumber: deps.identity.domains.individualNumber, timeZone: deps.config.atna.reportTimeZone };
   areas.push({ path: '/audit', role: 'admin', router: auditRouter(auditDeps) }, { path: '/audit', role: 'admin', router: accessReportRouter(auditDeps) });
-  areas.push({ path: '/operations', role: 'admin', router: operationsRouter({ audit: deps.audit, retriever: auditDeps.retriever, metrics: deps.metrics, config: deps.config }) });
+  areas.push({ path: '/operations', role: 'admin', router: operationsRouter({ audit: deps.audit, retriever: auditDeps.retriever, metrics: deps.metrics, peerHealth: deps.peerHealth, config: deps.config }) });
   areas.push({ path: '/me', role: 'patient', router: meRouter({ ...reads, audit: deps.audit, repository: deps.repository, admin: deps.consentAdmin, reporter, config: deps.config }) });
   const patientAccounts = PatientAccounts.of(deps.config.dataDir, c.patientAccountsFile);
   const secure = !!deps.config.http.tls;

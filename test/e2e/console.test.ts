@@ -21,6 +21,7 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
           { namespace: 'HOSP_B', oid: '1.2.392.999.2', displayName: 'ひまわりクリニック' },
         ],
       },
+      xca: { homeCommunityId: 'urn:oid:2.999.77.1', communities: [{ homeCommunityId: 'urn:oid:2.999.77.2', name: '隣の地域', queryUrl: 'http://127.0.0.1:9/q', retrieveUrl: 'http://127.0.0.1:9/r' }] },
       console: {
         sessionIdleMs: 1500,
         maxFailures: 3,
@@ -220,6 +221,8 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
     const nodes = r.body.slice(r.body.indexOf('接続ノード'), r.body.indexOf('連携地域'));
     expect(nodes).to.include('<td>local</td>').and.match(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
     expect(r.body).to.include('iti10-notifications').and.include('audit-forwarding');
+    const peers = r.body.slice(r.body.indexOf('id="peers"'), r.body.indexOf('</table>', r.body.indexOf('id="peers"')));
+    expect(peers).to.include('隣の地域').and.include('urn:oid:2.999.77.2').and.include('✓ なし'); // asked nothing yet
     expect(r.body).to.include('<td>ITI-8</td>');
     await new Promise((res) => setTimeout(res, 1100));
     await s.send(adt({ ids: [`RATE1^^^${HOSP_A}`] }));

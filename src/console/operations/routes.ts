@@ -2,7 +2,8 @@
  * Operations, for admins: GET /console/operations
  *   - nodes (config nodes and the local identity) and their last contact: the newest audit event that
  *     names the node (UserID node:NAME, or the certificate subject config gives), through the ITI-81 retriever
- *   - peer communities (config xca.communities) and the XCA transactions with them, by outcome (metrics)
+ *   - peer communities (config xca.communities), their health as the Initiating Gateway saw it (answers,
+ *     failures in a row, back-off), and the XCA transactions by outcome (metrics)
  *   - queues: ITI-10 notifications, audit forwarding, audit intake (the hie_queue_depth gauge)
  *   - counters: transactions by IHE transaction and outcome, and the rate per second since this page was last shown
  * Everything comes from what the server already collects: the audit trail and the metrics registry.
@@ -15,6 +16,7 @@ import type { AuditEventRetriever } from '../../atna/iti81/retrieve.ts';
 import { parseIti81 } from '../../atna/iti81/searchParameters.ts';
 import { shownTime } from '../../atna/report/html.ts';
 import type { Config } from '../../kernel/config.ts';
+import type { PeerHealth } from '../../xca/peers/peerGateway.ts';
 import { consoleAudit } from '../audited.ts';
 import { html, type Html } from '../html.ts';
 import { page, type View } from '../layout.ts';
@@ -24,6 +26,8 @@ export interface OperationsDeps {
   audit: AuditService;
   retriever: AuditEventRetriever;
   metrics?: Registry;
+  /** The Initiating Gateway's peers and how they answered lately (xca/peers/peerGateway.ts). */
+  peerHealth?: () => PeerHealth[];
   config: Pick<Config, 'nodes' | 'access' | 'xca' | 'atna'>;
   clock?: () => number;
 }
@@ -86,12 +90,23 @@ export function operationsRouter(deps: OperationsDeps): Router {
     previous = { at, totals: byTx };
     const queues = await samples(deps.metrics, 'hie_queue_depth');
     const peers = deps.config.xca.communities;
+    const health = deps.peerHealth?.() ?? [];
     const xcaByOutcome = totalsBy(tx.filter((s) => /^ITI-(38|39)$/.test(String(s.labels.transaction))), ['transaction', 'edge', 'outcome']);
     await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'R', what: 'operations-view' }));
     const body = html`<h2>${v.t.nodes}</h2>
 <div class="table"><table>${th([v.t.name, v.t.facility, v.t.role, v.t.lastContact])}<tbody>${nodeRows}</tbody></table></div>
 <h2>${v.t.peers}</h2>
-${peers.length ? html`<div class="table"><table>${th([v.t.name, 'homeCommunityId', 'URL'])}<tbody>${peers.map((p) => html`<tr><td>${p.name}</td><td>${p.homeCommunityId}</td><td>${p.queryUrl}<br>${p.retrieveUrl}</td></tr>`)}</tbody></table></div>` : html`<p>—</p>`}
+${peers.length ? html`<div class="table"><table id="peers">${th([v.t.name, 'homeCommunityId', 'URL', v.t.health])}<tbody>${peers.map((p) => {
+      const h = health.find((x) => x.homeCommunityId === p.homeCommunityId);
+      const state = !h
+        ? '—'
+        : h.skippedUntil
+          ? html`<strong class="flag">✗ ${h.failures}</strong> → ${shownTime(h.skippedUntil, tz)}<div class="muted">${h.lastFailure}</div>`
+          : h.failures
+            ? html`<strong class="flag">⚠ ${h.failures}</strong> ${h.lastFailureAt ? shownTime(h.lastFailureAt, tz) : ''}<div class="muted">${h.lastFailure}</div>`
+            : html`✓ ${h.lastAnswerAt ? shownTime(h.lastAnswerAt, tz) : v.t.never}`;
+      return html`<tr><td>${p.name}</td><td>${p.homeCommunityId}</td><td>${p.queryUrl}<br>${p.retrieveUrl}</td><td>${state}</td></tr>`;
+    })}</tbody></table></div>` : html`<p>—</p>`}
 ${xcaByOutcome.size ? html`<div class="table"><table>${th(['XCA', v.t.outcome, ''])}<tbody>${[...xcaByOutcome].map(([k, n]) => html`<tr><td>${k.split(' ').slice(0, 2).join(' ')}</td><td>${k.split(' ').slice(2).join(' ')}</td><td>${n}</td></tr>`)}</tbody></table></div>` : ''}
 <h2>${v.t.queues}</h2>
 <div class="table"><table>${th([v.t.queues, v.t.pending])}<tbody>${queues.map((q) => html`<tr><td>${String(q.labels.queue)}</td><td>${q.value}</td></tr>`)}</tbody></table></div>
