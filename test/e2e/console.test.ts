@@ -197,7 +197,10 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
     await c.signIn('sato', PASSWORD);
     const pageOf = await c.get(`/console/patients/${encodeURIComponent(rid)}`);
     expect(pageOf.body).to.include('統合(マージ)');
-    expect((await c.post(`/console/patients/${encodeURIComponent(rid)}/merge`, { into: 'HOSP_A|MRG-1', prior: 'NOPE', reason: 'x' })).status).to.equal(409);
+    const unknown = await c.post(`/console/patients/${encodeURIComponent(rid)}/merge`, { into: 'HOSP_A|MRG-1', prior: '<script>alert(3)</script>', reason: '<script>alert(4)</script>' });
+    expect(unknown.status).to.equal(409);
+    expect(unknown.body).not.to.include('<script>alert(');
+    expect(unknown.body).to.include('&lt;script&gt;alert(3)');
     expect((await c.post(`/console/patients/${encodeURIComponent(rid)}/merge`, { into: 'HOSP_A|MRG-1', prior: 'MRG-2', reason: '' })).status).to.equal(400);
     const viewer = new ConsoleClient(base);
     await viewer.signIn('ito', PASSWORD);

@@ -12,7 +12,7 @@ import { httpContext } from '../../kernel/httpContext.ts';
 import { authenticationAudit } from '../audited.ts';
 import { consoleContext } from '../auth/context.ts';
 import type { Lockout } from '../auth/lockout.ts';
-import { preToken, SESSION_COOKIE } from '../auth/routes.ts';
+import { PRE_COOKIE, preToken, SESSION_COOKIE } from '../auth/routes.ts';
 import { setCookie, type Sessions, type SessionUser } from '../auth/sessions.ts';
 import { html } from '../html.ts';
 import { notice, page, type View } from '../layout.ts';
@@ -56,6 +56,7 @@ export function patientAuthRouter(deps: PatientAuthDeps): Router {
     const s = deps.sessions.create(patientUser(id));
     await deps.audit.record(authenticationAudit(deps.audit, consoleContext(httpContext(req), s.user), 'login', 0));
     res.append('Set-Cookie', setCookie(SESSION_COOKIE, s.id, { secure: deps.secure }));
+    res.append('Set-Cookie', setCookie(PRE_COOKIE, '', { secure: deps.secure, maxAgeS: 0 }));
     res.redirect(303, '/console/me');
   };
   const failed = async (req: Request, id: string, why: string) => {
