@@ -144,6 +144,9 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
     expect(evil.body).to.include('&quot;&gt;&lt;script&gt;alert(2)');
     const byId = await c.get('/console/patients?id=P1');
     expect(byId.body).to.include('山田 太郎');
+    // An ID of a facility the config does not name (registered from its feed) is found too.
+    await s.send(adt({ ids: ['U77^^^OTHER&1.2.392.999.77&ISO'], name: '他院^患者^^^^^L^I', sendingFacility: 'OTHER' }));
+    expect((await c.get('/console/patients?id=U77')).body).to.include('他院 患者');
     const link = /href="(\/console\/patients\/[^"]+)"/.exec(byId.body)![1]!;
     const patient = await c.get(link);
     expect(patient.status).to.equal(200);

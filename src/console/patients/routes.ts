@@ -97,16 +97,16 @@ export function patientsRouter(deps: PatientsDeps): Router {
     if (q.given) query.keys.push({ kind: 'given', key: nameKey(q.given), prefix: true });
     if (/^\d{4}-\d{2}-\d{2}$/.test(q.birth!)) query.birthDate = q.birth!.replace(/-/g, '');
     if (q.sex) query.sex = q.sex;
+    // The domains an ID is looked up in: every facility's (registered from feeds too) and the regional one; domains are not patient data.
+    const domains = q.id ? (await deps.store.read((tx) => tx.identity.domains())).filter((d) => d.kind === 'local' || d.kind === 'regional') : [];
     const found = await readScoped(deps, ctx, 'console patient search', async (reader) => {
       if (q.more) return search.continue(reader, { pointer: q.more, queryTag: 'console', limit: PAGE });
-      const identifiers = q.id ? await idAuthorities(reader, deps.config) : [];
+      const identifiers = q.id ? domains : [];
       if (q.id && !query.keys.length && !query.birthDate) {
         // By ID alone: every facility's domain and the regional one.
         const out: FoundPatient[] = [];
         const seen = new Set<number>();
-        for (const a of identifiers) {
-          const domain = await reader.domain(a);
-          if (!domain) continue;
+        for (const domain of identifiers) {
           const r = await reader.resolve(domain, q.id!);
           if (r.kind !== 'person' || seen.has(r.person.id)) continue;
           seen.add(r.person.id);
@@ -162,9 +162,4 @@ ${atLeast(v.user!.role, 'operator') ? mergeForm(v, shown.person.regionalId, show
     sendPage(res, page(v, `${v.t.patient}: ${first?.names[0] ?? shown.person.regionalId}`, body));
   });
   return router;
-}
-
-/** The assigning authorities an ID is looked up in: every configured facility, and the regional domain. */
-async function idAuthorities(reader: ScopedReader, config: PatientsDeps['config']) {
-  return [...config.identity.domains.map((d) => ({ namespace: d.namespace, oid: d.oid })), { namespace: reader.domains.regional.namespace, oid: reader.domains.regional.oid }];
 }
