@@ -23,6 +23,8 @@ import { AccessReporter } from '../atna/report/accessReport.ts';
 import { DisplayNames } from '../atna/report/displayNames.ts';
 import { PatientAccounts } from './me/accounts.ts';
 import { patientAuthRouter } from './me/auth.ts';
+import { oidcRouter } from './auth/oidc.ts';
+import express from 'express';
 import { meRouter } from './me/routes.ts';
 import { operationsRouter } from './operations/routes.ts';
 import type { Registry } from 'prom-client';
@@ -85,6 +87,10 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
   areas.push({ path: '/me', role: 'patient', router: meRouter({ ...reads, audit: deps.audit, repository: deps.repository, admin: deps.consentAdmin, reporter, config: deps.config }) });
   const patientAccounts = PatientAccounts.of(deps.config.dataDir, c.patientAccountsFile);
   const secure = !!deps.config.http.tls;
+  // Sign-ins outside the operators' form: patients', and the hospital's OpenID Connect provider when configured.
+  const signIns = express.Router();
+  signIns.use(patientAuthRouter({ accounts: patientAccounts, sessions, lockout, audit: deps.audit, secure }));
+  if (c.oidc) signIns.use(oidcRouter({ cfg: c.oidc, sessions, audit: deps.audit, log: deps.log, secure }));
   const router = consoleRouter({
     accounts: new Accounts(c, deps.config.dataDir),
     sessions,
@@ -93,7 +99,8 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
     log: deps.log,
     secure,
     areas,
-    patientAuth: patientAuthRouter({ accounts: patientAccounts, sessions, lockout, audit: deps.audit, secure }),
+    oidc: !!c.oidc,
+    patientAuth: signIns,
   });
   return { router, sessions, lockout };
 }

@@ -275,9 +275,22 @@ export interface ConsoleConfig {
   readonly users: readonly ConsoleUserConfig[];
   readonly patientAccountsFile: string;
   readonly patientCodeTtlMs: number;
+  readonly oidc?: ConsoleOidcConfig;
 }
 
 export type ConsoleRole = 'viewer' | 'operator' | 'admin';
+
+/** Operators' sign-in through an OpenID Connect provider. */
+export interface ConsoleOidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  readonly redirectUri: string;
+  readonly scopes: string;
+  readonly roleClaim: string;
+  readonly nameClaim: string;
+  readonly roles: { readonly viewer: readonly string[]; readonly operator: readonly string[]; readonly admin: readonly string[] };
+}
 
 export interface ConsoleUserConfig {
   readonly name: string;

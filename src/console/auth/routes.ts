@@ -30,6 +30,8 @@ export interface AuthDeps {
   audit: AuditService;
   log: Logger;
   secure: boolean;
+  /** An OpenID Connect provider is configured: the sign-in page offers it (oidc.ts). */
+  oidc?: boolean;
 }
 
 /** A fresh pre-session CSRF token, set as a cookie; the form carries the same value. */
@@ -39,7 +41,7 @@ export function preToken(res: Response, secure: boolean): string {
   return t;
 }
 
-function loginPage(v: View, token: string, message?: { text: string; kind: 'ok' | 'error' }, name = '') {
+function loginPage(v: View, token: string, message?: { text: string; kind: 'ok' | 'error' }, name = '', oidc = false) {
   return page(
     v,
     v.t.signInTitle,
@@ -50,7 +52,8 @@ function loginPage(v: View, token: string, message?: { text: string; kind: 'ok' 
 <div><label for="password">${v.t.password}</label><input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"></div>
 </div>
 <button type="submit">${v.t.signIn}</button>
-</form>`,
+</form>
+${oidc ? html`<p><a href="/console/oidc/login">${v.t.signInOidc}</a></p>` : ''}`,
     { status: message ? notice(message.text, message.kind) : undefined },
   );
 }
@@ -60,7 +63,7 @@ export function authRouter(deps: AuthDeps): Router {
   router.get('/login', (req: Request, res: Response) => {
     const v = viewOf(req, res);
     const expired = req.query.expired === '1';
-    sendPage(res, loginPage({ ...v, user: undefined }, preToken(res, deps.secure), expired ? { text: v.t.sessionExpired, kind: 'error' } : undefined));
+    sendPage(res, loginPage({ ...v, user: undefined }, preToken(res, deps.secure), expired ? { text: v.t.sessionExpired, kind: 'error' } : undefined, '', deps.oidc));
   });
 
   router.post('/login', async (req: Request, res: Response) => {
@@ -69,7 +72,7 @@ export function authRouter(deps: AuthDeps): Router {
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 1024) : '';
     const user = { kind: 'operator' as const, name: name || '(none)', displayName: name, role: 'viewer' as const };
     const ctx = consoleContext(httpContext(req), user);
-    const again = (status: number, message: string) => sendPage(res, loginPage(v, preToken(res, deps.secure), { text: message, kind: 'error' }, name), status);
+    const again = (status: number, message: string) => sendPage(res, loginPage(v, preToken(res, deps.secure), { text: message, kind: 'error' }, name, deps.oidc), status);
     if (deps.lockout.lockedUntil(name) !== undefined) {
       await deps.audit.record(authenticationAudit(deps.audit, ctx, 'login', 4, 'account locked after repeated wrong passwords'));
       return again(429, v.t.locked);

@@ -125,6 +125,32 @@ const consoleSchema = {
     usersFile: { type: 'string', default: 'console-users.json', description: 'accounts added by hie console-user add, relative to dataDir' },
     patientAccountsFile: { type: 'string', default: 'patient-accounts.json', description: "patients' sign-in (one-time codes from hie consent code, their passwords), relative to dataDir" },
     patientCodeTtlMs: { type: 'integer', minimum: 60000, default: 1209600000, description: 'how long a one-time code handed over at the desk stays valid' },
+    oidc: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['issuer', 'clientId', 'redirectUri'],
+      description: "operators' sign-in through the hospital's OpenID Connect provider (authorization code flow with PKCE)",
+      properties: {
+        issuer: { type: 'string', pattern: '^https?://', description: 'the provider\'s issuer URL (https; http only on loopback)' },
+        clientId: { type: 'string', minLength: 1 },
+        clientSecret: { type: 'string', minLength: 1 },
+        redirectUri: { type: 'string', pattern: '^https?://.*/console/oidc/callback$', description: 'this console\'s callback as the provider knows it' },
+        scopes: { type: 'string', default: 'openid profile' },
+        roleClaim: { type: 'string', default: 'roles', description: 'the ID token claim whose values give the console role' },
+        nameClaim: { type: 'string', default: 'name' },
+        roles: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'claim values that give each console role (the highest matching wins; none: refused)',
+          properties: {
+            viewer: { type: 'array', items: { type: 'string' }, default: [] },
+            operator: { type: 'array', items: { type: 'string' }, default: [] },
+            admin: { type: 'array', items: { type: 'string' }, default: [] },
+          },
+        },
+      },
+    },
     users: {
       type: 'array',
       default: [],
