@@ -27,6 +27,7 @@ import { oidcRouter } from './auth/oidc.ts';
 import express from 'express';
 import { meRouter } from './me/routes.ts';
 import { operationsRouter } from './operations/routes.ts';
+import { IngestRunLog } from '../ingest/runLog.ts';
 import type { Registry } from 'prom-client';
 import type { PeerHealth } from '../xca/peers/peerGateway.ts';
 
@@ -83,7 +84,7 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
   });
   const auditDeps = { audit: deps.audit, retriever: new AuditEventRetriever(deps.store), reporter, individualNumber: deps.identity.domains.individualNumber, timeZone: deps.config.atna.reportTimeZone };
   areas.push({ path: '/audit', role: 'admin', router: auditRouter(auditDeps) }, { path: '/audit', role: 'admin', router: accessReportRouter(auditDeps) });
-  areas.push({ path: '/operations', role: 'admin', router: operationsRouter({ audit: deps.audit, retriever: auditDeps.retriever, metrics: deps.metrics, peerHealth: deps.peerHealth, config: deps.config }) });
+  areas.push({ path: '/operations', role: 'admin', router: operationsRouter({ audit: deps.audit, retriever: auditDeps.retriever, metrics: deps.metrics, peerHealth: deps.peerHealth, ingestRuns: () => new IngestRunLog(deps.config.dataDir).recent(), config: deps.config }) });
   areas.push({ path: '/me', role: 'patient', router: meRouter({ ...reads, audit: deps.audit, repository: deps.repository, admin: deps.consentAdmin, reporter, config: deps.config }) });
   const patientAccounts = PatientAccounts.of(deps.config.dataDir, c.patientAccountsFile);
   const secure = !!deps.config.http.tls;

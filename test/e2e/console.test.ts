@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { hashPassword } from '../../src/console/auth/passwords.ts';
 import { ConsoleClient } from '../helpers/consoleClient.ts';
+import { IngestRunLog } from '../../src/ingest/runLog.ts';
 import { hie } from '../helpers/hieCommand.ts';
 import { startTestServer, type TestServer } from '../helpers/hieServer.ts';
 import { adt, HOSP_A, HOSP_B } from '../helpers/messages.ts';
@@ -220,9 +221,14 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
   });
 
   it('shows operations to an admin: nodes and last contact from the audit trail, queues, transaction counters', async () => {
+    // A run of the SS-MIX2 ingest on this data folder, with a rejected file whose name carries markup.
+    const counts = { files: 2, unchanged: 0, patients: 1, documents: 0, deprecated: 0, replacing: 0, removed: 0, alreadyRegistered: 0, rejected: 1 };
+    new IngestRunLog(s.dataDir).append('/srv/ssmix2/HOSP_A', 'HOSP_A', { counts, elapsedMs: 12, rejected: [{ path: '000/<b>x</b>_OML-11', reason: 'bad-name' as never, detail: 'not an SS-MIX2 file name' }] });
     const c = new ConsoleClient(base);
     await c.signIn('adm', PASSWORD);
     const r = await c.get('/console/operations');
+    const runs = r.body.slice(r.body.indexOf('id="ingest-runs"'));
+    expect(runs).to.include('/srv/ssmix2/HOSP_A').and.include('000/&lt;b&gt;x&lt;/b&gt;_OML-11: bad-name not an SS-MIX2 file name');
     expect(r.status).to.equal(200);
     const nodes = r.body.slice(r.body.indexOf('接続ノード'), r.body.indexOf('連携地域'));
     expect(nodes).to.include('<td>local</td>').and.match(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);

@@ -264,6 +264,7 @@ describe('web console in a real browser (chromium, playwright-core, axe-core)', 
     await page.goto(`${base}/console/audit/patients/${encodeURIComponent(patient.regionalId)}/access-report`);
     await check('access-report');
     await page.goto(`${base}/console/operations`);
+    expect(await page.textContent('#ingest-runs')).to.include('HOSP01').and.include('HOSP03'); // the demo load's runs
     await check('operations');
     await page.goto(`${base}/console/patients?lang=en`);
     expect(await page.getAttribute('html', 'lang')).to.equal('en');

@@ -4,6 +4,7 @@
  *     names the node (UserID node:NAME, or the certificate subject config gives), through the ITI-81 retriever
  *   - peer communities (config xca.communities), their health as the Initiating Gateway saw it (answers,
  *     failures in a row, back-off), and the XCA transactions by outcome (metrics)
+ *   - SS-MIX2 ingest runs (ingest/runLog.ts): counts, and the rejected files with their reasons
  *   - queues: ITI-10 notifications, audit forwarding, audit intake (the hie_queue_depth gauge)
  *   - counters: transactions by IHE transaction and outcome, and the rate per second since this page was last shown
  * Everything comes from what the server already collects: the audit trail and the metrics registry.
@@ -17,6 +18,7 @@ import { parseIti81 } from '../../atna/iti81/searchParameters.ts';
 import { shownTime } from '../../atna/report/html.ts';
 import type { Config } from '../../kernel/config.ts';
 import type { PeerHealth } from '../../xca/peers/peerGateway.ts';
+import type { IngestRunRecord } from '../../ingest/runLog.ts';
 import { consoleAudit } from '../audited.ts';
 import { html, type Html } from '../html.ts';
 import { page, type View } from '../layout.ts';
@@ -28,6 +30,8 @@ export interface OperationsDeps {
   metrics?: Registry;
   /** The Initiating Gateway's peers and how they answered lately (xca/peers/peerGateway.ts). */
   peerHealth?: () => PeerHealth[];
+  /** The SS-MIX2 ingest's recent runs (ingest/runLog.ts), newest first. */
+  ingestRuns?: () => IngestRunRecord[];
   config: Pick<Config, 'nodes' | 'access' | 'xca' | 'atna'>;
   clock?: () => number;
 }
@@ -91,6 +95,7 @@ export function operationsRouter(deps: OperationsDeps): Router {
     const queues = await samples(deps.metrics, 'hie_queue_depth');
     const peers = deps.config.xca.communities;
     const health = deps.peerHealth?.() ?? [];
+    const runs = deps.ingestRuns?.() ?? [];
     const xcaByOutcome = totalsBy(tx.filter((s) => /^ITI-(38|39)$/.test(String(s.labels.transaction))), ['transaction', 'edge', 'outcome']);
     await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'R', what: 'operations-view' }));
     const body = html`<h2>${v.t.nodes}</h2>
@@ -108,6 +113,14 @@ ${peers.length ? html`<div class="table"><table id="peers">${th([v.t.name, 'home
       return html`<tr><td>${p.name}</td><td>${p.homeCommunityId}</td><td>${p.queryUrl}<br>${p.retrieveUrl}</td><td>${state}</td></tr>`;
     })}</tbody></table></div>` : html`<p>—</p>`}
 ${xcaByOutcome.size ? html`<div class="table"><table>${th(['XCA', v.t.outcome, ''])}<tbody>${[...xcaByOutcome].map(([k, n]) => html`<tr><td>${k.split(' ').slice(0, 2).join(' ')}</td><td>${k.split(' ').slice(2).join(' ')}</td><td>${n}</td></tr>`)}</tbody></table></div>` : ''}
+<h2>${v.t.ingestRuns}</h2>
+${runs.length ? html`<div class="table"><table id="ingest-runs">${th([v.t.when, v.t.facility, 'root', v.t.documents, v.t.rejectedFiles])}<tbody>${runs.slice(0, 20).map(
+      (r) => html`<tr><td>${shownTime(r.at, tz)}</td><td>${r.facility}</td><td>${r.root}</td><td>${r.counts.documents} / ${r.counts.files}</td><td>${
+        r.rejected.length
+          ? html`<details><summary class="flag">${r.rejected.length + r.moreRejected}</summary><ul>${r.rejected.map((f) => html`<li>${f.path}: ${f.reason} ${f.detail}</li>`)}</ul>${r.moreRejected ? html`<p>… +${r.moreRejected}</p>` : ''}</details>`
+          : '0'
+      }</td></tr>`,
+    )}</tbody></table></div>` : html`<p>—</p>`}
 <h2>${v.t.queues}</h2>
 <div class="table"><table>${th([v.t.queues, v.t.pending])}<tbody>${queues.map((q) => html`<tr><td>${String(q.labels.queue)}</td><td>${q.value}</td></tr>`)}</tbody></table></div>
 <h2>${v.t.counters}</h2>
