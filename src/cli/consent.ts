@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { launcherName } from '../audit/launcher.ts';
+import { PatientAccounts } from '../console/me/accounts.ts';
 import type { Requester } from '../consent/administration.ts';
 import { ConsentInputError } from '../consent/input.ts';
 import { codeKey, type Consent, type ConsentChange } from '../consent/model.ts';
@@ -23,6 +24,7 @@ Usage:
   hie consent withhold PATIENT WITHHOLD...
   hie consent revoke PATIENT
   hie consent history PATIENT [--format text|json]
+  hie consent code PATIENT         a one-time code for the patient's first sign-in to their own page
 
 PATIENT names the patient as 'hie audit patient' does: L123^^^HOSP_A&1.2.3&ISO, urn:oid:1.2.3|L123,
 token:TOKEN, or a bare token or regional ID.
@@ -32,6 +34,9 @@ may see (none: every facility of the network); --peer-region lets a peer region'
 WITHHOLD (repeatable): --class CODE^^SCHEME, --type CODE^^SCHEME, --confidentiality CODE^^SCHEME,
 --department CODE^^SCHEME (practiceSettingCode), --withhold-facility F, --document UNIQUEID.
 revoke: the patient withdraws consent; nothing is shared until a new 'set'.
+code: prints the patient's regional ID and a one-time code (valid console.patientCodeTtlMs) to hand
+over; at /console/me/activate the patient uses it once to set a password of their own. A new code
+replaces an unused one.
 
 Options: --config FILE, --data-dir DIR, -h/--help. Works on the data folder of a running server too.
 Every change is kept in the history (source desk, the operator) and audited.
@@ -91,7 +96,7 @@ export async function consent(argv: string[]): Promise<number> {
     return 0;
   }
   const [action, reference] = positionals;
-  if (!action || !['show', 'set', 'withhold', 'revoke', 'history'].includes(action)) {
+  if (!action || !['show', 'set', 'withhold', 'revoke', 'history', 'code'].includes(action)) {
     process.stderr.write(action ? `hie consent: unknown action '${action}'\n\n${consentHelp}` : consentHelp);
     return 2;
   }
@@ -105,7 +110,14 @@ export async function consent(argv: string[]): Promise<number> {
   const admin = consentAdministration(config, s);
   const out = (json: unknown, text: string) => process.stdout.write(format === 'json' ? JSON.stringify(json, null, 2) + '\n' : text);
   try {
-    if (action === 'show') {
+    if (action === 'code') {
+      const r = await admin.show(reference);
+      const issued = await PatientAccounts.of(config.dataDir, config.console.patientAccountsFile).issueCode(r.patient.regionalId, config.console.patientCodeTtlMs);
+      out(
+        { regionalId: r.patient.regionalId, code: issued.code, expiresAt: issued.expiresAt },
+        `patient page sign-in (/console/me/activate)\n  regional ID:   ${r.patient.regionalId}\n  one-time code: ${issued.code}\n  valid until:   ${issued.expiresAt}\n`,
+      );
+    } else if (action === 'show') {
       const r = await admin.show(reference);
       out(r, `patient ${r.patient.identifiers.join(', ')}\n  shared now:    ${r.shared ? 'yes' : 'no'} (region default ${r.participationDefault})\n${consentText(r.consent)}`);
     } else if (action === 'history') {

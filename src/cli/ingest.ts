@@ -7,6 +7,7 @@ import { Ssmix2Ingest, type IngestReport } from '../ingest/ssmix2/ingestRun.ts';
 import { RemoteConnectionError, RemoteSharing } from '../ingest/remote/remoteSharing.ts';
 import { readTlsClientFiles, TlsFilesError } from '../kernel/tlsClient.ts';
 import { parseRemoteTargets, TargetError } from '../ingest/remote/targets.ts';
+import { IngestRunLog } from '../ingest/runLog.ts';
 import { closingReport, ProgressBar } from '../ingest/ssmix2/report.ts';
 import { openServices } from '../server/app.ts';
 import { createLogger } from '../kernel/logger.ts';
@@ -137,6 +138,8 @@ export async function ingest(argv: string[]): Promise<number> {
         onFile: bar ? (c, total) => bar.update(c, total) : undefined,
       });
       bar?.done();
+      // Kept for the console's operations page: every run that took something in or rejected something.
+      if (!values.watch || report.counts.files > report.counts.unchanged) new IngestRunLog(config.dataDir).append(root, values.facility, report);
       if (values.watch) {
         // Each pass reports what is new: files taken in, and rejections not reported before.
         const fresh = report.rejected.filter((r) => !reported.has(`${r.path}\0${r.reason}`));

@@ -4,6 +4,7 @@ import { UsageError } from './args.ts';
 import { audit } from './audit.ts';
 import { certs } from './certs.ts';
 import { consent } from './consent.ts';
+import { consoleUser } from './consoleUser.ts';
 import { demoRegions } from './demoRegions.ts';
 import { disaster } from './disaster.ts';
 import { ingest } from './ingest.ts';
@@ -29,6 +30,7 @@ Commands:
   xds get UNIQUEID   retrieve one document's bytes from a running HIE (ITI-43) into --out FILE
   audit patient ID   who has seen a patient's records: the patient access report (ATNA)
   consent ACTION P   a patient's consent given at a desk: show, set, withhold, revoke, history
+  console-user add N a local account of the web console (/console); the password on stdin
   disaster ACTION    declare, list or end a disaster (emergency access for an area)
   certs [NODE...]    make a demo CA and node certificates for TLS with client certificates
   demo-regions       three regional servers on loopback that reach each other through XCA
@@ -55,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
       return certs(rest);
     case 'consent':
       return consent(rest);
+    case 'console-user':
+      return consoleUser(rest);
     case 'disaster':
       return disaster(rest);
     case 'demo-regions':

@@ -2,6 +2,7 @@
  * The demo: the synthetic SS-MIX2 trees committed in ssmix-samples/ (written by `hie ssmix generate`)
  * loaded into a fresh store at start, so that a new user finds patients and documents at once.
  */
+import { IngestRunLog } from './runLog.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../kernel/config.ts';
@@ -40,6 +41,7 @@ export async function loadDemo(config: Config, deps: IngestDeps, samples = DEMO_
     const root = path.join(samples, f.root);
     const facility = await resolveFacility(config, deps, f.namespace);
     const report = await ssmix2Ingest(config, deps, root).run({ root, facility, concurrency: config.ingest.ssmix2.concurrency });
+    new IngestRunLog(config.dataDir).append(root, f.namespace, report);
     out.push({ facility: f, report });
   }
   return out;

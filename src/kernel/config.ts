@@ -92,6 +92,8 @@ export interface Config {
   readonly nodes: readonly NodeConfig[];
   readonly access: AccessConfig;
   readonly consent: ConsentConfig;
+  /** The web console (issue 19). */
+  readonly console: ConsoleConfig;
   readonly xua: XuaConfig;
 }
 
@@ -262,4 +264,40 @@ export interface PixConsumerConfig {
   readonly facility: string;
   readonly domains: readonly string[];
   readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+}
+
+/** The web console (issue 19): local accounts, sessions and lockout. */
+export interface ConsoleConfig {
+  readonly enabled: boolean;
+  readonly sessionIdleMs: number;
+  readonly sessionMaxMs: number;
+  readonly maxFailures: number;
+  readonly lockoutMs: number;
+  readonly usersFile: string;
+  readonly users: readonly ConsoleUserConfig[];
+  readonly patientAccountsFile: string;
+  readonly patientCodeTtlMs: number;
+  readonly oidc?: ConsoleOidcConfig;
+}
+
+export type ConsoleRole = 'viewer' | 'operator' | 'admin';
+
+/** Operators' sign-in through an OpenID Connect provider. */
+export interface ConsoleOidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  readonly redirectUri: string;
+  readonly scopes: string;
+  readonly roleClaim: string;
+  readonly nameClaim: string;
+  readonly roles: { readonly viewer: readonly string[]; readonly operator: readonly string[]; readonly admin: readonly string[] };
+}
+
+export interface ConsoleUserConfig {
+  readonly name: string;
+  readonly displayName?: string;
+  readonly role: ConsoleRole;
+  /** scrypt$N$r$p$salt$hash (console/auth/passwords.ts). */
+  readonly passwordHash: string;
 }

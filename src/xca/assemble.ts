@@ -23,10 +23,12 @@ import { iti38Transaction } from './iti38/transaction.ts';
 import { iti39Transaction } from './iti39/transaction.ts';
 import { initiatingQueryTransaction } from './iti38/initiating.ts';
 import { initiatingRetrieveTransaction } from './iti39/initiating.ts';
-import { PeerGateway } from './peers/peerGateway.ts';
+import { PeerGateway, type PeerHealth } from './peers/peerGateway.ts';
 
 export interface XcaServices {
   communities?: CommunityDirectory;
+  /** How each peer of the Initiating Gateway has answered lately (none without one). */
+  peerHealth(): PeerHealth[];
   routes: { path: string; router: Router }[];
   /** Ends what the gateways hold open (connections to peers). */
   close(): Promise<void>;
@@ -46,7 +48,7 @@ export function xcaServices(config: Config, deps: XcaDeps): XcaServices {
   const home = config.xca.homeCommunityId;
   if (!home) {
     if (config.xca.communities.length > 0) throw new Error('xca.communities needs xca.homeCommunityId: the gateways name this region by it');
-    return { routes: [], close: async () => undefined };
+    return { routes: [], peerHealth: () => [], close: async () => undefined };
   }
   const communities = new CommunityDirectory(home, config.xca, deps.identity.domains);
   const limits = soapLimits(config);
@@ -70,5 +72,5 @@ export function xcaServices(config: Config, deps: XcaDeps): XcaServices {
     const txs = [initiatingQueryTransaction(igDeps), initiatingRetrieveTransaction({ ...igDeps, repositoryUniqueId: config.xds.repository.uniqueId, blobs: deps.repository.blobs })];
     routes.push({ path: ig.path, router: soapRouter(txs, limits, deps.log, { guard, observe: deps.observe }) });
   }
-  return { communities, routes, close: async () => peers.forEach((p) => p.close()) };
+  return { communities, routes, peerHealth: () => peers.map((p) => p.health), close: async () => peers.forEach((p) => p.close()) };
 }

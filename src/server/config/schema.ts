@@ -111,6 +111,66 @@ const atnaSchema = {
 } as const;
 // --- end ATNA ---
 
+// --- Web console (issue 19): operators' accounts, sessions, lockout ---
+const consoleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    enabled: { type: 'boolean', default: true, description: 'serve the web console under /console' },
+    sessionIdleMs: { type: 'integer', minimum: 1000, default: 1800000, description: 'a session unused this long expires' },
+    sessionMaxMs: { type: 'integer', minimum: 1000, default: 43200000, description: 'a session expires this long after sign-in, used or not' },
+    maxFailures: { type: 'integer', minimum: 1, default: 5, description: 'wrong passwords in a row after which an account is locked' },
+    lockoutMs: { type: 'integer', minimum: 1000, default: 900000, description: 'how long a locked account stays locked' },
+    usersFile: { type: 'string', default: 'console-users.json', description: 'accounts added by hie console-user add, relative to dataDir' },
+    patientAccountsFile: { type: 'string', default: 'patient-accounts.json', description: "patients' sign-in (one-time codes from hie consent code, their passwords), relative to dataDir" },
+    patientCodeTtlMs: { type: 'integer', minimum: 60000, default: 1209600000, description: 'how long a one-time code handed over at the desk stays valid' },
+    oidc: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['issuer', 'clientId', 'redirectUri'],
+      description: "operators' sign-in through the hospital's OpenID Connect provider (authorization code flow with PKCE)",
+      properties: {
+        issuer: { type: 'string', pattern: '^https?://', description: 'the provider\'s issuer URL (https; http only on loopback)' },
+        clientId: { type: 'string', minLength: 1 },
+        clientSecret: { type: 'string', minLength: 1 },
+        redirectUri: { type: 'string', pattern: '^https?://.*/console/oidc/callback$', description: 'this console\'s callback as the provider knows it' },
+        scopes: { type: 'string', default: 'openid profile' },
+        roleClaim: { type: 'string', default: 'roles', description: 'the ID token claim whose values give the console role' },
+        nameClaim: { type: 'string', default: 'name' },
+        roles: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'claim values that give each console role (the highest matching wins; none: refused)',
+          properties: {
+            viewer: { type: 'array', items: { type: 'string' }, default: [] },
+            operator: { type: 'array', items: { type: 'string' }, default: [] },
+            admin: { type: 'array', items: { type: 'string' }, default: [] },
+          },
+        },
+      },
+    },
+    users: {
+      type: 'array',
+      default: [],
+      description: 'local accounts of the console (hie console-user hash prints a passwordHash)',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'role', 'passwordHash'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' },
+          displayName: { type: 'string', minLength: 1, maxLength: 128 },
+          role: { enum: ['viewer', 'operator', 'admin'] },
+          passwordHash: { type: 'string', pattern: '^scrypt\\$' },
+        },
+      },
+    },
+  },
+} as const;
+// --- end web console ---
+
 // --- Who is asking (issue 14): nodes, the local identity, consent, XUA ---
 const roles = { type: 'array', uniqueItems: true, items: { enum: ['source', 'consumer', 'auditor', 'admin', 'gateway'] } } as const;
 const purposes = { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 }, default: [] } as const;
@@ -530,6 +590,7 @@ export const configSchema = {
     nodes: nodesSchema,
     access: accessSchema,
     consent: consentSchema,
+    console: consoleSchema,
     xua: xuaSchema,
     pdq: {
       type: 'object',

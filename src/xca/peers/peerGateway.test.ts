@@ -17,12 +17,15 @@ describe('a peer Responding Gateway: failures, back-off, and back again', () => 
         expect((e as Error).message).to.match(/flaky \(urn:oid:1\.2\.3\): .*without a SOAP envelope/);
       }
       expect(fake.hits).to.equal(2);
+      expect(peer.health).to.deep.include({ name: 'flaky', failures: 2, lastFailureAt: new Date(now).toISOString(), skippedUntil: new Date(now + 30_000).toISOString() });
+      expect(peer.health.lastAnswerAt).to.equal(undefined);
       const skipped = await peer.query('<x/>').catch((x: unknown) => x);
       expect((skipped as Error).message).to.match(/skipped until .* after 2 failures in a row \(last: .*without a SOAP envelope\)/);
       expect(fake.hits).to.equal(2, 'not called while skipped');
       now += 30_001;
       await peer.query('<x/>').catch(() => undefined);
       expect(fake.hits).to.equal(3, 'asked again once the back-off is over');
+      expect(peer.health).to.deep.include({ failures: 3, skippedUntil: new Date(now + 30_000).toISOString() }); // failed again: skipped again
     } finally {
       peer.close();
       await fake.close();

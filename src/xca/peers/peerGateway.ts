@@ -25,11 +25,26 @@ export interface PeerLimits {
   spoolDir: string;
 }
 
+/** How a peer has answered lately (the console's operations page). */
+export interface PeerHealth {
+  name: string;
+  homeCommunityId: string;
+  /** Failures in a row; 0 after an answer. */
+  failures: number;
+  lastFailure: string;
+  lastFailureAt?: string;
+  lastAnswerAt?: string;
+  /** Set while the peer is skipped after failures in a row. */
+  skippedUntil?: string;
+}
+
 export class PeerGateway {
   private readonly agent: http.Agent;
   private failures = 0;
   private skippedUntil = 0;
   private lastFailure = '';
+  private lastFailureAt = 0;
+  private lastAnswerAt = 0;
 
   constructor(
     readonly community: Community,
@@ -45,6 +60,19 @@ export class PeerGateway {
 
   get homeCommunityId(): string {
     return this.community.homeCommunityId;
+  }
+
+  get health(): PeerHealth {
+    const iso = (t: number) => (t ? new Date(t).toISOString() : undefined);
+    return {
+      name: this.community.name,
+      homeCommunityId: this.community.homeCommunityId,
+      failures: this.failures,
+      lastFailure: this.lastFailure,
+      ...(this.lastFailureAt ? { lastFailureAt: iso(this.lastFailureAt) } : {}),
+      ...(this.lastAnswerAt ? { lastAnswerAt: iso(this.lastAnswerAt) } : {}),
+      ...(this.now() < this.skippedUntil ? { skippedUntil: iso(this.skippedUntil) } : {}),
+    };
   }
 
   /** `ctx`: the local consumer's request; its X-User Assertion goes along when the link says so. */
@@ -75,11 +103,13 @@ export class PeerGateway {
       const answer = await exchangeSoap({ url, action, bodyXml, headers, timeoutMs: this.community.timeoutMs, maxResponseBytes: this.limits.maxResponseBytes, spoolDir: this.limits.spoolDir, spoolThreshold: this.limits.maxResponseBytes, agent: this.agent });
       const out = read(answer);
       this.failures = 0;
+      this.lastAnswerAt = this.now();
       return out;
     } catch (e) {
       const why = e instanceof SoapFaultError ? `SOAP Fault ${e.code}${e.subcode ? ` ${e.subcode}` : ''}: ${e.reason}` : e instanceof MalformedAnswer ? `malformed answer: ${e.message}` : e instanceof Error ? e.message : String(e);
       this.failures++;
       this.lastFailure = why;
+      this.lastFailureAt = this.now();
       if (this.failures >= this.limits.failuresBeforeBackoff) this.skippedUntil = this.now() + this.limits.backoffMs;
       throw new PeerFailure(`community ${this.community.name} (${this.community.homeCommunityId}): ${why}`);
     }
