@@ -23,7 +23,12 @@ export function searchKeys(d: Demographics): SearchKey[] {
     add('name', family + given);
   }
   for (const addr of d.fields[11] ?? []) {
-    for (const c of ADDRESS_COMPONENTS) add(`addr.${c}`, addressComponentKey(c, addr[c - 1]?.[0] ?? ''));
+    for (const c of ADDRESS_COMPONENTS) {
+      const key = addressComponentKey(c, addr[c - 1]?.[0] ?? '');
+      add(`addr.${c}`, key);
+      // Any part of the address (PDQm's `address`, FHIR R4 Patient search: line, city, state, postal code, country).
+      add('address', key);
+    }
   }
   for (const field of [13, 14]) {
     for (const tel of d.fields[field] ?? []) add('phone', phoneKey(tel));

@@ -74,8 +74,8 @@ export interface SearchKey {
   key: string;
 }
 
-/** family/given/name: PID-5 parts; addr.N: PID-11 component N; phone: PID-13/14; account: PID-18. */
-export type SearchKeyKind = 'family' | 'given' | 'name' | `addr.${number}` | 'phone' | 'account';
+/** family/given/name: PID-5 parts; addr.N: PID-11 component N; address: any of them; phone: PID-13/14; account: PID-18. */
+export type SearchKeyKind = 'family' | 'given' | 'name' | `addr.${number}` | 'address' | 'phone' | 'account';
 
 /** PDQ criteria in domain terms, built from QPD-3 by the ITI-21 codec. Keys are already normalized. */
 export interface DemographicQuery {

@@ -93,6 +93,8 @@ export interface Config {
   readonly access: AccessConfig;
   readonly consent: ConsentConfig;
   readonly xua: XuaConfig;
+  /** IUA (issue 18): bearer tokens on the FHIR base; off while no issuer is configured. */
+  readonly iua: IuaConfig;
 }
 
 export type NodeRoleName = 'source' | 'consumer' | 'auditor' | 'admin' | 'gateway';
@@ -156,6 +158,28 @@ export interface XuaConfig {
   readonly identityProviders: readonly { readonly name: string; readonly cert: string; readonly issuer?: string }[];
   readonly audiences: readonly string[];
   readonly clockSkewSeconds: number;
+}
+
+/** An authorization server whose JWT access tokens the FHIR base accepts (IUA ITI-72, JWT token option). */
+export interface IuaIssuerConfig {
+  /** The token's `iss`. */
+  readonly issuer: string;
+  /** A JWKS file (RFC 7517 5) of the issuer's public keys. */
+  readonly jwksFile?: string;
+  /** Or the public keys inline (JWKs). */
+  readonly keys?: readonly Record<string, unknown>[];
+  /** Accepted `aud` values: one must be in the token. */
+  readonly audiences: readonly string[];
+  readonly algorithms: readonly string[];
+}
+
+export interface IuaConfig {
+  readonly issuers: readonly IuaIssuerConfig[];
+  readonly clockSkewSeconds: number;
+  /** Scopes every token must grant (space-separated `scope` claim, RFC 8693 4.2). */
+  readonly requiredScopes: readonly string[];
+  /** The realm the WWW-Authenticate challenge names (RFC 6750 3). */
+  readonly realm: string;
 }
 
 export interface IngestConfig {
