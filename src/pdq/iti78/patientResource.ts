@@ -4,7 +4,8 @@
  *   PID-5 each repetition a HumanName; XPN-8 (HL7 table 4000) I ideographic, P phonetic, A
  *     alphabetic as the iso21090-EN-representation extension IDE, SYL, ABC (JP Core: the kanji
  *     name IDE, the kana name SYL); XPN-7 L official, D usual, M maiden, N nickname.
- *   PID-7 birthDate; PID-8 gender; PID-11 address; PID-13/14 telecom (home, work).
+ *   PID-7 birthDate; PID-8 gender; PID-13/14 telecom (home, work); PID-11 address, XAD-8 (other
+ *     geographic designation, where JAHIS writes the whole Japanese address) as Address.text.
  */
 import type { Address, ContactPoint, Extension, HumanName, Patient } from 'fhir/r4.js';
 import { hl7Date } from '../../hl7v2/datetime.ts';
@@ -55,8 +56,8 @@ function humanName(rep: string[][]): HumanName | undefined {
   const extension: Extension[] | undefined = representation ? [{ url: EN_REPRESENTATION, valueCode: representation }] : undefined;
   const prefix = comp(rep, 5);
   const suffix = comp(rep, 4);
-  // Japanese names are written family first, with a space (JP Core HumanName.text).
-  const text = [family, ...given].filter(Boolean).join(representation === 'ABC' ? ' ' : '\u3000');
+  // Family name first, as Japanese names are written (JP Core HumanName.text).
+  const text = [family, ...given].filter(Boolean).join(' ');
   return {
     ...(extension ? { extension } : {}),
     ...(use ? { use } : {}),
@@ -74,10 +75,12 @@ function address_(rep: string[][]): Address | undefined {
   const state = comp(rep, 4);
   const postalCode = comp(rep, 5);
   const country = comp(rep, 6);
-  if (!line.length && !city && !state && !postalCode && !country) return undefined;
+  const text = comp(rep, 8);
+  if (!line.length && !city && !state && !postalCode && !country && !text) return undefined;
   const use = ADDRESS_USE[comp(rep, 7).toUpperCase()];
   return {
     ...(use ? { use } : {}),
+    ...(text ? { text } : {}),
     ...(line.length ? { line } : {}),
     ...(city ? { city } : {}),
     ...(state ? { state } : {}),
