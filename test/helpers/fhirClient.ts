@@ -10,8 +10,8 @@ import { FhirSchemaValidator } from '../../src/fhir/schemaValidator.ts';
 
 const schema = new FhirSchemaValidator();
 
-export function fhirClient(baseUrl: string, bearerToken?: string): Client {
-  return new Client({ baseUrl, ...(bearerToken ? { bearerToken } : {}) });
+export function fhirClient(baseUrl: string, bearerToken?: string, customHeaders?: Record<string, string>): Client {
+  return new Client({ baseUrl, ...(bearerToken ? { bearerToken } : {}), ...(customHeaders ? { customHeaders } : {}) });
 }
 
 /** The resource, after checking it validates as the resource type it claims. */
