@@ -11,11 +11,18 @@ import type { CapabilityStatementRestSecurity } from 'fhir/r4.js';
 import { allowedMethods, capabilityStatement, type FaceCapability } from './capability.ts';
 import { FhirError, sendError, sendResource } from './outcome.ts';
 import { isFhirBody } from './contentType.ts';
+import { httpContext } from '../kernel/httpContext.ts';
+import { outcomeOfStatus, type TransactionObserver } from '../kernel/transactionObserver.ts';
 
 export interface FhirFace extends FaceCapability {
   /** The profile, for logs (ATNA, PIXm, PDQm, MHD). */
   name: string;
   router: Router;
+  /**
+   * The transaction a request to this face is (ITI-78, ...), for the metrics: the base observes it.
+   * Absent: the face observes its own (ATNA).
+   */
+  transactionOf?(method: string, path: string): string | undefined;
 }
 
 export interface FhirBaseOptions {
@@ -30,6 +37,8 @@ export interface FhirBaseOptions {
   security?: CapabilityStatementRestSecurity;
   /** Logs an error no face turned into an answer. */
   onError?(path: string, error: unknown): void;
+  /** Told of every request a face with `transactionOf` answered (metrics, the transaction log). */
+  observe?: TransactionObserver;
 }
 
 const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
@@ -41,6 +50,17 @@ export function fhirBase(o: FhirBaseOptions): Router {
   router.get('/metadata', (req, res) => {
     sendResource(res, 200, capabilityStatement({ base: baseUrl(req), software: o.software, faces: o.faces, security: o.security, date }));
   });
+
+  if (o.observe) {
+    const observe = o.observe;
+    router.use((req: Request, res: Response, next: NextFunction) => {
+      const transaction = o.faces.map((f) => f.transactionOf?.(req.method, req.path)).find((t) => t !== undefined);
+      if (transaction === undefined) return next();
+      const started = performance.now();
+      res.once('finish', () => observe({ transaction, edge: 'fhir', outcome: outcomeOfStatus(res.statusCode), durationMs: performance.now() - started, node: httpContext(req).node?.name }));
+      next();
+    });
+  }
 
   // A body in any other form than FHIR JSON is refused before any face reads it (FHIR R4 3.1.0.1.6).
   router.use((req: Request, _res: Response, next: NextFunction) => {

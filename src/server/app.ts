@@ -253,7 +253,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       const atnaFhir = atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, observe: metrics.observe, intakeQuota, individualNumber: s.domains.individualNumber });
       // Issue 18: one FHIR base for every face (ATNA, PIXm, PDQm), behind IUA when configured.
       const fhirFaces = [{ name: 'ATNA', router: atnaFhir, ...atnaCapability() }, ...patientFaces({ config, store, identity, consent, audit, schema: fhirSchema, log })];
-      httpListener.mount('/fhir', fhirSurface({ config, store, identity, consent, audit, schema: fhirSchema, log, faces: fhirFaces }));
+      httpListener.mount('/fhir', fhirSurface({ config, store, identity, consent, audit, schema: fhirSchema, log, faces: fhirFaces, observe: metrics.observe }));
       const reporter = new AccessReporter({
         store,
         identity,

@@ -17,6 +17,7 @@ import { PdqmQuery } from '../pdq/iti78/query.ts';
 import { pdqmCapabilityResources, pdqmRouter } from '../pdq/iti78/routes.ts';
 import { pixmCapabilityResources, pixmRouter } from '../pix/iti83/routes.ts';
 import type { Store } from '../store/types.ts';
+import type { TransactionObserver } from '../kernel/transactionObserver.ts';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -33,6 +34,8 @@ export interface FhirSurfaceDeps {
   log: Logger;
   /** The faces built elsewhere (ATNA's router and capability). */
   faces: FhirFace[];
+  /** Metrics of the faces' transactions. */
+  observe?: TransactionObserver;
 }
 
 /** The PIXm and PDQm faces (issue 18) over the identity service ITI-9 and ITI-21 use. */
@@ -40,11 +43,17 @@ export function patientFaces(d: Omit<FhirSurfaceDeps, 'faces'>): FhirFace[] {
   const reads = { store: d.store, identity: d.identity, decisions: d.consent };
   const query = new PdqmQuery(reads, d.config.pdq);
   return [
-    { name: 'PIXm', router: pixmRouter({ ...reads, audit: d.audit, log: d.log, schema: d.schema }), resources: pixmCapabilityResources() },
+    {
+      name: 'PIXm',
+      router: pixmRouter({ ...reads, audit: d.audit, log: d.log, schema: d.schema }),
+      resources: pixmCapabilityResources(),
+      transactionOf: (_method, path) => (path === '/Patient/$ihe-pix' ? 'ITI-83' : undefined),
+    },
     {
       name: 'PDQm',
       router: pdqmRouter({ query, audit: d.audit, log: d.log, regional: d.identity.domains.regional, defaultCount: PDQM_DEFAULT_COUNT, maxCount: d.config.pdq.maxMatches }),
       resources: pdqmCapabilityResources(),
+      transactionOf: (_method, path) => (/^\/Patient(\/_search|\/[A-Za-z0-9\-.]{1,64})?$/.test(path) ? 'ITI-78' : undefined),
     },
   ];
 }
@@ -63,6 +72,7 @@ export function fhirSurface(d: FhirSurfaceDeps): Router {
           },
         }
       : {}),
+    ...(d.observe ? { observe: d.observe } : {}),
     onError: (path, error) => d.log.error('fhir.failed', { path, error: error instanceof Error ? error.message : String(error) }),
   });
 }
