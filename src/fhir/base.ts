@@ -86,6 +86,9 @@ export function fhirBase(o: FhirBaseOptions): Router {
     if (e.type === 'entity.parse.failed') return sendError(res, new FhirError(400, 'structure', `the body is not JSON: ${e.message}`));
     if (e.type === 'entity.too.large') return sendError(res, new FhirError(413, 'too-costly', 'the body is larger than this server takes'));
     if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return sendError(res, new FhirError(415, 'not-supported', String(e.message)));
+    // Any other body the parser refused (too many form parameters, a length that does not match, ...).
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) return sendError(res, new FhirError(status, status === 413 ? 'too-costly' : 'invalid', `the request cannot be read: ${e.message}`));
     o.onError?.(req.path, err);
     sendError(res, err);
   });
