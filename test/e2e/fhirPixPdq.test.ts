@@ -256,6 +256,7 @@ describe('PIXm ITI-83 and PDQm ITI-78 over the FHIR base (fhir-kit-client, real 
     };
     it('404 for an unknown route, 405 with Allow for an unsupported method, 415 for a wrong Content-Type, 400 for JSON too deep', async () => {
       expect((await raw('/Observation')).status).to.equal(404);
+      expect((await raw('/patient?family=x')).status, 'resource types are case-sensitive').to.equal(404);
       expect((await raw('/Patient/x/y/z')).status).to.equal(404);
       const del = await raw('/Patient/abc', { method: 'DELETE' });
       expect([del.status, del.allow]).to.deep.equal([405, 'GET']);

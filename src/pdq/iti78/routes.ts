@@ -53,7 +53,8 @@ export interface PdqmDeps extends FhirQueryAudit {
 const baseOf = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
 
 export function pdqmRouter(deps: PdqmDeps): Router {
-  const router = express.Router();
+  // Resource types and operation names are case-sensitive (FHIR R4 3.1.0.1.1).
+  const router = express.Router({ caseSensitive: true });
   const guard = queryRolesOnly(deps, ITI78);
 
   const search = async (req: Request, res: Response) => {

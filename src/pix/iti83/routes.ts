@@ -37,7 +37,8 @@ function queryText(q: PixmQuery): string {
 }
 
 export function pixmRouter(deps: PixmDeps): Router {
-  const router = express.Router();
+  // Resource types and operation names are case-sensitive (FHIR R4 3.1.0.1.1).
+  const router = express.Router({ caseSensitive: true });
   const guard = queryRolesOnly(deps, ITI83);
 
   const answer = async (req: Request, res: Response, read: () => PixmQuery) => {
