@@ -55,5 +55,5 @@ export function meetsQuery(d: Demographics, q: DemographicQuery): boolean {
   if (q.birthDate && !hl7Date(d.fields[7]?.[0]?.[0]?.[0] ?? '').startsWith(q.birthDate)) return false;
   if (q.keys.length === 0) return true;
   const mine = searchKeys(d);
-  return q.keys.every((k) => mine.some((m) => m.kind === k.kind && (k.prefix ? m.key.startsWith(k.key) : m.key === k.key)));
+  return q.keys.every((k) => [k, ...(k.or ?? [])].some((alt) => mine.some((m) => m.kind === k.kind && (alt.prefix ? m.key.startsWith(alt.key) : m.key === alt.key))));
 }

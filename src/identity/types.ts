@@ -79,7 +79,8 @@ export type SearchKeyKind = 'family' | 'given' | 'name' | `addr.${number}` | 'ad
 
 /** PDQ criteria in domain terms, built from QPD-3 by the ITI-21 codec. Keys are already normalized. */
 export interface DemographicQuery {
-  keys: (SearchKey & { prefix: boolean })[];
+  /** Every key must match; `or`: other values of the same kind, any of which matches as well (PDQm OR lists). */
+  keys: (SearchKey & { prefix: boolean; or?: { key: string; prefix: boolean }[] })[];
   birthDate?: string;
   sex?: string;
 }

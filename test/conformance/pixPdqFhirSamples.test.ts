@@ -91,6 +91,8 @@ describe('conformance: IHE PIXm and PDQm examples (pix-pdq/fhir) against the FHI
 
   before(async () => {
     s = await startTestServer();
+    // The FHIR schema is compiled here, not in a pause between two requests of a test.
+    valid({ resourceType: 'Bundle', type: 'searchset' });
     base = `http://127.0.0.1:${s.app.ports.http}/fhir`;
     const red = JSON.parse(file['PIXm_Patient-MohrAlice-Red.json']) as Patient;
     const blue = JSON.parse(file['PIXm_Patient-MohrAlice-Blue.json']) as Patient;

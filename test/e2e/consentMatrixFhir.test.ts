@@ -85,7 +85,11 @@ describe('Consent matrix through PIXm and PDQm: answered as ITI-9 and ITI-21 ans
     const deps = { config: f.config, store: f.store, identity: f.identity, consent: f.consent, audit: f.audit, schema: new FhirSchemaValidator(), log: silentLogger };
     app.use('/fhir', fhirSurface({ ...deps, faces: patientFaces(deps) }));
     server = http.createServer(app);
+    // Idle keep-alive connections stay open longer than any pause between this test's requests.
+    server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // The schema is compiled once, here, not between two requests of a test.
+    valid({ resourceType: 'Bundle', type: 'searchset' });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
   });
   after(async () => {

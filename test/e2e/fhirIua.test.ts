@@ -25,6 +25,8 @@ describe('IUA bearer tokens on the FHIR base (ITI-72, fhir-kit-client)', functio
 
   before(async () => {
     idp = await testIssuer();
+    // The FHIR schema is compiled here, not in a pause between two requests of a test.
+    valid({ resourceType: 'Bundle', type: 'searchset' });
     other = await testIssuer('https://other-idp.example.jp', 'o1');
     // Same issuer name and key id as idp, another key: its signatures must not verify.
     impostor = await testIssuer(idp.issuer, 'k1');

@@ -23,6 +23,8 @@ describe('IUA over mutual TLS: the node from the certificate, the user from the 
   before(async () => {
     certs = await regionCerts(['hosp-a', 'hosp-b', 'auditor-node']);
     idp = await testIssuer();
+    // The FHIR schema is compiled here, not in a pause between two requests of a test.
+    valid({ resourceType: 'Bundle', type: 'searchset' });
     const region = regionConfig(certs);
     s = await startTestServer({ identity: { domains: region.domains }, http: { tls: region.tls }, nodes: region.nodes, iua: { issuers: [idp.config] } } as never);
     await s.send(adt({ ids: ['TLS-1^^^HOSP_A&1.2.392.999.1&ISO'], name: '高橋^花子^^^^^L^I', version: '2.5' }));

@@ -1,33 +1,40 @@
 /**
  * PDQm ITI-78 Mobile Patient Demographics Query, the Supplier's expected actions (ITI TF-2
  * 3.78.4.1.3), over the same demographic search as ITI-21 (identity/demographicSearch.ts) and the
- * requester's scoped reader: a page of Patients, and a continuation for the next link that only the
- * same requester (node and IUA user) may follow, asking consent again; read of one Patient by id.
- * A patient the requester may not find is in no page and no read (404), as for an unknown one.
+ * requester's scoped reader: a page of Patients (Case 1-3), with its total once the whole answer is
+ * known, and a continuation for the next link that only the same requester (node and IUA user) may
+ * follow, asking consent again; a domain asked for (`identifier=system|`) this server does not know
+ * (Case 4, answered 404); read of one Patient by id. A patient the requester may not find is in no
+ * page, no total and no read (404), as an unknown one.
  */
 import type { Patient } from 'fhir/r4.js';
 import { readScoped, type ScopedReadDeps, type ScopedReader } from '../../consent/scopedReader.ts';
 import { FhirError } from '../../fhir/outcome.ts';
 import { DemographicSearch, type DemographicSearchConfig, type SearchOutcome } from '../../identity/demographicSearch.ts';
-import type { DomainIdentifier } from '../../identity/service.ts';
+import type { Demographics } from '../../identity/types.ts';
 import type { RequestContext } from '../../kernel/requestContext.ts';
 import { cxString } from '../../pix/codec/cx.ts';
 import { regionalIdOf } from '../../pix/codec/fhirPatientId.ts';
 import { patientResource } from './patientResource.ts';
-import type { PdqmSearch } from './searchParameters.ts';
+import type { AskedIdentifier, PdqmSearch } from './searchParameters.ts';
 
 export interface PdqmPage {
   patients: Patient[];
   /** The continuation of the next page, when there is one. */
   next?: string;
-  /** Why nothing could match (an identifier system this server does not know): an OperationOutcome entry. */
-  warning?: string;
+  /** The number of patients of the whole answer, once it is known (no next page). */
+  total?: number;
+  /** A domain of `identifier=system|` is not known (Case 4). */
+  unknownDomain?: true;
   /** CX strings of the patients the page names (audit). */
   audited: string[];
 }
 
 /** An open search belongs to the node and the IUA user that opened it (searchRequester adds the node). */
 const queryTagOf = (ctx: RequestContext) => `ITI-78\u0000${ctx.user ? `${ctx.user.issuer}\u0000${ctx.user.id}` : ''}`;
+
+const NO_CRITERIA =
+  'a search needs a name, address, birthdate (eq), telecom, identifier or _id the patients can be selected by (gender, active, a date range or a list of values refine such a search)';
 
 export class PdqmQuery {
   private readonly search: DemographicSearch;
@@ -45,17 +52,27 @@ export class PdqmQuery {
   }
 
   async start(ctx: RequestContext, s: PdqmSearch, count: number): Promise<PdqmPage> {
-    if (s.identifiers.some((i) => this.deps.identity.domains.isIndividualNumber(i.authority))) {
+    const domains = this.deps.identity.domains;
+    if ([...s.identifiers.flat().map((i) => i.authority), ...s.whatDomains].some((a) => a && domains.isIndividualNumber(a))) {
       throw new FhirError(400, 'code-invalid', 'identifier names the individual-number domain, which this server never takes', ['identifier']);
     }
     return readScoped(this.deps, ctx, 'ITI-78', async (reader) => {
-      const request = { queryTag: queryTagOf(ctx), query: s.query, identifiers: s.identifiers, whatDomains: [], limit: count };
-      return this.page(reader, await this.search.start(reader, request), s);
+      if ((await this.search.check(reader, { identifiers: [], whatDomains: s.whatDomains })).length > 0) return { patients: [], unknownDomain: true, audited: [] };
+      if (s.none) return { patients: [], total: 0, audited: [] };
+      let identifiers: { id: string; authority: typeof reader.domains.regional }[] = [];
+      if (s.identifiers.length > 0) {
+        const regionalIds = await this.identified(reader, s.identifiers);
+        if (regionalIds.length === 0) return { patients: [], total: 0, audited: [] };
+        identifiers = regionalIds.map((id) => ({ id, authority: reader.domains.regional }));
+      }
+      const refine = s.refinements.length ? (d: Demographics) => s.refinements.every((r) => r(d)) : undefined;
+      const request = { queryTag: queryTagOf(ctx), query: s.query, identifiers, whatDomains: s.whatDomains, limit: count, ...(refine ? { refine } : {}) };
+      return this.page(reader, await this.search.start(reader, request));
     });
   }
 
-  async continue(ctx: RequestContext, pointer: string, count: number, s: Pick<PdqmSearch, 'exact'>): Promise<PdqmPage> {
-    return readScoped(this.deps, ctx, 'ITI-78', async (reader) => this.page(reader, await this.search.continue(reader, { pointer, queryTag: queryTagOf(ctx), limit: count }), s));
+  async continue(ctx: RequestContext, pointer: string, count: number): Promise<PdqmPage> {
+    return readScoped(this.deps, ctx, 'ITI-78', async (reader) => this.page(reader, await this.search.continue(reader, { pointer, queryTag: queryTagOf(ctx), limit: count })));
   }
 
   /** One Patient by its logical id; 404 when unknown or not visible to the requester. */
@@ -74,34 +91,44 @@ export class PdqmQuery {
     });
   }
 
-  private page(_reader: ScopedReader, outcome: SearchOutcome, s: Pick<PdqmSearch, 'exact'>): PdqmPage {
+  /**
+   * The regional IDs of the persons every identifier list names (any identifier of a list, each
+   * list: OR within, AND across, ITI TF-2 3.78.4.1.2.1), among those the requester may find.
+   */
+  private async identified(reader: ScopedReader, lists: AskedIdentifier[][]): Promise<string[]> {
+    let persons: Map<number, string> | undefined;
+    for (const list of lists) {
+      const found = new Map<number, string>();
+      for (const asked of list) {
+        const candidates = asked.authority ? [await reader.domain(asked.authority)] : await reader.knownDomains();
+        for (const domain of candidates) {
+          if (!domain) continue;
+          const r = await reader.resolve(domain, asked.id);
+          if (r.kind === 'person') found.set(r.person.id, r.person.regionalId);
+        }
+      }
+      persons = persons ? new Map([...persons].filter(([id]) => found.has(id))) : found;
+    }
+    return [...(persons ?? new Map()).values()];
+  }
+
+  private async page(reader: ScopedReader, outcome: SearchOutcome): Promise<PdqmPage> {
     if (outcome.kind === 'invalid') {
       const reasons = outcome.problems.map((p) => p.reason);
       if (reasons.includes('unknown-continuation')) throw new FhirError(410, 'not-found', 'the search this page continued is unknown, expired or not yours: run the search again');
-      if (reasons.includes('no-criteria')) {
-        throw new FhirError(400, 'required', 'a search needs a name, birthdate, address, telecom, identifier or _id (gender alone is not a query)');
-      }
-      // An identifier system this server does not know: nothing can match it.
-      return { patients: [], warning: 'identifier: the system is not an assigning authority this server knows', audited: [] };
+      if (reasons.includes('unknown-what-domain')) return { patients: [], unknownDomain: true, audited: [] };
+      throw new FhirError(400, 'required', NO_CRITERIA);
     }
     const patients: Patient[] = [];
     const audited: string[] = [];
     for (const p of outcome.page.patients) {
-      if (!meetsExact(p.record.demographics.fields[5] ?? [], s.exact)) continue;
-      const regional = p.identifiers.find((i) => i.domain.kind === 'regional');
-      if (!regional) continue;
-      patients.push(patientResource(regional.id, p.identifiers, p.record.demographics));
-      audited.push(...p.identifiers.map((i: DomainIdentifier) => cxString(i)));
+      // The Patient's id is its regional ID, also when the what-domains leave it out of the identifiers.
+      const person = await reader.person(p.record.personId);
+      if (!person) continue;
+      patients.push(patientResource(person.regionalId, p.identifiers, p.record.demographics));
+      audited.push(...p.identifiers.map(cxString));
     }
-    return { patients, next: outcome.page.continuation, audited };
+    const { continuation, answered } = outcome.page;
+    return { patients, ...(continuation ? { next: continuation } : { total: answered }), audited };
   }
-}
-
-/** :exact (FHIR R4 3.1.1.5.4): some name repetition holds the whole string, casing and accents included. */
-function meetsExact(names: string[][][], exact: Pick<PdqmSearch, 'exact'>['exact']): boolean {
-  const part = (rep: string[][], c: number) => (rep[c - 1]?.[0] ?? '').trim();
-  return (
-    exact.family.every((v) => names.some((n) => part(n, 1) === v)) &&
-    exact.given.every((v) => names.some((n) => part(n, 2) === v || part(n, 3) === v))
-  );
 }

@@ -29,14 +29,19 @@ export function pdqmCapabilityResources(): CapabilityStatementRestResource[] {
       documentation: 'PDQm ITI-78: search and read. Names as JP Core writes them (kanji IDE and kana SYL), searched by either.',
       interaction: [{ code: 'read' }, { code: 'search-type' }],
       searchParam: [
-        { name: '_id', type: 'token', documentation: 'the Patient id (OR by comma)' },
-        string('family', 'starts-with; :exact for the whole string'),
-        string('given', 'starts-with; :exact for the whole string'),
-        { name: 'birthdate', type: 'date', documentation: 'eq, to the precision given' },
+        { name: '_id', type: 'token', documentation: 'the Patient id (a list is OR)' },
+        { name: 'active', type: 'token', documentation: 'every patient served is active' },
+        string('family', 'starts-with; :exact for the whole string; a list is OR'),
+        string('given', 'starts-with; :exact for the whole string; a list is OR'),
+        string('address', 'any part, starts-with; :exact; a list is OR'),
+        string('address-city', 'starts-with; :exact'),
+        string('address-state', 'starts-with; :exact'),
+        string('address-postalcode', 'starts-with; :exact'),
+        string('address-country', 'starts-with; :exact'),
+        { name: 'birthdate', type: 'date', documentation: 'eq, ne, gt, lt, ge, le, sa, eb, to the precision given' },
         { name: 'gender', type: 'token' },
-        string('address', 'starts-with, any part of the address'),
         { name: 'telecom', type: 'token', documentation: 'phone numbers, by their digits' },
-        { name: 'identifier', type: 'token', documentation: 'system|value (OR by comma)' },
+        { name: 'identifier', type: 'token', documentation: 'system|value, or value in any system; repeated is AND, a list OR; system| names the domains answered' },
       ],
     },
   ];
@@ -67,7 +72,13 @@ export function pdqmRouter(deps: PdqmDeps): Router {
       const s = parseSearch(params, deps.regional, lenient);
       const count = pageSize(params, deps.defaultCount, deps.maxCount);
       const ctx = httpContext(req);
-      const page = pointer ? await deps.query.continue(ctx, pointer, count, s) : await deps.query.start(ctx, s, count);
+      const page = pointer ? await deps.query.continue(ctx, pointer, count) : await deps.query.start(ctx, s, count);
+      if (page.unknownDomain) {
+        // ITI TF-2 3.78.4.1.3 Case 4: the preferred answer, 404 with a warning "targetSystem not found".
+        await auditFhirQuery(deps, req, { eventType: ITI78, outcome: 4, patients: [], description: 'targetSystem not found', query });
+        sendResource(res, 404, operationOutcome([{ severity: 'warning', code: 'not-found', diagnostics: 'targetSystem not found', expression: ['identifier'] }]));
+        return;
+      }
       await auditFhirQuery(deps, req, { eventType: ITI78, outcome: 0, patients: page.audited, query });
       sendResource(res, 200, bundleOf(baseOf(req), params, pointer, page));
     } catch (e) {
@@ -111,10 +122,11 @@ function bundleOf(base: string, params: URLSearchParams, pointer: string | null,
     return `${base}/Patient?${q.toString()}`;
   };
   const entry: BundleEntry[] = page.patients.map((p) => ({ fullUrl: `${base}/Patient/${p.id}`, resource: p, search: { mode: 'match' } }));
-  if (page.warning) entry.push({ resource: operationOutcome([{ severity: 'warning', code: 'not-found', diagnostics: page.warning }]), search: { mode: 'outcome' } });
   return {
     resourceType: 'Bundle',
     type: 'searchset',
+    // The total once the whole answer is known (ITI TF-2 3.78.4.1.3 Case 1, 3); it counts only what consent shows.
+    ...(page.total !== undefined ? { total: page.total } : {}),
     link: [{ relation: 'self', url: link(pointer) }, ...(page.next ? [{ relation: 'next', url: link(page.next) }] : [])],
     ...(entry.length ? { entry } : {}),
   };
