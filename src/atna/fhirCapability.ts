@@ -29,3 +29,9 @@ export function atnaCapability(): FaceCapability {
     systemInteractions: ['batch', 'transaction'],
   };
 }
+
+/** The transaction of a request to the ATNA face: reads are ITI-81, writes ITI-20 (as fhirRoutes.ts observes them). */
+export function atnaTransaction(method: string, path: string): string | undefined {
+  if (!path.startsWith('/AuditEvent') && path !== '/') return undefined;
+  return method === 'GET' || method === 'HEAD' ? 'ITI-81' : 'ITI-20';
+}

@@ -19,8 +19,8 @@ export interface FhirFace extends FaceCapability {
   name: string;
   router: Router;
   /**
-   * The transaction a request to this face is (ITI-78, ...), for the metrics: the base observes it.
-   * Absent: the face observes its own (ATNA).
+   * The transaction a request to this face is (ITI-78, ...): the base observes it for the metrics,
+   * and tells the gate (`transactionOf(res)`), which may ask for the transaction's IUA scope.
    */
   transactionOf?(method: string, path: string): string | undefined;
 }
@@ -41,6 +41,14 @@ export interface FhirBaseOptions {
   observe?: TransactionObserver;
 }
 
+const TRANSACTION = 'fhirTransaction';
+
+/** The IHE transaction a request to the base is, when a face named it (for the gate). */
+export function transactionOf(res: Response): string | undefined {
+  const t: unknown = res.locals[TRANSACTION];
+  return typeof t === 'string' ? t : undefined;
+}
+
 const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
 
 export function fhirBase(o: FhirBaseOptions): Router {
@@ -51,16 +59,17 @@ export function fhirBase(o: FhirBaseOptions): Router {
     sendResource(res, 200, capabilityStatement({ base: baseUrl(req), software: o.software, faces: o.faces, security: o.security, date }));
   });
 
-  if (o.observe) {
-    const observe = o.observe;
-    router.use((req: Request, res: Response, next: NextFunction) => {
-      const transaction = o.faces.map((f) => f.transactionOf?.(req.method, req.path)).find((t) => t !== undefined);
-      if (transaction === undefined) return next();
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const transaction = o.faces.map((f) => f.transactionOf?.(req.method, req.path)).find((t) => t !== undefined);
+    if (transaction === undefined) return next();
+    res.locals[TRANSACTION] = transaction;
+    if (o.observe) {
+      const observe = o.observe;
       const started = performance.now();
       res.once('finish', () => observe({ transaction, edge: 'fhir', outcome: outcomeOfStatus(res.statusCode), durationMs: performance.now() - started, node: httpContext(req).node?.name }));
-      next();
-    });
-  }
+    }
+    next();
+  });
 
   // A body in any other form than FHIR JSON is refused before any face reads it (FHIR R4 3.1.0.1.6).
   router.use((req: Request, _res: Response, next: NextFunction) => {

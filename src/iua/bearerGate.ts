@@ -9,6 +9,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuditService } from '../audit/auditService.ts';
 import { authorizationFailure } from '../audit/securityAlert.ts';
+import { transactionOf } from '../fhir/base.ts';
 import { FhirError, sendError } from '../fhir/outcome.ts';
 import { httpContext, setHttpContext } from '../kernel/httpContext.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -26,7 +27,14 @@ export function challenge(realm: string, e: IuaError): string {
   return `Bearer ${attrs.join(', ')}`;
 }
 
-export function bearerGate(deps: { verifier: IuaVerifier; realm: string; audit: AuditService; log: Logger }): RequestHandler {
+export function bearerGate(deps: {
+  verifier: IuaVerifier;
+  realm: string;
+  /** Each transaction asks for the scope named after it (PIXm ITI-83 and PDQm ITI-78 define `scope: ITI-83`, `ITI-78`). */
+  transactionScopes: boolean;
+  audit: AuditService;
+  log: Logger;
+}): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const ctx = httpContext(req);
     try {
@@ -35,6 +43,10 @@ export function bearerGate(deps: { verifier: IuaVerifier; realm: string; audit: 
       const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
       if (!m) throw new IuaError('invalid_request', 'the Authorization header is not a Bearer token (RFC 6750 2.1)');
       const grant = await deps.verifier.verify(m[1], ctx.certificate?.fingerprint256);
+      const transaction = transactionOf(res);
+      if (deps.transactionScopes && transaction && !grant.scopes.includes(transaction)) {
+        throw new IuaError('insufficient_scope', `the token does not grant the scope ${transaction}`, transaction);
+      }
       setHttpContext(req, { ...ctx, user: grant.user, ...(grant.purposeOfUse ? { purposeOfUse: grant.purposeOfUse } : {}) });
       next();
     } catch (e) {

@@ -61,7 +61,7 @@ describe('IUA access token verification (ITI-72, JWT)', () => {
       organizationId: 'urn:oid:1.2.392.999.2',
     });
     expect(g.purposeOfUse).to.deep.equal({ code: 'TREATMENT', codeSystem: '2.16.840.1.113883.1.11.20448' });
-    expect(g.scopes).to.deep.equal(['user/Patient.read', 'launch']);
+    expect(g.scopes).to.deep.equal(['user/Patient.read', 'launch', 'ITI-78', 'ITI-83', 'ITI-81']);
   });
 
   it('tolerates the configured clock skew on exp, and no more', async () => {
@@ -99,7 +99,7 @@ describe('IUA access token verification (ITI-72, JWT)', () => {
     expect(() => validate({ ...base, iua: { issuers: [{ issuer: 'a', keys: [idp.publicJwk], jwksFile: 'f', audiences: ['x'] }] } })).to.throw(/iua/);
     expect(() => validate({ ...base, iua: { issuers: [{ issuer: 'a', keys: [idp.publicJwk] }] } })).to.throw(/iua/);
     const c = validate({ ...base, iua: { issuers: [{ issuer: 'a', keys: [idp.publicJwk], audiences: ['x'] }] } });
-    expect(c.iua).to.deep.include({ clockSkewSeconds: 60, requiredScopes: [], realm: 'hie' });
+    expect(c.iua).to.deep.include({ clockSkewSeconds: 60, requiredScopes: [], realm: 'hie', transactionScopes: true });
     expect(c.iua.issuers[0].algorithms).to.deep.equal(['RS256', 'ES256']);
     expect(validate(base).iua.issuers).to.deep.equal([]);
   });

@@ -180,6 +180,8 @@ export interface IuaConfig {
   readonly requiredScopes: readonly string[];
   /** The realm the WWW-Authenticate challenge names (RFC 6750 3). */
   readonly realm: string;
+  /** A transaction needs the scope named after it (ITI-78, ITI-83, ITI-81, ITI-20). */
+  readonly transactionScopes: boolean;
 }
 
 export interface IngestConfig {

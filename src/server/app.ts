@@ -19,7 +19,7 @@ import { Iti10Sender } from '../pix/iti10/sender.ts';
 import { iti21Transactions } from '../pdq/iti21/transaction.ts';
 import { SyslogSender } from '../atna/forward/syslogSender.ts';
 import { atnaFhirRouter } from '../atna/fhirRoutes.ts';
-import { atnaCapability } from '../atna/fhirCapability.ts';
+import { atnaCapability, atnaTransaction } from '../atna/fhirCapability.ts';
 import { fhirSurface, patientFaces } from './fhirFaces.ts';
 import { individualNumberScreen } from '../audit/individualNumberScreen.ts';
 import { FhirAuditFeed } from '../atna/iti20/fhirFeed.ts';
@@ -250,9 +250,10 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
       const fhirSchema = new FhirSchemaValidator();
       const feed = new FhirAuditFeed(store, fhirSchema, s.domains);
-      const atnaFhir = atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, observe: metrics.observe, intakeQuota, individualNumber: s.domains.individualNumber });
+      // The base observes ATNA's transactions too (atnaTransaction), as it does every face's.
+      const atnaFhir = atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, intakeQuota, individualNumber: s.domains.individualNumber });
       // Issue 18: one FHIR base for every face (ATNA, PIXm, PDQm), behind IUA when configured.
-      const fhirFaces = [{ name: 'ATNA', router: atnaFhir, ...atnaCapability() }, ...patientFaces({ config, store, identity, consent, audit, schema: fhirSchema, log })];
+      const fhirFaces = [{ name: 'ATNA', router: atnaFhir, ...atnaCapability(), transactionOf: atnaTransaction }, ...patientFaces({ config, store, identity, consent, audit, schema: fhirSchema, log })];
       httpListener.mount('/fhir', fhirSurface({ config, store, identity, consent, audit, schema: fhirSchema, log, faces: fhirFaces, observe: metrics.observe }));
       const reporter = new AccessReporter({
         store,

@@ -65,7 +65,7 @@ export function fhirSurface(d: FhirSurfaceDeps): Router {
     software: { name: 'hie', version },
     ...(verifier
       ? {
-          authorize: bearerGate({ verifier, realm: d.config.iua.realm, audit: d.audit, log: d.log }),
+          authorize: bearerGate({ verifier, realm: d.config.iua.realm, transactionScopes: d.config.iua.transactionScopes, audit: d.audit, log: d.log }),
           security: {
             service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth' }] }],
             description: 'IHE IUA (ITI-72): a JWT bearer access token from a configured issuer on every request but GET /metadata; mutual TLS nodes as on every listener.',

@@ -95,6 +95,10 @@ describe('IUA bearer tokens on the FHIR base (ITI-72, fhir-kit-client)', functio
       expect(issue(r).code, what).to.equal(status === 403 ? 'forbidden' : 'login');
       if (status === 403) expect(challenge).to.include('scope="user/Patient.read"');
     }
+    // Each transaction asks for its own scope (PIXm 2:3.83.5.2: `scope: ITI-83`; PDQm: `ITI-78`).
+    const noPix = await refusal(pix(await idp.token({ scope: 'user/Patient.read ITI-78' })));
+    expect([noPix.status, noPix.headers.get('www-authenticate')]).to.deep.equal([403, 'Bearer realm="hie", error="insufficient_scope", error_description="the token does not grant the scope ITI-83", scope="ITI-83"']);
+    expect((await refusal(search(await idp.token({ scope: 'user/Patient.read ITI-83' })))).status).to.equal(403);
     const malformed = await fetch(`${base}/Patient?family=x`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
     expect(malformed.status).to.equal(401);
     expect(malformed.headers.get('www-authenticate')).to.match(/error="invalid_request"/);

@@ -29,7 +29,8 @@ export async function testIssuer(issuer = 'https://idp.example.jp', kid = 'k1'):
         iat: now,
         exp: now + 300,
         jti: randomUUID(),
-        scope: 'user/Patient.read launch',
+        // The transactions' own scopes (PIXm, PDQm: `scope: ITI-83`, `ITI-78`; ITI-81 likewise here).
+        scope: 'user/Patient.read launch ITI-78 ITI-83 ITI-81',
         extensions: {
           ihe_iua: {
             subject_name: '佐藤 一郎',

@@ -272,6 +272,7 @@ const iuaSchema = {
     clockSkewSeconds: { type: 'integer', minimum: 0, maximum: 600, default: 60, description: 'allowed clock difference for exp, nbf and iat' },
     requiredScopes: { type: 'array', items: { type: 'string', minLength: 1, pattern: '^[^\\s"\\\\]+$' }, default: [], description: 'scopes every token must grant' },
     realm: { type: 'string', minLength: 1, pattern: '^[^"\\\\]+$', default: 'hie', description: 'realm of the WWW-Authenticate challenge' },
+    transactionScopes: { type: 'boolean', default: true, description: 'each transaction asks for the scope named after it (ITI-78, ITI-83, ITI-81, ITI-20), as PIXm and PDQm define for IUA' },
   },
 } as const;
 // --- end IUA ---
