@@ -182,6 +182,17 @@ describe('PIXm ITI-83 and PDQm ITI-78 over the FHIR base (fhir-kit-client, real 
       expect([missing.status, issue(missing).code]).to.deep.equal([404, 'not-found']);
     });
 
+    it('after a merge (ITI-8 A40): the merged-away Patient id reads 404, its identifier finds the survivor, as PIX follows it', async () => {
+      for (const id of ['MG1', 'MG2']) expect(field(await s.send(adt({ ids: [`${id}^^^${HOSP_A}`], name: `合併^${id}^^^^^L^I`, version: '2.5' })), 'MSA', 1)).to.equal('AA');
+      const idOf = async (local: string) => (await search({ identifier: `${A}|${local}` })).entry![0].resource!.id!;
+      const [survivor, merged] = [await idOf('MG1'), await idOf('MG2')];
+      expect(field(await s.send(adt({ event: 'A40', ids: [`MG1^^^${HOSP_A}`], mrg: [`MG2^^^${HOSP_A}`], version: '2.5' })), 'MSA', 1)).to.equal('AA');
+      expect((await refusal(client.read({ resourceType: 'Patient', id: merged }))).status).to.equal(404);
+      expect((await search({ _id: merged })).total).to.equal(0);
+      expect(valid((await client.read({ resourceType: 'Patient', id: survivor })) as unknown as Patient).id).to.equal(survivor);
+      expect((await search({ identifier: `${A}|MG2` })).entry!.map((e) => e.resource!.id)).to.deep.equal([survivor]);
+    });
+
     it('pages with next links that hold across requests, each patient once, as ITI-21 continues', async () => {
       const seen: string[] = [];
       let page: Bundle | undefined = await search({ family: 'マエダ', _count: '10' });

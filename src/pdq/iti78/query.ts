@@ -81,7 +81,8 @@ export class PdqmQuery {
     const notFound = new FhirError(404, 'not-found', `Patient/${id} is not known`);
     if (regionalId === undefined) throw notFound;
     return readScoped(this.deps, ctx, 'ITI-78', async (reader) => {
-      const r = await reader.resolve(reader.domains.regional, regionalId);
+      // The id of a patient merged into another names no Patient any more (ITI TF-2 3.83.4.2.2.5).
+      const r = await reader.resolve(reader.domains.regional, regionalId, { subsumed: 'unknown' });
       if (r.kind !== 'person') throw notFound;
       const records = await reader.recordsOfPerson(r.person.id);
       if (records.length === 0) throw notFound;
@@ -103,7 +104,8 @@ export class PdqmQuery {
         const candidates = asked.authority ? [await reader.domain(asked.authority)] : await reader.knownDomains();
         for (const domain of candidates) {
           if (!domain) continue;
-          const r = await reader.resolve(domain, asked.id);
+          // _id names the Patient itself: a merged-away one is no longer there.
+          const r = await reader.resolve(domain, asked.id, asked.logicalId ? { subsumed: 'unknown' } : {});
           if (r.kind === 'person') found.set(r.person.id, r.person.regionalId);
         }
       }

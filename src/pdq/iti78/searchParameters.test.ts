@@ -39,7 +39,7 @@ describe('PDQm ITI-78 search parameters as a demographic query (ITI TF-2 3.78.4.
     expect(s.identifiers).to.deep.equal([
       [{ id: 'P1', authority: { namespace: '', oid: '1.2', type: 'ISO' } }, { id: 'P2' }],
       [{ id: 'Q1', authority: { namespace: '', oid: '1.3', type: 'ISO' } }],
-      [{ id: 'R0000000001', authority: REGIONAL }],
+      [{ id: 'R0000000001', authority: REGIONAL, logicalId: true }],
     ]);
     expect(s.whatDomains.map((d) => d.oid)).to.deep.equal(['1.4', '1.5']);
   });

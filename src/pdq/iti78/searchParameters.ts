@@ -47,6 +47,8 @@ export const PAGE_PARAMETER = '_page';
 export interface AskedIdentifier {
   id: string;
   authority?: AssigningAuthority;
+  /** From `_id`: the Patient's logical id (its regional ID). */
+  logicalId?: true;
 }
 
 export interface PdqmSearch {
@@ -154,7 +156,7 @@ export function parseSearch(all: URLSearchParams, regional: AssigningAuthority, 
           values(key, raw).map((v) => {
             const id = regionalIdOf(v);
             if (id === undefined) throw new FhirError(400, 'invalid', `_id ${JSON.stringify(v)} is not a Patient id`, [key]);
-            return { id, authority: regional };
+            return { id, authority: regional, logicalId: true as const };
           }),
         );
         break;
