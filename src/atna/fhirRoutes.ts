@@ -75,6 +75,8 @@ export function atnaFhirRouter(deps: {
   if (deps.observe) {
     const observe = deps.observe;
     router.use((req: Request, res: Response, next: NextFunction) => {
+      // Under the shared FHIR base every request passes here: only ATNA's own are observed.
+      if (!req.path.startsWith('/AuditEvent') && req.path !== '/') return next();
       const started = performance.now();
       res.once('finish', () =>
         observe({

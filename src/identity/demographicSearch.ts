@@ -11,7 +11,7 @@ import { requesterName, type RequestContext } from '../kernel/requestContext.ts'
 import { meetsQuery } from './searchKeys.ts';
 import { Continuations, type OpenQuery } from './searchContinuations.ts';
 import type { DomainIdentifier } from './service.ts';
-import type { AssigningAuthority, DemographicQuery, Domain, PatientRecord, RecordMatch } from './types.ts';
+import type { AssigningAuthority, DemographicQuery, Demographics, Domain, PatientRecord, RecordMatch } from './types.ts';
 
 export interface DemographicSearchConfig {
   /** Patients one query answers at most, over all its pages. */
@@ -31,6 +31,11 @@ export interface DemographicSearchRequest {
   whatDomains: AssigningAuthority[];
   /** Patients in this page at most. */
   limit: number;
+  /**
+   * A further test of each matching record's demographics (PDQm: :exact, date ranges, OR lists):
+   * what fails it is passed over like a record that did not match, and counts toward nothing.
+   */
+  refine?: (d: Demographics) => boolean;
 }
 
 export interface ContinueRequest {
@@ -57,6 +62,8 @@ export interface SearchPage {
   patients: FoundPatient[];
   /** The pointer to continue with, when at least one more patient is there. */
   continuation?: string;
+  /** Patients the query answered so far, this page included: without a continuation, its total. */
+  answered: number;
 }
 
 export type SearchOutcome = { kind: 'page'; page: SearchPage } | { kind: 'invalid'; problems: SearchProblem[] };
@@ -111,7 +118,7 @@ export class DemographicSearch {
       if (r.kind !== 'person') continue;
       for (const rec of await reader.recordsOfPerson(r.person.id)) {
         // Demographic parameters beside identifiers narrow what the identifiers found.
-        if (meetsQuery(rec.demographics, req.query)) byIdentifier.push({ recordId: rec.id, personId: r.person.id });
+        if (meetsQuery(rec.demographics, req.query) && (!req.refine || req.refine(rec.demographics))) byIdentifier.push({ recordId: rec.id, personId: r.person.id });
       }
     }
     const open: OpenQuery = {
@@ -123,6 +130,7 @@ export class DemographicSearch {
       wantedDomainKeys: wanted.map((w) => w.key),
       returned: 0,
       expiresAt: 0,
+      ...(req.refine ? { refine: req.refine } : {}),
     };
     if (req.identifiers.length === 0) {
       if (req.query.keys.length === 0 && !req.query.birthDate) return { kind: 'invalid', problems: [{ reason: 'no-criteria', sexOnly: !!req.query.sex }] };
@@ -164,7 +172,7 @@ export class DemographicSearch {
         continuation = this.continuations.put(q);
       }
     }
-    return { patients, continuation };
+    return { patients, continuation, answered: q.returned };
   }
 
   /** The next patient of an open query not yet answered, visible, with an identifier in the wanted domains. */
@@ -185,7 +193,13 @@ export class DemographicSearch {
       const ids = (await reader.identifiersOf(person)).filter((i) => q.wantedDomainKeys.length === 0 || q.wantedDomainKeys.includes(i.domain.key));
       if (ids.length === 0) continue;
       const record = await reader.recordById(m.recordId);
-      if (record) return { match: m, ids, record };
+      if (!record) continue;
+      if (q.refine && !q.refine(record.demographics)) {
+        // Another record of the person may still meet the test.
+        q.seen.delete(m.personId);
+        continue;
+      }
+      return { match: m, ids, record };
     }
   }
 }

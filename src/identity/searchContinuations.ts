@@ -8,7 +8,7 @@
  * another node's; only when the whole table is full does the node holding most lose its oldest.
  */
 import { randomBytes } from 'node:crypto';
-import type { DemographicQuery, RecordMatch, SearchCursor } from './types.ts';
+import type { DemographicQuery, Demographics, RecordMatch, SearchCursor } from './types.ts';
 
 export interface OpenQuery {
   queryTag: string;
@@ -25,6 +25,8 @@ export interface OpenQuery {
   wantedDomainKeys: string[];
   /** Patients answered so far (at most pdq.maxMatches over all pages). */
   returned: number;
+  /** The further test each matching record must meet (DemographicSearchRequest.refine). */
+  refine?: (d: Demographics) => boolean;
   expiresAt: number;
 }
 

@@ -23,7 +23,12 @@ export function searchKeys(d: Demographics): SearchKey[] {
     add('name', family + given);
   }
   for (const addr of d.fields[11] ?? []) {
-    for (const c of ADDRESS_COMPONENTS) add(`addr.${c}`, addressComponentKey(c, addr[c - 1]?.[0] ?? ''));
+    for (const c of ADDRESS_COMPONENTS) {
+      const key = addressComponentKey(c, addr[c - 1]?.[0] ?? '');
+      add(`addr.${c}`, key);
+      // Any part of the address (PDQm's `address`, FHIR R4 Patient search: line, city, state, postal code, country).
+      add('address', key);
+    }
   }
   for (const field of [13, 14]) {
     for (const tel of d.fields[field] ?? []) add('phone', phoneKey(tel));
@@ -50,5 +55,5 @@ export function meetsQuery(d: Demographics, q: DemographicQuery): boolean {
   if (q.birthDate && !hl7Date(d.fields[7]?.[0]?.[0]?.[0] ?? '').startsWith(q.birthDate)) return false;
   if (q.keys.length === 0) return true;
   const mine = searchKeys(d);
-  return q.keys.every((k) => mine.some((m) => m.kind === k.kind && (k.prefix ? m.key.startsWith(k.key) : m.key === k.key)));
+  return q.keys.every((k) => [k, ...(k.or ?? [])].some((alt) => mine.some((m) => m.kind === k.kind && (alt.prefix ? m.key.startsWith(alt.key) : m.key === alt.key))));
 }

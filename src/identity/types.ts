@@ -74,12 +74,13 @@ export interface SearchKey {
   key: string;
 }
 
-/** family/given/name: PID-5 parts; addr.N: PID-11 component N; phone: PID-13/14; account: PID-18. */
-export type SearchKeyKind = 'family' | 'given' | 'name' | `addr.${number}` | 'phone' | 'account';
+/** family/given/name: PID-5 parts; addr.N: PID-11 component N; address: any of them; phone: PID-13/14; account: PID-18. */
+export type SearchKeyKind = 'family' | 'given' | 'name' | `addr.${number}` | 'address' | 'phone' | 'account';
 
 /** PDQ criteria in domain terms, built from QPD-3 by the ITI-21 codec. Keys are already normalized. */
 export interface DemographicQuery {
-  keys: (SearchKey & { prefix: boolean })[];
+  /** Every key must match; `or`: other values of the same kind, any of which matches as well (PDQm OR lists). */
+  keys: (SearchKey & { prefix: boolean; or?: { key: string; prefix: boolean }[] })[];
   birthDate?: string;
   sex?: string;
 }

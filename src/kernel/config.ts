@@ -95,6 +95,8 @@ export interface Config {
   /** The web console (issue 19). */
   readonly console: ConsoleConfig;
   readonly xua: XuaConfig;
+  /** IUA (issue 18): bearer tokens on the FHIR base; off while no issuer is configured. */
+  readonly iua: IuaConfig;
 }
 
 export type NodeRoleName = 'source' | 'consumer' | 'auditor' | 'admin' | 'gateway';
@@ -158,6 +160,30 @@ export interface XuaConfig {
   readonly identityProviders: readonly { readonly name: string; readonly cert: string; readonly issuer?: string }[];
   readonly audiences: readonly string[];
   readonly clockSkewSeconds: number;
+}
+
+/** An authorization server whose JWT access tokens the FHIR base accepts (IUA ITI-72, JWT token option). */
+export interface IuaIssuerConfig {
+  /** The token's `iss`. */
+  readonly issuer: string;
+  /** A JWKS file (RFC 7517 5) of the issuer's public keys. */
+  readonly jwksFile?: string;
+  /** Or the public keys inline (JWKs). */
+  readonly keys?: readonly Record<string, unknown>[];
+  /** Accepted `aud` values: one must be in the token. */
+  readonly audiences: readonly string[];
+  readonly algorithms: readonly string[];
+}
+
+export interface IuaConfig {
+  readonly issuers: readonly IuaIssuerConfig[];
+  readonly clockSkewSeconds: number;
+  /** Scopes every token must grant (space-separated `scope` claim, RFC 8693 4.2). */
+  readonly requiredScopes: readonly string[];
+  /** The realm the WWW-Authenticate challenge names (RFC 6750 3). */
+  readonly realm: string;
+  /** A transaction needs the scope named after it (ITI-78, ITI-83, ITI-81, ITI-20). */
+  readonly transactionScopes: boolean;
 }
 
 export interface IngestConfig {

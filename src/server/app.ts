@@ -19,6 +19,8 @@ import { Iti10Sender } from '../pix/iti10/sender.ts';
 import { iti21Transactions } from '../pdq/iti21/transaction.ts';
 import { SyslogSender } from '../atna/forward/syslogSender.ts';
 import { atnaFhirRouter } from '../atna/fhirRoutes.ts';
+import { atnaCapability, atnaTransaction } from '../atna/fhirCapability.ts';
+import { fhirSurface, patientFaces } from './fhirFaces.ts';
 import { individualNumberScreen } from '../audit/individualNumberScreen.ts';
 import { FhirAuditFeed } from '../atna/iti20/fhirFeed.ts';
 import { AuditIngest } from '../atna/iti20/ingest.ts';
@@ -247,8 +249,13 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
         log,
       );
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
-      const feed = new FhirAuditFeed(store, new FhirSchemaValidator(), s.domains);
-      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, observe: metrics.observe, intakeQuota, individualNumber: s.domains.individualNumber }));
+      const fhirSchema = new FhirSchemaValidator();
+      const feed = new FhirAuditFeed(store, fhirSchema, s.domains);
+      // The base observes ATNA's transactions too (atnaTransaction), as it does every face's.
+      const atnaFhir = atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, intakeQuota, individualNumber: s.domains.individualNumber });
+      // Issue 18: one FHIR base for every face (ATNA, PIXm, PDQm), behind IUA when configured.
+      const fhirFaces = [{ name: 'ATNA', router: atnaFhir, ...atnaCapability(), transactionOf: atnaTransaction }, ...patientFaces({ config, store, identity, consent, audit, schema: fhirSchema, log })];
+      httpListener.mount('/fhir', fhirSurface({ config, store, identity, consent, audit, schema: fhirSchema, log, faces: fhirFaces, observe: metrics.observe }));
       const reporter = new AccessReporter({
         store,
         identity,

@@ -86,7 +86,7 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       const p = await store.write((tx) => tx.identity.createPerson(null, { prefix: 'R' }));
       const a = await addRecord(p.id, 'S1', 'ヤマダ', '19700101');
       const b = await addRecord(p.id, 'S2', 'ヤマモト', '19800101');
-      await addRecord(p.id, 'S3', 'タナカ', '19700101');
+      const c = await addRecord(p.id, 'S3', 'タナカ', '19700101');
       const search = (q: DemographicQuery, limit = 10, after?: SearchCursor) =>
         store.read((tx) => tx.identity.searchRecords(q, limit, after));
       const prefix = await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }] });
@@ -107,6 +107,14 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       const byDate = await search({ keys: [], birthDate: '1970' }, 1);
       const byDate2 = await search({ keys: [], birthDate: '1970' }, 1, byDate.next);
       expect([...byDate.matches, ...byDate2.matches].map((m) => m.recordId)).to.have.length(2);
+      // A key with OR alternatives (PDQm lists): any of them, driving or not, page by page.
+      const either = { kind: 'family' as const, key: 'ヤマダ', prefix: false, or: [{ key: 'タナ', prefix: true }] };
+      expect((await search({ keys: [either] })).matches.map((m) => m.recordId)).to.have.members([a.id, c.id]);
+      expect((await search({ keys: [either], birthDate: '19700101' })).matches.map((m) => m.recordId)).to.have.members([a.id, c.id]);
+      expect((await search({ keys: [{ kind: 'family', key: 'ヤマ', prefix: true }, { ...either, or: [{ key: 'ヤマモト', prefix: false }] }] })).matches.map((m) => m.recordId)).to.have.members([a.id, b.id]);
+      const one = await search({ keys: [either] }, 1);
+      const two = await search({ keys: [either] }, 1, one.next);
+      expect([...one.matches, ...two.matches].map((m) => m.recordId)).to.have.members([a.id, c.id]);
     });
 
     it('finds match candidates by birth date and a shared name key, other persons only', async () => {

@@ -78,6 +78,9 @@ describe('metrics, the transaction log and health (operating the server)', funct
     await sendSyslogStream(app.ports.syslogTcp!, [octetCounted(syslogMessage(receivedAuditXml({ patients: ['MET-0002^^^HOSP_A&1.2.392.999.1&ISO'] })), syslogMessage('<not-audit/>'))]);
     await app.atna.ingest.flushed();
     await get(port, '/fhir/AuditEvent?_count=1');
+    await get(port, '/fhir/Patient?family=SOKUTEI');
+    await get(port, `/fhir/Patient/$ihe-pix?sourceIdentifier=${encodeURIComponent('urn:oid:1.2.392.999.1|MET-0001')}`);
+    await get(port, '/fhir/Patient/$ihe-pix');
 
     const m = await get(port, '/metrics');
     expect(m.status).to.equal(200);
@@ -90,6 +93,9 @@ describe('metrics, the transaction log and health (operating the server)', funct
     expect(total('ITI-20', 'syslog', 'success')).to.equal(1);
     expect(total('ITI-20', 'syslog', 'error') + total('ITI-20', 'syslog', 'refused')).to.equal(1);
     expect(total('ITI-81', 'fhir', 'success')).to.equal(1);
+    expect(total('ITI-78', 'fhir', 'success')).to.equal(1);
+    expect(total('ITI-83', 'fhir', 'success')).to.equal(1);
+    expect(total('ITI-83', 'fhir', 'refused')).to.equal(1);
     expect(sample(m.body, 'hie_transaction_duration_seconds_count', { transaction: 'ITI-8', edge: 'mllp', outcome: 'success' })).to.equal(1);
     expect(sample(m.body, 'hie_transaction_duration_seconds_bucket', { transaction: 'ITI-8', outcome: 'success', le: '+Inf' })).to.equal(1);
     for (const queue of ['iti10-notifications', 'audit-forwarding', 'audit-intake']) expect(m.body).to.match(new RegExp(`^hie_queue_depth\\{queue="${queue}"\\} \\d+$`, 'm'));

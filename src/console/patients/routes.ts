@@ -9,7 +9,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { AuditService } from '../../audit/auditService.ts';
 import { readScoped, type ScopedReadDeps, type ScopedReader } from '../../consent/scopedReader.ts';
-import { DemographicSearch, type FoundPatient } from '../../identity/demographicSearch.ts';
+import { DemographicSearch, type FoundPatient, type SearchPage } from '../../identity/demographicSearch.ts';
 import { looksLikeIndividualNumber } from '../../identity/individualNumber/freeText.ts';
 import { nameKey } from '../../identity/normalize.ts';
 import type { DomainIdentifier } from '../../identity/service.ts';
@@ -113,7 +113,8 @@ export function patientsRouter(deps: PatientsDeps): Router {
           const rec = (await reader.recordsOfPerson(r.person.id))[0];
           if (rec) out.push({ record: rec, identifiers: await reader.identifiersOf(r.person) });
         }
-        return { kind: 'page' as const, page: { patients: out } };
+        const page: SearchPage = { patients: out, answered: out.length };
+        return { kind: 'page' as const, page };
       }
       return search.start(reader, { queryTag: 'console', query, identifiers: [], whatDomains: [], limit: PAGE });
     });

@@ -12,6 +12,7 @@ export const FILE_KEYS: readonly string[] = [
   ...['mllp.tls', 'http.tls', 'syslog.tls'].flatMap((t) => ['cert', 'key', 'ca', 'crl'].map((k) => `${t}.${k}`)),
   ...['atna.repositories.*.tls', 'pix.consumers.*.tls', 'xds.repository.registryTls'].flatMap((t) => ['cert', 'key', 'ca'].map((k) => `${t}.${k}`)),
   'xua.identityProviders.*.cert',
+  'iua.issuers.*.jwksFile',
 ];
 
 type Json = Record<string, unknown>;

@@ -305,6 +305,37 @@ const xuaSchema = {
     clockSkewSeconds: { type: 'integer', minimum: 0, maximum: 600, default: 60 },
   },
 } as const;
+// --- IUA (issue 18): bearer tokens (JWT) on the FHIR base, ITI-72 at the Resource Server ---
+const iuaSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    issuers: {
+      type: 'array',
+      default: [],
+      description: 'authorization servers whose JWT access tokens the FHIR base accepts; none: no token is asked for',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['issuer', 'audiences'],
+        oneOf: [{ required: ['jwksFile'] }, { required: ['keys'] }],
+        properties: {
+          issuer: { type: 'string', minLength: 1, description: 'the iss of its tokens' },
+          jwksFile: { type: 'string', minLength: 1, description: 'JWKS file (RFC 7517) of its public keys' },
+          keys: { type: 'array', minItems: 1, items: { type: 'object', required: ['kty'] }, description: 'its public keys as JWKs' },
+          audiences: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: 'accepted aud values (this server\'s FHIR base URL or resource name)' },
+          algorithms: { type: 'array', minItems: 1, items: { enum: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] }, default: ['RS256', 'ES256'] },
+        },
+      },
+    },
+    clockSkewSeconds: { type: 'integer', minimum: 0, maximum: 600, default: 60, description: 'allowed clock difference for exp, nbf and iat' },
+    requiredScopes: { type: 'array', items: { type: 'string', minLength: 1, pattern: '^[^\\s"\\\\]+$' }, default: [], description: 'scopes every token must grant' },
+    realm: { type: 'string', minLength: 1, pattern: '^[^"\\\\]+$', default: 'hie', description: 'realm of the WWW-Authenticate challenge' },
+    transactionScopes: { type: 'boolean', default: true, description: 'each transaction asks for the scope named after it (ITI-78, ITI-83, ITI-81, ITI-20), as PIXm and PDQm define for IUA' },
+  },
+} as const;
+// --- end IUA ---
 // --- end who is asking ---
 
 // --- XCA (issue 16): this region's homeCommunityId, the Responding and Initiating Gateways, the community directory ---
@@ -592,6 +623,7 @@ export const configSchema = {
     consent: consentSchema,
     console: consoleSchema,
     xua: xuaSchema,
+    iua: iuaSchema,
     pdq: {
       type: 'object',
       additionalProperties: false,

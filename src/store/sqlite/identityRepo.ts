@@ -67,6 +67,21 @@ const toProposal = (p: ProposalRow): LinkProposal => ({
 /** Upper bound of a prefix range under SQLite's BINARY collation. */
 const PREFIX_END = '\u{10FFFF}';
 
+/** The SQL condition on `alias.key` of a query key and its OR alternatives, with its arguments. */
+function keyCondition(alias: string, k: DemographicQuery['keys'][number]): [string, unknown[]] {
+  const alts = [k, ...(k.or ?? [])];
+  const args: unknown[] = [];
+  const parts = alts.map((a) => {
+    if (a.prefix) {
+      args.push(a.key, a.key + PREFIX_END);
+      return `${alias}.key >= ? AND ${alias}.key < ?`;
+    }
+    args.push(a.key);
+    return `${alias}.key = ?`;
+  });
+  return [alts.length === 1 ? parts[0] : `(${parts.map((p) => `(${p})`).join(' OR ')})`, args];
+}
+
 const now = () => new Date().toISOString();
 
 export class SqliteIdentityRepo implements IdentityWriter {
@@ -181,7 +196,7 @@ export class SqliteIdentityRepo implements IdentityWriter {
     let order = 'r.id';
     // Drive the query from the most selective index: an exact key, then the longest prefix, then birth date.
     if (keys.length > 0) {
-      keys.sort((a, b) => Number(a.prefix) - Number(b.prefix) || b.key.length - a.key.length);
+      keys.sort((a, b) => Number(!!a.or) - Number(!!b.or) || Number(a.prefix) - Number(b.prefix) || b.key.length - a.key.length);
       const drive = keys.shift()!;
       // SQLite would look each hit up by rowid in the wide table; the covering index holds every
       // column this query reads of r (patient_records_search).
@@ -190,13 +205,9 @@ export class SqliteIdentityRepo implements IdentityWriter {
       order = 'd.key, d.record_id';
       where.push('d.kind = ?');
       args.push(drive.kind);
-      if (drive.prefix) {
-        where.push('d.key >= ? AND d.key < ?');
-        args.push(drive.key, drive.key + PREFIX_END);
-      } else {
-        where.push('d.key = ?');
-        args.push(drive.key);
-      }
+      const [cond, condArgs] = keyCondition('d', drive);
+      where.push(cond);
+      args.push(...condArgs);
       if (after) {
         where.push('(d.key, d.record_id) > (?, ?)');
         args.push(after.key, after.recordId);
@@ -226,13 +237,10 @@ export class SqliteIdentityRepo implements IdentityWriter {
       // A prefix is checked among the candidate's own keys (a dozen rows by record_id): left to
       // itself SQLite scans the whole prefix range for every candidate, which at a million
       // patients made family name + given-name prefix take 15 s instead of 10 ms.
-      where.push(
-        k.prefix
-          ? 'EXISTS (SELECT 1 FROM record_keys k INDEXED BY record_keys_record WHERE k.kind = ? AND k.key >= ? AND k.key < ? AND k.record_id = r.id)'
-          : 'EXISTS (SELECT 1 FROM record_keys k WHERE k.kind = ? AND k.key = ? AND k.record_id = r.id)',
-      );
-      args.push(k.kind, k.key);
-      if (k.prefix) args.push(k.key + PREFIX_END);
+      const [cond, condArgs] = keyCondition('k', k);
+      const anyPrefix = k.prefix || (k.or ?? []).some((o) => o.prefix);
+      where.push(`EXISTS (SELECT 1 FROM record_keys k${anyPrefix ? ' INDEXED BY record_keys_record' : ''} WHERE k.kind = ? AND ${cond} AND k.record_id = r.id)`);
+      args.push(k.kind, ...condArgs);
     }
     const sql = `SELECT r.id AS record_id, r.person_id, ${sortKey} AS sort_key FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
     const rows = this.st.all<{ record_id: number; person_id: number; sort_key: string }>(sql, ...args, limit);

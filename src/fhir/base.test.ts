@@ -1,0 +1,76 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import express from 'express';
+import { setHttpContext } from '../kernel/httpContext.ts';
+import { internalContext } from '../kernel/requestContext.ts';
+import type { TransactionObservation } from '../kernel/transactionObserver.ts';
+import { fhirBase } from './base.ts';
+import { searchFormBody } from './body.ts';
+import { FhirError, sendResource } from './outcome.ts';
+
+describe('the FHIR base: faces behind one gate, the rest as OperationOutcome', () => {
+  let server: http.Server;
+  let base: string;
+  const seen: TransactionObservation[] = [];
+  const errors: unknown[] = [];
+
+  before(async () => {
+    const face = express.Router();
+    face.get('/Thing', (_req, res) => sendResource(res, 200, { resourceType: 'Bundle', type: 'searchset' }));
+    face.post('/Thing/_search', searchFormBody(), (req, res) => sendResource(res, 200, { resourceType: 'Bundle', type: 'searchset', total: Object.keys(req.body as object).length }));
+    face.get('/Thing/:id', (req, _res, next) => next(req.params.id === 'boom' ? new Error('boom') : new FhirError(404, 'not-found', 'no such thing')));
+    const app = express();
+    app.use((req, _res, next) => (setHttpContext(req, internalContext('test')), next()));
+    app.use(
+      '/fhir',
+      fhirBase({
+        faces: [{ name: 'Test', router: face, resources: [{ type: 'Thing' as never, interaction: [{ code: 'read' }, { code: 'search-type' }] }], transactionOf: (_m, p) => (p.startsWith('/Thing') ? 'T-1' : undefined) }],
+        software: { name: 'hie', version: 'test' },
+        authorize: (req, res, next) => (req.get('x-deny') ? sendResource(res, 401, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] }) : next()),
+        onError: (_path, e) => errors.push(e),
+        observe: (o) => seen.push(o),
+      }),
+    );
+    server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
+  });
+  after(() => new Promise((resolve) => server.close(resolve)));
+
+  const call = async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(base + path, init);
+    expect(res.headers.get('content-type')).to.match(/^application\/fhir\+json/);
+    return { status: res.status, allow: res.headers.get('allow'), body: (await res.json()) as { resourceType: string; issue?: { code: string }[] } };
+  };
+
+  it('answers /metadata before the gate, the faces behind it', async () => {
+    expect((await call('/metadata', { headers: { 'x-deny': '1' } })).body.resourceType).to.equal('CapabilityStatement');
+    expect((await call('/Thing', { headers: { 'x-deny': '1' } })).status).to.equal(401);
+    expect((await call('/Thing')).status).to.equal(200);
+  });
+
+  it('answers 404, 405 with Allow, 415 and a face error as OperationOutcome; an unexpected error as 500 without detail', async () => {
+    expect((await call('/Nothing')).status).to.equal(404);
+    const del = await call('/Thing/1', { method: 'DELETE' });
+    expect([del.status, del.allow, del.body.issue![0].code]).to.deep.equal([405, 'GET', 'not-supported']);
+    expect((await call('/Thing/_search', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).to.equal(415);
+    expect((await call('/Thing/x')).body.issue![0].code).to.equal('not-found');
+    const boom = await call('/Thing/boom');
+    expect([boom.status, boom.body.issue![0].code]).to.deep.equal([500, 'exception']);
+    expect(errors).to.have.length(1);
+  });
+
+  it('takes a search form, and refuses one the parser cannot take with a 4xx OperationOutcome', async () => {
+    const ok = await call('/Thing/_search', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1&b=2' });
+    expect(ok.body).to.deep.include({ total: 2 });
+    const many = await call('/Thing/_search', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Array.from({ length: 300 }, (_, i) => `p${i}=1`).join('&') });
+    expect(many.status).to.equal(413);
+    expect(many.body.resourceType).to.equal('OperationOutcome');
+  });
+
+  it('observes the requests of a face that names its transaction', () => {
+    expect(seen.filter((o) => o.transaction === 'T-1').length).to.be.greaterThan(3);
+    expect(seen.every((o) => o.edge === 'fhir')).to.equal(true);
+  });
+});

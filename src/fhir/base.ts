@@ -1,0 +1,110 @@
+/**
+ * The FHIR base (/fhir): every face's router behind one gate, and what no face answers answered
+ * here, always as an OperationOutcome (FHIR R4 3.1.0.4): GET /metadata the CapabilityStatement made
+ * from the faces; a body that is not FHIR JSON 415; a path no face serves 404; a method a served
+ * path does not take 405 with Allow; errors that escape a face in the face's own shape.
+ *
+ * Adding a face is one entry in `faces`: its router and the capability it declares.
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { CapabilityStatementRestSecurity } from 'fhir/r4.js';
+import { allowedMethods, capabilityStatement, type FaceCapability } from './capability.ts';
+import { FhirError, sendError, sendResource } from './outcome.ts';
+import { isFhirBody } from './contentType.ts';
+import { httpContext } from '../kernel/httpContext.ts';
+import { outcomeOfStatus, type TransactionObserver } from '../kernel/transactionObserver.ts';
+
+export interface FhirFace extends FaceCapability {
+  /** The profile, for logs (ATNA, PIXm, PDQm, MHD). */
+  name: string;
+  router: Router;
+  /**
+   * The transaction a request to this face is (ITI-78, ...): the base observes it for the metrics,
+   * and tells the gate (`transactionOf(res)`), which may ask for the transaction's IUA scope.
+   */
+  transactionOf?(method: string, path: string): string | undefined;
+}
+
+export interface FhirBaseOptions {
+  faces: FhirFace[];
+  software: { name: string; version: string };
+  /**
+   * Who may call a face (IUA, ITI-72): runs before every face, not before /metadata. Absent: the
+   * request context the listener made is all there is.
+   */
+  authorize?: RequestHandler;
+  /** The IUA description the CapabilityStatement gives (rest.security). */
+  security?: CapabilityStatementRestSecurity;
+  /** Logs an error no face turned into an answer. */
+  onError?(path: string, error: unknown): void;
+  /** Told of every request a face with `transactionOf` answered (metrics, the transaction log). */
+  observe?: TransactionObserver;
+}
+
+const TRANSACTION = 'fhirTransaction';
+
+/** The IHE transaction a request to the base is, when a face named it (for the gate). */
+export function transactionOf(res: Response): string | undefined {
+  const t: unknown = res.locals[TRANSACTION];
+  return typeof t === 'string' ? t : undefined;
+}
+
+const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
+
+export function fhirBase(o: FhirBaseOptions): Router {
+  const router = express.Router();
+  const date = new Date().toISOString();
+
+  router.get('/metadata', (req, res) => {
+    sendResource(res, 200, capabilityStatement({ base: baseUrl(req), software: o.software, faces: o.faces, security: o.security, date }));
+  });
+
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const transaction = o.faces.map((f) => f.transactionOf?.(req.method, req.path)).find((t) => t !== undefined);
+    if (transaction === undefined) return next();
+    res.locals[TRANSACTION] = transaction;
+    if (o.observe) {
+      const observe = o.observe;
+      const started = performance.now();
+      res.once('finish', () => observe({ transaction, edge: 'fhir', outcome: outcomeOfStatus(res.statusCode), durationMs: performance.now() - started, node: httpContext(req).node?.name }));
+    }
+    next();
+  });
+
+  // A body in any other form than FHIR JSON is refused before any face reads it (FHIR R4 3.1.0.1.6).
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    if (!hasBody(req) || isFhirBody(req)) return next();
+    next(new FhirError(415, 'not-supported', `the body is ${req.get('content-type') ? `of type ${req.get('content-type')}` : 'without a Content-Type'}: only FHIR JSON (application/fhir+json) is accepted${req.path.endsWith('/_search') ? ', or a form (application/x-www-form-urlencoded) for a search' : ''}`));
+  });
+
+  if (o.authorize) router.use(o.authorize);
+  for (const face of o.faces) router.use(face.router);
+
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    const allowed = allowedMethods(o.faces, req.path);
+    if (allowed && !allowed.includes(req.method)) {
+      return next(new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}: ${allowed.join(', ')} is`, undefined, { Allow: allowed.join(', ') }));
+    }
+    next(new FhirError(404, 'not-found', `no FHIR interaction is served at ${req.method} ${req.path}`));
+  });
+
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return;
+    const e = err as { type?: string; message?: string };
+    if (err instanceof FhirError) return sendError(res, err);
+    if (e.type === 'entity.parse.failed') return sendError(res, new FhirError(400, 'structure', `the body is not JSON: ${e.message}`));
+    if (e.type === 'entity.too.large') return sendError(res, new FhirError(413, 'too-costly', 'the body is larger than this server takes'));
+    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return sendError(res, new FhirError(415, 'not-supported', String(e.message)));
+    // Any other body the parser refused (too many form parameters, a length that does not match, ...).
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) return sendError(res, new FhirError(status, status === 413 ? 'too-costly' : 'invalid', `the request cannot be read: ${e.message}`));
+    o.onError?.(req.path, err);
+    sendError(res, err);
+  });
+  return router;
+}
+
+function hasBody(req: Request): boolean {
+  const length = req.get('content-length');
+  return (length !== undefined && length !== '0') || req.get('transfer-encoding') !== undefined;
+}
