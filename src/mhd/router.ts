@@ -1,0 +1,284 @@
+/**
+ * The FHIR routes of MHD, under the FHIR base (/fhir), as the Document Recipient and Document
+ * Responder of this server's XDS registry and repository:
+ *   POST /                                   ITI-65 Provide Document Bundle (a transaction Bundle)
+ *   GET  /DocumentReference, POST /DocumentReference/_search, GET /DocumentReference/{id}   ITI-67
+ *   GET  /List, POST /List/_search, GET /List/{id}                                          ITI-66
+ *   GET  /Binary/{id}                        ITI-68 Retrieve Document
+ * POST / is shared with the Audit Record Repository's ITI-20 (a batch or transaction of AuditEvents):
+ * a Bundle with a List, DocumentReference or Binary is ITI-65's, any other goes on to the ATNA router,
+ * parsed, with its raw bytes kept as that router keeps them (`rawBody`). Every request is admitted by
+ * node role (admission.ts), runs through the requester's scoped reader (consent) or the ITI-41 use
+ * case, and is audited; every error is an OperationOutcome.
+ */
+import { readFile } from 'node:fs/promises';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Bundle } from 'fhir/r4.js';
+import type { AuditService } from '../audit/auditService.ts';
+import type { AccessDecisions } from '../consent/decision.ts';
+import { readScoped } from '../consent/scopedReader.ts';
+import { searchset } from '../fhir/bundle.ts';
+import { MAX_FHIR_JSON_DEPTH, nestsDeeperThan } from '../fhir/jsonDepth.ts';
+import { FhirError, sendResource } from '../fhir/outcome.ts';
+import { FhirSchemaValidator } from '../fhir/schemaValidator.ts';
+import type { IdentityService } from '../identity/service.ts';
+import { httpContext } from '../kernel/httpContext.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { TransactionObserver } from '../kernel/transactionObserver.ts';
+import type { Store } from '../store/types.ts';
+import { AffinityDomainResolver } from '../xds/query/patientResolver.ts';
+import { StoredQueryRunner } from '../xds/query/runner.ts';
+import { asRegistryErrors } from '../xds/registry/errors.ts';
+import { externalId } from '../xds/registry/metadata.ts';
+import { DocumentEntrySchemes } from '../xds/registry/schemes.ts';
+import type { RegistryService } from '../xds/registry/service.ts';
+import type { RemoteRegistry } from '../xds/repository/remoteRegistry.ts';
+import { DocumentRetrieval } from '../xds/repository/retrieve.ts';
+import type { RepositoryService } from '../xds/repository/service.ts';
+import { admit } from './admission.ts';
+import { queryAudit, retrieveAudit } from './audit.ts';
+import { baseUrl, expectJsonAccepted, lenient, observed, requesterOf, searchParamsOf } from './http.ts';
+import { ProvideDocumentBundle } from './iti65/provideDocumentBundle.ts';
+import { findLists, iti66Query, readList } from './iti66/findLists.ts';
+import { findDocumentReferences, iti67Query } from './iti67/findDocumentReferences.ts';
+import { acceptOf, retrieveDocument } from './iti68/retrieveDocument.ts';
+import { documentReferenceOf, fhirIdOf } from './mapping/documentEntry.ts';
+import { PatientReferences } from './mapping/patientReference.ts';
+import { MhdError, sendMhdError } from './outcome.ts';
+import { isDocument, RegistryReads } from './registryReads.ts';
+import { PAGE } from './search.ts';
+import { MHD, type MhdTransactionDescriptor } from './transactions.ts';
+
+export interface MhdDeps {
+  store: Store;
+  identity: IdentityService;
+  /** The access decisions every read asks (consent). */
+  decisions: AccessDecisions;
+  audit: AuditService;
+  registry: RegistryService;
+  repository: RepositoryService;
+  /** When set (xds.repository.registryUrl), ITI-65 registers there over ITI-42, as ITI-41 does. */
+  remoteRegistry?: RemoteRegistry;
+  config: {
+    affinityDomainOid: string;
+    /** xds.registry.maxResults and maxQueryValues: the stored-query service's limits. */
+    maxResults: number;
+    maxQueryValues: number;
+    /** The largest ITI-65 Bundle (mhd.maxBundleBytes). */
+    maxBundleBytes: number;
+  };
+  log: Logger;
+  observe?: TransactionObserver;
+}
+
+const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
+/** The body limit of the ATNA router's POST / (atna/fhirRoutes.ts): a Bundle that is not ITI-65's is held to it. */
+const AUDIT_BUNDLE_LIMIT = 10 * 1024 * 1024;
+const MHD_TYPES = new Set(['List', 'DocumentReference', 'Binary']);
+const UUID_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+const isProvideBundle = (b: unknown): b is Bundle => {
+  const bundle = b as Bundle | undefined;
+  if (bundle?.resourceType !== 'Bundle') return false;
+  if (bundle.meta?.profile?.some((p) => p.startsWith('https://profiles.ihe.net/ITI/MHD/'))) return true;
+  return Array.isArray(bundle.entry) && bundle.entry.some((e) => MHD_TYPES.has(e?.resource?.resourceType ?? ''));
+};
+
+export function mhdRouter(deps: MhdDeps): Router {
+  const { audit, log, config } = deps;
+  const patients = new PatientReferences(config.affinityDomainOid);
+  const runner = new StoredQueryRunner(new AffinityDomainResolver(config.affinityDomainOid), config.maxResults, config.maxQueryValues, deps.identity.domains.individualNumber);
+  const reads = new RegistryReads(runner, config.maxQueryValues);
+  const retrieval = new DocumentRetrieval({ repositoryUniqueId: deps.repository.cfg.repositoryUniqueId, registryElsewhere: !!deps.remoteRegistry }, deps.repository.blobs);
+  const provide = new ProvideDocumentBundle({ repository: deps.repository, registry: deps.registry, remoteRegistry: deps.remoteRegistry, audit }, patients, new FhirSchemaValidator());
+  const scoped = { store: deps.store, identity: deps.identity, decisions: deps.decisions };
+  const documentUrl = (req: Request) => (uuid: string) => `${baseUrl(req)}/Binary/${fhirIdOf(uuid)}`;
+  const router = express.Router();
+
+  /** A search's or read's failure: a registry error is the client's (400, or 422 for too many results), any other the server's. */
+  const asFhirError = (e: unknown): unknown => {
+    const x = asRegistryErrors(e);
+    if (!x) return e;
+    const tooMany = x.some((r) => r.errorCode === 'XDSTooManyResults');
+    return new MhdError(tooMany ? 422 : 400, x.map((r) => ({ code: tooMany ? 'too-costly' : 'invalid', diagnostics: r.codeContext, xdsCode: r.errorCode })));
+  };
+
+  /** A search or read of the Document Responder: admitted, run, audited as a query; `patientId` for the audit. */
+  const query = (tx: MhdTransactionDescriptor, run: (req: Request, note: (patientId: string) => void) => Promise<object>) => async (req: Request, res: Response) => {
+    const ctx = httpContext(req);
+    const serverUrl = `${baseUrl(req)}${req.path}`;
+    const queryText = req.method === 'POST' && typeof req.body === 'string' ? `${req.originalUrl}${req.originalUrl.includes('?') ? '&' : '?'}${req.body}` : req.originalUrl;
+    let patientId: string | undefined;
+    const record = (outcome: 0 | 4 | 8, description?: string) => audit.record(queryAudit(audit, tx, { context: ctx, serverUrl, query: queryText, outcome, description, patientId }));
+    try {
+      await admit(deps, tx, ctx, serverUrl, (reason) => record(4, reason));
+      expectJsonAccepted(req);
+      const answer = await run(req, (p) => (patientId = p));
+      await record(0);
+      sendResource(res, 200, answer);
+    } catch (e) {
+      const err = asFhirError(e);
+      if (!(err instanceof MhdError && err.status === 403)) {
+        const status = err instanceof FhirError ? err.status : 500;
+        if (status >= 500) log.error(`mhd.${tx.id.toLowerCase().replace('-', '')}.failed`, { error: e instanceof Error ? e.message : String(e) });
+        await record(status >= 500 ? 8 : 4, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+      }
+      sendMhdError(res, err);
+    }
+  };
+
+  const form = express.text({ type: 'application/x-www-form-urlencoded', limit: '1mb' });
+  const pageLinks = (req: Request, resource: string, params: URLSearchParams, offset: number, count: number | undefined, total: number) => {
+    const self = `${baseUrl(req)}/${resource}?${params.toString()}`;
+    if (count === undefined || offset + count >= total) return { self };
+    const p = new URLSearchParams(params);
+    p.set(PAGE, String(offset + count));
+    return { self, next: `${baseUrl(req)}/${resource}?${p.toString()}` };
+  };
+
+  // --- ITI-67 Find Document References, and the DocumentReference read ---
+  const iti67 = query(MHD['ITI-67'], async (req, note) => {
+    const params = searchParamsOf(req);
+    const q = iti67Query(params, { patients, lenient: lenient(req), maxCount: config.maxResults });
+    note(q.patientId);
+    const found = await readScoped(scoped, httpContext(req), 'ITI-67', (reader) => findDocumentReferences(reader, reads, q, { patients, documentUrl: documentUrl(req) }));
+    const links = pageLinks(req, 'DocumentReference', params, q.paging.offset, q.paging.count, found.total);
+    return searchset({ ...links, total: found.total, entries: found.resources.map((r) => ({ fullUrl: `${baseUrl(req)}/DocumentReference/${r.id}`, resource: r })) });
+  });
+  router.get('/DocumentReference', observed('ITI-67', deps.observe), iti67);
+  router.post('/DocumentReference/_search', observed('ITI-67', deps.observe), form, iti67);
+  router.get(
+    '/DocumentReference/:id',
+    observed('ITI-67', deps.observe),
+    query(MHD['ITI-67'], async (req, note) => {
+      const id = String(req.params.id);
+      const found = UUID_ID.test(id)
+        ? await readScoped(scoped, httpContext(req), 'ITI-67', async (reader) => {
+            const [doc] = (await reads.documents(reader, [`urn:uuid:${id.toLowerCase()}`])).filter(isDocument);
+            if (!doc) return undefined;
+            const relations = await reads.relationships(reader, [doc.id]);
+            return { doc, resource: documentReferenceOf(doc, { patients, documentUrl: documentUrl(req), relatesTo: relations.get(doc.id) }) };
+          })
+        : undefined;
+      if (!found) throw new FhirError(404, 'not-found', `DocumentReference/${id} is not known`);
+      note(externalId(found.doc, DocumentEntrySchemes.patientId) ?? '');
+      return found.resource;
+    }),
+  );
+
+  // --- ITI-66 Find Document Lists, and the List read ---
+  const iti66 = query(MHD['ITI-66'], async (req, note) => {
+    const params = searchParamsOf(req);
+    const q = iti66Query(params, { patients, lenient: lenient(req), maxCount: config.maxResults });
+    note(q.patientId);
+    const found = await readScoped(scoped, httpContext(req), 'ITI-66', (reader) => findLists(reader, reads, q, { patients }));
+    const links = pageLinks(req, 'List', params, q.paging.offset, q.paging.count, found.total);
+    return searchset({ ...links, total: found.total, entries: found.resources.map((r) => ({ fullUrl: `${baseUrl(req)}/List/${r.id}`, resource: r })) });
+  });
+  router.get('/List', observed('ITI-66', deps.observe), iti66);
+  router.post('/List/_search', observed('ITI-66', deps.observe), form, iti66);
+  router.get(
+    '/List/:id',
+    observed('ITI-66', deps.observe),
+    query(MHD['ITI-66'], async (req, note) => {
+      const id = String(req.params.id);
+      const list = UUID_ID.test(id) ? await readScoped(scoped, httpContext(req), 'ITI-66', (reader) => readList(reader, reads, id, { patients })) : undefined;
+      if (!list) throw new FhirError(404, 'not-found', `List/${id} is not known`);
+      const cx = list.subject?.identifier;
+      if (cx?.value && cx.system?.startsWith('urn:oid:')) note(patients.cx(cx.value, cx.system.slice(8)));
+      return list;
+    }),
+  );
+
+  // --- ITI-68 Retrieve Document ---
+  router.get('/Binary/:id', observed('ITI-68', deps.observe), async (req: Request, res: Response) => {
+    const tx = MHD['ITI-68'];
+    const ctx = httpContext(req);
+    const requester = requesterOf(req);
+    const record = (outcome: 0 | 4 | 8, description?: string, patientId?: string, document?: { uniqueId: string; repositoryUniqueId: string }) =>
+      audit.record(retrieveAudit(audit, tx, { requester, outcome, description, patientId, document }));
+    try {
+      await admit(deps, tx, ctx, requester.peer.endpoint, (reason) => record(4, reason));
+      const id = String(req.params.id);
+      const found = await readScoped(scoped, ctx, tx.id, (reader) => retrieveDocument(reader, reads, retrieval, id));
+      const patientId = found.entry ? externalId(found.entry, DocumentEntrySchemes.patientId) : undefined;
+      if (found.kind === 'unknown') {
+        await record(4, found.reason, patientId);
+        throw new FhirError(404, 'not-found', `Binary/${id} is not known`);
+      }
+      if (found.kind === 'deprecated') {
+        await record(4, 'the document is deprecated', patientId);
+        throw new FhirError(410, 'not-found', `Binary/${id}: the document is deprecated (ITI TF-2 Table 2:3.68.4.2.2-1)`);
+      }
+      const { document } = found;
+      const wanted = acceptOf(req.get('accept'), document.mimeType);
+      if (wanted === 'none') {
+        await record(4, `not acceptable: ${req.get('accept')}`, patientId);
+        throw new FhirError(406, 'not-supported', `the document is ${document.mimeType}; Accept ${req.get('accept')} names neither it nor FHIR JSON`);
+      }
+      const doc = { uniqueId: document.request.documentUniqueId, repositoryUniqueId: document.request.repositoryUniqueId };
+      if (wanted === 'binary') {
+        const data = await readFile(document.file);
+        await record(0, undefined, patientId, doc);
+        return sendResource(res, 200, { resourceType: 'Binary', id, contentType: document.mimeType, data: data.toString('base64') });
+      }
+      await record(0, undefined, patientId, doc);
+      res.status(200);
+      res.sendFile(document.file, { headers: { 'Content-Type': document.mimeType }, dotfiles: 'allow' }, (err) => {
+        if (err && !res.headersSent) sendMhdError(res, err);
+      });
+    } catch (e) {
+      if (!(e instanceof FhirError)) {
+        log.error('mhd.iti68.failed', { error: e instanceof Error ? e.message : String(e) });
+        await record(8, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+      }
+      sendMhdError(res, e);
+    }
+  });
+
+  // --- ITI-65 Provide Document Bundle (POST / shared with ITI-20) ---
+  const json = express.json({
+    type: JSON_TYPES,
+    limit: config.maxBundleBytes,
+    strict: false,
+    verify: (req, _res, buf) => {
+      // Kept as the ATNA router keeps it, for a Bundle that turns out to be an audit Bundle.
+      (req as Request & { rawBody?: Buffer }).rawBody = Buffer.from(buf);
+      if (nestsDeeperThan(buf, MAX_FHIR_JSON_DEPTH)) throw Object.assign(new Error(`JSON nested deeper than ${MAX_FHIR_JSON_DEPTH} levels`), { type: 'entity.too.deep' });
+    },
+  });
+  router.post('/', (req: Request, res: Response, next: NextFunction) => (req.is(JSON_TYPES) ? json(req, res, next) : next()), async (req: Request, res: Response, next: NextFunction) => {
+    if (!isProvideBundle(req.body)) {
+      const raw = (req as Request & { rawBody?: Buffer }).rawBody;
+      if (raw && raw.length > AUDIT_BUNDLE_LIMIT) return next(Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413 }));
+      return next();
+    }
+    observed('ITI-65', deps.observe)(req, res, () => undefined);
+    const tx = MHD['ITI-65'];
+    const ctx = httpContext(req);
+    const requester = requesterOf(req);
+    try {
+      await admit(deps, tx, ctx, requester.peer.endpoint, (reason) => provide.refused(requester, reason));
+      sendResource(res, 200, await provide.run(requester, req.body));
+    } catch (e) {
+      if (!(e instanceof FhirError)) log.error('mhd.iti65.failed', { error: e instanceof Error ? e.message : String(e) });
+      sendMhdError(res, e);
+    }
+  });
+
+  // Other methods on these resources: 405 (FHIR R4 http.html: an interaction the server does not support).
+  router.all(/^\/(DocumentReference|List|Binary)(\/.*)?$/, (req: Request, res: Response) => {
+    sendMhdError(res, new FhirError(405, 'not-supported', `${req.method} ${req.path} is not supported: ${req.path.split('/')[1]} is ${req.path.startsWith('/Binary') ? 'read' : 'searched and read'} here, documents are provided by a transaction Bundle (ITI-65) at the base`));
+  });
+
+  // A search form or a read that could not be read: an OperationOutcome. (JSON errors of POST / go on to the ATNA router.)
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'POST' && req.path === '/') return next(err);
+    const e = err as { type?: string; message?: string };
+    if (e.type === 'entity.too.large') return sendMhdError(res, new FhirError(413, 'too-costly', 'the search form is larger than 1 MB'));
+    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return sendMhdError(res, new FhirError(415, 'not-supported', String(e.message)));
+    if (!(err instanceof FhirError)) log.error('mhd.failed', { path: req.path, error: e.message });
+    sendMhdError(res, err);
+  });
+  return router;
+}
