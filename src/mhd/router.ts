@@ -1,26 +1,20 @@
 /**
- * The FHIR routes of MHD, under the FHIR base (/fhir), as the Document Recipient and Document
- * Responder of this server's XDS registry and repository:
- *   POST /                                   ITI-65 Provide Document Bundle (a transaction Bundle)
+ * The FHIR routes of MHD's Document Responder, under the FHIR base (/fhir), over this server's XDS
+ * registry and repository:
  *   GET  /DocumentReference, POST /DocumentReference/_search, GET /DocumentReference/{id}   ITI-67
  *   GET  /List, POST /List/_search, GET /List/{id}                                          ITI-66
  *   GET  /Binary/{id}                        ITI-68 Retrieve Document
- * POST / is shared with the Audit Record Repository's ITI-20 (a batch or transaction of AuditEvents):
- * a Bundle with a List, DocumentReference or Binary is ITI-65's, any other goes on to the ATNA router,
- * parsed, with its raw bytes kept as that router keeps them (`rawBody`). Every request is admitted by
- * node role (admission.ts), runs through the requester's scoped reader (consent) or the ITI-41 use
- * case, and is audited; every error is an OperationOutcome.
+ * The Document Recipient's ITI-65 (POST /, shared with ITI-20) is iti65/route.ts. Every request is
+ * admitted by node role (admission.ts), runs through the requester's scoped reader (consent), and is
+ * audited; every error is an OperationOutcome.
  */
 import { readFile } from 'node:fs/promises';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { Bundle } from 'fhir/r4.js';
 import type { AuditService } from '../audit/auditService.ts';
 import type { AccessDecisions } from '../consent/decision.ts';
 import { readScoped } from '../consent/scopedReader.ts';
 import { searchset } from '../fhir/bundle.ts';
-import { MAX_FHIR_JSON_DEPTH, nestsDeeperThan } from '../fhir/jsonDepth.ts';
 import { FhirError, sendResource } from '../fhir/outcome.ts';
-import { FhirSchemaValidator } from '../fhir/schemaValidator.ts';
 import type { IdentityService } from '../identity/service.ts';
 import { httpContext } from '../kernel/httpContext.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -38,7 +32,6 @@ import type { RepositoryService } from '../xds/repository/service.ts';
 import { admit } from './admission.ts';
 import { queryAudit, retrieveAudit } from './audit.ts';
 import { baseUrl, expectJsonAccepted, lenient, observed, requesterOf, searchParamsOf } from './http.ts';
-import { ProvideDocumentBundle } from './iti65/provideDocumentBundle.ts';
 import { findLists, iti66Query, readList } from './iti66/findLists.ts';
 import { findDocumentReferences, iti67Query } from './iti67/findDocumentReferences.ts';
 import { acceptOf, retrieveDocument } from './iti68/retrieveDocument.ts';
@@ -64,25 +57,14 @@ export interface MhdDeps {
     /** xds.registry.maxResults and maxQueryValues: the stored-query service's limits. */
     maxResults: number;
     maxQueryValues: number;
-    /** The largest ITI-65 Bundle (mhd.maxBundleBytes). */
+    /** The largest ITI-65 Bundle (mhd.maxBundleBytes; iti65/route.ts). */
     maxBundleBytes: number;
   };
   log: Logger;
   observe?: TransactionObserver;
 }
 
-const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
-/** The body limit of the ATNA router's POST / (atna/fhirRoutes.ts): a Bundle that is not ITI-65's is held to it. */
-const AUDIT_BUNDLE_LIMIT = 10 * 1024 * 1024;
-const MHD_TYPES = new Set(['List', 'DocumentReference', 'Binary']);
 const UUID_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
-const isProvideBundle = (b: unknown): b is Bundle => {
-  const bundle = b as Bundle | undefined;
-  if (bundle?.resourceType !== 'Bundle') return false;
-  if (bundle.meta?.profile?.some((p) => p.startsWith('https://profiles.ihe.net/ITI/MHD/'))) return true;
-  return Array.isArray(bundle.entry) && bundle.entry.some((e) => MHD_TYPES.has(e?.resource?.resourceType ?? ''));
-};
 
 export function mhdRouter(deps: MhdDeps): Router {
   const { audit, log, config } = deps;
@@ -90,7 +72,6 @@ export function mhdRouter(deps: MhdDeps): Router {
   const runner = new StoredQueryRunner(new AffinityDomainResolver(config.affinityDomainOid), config.maxResults, config.maxQueryValues, deps.identity.domains.individualNumber);
   const reads = new RegistryReads(runner, config.maxQueryValues);
   const retrieval = new DocumentRetrieval({ repositoryUniqueId: deps.repository.cfg.repositoryUniqueId, registryElsewhere: !!deps.remoteRegistry }, deps.repository.blobs);
-  const provide = new ProvideDocumentBundle({ repository: deps.repository, registry: deps.registry, remoteRegistry: deps.remoteRegistry, audit }, patients, new FhirSchemaValidator());
   const scoped = { store: deps.store, identity: deps.identity, decisions: deps.decisions };
   const documentUrl = (req: Request) => (uuid: string) => `${baseUrl(req)}/Binary/${fhirIdOf(uuid)}`;
   const router = express.Router();
@@ -236,44 +217,13 @@ export function mhdRouter(deps: MhdDeps): Router {
     }
   });
 
-  // --- ITI-65 Provide Document Bundle (POST / shared with ITI-20) ---
-  const json = express.json({
-    type: JSON_TYPES,
-    limit: config.maxBundleBytes,
-    strict: false,
-    verify: (req, _res, buf) => {
-      // Kept as the ATNA router keeps it, for a Bundle that turns out to be an audit Bundle.
-      (req as Request & { rawBody?: Buffer }).rawBody = Buffer.from(buf);
-      if (nestsDeeperThan(buf, MAX_FHIR_JSON_DEPTH)) throw Object.assign(new Error(`JSON nested deeper than ${MAX_FHIR_JSON_DEPTH} levels`), { type: 'entity.too.deep' });
-    },
-  });
-  router.post('/', (req: Request, res: Response, next: NextFunction) => (req.is(JSON_TYPES) ? json(req, res, next) : next()), async (req: Request, res: Response, next: NextFunction) => {
-    if (!isProvideBundle(req.body)) {
-      const raw = (req as Request & { rawBody?: Buffer }).rawBody;
-      if (raw && raw.length > AUDIT_BUNDLE_LIMIT) return next(Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413 }));
-      return next();
-    }
-    observed('ITI-65', deps.observe)(req, res, () => undefined);
-    const tx = MHD['ITI-65'];
-    const ctx = httpContext(req);
-    const requester = requesterOf(req);
-    try {
-      await admit(deps, tx, ctx, requester.peer.endpoint, (reason) => provide.refused(requester, reason));
-      sendResource(res, 200, await provide.run(requester, req.body));
-    } catch (e) {
-      if (!(e instanceof FhirError)) log.error('mhd.iti65.failed', { error: e instanceof Error ? e.message : String(e) });
-      sendMhdError(res, e);
-    }
-  });
-
   // Other methods on these resources: 405 (FHIR R4 http.html: an interaction the server does not support).
   router.all(/^\/(DocumentReference|List|Binary)(\/.*)?$/, (req: Request, res: Response) => {
     sendMhdError(res, new FhirError(405, 'not-supported', `${req.method} ${req.path} is not supported: ${req.path.split('/')[1]} is ${req.path.startsWith('/Binary') ? 'read' : 'searched and read'} here, documents are provided by a transaction Bundle (ITI-65) at the base`));
   });
 
-  // A search form or a read that could not be read: an OperationOutcome. (JSON errors of POST / go on to the ATNA router.)
-  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (req.method === 'POST' && req.path === '/') return next(err);
+  // A search form that could not be read: an OperationOutcome.
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = err as { type?: string; message?: string };
     if (e.type === 'entity.too.large') return sendMhdError(res, new FhirError(413, 'too-costly', 'the search form is larger than 1 MB'));
     if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return sendMhdError(res, new FhirError(415, 'not-supported', String(e.message)));

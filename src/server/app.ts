@@ -20,6 +20,7 @@ import { iti21Transactions } from '../pdq/iti21/transaction.ts';
 import { SyslogSender } from '../atna/forward/syslogSender.ts';
 import { atnaFhirRouter } from '../atna/fhirRoutes.ts';
 import { mhdRouter } from '../mhd/router.ts';
+import { mhdProvideBundle } from '../mhd/iti65/route.ts';
 import { individualNumberScreen } from '../audit/individualNumberScreen.ts';
 import { FhirAuditFeed } from '../atna/iti20/fhirFeed.ts';
 import { AuditIngest } from '../atna/iti20/ingest.ts';
@@ -246,14 +247,18 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
         async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
         log,
       );
-      // MHD (issue 18): ITI-65/66/67/68 under the FHIR base, before ATNA's router (POST / is shared with ITI-20).
-      if (config.mhd.enabled && config.xds.registry.enabled && config.xds.repository.enabled) {
-        const mhd = { affinityDomainOid: config.identity.regional.authority.oid, maxResults: config.xds.registry.maxResults, maxQueryValues: config.xds.registry.maxQueryValues, maxBundleBytes: config.mhd.maxBundleBytes };
-        httpListener.mount('/fhir', mhdRouter({ store, identity, decisions: consent, audit, registry: xds.registry, repository: xds.repository, remoteRegistry: xds.remoteRegistry, config: mhd, log, observe: metrics.observe }));
-      }
+      // MHD (issue 18): ITI-66/67/68 under the FHIR base; ITI-65 at POST /, which ATNA's router shares with ITI-20.
+      const mhd = config.mhd.enabled && config.xds.registry.enabled && config.xds.repository.enabled
+        ? {
+            store, identity, decisions: consent, audit, registry: xds.registry, repository: xds.repository, remoteRegistry: xds.remoteRegistry, log, observe: metrics.observe,
+            config: { affinityDomainOid: config.identity.regional.authority.oid, maxResults: config.xds.registry.maxResults, maxQueryValues: config.xds.registry.maxQueryValues, maxBundleBytes: config.mhd.maxBundleBytes },
+          }
+        : undefined;
+      if (mhd) httpListener.mount('/fhir', mhdRouter(mhd));
+      const provideBundle = mhd ? { handler: mhdProvideBundle(mhd), maxBytes: mhd.config.maxBundleBytes } : undefined;
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
       const feed = new FhirAuditFeed(store, new FhirSchemaValidator(), s.domains);
-      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, observe: metrics.observe, intakeQuota, individualNumber: s.domains.individualNumber }));
+      httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, observe: metrics.observe, intakeQuota, individualNumber: s.domains.individualNumber, provideBundle }));
       const reporter = new AccessReporter({
         store,
         identity,
