@@ -7,12 +7,14 @@
  * leaving nothing behind; and the audit trail of each transaction.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { expect } from 'chai';
 import { Client } from 'fhir-kit-client';
 import type { Bundle, DocumentReference, List, OperationOutcome } from 'fhir/r4.js';
 import { FhirSchemaValidator } from '../../src/fhir/schemaValidator.ts';
 import type { TestServer } from '../helpers/hieServer.ts';
-import { provideBundle, sha1Base64 } from '../helpers/mhd.ts';
+import { filesUnder, findNumbers, individualNumber } from '../helpers/individualNumbers.ts';
+import { provideBundle, sha1Base64, type MhdBundleSpec } from '../helpers/mhd.ts';
 import { ACTIONS, blobFiles, errorCodes, pid, registryResponseOf, startXdsServer, type XdsClient } from '../helpers/xds.ts';
 import { provideAndRegisterRequest, type SubmissionSpec } from '../helpers/xdsMetadata.ts';
 import { findDocuments, idsOf } from '../helpers/xdsQuery.ts';
@@ -42,7 +44,7 @@ describe('MHD: ITI-65, ITI-66, ITI-67, ITI-68 with fhir-kit-client (e2e)', funct
   let xds: XdsClient;
   let fhir: Client;
   let base: string;
-  const spec = { patient: 'MHD-1', docs: [{ content: Buffer.from('紹介状の本文'), authorFamily: '鈴木', period: { start: '2024-05-01', end: '2024-05-03' } }, { content: Buffer.from('second'), classCode: ['34133-9', '2.16.840.1.113883.6.1'] as [string, string] }], folder: true };
+  const spec: MhdBundleSpec & { docs: { content: Buffer }[] } = { patient: 'MHD-1', docs: [{ content: Buffer.from('紹介状の本文'), authorFamily: '鈴木', period: { start: '2024-05-01', end: '2024-05-03' } }, { content: Buffer.from('second'), classCode: ['34133-9', '2.16.840.1.113883.6.1'] }], folder: true };
   let provided: Bundle;
   let response: Bundle;
 
@@ -78,7 +80,7 @@ describe('MHD: ITI-65, ITI-66, ITI-67, ITI-68 with fhir-kit-client (e2e)', funct
     expect(locations[2].split('/')[1]).to.equal(locations[1].split('/')[1]);
     const events = (await audits()).filter((a) => a.eventTypeCode === 'ITI-65');
     expect(events.map((e) => e.outcome)).to.deep.equal([0]);
-    expect(events[0].xml).to.contain('110107').and.contain('AlternativeUserID="local"').and.contain(spec.docs.length ? (spec as { submissionSetUniqueId?: string }).submissionSetUniqueId ?? '' : '');
+    expect(events[0].xml).to.contain('110107').and.contain('AlternativeUserID="local"').and.contain(spec.submissionSetUniqueId!);
   });
 
   it('ITI-67: finds the documents by patient (reference or identifier) and status, mapped as MHD says', async () => {
@@ -132,7 +134,7 @@ describe('MHD: ITI-65, ITI-66, ITI-67, ITI-68 with fhir-kit-client (e2e)', funct
     expect(sets.total).to.equal(1);
     const ss = sets.entry![0].resource as List;
     expect(ss.id).to.equal(response.entry![0].response!.location!.split('/')[1]);
-    expect(ss.identifier!.find((i) => i.type!.coding![0].code === 'uniqueId')!.value).to.equal(`urn:oid:${(spec as { submissionSetUniqueId?: string }).submissionSetUniqueId}`);
+    expect(ss.identifier!.find((i) => i.type!.coding![0].code === 'uniqueId')!.value).to.equal(`urn:oid:${spec.submissionSetUniqueId}`);
     expect(ss.entry!.map((e) => e.item.reference!.split('/')[0]).sort()).to.deep.equal(['DocumentReference', 'DocumentReference', 'List']);
     const folders = await search('List', { patient: 'Patient/MHD-1', status: 'current', code: 'folder' });
     expect(folders.total).to.equal(1);
@@ -185,6 +187,25 @@ describe('MHD: ITI-65, ITI-66, ITI-67, ITI-68 with fhir-kit-client (e2e)', funct
     expect(events.length).to.be.greaterThan(5);
     const e = events.find((x) => x.eventTypeCode === 'ITI-67' && x.outcome === 0)!;
     expect(e.xml).to.contain('110112').and.contain('AlternativeUserID="local"').and.contain(pid('MHD-1').replace(/&/g, '&amp;'));
+  });
+
+  it('refuses an identifier of the individual-number domain in any MHD request, and keeps the number nowhere', async () => {
+    const number = individualNumber('12345678901');
+    const mn = `urn:oid:2.999.392.1.9|${number}`;
+    const answers: Buffer[] = [];
+    for (const url of [`DocumentReference?patient.identifier=${encodeURIComponent(mn)}&status=current`, `List?patient.identifier=${encodeURIComponent(mn)}&status=current&code=folder`]) {
+      const res = await fetch(`${base}/${url}`);
+      expect(res.status, url).to.equal(400);
+      answers.push(Buffer.from(await res.arrayBuffer()));
+    }
+    const b = provideBundle({ patient: 'MHD-1', docs: [{}] }, undefined);
+    for (const e of b.entry!) if ('subject' in e.resource!) (e.resource as { subject: unknown }).subject = { identifier: { system: 'urn:oid:2.999.392.1.9', value: number } };
+    const res = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(b) });
+    expect(res.status).to.be.within(400, 499);
+    answers.push(Buffer.from(await res.arrayBuffer()));
+    const sources: Record<string, Buffer> = Object.fromEntries(answers.map((a, i) => [`answer ${i}`, a]));
+    for (const f of filesUnder(s.dataDir)) sources[f] = fs.readFileSync(f);
+    expect(findNumbers(sources, [number])).to.deep.equal([]);
   });
 
   describe('bad input: an OperationOutcome, nothing stored', () => {
