@@ -242,6 +242,16 @@ describe('MHD: ITI-65, ITI-66, ITI-67, ITI-68 with fhir-kit-client (e2e)', funct
       expect(await stored()).to.deep.equal(before);
     });
 
+    it('POST /fhir shared with ITI-20: an ITI-65 Bundle may exceed the 10 MB of an audit Bundle, which is still refused beyond it', async () => {
+      const big = Buffer.alloc(9 * 1024 * 1024, 'x');
+      const ok = await provide(provideBundle({ patient: 'MHD-2', docs: [{ content: big }] }));
+      expect(ok.status).to.equal(200);
+      const audit = { resourceType: 'Bundle', type: 'batch', entry: [{ resource: { resourceType: 'AuditEvent', text: { status: 'generated', div: `<div>${'x'.repeat(11 * 1024 * 1024)}</div>` } }, request: { method: 'POST', url: 'AuditEvent' } }] };
+      const res = await provide(audit);
+      expect(res.status).to.equal(413);
+      await outcomeOf(res);
+    });
+
     it('ITI-67 and ITI-66: unknown parameters (unless lenient), missing patient or status, bad tokens and dates, XML, other methods', async () => {
       const get = (q: string, headers: Record<string, string> = {}) => fetch(`${base}/${q}`, { headers });
       const cases: [string, Promise<Response>, number][] = [

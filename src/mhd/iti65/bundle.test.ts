@@ -39,6 +39,17 @@ describe('ITI-65: a Provide Document Bundle as the ITI-41 submission', () => {
     expect(p.responses[2].location!.split('/')[1]).to.equal(docs[0].id.slice(9));
   });
 
+  it('takes the document from a Binary contained in the DocumentReference', () => {
+    const b = provideBundle({ patient: 'P1', docs: [{ content: Buffer.from('inside') }] });
+    const [binaryEntry] = b.entry!.splice(2, 1);
+    const dr = b.entry![1].resource as unknown as { contained: unknown[]; content: { attachment: { url: string } }[] };
+    dr.contained.push({ ...binaryEntry.resource, id: 'doc' });
+    dr.content[0].attachment.url = '#doc';
+    const p = plan(b);
+    expect((p.documents[0].source as { data: Buffer }).data.toString()).to.equal('inside');
+    expect(p.responses).to.have.length(2);
+  });
+
   it('keeps entryUUIDs the client gave, and maps relatesTo as the association (replaces: RPLC)', () => {
     const b = provideBundle({ patient: 'P1', docs: [{ replaces: 'urn:uuid:11111111-2222-4333-8444-555555555555' }] });
     (b.entry![1].resource as { identifier?: unknown[] }).identifier = [{ type: { coding: [{ code: 'entryUUID' }] }, system: 'urn:ietf:rfc:3986', value: 'urn:uuid:aaaaaaaa-2222-4333-8444-555555555555' }];
