@@ -8,7 +8,6 @@
  * admitted by node role (admission.ts), runs through the requester's scoped reader (consent), and is
  * audited; every error is an OperationOutcome.
  */
-import { readFile } from 'node:fs/promises';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { AuditService } from '../audit/auditService.ts';
 import type { AccessDecisions } from '../consent/decision.ts';
@@ -30,11 +29,11 @@ import type { RemoteRegistry } from '../xds/repository/remoteRegistry.ts';
 import { DocumentRetrieval } from '../xds/repository/retrieve.ts';
 import type { RepositoryService } from '../xds/repository/service.ts';
 import { admit } from './admission.ts';
-import { queryAudit, retrieveAudit } from './audit.ts';
-import { baseUrl, expectJsonAccepted, lenient, observed, requesterOf, searchParamsOf } from './http.ts';
+import { queryAudit } from './audit.ts';
+import { baseUrl, expectJsonAccepted, lenient, observed, searchParamsOf } from './http.ts';
 import { findLists, iti66Query, readList } from './iti66/findLists.ts';
 import { findDocumentReferences, iti67Query } from './iti67/findDocumentReferences.ts';
-import { acceptOf, retrieveDocument } from './iti68/retrieveDocument.ts';
+import { iti68Route } from './iti68/route.ts';
 import { documentReferenceOf, fhirIdOf } from './mapping/documentEntry.ts';
 import { PatientReferences } from './mapping/patientReference.ts';
 import { MhdError, sendMhdError } from './outcome.ts';
@@ -172,50 +171,7 @@ export function mhdRouter(deps: MhdDeps): Router {
   );
 
   // --- ITI-68 Retrieve Document ---
-  router.get('/Binary/:id', observed('ITI-68', deps.observe), async (req: Request, res: Response) => {
-    const tx = MHD['ITI-68'];
-    const ctx = httpContext(req);
-    const requester = requesterOf(req);
-    const record = (outcome: 0 | 4 | 8, description?: string, patientId?: string, document?: { uniqueId: string; repositoryUniqueId: string }) =>
-      audit.record(retrieveAudit(audit, tx, { requester, outcome, description, patientId, document }));
-    try {
-      await admit(deps, tx, ctx, requester.peer.endpoint, (reason) => record(4, reason));
-      const id = String(req.params.id);
-      const found = await readScoped(scoped, ctx, tx.id, (reader) => retrieveDocument(reader, reads, retrieval, id));
-      const patientId = found.entry ? externalId(found.entry, DocumentEntrySchemes.patientId) : undefined;
-      if (found.kind === 'unknown') {
-        await record(4, found.reason, patientId);
-        throw new FhirError(404, 'not-found', `Binary/${id} is not known`);
-      }
-      if (found.kind === 'deprecated') {
-        await record(4, 'the document is deprecated', patientId);
-        throw new FhirError(410, 'not-found', `Binary/${id}: the document is deprecated (ITI TF-2 Table 2:3.68.4.2.2-1)`);
-      }
-      const { document } = found;
-      const wanted = acceptOf(req.get('accept'), document.mimeType);
-      if (wanted === 'none') {
-        await record(4, `not acceptable: ${req.get('accept')}`, patientId);
-        throw new FhirError(406, 'not-supported', `the document is ${document.mimeType}; Accept ${req.get('accept')} names neither it nor FHIR JSON`);
-      }
-      const doc = { uniqueId: document.request.documentUniqueId, repositoryUniqueId: document.request.repositoryUniqueId };
-      if (wanted === 'binary') {
-        const data = await readFile(document.file);
-        await record(0, undefined, patientId, doc);
-        return sendResource(res, 200, { resourceType: 'Binary', id, contentType: document.mimeType, data: data.toString('base64') });
-      }
-      await record(0, undefined, patientId, doc);
-      res.status(200);
-      res.sendFile(document.file, { headers: { 'Content-Type': document.mimeType }, dotfiles: 'allow' }, (err) => {
-        if (err && !res.headersSent) sendMhdError(res, err);
-      });
-    } catch (e) {
-      if (!(e instanceof FhirError)) {
-        log.error('mhd.iti68.failed', { error: e instanceof Error ? e.message : String(e) });
-        await record(8, e instanceof Error ? e.message : String(e)).catch(() => undefined);
-      }
-      sendMhdError(res, e);
-    }
-  });
+  router.get('/Binary/:id', observed('ITI-68', deps.observe), iti68Route(deps, reads, retrieval));
 
   // Other methods on these resources: 405 (FHIR R4 http.html: an interaction the server does not support).
   router.all(/^\/(DocumentReference|List|Binary)(\/.*)?$/, (req: Request, res: Response) => {

@@ -22,16 +22,16 @@ import { findDocuments, idsOf } from '../helpers/xdsQuery.ts';
 const schema = new FhirSchemaValidator();
 const valid = (r: { resourceType: string }) => expect(schema.validate(r, r.resourceType), `${r.resourceType} against the FHIR R4 schema`).to.deep.equal([]);
 
-/** fhir-kit-client rejects a non-2xx answer with { response: { status }, body }. */
+/** fhir-kit-client rejects a non-2xx answer with { response: { status, data } }. */
 async function failure(p: Promise<unknown>): Promise<{ status: number; body: OperationOutcome }> {
   try {
     await p;
   } catch (e) {
-    const x = e as { response?: { status: number }; body?: OperationOutcome };
-    if (x.response && x.body) {
-      valid(x.body);
-      expect(x.body.resourceType).to.equal('OperationOutcome');
-      return { status: x.response.status, body: x.body };
+    const x = e as { response?: { status: number; data?: OperationOutcome } };
+    if (x.response?.data) {
+      valid(x.response.data);
+      expect(x.response.data.resourceType).to.equal('OperationOutcome');
+      return { status: x.response.status, body: x.response.data };
     }
     throw e;
   }
@@ -275,6 +275,11 @@ describe('MHD: ITI-65, ITI-66, ITI-67, ITI-68 with fhir-kit-client (e2e)', funct
         expect(res.status, name).to.equal(status);
         await outcomeOf(res);
       }
+      // The same through fhir-kit-client: a rejected search carries the OperationOutcome.
+      const viaClient = await failure(fhir.search({ resourceType: 'DocumentReference', searchParams: { patient: 'Patient/MHD-1', status: 'current', foo: '1' } }));
+      expect(viaClient.status).to.equal(400);
+      expect(viaClient.body.issue[0]).to.include({ code: 'not-supported' });
+      expect((await failure(fhir.transaction({ body: { ...provideBundle({ patient: 'NOBODY', docs: [{}] }) } as never }))).status).to.equal(422);
       const lenient = await get('DocumentReference?patient=Patient/MHD-1&status=current&foo=1', { prefer: 'handling=lenient' });
       expect(lenient.status).to.equal(200);
       expect(((await lenient.json()) as Bundle).total).to.equal(2);
