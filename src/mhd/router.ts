@@ -8,7 +8,9 @@
  * admitted by node role (admission.ts), runs through the requester's scoped reader (consent), and is
  * audited; every error is an OperationOutcome.
  */
+import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { FhirResource } from 'fhir/r4.js';
 import type { AuditService } from '../audit/auditService.ts';
 import type { AccessDecisions } from '../consent/decision.ts';
 import { readScoped } from '../consent/scopedReader.ts';
@@ -36,9 +38,9 @@ import { findDocumentReferences, iti67Query } from './iti67/findDocumentReferenc
 import { iti68Route } from './iti68/route.ts';
 import { documentReferenceOf, fhirIdOf } from './mapping/documentEntry.ts';
 import { PatientReferences } from './mapping/patientReference.ts';
-import { MhdError, sendMhdError } from './outcome.ts';
+import { MhdError, outcomeOfIssues, sendMhdError } from './outcome.ts';
 import { isDocument, RegistryReads } from './registryReads.ts';
-import { PAGE } from './search.ts';
+import { PAGE, type Paging } from './search.ts';
 import { MHD, type MhdTransactionDescriptor } from './transactions.ts';
 
 export interface MhdDeps {
@@ -108,6 +110,22 @@ export function mhdRouter(deps: MhdDeps): Router {
   };
 
   const form = express.text({ type: 'application/x-www-form-urlencoded', limit: '1mb' });
+  /**
+   * The searchset of a page; parameters ignored under lenient handling named in an OperationOutcome
+   * entry of search mode `outcome` (ITI TF-2 3.66.4.2.2, 3.67.4.2.2: warnings are in the Bundle).
+   */
+  const page = (req: Request, resource: string, params: URLSearchParams, paging: Paging, found: { resources: { id?: string }[]; total: number }) => {
+    const bundle = searchset({
+      ...pageLinks(req, resource, params, paging.offset, paging.count, found.total),
+      total: found.total,
+      entries: found.resources.map((r) => ({ fullUrl: `${baseUrl(req)}/${resource}/${r.id}`, resource: r as FhirResource })),
+    });
+    if (paging.ignored.length) {
+      const warning = outcomeOfIssues([{ severity: 'warning', code: 'not-supported', diagnostics: `search parameters not supported, ignored: ${paging.ignored.join(', ')}`, expression: paging.ignored }]);
+      (bundle.entry ??= []).push({ fullUrl: `urn:uuid:${randomUUID()}`, resource: warning, search: { mode: 'outcome' } });
+    }
+    return bundle;
+  };
   const pageLinks = (req: Request, resource: string, params: URLSearchParams, offset: number, count: number | undefined, total: number) => {
     const self = `${baseUrl(req)}/${resource}?${params.toString()}`;
     if (count === undefined || offset + count >= total) return { self };
@@ -122,8 +140,7 @@ export function mhdRouter(deps: MhdDeps): Router {
     const q = iti67Query(params, { patients, lenient: lenient(req), maxCount: config.maxResults });
     note(q.patientId);
     const found = await readScoped(scoped, httpContext(req), 'ITI-67', (reader) => findDocumentReferences(reader, reads, q, { patients, documentUrl: documentUrl(req) }));
-    const links = pageLinks(req, 'DocumentReference', params, q.paging.offset, q.paging.count, found.total);
-    return searchset({ ...links, total: found.total, entries: found.resources.map((r) => ({ fullUrl: `${baseUrl(req)}/DocumentReference/${r.id}`, resource: r })) });
+    return page(req, 'DocumentReference', params, q.paging, found);
   });
   router.get('/DocumentReference', observed('ITI-67', deps.observe), iti67);
   router.post('/DocumentReference/_search', observed('ITI-67', deps.observe), form, iti67);
@@ -152,8 +169,7 @@ export function mhdRouter(deps: MhdDeps): Router {
     const q = iti66Query(params, { patients, lenient: lenient(req), maxCount: config.maxResults });
     note(q.patientId);
     const found = await readScoped(scoped, httpContext(req), 'ITI-66', (reader) => findLists(reader, reads, q, { patients }));
-    const links = pageLinks(req, 'List', params, q.paging.offset, q.paging.count, found.total);
-    return searchset({ ...links, total: found.total, entries: found.resources.map((r) => ({ fullUrl: `${baseUrl(req)}/List/${r.id}`, resource: r })) });
+    return page(req, 'List', params, q.paging, found);
   });
   router.get('/List', observed('ITI-66', deps.observe), iti66);
   router.post('/List/_search', observed('ITI-66', deps.observe), form, iti66);

@@ -137,6 +137,8 @@ export function namePartsMatch(xcns: string[], given: string[][], family: string
 export interface Paging {
   count?: number;
   offset: number;
+  /** Parameters ignored under lenient handling: answered as a warning (ITI TF-2 3.67.4.2.2). */
+  ignored: string[];
 }
 
 /**
@@ -144,10 +146,12 @@ export interface Paging {
  * lenient): `_format` JSON only (XML is not served), `_count` 1..max, `_page` an offset this server wrote.
  */
 export function controlOf(params: URLSearchParams, supported: ReadonlySet<string>, o: { lenient: boolean; maxCount: number }): Paging {
+  const ignored: string[] = [];
   for (const name of new Set(params.keys())) {
     if (CONTROL.has(name) || supported.has(name)) continue;
     if (!o.lenient) throw new FhirError(400, 'not-supported', `the search parameter ${name} is not supported here`, [name]);
     params.delete(name);
+    ignored.push(name);
   }
   const format = params.get('_format');
   if (format !== null && !JSON_FORMATS.has(format)) throw new FhirError(406, 'not-supported', `_format ${format}: this server answers FHIR JSON only`, ['_format']);
@@ -155,5 +159,5 @@ export function controlOf(params: URLSearchParams, supported: ReadonlySet<string
   if (count !== null && (!/^\d{1,6}$/.test(count) || Number(count) < 1)) throw bad('_count', 'a positive integer is required');
   const page = params.get(PAGE);
   if (page !== null && !/^\d{1,9}$/.test(page)) throw bad(PAGE, 'not a page of this server');
-  return { ...(count !== null ? { count: Math.min(Number(count), o.maxCount) } : {}), offset: page === null ? 0 : Number(page) };
+  return { ...(count !== null ? { count: Math.min(Number(count), o.maxCount) } : {}), offset: page === null ? 0 : Number(page), ignored };
 }

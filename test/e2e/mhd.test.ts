@@ -282,7 +282,11 @@ describe('MHD: ITI-65, ITI-66, ITI-67, ITI-68 with fhir-kit-client (e2e)', funct
       expect((await failure(fhir.transaction({ body: { ...provideBundle({ patient: 'NOBODY', docs: [{}] }) } as never }))).status).to.equal(422);
       const lenient = await get('DocumentReference?patient=Patient/MHD-1&status=current&foo=1', { prefer: 'handling=lenient' });
       expect(lenient.status).to.equal(200);
-      expect(((await lenient.json()) as Bundle).total).to.equal(2);
+      const lb = (await lenient.json()) as Bundle;
+      valid(lb);
+      expect(lb.total).to.equal(2);
+      const warning = lb.entry!.find((e) => e.search?.mode === 'outcome')!.resource as OperationOutcome;
+      expect(warning.issue[0]).to.include({ severity: 'warning', code: 'not-supported' });
     });
   });
 
