@@ -11,25 +11,16 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { FhirResource } from 'fhir/r4.js';
-import type { AuditService } from '../audit/auditService.ts';
-import type { AccessDecisions } from '../consent/decision.ts';
 import { readScoped } from '../consent/scopedReader.ts';
 import { searchset } from '../fhir/bundle.ts';
 import { FhirError, sendResource } from '../fhir/outcome.ts';
-import type { IdentityService } from '../identity/service.ts';
 import { httpContext } from '../kernel/httpContext.ts';
-import type { Logger } from '../kernel/logger.ts';
-import type { TransactionObserver } from '../kernel/transactionObserver.ts';
-import type { Store } from '../store/types.ts';
 import { AffinityDomainResolver } from '../xds/query/patientResolver.ts';
 import { StoredQueryRunner } from '../xds/query/runner.ts';
 import { asRegistryErrors } from '../xds/registry/errors.ts';
 import { externalId } from '../xds/registry/metadata.ts';
 import { DocumentEntrySchemes } from '../xds/registry/schemes.ts';
-import type { RegistryService } from '../xds/registry/service.ts';
-import type { RemoteRegistry } from '../xds/repository/remoteRegistry.ts';
 import { DocumentRetrieval } from '../xds/repository/retrieve.ts';
-import type { RepositoryService } from '../xds/repository/service.ts';
 import { admit } from './admission.ts';
 import { queryAudit } from './audit.ts';
 import { baseUrl, expectJsonAccepted, lenient, observed, searchParamsOf } from './http.ts';
@@ -42,28 +33,10 @@ import { MhdError, outcomeOfIssues, sendMhdError } from './outcome.ts';
 import { isDocument, RegistryReads } from './registryReads.ts';
 import { PAGE, type Paging } from './search.ts';
 import { MHD, type MhdTransactionDescriptor } from './transactions.ts';
+import type { MhdDeps } from './deps.ts';
 
-export interface MhdDeps {
-  store: Store;
-  identity: IdentityService;
-  /** The access decisions every read asks (consent). */
-  decisions: AccessDecisions;
-  audit: AuditService;
-  registry: RegistryService;
-  repository: RepositoryService;
-  /** When set (xds.repository.registryUrl), ITI-65 registers there over ITI-42, as ITI-41 does. */
-  remoteRegistry?: RemoteRegistry;
-  config: {
-    affinityDomainOid: string;
-    /** xds.registry.maxResults and maxQueryValues: the stored-query service's limits. */
-    maxResults: number;
-    maxQueryValues: number;
-    /** The largest ITI-65 Bundle (mhd.maxBundleBytes; iti65/route.ts). */
-    maxBundleBytes: number;
-  };
-  log: Logger;
-  observe?: TransactionObserver;
-}
+export type { MhdDeps } from './deps.ts';
+
 
 const UUID_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

@@ -14,7 +14,7 @@ import { admit } from '../admission.ts';
 import { observed, requesterOf } from '../http.ts';
 import { PatientReferences } from '../mapping/patientReference.ts';
 import { sendMhdError } from '../outcome.ts';
-import type { MhdDeps } from '../router.ts';
+import type { MhdDeps } from '../deps.ts';
 import { MHD } from '../transactions.ts';
 import { ProvideDocumentBundle } from './provideDocumentBundle.ts';
 

@@ -16,7 +16,7 @@ import { retrieveAudit } from '../audit.ts';
 import { requesterOf } from '../http.ts';
 import { sendMhdError } from '../outcome.ts';
 import type { RegistryReads } from '../registryReads.ts';
-import type { MhdDeps } from '../router.ts';
+import type { MhdDeps } from '../deps.ts';
 import { MHD } from '../transactions.ts';
 import { acceptOf, retrieveDocument } from './retrieveDocument.ts';
 
