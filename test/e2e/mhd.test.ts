@@ -189,6 +189,23 @@ describe('MHD: ITI-65, ITI-66, ITI-67, ITI-68 with fhir-kit-client (e2e)', funct
     expect(e.xml).to.contain('110112').and.contain('AlternativeUserID="local"').and.contain(pid('MHD-1').replace(/&/g, '&amp;'));
   });
 
+  it('ITI-65 updating a registered Folder (PUT List/{id}): the new documents become its members', async () => {
+    const first = (await fhir.transaction({ body: provideBundle({ patient: 'MHD-2', docs: [{}], folder: true }) as never })) as unknown as Bundle;
+    const folderId = first.entry![3].response!.location!.split('/')[1];
+    const before = (await fhir.read({ resourceType: 'List', id: folderId })) as unknown as List;
+    expect(before.entry).to.have.length(1);
+    const b = provideBundle({ patient: 'MHD-2', docs: [{ content: Buffer.from('added to the folder') }] });
+    const newDoc = b.entry![1].fullUrl!;
+    b.entry!.push({ resource: { ...before, entry: [...before.entry!, { item: { reference: newDoc } }] } as never, request: { method: 'PUT', url: `List/${folderId}` } });
+    const r = (await fhir.transaction({ body: b as never })) as unknown as Bundle;
+    valid(r);
+    expect(r.entry!.map((e) => e.response!.status)).to.deep.equal(['201 Created', '201 Created', '201 Created', '200 OK']);
+    const after = (await fhir.read({ resourceType: 'List', id: folderId })) as unknown as List;
+    valid(after);
+    expect(after.entry!.map((e) => e.item.reference)).to.deep.equal([...before.entry!.map((e) => e.item.reference), r.entry![1].response!.location]);
+    expect(after.date! >= before.date!).to.equal(true);
+  });
+
   it('refuses an identifier of the individual-number domain in any MHD request, and keeps the number nowhere', async () => {
     const number = individualNumber('12345678901');
     const mn = `urn:oid:2.999.392.1.9|${number}`;

@@ -4,7 +4,8 @@
  * Register Document Set-b"): the SubmissionSet List, the DocumentReferences with their Binary
  * documents, the Folder Lists, HasMember associations from List.entry, relationships from relatesTo.
  * A DocumentReference that a provided one replaces may be set superseded in the same Bundle (PUT, or
- * PATCH with the MHD Patch Parameters): the registry deprecates it with the RPLC. Every entry's
+ * PATCH with the MHD Patch Parameters): the registry deprecates it with the RPLC. A registered Folder
+ * may be updated (PUT) to add documents of the Bundle. Every entry's
  * answer (201 and its location, 200 for such an update) is planned here, in the order received.
  */
 import { randomUUID } from 'node:crypto';
@@ -31,6 +32,7 @@ export interface ProvidePlan {
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const newUuid = () => `urn:uuid:${randomUUID()}`;
 const DOC_REF_URL = /^(?:.*\/)?DocumentReference\/([0-9a-fA-F-]{36})$/;
+const LIST_URL = /^(?:.*\/)?List\/([0-9a-fA-F-]{36})$/;
 
 /** The superseded status of a replaced DocumentReference: a PUT of the resource, or the MHD Patch Parameters (IHE.MHD.Patch.Parameters). */
 function supersedes(e: BundleEntry): boolean {
@@ -63,13 +65,16 @@ export function planOfBundle(bundle: Bundle, o: { patients: PatientReferences })
   const docs: number[] = [];
   const binaries: number[] = [];
   const updates: { i: number; uuid: string }[] = [];
+  const folderUpdates: { i: number; uuid: string }[] = [];
   entries.forEach((e, i) => {
     const method = e.request?.method;
     const type = e.resource?.resourceType;
     if (!method) return bad(i, '.request', 'every entry of a transaction has a request (bdl-3)');
     const update = DOC_REF_URL.exec(e.request!.url ?? '');
     if ((method === 'PUT' || method === 'PATCH') && update && supersedes(e)) return void updates.push({ i, uuid: `urn:uuid:${update[1].toLowerCase()}` });
-    if (method !== 'POST') return bad(i, '.request.method', `${method} ${e.request!.url}: a Provide Document Bundle creates (POST) its resources; only a replaced DocumentReference may be set superseded`);
+    const folder = LIST_URL.exec(e.request!.url ?? '');
+    if (method === 'PUT' && folder && type === 'List' && kindOfList(e.resource as List) === 'folder') return void folderUpdates.push({ i, uuid: `urn:uuid:${folder[1].toLowerCase()}` });
+    if (method !== 'POST') return bad(i, '.request.method', `${method} ${e.request!.url}: a Provide Document Bundle creates (POST) its resources; only a replaced DocumentReference may be set superseded, and a registered Folder updated (PUT)`);
     if (type === 'List') {
       const kind = kindOfList(e.resource as List);
       if (!kind) return bad(i, '.resource.code', `a List is a SubmissionSet or a Folder: code submissionset or folder`);
@@ -180,6 +185,24 @@ export function planOfBundle(bundle: Bundle, o: { patients: PatientReferences })
   };
   members(ssIndex, 'submissionset');
   for (const f of folders) members(f, 'folder');
+  // A registered Folder updated (PUT List/{entryUUID}): the documents of this Bundle among its entries
+  // become members (ITI TF-2b 3.42.4.1.3.4), each membership itself a member of the SubmissionSet;
+  // entries already registered stay as they are (3.65.4.1.2.1: an update may only add entries).
+  for (const u of folderUpdates) {
+    const list = entries[u.i].resource as List;
+    (list.entry ?? []).forEach((m, k) => {
+      const i = resolve(m.item?.reference);
+      if (i !== undefined && docs.includes(i)) {
+        const membership = `${u.uuid}-member${k}`;
+        objects.push(registryObject<Association>(membership, { type: 'Association', associationType: AssociationTypes.hasMember, sourceObject: u.uuid, targetObject: idOf.get(i)! }));
+        objects.push(registryObject<Association>(`${membership}-ss`, { type: 'Association', associationType: AssociationTypes.hasMember, sourceObject: ssId, targetObject: membership }));
+      } else if (!DOC_REF_URL.test(m.item?.reference ?? '')) {
+        metadata.push({ code: 'invalid', diagnostics: `entry ${m.item?.reference ?? ''} names no DocumentReference of the Bundle nor a registered one`, expression: [at(u.i, `.resource.entry[${k}]`)] });
+      }
+    });
+    entryOf.set(u.uuid, u.i);
+    responses[u.i] = { status: '200 OK', location: `List/${fhirIdOf(u.uuid)}` };
+  }
 
   if (metadata.length) throw new MhdError(422, metadata);
   return { objects, documents, patientId, responses, entryOf };
