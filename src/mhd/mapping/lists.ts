@@ -3,16 +3,17 @@
  * IHE.MHD.Minimal.Folder mappings, ITI TF-3 4.5.2, 4.5.3): code submissionset | folder, uniqueId and
  * entryUUID as typed identifiers, sourceId and designationType (contentTypeCode, codeList) as IHE
  * extensions, submissionTime / lastUpdateTime as date, the SubmissionSet author as a contained source,
- * title, comments as note, members (HasMember) as entry.item. R4 List.status has no `superseded`: a
+ * title, comments as note, intendedRecipient as contained Organizations and Practitioners, members
+ * (HasMember) as entry.item. R4 List.status has no `superseded`: a
  * Deprecated package is `retired`.
  */
-import type { CodeableConcept, Extension, List, ListEntry, Reference } from 'fhir/r4.js';
-import { registryObject, slotValue, type Classification, type ExternalIdentifier, type RegistryPackage, type Slot } from '../../ebxml/rim.ts';
+import type { CodeableConcept, Extension, List, ListEntry, Organization, Practitioner, Reference } from 'fhir/r4.js';
+import { registryObject, slotValue, slotValues, type Classification, type ExternalIdentifier, type RegistryPackage, type Slot } from '../../ebxml/rim.ts';
 import { externalId } from '../../xds/registry/metadata.ts';
 import { FolderSchemes, ObjectTypes, Status, SubmissionSetSchemes } from '../../xds/registry/schemes.ts';
 import { containedLookup, fhirIdOf, type MappingIssue } from './documentEntry.ts';
 import type { PatientReferences } from './patientReference.ts';
-import { authorResources, authorSlotsOf, type Contained } from './persons.ts';
+import { authorResources, authorSlotsOf, organizationOfXon, practitionerOfXcn, xcnOf, xonOf, type Contained } from './persons.ts';
 import { conceptOf, dtmOfFhir, entryUuidIdentifier, fhirOfDtm, firstCoding, RFC3986, schemeOfSystem, typedUniqueIdOf, uniqueIdTyped } from './values.ts';
 
 const SD = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition';
@@ -20,6 +21,7 @@ export const Extensions = {
   sourceId: `${SD}/ihe-sourceId`,
   designationType: `${SD}/ihe-designationType`,
   authorOrg: `${SD}/ihe-authorOrg`,
+  intendedRecipient: `${SD}/ihe-intendedRecipient`,
 } as const;
 export const LIST_TYPES = 'https://profiles.ihe.net/ITI/MHD/CodeSystem/MHDlistTypes';
 
@@ -56,6 +58,17 @@ export function listOf(p: RegistryPackage, kind: ListKind, o: ToList): List {
       const r = contained.find((c) => `#${c.id}` === first.reference.reference);
       source = r?.resourceType === 'Organization' ? { extension: [{ url: Extensions.authorOrg, valueReference: first.reference }] } : first.reference;
     }
+    // intendedRecipient (ITI TF-3 4.2.3.3.10): XON|XCN|XTN, each part a contained Organization or Practitioner.
+    (slotValues(p, 'intendedRecipient') ?? []).forEach((v, i) => {
+      const [xon, xcn] = v.split('|');
+      const org = xon ? organizationOfXon(xon, `recipient${i + 1}-org`) : undefined;
+      const person = xcn ? practitionerOfXcn(xcn, `recipient${i + 1}`) : undefined;
+      for (const r of [person, org]) {
+        if (!r) continue;
+        contained.push(r);
+        extension.push({ url: Extensions.intendedRecipient, valueReference: { reference: `#${r.id}` } });
+      }
+    });
   } else {
     extension.push(...codesOf(p, FolderSchemes.codeList).map(designation));
   }
@@ -153,6 +166,15 @@ export function packageOf(l: List, kind: ListKind, o: FromList): { pkg: Registry
       if (refs.length === 0) issue('source', 'List.source must name a contained author (Comprehensive Metadata)');
       if (s.length) classifications.push(registryObject<Classification>(`${id}-author`, { type: 'Classification', classificationScheme: SubmissionSetSchemes.author, classifiedObject: id, nodeRepresentation: '', slots: s }));
     }
+    const lookup = containedLookup(l.contained);
+    const recipients: string[] = [];
+    (l.extension ?? []).filter((e) => e.url === Extensions.intendedRecipient).forEach((e) => {
+      const r = lookup(e.valueReference?.reference);
+      if (r?.resourceType === 'Organization') recipients.push(xonOf(r as Organization));
+      else if (r?.resourceType === 'Practitioner') recipients.push(`|${xcnOf(r as Practitioner)}`);
+      else issue('extension', 'an intendedRecipient must name a contained Organization or Practitioner');
+    });
+    if (recipients.length) slots.push({ name: 'intendedRecipient', values: recipients });
   }
   if (l.status !== 'current') issue('status', `a provided ${kind} List is current, not ${l.status}`);
   if (l.mode !== 'working') issue('mode', `a ${kind} List has mode working`);

@@ -172,6 +172,17 @@ describe('MHD mapping: SubmissionSet and Folder <-> List', () => {
     expect({ ...folderIndex(f2), lastUpdateTime: undefined }).to.deep.equal({ ...folderIndex(folder), lastUpdateTime: undefined });
   });
 
+  it('maps intendedRecipient (XON|XCN) to contained recipients and back', () => {
+    const { set } = registered(false);
+    set.slots.push({ name: 'intendedRecipient', values: ['東京病院^^^^^^^^^1.2.392.999.1', '|^佐藤^一郎'] });
+    const l = listOf(set, 'submissionset', { patients, members: [] });
+    expect(schema.validate(l, 'List')).to.deep.equal([]);
+    expect(l.extension!.filter((e) => e.url.endsWith('ihe-intendedRecipient'))).to.have.length(2);
+    const back = packageOf(l, 'submissionset', { id: set.id, patientId: PID, path: 'L' });
+    expect(back.issues).to.deep.equal([]);
+    expect(slotValues(back.pkg, 'intendedRecipient')).to.deep.equal(['東京病院^^^^^^^^^1.2.392.999.1', '|^佐藤^一郎']);
+  });
+
   it('names what a SubmissionSet List lacks', () => {
     const l = provideBundle({ patient: 'P-1', docs: [] }).entry![0].resource as List;
     expect(packageOf(l, 'submissionset', { id: 'urn:uuid:x', patientId: PID, path: 'L' }).issues).to.deep.equal([]);
