@@ -1,5 +1,6 @@
 /** What the MHD routes are given by the server's assembly: the services they face, and the limits. */
 import type { AuditService } from '../audit/auditService.ts';
+import type { FhirSchemaValidator } from '../fhir/schemaValidator.ts';
 import type { AccessDecisions } from '../consent/decision.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -29,4 +30,6 @@ export interface MhdDeps {
   };
   log: Logger;
   observe?: TransactionObserver;
+  /** The FHIR R4 schema ITI-65 Bundles are validated against (shared: it compiles once); one of its own when absent. */
+  schema?: FhirSchemaValidator;
 }

@@ -247,17 +247,19 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
         async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
         log,
       );
+      // One FHIR R4 schema (compiled once) for what ITI-20 and ITI-65 receive.
+      const fhirSchema = new FhirSchemaValidator();
       // MHD (issue 18): ITI-66/67/68 under the FHIR base; ITI-65 at POST /, which ATNA's router shares with ITI-20.
       const mhd = config.mhd.enabled && config.xds.registry.enabled && config.xds.repository.enabled
         ? {
-            store, identity, decisions: consent, audit, registry: xds.registry, repository: xds.repository, remoteRegistry: xds.remoteRegistry, log, observe: metrics.observe,
+            store, identity, decisions: consent, audit, registry: xds.registry, repository: xds.repository, remoteRegistry: xds.remoteRegistry, log, observe: metrics.observe, schema: fhirSchema,
             config: { affinityDomainOid: config.identity.regional.authority.oid, maxResults: config.xds.registry.maxResults, maxQueryValues: config.xds.registry.maxQueryValues, maxBundleBytes: config.mhd.maxBundleBytes },
           }
         : undefined;
       if (mhd) httpListener.mount('/fhir', mhdRouter(mhd));
       const provideBundle = mhd ? { handler: mhdProvideBundle(mhd), maxBytes: mhd.config.maxBundleBytes } : undefined;
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
-      const feed = new FhirAuditFeed(store, new FhirSchemaValidator(), s.domains);
+      const feed = new FhirAuditFeed(store, fhirSchema, s.domains);
       httpListener.mount('/fhir', atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, observe: metrics.observe, intakeQuota, individualNumber: s.domains.individualNumber, provideBundle }));
       const reporter = new AccessReporter({
         store,

@@ -33,7 +33,7 @@ export function mhdProvideBundle(deps: MhdDeps): (req: Request, res: Response, n
   const provide = new ProvideDocumentBundle(
     { repository: deps.repository, registry: deps.registry, remoteRegistry: deps.remoteRegistry, audit: deps.audit },
     new PatientReferences(deps.config.affinityDomainOid),
-    new FhirSchemaValidator(),
+    deps.schema ?? new FhirSchemaValidator(),
   );
   const observe = observed('ITI-65', deps.observe);
   return (req, res, next) => {
