@@ -33,6 +33,8 @@ import type { IndividualNumberDomain } from '../identity/individualNumber/domain
 export const ITI81 = ihe('ITI-81', 'Retrieve ATNA Audit Event');
 
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
+/** The largest body of ITI-20 (an AuditEvent, or a Bundle of them). */
+const MAX_BODY = 10 * 1024 * 1024;
 
 /** The error type this router gives a body nested too deep (body-parser keeps a verify error's type). */
 const TOO_DEEP = 'entity.too.deep';
@@ -62,6 +64,12 @@ export function atnaFhirRouter(deps: {
   intakeQuota?: SourceQuota;
   /** Searches naming an identifier of this domain are refused (searchParameters.ts). */
   individualNumber?: IndividualNumberDomain;
+  /**
+   * MHD's ITI-65 Provide Document Bundle (issue 18), which shares POST / with ITI-20: run on the
+   * parsed body first, it answers a Bundle of its own and calls next() for any other. Its Bundles may
+   * be up to maxBytes.
+   */
+  provideBundle?: { handler: (req: Request, res: Response, next: NextFunction) => void; maxBytes: number };
 }): Router {
   const { retriever, feed, audit, decisions, config, log } = deps;
   /** ITI-20 over quota: 429 Too Many Requests (RFC 6585 4), issue code throttled; nothing stored. */
@@ -153,9 +161,9 @@ export function atnaFhirRouter(deps: {
   });
 
   // ITI-20 in FHIR form. The raw body is kept, so that a message that fails can be stored as received.
-  const json = express.json({
+  const jsonUpTo = (limit: number) => express.json({
     type: JSON_TYPES,
-    limit: '10mb',
+    limit,
     strict: false,
     verify: (req, _res, buf) => {
       (req as Request & { rawBody?: Buffer }).rawBody = Buffer.from(buf);
@@ -163,6 +171,10 @@ export function atnaFhirRouter(deps: {
       if (nestsDeeperThan(buf, MAX_FHIR_JSON_DEPTH)) throw Object.assign(new Error(`JSON nested deeper than ${MAX_FHIR_JSON_DEPTH} levels`), { type: TOO_DEEP });
     },
   });
+  const json = jsonUpTo(MAX_BODY);
+  // POST / is shared with MHD's ITI-65 (issue 18): its larger Bundles are parsed here, and an audit Bundle is still held to MAX_BODY.
+  const provide = deps.provideBundle;
+  const baseJson = provide ? jsonUpTo(Math.max(MAX_BODY, provide.maxBytes)) : json;
   const requireJson = (req: Request, _res: Response, next: NextFunction) => {
     if (!req.is(JSON_TYPES)) return next(new FhirError(415, 'not-supported', 'only FHIR JSON (application/fhir+json) is accepted'));
     next();
@@ -193,8 +205,10 @@ export function atnaFhirRouter(deps: {
     }
   });
 
-  router.post('/', requireJson, json, async (req, res) => {
+  const provideFirst = (req: Request, res: Response, next: NextFunction) => (provide ? provide.handler(req, res, next) : next());
+  router.post('/', requireJson, baseJson, provideFirst, async (req, res) => {
     try {
+      if (raw(req).length > MAX_BODY) throw new FhirError(413, 'too-costly', 'the body is larger than 10 MB');
       const limited = overQuota(req);
       if (limited) throw limited;
       sendResource(res, 200, await feed.bundle(req.body, raw(req), peerOf(req), baseUrl(req)));

@@ -88,6 +88,8 @@ export interface Config {
   readonly atna: AtnaConfig;
   readonly xds: XdsConfig;
   readonly xca: XcaConfig;
+  /** MHD (issue 18): the FHIR face of the XDS registry and repository. */
+  readonly mhd: { readonly enabled: boolean; readonly maxBundleBytes: number };
   readonly ingest: IngestConfig;
   readonly nodes: readonly NodeConfig[];
   readonly access: AccessConfig;

@@ -20,7 +20,8 @@ import { iti21Transactions } from '../pdq/iti21/transaction.ts';
 import { SyslogSender } from '../atna/forward/syslogSender.ts';
 import { atnaFhirRouter } from '../atna/fhirRoutes.ts';
 import { atnaCapability, atnaTransaction } from '../atna/fhirCapability.ts';
-import { fhirSurface, patientFaces } from './fhirFaces.ts';
+import { fhirSurface, mhdFace, patientFaces } from './fhirFaces.ts';
+import { mhdProvideBundle } from '../mhd/iti65/route.ts';
 import { individualNumberScreen } from '../audit/individualNumberScreen.ts';
 import { FhirAuditFeed } from '../atna/iti20/fhirFeed.ts';
 import { AuditIngest } from '../atna/iti20/ingest.ts';
@@ -248,13 +249,27 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
         async () => ({ store: store.engine, iti10Pending: await store.read((tx) => tx.outbox.pendingCount(ITI10_CHANNEL)) }),
         log,
       );
-      // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
+      // One FHIR R4 schema (compiled once) for what ITI-20, ITI-65 and PIXm receive.
       const fhirSchema = new FhirSchemaValidator();
+      // MHD (issue 18): ITI-66/67/68 as a face of the FHIR base; ITI-65 at POST /, which ATNA's router
+      // shares with ITI-20 (it hands an MHD Bundle to provideBundle). The base observes every face.
+      const mhd = config.mhd.enabled && config.xds.registry.enabled && config.xds.repository.enabled
+        ? {
+            store, identity, decisions: consent, audit, registry: xds.registry, repository: xds.repository, remoteRegistry: xds.remoteRegistry, log, schema: fhirSchema,
+            config: { affinityDomainOid: config.identity.regional.authority.oid, maxResults: config.xds.registry.maxResults, maxQueryValues: config.xds.registry.maxQueryValues, maxBundleBytes: config.mhd.maxBundleBytes },
+          }
+        : undefined;
+      const provideBundle = mhd ? { handler: mhdProvideBundle(mhd), maxBytes: mhd.config.maxBundleBytes } : undefined;
+      // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
       const feed = new FhirAuditFeed(store, fhirSchema, s.domains);
       // The base observes ATNA's transactions too (atnaTransaction), as it does every face's.
-      const atnaFhir = atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, intakeQuota, individualNumber: s.domains.individualNumber });
-      // Issue 18: one FHIR base for every face (ATNA, PIXm, PDQm), behind IUA when configured.
-      const fhirFaces = [{ name: 'ATNA', router: atnaFhir, ...atnaCapability(), transactionOf: atnaTransaction }, ...patientFaces({ config, store, identity, consent, audit, schema: fhirSchema, log })];
+      const atnaFhir = atnaFhirRouter({ retriever: new AuditEventRetriever(store), feed, audit, decisions: consent, config: config.atna, log, intakeQuota, individualNumber: s.domains.individualNumber, provideBundle });
+      // Issue 18: one FHIR base for every face (MHD, ATNA, PIXm, PDQm), behind IUA when configured.
+      const fhirFaces = [
+        ...(mhd ? [mhdFace(mhd)] : []),
+        { name: 'ATNA', router: atnaFhir, ...atnaCapability(), transactionOf: atnaTransaction },
+        ...patientFaces({ config, store, identity, consent, audit, schema: fhirSchema, log }),
+      ];
       httpListener.mount('/fhir', fhirSurface({ config, store, identity, consent, audit, schema: fhirSchema, log, faces: fhirFaces, observe: metrics.observe }));
       const reporter = new AccessReporter({
         store,

@@ -16,6 +16,9 @@ import type { Logger } from '../kernel/logger.ts';
 import { PdqmQuery } from '../pdq/iti78/query.ts';
 import { pdqmCapabilityResources, pdqmRouter } from '../pdq/iti78/routes.ts';
 import { pixmCapabilityResources, pixmRouter } from '../pix/iti83/routes.ts';
+import { mhdCapabilityResources, mhdSystemInteractions } from '../mhd/capability.ts';
+import type { MhdDeps } from '../mhd/deps.ts';
+import { mhdRouter } from '../mhd/router.ts';
 import type { Store } from '../store/types.ts';
 import type { TransactionObserver } from '../kernel/transactionObserver.ts';
 
@@ -56,6 +59,19 @@ export function patientFaces(d: Omit<FhirSurfaceDeps, 'faces'>): FhirFace[] {
       transactionOf: (_method, path) => (/^\/Patient(\/_search|\/[A-Za-z0-9\-.]{1,64})?$/.test(path) ? 'ITI-78' : undefined),
     },
   ];
+}
+
+/** The transaction of a request to the MHD face's paths (ITI-65 shares POST / with ITI-20: ATNA's face names it). */
+export function mhdTransaction(_method: string, path: string): string | undefined {
+  if (/^\/DocumentReference(\/|$)/.test(path)) return 'ITI-67';
+  if (/^\/List(\/|$)/.test(path)) return 'ITI-66';
+  if (/^\/Binary(\/|$)/.test(path)) return 'ITI-68';
+  return undefined;
+}
+
+/** The MHD Document Responder face (ITI-66/67/68; ITI-65 reaches it through ATNA's POST /). */
+export function mhdFace(deps: MhdDeps): FhirFace {
+  return { name: 'MHD', router: mhdRouter(deps), resources: mhdCapabilityResources(), systemInteractions: mhdSystemInteractions().map((i) => i.code), transactionOf: mhdTransaction };
 }
 
 export function fhirSurface(d: FhirSurfaceDeps): Router {

@@ -36,6 +36,8 @@ import { ConsentService } from '../consent/service.ts';
 export interface XdsServices {
   registry: RegistryService;
   repository: RepositoryService;
+  /** The remote Document Registry ITI-41 registers at (xds.repository.registryUrl), when configured: MHD's ITI-65 registers there too. */
+  remoteRegistry?: RemoteRegistry;
   routes: { path: string; router: Router }[];
   /** Stops the decode threads. */
   close(): Promise<void>;
@@ -110,11 +112,11 @@ export function xdsServices(
     routes.push({ path: config.xds.registry.path, router: soapRouter(txs, limits, deps.log, { guard, decoder, observe: deps.observe }) });
   }
   const repository = new RepositoryService({ repositoryUniqueId: config.xds.repository.uniqueId }, deps.store, blobs);
+  const r = config.xds.repository;
+  const remoteRegistry = r.enabled && r.registryUrl ? new RemoteRegistry({ url: r.registryUrl, timeoutMs: r.registryTimeoutMs, tls: r.registryTls, spoolDir: limits.spoolDir }) : undefined;
   if (soap && config.xds.repository.enabled) {
-    const r = config.xds.repository;
-    const remoteRegistry = r.registryUrl ? new RemoteRegistry({ url: r.registryUrl, timeoutMs: r.registryTimeoutMs, tls: r.registryTls, spoolDir: limits.spoolDir }) : undefined;
     const repoDeps = { repository, registry, remoteRegistry, audit: deps.audit, log: deps.log };
     routes.push({ path: config.xds.repository.path, router: soapRouter([iti41Transaction(repoDeps), iti43Transaction({ ...repoDeps, ...reads() })], limits, deps.log, { guard, observe: deps.observe }) });
   }
-  return { registry, repository, routes, close: () => decoder.close() };
+  return { registry, repository, remoteRegistry, routes, close: () => decoder.close() };
 }

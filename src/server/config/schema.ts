@@ -636,6 +636,16 @@ export const configSchema = {
       },
     },
     xca: xcaSchema,
+    mhd: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'MHD Document Recipient and Document Responder (ITI-65, ITI-66, ITI-67, ITI-68) under /fhir, over the XDS registry and repository',
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        maxBundleBytes: { type: 'integer', minimum: 1024, default: 67108864, description: 'largest ITI-65 Provide Document Bundle (JSON, documents inline in base64)' },
+      },
+    },
     xds: {
       type: 'object',
       additionalProperties: false,

@@ -16,7 +16,7 @@ import type { RequestContext } from '../../kernel/requestContext.ts';
 import { submissionSetObject, xdsAudit, xdsRequestAudit, type XdsRequester } from '../audit.ts';
 import { summarize, type RegistryService, type SubmissionSummary } from '../registry/service.ts';
 import { errorsOf } from '../registryErrors.ts';
-import { XDS } from '../transactions.ts';
+import { XDS, type XdsTransactionDescriptor } from '../transactions.ts';
 import type { RemoteRegistry } from '../repository/remoteRegistry.ts';
 import type { ProvidedDocument, RepositoryService } from '../repository/service.ts';
 
@@ -26,7 +26,10 @@ export interface ProvideAndRegisterRequest {
   documents: ProvidedDocument[];
 }
 
-export type ProvideAndRegisterOutcome = { status: 'success'; warnings: RegistryError[] } | { status: 'failure'; errors: RegistryError[]; internalError?: unknown };
+export type ProvideAndRegisterOutcome =
+  | { status: 'success'; warnings: RegistryError[] }
+  /** `error`: what failed, for an edge that answers by its kind (MHD ITI-65: a refusal by node authorization is 403). */
+  | { status: 'failure'; errors: RegistryError[]; internalError?: unknown; error?: unknown };
 
 export interface ProvideAndRegisterDeps {
   repository: RepositoryService;
@@ -36,7 +39,8 @@ export interface ProvideAndRegisterDeps {
   audit: AuditService;
 }
 
-const D = XDS['ITI-41'];
+/** The transaction audited: ITI-41, or MHD's ITI-65 that registers through the same use case (ITI TF-2 3.65.5.1). */
+export type ProvideTransaction = Pick<XdsTransactionDescriptor, 'audit'> & { id: string };
 
 /** Who asks: the request context, and the SOAP addresses the audit names. */
 export type Requester = XdsRequester & { context: RequestContext };
@@ -50,7 +54,10 @@ export type Requester = XdsRequester & { context: RequestContext };
 const denied = (rule: string) => (rule === 'owner' ? 'XDSRepositoryError' : 'XDSRepositoryMetadataError') as 'XDSRepositoryError' | 'XDSRepositoryMetadataError';
 
 export class ProvideAndRegister {
-  constructor(private readonly deps: ProvideAndRegisterDeps) {}
+  constructor(
+    private readonly deps: ProvideAndRegisterDeps,
+    private readonly tx: ProvideTransaction = XDS['ITI-41'],
+  ) {}
 
   async run(requester: Requester, request: ProvideAndRegisterRequest): Promise<ProvideAndRegisterOutcome> {
     const summary = summarize(request.objects);
@@ -70,10 +77,10 @@ export class ProvideAndRegister {
   async failed(requester: XdsRequester, e: unknown, summary: SubmissionSummary = { documents: [] }): Promise<ProvideAndRegisterOutcome & { status: 'failure' }> {
     const { errors, internal } = errorsOf(e, 'XDSRepositoryError', denied);
     if (e instanceof SubmissionNotAuthorized && requester.context) {
-      await this.deps.audit.record(authorizationFailure(this.deps.audit, requester.context, { transaction: D.id, endpoint: requester.peer.endpoint, reason: e.message }));
+      await this.deps.audit.record(authorizationFailure(this.deps.audit, requester.context, { transaction: this.tx.id, endpoint: requester.peer.endpoint, reason: e.message }));
     }
     await this.deps.audit.record(this.audit(requester, summary, internal ? 8 : 4, errors.map((x) => x.errorCode).join(' ')));
-    return { status: 'failure', errors, ...(internal ? { internalError: e } : {}) };
+    return { status: 'failure', errors, error: e, ...(internal ? { internalError: e } : {}) };
   }
 
   /** The in-process registry: authorization, documents, registration and the Import audit in one write. */
@@ -114,7 +121,7 @@ export class ProvideAndRegister {
 
   private audit(requester: XdsRequester, summary: SubmissionSummary, outcome: 0 | 4 | 8, description?: string) {
     return xdsAudit(this.deps.audit, {
-      tx: D,
+      tx: this.tx,
       req: requester,
       outcome,
       outcomeDescription: description,
