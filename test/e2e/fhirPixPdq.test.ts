@@ -51,7 +51,7 @@ describe('PIXm ITI-83 and PDQm ITI-78 over the FHIR base (fhir-kit-client, real 
   };
 
   describe('GET /metadata', () => {
-    it('lists exactly what is served: Patient read, search and $ihe-pix, AuditEvent, strict handling', async () => {
+    it('lists exactly what is served: Patient read, search and $ihe-pix, AuditEvent, the MHD resources, strict handling', async () => {
       const cs = valid((await client.capabilityStatement()) as unknown as CapabilityStatement);
       expect(cs.fhirVersion).to.equal('4.0.1');
       const rest = cs.rest![0];
@@ -60,7 +60,9 @@ describe('PIXm ITI-83 and PDQm ITI-78 over the FHIR base (fhir-kit-client, real 
       expect(patient.interaction!.map((i) => i.code)).to.have.members(['read', 'search-type']);
       expect(patient.operation!.map((o) => o.name)).to.deep.equal(['ihe-pix']);
       expect(patient.searchParam!.map((p) => p.name)).to.have.members(['_id', 'active', 'family', 'given', 'birthdate', 'gender', 'address', 'address-city', 'address-state', 'address-postalcode', 'address-country', 'telecom', 'identifier']);
-      expect(rest.resource!.map((r) => r.type)).to.deep.equal(['AuditEvent', 'Patient']);
+      expect(rest.resource!.map((r) => r.type)).to.have.members(['AuditEvent', 'Binary', 'DocumentReference', 'List', 'Patient']);
+      // A Bundle posted to the base: ITI-20 (batch or transaction of AuditEvents) and MHD ITI-65, once each.
+      expect(rest.interaction!.map((i) => i.code)).to.have.members(['batch', 'transaction']);
       expect(rest.security, 'no IUA configured').to.equal(undefined);
     });
   });
