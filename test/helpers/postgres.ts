@@ -28,8 +28,7 @@ const SUPERUSER = 'postgres';
 let databases = 0;
 
 /** The bin folder of the newest installed PostgreSQL major version, or a clear error saying how to install one. */
-export function postgresBinaries(): string {
-  const root = '/usr/lib/postgresql';
+export function postgresBinaries(root = '/usr/lib/postgresql'): string {
   const versions = fs.existsSync(root)
     ? fs
         .readdirSync(root)
@@ -38,7 +37,7 @@ export function postgresBinaries(): string {
     : [];
   if (versions.length === 0) {
     throw new Error(
-      'PostgreSQL tests need the PostgreSQL server binaries (initdb, pg_ctl under /usr/lib/postgresql/<version>/bin): install them with `apt-get install postgresql`',
+      `PostgreSQL tests need the PostgreSQL server binaries (initdb, pg_ctl under ${root}/<version>/bin): install them with \`apt-get install postgresql\``,
     );
   }
   return path.join(root, versions[0], 'bin');

@@ -1,9 +1,13 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import pg from 'pg';
-import { startPostgres, type PostgresCluster } from '../../../test/helpers/postgres.ts';
+import { postgresBinaries, startPostgres, type PostgresCluster } from '../../../test/helpers/postgres.ts';
 import { consentStoreSuite } from '../consent.suite.ts';
 import { registryStoreSuite } from '../registry.suite.ts';
 import { storeSuite, type StoreFactory } from '../store.suite.ts';
+import { StoreConstraintError } from '../errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { PostgresStore } from './pgStore.ts';
 
@@ -54,5 +58,79 @@ describe('PostgreSQL store specifics', () => {
     expect(error?.name).to.equal('StoreUnavailableError');
     expect(error?.message).to.match(/^cannot connect to PostgreSQL at 127\.0\.0\.1:1\/hie: /);
     expect(error?.message).not.to.include('secret');
+  });
+
+  it('test clusters: says how to install PostgreSQL when its binaries are missing', () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'no-postgresql-'));
+    expect(() => postgresBinaries(empty)).to.throw('install them with `apt-get install postgresql`');
+    expect(postgresBinaries()).to.match(/^\/usr\/lib\/postgresql\/\d+\/bin$/);
+  });
+
+  describe('concurrent writers (two stores on one database, as two processes)', () => {
+    let a: PostgresStore;
+    let b: PostgresStore;
+    let db: string;
+    beforeEach(async () => {
+      db = await cluster.createDatabase();
+      [a, b] = await Promise.all([PostgresStore.open({ url: cluster.url(db), poolSize: 8 }), PostgresStore.open({ url: cluster.url(db), poolSize: 8 })]);
+    });
+    afterEach(async () => {
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it('makes one person of a token that many writers look for and create at once, each write run again until it sees the others', async () => {
+      let runs = 0;
+      const findOrCreate = (s: PostgresStore) =>
+        s.write(async (tx) => {
+          runs++;
+          const found = await tx.identity.personByToken('SAME-TOKEN');
+          return found ?? tx.identity.createPerson('SAME-TOKEN', { prefix: 'R' });
+        });
+      const people = await Promise.all(Array.from({ length: 16 }, (_, i) => findOrCreate(i % 2 ? a : b)));
+      expect(new Set(people.map((p) => p.id)).size).to.equal(1);
+      expect(runs, 'some writes were run again').to.be.greaterThan(16);
+      expect((await a.read((tx) => tx.identity.personByToken('SAME-TOKEN')))!.id).to.equal(people[0].id);
+    });
+
+    it('keeps one agent set for the same agents recorded by two writers at once', async () => {
+      const agents = [{ userId: 'HOSP_A|EHR', userName: '', altUserId: '', networkAccessPoint: '10.0.0.1', requestor: true }];
+      const append = (s: PostgresStore) =>
+        s.write((tx) => tx.audit.appendAudit({ eventTime: '2024-01-01T00:00:00.000Z', eventId: '110112', eventTypeCode: 'ITI-9', action: 'E', outcome: 0, origin: 'x', xml: '<AuditMessage/>', patientIds: [], agents }));
+      const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => append(i % 2 ? a : b)));
+      expect(new Set(ids).size).to.equal(8);
+      const found = await a.read((tx) => tx.audit.searchAudit({ sort: 'date', limit: 100, agent: [['HOSP_A|EHR']] }));
+      expect(found.map((r) => r.id).sort((x, y) => x - y)).to.deep.equal([...ids].sort((x, y) => x - y));
+      const c = new pg.Client({ connectionString: cluster.url(db) });
+      await c.connect();
+      try {
+        expect((await c.query('SELECT count(*)::int AS n FROM audit_agent_sets')).rows[0].n).to.equal(1);
+      } finally {
+        await c.end();
+      }
+    });
+
+    it('does not commit a write whose callback caught a failed statement', async () => {
+      await a.write((tx) => tx.identity.createPerson('TAKEN', { prefix: 'R' }));
+      const error = await a
+        .write(async (tx) => {
+          await tx.identity.createPerson('TAKEN', { prefix: 'R' }).catch(() => undefined);
+          return 'carried on';
+        })
+        .then(
+          (v) => v,
+          (e: Error) => e,
+        );
+      expect(error).to.be.instanceOf(StoreConstraintError);
+    });
+
+    it('reads one snapshot in a read, whatever commits meanwhile', async () => {
+      const [first, second] = await a.read(async (tx) => {
+        const before = await tx.identity.personByToken('LATE');
+        await b.write((w) => w.identity.createPerson('LATE', { prefix: 'R' }));
+        return [before, await tx.identity.personByToken('LATE')];
+      });
+      expect([first, second]).to.deep.equal([undefined, undefined]);
+      expect(await a.read((tx) => tx.identity.personByToken('LATE'))).not.to.equal(undefined);
+    });
   });
 });
