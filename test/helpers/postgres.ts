@@ -5,6 +5,7 @@
  * refuse to run as root: as root they run as `nobody`, the folder chowned to it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -141,4 +142,26 @@ export async function startPostgres(): Promise<PostgresCluster> {
     },
   };
   return cluster;
+}
+
+let shared: Promise<PostgresCluster> | undefined;
+
+/** One cluster for the whole test process, started at first use (removed when the process exits). */
+export function sharedPostgres(): Promise<PostgresCluster> {
+  shared ??= startPostgres();
+  return shared;
+}
+
+/** The database of a key (a server's data folder), created at first use: a server restarted on the same folder finds its data. */
+export async function databaseFor(cluster: PostgresCluster, key: string): Promise<string> {
+  const name = `hie_${createHash('sha1').update(key).digest('hex').slice(0, 20)}`;
+  const c = new pg.Client({ connectionString: cluster.url('postgres') });
+  await c.connect();
+  try {
+    const exists = (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount;
+    if (!exists) await c.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await c.end();
+  }
+  return name;
 }
