@@ -63,7 +63,12 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<PostgresCluster> {
+export interface ClusterOptions {
+  /** Serve TLS with this certificate and key (PEM files), and accept TCP connections over TLS only. */
+  tls?: { cert: string; key: string };
+}
+
+export async function startPostgres(opts: ClusterOptions = {}): Promise<PostgresCluster> {
   const bin = postgresBinaries();
   const asRoot = process.getuid?.() === 0;
   // As root the cluster runs as nobody, which cannot enter the test run's private temporary folder.
@@ -103,8 +108,20 @@ export async function startPostgres(): Promise<PostgresCluster> {
   process.on('exit', onExit);
   try {
     run('initdb', ['-D', data, '-U', SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    const tlsOptions: string[] = [];
+    if (opts.tls) {
+      // The key must belong to the server's user and be private to it.
+      for (const [from, to] of [[opts.tls.cert, 'server.crt'], [opts.tls.key, 'server.key']]) {
+        fs.copyFileSync(from, path.join(data, to));
+        fs.chmodSync(path.join(data, to), 0o600);
+        if (asRoot) fs.chownSync(path.join(data, to), fs.statSync(data).uid, fs.statSync(data).gid);
+      }
+      fs.writeFileSync(path.join(data, 'pg_hba.conf'), 'local all all trust\nhostssl all all 127.0.0.1/32 trust\n');
+      tlsOptions.push('-c ssl=on', '-c ssl_cert_file=server.crt', '-c ssl_key_file=server.key');
+    }
     // Durability is not under test here: no fsync makes database creation and commits fast.
     const options = [
+      ...tlsOptions,
       `-p ${port}`,
       "-c listen_addresses='127.0.0.1'",
       `-k ${dir}`,
@@ -127,7 +144,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
     socketDir: dir,
     url: (database) => `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`,
     async createDatabase(name = `hie_test_${process.pid}_${++databases}`) {
-      const c = new pg.Client({ connectionString: cluster.url('postgres') });
+      const c = adminClient(cluster);
       await c.connect();
       try {
         await c.query(`CREATE DATABASE ${name}`);
@@ -144,6 +161,11 @@ export async function startPostgres(): Promise<PostgresCluster> {
   return cluster;
 }
 
+/** A client of the cluster's own database over its unix socket (allowed whatever TCP asks for). */
+function adminClient(cluster: PostgresCluster): pg.Client {
+  return new pg.Client({ host: cluster.socketDir, port: cluster.port, user: cluster.user, database: 'postgres' });
+}
+
 let shared: Promise<PostgresCluster> | undefined;
 
 /** One cluster for the whole test process, started at first use (removed when the process exits). */
@@ -155,7 +177,7 @@ export function sharedPostgres(): Promise<PostgresCluster> {
 /** The database of a key (a server's data folder), created at first use: a server restarted on the same folder finds its data. */
 export async function databaseFor(cluster: PostgresCluster, key: string): Promise<string> {
   const name = `hie_${createHash('sha1').update(key).digest('hex').slice(0, 20)}`;
-  const c = new pg.Client({ connectionString: cluster.url('postgres') });
+  const c = adminClient(cluster);
   await c.connect();
   try {
     const exists = (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount;
