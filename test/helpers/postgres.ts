@@ -187,3 +187,13 @@ export async function databaseFor(cluster: PostgresCluster, key: string): Promis
   }
   return name;
 }
+
+/**
+ * With HIE_TEST_STORE=postgres, the environment that puts a `hie` child process on the database of
+ * its data folder (the one startTestServer gives a server on that folder); otherwise nothing.
+ */
+export async function testStoreEnv(dataDir: string | undefined): Promise<NodeJS.ProcessEnv> {
+  if (process.env.HIE_TEST_STORE !== 'postgres' || dataDir === undefined) return {};
+  const cluster = await sharedPostgres();
+  return { HIE__STORE__ENGINE: 'postgres', HIE__STORE__POSTGRES__URL: cluster.url(await databaseFor(cluster, path.resolve(dataDir))) };
+}
