@@ -10,6 +10,9 @@ export const MIGRATION_LOCK = 0x686965;
 
 export async function migrate(client: pg.ClientBase, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
   const applied: number[] = [];
+  // Neither waiting for another process's migration nor a migration itself (an index on a large
+  // table) is bound by the statement timeout of requests; RESET gives the connection its own back.
+  await client.query('SET statement_timeout = 0');
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)');
@@ -30,6 +33,7 @@ export async function migrate(client: pg.ClientBase, migrations: Migration[] = M
   } finally {
     // The lock also ends with the session, should the connection be what failed.
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await client.query('RESET statement_timeout').catch(() => undefined);
   }
   return applied;
 }

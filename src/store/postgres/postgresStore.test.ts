@@ -8,6 +8,7 @@ import { consentStoreSuite } from '../consent.suite.ts';
 import { registryStoreSuite } from '../registry.suite.ts';
 import { storeSuite, type StoreFactory } from '../store.suite.ts';
 import { StoreConstraintError } from '../errors.ts';
+import { MIGRATION_LOCK } from './migrate.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { PostgresStore } from './pgStore.ts';
 
@@ -47,6 +48,28 @@ describe('PostgreSQL store specifics', () => {
       expect(rows.map((r) => r.version)).to.deep.equal(MIGRATIONS.map((m) => m.version));
     } finally {
       await c.end();
+    }
+  });
+
+  it('waits for another process migrating longer than the statement timeout, then finds everything applied', async () => {
+    const db = await cluster.createDatabase();
+    const other = new pg.Client({ connectionString: cluster.url(db) });
+    await other.connect();
+    try {
+      // Another process holds the migration lock (as a long migration would) for longer than the timeout.
+      await other.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      const opening = PostgresStore.open({ url: cluster.url(db), poolSize: 1, statementTimeoutMs: 200 });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await other.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      const store = await opening;
+      try {
+        const p = await store.write((tx) => tx.identity.createPerson('AFTER', { prefix: 'R' }));
+        expect(p.regionalId).to.equal('R0000000001');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await other.end();
     }
   });
 
