@@ -13,6 +13,26 @@ export interface TlsConfig {
   readonly requireClientCert: boolean;
 }
 
+/** store.postgres: the database by URL or by parts (validated: not both). */
+export interface PostgresConfig {
+  readonly url?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly database?: string;
+  readonly user?: string;
+  readonly password?: string;
+  readonly poolSize: number;
+  readonly statementTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly tls?: {
+    readonly ca?: string;
+    readonly cert?: string;
+    readonly key?: string;
+    readonly servername?: string;
+    readonly rejectUnauthorized: boolean;
+  };
+}
+
 export interface Config {
   readonly dataDir: string;
   readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
@@ -46,8 +66,9 @@ export interface Config {
     readonly shutdownGraceMs: number;
   };
   readonly store: {
-    readonly engine: 'sqlite';
+    readonly engine: 'sqlite' | 'postgres';
     readonly sqlite: { readonly file: string; readonly synchronous: 'FULL' | 'NORMAL' };
+    readonly postgres: PostgresConfig;
     /** Below this free space in dataDir new writes are refused (0: off). */
     readonly minFreeBytes: number;
     readonly freeSpaceCheckMs: number;

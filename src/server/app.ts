@@ -35,7 +35,7 @@ import { SyslogDatagramListener } from '../atna/syslog/datagramListener.ts';
 import { SyslogStreamListener } from '../atna/syslog/streamListener.ts';
 import { senderOf } from '../atna/iti20/sender.ts';
 import type { CertificateInfo } from '../kernel/requestContext.ts';
-import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
+import { openStore } from './openStore.ts';
 import type { Store } from '../store/types.ts';
 import type { Config } from '../kernel/config.ts';
 import { HttpListener } from './http.ts';
@@ -96,17 +96,13 @@ export interface StartOptions {
   freeSpaceProbe?: FreeSpaceProbe;
 }
 
-export function openStore(config: Config): Store {
-  return new SqliteStore({ path: path.join(config.dataDir, config.store.sqlite.file), synchronous: config.store.sqlite.synchronous });
-}
-
 /**
  * The services without listeners: what the CLI's offline commands (pix review, token) need too. With a
  * write guard (the free-space guard), the services write through it; the audit trail and the delivery
  * queues (`ownStore`) do not, so that a refusal is still audited and a delivery still marked.
  */
 export async function openServices(config: Config, log: Logger, guard?: WriteGuard) {
-  const ownStore = openStore(config);
+  const ownStore = await openStore(config, log);
   const store = guard ? guardedStore(ownStore, guard) : ownStore;
   const domains = new DomainDirectory(config.identity);
   await ownStore.write((tx) => domains.seed(tx));

@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import type { DemographicQuery, Demographics, Domain, SearchCursor } from '../identity/types.ts';
+import { StoreConstraintError } from './errors.ts';
 import type { AuditRecord, AuditSearch, Store, StoredAuditRecord } from './types.ts';
 
 export interface StoreFactory {
@@ -80,6 +81,21 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
       const got = await store.read(async (tx) => [await tx.identity.personByToken('A'), await tx.identity.personByToken('B'), await tx.identity.personByToken('C')]);
       expect(got.map((p) => !!p)).to.deep.equal([true, false, true]);
+    });
+
+    it('rejects a write that breaks a uniqueness rule with StoreConstraintError, keeping nothing of it', async () => {
+      await store.write((tx) => tx.identity.createPerson('DUP', { prefix: 'R' }));
+      const error = await store
+        .write(async (tx) => {
+          await tx.identity.addDomain(HOSP);
+          await tx.identity.createPerson('DUP', { prefix: 'R' });
+        })
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      expect(error).to.be.instanceOf(StoreConstraintError);
+      expect(await store.read((tx) => tx.identity.domains())).to.deep.equal([]);
     });
 
     it('searches records by exact and prefix keys, birth date and sex, each record once', async () => {

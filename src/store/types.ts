@@ -1,11 +1,31 @@
 /**
- * The storage interface, in domain terms. Every engine (SQLite now, PostgreSQL later) implements it
- * and runs the same test suite (store.suite.ts).
+ * The storage interface, in domain terms. Every engine (SQLite, PostgreSQL) implements it and runs
+ * the same test suites (store.suite.ts, registry.suite.ts, consent.suite.ts).
  *
  * A request is one `write` call: everything it does commits together or not at all, and the
  * promise settles only after the commit is durable. Inside `write`, never wait on anything but the
  * transaction's own methods (no network, no timers): the engine may batch several requests into one
  * commit, each in its own savepoint.
+ *
+ * The contract every engine keeps, and every caller may count on (and must not count on more):
+ * - One snapshot per request: everything one `read` callback reads comes from one consistent state
+ *   of the store, whatever commits meanwhile; everything one `write` callback reads is that state
+ *   plus its own changes. (SQLite: one reader connection, one writer; PostgreSQL: a REPEATABLE READ
+ *   transaction per read, a SERIALIZABLE one per write.)
+ * - Check-then-insert holds under concurrent writers, in this process or in others on the same
+ *   database: a write that looks for a row and creates it when absent (a person by token, an entry
+ *   by uniqueId, an agent set) either sees the other writer's committed row or is rolled back and run
+ *   again. Two writes never both create the row. (SQLite: one writer at a time; PostgreSQL:
+ *   serialization failures and deadlocks are retried by the engine.)
+ * - A write that breaks a uniqueness rule anyway is rejected with StoreConstraintError (errors.ts),
+ *   and nothing of it is kept.
+ * - A `write` callback may run more than once (PostgreSQL retries it from the start), and only the
+ *   last run's changes and result count. So the callback is safe to retry: it keeps no state outside
+ *   the transaction that a run it does not finish would leave behind (caches, counters, sent
+ *   messages, files: do those after `write` resolves, or make them idempotent), and it does not
+ *   mutate its inputs (a second run must see the same request as the first).
+ * - Callbacks do not call `read` or `write` again (a nested request may wait for a connection that
+ *   the outer one holds).
  */
 import type {
   Demographics,
@@ -365,7 +385,9 @@ export interface WriteTx {
 
 export interface Store {
   readonly engine: string;
+  /** Runs `fn` on one snapshot of the store (see the contract above). */
   read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
+  /** Runs `fn` as one all-or-nothing request, perhaps more than once (see the contract above). */
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

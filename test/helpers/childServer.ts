@@ -1,6 +1,7 @@
 /** Runs `hie serve` as a separate process, so that tests can kill it at any moment. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { testStoreEnv } from './postgres.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The node flags of package.json's `hie` script and bin/hie.js, so that a child serves as `npm start` does. */
@@ -18,7 +19,7 @@ export async function spawnServer(dataDir: string, extraArgs: string[] = [], env
   const child = spawn(
     process.execPath,
     [...HIE_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'serve', '--data-dir', dataDir, '--mllp-port', '0', '--http-port', '0', '--log-level', 'warn', ...extraArgs],
-    { cwd: ROOT, env: { ...process.env, HIE_TOKEN_KEY: 'test-issuer-key-0123456789abcdef', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ROOT, env: { ...process.env, HIE_TOKEN_KEY: 'test-issuer-key-0123456789abcdef', ...(await testStoreEnv(dataDir)), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));

@@ -8,6 +8,7 @@ import type { Config } from '../../src/kernel/config.ts';
 import { silentLogger } from '../../src/kernel/logger.ts';
 import { MllpClient } from '../../src/hl7v2/mllp/client.ts';
 import { declaredCharset, decodeMessage } from '../../src/hl7v2/charset.ts';
+import { databaseFor, sharedPostgres } from './postgres.ts';
 
 export interface TestServer {
   app: App;
@@ -29,6 +30,7 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]>
 export async function startTestServer(overrides: DeepPartial<Config> & Record<string, unknown> = {}, dataDir = tempDir()): Promise<TestServer> {
   const config = validate({
     ...overrides,
+    ...(await testStoreOverrides(overrides, dataDir)),
     dataDir,
     mllp: { port: 0, ...(overrides.mllp as object) },
     http: { port: 0, ...(overrides.http as object) },
@@ -53,6 +55,17 @@ export async function startTestServer(overrides: DeepPartial<Config> & Record<st
       await app.stop();
     },
   };
+}
+
+/**
+ * HIE_TEST_STORE=postgres runs the servers of the tests on PostgreSQL (a throwaway cluster shared by
+ * the test process, a database per data folder) unless a test names its engine itself.
+ */
+async function testStoreOverrides(overrides: Record<string, unknown>, dataDir: string): Promise<Record<string, unknown>> {
+  const store = (overrides.store ?? {}) as { engine?: string };
+  if (process.env.HIE_TEST_STORE !== 'postgres' || store.engine !== undefined) return {};
+  const cluster = await sharedPostgres();
+  return { store: { ...store, engine: 'postgres', postgres: { url: cluster.url(await databaseFor(cluster, path.resolve(dataDir))), poolSize: 4 } } };
 }
 
 export function decodeReply(reply: Buffer): string {

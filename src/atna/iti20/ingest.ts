@@ -143,10 +143,12 @@ export class AuditIngest extends EventEmitter implements SyslogSink {
         let count = 0;
         while (take < this.queue.length && (take === 0 || count + this.queue[take].count <= this.batchSize)) count += this.queue[take++].count;
         const batch = this.queue.slice(0, take);
-        const statuses: Record<AuditStatus, number> = { valid: 0, invalid: 0, unparsed: 0 };
+        let statuses: Record<AuditStatus, number> = { valid: 0, invalid: 0, unparsed: 0 };
         const started = performance.now();
         try {
           await this.store.write(async (tx) => {
+            // Counted afresh by each run: the store may run the write again (store/types.ts).
+            statuses = { valid: 0, invalid: 0, unparsed: 0 };
             for (const pending of batch) {
               for (const r of pending.records()) {
                 await tx.audit.appendAudit(r);

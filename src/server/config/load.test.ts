@@ -56,6 +56,25 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: { HIE__NOPE: '1' } })).to.throw(ConfigError, 'HIE__NOPE: no such configuration key');
   });
 
+  it('keeps SQLite unless told postgres, and wants a PostgreSQL database by url or by parts, not both', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.store.engine).to.equal('sqlite');
+    expect(c.store.postgres).to.deep.equal({ poolSize: 10, statementTimeoutMs: 30000, connectTimeoutMs: 10000 });
+    const byUrl = loadConfig({ env: { HIE__STORE__ENGINE: 'postgres', HIE__STORE__POSTGRES__URL: 'postgres://hie@db.example:5433/hie', HIE__STORE__POSTGRES__POOL_SIZE: '4' } });
+    expect(byUrl.store.engine).to.equal('postgres');
+    expect(byUrl.store.postgres).to.include({ url: 'postgres://hie@db.example:5433/hie', poolSize: 4 });
+    const byParts = loadConfig({ env: { HIE__STORE__ENGINE: 'postgres', HIE__STORE__POSTGRES__HOST: 'db.example', HIE__STORE__POSTGRES__DATABASE: 'hie', HIE__STORE__POSTGRES__USER: 'hie' } });
+    expect(byParts.store.postgres).to.include({ host: 'db.example', database: 'hie', user: 'hie' });
+    expect(() => loadConfig({ env: { HIE__STORE__ENGINE: 'postgres' } })).to.throw(ConfigError, 'store.postgres: engine postgres needs url, or host');
+    expect(() => loadConfig({ env: { HIE__STORE__POSTGRES__URL: 'postgres://db/hie', HIE__STORE__POSTGRES__HOST: 'db' } })).to.throw(
+      ConfigError,
+      'store.postgres: give either url or host, not both',
+    );
+    expect(() => loadConfig({ env: { HIE__STORE__POSTGRES__URL: 'mysql://db/hie' } })).to.throw(ConfigError, 'store.postgres.url: must match pattern');
+    expect(() => loadConfig({ env: { HIE__STORE__ENGINE: 'oracle' } })).to.throw(ConfigError, 'store.engine: must be equal to one of the allowed values');
+    expect(() => loadConfig({ env: { HIE__STORE__POSTGRES__TLS__CERT: '/c.pem' } })).to.throw(ConfigError, 'store.postgres.tls: must have property key when property cert is present');
+  });
+
   it('names the individual-number domain by namespace and OID, with screening off, unless configured', () => {
     const c = loadConfig({ env: {} });
     expect(c.identity.individualNumber).to.deep.include({ namespace: 'MYNUMBER', oid: '2.999.392.1.9', typeCodes: ['MN'], freeTextScreening: { enabled: false } });

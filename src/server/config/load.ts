@@ -105,7 +105,18 @@ export function validate(doc: Json): Config {
   }
   const http = copy.http as { headersTimeoutMs: number; requestTimeoutMs: number };
   if (http.headersTimeoutMs > http.requestTimeoutMs) throw new ConfigError(['http.headersTimeoutMs: must not be more than http.requestTimeoutMs']);
+  const storeProblems = postgresProblems(copy.store as unknown as Config['store']);
+  if (storeProblems.length > 0) throw new ConfigError(storeProblems);
   return deepFreeze(copy) as unknown as Config;
+}
+
+/** store.postgres: a URL or its parts, never both; with engine postgres, one of them. */
+function postgresProblems(store: Config['store']): string[] {
+  const pg = store.postgres;
+  const parts = (['host', 'port', 'database', 'user', 'password'] as const).filter((k) => pg[k] !== undefined);
+  if (pg.url !== undefined && parts.length > 0) return [`store.postgres: give either url or ${parts.join(', ')}, not both`];
+  if (store.engine === 'postgres' && pg.url === undefined && pg.host === undefined) return ['store.postgres: engine postgres needs url, or host (with database and user)'];
+  return [];
 }
 
 /** Maps upper-case env path segments onto the schema's camelCase keys. */

@@ -10,7 +10,7 @@ import path from 'node:path';
 export const FILE_KEYS: readonly string[] = [
   'dataDir',
   ...['mllp.tls', 'http.tls', 'syslog.tls'].flatMap((t) => ['cert', 'key', 'ca', 'crl'].map((k) => `${t}.${k}`)),
-  ...['atna.repositories.*.tls', 'pix.consumers.*.tls', 'xds.repository.registryTls'].flatMap((t) => ['cert', 'key', 'ca'].map((k) => `${t}.${k}`)),
+  ...['atna.repositories.*.tls', 'pix.consumers.*.tls', 'xds.repository.registryTls', 'store.postgres.tls'].flatMap((t) => ['cert', 'key', 'ca'].map((k) => `${t}.${k}`)),
   'xua.identityProviders.*.cert',
   'iua.issuers.*.jwksFile',
 ];

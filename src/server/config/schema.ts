@@ -466,7 +466,7 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        engine: { enum: ['sqlite'], default: 'sqlite' },
+        engine: { enum: ['sqlite', 'postgres'], default: 'sqlite', description: 'sqlite: one file under dataDir, no server needed; postgres: the database store.postgres names' },
         sqlite: {
           type: 'object',
           additionalProperties: false,
@@ -474,6 +474,36 @@ export const configSchema = {
           properties: {
             file: { type: 'string', default: 'hie.db', description: 'relative to dataDir' },
             synchronous: { enum: ['FULL', 'NORMAL'], default: 'FULL' },
+          },
+        },
+        postgres: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'with engine postgres: the database, by url or by its parts (url and parts exclude each other)',
+          properties: {
+            url: { type: 'string', pattern: '^postgres(ql)?://', description: 'postgres://user:password@host:port/database' },
+            host: { type: 'string', minLength: 1, description: 'host name or address, or the folder of a unix socket' },
+            port: { ...port, minimum: 1, description: 'default 5432' },
+            database: { type: 'string', minLength: 1 },
+            user: { type: 'string', minLength: 1 },
+            password: { type: 'string' },
+            poolSize: { type: 'integer', minimum: 1, default: 10, description: 'connections to the database at most, per process' },
+            statementTimeoutMs: { type: 'integer', minimum: 0, default: 30000, description: 'a statement running longer is cancelled and its request fails whole (0: no limit)' },
+            connectTimeoutMs: { type: 'integer', minimum: 100, default: 10000, description: 'how long to wait for a connection to the database, at start and from the pool' },
+            tls: {
+              type: 'object',
+              additionalProperties: false,
+              dependencies: { cert: ['key'], key: ['cert'] },
+              description: 'TLS to the database (present: required)',
+              properties: {
+                ca: { type: 'string', description: 'PEM file of the CA that signs the database server certificate (default: the system CAs)' },
+                cert: { type: 'string', description: 'PEM file of a client certificate, when the database asks for one' },
+                key: { type: 'string', description: 'PEM file of its private key' },
+                servername: { type: 'string', description: 'the name the server certificate must carry, when not the host' },
+                rejectUnauthorized: { type: 'boolean', default: true, description: 'false accepts any server certificate (testing only)' },
+              },
+            },
           },
         },
         minFreeBytes: {

@@ -12,6 +12,7 @@ import type {
 } from '../../identity/types.ts';
 import type { IdentityWriter, NewRecord } from '../types.ts';
 import { marks, Statements } from './statements.ts';
+import { drivingOrder, keyCondition, PREFIX_END } from '../searchKeyCondition.ts';
 
 interface RecordRow {
   id: number;
@@ -63,24 +64,6 @@ const toProposal = (p: ProposalRow): LinkProposal => ({
   createdAt: p.created_at,
   decidedAt: p.decided_at,
 });
-
-/** Upper bound of a prefix range under SQLite's BINARY collation. */
-const PREFIX_END = '\u{10FFFF}';
-
-/** The SQL condition on `alias.key` of a query key and its OR alternatives, with its arguments. */
-function keyCondition(alias: string, k: DemographicQuery['keys'][number]): [string, unknown[]] {
-  const alts = [k, ...(k.or ?? [])];
-  const args: unknown[] = [];
-  const parts = alts.map((a) => {
-    if (a.prefix) {
-      args.push(a.key, a.key + PREFIX_END);
-      return `${alias}.key >= ? AND ${alias}.key < ?`;
-    }
-    args.push(a.key);
-    return `${alias}.key = ?`;
-  });
-  return [alts.length === 1 ? parts[0] : `(${parts.map((p) => `(${p})`).join(' OR ')})`, args];
-}
 
 const now = () => new Date().toISOString();
 
@@ -196,7 +179,7 @@ export class SqliteIdentityRepo implements IdentityWriter {
     let order = 'r.id';
     // Drive the query from the most selective index: an exact key, then the longest prefix, then birth date.
     if (keys.length > 0) {
-      keys.sort((a, b) => Number(!!a.or) - Number(!!b.or) || Number(a.prefix) - Number(b.prefix) || b.key.length - a.key.length);
+      keys.sort(drivingOrder);
       const drive = keys.shift()!;
       // SQLite would look each hit up by rowid in the wide table; the covering index holds every
       // column this query reads of r (patient_records_search).

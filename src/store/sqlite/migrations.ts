@@ -381,4 +381,15 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX pseudonyms_person ON pseudonyms(person_id, domain_key);
     `,
   },
+  {
+    version: 10,
+    name: "identity: the 'address' search key (any part of the address, PDQm ITI-78) for the records stored before it",
+    sql: `
+      -- searchKeys() writes an 'address' key for each address component key since issue 18; the
+      -- records stored earlier get theirs from the component keys they have (the same values).
+      INSERT INTO record_keys (record_id, kind, key)
+        SELECT DISTINCT record_id, 'address', key FROM record_keys WHERE kind LIKE 'addr.%' AND key <> ''
+        EXCEPT SELECT record_id, kind, key FROM record_keys WHERE kind = 'address';
+    `,
+  },
 ];

@@ -8,7 +8,7 @@ import type { AssociationCriteria, EntryCriteria, NewEntry, StoredEntry, TimeCol
 import { padDtm } from '../../xds/registry/entries.ts';
 import type { EntryKind } from '../../xds/registry/metadata.ts';
 import type { RegistryWriter } from '../types.ts';
-import { decodeBody, encodeBody } from './registryBody.ts';
+import { decodeBody, encodeBody } from '../registryBody.ts';
 import { marks, Statements } from './statements.ts';
 
 interface Row {

@@ -115,3 +115,38 @@ describe('SQLite migration 5 (agent sets)', () => {
     }
   });
 });
+
+describe('SQLite migration 10 (the address search key)', () => {
+  it("gives the records stored before it their 'address' keys, once", async () => {
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hie-store-')), 'hie.db');
+    const db = new Database(f);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const m of MIGRATIONS.filter((m) => m.version < 10)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations VALUES (?, 'm', 'now')").run(m.version);
+    }
+    db.exec("INSERT INTO domains(key, namespace, oid, type, kind) VALUES ('HOSP', 'HOSP', '1.2.3', 'ISO', 'facility')");
+    db.exec("INSERT INTO persons(id, token, regional_id, created_at, updated_at) VALUES (1, NULL, 'R1', 't', 't')");
+    db.exec("INSERT INTO patient_records(id, domain_key, local_id, person_id, demographics, birth_date, sex, updated_at) VALUES (1, 'HOSP', 'P1', 1, '{}', '19700101', 'F', 't')");
+    // Two components with the same key (one 'address' key), one empty.
+    const key = db.prepare("INSERT INTO record_keys(record_id, kind, key) VALUES (1, ?, ?)");
+    key.run('addr.3', 'ヨコハマシ');
+    key.run('addr.4', 'ヨコハマシ');
+    key.run('addr.5', '2310023');
+    key.run('addr.1', '');
+    key.run('family', 'ヤマダ');
+    db.close();
+    const store = new SqliteStore({ path: f });
+    try {
+      const search = (key: string, prefix: boolean) => store.read((tx) => tx.identity.searchRecords({ keys: [{ kind: 'address', key, prefix }] }, 10));
+      expect((await search('ヨコハマ', true)).matches.map((m) => m.recordId)).to.deep.equal([1]);
+      expect((await search('2310023', false)).matches.map((m) => m.recordId)).to.deep.equal([1]);
+      const check = new Database(f, { readonly: true });
+      const rows = check.prepare("SELECT key FROM record_keys WHERE kind = 'address' ORDER BY key").all() as { key: string }[];
+      check.close();
+      expect(rows.map((r) => r.key)).to.deep.equal(['2310023', 'ヨコハマシ']);
+    } finally {
+      await store.close();
+    }
+  });
+});

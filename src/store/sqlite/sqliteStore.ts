@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { StoreConstraintError } from '../errors.ts';
 import type { ReadTx, Store, WriteTx } from '../types.ts';
 import { SqliteAuditRepo } from './auditRepo.ts';
 import { SqliteConsentRepo } from './consentRepo.ts';
@@ -79,6 +80,12 @@ function migrate(db: Database.Database): void {
   }
 }
 
+/** A broken uniqueness rule as the engine-neutral error (errors.ts). */
+function uniqueViolation(e: unknown): StoreConstraintError | undefined {
+  if (!(e instanceof Database.SqliteError) || (e.code !== 'SQLITE_CONSTRAINT_UNIQUE' && e.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY')) return undefined;
+  return new StoreConstraintError(e.message);
+}
+
 export class SqliteStore implements Store {
   readonly engine = 'sqlite';
   private readonly writer: Database.Database;
@@ -131,7 +138,9 @@ export class SqliteStore implements Store {
   }
 
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    return this.queue.enqueue(() => fn(this.writeTx));
+    return this.queue.enqueue(() => fn(this.writeTx)).catch((e: unknown) => {
+      throw uniqueViolation(e) ?? e;
+    });
   }
 
   async close(): Promise<void> {

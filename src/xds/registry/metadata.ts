@@ -205,3 +205,24 @@ export function parsePatientCx(cx: string): { id: string; oid: string } | undefi
 export function cloneObjects<T>(objects: T[]): T[] {
   return JSON.parse(JSON.stringify(objects)) as T[];
 }
+
+/**
+ * A copy of request objects that registration may work on (ids assigned, statuses, lids, versions
+ * and slots set) while the caller's stay as they were: every object and list down to the slots,
+ * the slots, names and values themselves shared, as nothing changes them in place (setSlot replaces
+ * a slot). Much cheaper than cloneObjects. A write callback may run twice (the PostgreSQL store
+ * retries a serialization failure, store/types.ts): the second run must find the request untouched.
+ */
+export function workingCopy<T extends Identifiable>(objects: T[]): T[] {
+  return objects.map((o) => copyObject(o));
+}
+
+function copyObject<T extends Identifiable>(o: T): T {
+  if (o.type === 'ObjectRef') return Object.assign({}, o);
+  // Object.assign, not a spread: see withFields (rim.ts).
+  return Object.assign({}, o, {
+    slots: [...o.slots],
+    classifications: o.classifications.map((c) => copyObject(c)),
+    externalIdentifiers: o.externalIdentifiers.map((e) => copyObject(e)),
+  });
+}

@@ -13,6 +13,7 @@ import { ErrorCollector } from './errors.ts';
 import {
   associationIndex,
   cloneObjects,
+  workingCopy,
   documentIndex,
   externalId,
   folderIndex,
@@ -49,7 +50,9 @@ export interface RegisterOptions {
   onDemand?: boolean;
   /**
    * The caller hands the objects over (a request decoded for this call only): they are worked on
-   * in place (ids assigned, statuses set) instead of copied first.
+   * in a working copy of the objects and their lists (ids assigned, statuses set), not a deep copy.
+   * Either way the caller's objects are left as they were, so a write that runs again (a PostgreSQL
+   * retry) registers the same request.
    */
   owned?: boolean;
   /** The domain key of the facility whose node submits (recorded on every entry; null when not known). */
@@ -137,7 +140,7 @@ export class RegistryService {
    */
   async register(tx: WriteTx, objects: Identifiable[], opts: RegisterOptions = {}): Promise<RegisterOutcome> {
     refuseIndividualNumbers(objects, this.identity.domains.individualNumber);
-    const sub = partition(opts.owned ? objects : cloneObjects(objects));
+    const sub = partition(opts.owned ? workingCopy(objects) : cloneObjects(objects));
     const ec = new ErrorCollector();
     validateSubmission(sub, ec, { requireRepositoryAttributes: true, onDemand: opts.onDemand });
     // A lid other than the id submits a new version of a registered object: only ITI-57 does that.
@@ -240,7 +243,7 @@ export class RegistryService {
     return updateDocumentSet(
       { resolvePatient: (t, p) => this.resolvePatient(t, p), assignUuids, saveExtraMetadata: this.cfg.saveExtraMetadata, now: nowDtm, facility: opts.facility ?? null },
       tx,
-      opts.owned ? objects : cloneObjects(objects),
+      opts.owned ? workingCopy(objects) : cloneObjects(objects),
     );
   }
 

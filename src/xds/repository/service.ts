@@ -45,7 +45,6 @@ export class RepositoryService {
     try {
       for (const d of documents) written.push(await this.blobs.write(d.source));
       return await this.store.write(async (tx) => {
-        // The rows first: the registration may assign UUIDs to the objects in place.
         await this.putDocuments(tx, entries, facts);
         const outcome = await register(tx, objects);
         if (inWrite) await inWrite(tx, outcome);

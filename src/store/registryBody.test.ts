@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { RegistryObject } from '../../ebxml/rim.ts';
+import type { RegistryObject } from '../ebxml/rim.ts';
 import { decodeBody, encodeBody } from './registryBody.ts';
 
 const DOC = 'urn:uuid:0618436d-45e7-4f4f-8ded-a2da9f97ca74';

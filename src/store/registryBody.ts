@@ -1,11 +1,11 @@
 /**
- * The JSON body a registry object is stored as, and back. The Classifications and
+ * The JSON body a registry object is stored as by every engine, and back. The Classifications and
  * ExternalIdentifiers nested in an object are stored without their empty lists and without the
  * reference to the object they are nested in (classifiedObject, registryObject), both put back on
  * reading: a DocumentEntry's body is about a quarter smaller, so that two of them fit one 8 KiB page.
  * A body stored whole reads the same.
  */
-import type { Classification, ExternalIdentifier, RegistryObject } from '../../ebxml/rim.ts';
+import type { Classification, ExternalIdentifier, RegistryObject } from '../ebxml/rim.ts';
 
 type Nested = Classification | ExternalIdentifier;
 

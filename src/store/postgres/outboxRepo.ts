@@ -1,0 +1,67 @@
+/**
+ * The durable outbox on PostgreSQL: messages written with the change that caused them, sent after
+ * commit (as sqlite/outboxRepo.ts). One process dispatches them for now: claiming messages across
+ * processes (SKIP LOCKED) is still to come (issue 17).
+ */
+import type { OutboxMessage, OutboxWriter } from '../types.ts';
+import type { Sql } from './sql.ts';
+
+interface Row {
+  id: number;
+  channel: string;
+  destination: string;
+  payload: Buffer;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+}
+
+export class PgOutboxRepo implements OutboxWriter {
+  constructor(private readonly sql: Sql) {}
+
+  async enqueue(channel: string, destination: string, payload: Buffer): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO outbox(channel, destination, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, 0)',
+      channel,
+      destination,
+      payload,
+      new Date().toISOString(),
+    );
+  }
+
+  async dueMessages(channel: string, now: number, limit: number): Promise<OutboxMessage[]> {
+    const rows = await this.sql.all<Row>(
+      `SELECT o.id, o.channel, o.destination, o.payload, o.attempts, o.next_attempt_at, o.last_error FROM outbox o
+       WHERE o.channel = ? AND o.sent_at IS NULL AND o.destination IN (
+         SELECT h.destination FROM outbox h
+         WHERE h.id IN (SELECT min(id) FROM outbox WHERE channel = ? AND sent_at IS NULL GROUP BY destination)
+           AND h.next_attempt_at <= ?)
+       ORDER BY o.id LIMIT ?`,
+      channel,
+      channel,
+      now,
+      limit,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      channel: r.channel,
+      destination: r.destination,
+      payload: r.payload,
+      attempts: r.attempts,
+      nextAttemptAt: r.next_attempt_at,
+      lastError: r.last_error,
+    }));
+  }
+
+  async pendingCount(channel: string): Promise<number> {
+    return (await this.sql.get<{ n: number }>('SELECT count(*) AS n FROM outbox WHERE channel = ? AND sent_at IS NULL', channel))!.n;
+  }
+
+  async markSent(id: number): Promise<void> {
+    await this.sql.run('UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?', new Date().toISOString(), id);
+  }
+
+  async markFailed(id: number, error: string, nextAttemptAt: number): Promise<void> {
+    await this.sql.run('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?', error, nextAttemptAt, id);
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The PostgreSQL store: a pool of connections, one transaction per request. A read is one
+ * REPEATABLE READ READ ONLY transaction (one snapshot for everything it reads); a write is one
+ * SERIALIZABLE transaction, run again from the start when PostgreSQL reports a serialization failure
+ * (40001) or a deadlock (40P01), so that check-then-insert logic holds with any number of writers in
+ * any number of processes. A unique violation (23505) is a StoreConstraintError, as with SQLite.
+ * Migrations run at open, under an advisory lock (migrate.ts).
+ */
+import type { ConnectionOptions } from 'node:tls';
+import pg from 'pg';
+import { StoreConstraintError, StoreUnavailableError } from '../errors.ts';
+import type { ReadTx, Store, WriteTx } from '../types.ts';
+import { PgAuditRepo, type AgentSetCache } from './auditRepo.ts';
+import { PgConsentRepo } from './consentRepo.ts';
+import { PgIdentityRepo } from './identityRepo.ts';
+import { PgIngestRepo } from './ingestRepo.ts';
+import { migrate } from './migrate.ts';
+import { PgOutboxRepo } from './outboxRepo.ts';
+import { PgRegistryRepo } from './registryRepo.ts';
+import { PgRepositoryRepo } from './repositoryRepo.ts';
+import { Sql } from './sql.ts';
+
+export interface PostgresStoreOptions {
+  /** A connection URL (postgres://user:password@host:port/database?...), or the parts below. */
+  url?: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  password?: string;
+  /** Connections at most. */
+  poolSize?: number;
+  /** A statement running longer is cancelled (the request fails, nothing of it is kept). */
+  statementTimeoutMs?: number;
+  /** How long to wait for a connection (new, or free in the pool). */
+  connectTimeoutMs?: number;
+  /** TLS to the database; absent: none (or what the URL's sslmode says). */
+  tls?: ConnectionOptions;
+  /** Runs of one write at most, the first included, when PostgreSQL asks for a retry. */
+  maxAttempts?: number;
+  /** Told of errors of idle connections (the database restarted, the network dropped). */
+  onIdleError?: (e: Error) => void;
+}
+
+/** PostgreSQL's int8 (ids, counts) as a JavaScript number: ids stay far below 2^53. */
+const INT8 = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+const RETRYABLE = new Set(['40001', '40P01']);
+const UNIQUE_VIOLATION = '23505';
+
+const sqlState = (e: unknown): string | undefined => (e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : undefined);
+/** An error PostgreSQL reported (a DatabaseError carries a severity): the connection itself is fine. */
+const fromServer = (e: unknown): boolean => e instanceof Error && 'severity' in e;
+
+/** Where the store connects, without the password, for messages. */
+export function describeTarget(o: PostgresStoreOptions): string {
+  if (o.url) {
+    try {
+      const u = new URL(o.url);
+      return `${u.hostname || 'localhost'}:${u.port || 5432}${u.pathname}`;
+    } catch {
+      return 'the configured URL';
+    }
+  }
+  return `${o.host ?? 'localhost'}:${o.port ?? 5432}/${o.database ?? ''}`;
+}
+
+interface Tx {
+  sql: Sql;
+  audit: PgAuditRepo;
+  tx: WriteTx;
+}
+
+export class PostgresStore implements Store {
+  readonly engine = 'postgres';
+  private readonly agentSets: AgentSetCache = new Map();
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly maxAttempts: number,
+  ) {}
+
+  /** Connects, migrates, and gives the store; a StoreUnavailableError when the database cannot be reached. */
+  static async open(o: PostgresStoreOptions): Promise<PostgresStore> {
+    const pool = new pg.Pool({
+      connectionString: o.url,
+      host: o.host,
+      port: o.port,
+      database: o.database,
+      user: o.user,
+      password: o.password,
+      max: o.poolSize ?? 10,
+      statement_timeout: o.statementTimeoutMs ?? 30_000,
+      connectionTimeoutMillis: o.connectTimeoutMs ?? 10_000,
+      application_name: 'hie',
+      ...(o.tls ? { ssl: o.tls } : {}),
+      types,
+    });
+    pool.on('error', (e) => o.onIdleError?.(e));
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw new StoreUnavailableError(`cannot connect to PostgreSQL at ${describeTarget(o)}: ${(e as Error).message || sqlState(e) || String(e)}`, { cause: e });
+    }
+    try {
+      await migrate(client);
+    } catch (e) {
+      client.release(true);
+      await pool.end().catch(() => undefined);
+      throw e;
+    }
+    client.release();
+    return new PostgresStore(pool, o.maxAttempts ?? 10);
+  }
+
+  async read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const { tx } = this.transaction(client);
+      const value = await fn(tx);
+      await client.query('COMMIT');
+      return value;
+    } catch (e) {
+      broken = !(await rollback(client));
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken = false;
+      let t: Tx | undefined;
+      try {
+        await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+        t = this.transaction(client);
+        const value = await fn(t.tx);
+        // A callback that caught a failed query must not commit: PostgreSQL would answer COMMIT with a rollback.
+        if (t.sql.failure !== undefined) throw t.sql.failure;
+        await client.query('COMMIT');
+        t.audit.committed();
+        return value;
+      } catch (e) {
+        broken = !(await rollback(client));
+        // The callback may have turned the failed query into an error of its own: the query decides.
+        const cause = t?.sql.failure ?? e;
+        const state = sqlState(cause);
+        if (state && RETRYABLE.has(state) && fromServer(cause) && attempt < this.maxAttempts) {
+          await pause(attempt);
+          continue;
+        }
+        if (state === UNIQUE_VIOLATION && fromServer(cause)) {
+          throw new StoreConstraintError((cause as Error).message, (cause as { constraint?: string }).constraint);
+        }
+        throw e;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private transaction(client: pg.PoolClient): Tx {
+    const sql = new Sql(client);
+    const audit = new PgAuditRepo(sql, this.agentSets);
+    return {
+      sql,
+      audit,
+      tx: {
+        identity: new PgIdentityRepo(sql),
+        audit,
+        outbox: new PgOutboxRepo(sql),
+        registry: new PgRegistryRepo(sql),
+        repository: new PgRepositoryRepo(sql),
+        ingest: new PgIngestRepo(sql),
+        consent: new PgConsentRepo(sql),
+      },
+    };
+  }
+}
+
+/** Rolls back; false when the connection could not (it is broken and must not go back to the pool). */
+async function rollback(client: pg.PoolClient): Promise<boolean> {
+  try {
+    await client.query('ROLLBACK');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A short random pause before a retry, longer after each, so that the writers that met do not meet again. */
+function pause(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(200, 5 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
