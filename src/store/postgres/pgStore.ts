@@ -12,6 +12,7 @@ import { StoreConstraintError, StoreUnavailableError } from '../errors.ts';
 import type { ReadTx, Store, WriteTx } from '../types.ts';
 import { PgAuditRepo, type AgentSetCache } from './auditRepo.ts';
 import { PgConsentRepo } from './consentRepo.ts';
+import { PgContinuationTable } from './continuationTable.ts';
 import { PgIdentityRepo } from './identityRepo.ts';
 import { PgIngestRepo } from './ingestRepo.ts';
 import { migrate } from './migrate.ts';
@@ -78,11 +79,15 @@ interface Tx {
 export class PostgresStore implements Store {
   readonly engine = 'postgres';
   private readonly agentSets: AgentSetCache = new Map();
+  /** Open interactive queries, continued by whichever process the next page reaches. */
+  readonly continuations: PgContinuationTable;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly maxAttempts: number,
-  ) {}
+  ) {
+    this.continuations = new PgContinuationTable(pool);
+  }
 
   /** Connects, migrates, and gives the store; a StoreUnavailableError when the database cannot be reached. */
   static async open(o: PostgresStoreOptions): Promise<PostgresStore> {
