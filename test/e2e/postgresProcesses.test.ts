@@ -1,0 +1,176 @@
+/**
+ * Two `hie serve` processes on one throwaway PostgreSQL database, as behind a load balancer (issue 17,
+ * "several processes on one database"): feeds of one token to both at once make one person; merges
+ * (A40) given to both at once lose nothing; one SubmissionSet uniqueId provided (ITI-41) to both at
+ * once is registered once; a PDQ query (ITI-21) opened on one is continued and cancelled on the other,
+ * an ITI-81 next link of one followed on the other; each ITI-10 notification reaches the consumer
+ * once, and those of a process killed mid-send are sent by the other; `kill -9` of one process under
+ * an ITI-8 load loses no acknowledged feed and the other keeps serving.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import type { Bundle } from 'fhir/r4.js';
+import pg from 'pg';
+import { message, msh, segment } from '../../src/hl7v2/builder.ts';
+import { Hl7v2Message } from '../../src/hl7v2/message.ts';
+import { MllpClient } from '../../src/hl7v2/mllp/client.ts';
+import { MllpServer } from '../../src/hl7v2/mllp/server.ts';
+import { TokenIssuer } from '../../src/identity/token/issuer.ts';
+import { spawnServer, type ChildServer } from '../helpers/childServer.ts';
+import { eventually, FakeConsumer } from '../helpers/fakeConsumer.ts';
+import { fhir } from '../helpers/fhir.ts';
+import { decodeReply, field, segments, tempDir } from '../helpers/hieServer.ts';
+import { individualNumber } from '../helpers/individualNumbers.ts';
+import { adt, cancelQuery, HOSP_A, HOSP_B, pdqQuery, pixQuery, TOKEN } from '../helpers/messages.ts';
+import { startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
+import { ACTIONS, errorCodes, NIST_AFFINITY, pid, registryResponseOf, STATUS, XdsClient } from '../helpers/xds.ts';
+import { provideAndRegisterRequest, uniqueOid } from '../helpers/xdsMetadata.ts';
+
+const TOKEN_KEY = 'test-issuer-key-0123456789abcdef';
+const pid3 = (reply: string) => field(reply, 'PID', 3).split('~');
+
+/** An ITI-10 consumer that can be told to take messages and never answer (its sender hangs mid-send). */
+class HangingConsumer {
+  readonly received: Hl7v2Message[] = [];
+  hang = true;
+  private release?: () => void;
+  private readonly released = new Promise<void>((r) => (this.release = r));
+  private server?: MllpServer;
+
+  constructor(readonly port: number) {}
+
+  async start(): Promise<void> {
+    this.server = new MllpServer({ host: '127.0.0.1', port: this.port, maxMessageBytes: 1 << 20, idleTimeoutMs: 60_000, frameTimeoutMs: 30_000 }, async (ev) => {
+      if (ev.kind !== 'message') return [];
+      const m = Hl7v2Message.parse(ev.bytes.toString('utf8'));
+      if (this.hang) {
+        await this.released;
+        return [];
+      }
+      this.received.push(m);
+      const h = m.header;
+      const ack = message([
+        msh({ sendingApplication: 'CONSUMER', sendingFacility: 'HOSP_C', receivingApplication: h.sendingApplication, receivingFacility: h.sendingFacility, dateTime: '20240101', messageType: ['ACK', 'A31', 'ACK'], controlId: 'C' + h.controlId, processingId: 'P', version: '2.5' }),
+        segment('MSA', ['AA', h.controlId]),
+      ]);
+      return [Buffer.from(ack)];
+    });
+    await this.server.listen();
+  }
+
+  async stop(): Promise<void> {
+    this.release!();
+    await this.server?.close();
+  }
+}
+
+describe('two hie serve processes on one PostgreSQL (e2e)', function () {
+  this.timeout(180_000);
+  let cluster: PostgresCluster;
+  const children: ChildServer[] = [];
+  const clients: MllpClient[] = [];
+
+  before(async () => {
+    cluster = await startPostgres();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)));
+    await Promise.all(children.splice(0).map((c) => c.kill('SIGKILL')));
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  /** Two processes on one new database, each with its own data folder, configured by a file. */
+  async function twoProcesses(extra: Record<string, unknown> = {}): Promise<{ url: string; one: ChildServer; two: ChildServer }> {
+    const url = cluster.url(await cluster.createDatabase());
+    const dir = tempDir();
+    const file = path.join(dir, 'hie.json');
+    const config = {
+      identity: { regional: { authority: { namespace: 'AFFINITY', oid: NIST_AFFINITY } } },
+      store: { engine: 'postgres', postgres: { url, poolSize: 6, outboxClaimMs: 2000 } },
+      ...extra,
+    };
+    fs.writeFileSync(file, JSON.stringify(config));
+    // The first migrates; the second starts on the migrated database (they may also start together).
+    const [one, two] = await Promise.all([1, 2].map(() => spawnServer(tempDir(), ['--config', file], { HIE_TOKEN_KEY: TOKEN_KEY })));
+    children.push(one, two);
+    return { url, one, two };
+  }
+
+  async function mllp(s: ChildServer): Promise<(m: string) => Promise<string>> {
+    const c = await MllpClient.connect({ host: '127.0.0.1', port: s.mllpPort, replyTimeoutMs: 20_000 });
+    clients.push(c);
+    return async (m) => decodeReply(await c.send(Buffer.from(m)));
+  }
+
+  async function sql<T extends pg.QueryResultRow>(url: string, text: string, args: unknown[] = []): Promise<T[]> {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return (await c.query<T>(text, args)).rows;
+    } finally {
+      await c.end();
+    }
+  }
+
+  it('makes one person of one token fed to both at once, and loses no merge given to both at once', async () => {
+    const { one, two } = await twoProcesses();
+    const [a, b] = [await mllp(one), await mllp(two)];
+    const issuer = new TokenIssuer(Buffer.from(TOKEN_KEY, 'utf8'));
+    const tokens = [1, 2, 3, 4, 5, 6].map((i) => issuer.issue(individualNumber(`2345678901${i}`)));
+    const acks = await Promise.all(
+      tokens.flatMap((token, i) => [
+        a(adt({ ids: [`TA-${i}^^^${HOSP_A}`, `${token}^^^${TOKEN}`] })),
+        b(adt({ ids: [`TB-${i}^^^${HOSP_B}`, `${token}^^^${TOKEN}`], sendingFacility: 'HOSP_B', name: '別名^太郎^^^^^L' })),
+      ]),
+    );
+    expect(acks.map((r) => field(r, 'MSA', 1))).to.deep.equal(acks.map(() => 'AA'));
+    for (const i of tokens.keys()) {
+      expect(pid3(await b(pixQuery({ key: `TA-${i}^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`] }))), `token ${i} via two`).to.deep.equal([`TB-${i}^^^${HOSP_B}`]);
+      expect(pid3(await a(pixQuery({ key: `TB-${i}^^^${HOSP_B}`, domains: [`^^^${HOSP_A}`] }))), `token ${i} via one`).to.deep.equal([`TA-${i}^^^${HOSP_A}`]);
+    }
+
+    // Nine persons, each of a HOSP_A and a HOSP_B record; eight merged into the first, half through each process, at once.
+    for (let i = 0; i < 9; i++) expect(field(await a(adt({ ids: [`M-${i}^^^${HOSP_A}`, `MB-${i}^^^${HOSP_B}`] })), 'MSA', 1)).to.equal('AA');
+    const merges = await Promise.all(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((i) => (i % 2 ? a : b)(adt({ event: 'A40', ids: [`M-0^^^${HOSP_A}`], mrg: [`M-${i}^^^${HOSP_A}`] }))),
+    );
+    expect(merges.map((r) => field(r, 'MSA', 1))).to.deep.equal(merges.map(() => 'AA'));
+    for (const ask of [a, b]) {
+      const survivor = await ask(pixQuery({ key: `M-0^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`] }));
+      expect(pid3(survivor).sort()).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `MB-${i}^^^${HOSP_B}`));
+      for (const i of [3, 8]) expect(pid3(await ask(pixQuery({ key: `M-${i}^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`] }))).sort(), `merged M-${i}`).to.have.length(9);
+    }
+  });
+
+  it('registers each SubmissionSet uniqueId once when ITI-41 gives it to both at once', async () => {
+    const { url, one, two } = await twoProcesses();
+    const feed = await mllp(one);
+    const patients = [1, 2, 3, 4].map((i) => `PGM-${i}`);
+    for (const p of patients) expect(field(await feed(adt({ ids: [`${p}^^^AFFINITY&${NIST_AFFINITY}&ISO`], event: 'A01' })), 'MSA', 1)).to.equal('AA');
+    const provide = (s: ChildServer, patient: string, submissionSetUniqueId: string) => {
+      const c = new XdsClient(s.httpPort!);
+      const body = provideAndRegisterRequest({ patientId: pid(patient), submissionSetUniqueId, docs: [{ id: `urn:uuid:${randomUUID()}`, content: Buffer.from(`文書 ${randomUUID()}`) }] }, 'inline');
+      return c.mtom(c.repositoryPath, ACTIONS.iti41, body, []);
+    };
+    const rounds = await Promise.all(
+      patients.map((p) => {
+        const uid = uniqueOid();
+        return Promise.all([provide(one, p, uid), provide(two, p, uid)]);
+      }),
+    );
+    for (const [i, replies] of rounds.entries()) {
+      const statuses = replies.map((r) => registryResponseOf(r.body).attrs.status);
+      expect(statuses.filter((x) => x === STATUS.success), `${patients[i]}: ${replies.map((r) => r.xml).join('\n')}`).to.have.length(1);
+      const refused = replies.find((r) => registryResponseOf(r.body).attrs.status === STATUS.failure)!;
+      expect(errorCodes(registryResponseOf(refused.body)), refused.xml).to.deep.equal(['XDSDuplicateUniqueIdInRegistry']);
+    }
+    const duplicated = await sql(url, "SELECT kind, unique_id FROM xds_entries WHERE kind IN ('SubmissionSet', 'DocumentEntry') GROUP BY kind, unique_id HAVING count(*) > 1");
+    expect(duplicated).to.deep.equal([]);
+    const sets = await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM xds_entries WHERE kind = 'SubmissionSet'");
+    expect(sets[0].n).to.equal(patients.length);
+  });
+});
