@@ -76,12 +76,13 @@ export class OutboxDispatcher {
     this.running = true;
     try {
       for (;;) {
-        // A look first, so that an empty outbox costs no write.
-        const any = await this.o.store.read((tx) => tx.outbox.dueMessages(this.o.channel, Date.now(), 1));
-        if (any.length === 0) break;
+        const claims = this.o.store.outboxClaims;
         const claimMs = this.o.claimMs ?? 60_000;
         const claimedAt = Date.now();
-        const due = await this.o.store.write((tx) => tx.outbox.claimDue(this.o.channel, claimedAt, 100, this.holder, claimedAt + claimMs));
+        let due = await this.o.store.read((tx) => tx.outbox.dueMessages(this.o.channel, claimedAt, claims ? 1 : 100));
+        if (due.length === 0) break;
+        // Shared by several processes: send only what this dispatcher claimed (the look above costs no write when nothing is due).
+        if (claims) due = await claims.claimDue(this.o.channel, claimedAt, 100, this.holder, claimedAt + claimMs);
         if (due.length === 0) break;
         const unsent = new Set(due.map((m) => m.id));
         const blocked = new Set<string>();
@@ -115,7 +116,7 @@ export class OutboxDispatcher {
           }
         }
         await markSent();
-        if (unsent.size > 0) await this.o.store.write((tx) => tx.outbox.releaseClaims([...unsent], this.holder));
+        if (claims && unsent.size > 0) await claims.releaseClaims([...unsent], this.holder);
         if (this.stopped || !progressed) break;
       }
     } catch (e) {

@@ -26,5 +26,6 @@ export function guardedStore(inner: Store, guard: WriteGuard): Store {
     close: () => inner.close(),
     // Open queries are a continuation's place, not data: kept whatever the free space.
     continuations: inner.continuations,
+    outboxClaims: inner.outboxClaims,
   };
 }

@@ -263,12 +263,18 @@ export interface OutboxWriter extends OutboxReader {
   enqueue(channel: string, destination: string, payload: Buffer): Promise<void>;
   markSent(id: number): Promise<void>;
   markFailed(id: number, error: string, nextAttemptAt: number): Promise<void>;
+}
+
+/**
+ * Claims on outbox messages, for engines that several processes share; each method is one request of
+ * its own. markSent and markFailed end a claim too.
+ */
+export interface OutboxClaims {
   /**
    * Claims for `holder` until `until` (epoch ms) the due messages (as dueMessages) of destinations no
-   * other holder has claimed, and returns them: with several processes on one database each message
-   * is sent by one of them. A claim not released by markSent, markFailed or releaseClaims expires
-   * (its holder died mid-send) and the messages are claimed again: at least once, never lost. An
-   * engine used by one process at a time may claim nothing beyond dueMessages.
+   * other holder has claimed, and returns them: each message is sent by one process, in order per
+   * destination. A claim not ended expires (its holder died mid-send) and the messages are claimed
+   * again: at least once, never lost.
    */
   claimDue(channel: string, now: number, limit: number, holder: string, until: number): Promise<OutboxMessage[]>;
   /** Gives back the holder's claims on these messages, for another run or process to take. */
@@ -418,4 +424,6 @@ export interface Store {
   close(): Promise<void>;
   /** Open interactive queries kept in the database for every process (PostgreSQL); absent: each process keeps its own in memory. */
   readonly continuations?: ContinuationTable;
+  /** Claims on outbox messages, where several processes dispatch one outbox (PostgreSQL); absent: one process dispatches it. */
+  readonly outboxClaims?: OutboxClaims;
 }

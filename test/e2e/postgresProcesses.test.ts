@@ -97,7 +97,14 @@ describe('two hie serve processes on one PostgreSQL (e2e)', function () {
     // The first migrates; the second starts on the migrated database (they may also start together).
     const [one, two] = await Promise.all([1, 2].map(() => spawnServer(tempDir(), ['--config', file], { HIE_TOKEN_KEY: TOKEN_KEY })));
     children.push(one, two);
+    for (const c of [one, two]) c.process.stderr!.on('data', (d) => process.env.PGM_DEBUG && process.stderr.write(`[${c.process.pid}] ${d}`));
     return { url, one, two };
+  }
+
+  /** Kills a process (kill -9) and forgets it. */
+  async function kill9(s: ChildServer): Promise<void> {
+    children.splice(children.indexOf(s), 1);
+    await s.kill('SIGKILL');
   }
 
   async function mllp(s: ChildServer): Promise<(m: string) => Promise<string>> {
@@ -172,5 +179,146 @@ describe('two hie serve processes on one PostgreSQL (e2e)', function () {
     expect(duplicated).to.deep.equal([]);
     const sets = await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM xds_entries WHERE kind = 'SubmissionSet'");
     expect(sets[0].n).to.equal(patients.length);
+  });
+
+  it('continues and cancels on one process a PDQ query (ITI-21) opened on the other, and follows an ITI-81 next link of one on the other', async () => {
+    const { one, two } = await twoProcesses();
+    const [a, b] = [await mllp(one), await mllp(two)];
+    for (let i = 0; i < 25; i++) {
+      const ack = await (i % 2 ? a : b)(adt({ ids: [`PD-${i}^^^${HOSP_A}`], name: `マエダ^名${i}^^^^^L` }));
+      expect(field(ack, 'MSA', 1)).to.equal('AA');
+    }
+    const seen: string[] = [];
+    let pointer: string | undefined;
+    const asked: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      const on = round % 2 ? b : a;
+      asked.push(round % 2 ? 'two' : 'one');
+      const r = await on(pdqQuery({ params: ['@PID.5.1.1^マエダ'], limit: 10, tag: 'PGM-CONT', pointer }));
+      expect(field(r, 'MSA', 1), r).to.equal('AA');
+      seen.push(...segments(r, 'PID').map((p) => p[3]));
+      pointer = field(r, 'DSC', 1) || undefined;
+      if (!pointer) break;
+    }
+    expect(asked).to.deep.equal(['one', 'two', 'one']);
+    expect(seen).to.have.length(25);
+    expect(new Set(seen).size).to.equal(25);
+
+    const first = await b(pdqQuery({ params: ['@PID.5.1.1^マエダ'], limit: 5, tag: 'PGM-CANCEL' }));
+    const open = field(first, 'DSC', 1);
+    expect(open).to.not.equal('');
+    expect(field(await a(cancelQuery('PGM-CANCEL')), 'MSA', 1)).to.equal('AA');
+    const after = await b(pdqQuery({ params: ['@PID.5.1.1^マエダ'], limit: 5, tag: 'PGM-CANCEL', pointer: open }));
+    expect(field(after, 'MSA', 1)).to.equal('AE');
+    expect(field(after, 'ERR', 2)).to.equal('DSC^1^1');
+
+    // ITI-81: the next link is the place in the search itself; any process answers it.
+    const baseOf = (s: ChildServer) => `http://127.0.0.1:${s.httpPort}/fhir`;
+    const all: Bundle = (await fhir(`${baseOf(one)}/AuditEvent?_count=1000&_sort=date`)).body;
+    const ids = (all.entry ?? []).map((e) => e.resource!.id!);
+    expect(ids.length).to.be.greaterThan(25);
+    const paged: string[] = [];
+    let url: string | undefined = `${baseOf(one)}/AuditEvent?_count=7&_sort=date`;
+    for (let page = 0; url; page++) {
+      const body: Bundle = (await fhir(url)).body;
+      paged.push(...(body.entry ?? []).map((e) => e.resource!.id!));
+      const next = body.link?.find((l) => l.relation === 'next')?.url;
+      // Every other page from the other process.
+      url = next && `${baseOf(page % 2 ? one : two)}${new URL(next).pathname.replace(/^\/fhir/, '')}${new URL(next).search}`;
+    }
+    // The searches are audited while paging: compare the events that existed before.
+    expect(paged.filter((id) => ids.includes(id))).to.deep.equal(ids);
+  });
+
+  it('delivers each ITI-10 notification once though both processes dispatch the outbox', async () => {
+    const consumer = new FakeConsumer(await FakeConsumer.freePort());
+    await consumer.start();
+    try {
+      const { one, two } = await twoProcesses({
+        pix: { consumers: [{ name: 'clinic', host: '127.0.0.1', port: consumer.port, application: 'CONSUMER', facility: 'HOSP_C', domains: ['1.2.392.999.2'] }], retry: { initialMs: 50, maxMs: 200 } },
+      });
+      const [a, b] = [await mllp(one), await mllp(two)];
+      const ids = Array.from({ length: 40 }, (_, i) => `NB-${i}`);
+      // Forty patients of forty names: feeds of one name at once would each look for the others as candidates (and retry).
+      const acks = await Promise.all(ids.map((id, i) => (i % 2 ? a : b)(adt({ ids: [`NA-${i}^^^${HOSP_A}`, `${id}^^^${HOSP_B}`], name: `姓${i}^名${i}^^^^^L`, birthDate: `19${50 + i}0101` }))));
+      expect(acks.filter((r) => field(r, 'MSA', 1) !== 'AA')).to.deep.equal([]);
+      await eventually('every notification', () => consumer.received.length >= ids.length || undefined, 30_000);
+      // Time for a second delivery, were there one.
+      await new Promise((r) => setTimeout(r, 1500));
+      const got = consumer.received.map((m) => m.first('PID')!.raw(3));
+      expect([...got].sort()).to.deep.equal(ids.map((id) => `${id}^^^${HOSP_B}`).sort());
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('sends again from the other process what a process killed mid-send had claimed (at least once, none lost)', async () => {
+    const consumer = new HangingConsumer(await FakeConsumer.freePort());
+    await consumer.start();
+    try {
+      const { url, one, two } = await twoProcesses({
+        pix: { consumers: [{ name: 'clinic', host: '127.0.0.1', port: consumer.port, application: 'CONSUMER', facility: 'HOSP_C', domains: ['1.2.392.999.2'] }], retry: { initialMs: 50, maxMs: 200 } },
+      });
+      const a = await mllp(one);
+      const ids = Array.from({ length: 5 }, (_, i) => `KB-${i}`);
+      for (const [i, id] of ids.entries()) expect(field(await a(adt({ ids: [`KA-${i}^^^${HOSP_A}`, `${id}^^^${HOSP_B}`] })), 'MSA', 1)).to.equal('AA');
+      // One process holds the consumer's messages and waits for an answer that does not come.
+      const holder = await eventually('a claim', async () => {
+        const rows = await sql<{ claimed_by: string }>(url, 'SELECT DISTINCT claimed_by FROM outbox WHERE sent_at IS NULL AND claimed_until > $1', [Date.now()]);
+        return rows.length === 1 ? rows[0].claimed_by : undefined;
+      });
+      const pidOf = Number(holder.split(':').at(-2));
+      const [dying, survivor] = one.process.pid === pidOf ? [one, two] : [two, one];
+      expect(dying.process.pid).to.equal(pidOf);
+      await kill9(dying);
+      consumer.hang = false;
+      await eventually('every notification from the survivor', () => consumer.received.length >= ids.length || undefined, 30_000);
+      expect([...new Set(consumer.received.map((m) => m.first('PID')!.raw(3)))].sort()).to.deep.equal(ids.map((id) => `${id}^^^${HOSP_B}`));
+      await eventually('the outbox empty', async () => (await sql<{ n: number }>(url, 'SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL'))[0].n === 0 || undefined);
+      const b = await mllp(survivor);
+      expect(field(await b(pixQuery({ key: `KA-0^^^${HOSP_A}`, domains: [`^^^${HOSP_B}`] })), 'QAK', 2)).to.equal('OK');
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('loses no acknowledged ITI-8 feed when one process is killed (kill -9) under load, and the other keeps serving', async () => {
+    const { url, one, two } = await twoProcesses();
+    const acked = new Set<string>();
+    const ackedByTwoAfterKill = new Set<string>();
+    let killed = false;
+    let stop = false;
+    const sender = async (s: ChildServer, worker: string) => {
+      const c = await MllpClient.connect({ host: '127.0.0.1', port: s.mllpPort, replyTimeoutMs: 20_000 });
+      for (let i = 0; !stop; i++) {
+        const id = `${worker}-${i}`;
+        try {
+          const r = decodeReply(await c.send(Buffer.from(adt({ ids: [`${id}^^^${HOSP_A}`, `${id}B^^^${HOSP_B}`], name: `山田^${worker}^^^^^L^I`, controlId: id }))));
+          if (field(r, 'MSA', 1) === 'AA') {
+            acked.add(id);
+            if (killed && s === two) ackedByTwoAfterKill.add(id);
+          }
+        } catch {
+          break; // the server died under us
+        }
+      }
+      await c.close().catch(() => undefined);
+    };
+    const workers = [sender(one, 'O1'), sender(one, 'O2'), sender(two, 'T1'), sender(two, 'T2')];
+    await eventually('load on both', () => acked.size >= 200 || undefined, 60_000);
+    await kill9(one);
+    killed = true;
+    await eventually('the other serving on', () => ackedByTwoAfterKill.size >= 50 || undefined, 60_000);
+    stop = true;
+    await Promise.all(workers);
+    expect([...acked].some((id) => id.startsWith('O'))).to.equal(true);
+
+    const stored = new Set((await sql<{ local_id: string }>(url, "SELECT local_id FROM patient_records WHERE domain_key = '1.2.392.999.1'")).map((r) => r.local_id));
+    expect([...acked].filter((id) => !stored.has(id)), 'acknowledged feeds missing').to.deep.equal([]);
+    // Every feed whole: both its records, under one person.
+    const split = await sql(url, 'SELECT person_id FROM patient_records GROUP BY person_id HAVING count(*) <> 2');
+    expect(split, 'half-stored feeds').to.deep.equal([]);
+    const b = await mllp(two);
+    expect(field(await b(adt({ ids: [`AFTER^^^${HOSP_A}`] })), 'MSA', 1)).to.equal('AA');
   });
 });

@@ -1,8 +1,7 @@
 /**
  * The durable outbox on PostgreSQL: messages written with the change that caused them, sent after
- * commit (as sqlite/outboxRepo.ts). Several processes dispatch them: each claims whole destinations
- * (claimed_by, claimed_until) in a serializable write, so two claims at once cannot both succeed (one
- * is retried and sees the other's), and a destination is sent in order by one process at a time.
+ * commit (as sqlite/outboxRepo.ts). Several processes dispatch them, each sending what it claimed
+ * (outboxClaims.ts); marking a message sent or failed ends the claim on it.
  */
 import type { OutboxMessage, OutboxWriter } from '../types.ts';
 import type { Sql } from './sql.ts';
@@ -73,46 +72,5 @@ export class PgOutboxRepo implements OutboxWriter {
       nextAttemptAt,
       id,
     );
-  }
-
-  async claimDue(channel: string, now: number, limit: number, holder: string, until: number): Promise<OutboxMessage[]> {
-    // Destinations whose head is due and none of whose unsent messages another holder's live claim covers.
-    const rows = await this.sql.all<Row>(
-      `UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN (
-         SELECT o.id FROM outbox o
-         WHERE o.channel = ? AND o.sent_at IS NULL AND o.destination IN (
-           SELECT h.destination FROM outbox h
-           WHERE h.id IN (SELECT min(id) FROM outbox WHERE channel = ? AND sent_at IS NULL GROUP BY destination)
-             AND h.next_attempt_at <= ?
-             AND NOT EXISTS (SELECT 1 FROM outbox c WHERE c.channel = ? AND c.destination = h.destination
-                             AND c.sent_at IS NULL AND c.claimed_until > ? AND c.claimed_by IS DISTINCT FROM ?))
-         ORDER BY o.id LIMIT ?)
-       RETURNING id, channel, destination, payload, attempts, next_attempt_at, last_error`,
-      holder,
-      until,
-      channel,
-      channel,
-      now,
-      channel,
-      now,
-      holder,
-      limit,
-    );
-    return rows
-      .sort((a, b) => a.id - b.id)
-      .map((r) => ({
-        id: r.id,
-        channel: r.channel,
-        destination: r.destination,
-        payload: r.payload,
-        attempts: r.attempts,
-        nextAttemptAt: r.next_attempt_at,
-        lastError: r.last_error,
-      }));
-  }
-
-  async releaseClaims(ids: number[], holder: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.sql.run('UPDATE outbox SET claimed_by = NULL, claimed_until = 0 WHERE id = ANY(?::bigint[]) AND claimed_by = ? AND sent_at IS NULL', ids, holder);
   }
 }

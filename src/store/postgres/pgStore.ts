@@ -13,6 +13,7 @@ import type { ReadTx, Store, WriteTx } from '../types.ts';
 import { PgAuditRepo, type AgentSetCache } from './auditRepo.ts';
 import { PgConsentRepo } from './consentRepo.ts';
 import { PgContinuationTable } from './continuationTable.ts';
+import { PgOutboxClaims } from './outboxClaims.ts';
 import { PgIdentityRepo } from './identityRepo.ts';
 import { PgIngestRepo } from './ingestRepo.ts';
 import { migrate } from './migrate.ts';
@@ -81,12 +82,15 @@ export class PostgresStore implements Store {
   private readonly agentSets: AgentSetCache = new Map();
   /** Open interactive queries, continued by whichever process the next page reaches. */
   readonly continuations: PgContinuationTable;
+  /** Claims on outbox messages: each process sends what it claimed. */
+  readonly outboxClaims: PgOutboxClaims;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly maxAttempts: number,
   ) {
     this.continuations = new PgContinuationTable(pool);
+    this.outboxClaims = new PgOutboxClaims(pool);
   }
 
   /** Connects, migrates, and gives the store; a StoreUnavailableError when the database cannot be reached. */

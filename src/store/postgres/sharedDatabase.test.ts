@@ -32,7 +32,7 @@ describe('PostgreSQL: several processes on one database', function () {
       for (let i = 0; i < n; i++) await tx.outbox.enqueue('c', destination, Buffer.from(`${destination}-${i}`));
     });
   const claim = (store: PostgresStore, holder: string, now: number, until: number, limit = 100) =>
-    store.write((tx) => tx.outbox.claimDue('c', now, limit, holder, until));
+    store.outboxClaims.claimDue('c', now, limit, holder, until);
 
   describe('outbox claims', () => {
     it('gives each destination to one holder at once, even when both claim at the same moment', async () => {
@@ -72,7 +72,7 @@ describe('PostgreSQL: several processes on one database', function () {
       expect(await claim(two, 'p2', now + 500, now + 60_000)).to.deep.equal([]);
       const taken = await claim(two, 'p2', now + 1001, now + 60_000);
       expect(taken.map((m) => m.payload.toString())).to.deep.equal(['A-0', 'A-1', 'A-2', 'B-0', 'B-1']);
-      await two.write((tx) => tx.outbox.releaseClaims(taken.filter((m) => m.destination === 'B').map((m) => m.id), 'p2'));
+      await two.outboxClaims.releaseClaims(taken.filter((m) => m.destination === 'B').map((m) => m.id), 'p2');
       const b = await claim(one, 'p1', now + 1001, now + 60_000);
       expect(b.map((m) => m.payload.toString())).to.deep.equal(['B-0', 'B-1']);
     });
@@ -82,7 +82,7 @@ describe('PostgreSQL: several processes on one database', function () {
       const now = Date.now();
       const [head] = await claim(one, 'p1', now, now + 60_000);
       await one.write((tx) => tx.outbox.markFailed(head.id, 'refused', now + 5000));
-      await one.write((tx) => tx.outbox.releaseClaims([head.id + 1], 'p1'));
+      await one.outboxClaims.releaseClaims([head.id + 1], 'p1');
       expect(await claim(two, 'p2', now + 100, now + 60_000)).to.deep.equal([]);
       const again = await claim(two, 'p2', now + 5000, now + 60_000);
       expect(again.map((m) => [m.payload.toString(), m.attempts])).to.deep.equal([

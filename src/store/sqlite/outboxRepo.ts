@@ -66,11 +66,4 @@ export class SqliteOutboxRepo implements OutboxWriter {
   async markFailed(id: number, error: string, nextAttemptAt: number): Promise<void> {
     this.st.run('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?', error, nextAttemptAt, id);
   }
-
-  /** One process writes a SQLite file: the due messages are its own. */
-  async claimDue(channel: string, now: number, limit: number): Promise<OutboxMessage[]> {
-    return this.dueMessages(channel, now, limit);
-  }
-
-  async releaseClaims(): Promise<void> {}
 }
