@@ -4,7 +4,8 @@
  * (A40) given to both at once lose nothing; one SubmissionSet uniqueId provided (ITI-41) to both at
  * once is registered once; a PDQ query (ITI-21) opened on one is continued and cancelled on the other,
  * an ITI-81 next link of one followed on the other; each ITI-10 notification reaches the consumer
- * once, and those of a process killed mid-send are sent by the other; `kill -9` of one process under
+ * once, each audit message the Audit Record Repository once, and the notifications a process killed
+ * mid-send had claimed are sent by the other; `kill -9` of one process under
  * an ITI-8 load loses no acknowledged feed and the other keeps serving.
  */
 import { randomUUID } from 'node:crypto';
@@ -18,10 +19,11 @@ import { Hl7v2Message } from '../../src/hl7v2/message.ts';
 import { MllpClient } from '../../src/hl7v2/mllp/client.ts';
 import { MllpServer } from '../../src/hl7v2/mllp/server.ts';
 import { TokenIssuer } from '../../src/identity/token/issuer.ts';
+import { makeCerts } from '../helpers/certs.ts';
 import { spawnServer, type ChildServer } from '../helpers/childServer.ts';
 import { eventually, FakeConsumer } from '../helpers/fakeConsumer.ts';
 import { fhir } from '../helpers/fhir.ts';
-import { decodeReply, field, segments, tempDir } from '../helpers/hieServer.ts';
+import { decodeReply, field, segments, startTestServer, tempDir } from '../helpers/hieServer.ts';
 import { individualNumber } from '../helpers/individualNumbers.ts';
 import { adt, cancelQuery, HOSP_A, HOSP_B, pdqQuery, pixQuery, TOKEN } from '../helpers/messages.ts';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
@@ -249,6 +251,39 @@ describe('two hie serve processes on one PostgreSQL (e2e)', function () {
       expect([...got].sort()).to.deep.equal(ids.map((id) => `${id}^^^${HOSP_B}`).sort());
     } finally {
       await consumer.stop();
+    }
+  });
+
+  it('forwards each audit message of both processes once to the Audit Record Repository', async () => {
+    const certs = makeCerts();
+    const port = await FakeConsumer.freePort();
+    const arr = await startTestServer({ syslog: { tls: { port, cert: certs.serverCert, key: certs.serverKey, ca: certs.ca } } } as never);
+    try {
+      const { url, one, two } = await twoProcesses({
+        atna: {
+          repositories: [{ name: 'arr', host: '127.0.0.1', port, transport: 'tls', tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey, servername: 'localhost' } }],
+          retry: { initialMs: 50, maxMs: 300 },
+          forwardPollMs: 50,
+        },
+      });
+      const [a, b] = [await mllp(one), await mllp(two)];
+      const acks = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b)(adt({ ids: [`FW-${i}^^^${HOSP_A}`], name: `転送${i}^太郎^^^^^L` }))));
+      expect(acks.filter((r) => field(r, 'MSA', 1) !== 'AA')).to.deep.equal([]);
+      const unsent = async () => (await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM outbox WHERE channel = 'atna' AND sent_at IS NULL"))[0].n;
+      await eventually('the audit outbox sent', async () => (await unsent()) === 0 || undefined, 30_000);
+      const own = await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM outbox WHERE channel = 'atna'");
+      expect(own[0].n, 'two starts and 20 feeds at least').to.be.at.least(22);
+      const arrived = async () => {
+        await arr.app.atna.ingest.flushed();
+        return (await arr.app.store.read((tx) => tx.audit.auditEvents({ limit: 100_000 }))).filter((e) => e.transport === 'syslog-tls');
+      };
+      await eventually('every message at the repository', async () => (await arrived()).length >= own[0].n || undefined, 30_000);
+      await new Promise((r) => setTimeout(r, 500));
+      const got = (await arrived()).map((e) => e.xml);
+      expect(got).to.have.length(own[0].n);
+      expect(new Set(got).size, 'none twice').to.equal(got.length);
+    } finally {
+      await arr.stop();
     }
   });
 
