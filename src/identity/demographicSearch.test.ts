@@ -70,23 +70,23 @@ describe('the demographic search (the PDQ service)', () => {
     expect(await more(asker('HOSP_C'), first.continuation!, 1)).to.deep.equal({ kind: 'invalid', problems: [{ reason: 'unknown-continuation' }] });
     expect(await more(asker('HOSP_B', 'other-node'), first.continuation!, 1)).to.deep.equal({ kind: 'invalid', problems: [{ reason: 'unknown-continuation' }] });
     expect(searchRequester(asker('HOSP_B'))).to.not.equal(searchRequester(asker('HOSP_B', 'other-node')));
-    expect(search.cancel(asker('HOSP_C'), 'Q1')).to.equal(false);
-    expect(search.cancel(asker('HOSP_B'), 'Q1')).to.equal(true);
-    expect(search.openQueries).to.equal(0);
+    expect(await search.cancel(asker('HOSP_C'), 'Q1')).to.equal(false);
+    expect(await search.cancel(asker('HOSP_B'), 'Q1')).to.equal(true);
+    expect(await search.openQueries()).to.equal(0);
   });
 
   it('keeps open queries per node: a node over its limit loses its own oldest, never another node’s', async () => {
     const victim = page(await start(asker('HOSP_B', 'victim'), 1));
     const own: string[] = [];
     for (let i = 0; i < 6; i++) own.push(page(await start(asker('HOSP_B', 'flooder'), 1)).continuation!);
-    expect(search.openQueriesOf(asker('HOSP_B', 'flooder'))).to.equal(3);
+    expect(await search.openQueriesOf(asker('HOSP_B', 'flooder'))).to.equal(3);
     expect(await more(asker('HOSP_B', 'flooder'), own[0], 1), 'its own oldest went').to.deep.equal({ kind: 'invalid', problems: [{ reason: 'unknown-continuation' }] });
     expect(ids(page(await more(asker('HOSP_B', 'victim'), victim.continuation!, 1)))).to.deep.equal(['DS-L1']);
   });
 
   it('a QCN^J01 with the victim’s MSH-3/4 and query tag from another node cancels nothing', async () => {
     const victim = page(await start(asker('HOSP_B', 'victim'), 1));
-    expect(search.cancel(asker('HOSP_B', 'attacker'), 'Q1')).to.equal(false);
+    expect(await search.cancel(asker('HOSP_B', 'attacker'), 'Q1')).to.equal(false);
     expect(ids(page(await more(asker('HOSP_B', 'victim'), victim.continuation!, 1)))).to.deep.equal(['DS-L1']);
   });
 

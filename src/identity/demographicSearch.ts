@@ -9,7 +9,9 @@ import { wantedDomains } from './wantedDomains.ts';
 import type { ScopedReader } from '../consent/scopedReader.ts';
 import { requesterName, type RequestContext } from '../kernel/requestContext.ts';
 import { meetsQuery } from './searchKeys.ts';
-import { Continuations, type OpenQuery } from './searchContinuations.ts';
+import { Continuations, type OpenQueries, type OpenQuery } from './searchContinuations.ts';
+import { StoredContinuations } from './storedContinuations.ts';
+import type { ContinuationTable } from '../store/types.ts';
 import type { DomainIdentifier } from './service.ts';
 import type { AssigningAuthority, DemographicQuery, Demographics, Domain, PatientRecord, RecordMatch } from './types.ts';
 
@@ -74,20 +76,25 @@ export function searchRequester(ctx: RequestContext): string {
 }
 
 export class DemographicSearch {
-  private readonly continuations: Continuations;
+  private readonly continuations: OpenQueries;
 
-  constructor(private readonly cfg: DemographicSearchConfig) {
-    this.continuations = new Continuations({ ttlMs: cfg.continuationTtlMs, maxOpen: cfg.maxOpenContinuations, maxOpenPerRequester: cfg.maxOpenContinuationsPerRequester });
+  /** With a table (the store's, shared by every process on its database) open queries are kept there; otherwise in memory. */
+  constructor(
+    private readonly cfg: DemographicSearchConfig,
+    table?: ContinuationTable,
+  ) {
+    const limits = { ttlMs: cfg.continuationTtlMs, maxOpen: cfg.maxOpenContinuations, maxOpenPerRequester: cfg.maxOpenContinuationsPerRequester };
+    this.continuations = table ? new StoredContinuations(table, limits) : new Continuations(limits);
   }
 
   /** Open queries held (for tests and monitoring). */
-  get openQueries(): number {
-    return this.continuations.size;
+  async openQueries(): Promise<number> {
+    return this.continuations.open();
   }
 
   /** Open queries one requester's node holds. */
-  openQueriesOf(ctx: RequestContext): number {
-    return this.continuations.openOf(requesterName(ctx));
+  async openQueriesOf(ctx: RequestContext): Promise<number> {
+    return this.continuations.open(requesterName(ctx));
   }
 
   /** The request's domains that this server does not know, what-domains first. */
@@ -141,13 +148,13 @@ export class DemographicSearch {
 
   /** The next page of an open query; only its requester may continue it, and consent is asked again. */
   async continue(reader: ScopedReader, req: ContinueRequest): Promise<SearchOutcome> {
-    const open = this.continuations.take(req.pointer, req.queryTag, searchRequester(reader.ctx));
+    const open = await this.continuations.take(req.pointer, req.queryTag, searchRequester(reader.ctx));
     if (!open) return { kind: 'invalid', problems: [{ reason: 'unknown-continuation' }] };
     return { kind: 'page', page: await this.page(reader, open, req.limit) };
   }
 
   /** Cancels the requester's open queries with this tag (QCN^J01); true when one was open. */
-  cancel(ctx: RequestContext, queryTag: string): boolean {
+  async cancel(ctx: RequestContext, queryTag: string): Promise<boolean> {
     return this.continuations.cancel(queryTag, searchRequester(ctx), requesterName(ctx));
   }
 
@@ -169,7 +176,7 @@ export class DemographicSearch {
         // Looked at, not answered: it opens the next page.
         q.seen.delete(more.match.personId);
         q.pending.unshift(more.match);
-        continuation = this.continuations.put(q);
+        continuation = await this.continuations.put(q);
       }
     }
     return { patients, continuation, answered: q.returned };

@@ -2,7 +2,9 @@
  * Interactive continuation (HL7 2.5 5.6.3, ITI TF-2 3.21.4.2.3): an open query's place, kept under
  * a pointer given in DSC-1 until the consumer asks for more, cancels (QCN^J01) or lets it expire.
  * The place is a search cursor, not a list of matches: a page costs what it returns, however many
- * patients match. Held in memory: a restart ends open queries, as a consumer would expect of a timeout.
+ * patients match. Held in memory (Continuations): a restart ends open queries, as a consumer would
+ * expect of a timeout. With several processes on one database they are kept in it instead
+ * (storedContinuations.ts), so that any process continues what another opened.
  *
  * Open queries are kept per node: a node beyond its own limit loses its own oldest query, never
  * another node's; only when the whole table is full does the node holding most lose its oldest.
@@ -38,7 +40,18 @@ export interface ContinuationLimits {
   maxOpenPerRequester: number;
 }
 
-export class Continuations {
+/** Where open queries are kept: this process's memory (Continuations) or the database (StoredContinuations). */
+export interface OpenQueries {
+  /** Keeps the query (setting its expiry) and gives its new pointer. */
+  put(q: OpenQuery): string | Promise<string>;
+  /** Removes and gives the query under the pointer, when it is this requester's with this tag. */
+  take(pointer: string, queryTag: string, requester: string): OpenQuery | undefined | Promise<OpenQuery | undefined>;
+  cancel(queryTag: string, requester: string, node: string): boolean | Promise<boolean>;
+  /** Open queries, of one node or of all. */
+  open(node?: string): number | Promise<number>;
+}
+
+export class Continuations implements OpenQueries {
   /** Per node, pointer -> query, in insertion (= expiry) order. */
   private readonly byNode = new Map<string, Map<string, OpenQuery>>();
   private readonly nodeOf = new Map<string, string>();
@@ -85,6 +98,10 @@ export class Continuations {
 
   get size(): number {
     return this.nodeOf.size;
+  }
+
+  open(node?: string): number {
+    return node === undefined ? this.size : this.openOf(node);
   }
 
   /** Open queries of one node. */

@@ -24,6 +24,8 @@ export interface PostgresConfig {
   readonly poolSize: number;
   readonly statementTimeoutMs: number;
   readonly connectTimeoutMs: number;
+  /** How long a process holds the outbox messages it claimed (several processes on one database). */
+  readonly outboxClaimMs: number;
   readonly tls?: {
     readonly ca?: string;
     readonly cert?: string;

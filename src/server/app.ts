@@ -113,7 +113,7 @@ export async function openServices(config: Config, log: Logger, guard?: WriteGua
   const nextControlId = controlIdGenerator();
   const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);
   const sender = new Iti10Sender(config.pix.consumers, audit);
-  const iti10 = new OutboxDispatcher({ channel: ITI10_CHANNEL, store: ownStore, send: sender.send, retry: config.pix.retry, log });
+  const iti10 = new OutboxDispatcher({ channel: ITI10_CHANNEL, store: ownStore, send: sender.send, retry: config.pix.retry, claimMs: config.store.postgres.outboxClaimMs, log });
   const consent = new ConsentService(config.consent);
   return { store, ownStore, domains, identity, audit, notifier, sender, iti10, nextControlId, consent };
 }
@@ -157,6 +157,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     send: atnaSender.send,
     retry: config.atna.retry,
     pollMs: config.atna.forwardPollMs,
+    claimMs: config.store.postgres.outboxClaimMs,
     log,
   });
   // --- XDS.b Document Registry and Repository (ITI-18/41/42/43/57/62) ---

@@ -24,5 +24,8 @@ export function guardedStore(inner: Store, guard: WriteGuard): Store {
       return inner.write(fn);
     },
     close: () => inner.close(),
+    // Open queries are a continuation's place, not data: kept whatever the free space.
+    continuations: inner.continuations,
+    outboxClaims: inner.outboxClaims,
   };
 }

@@ -265,6 +265,38 @@ export interface OutboxWriter extends OutboxReader {
   markFailed(id: number, error: string, nextAttemptAt: number): Promise<void>;
 }
 
+/**
+ * Claims on outbox messages, for engines that several processes share; each method is one request of
+ * its own. markSent and markFailed end a claim too.
+ */
+export interface OutboxClaims {
+  /**
+   * Claims for `holder` until `until` (epoch ms) the due messages (as dueMessages) of destinations no
+   * other holder has claimed, and returns them: each message is sent by one process, in order per
+   * destination. A claim not ended expires (its holder died mid-send) and the messages are claimed
+   * again: at least once, never lost.
+   */
+  claimDue(channel: string, now: number, limit: number, holder: string, until: number): Promise<OutboxMessage[]>;
+  /** Gives back the holder's claims on these messages, for another run or process to take. */
+  releaseClaims(ids: number[], holder: string): Promise<void>;
+}
+
+/**
+ * Open interactive queries (continuation pointers) kept in the database, so that any process on it
+ * continues a query another opened; each method is one request of its own. `state` is the query's
+ * place, opaque here. Expired queries are never given back.
+ */
+export interface ContinuationTable {
+  /** Keeps a query, first dropping expired ones, the node's oldest beyond `maxPerNode - 1`, and the oldest of the node holding most while `maxOpen` are open. */
+  put(q: { pointer: string; node: string; requester: string; queryTag: string; state: string; expiresAt: number }, limits: { maxOpen: number; maxPerNode: number }): Promise<void>;
+  /** Removes and gives the state of the query under `pointer`, when it is this requester's, with this tag, and alive. */
+  take(pointer: string, queryTag: string, requester: string, now: number): Promise<string | undefined>;
+  /** Removes the requester's queries with this tag; true when there was one. */
+  cancel(queryTag: string, requester: string, node: string): Promise<boolean>;
+  /** Open (alive) queries, of one node or of all. */
+  count(now: number, node?: string): Promise<number>;
+}
+
 /** The XDS Document Registry's objects (DocumentEntries, SubmissionSets, Folders, Associations). */
 export interface RegistryReader {
   entries(uuids: string[]): Promise<StoredEntry[]>;
@@ -390,4 +422,8 @@ export interface Store {
   /** Runs `fn` as one all-or-nothing request, perhaps more than once (see the contract above). */
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Open interactive queries kept in the database for every process (PostgreSQL); absent: each process keeps its own in memory. */
+  readonly continuations?: ContinuationTable;
+  /** Claims on outbox messages, where several processes dispatch one outbox (PostgreSQL); absent: one process dispatches it. */
+  readonly outboxClaims?: OutboxClaims;
 }

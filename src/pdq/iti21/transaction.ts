@@ -36,7 +36,8 @@ export interface Iti21Deps {
 
 export function iti21Transactions(deps: Iti21Deps): Hl7Transaction[] {
   const { audit } = deps;
-  const search = new DemographicSearch(deps.config);
+  // On a database several processes share, a page opened on one is continued on any (store.continuations).
+  const search = new DemographicSearch(deps.config, deps.store.continuations);
 
   const error = (qpd: Segment, errors: Hl7ErrorDetail[]): QueryAnswer => ({
     spec: { type: RSP_K22, ack: 'AE', errors, body: [segment('QAK', [qpd.get(2), 'AE']), qpd.toString()] },
@@ -102,7 +103,7 @@ export function iti21Transactions(deps: Iti21Deps): Hl7Transaction[] {
     async handle(req) {
       const qid = req.message.first('QID');
       if (!qid || !qid.get(1)) throw Hl7ProcessingError.error(101, 'QID-1 query tag is required', { segment: 'QID', field: 1 });
-      search.cancel(req.context, qid.get(1));
+      await search.cancel(req.context, qid.get(1));
       return { type: ['ACK', 'J01', 'ACK'], ack: 'AA' };
     },
   };

@@ -59,7 +59,7 @@ describe('configuration', () => {
   it('keeps SQLite unless told postgres, and wants a PostgreSQL database by url or by parts, not both', () => {
     const c = loadConfig({ env: {} });
     expect(c.store.engine).to.equal('sqlite');
-    expect(c.store.postgres).to.deep.equal({ poolSize: 10, statementTimeoutMs: 30000, connectTimeoutMs: 10000 });
+    expect(c.store.postgres).to.deep.equal({ poolSize: 10, statementTimeoutMs: 30000, connectTimeoutMs: 10000, outboxClaimMs: 60000 });
     const byUrl = loadConfig({ env: { HIE__STORE__ENGINE: 'postgres', HIE__STORE__POSTGRES__URL: 'postgres://hie@db.example:5433/hie', HIE__STORE__POSTGRES__POOL_SIZE: '4' } });
     expect(byUrl.store.engine).to.equal('postgres');
     expect(byUrl.store.postgres).to.include({ url: 'postgres://hie@db.example:5433/hie', poolSize: 4 });

@@ -491,6 +491,12 @@ export const configSchema = {
             poolSize: { type: 'integer', minimum: 1, default: 10, description: 'connections to the database at most, per process' },
             statementTimeoutMs: { type: 'integer', minimum: 0, default: 30000, description: 'a statement running longer is cancelled and its request fails whole (0: no limit)' },
             connectTimeoutMs: { type: 'integer', minimum: 100, default: 10000, description: 'how long to wait for a connection to the database, at start and from the pool' },
+            outboxClaimMs: {
+              type: 'integer',
+              minimum: 1000,
+              default: 60000,
+              description: 'how long a process holds the outbox messages it claimed to send (ITI-10, audit forwarding); those of a process that died are sent by another after it',
+            },
             tls: {
               type: 'object',
               additionalProperties: false,

@@ -1,7 +1,7 @@
 /**
  * The durable outbox on PostgreSQL: messages written with the change that caused them, sent after
- * commit (as sqlite/outboxRepo.ts). One process dispatches them for now: claiming messages across
- * processes (SKIP LOCKED) is still to come (issue 17).
+ * commit (as sqlite/outboxRepo.ts). Several processes dispatch them, each sending what it claimed
+ * (outboxClaims.ts); marking a message sent or failed ends the claim on it.
  */
 import type { OutboxMessage, OutboxWriter } from '../types.ts';
 import type { Sql } from './sql.ts';
@@ -58,10 +58,19 @@ export class PgOutboxRepo implements OutboxWriter {
   }
 
   async markSent(id: number): Promise<void> {
-    await this.sql.run('UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?', new Date().toISOString(), id);
+    await this.sql.run(
+      'UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, claimed_by = NULL, claimed_until = 0 WHERE id = ?',
+      new Date().toISOString(),
+      id,
+    );
   }
 
   async markFailed(id: number, error: string, nextAttemptAt: number): Promise<void> {
-    await this.sql.run('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?', error, nextAttemptAt, id);
+    await this.sql.run(
+      'UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_by = NULL, claimed_until = 0 WHERE id = ?',
+      error,
+      nextAttemptAt,
+      id,
+    );
   }
 }

@@ -12,6 +12,8 @@ import { StoreConstraintError, StoreUnavailableError } from '../errors.ts';
 import type { ReadTx, Store, WriteTx } from '../types.ts';
 import { PgAuditRepo, type AgentSetCache } from './auditRepo.ts';
 import { PgConsentRepo } from './consentRepo.ts';
+import { PgContinuationTable } from './continuationTable.ts';
+import { PgOutboxClaims } from './outboxClaims.ts';
 import { PgIdentityRepo } from './identityRepo.ts';
 import { PgIngestRepo } from './ingestRepo.ts';
 import { migrate } from './migrate.ts';
@@ -78,11 +80,18 @@ interface Tx {
 export class PostgresStore implements Store {
   readonly engine = 'postgres';
   private readonly agentSets: AgentSetCache = new Map();
+  /** Open interactive queries, continued by whichever process the next page reaches. */
+  readonly continuations: PgContinuationTable;
+  /** Claims on outbox messages: each process sends what it claimed. */
+  readonly outboxClaims: PgOutboxClaims;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly maxAttempts: number,
-  ) {}
+  ) {
+    this.continuations = new PgContinuationTable(pool);
+    this.outboxClaims = new PgOutboxClaims(pool);
+  }
 
   /** Connects, migrates, and gives the store; a StoreUnavailableError when the database cannot be reached. */
   static async open(o: PostgresStoreOptions): Promise<PostgresStore> {
