@@ -47,8 +47,8 @@ export class PdqmQuery {
   }
 
   /** Open searches held (tests, monitoring). */
-  get openSearches(): number {
-    return this.search.openQueries;
+  openSearches(): Promise<number> {
+    return this.search.openQueries();
   }
 
   async start(ctx: RequestContext, s: PdqmSearch, count: number): Promise<PdqmPage> {
