@@ -1,52 +1,8 @@
 /** Patients' consent and declared disasters on PostgreSQL: the current record as JSON, the history append-only (as sqlite/consentRepo.ts). */
-import type { Consent, ConsentChange, ConsentSourceKind, ConsentAction, Disaster, NewConsentChange, NewDisaster } from '../../consent/model.ts';
+import type { Consent, ConsentChange, Disaster, NewConsentChange, NewDisaster } from '../../consent/model.ts';
 import type { ConsentWriter } from '../types.ts';
 import type { Sql } from './sql.ts';
-
-interface HistoryRow {
-  id: number;
-  person_id: number;
-  at: string;
-  who: string;
-  source_kind: string;
-  source_document: string | null;
-  action: string;
-  changes: string;
-  consent: string;
-}
-
-interface DisasterRow {
-  id: number;
-  description: string;
-  facilities: string;
-  start: string;
-  end: string | null;
-  ended_at: string | null;
-  declared_by: string;
-  declared_at: string;
-}
-
-const toChange = (r: HistoryRow): ConsentChange => ({
-  id: r.id,
-  personId: r.person_id,
-  at: r.at,
-  who: r.who,
-  source: { kind: r.source_kind as ConsentSourceKind, ...(r.source_document ? { document: r.source_document } : {}) },
-  action: r.action as ConsentAction,
-  changes: JSON.parse(r.changes) as string[],
-  consent: JSON.parse(r.consent) as Consent,
-});
-
-const toDisaster = (r: DisasterRow): Disaster => ({
-  id: r.id,
-  description: r.description,
-  facilities: JSON.parse(r.facilities) as string[],
-  start: r.start,
-  ...(r.end ? { end: r.end } : {}),
-  ...(r.ended_at ? { endedAt: r.ended_at } : {}),
-  declaredBy: r.declared_by,
-  declaredAt: r.declared_at,
-});
+import { type HistoryRow, type DisasterRow, toChange, toDisaster } from '../rows/consent.ts';
 
 const DISASTER = 'id, description, facilities, start, "end", ended_at, declared_by, declared_at';
 

@@ -12,57 +12,7 @@ import type {
 import type { IdentityWriter, NewRecord } from '../types.ts';
 import type { Sql } from './sql.ts';
 import { drivingOrder, keyCondition, PREFIX_END } from '../searchKeyCondition.ts';
-
-interface RecordRow {
-  id: number;
-  domain_key: string;
-  local_id: string;
-  person_id: number;
-  merged_into: number | null;
-  demographics: string;
-  updated_at: string;
-}
-
-interface PersonRow {
-  id: number;
-  token: string | null;
-  regional_id: string;
-  merged_into: number | null;
-}
-
-interface ProposalRow {
-  id: number;
-  record_id: number;
-  candidate_person_id: number;
-  score: number;
-  reasons: string;
-  status: LinkProposal['status'];
-  created_at: string;
-  decided_at: string | null;
-}
-
-const toRecord = (r: RecordRow): PatientRecord => ({
-  id: r.id,
-  domainKey: r.domain_key,
-  localId: r.local_id,
-  personId: r.person_id,
-  mergedInto: r.merged_into,
-  demographics: JSON.parse(r.demographics),
-  updatedAt: r.updated_at,
-});
-
-const toPerson = (p: PersonRow): Person => ({ id: p.id, token: p.token, regionalId: p.regional_id, mergedInto: p.merged_into });
-
-const toProposal = (p: ProposalRow): LinkProposal => ({
-  id: p.id,
-  recordId: p.record_id,
-  candidatePersonId: p.candidate_person_id,
-  score: p.score,
-  reasons: JSON.parse(p.reasons),
-  status: p.status,
-  createdAt: p.created_at,
-  decidedAt: p.decided_at,
-});
+import { type RecordRow, type PersonRow, type ProposalRow, toRecord, toPerson, toProposal } from '../rows/identity.ts';
 
 /** Upper bound of a prefix range under the "C" collation of the key columns (migrations.ts). */
 

@@ -1,34 +1,7 @@
 /** The SS-MIX2 ingest checkpoint on PostgreSQL: one row per file or feed message taken in (as sqlite/ingestRepo.ts). */
 import type { IngestItem, IngestWriter } from '../types.ts';
 import type { Sql } from './sql.ts';
-
-interface Row {
-  facility: string;
-  source: string;
-  size: number;
-  mtime_ms: number;
-  sha1: string;
-  version_key: string;
-  timestamp: string;
-  condition: number;
-  outcome: string;
-  entry_uuid: string | null;
-  unique_id: string | null;
-}
-
-const toItem = (r: Row): IngestItem => ({
-  facility: r.facility,
-  source: r.source,
-  size: r.size,
-  mtimeMs: r.mtime_ms,
-  sha1: r.sha1,
-  versionKey: r.version_key,
-  timestamp: r.timestamp,
-  condition: r.condition,
-  outcome: r.outcome,
-  entryUuid: r.entry_uuid,
-  uniqueId: r.unique_id,
-});
+import { type IngestRow, toItem } from '../rows/ingest.ts';
 
 const ITEM = 'facility, source, size, mtime_ms, sha1, version_key, timestamp, condition, outcome, entry_uuid, unique_id';
 
@@ -36,12 +9,12 @@ export class PgIngestRepo implements IngestWriter {
   constructor(private readonly sql: Sql) {}
 
   async ingestItem(facility: string, source: string): Promise<IngestItem | undefined> {
-    const r = await this.sql.get<Row>(`SELECT ${ITEM} FROM ingest_items WHERE facility = ? AND source = ?`, facility, source);
+    const r = await this.sql.get<IngestRow>(`SELECT ${ITEM} FROM ingest_items WHERE facility = ? AND source = ?`, facility, source);
     return r && toItem(r);
   }
 
   async latestDocumentVersion(facility: string, versionKey: string): Promise<IngestItem | undefined> {
-    const r = await this.sql.get<Row>(
+    const r = await this.sql.get<IngestRow>(
       `SELECT ${ITEM} FROM ingest_items WHERE facility = ? AND version_key = ? AND entry_uuid IS NOT NULL
        ORDER BY timestamp DESC, source DESC LIMIT 1`,
       facility,

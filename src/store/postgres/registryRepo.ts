@@ -3,82 +3,34 @@
  * queries filter on; codes, authors and reference IDs beside it) and the same JSON body. Lists are
  * bound as one array parameter each, so a query's text does not depend on how many values it has.
  */
-import type { AssociationCriteria, EntryCriteria, NewEntry, StoredEntry, TimeColumn } from '../../xds/registry/entries.ts';
+import type { AssociationCriteria, EntryCriteria, NewEntry, StoredEntry } from '../../xds/registry/entries.ts';
 import { padDtm } from '../../xds/registry/entries.ts';
 import type { EntryKind } from '../../xds/registry/metadata.ts';
 import type { RegistryWriter } from '../types.ts';
-import { decodeBody, encodeBody } from '../registryBody.ts';
+import { encodeBody } from '../registryBody.ts';
 import type { Sql } from './sql.ts';
-
-interface Row {
-  rid: number;
-  uuid: string;
-  kind: EntryKind;
-  lid: string;
-  version: number;
-  status: string;
-  person_id: number | null;
-  unique_id: string | null;
-  hash: string | null;
-  size: number | null;
-  repository_uid: string | null;
-  facility: string | null;
-  body: string;
-}
-
-const TIME_COLUMNS: Record<TimeColumn, string> = {
-  creationTime: 'e.creation_time',
-  serviceStartTime: 'e.service_start_time',
-  serviceStopTime: 'e.service_stop_time',
-  submissionTime: 'e.submission_time',
-  lastUpdateTime: 'e.last_update_time',
-};
-
-const COLUMNS = 'e.rid, e.uuid, e.kind, e.lid, e.version, e.status, e.person_id, e.unique_id, e.hash, e.size, e.repository_uid, e.facility, e.body';
+import { type EntryRow, TIME_COLUMNS, COLUMNS, toEntry } from '../rows/registry.ts';
 
 /** One bound list: `= ANY(?)` with the values as a text[] (bigint[] for ids). */
 const anyText = (column: string) => `${column} = ANY(CAST(? AS text[]))`;
-
-function toEntry(r: Row): StoredEntry {
-  const object = decodeBody(r.body);
-  object.status = r.status;
-  if (r.kind !== 'Association') {
-    object.lid = r.lid;
-    object.versionName = String(r.version);
-  }
-  return {
-    uuid: r.uuid,
-    kind: r.kind,
-    lid: r.lid,
-    version: r.version,
-    status: r.status,
-    personId: r.person_id,
-    object,
-    uniqueId: r.unique_id,
-    hash: r.hash,
-    size: r.size,
-    repositoryUniqueId: r.repository_uid,
-    facility: r.facility,
-  };
-}
 
 export class PgRegistryRepo implements RegistryWriter {
   constructor(private readonly sql: Sql) {}
 
   async entries(uuids: string[]): Promise<StoredEntry[]> {
     if (uuids.length === 0) return [];
-    return (await this.sql.all<Row>(`SELECT ${COLUMNS} FROM xds_entries e WHERE ${anyText('e.uuid')}`, [...new Set(uuids)])).map(toEntry);
+    return (await this.sql.all<EntryRow>(`SELECT ${COLUMNS} FROM xds_entries e WHERE ${anyText('e.uuid')}`, [...new Set(uuids)])).map(toEntry);
   }
 
   async entriesByUniqueId(kind: EntryKind, uniqueIds: string[]): Promise<StoredEntry[]> {
     if (uniqueIds.length === 0) return [];
-    const rows = await this.sql.all<Row>(`SELECT ${COLUMNS} FROM xds_entries e WHERE ${anyText('e.unique_id')} AND e.kind = ? ORDER BY e.rid`, [...new Set(uniqueIds)], kind);
+    const rows = await this.sql.all<EntryRow>(`SELECT ${COLUMNS} FROM xds_entries e WHERE ${anyText('e.unique_id')} AND e.kind = ? ORDER BY e.rid`, [...new Set(uniqueIds)], kind);
     return rows.map(toEntry);
   }
 
   async entriesByLid(lids: string[]): Promise<StoredEntry[]> {
     if (lids.length === 0) return [];
-    return (await this.sql.all<Row>(`SELECT ${COLUMNS} FROM xds_entries e WHERE ${anyText('e.lid')} ORDER BY e.lid, e.version`, [...new Set(lids)])).map(toEntry);
+    return (await this.sql.all<EntryRow>(`SELECT ${COLUMNS} FROM xds_entries e WHERE ${anyText('e.lid')} ORDER BY e.lid, e.version`, [...new Set(lids)])).map(toEntry);
   }
 
   async findEntries(c: EntryCriteria, limit: number): Promise<StoredEntry[]> {
@@ -129,7 +81,7 @@ export class PgRegistryRepo implements RegistryWriter {
       args.push(c.referenceIds);
     }
     const sql = `SELECT ${COLUMNS} FROM xds_entries e WHERE ${where.join(' AND ')} ORDER BY e.rid LIMIT ?`;
-    return (await this.sql.all<Row>(sql, ...args, limit)).map(toEntry);
+    return (await this.sql.all<EntryRow>(sql, ...args, limit)).map(toEntry);
   }
 
   async associations(c: AssociationCriteria, limit: number): Promise<StoredEntry[]> {
@@ -157,7 +109,7 @@ export class PgRegistryRepo implements RegistryWriter {
       where.push(anyText('e.status'));
       args.push(c.statuses);
     }
-    return (await this.sql.all<Row>(`SELECT ${COLUMNS} FROM xds_entries e WHERE ${where.join(' AND ')} ORDER BY e.rid LIMIT ?`, ...args, limit)).map(toEntry);
+    return (await this.sql.all<EntryRow>(`SELECT ${COLUMNS} FROM xds_entries e WHERE ${where.join(' AND ')} ORDER BY e.rid LIMIT ?`, ...args, limit)).map(toEntry);
   }
 
   async personsOf(personId: number): Promise<number[]> {

@@ -249,7 +249,6 @@ export class SqliteAuditRepo implements AuditWriter {
     this.agentSets.clear();
   }
 
-
   async auditEvents(filter: { eventTypeCode?: string; patientId?: string; status?: AuditStatus; limit?: number }): Promise<StoredAuditRecord[]> {
     const where: string[] = [];
     const args: unknown[] = [];

@@ -2,34 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { IngestItem, IngestWriter } from '../types.ts';
 import { Statements } from './statements.ts';
-
-interface Row {
-  facility: string;
-  source: string;
-  size: number;
-  mtime_ms: number;
-  sha1: string;
-  version_key: string;
-  timestamp: string;
-  condition: number;
-  outcome: string;
-  entry_uuid: string | null;
-  unique_id: string | null;
-}
-
-const toItem = (r: Row): IngestItem => ({
-  facility: r.facility,
-  source: r.source,
-  size: r.size,
-  mtimeMs: r.mtime_ms,
-  sha1: r.sha1,
-  versionKey: r.version_key,
-  timestamp: r.timestamp,
-  condition: r.condition,
-  outcome: r.outcome,
-  entryUuid: r.entry_uuid,
-  uniqueId: r.unique_id,
-});
+import { type IngestRow, toItem } from '../rows/ingest.ts';
 
 export class SqliteIngestRepo implements IngestWriter {
   private readonly st: Statements;
@@ -39,12 +12,12 @@ export class SqliteIngestRepo implements IngestWriter {
   }
 
   async ingestItem(facility: string, source: string): Promise<IngestItem | undefined> {
-    const r = this.st.get<Row>('SELECT * FROM ingest_items WHERE facility = ? AND source = ?', facility, source);
+    const r = this.st.get<IngestRow>('SELECT * FROM ingest_items WHERE facility = ? AND source = ?', facility, source);
     return r && toItem(r);
   }
 
   async latestDocumentVersion(facility: string, versionKey: string): Promise<IngestItem | undefined> {
-    const r = this.st.get<Row>(
+    const r = this.st.get<IngestRow>(
       `SELECT * FROM ingest_items WHERE facility = ? AND version_key = ? AND entry_uuid IS NOT NULL
        ORDER BY timestamp DESC, source DESC LIMIT 1`,
       facility,

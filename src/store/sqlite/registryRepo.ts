@@ -4,62 +4,13 @@
  * assembled only from the fixed fragments below; every request value is a bound parameter.
  */
 import type Database from 'better-sqlite3';
-import type { AssociationCriteria, EntryCriteria, NewEntry, StoredEntry, TimeColumn } from '../../xds/registry/entries.ts';
+import type { AssociationCriteria, EntryCriteria, NewEntry, StoredEntry } from '../../xds/registry/entries.ts';
 import { padDtm } from '../../xds/registry/entries.ts';
 import type { EntryKind } from '../../xds/registry/metadata.ts';
 import type { RegistryWriter } from '../types.ts';
-import { decodeBody, encodeBody } from '../registryBody.ts';
+import { encodeBody } from '../registryBody.ts';
 import { marks, Statements } from './statements.ts';
-
-interface Row {
-  rid: number;
-  uuid: string;
-  kind: EntryKind;
-  lid: string;
-  version: number;
-  status: string;
-  person_id: number | null;
-  unique_id: string | null;
-  hash: string | null;
-  size: number | null;
-  repository_uid: string | null;
-  facility: string | null;
-  body: string;
-}
-
-const TIME_COLUMNS: Record<TimeColumn, string> = {
-  creationTime: 'e.creation_time',
-  serviceStartTime: 'e.service_start_time',
-  serviceStopTime: 'e.service_stop_time',
-  submissionTime: 'e.submission_time',
-  lastUpdateTime: 'e.last_update_time',
-};
-
-const COLUMNS = 'e.rid, e.uuid, e.kind, e.lid, e.version, e.status, e.person_id, e.unique_id, e.hash, e.size, e.repository_uid, e.facility, e.body';
-
-
-function toEntry(r: Row): StoredEntry {
-  const object = decodeBody(r.body);
-  object.status = r.status;
-  if (r.kind !== 'Association') {
-    object.lid = r.lid;
-    object.versionName = String(r.version);
-  }
-  return {
-    uuid: r.uuid,
-    kind: r.kind,
-    lid: r.lid,
-    version: r.version,
-    status: r.status,
-    personId: r.person_id,
-    object,
-    uniqueId: r.unique_id,
-    hash: r.hash,
-    size: r.size,
-    repositoryUniqueId: r.repository_uid,
-    facility: r.facility,
-  };
-}
+import { type EntryRow, TIME_COLUMNS, COLUMNS, toEntry } from '../rows/registry.ts';
 
 /** Chunks of bound lists below SQLite's parameter limit. */
 function chunks<T>(xs: T[], n = 500): T[][] {
@@ -77,14 +28,14 @@ export class SqliteRegistryRepo implements RegistryWriter {
 
   async entries(uuids: string[]): Promise<StoredEntry[]> {
     const out: StoredEntry[] = [];
-    for (const c of chunks([...new Set(uuids)])) out.push(...this.st.all<Row>(`SELECT ${COLUMNS} FROM xds_entries e WHERE e.uuid IN (${marks(c.length)})`, ...c).map(toEntry));
+    for (const c of chunks([...new Set(uuids)])) out.push(...this.st.all<EntryRow>(`SELECT ${COLUMNS} FROM xds_entries e WHERE e.uuid IN (${marks(c.length)})`, ...c).map(toEntry));
     return out;
   }
 
   async entriesByUniqueId(kind: EntryKind, uniqueIds: string[]): Promise<StoredEntry[]> {
     const out: StoredEntry[] = [];
     for (const c of chunks([...new Set(uniqueIds)])) {
-      out.push(...this.st.all<Row>(`SELECT ${COLUMNS} FROM xds_entries e WHERE e.unique_id IN (${marks(c.length)}) AND e.kind = ? ORDER BY e.rid`, ...c, kind).map(toEntry));
+      out.push(...this.st.all<EntryRow>(`SELECT ${COLUMNS} FROM xds_entries e WHERE e.unique_id IN (${marks(c.length)}) AND e.kind = ? ORDER BY e.rid`, ...c, kind).map(toEntry));
     }
     return out;
   }
@@ -92,7 +43,7 @@ export class SqliteRegistryRepo implements RegistryWriter {
   async entriesByLid(lids: string[]): Promise<StoredEntry[]> {
     const out: StoredEntry[] = [];
     for (const c of chunks([...new Set(lids)])) {
-      out.push(...this.st.all<Row>(`SELECT ${COLUMNS} FROM xds_entries e WHERE e.lid IN (${marks(c.length)}) ORDER BY e.lid, e.version`, ...c).map(toEntry));
+      out.push(...this.st.all<EntryRow>(`SELECT ${COLUMNS} FROM xds_entries e WHERE e.lid IN (${marks(c.length)}) ORDER BY e.lid, e.version`, ...c).map(toEntry));
     }
     return out;
   }
@@ -144,7 +95,7 @@ export class SqliteRegistryRepo implements RegistryWriter {
       args.push(...c.referenceIds);
     }
     const sql = `SELECT ${COLUMNS} FROM xds_entries e WHERE ${where.join(' AND ')} ORDER BY e.rid LIMIT ?`;
-    return this.st.all<Row>(sql, ...args, limit).map(toEntry);
+    return this.st.all<EntryRow>(sql, ...args, limit).map(toEntry);
   }
 
   async associations(c: AssociationCriteria, limit: number): Promise<StoredEntry[]> {
@@ -172,7 +123,7 @@ export class SqliteRegistryRepo implements RegistryWriter {
       where.push(`e.status IN (${marks(c.statuses.length)})`);
       args.push(...c.statuses);
     }
-    return this.st.all<Row>(`SELECT ${COLUMNS} FROM xds_entries e WHERE ${where.join(' AND ')} ORDER BY e.rid LIMIT ?`, ...args, limit).map(toEntry);
+    return this.st.all<EntryRow>(`SELECT ${COLUMNS} FROM xds_entries e WHERE ${where.join(' AND ')} ORDER BY e.rid LIMIT ?`, ...args, limit).map(toEntry);
   }
 
   async personsOf(personId: number): Promise<number[]> {

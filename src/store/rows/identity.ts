@@ -1,0 +1,53 @@
+/** Patients, records and link proposals as both engines store them (sqlite/, postgres/): the rows and their domain objects. */
+import type { LinkProposal, PatientRecord, Person } from '../../identity/types.ts';
+
+export interface RecordRow {
+  id: number;
+  domain_key: string;
+  local_id: string;
+  person_id: number;
+  merged_into: number | null;
+  demographics: string;
+  updated_at: string;
+}
+
+export interface PersonRow {
+  id: number;
+  token: string | null;
+  regional_id: string;
+  merged_into: number | null;
+}
+
+export interface ProposalRow {
+  id: number;
+  record_id: number;
+  candidate_person_id: number;
+  score: number;
+  reasons: string;
+  status: LinkProposal['status'];
+  created_at: string;
+  decided_at: string | null;
+}
+
+export const toRecord = (r: RecordRow): PatientRecord => ({
+  id: r.id,
+  domainKey: r.domain_key,
+  localId: r.local_id,
+  personId: r.person_id,
+  mergedInto: r.merged_into,
+  demographics: JSON.parse(r.demographics),
+  updatedAt: r.updated_at,
+});
+
+export const toPerson = (p: PersonRow): Person => ({ id: p.id, token: p.token, regionalId: p.regional_id, mergedInto: p.merged_into });
+
+export const toProposal = (p: ProposalRow): LinkProposal => ({
+  id: p.id,
+  recordId: p.record_id,
+  candidatePersonId: p.candidate_person_id,
+  score: p.score,
+  reasons: JSON.parse(p.reasons),
+  status: p.status,
+  createdAt: p.created_at,
+  decidedAt: p.decided_at,
+});
