@@ -4,10 +4,10 @@
  */
 import type Database from 'better-sqlite3';
 import { patientKeyOfCx } from '../auditPatientKey.ts';
+import { auditSearchWhere, patientMatch, type AgentKeyKind } from '../auditSearchSql.ts';
 import type { AuditAgent, AuditPatientKey, AuditRecord, AuditSearch, AuditStatus, AuditWriter, StoredAuditRecord } from '../types.ts';
 import { Statements } from './statements.ts';
 
-type AgentKeyKind = 'agent' | 'address';
 const US = '\x1f';
 const RS = '\x1e';
 const AGENT_SET_CACHE = 10_000;
@@ -84,70 +84,6 @@ const toStored = (r: Row): StoredAuditRecord => ({
   ...(r.sender_mark !== null ? { senderMark: r.sender_mark } : {}),
 });
 
-/** SQL for one criterion: alternatives joined with OR. */
-function anyOf<T>(values: T[], one: (v: T) => string, args: unknown[], push: (v: T) => unknown[]): string {
-  const parts = values.map((v) => {
-    args.push(...push(v));
-    return one(v);
-  });
-  return `(${parts.join(' OR ')})`;
-}
-
-function patientMatch(k: AuditPatientKey, args: unknown[]): string {
-  const auth: string[] = [];
-  args.push(k.value);
-  if (k.oid) {
-    auth.push('authority_oid = ?');
-    args.push(k.oid);
-  }
-  if (k.namespace) {
-    auth.push('authority_namespace = ?');
-    args.push(k.namespace);
-  }
-  return `id_value = ?${auth.length ? ` AND (${auth.join(' OR ')})` : ''}`;
-}
-
-const agentSetMatch = (kind: AgentKeyKind, values: string[], args: unknown[]): string =>
-  `e.agent_set IN (SELECT set_id FROM audit_agent_set_members WHERE kind = '${kind}' AND ${anyOf(values, () => 'value = ?', args, (v) => [v])})`;
-
-function whereOf(q: AuditSearch, args: unknown[]): string[] {
-  const where: string[] = ["e.status <> 'unparsed'"];
-  for (const t of q.time ?? []) {
-    where.push(`e.event_time ${{ ge: '>=', gt: '>', le: '<=', lt: '<' }[t.op]} ?`);
-    args.push(t.instant);
-  }
-  const simple = (column: string, lists: unknown[][] | undefined) => {
-    for (const list of lists ?? []) where.push(anyOf(list, () => `${column} = ?`, args, (v) => [v]));
-  };
-  simple('e.event_id', q.eventId);
-  simple('e.action', q.action);
-  simple('e.outcome', q.outcome);
-  simple('e.source_id', q.sourceId);
-  for (const list of q.eventTypeCode ?? []) {
-    where.push(
-      anyOf(list, () => `(e.event_type_code = ? OR e.id IN (SELECT event_id FROM audit_event_types WHERE code = ?))`, args, (v) => [v, v]),
-    );
-  }
-  for (const list of q.address ?? []) where.push(agentSetMatch('address', list, args));
-  for (const list of q.agent ?? []) where.push(agentSetMatch('agent', list, args));
-  for (const list of q.patient ?? []) {
-    const parts = list.map((k) => patientMatch(k, args));
-    where.push(`e.id IN (SELECT event_id FROM audit_event_patients WHERE ${parts.map((p) => `(${p})`).join(' OR ')})`);
-  }
-  // Objects: patients (type 1, role 1) are in audit_event_patients, the others in audit_event_objects.
-  for (const list of q.objectId ?? []) {
-    const a = anyOf(list, () => 'object_id = ?', args, (v) => [v]);
-    const b = anyOf(list, () => 'patient_id = ?', args, (v) => [v]);
-    where.push(`(e.id IN (SELECT event_id FROM audit_event_objects WHERE ${a}) OR e.id IN (SELECT event_id FROM audit_event_patients WHERE ${b}))`);
-  }
-  for (const [column, lists] of [['type_code', q.objectType], ['role_code', q.objectRole]] as const) {
-    for (const list of lists ?? []) {
-      const objects = `e.id IN (SELECT event_id FROM audit_event_objects WHERE ${anyOf(list, () => `${column} = ?`, args, (v) => [v])})`;
-      where.push(list.includes(1) ? `(${objects} OR e.id IN (SELECT event_id FROM audit_event_patients))` : objects);
-    }
-  }
-  return where;
-}
 
 export class SqliteAuditRepo implements AuditWriter {
   private readonly st: Statements;
@@ -275,7 +211,7 @@ export class SqliteAuditRepo implements AuditWriter {
 
   async searchAudit(q: AuditSearch): Promise<StoredAuditRecord[]> {
     const args: unknown[] = [];
-    const where = whereOf(q, args);
+    const where = auditSearchWhere(q, args);
     const desc = q.sort === '-date';
     if (q.after) {
       where.push(desc ? '(e.event_time < ? OR (e.event_time = ? AND e.id < ?))' : '(e.event_time > ? OR (e.event_time = ? AND e.id > ?))');
@@ -288,7 +224,7 @@ export class SqliteAuditRepo implements AuditWriter {
 
   async countAudit(q: AuditSearch): Promise<number> {
     const args: unknown[] = [];
-    const where = whereOf(q, args);
+    const where = auditSearchWhere(q, args);
     const row = this.db.prepare(`SELECT count(*) AS n FROM audit_events e WHERE ${where.join(' AND ')}`).get(...args) as { n: number };
     return row.n;
   }
