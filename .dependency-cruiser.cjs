@@ -2,7 +2,8 @@
  * The direction of dependencies in src/ (../shared/design/ARCHITECTURE.md), checked in `npm test`
  * (test/architecture.test.ts) and by `npm run lint:deps`:
  *
- *   cli -> server -> profiles (pix, pdq, xds transactions, atna, ingest, ssmix, mhd) -> services
+ *   cli -> server -> profiles and edges (pix, pdq, xds transactions, xca, atna, ingest, ssmix, mhd,
+ *   iua, console) -> services
  *   (identity, consent, audit, xds registry and repository) -> store; codecs and transports (hl7v2,
  *   soap, ebxml, xml, fhir) and the shared kernel depend on nothing above them, but for the protocol
  *   edges (EDGES), which may use the consent, audit and identity services.
@@ -14,7 +15,7 @@ const CODECS = '^src/(hl7v2|soap|ebxml|xml|fhir)/';
  */
 const EDGES = '^src/hl7v2/(endpoint|transaction)\\.ts$';
 const SERVICES = '^src/(identity|consent|audit|xds/registry|xds/repository)/';
-const PROFILES = '^src/(pix|pdq|xds|xca|atna|ingest|ssmix|mhd)/';
+const PROFILES = '^src/(pix|pdq|xds|xca|atna|ingest|ssmix|mhd|iua|console)/';
 
 module.exports = {
   forbidden: [
