@@ -20,7 +20,6 @@ import { MAX_FHIR_JSON_DEPTH, nestsDeeperThan } from '../fhir/jsonDepth.ts';
 import { FhirError, sendError, sendResource } from '../fhir/outcome.ts';
 import type { AtnaConfig } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
-import { outcomeOfStatus, type TransactionObserver } from '../kernel/transactionObserver.ts';
 import type { AuditPatientKey } from '../store/types.ts';
 import type { FhirAuditFeed } from './iti20/fhirFeed.ts';
 import type { SourceQuota } from './iti20/sourceQuota.ts';
@@ -58,8 +57,6 @@ export function atnaFhirRouter(deps: {
   decisions: Pick<AccessDecisions, 'auditTrailRefusal'>;
   config: AtnaConfig;
   log: Logger;
-  /** Told of every request answered (metrics, the transaction log): reads are ITI-81, writes ITI-20. */
-  observe?: TransactionObserver;
   /** Per-source quotas of the audit intake (shared with syslog): a request over quota is answered 429. */
   intakeQuota?: SourceQuota;
   /** Searches naming an identifier of this domain are refused (searchParameters.ts). */
@@ -79,25 +76,6 @@ export function atnaFhirRouter(deps: {
     return new FhirError(429, 'throttled', `this source sent more audit messages than its quota (atna.intakeQuota) allows in ${config.intakeQuota.windowMs} ms: not stored`);
   };
   const router = express.Router();
-
-  if (deps.observe) {
-    const observe = deps.observe;
-    router.use((req: Request, res: Response, next: NextFunction) => {
-      // Under the shared FHIR base every request passes here: only ATNA's own are observed.
-      if (!req.path.startsWith('/AuditEvent') && req.path !== '/') return next();
-      const started = performance.now();
-      res.once('finish', () =>
-        observe({
-          transaction: req.method === 'GET' ? 'ITI-81' : 'ITI-20',
-          edge: 'fhir',
-          outcome: outcomeOfStatus(res.statusCode),
-          durationMs: performance.now() - started,
-          node: httpContext(req).node?.name,
-        }),
-      );
-      next();
-    });
-  }
 
   const auditQuery = async (req: Request, outcome: 0 | 4 | 8, patients: string[], description?: string) => {
     await audit.record(

@@ -4,7 +4,6 @@ import type { FhirSchemaValidator } from '../fhir/schemaValidator.ts';
 import type { AccessDecisions } from '../consent/decision.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { Logger } from '../kernel/logger.ts';
-import type { TransactionObserver } from '../kernel/transactionObserver.ts';
 import type { Store } from '../store/types.ts';
 import type { RegistryService } from '../xds/registry/service.ts';
 import type { RemoteRegistry } from '../xds/repository/remoteRegistry.ts';
@@ -29,7 +28,6 @@ export interface MhdDeps {
     maxBundleBytes: number;
   };
   log: Logger;
-  observe?: TransactionObserver;
   /** The FHIR R4 schema ITI-65 Bundles are validated against (shared: it compiles once); one of its own when absent. */
   schema?: FhirSchemaValidator;
 }

@@ -2,14 +2,12 @@
  * What the MHD routes share of HTTP: the FHIR base URL of a request, the parameters of a search (the
  * query string and, for POST _search, the form body: FHIR R4 http.html#search), lenient handling
  * (Prefer: handling=lenient), the Accept check (this server answers FHIR JSON), who asked (for the
- * XDS-shaped audit messages) and the observation of each answer (metrics, the transaction log).
+ * XDS-shaped audit messages).
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 import { FhirError } from '../fhir/outcome.ts';
 import { httpContext } from '../kernel/httpContext.ts';
-import { outcomeOfStatus, type TransactionObserver } from '../kernel/transactionObserver.ts';
 import type { Requester } from '../xds/iti41/provideAndRegister.ts';
-import type { MhdTransactionId } from './transactions.ts';
 
 export const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
 
@@ -36,15 +34,4 @@ export function requesterOf(req: Request): Requester {
   const context = httpContext(req);
   const address = context.address.replace(/^::ffff:/, '');
   return { replyTo: address || undefined, peer: { address, endpoint: `${baseUrl(req)}${req.path}` }, context };
-}
-
-/** Reports the answer of a request of this transaction once it is written. */
-export function observed(tx: MhdTransactionId, observe: TransactionObserver | undefined) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (observe) {
-      const started = performance.now();
-      res.once('finish', () => observe({ transaction: tx, edge: 'fhir', outcome: outcomeOfStatus(res.statusCode), durationMs: performance.now() - started, node: httpContext(req).node?.name }));
-    }
-    next();
-  };
 }

@@ -23,7 +23,7 @@ import { DocumentEntrySchemes } from '../xds/registry/schemes.ts';
 import { DocumentRetrieval } from '../xds/repository/retrieve.ts';
 import { admit } from './admission.ts';
 import { queryAudit } from './audit.ts';
-import { baseUrl, expectJsonAccepted, lenient, observed, searchParamsOf } from './http.ts';
+import { baseUrl, expectJsonAccepted, lenient, searchParamsOf } from './http.ts';
 import { findLists, iti66Query, readList } from './iti66/findLists.ts';
 import { findDocumentReferences, iti67Query } from './iti67/findDocumentReferences.ts';
 import { iti68Route } from './iti68/route.ts';
@@ -115,11 +115,10 @@ export function mhdRouter(deps: MhdDeps): Router {
     const found = await readScoped(scoped, httpContext(req), 'ITI-67', (reader) => findDocumentReferences(reader, reads, q, { patients, documentUrl: documentUrl(req) }));
     return page(req, 'DocumentReference', params, q.paging, found);
   });
-  router.get('/DocumentReference', observed('ITI-67', deps.observe), iti67);
-  router.post('/DocumentReference/_search', observed('ITI-67', deps.observe), form, iti67);
+  router.get('/DocumentReference', iti67);
+  router.post('/DocumentReference/_search', form, iti67);
   router.get(
     '/DocumentReference/:id',
-    observed('ITI-67', deps.observe),
     query(MHD['ITI-67'], async (req, note) => {
       const id = String(req.params.id);
       const found = UUID_ID.test(id)
@@ -144,11 +143,10 @@ export function mhdRouter(deps: MhdDeps): Router {
     const found = await readScoped(scoped, httpContext(req), 'ITI-66', (reader) => findLists(reader, reads, q, { patients }));
     return page(req, 'List', params, q.paging, found);
   });
-  router.get('/List', observed('ITI-66', deps.observe), iti66);
-  router.post('/List/_search', observed('ITI-66', deps.observe), form, iti66);
+  router.get('/List', iti66);
+  router.post('/List/_search', form, iti66);
   router.get(
     '/List/:id',
-    observed('ITI-66', deps.observe),
     query(MHD['ITI-66'], async (req, note) => {
       const id = String(req.params.id);
       const list = UUID_ID.test(id) ? await readScoped(scoped, httpContext(req), 'ITI-66', (reader) => readList(reader, reads, id, { patients })) : undefined;
@@ -160,7 +158,7 @@ export function mhdRouter(deps: MhdDeps): Router {
   );
 
   // --- ITI-68 Retrieve Document ---
-  router.get('/Binary/:id', observed('ITI-68', deps.observe), iti68Route(deps, reads, retrieval));
+  router.get('/Binary/:id', iti68Route(deps, reads, retrieval));
 
   // Other methods on these resources: 405 (FHIR R4 http.html: an interaction the server does not support).
   router.all(/^\/(DocumentReference|List|Binary)(\/.*)?$/, (req: Request, res: Response) => {

@@ -11,7 +11,7 @@ import { FhirError, sendResource } from '../../fhir/outcome.ts';
 import { FhirSchemaValidator } from '../../fhir/schemaValidator.ts';
 import { httpContext } from '../../kernel/httpContext.ts';
 import { admit } from '../admission.ts';
-import { observed, requesterOf } from '../http.ts';
+import { requesterOf } from '../http.ts';
 import { PatientReferences } from '../mapping/patientReference.ts';
 import { sendMhdError } from '../outcome.ts';
 import type { MhdDeps } from '../deps.ts';
@@ -35,10 +35,8 @@ export function mhdProvideBundle(deps: MhdDeps): (req: Request, res: Response, n
     new PatientReferences(deps.config.affinityDomainOid),
     deps.schema ?? new FhirSchemaValidator(),
   );
-  const observe = observed('ITI-65', deps.observe);
   return (req, res, next) => {
     if (!isProvideBundle(req.body)) return next();
-    observe(req, res, () => undefined);
     const requester = requesterOf(req);
     (async () => {
       try {
