@@ -3,8 +3,10 @@
  * in the source so that the build, tsc alone, carries them). Pages allow no inline script or style
  * (the Content-Security-Policy of router.ts).
  */
+import { FONT_FAMILY } from '../atna/report/fontRoutes.ts';
+
 export const CONSOLE_CSS = `/* The console's one stylesheet: one column on a phone, tables scroll within their box. */
-body { font-family: 'Noto Sans JP', "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", sans-serif; margin: 0; color: #111; background: #fff; line-height: 1.6; }
+body { font-family: ${FONT_FAMILY}; margin: 0; color: #111; background: #fff; line-height: 1.6; }
 .skip { position: absolute; left: -999px; }
 .skip:focus { left: 0.5em; top: 0.5em; background: #fff; padding: 0.3em; z-index: 2; }
 header { background: #0b3d66; color: #fff; padding: 0.5em 1em; }

@@ -3,10 +3,14 @@
  * access report does: atna/report/fontRoutes.ts), a header with the signed-in user, the menu of what
  * their role may open, and a main region. One column on a phone; tables scroll inside their box.
  */
-import { html, type Html } from './html.ts';
+import { fontStylesheets } from '../atna/report/fontRoutes.ts';
+import { html, trusted, type Html } from './html.ts';
 import type { Messages } from './i18n/messages.ts';
 import type { SessionUser } from './auth/sessions.ts';
 import { atLeast } from './auth/context.ts';
+
+/** The bundled font's stylesheets (the access report's own), one per weight. */
+const fontLinks = trusted(fontStylesheets('/console/fonts/noto-sans-jp/'));
 
 export interface View {
   t: Messages;
@@ -49,8 +53,7 @@ export function page(v: View, title: string, body: Html, opts: { status?: Html }
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} - ${v.t.appName}</title>
-<link rel="stylesheet" href="/console/fonts/noto-sans-jp/400.css">
-<link rel="stylesheet" href="/console/fonts/noto-sans-jp/700.css">
+${fontLinks}
 <link rel="stylesheet" href="/console/static/console.css">
 <script src="/console/static/console.js" defer></script>
 </head>
