@@ -8,16 +8,7 @@
  */
 import type pg from 'pg';
 import type { OutboxClaims, OutboxMessage } from '../types.ts';
-
-interface Row {
-  id: number;
-  channel: string;
-  destination: string;
-  payload: Buffer;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-}
+import { type OutboxRow, toMessage } from '../rows/outbox.ts';
 
 export class PgOutboxClaims implements OutboxClaims {
   constructor(private readonly pool: pg.Pool) {}
@@ -29,7 +20,7 @@ export class PgOutboxClaims implements OutboxClaims {
       await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       await client.query("SELECT pg_advisory_xact_lock(hashtext('hie.outbox.' || $1::text))", [channel]);
       // Destinations whose head is due and none of whose unsent messages another holder's live claim covers.
-      const { rows } = await client.query<Row>(
+      const { rows } = await client.query<OutboxRow>(
         `UPDATE outbox SET claimed_by = $1, claimed_until = $2 WHERE id IN (
            SELECT o.id FROM outbox o
            WHERE o.channel = $3 AND o.sent_at IS NULL AND o.destination IN (
@@ -45,15 +36,7 @@ export class PgOutboxClaims implements OutboxClaims {
       await client.query('COMMIT');
       return rows
         .sort((a, b) => a.id - b.id)
-        .map((r) => ({
-          id: r.id,
-          channel: r.channel,
-          destination: r.destination,
-          payload: r.payload,
-          attempts: r.attempts,
-          nextAttemptAt: r.next_attempt_at,
-          lastError: r.last_error,
-        }));
+        .map(toMessage);
     } catch (e) {
       broken = await client.query('ROLLBACK').then(
         () => false,

@@ -5,16 +5,7 @@
  */
 import type { OutboxMessage, OutboxWriter } from '../types.ts';
 import type { Sql } from './sql.ts';
-
-interface Row {
-  id: number;
-  channel: string;
-  destination: string;
-  payload: Buffer;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-}
+import { type OutboxRow, toMessage } from '../rows/outbox.ts';
 
 export class PgOutboxRepo implements OutboxWriter {
   constructor(private readonly sql: Sql) {}
@@ -30,7 +21,7 @@ export class PgOutboxRepo implements OutboxWriter {
   }
 
   async dueMessages(channel: string, now: number, limit: number): Promise<OutboxMessage[]> {
-    const rows = await this.sql.all<Row>(
+    const rows = await this.sql.all<OutboxRow>(
       `SELECT o.id, o.channel, o.destination, o.payload, o.attempts, o.next_attempt_at, o.last_error FROM outbox o
        WHERE o.channel = ? AND o.sent_at IS NULL AND o.destination IN (
          SELECT h.destination FROM outbox h
@@ -42,15 +33,7 @@ export class PgOutboxRepo implements OutboxWriter {
       now,
       limit,
     );
-    return rows.map((r) => ({
-      id: r.id,
-      channel: r.channel,
-      destination: r.destination,
-      payload: r.payload,
-      attempts: r.attempts,
-      nextAttemptAt: r.next_attempt_at,
-      lastError: r.last_error,
-    }));
+    return rows.map(toMessage);
   }
 
   async pendingCount(channel: string): Promise<number> {

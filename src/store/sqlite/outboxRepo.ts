@@ -2,16 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { OutboxMessage, OutboxWriter } from '../types.ts';
 import { Statements } from './statements.ts';
-
-interface Row {
-  id: number;
-  channel: string;
-  destination: string;
-  payload: Buffer;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-}
+import { type OutboxRow, toMessage } from '../rows/outbox.ts';
 
 export class SqliteOutboxRepo implements OutboxWriter {
   private readonly st: Statements;
@@ -32,7 +23,7 @@ export class SqliteOutboxRepo implements OutboxWriter {
 
   async dueMessages(channel: string, now: number, limit: number): Promise<OutboxMessage[]> {
     return this.st
-      .all<Row>(
+      .all<OutboxRow>(
         `SELECT o.* FROM outbox o
          WHERE o.channel = ? AND o.sent_at IS NULL AND o.destination IN (
            SELECT h.destination FROM outbox h
@@ -44,15 +35,7 @@ export class SqliteOutboxRepo implements OutboxWriter {
         now,
         limit,
       )
-      .map((r) => ({
-        id: r.id,
-        channel: r.channel,
-        destination: r.destination,
-        payload: r.payload,
-        attempts: r.attempts,
-        nextAttemptAt: r.next_attempt_at,
-        lastError: r.last_error,
-      }));
+      .map(toMessage);
   }
 
   async pendingCount(channel: string): Promise<number> {
