@@ -21,7 +21,18 @@ describe('npm run demo:regions: three regions from one SS-MIX2 population (e2e)'
   const envelopes: string[] = [];
 
   before(async () => {
-    d = await startDemoRegions({ out: path.join(tempDir('hie-demo-regions-'), 'regions'), patients: 24, seed: 7, basePort: 30000 + (process.pid % 2000) * 10 });
+    // The demo binds fixed ports (each region's peer URLs name them), so they are taken below the
+    // kernel's ephemeral range (32768-60999 by default), where no other test's socket can land,
+    // and another base is tried if a port is still in use.
+    for (let attempt = 0; ; attempt++) {
+      const basePort = 20000 + ((process.pid + attempt * 397) % 1200) * 10;
+      try {
+        d = await startDemoRegions({ out: path.join(tempDir('hie-demo-regions-'), 'regions'), patients: 24, seed: 7, basePort });
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 4) throw e;
+      }
+    }
   });
   after(async () => {
     await d?.stop();
