@@ -152,7 +152,8 @@ export interface SoapExchange extends SoapCall {
 }
 
 /** POST with a deadline on the whole exchange and a cap on the answer's size. */
-function postBounded(url: URL, contentType: string, pieces: Buffer[], c: SoapExchange): Promise<{ status: number; contentType: string; body: Buffer }> {
+/** The answer's body as it arrived, chunk by chunk (a multipart answer's documents are not copied). */
+function postBounded(url: URL, contentType: string, pieces: Buffer[], c: SoapExchange): Promise<{ status: number; contentType: string; body: Buffer[] }> {
   const client = url.protocol === 'https:' ? https : http;
   const timeoutMs = c.timeoutMs ?? 60_000;
   const options: https.RequestOptions = { method: 'POST', headers: { 'content-type': contentType, 'content-length': pieces.reduce((n, p) => n + p.length, 0) } };
@@ -183,7 +184,7 @@ function postBounded(url: URL, contentType: string, pieces: Buffer[], c: SoapExc
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: chunks });
       });
       res.on('error', (e) => fail(e));
       res.on('aborted', () => fail(new SoapClientError(`${url.href} closed the connection before the end of its answer`)));
@@ -203,7 +204,7 @@ function postBounded(url: URL, contentType: string, pieces: Buffer[], c: SoapExc
 export async function exchangeSoap(c: SoapExchange): Promise<SoapAnswer> {
   const url = new URL(c.url);
   const { contentType, pieces } = requestPackage(c);
-  let res: { status: number; contentType: string; body: Buffer };
+  let res: { status: number; contentType: string; body: Buffer[] };
   try {
     res = await postBounded(url, contentType, pieces, c);
   } catch (e) {
@@ -211,12 +212,12 @@ export async function exchangeSoap(c: SoapExchange): Promise<SoapAnswer> {
     throw new SoapClientError(`${url.href}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const mt = parseMediaType(res.contentType);
-  let xml: Buffer = res.body;
+  let xml: Buffer;
   let attachments: SoapAnswer['attachments'] = [];
   if (mt.type === 'multipart/related') {
     let parts: SoapAnswer['attachments'];
     try {
-      parts = await readMultipart(Readable.from([res.body]), mt.params.boundary ?? '', { maxBytes: c.maxResponseBytes, spoolThreshold: c.spoolThreshold ?? 1 << 20, spoolDir: c.spoolDir });
+      parts = await readMultipart(Readable.from(res.body), mt.params.boundary ?? '', { maxBytes: c.maxResponseBytes, spoolThreshold: c.spoolThreshold ?? 1 << 20, spoolDir: c.spoolDir });
     } catch (e) {
       throw new SoapClientError(`${url.href} answered a broken MTOM package: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -224,7 +225,7 @@ export async function exchangeSoap(c: SoapExchange): Promise<SoapAnswer> {
     const root = parts.find((p) => p.contentId === start) ?? parts[0];
     attachments = parts.filter((p) => p !== root);
     xml = root?.data ?? Buffer.alloc(0);
-  }
+  } else xml = Buffer.concat(res.body);
   const fail = (message: string): never => {
     for (const a of attachments) if (a.file) fs.rmSync(a.file, { force: true });
     throw new SoapClientError(message);

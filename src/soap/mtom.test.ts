@@ -38,6 +38,43 @@ describe('MTOM/XOP packages', () => {
     }
   }
 
+  it('keeps a part in memory as the pieces it arrived in, whatever the chunk boundaries', async () => {
+    const big = { ...limits, spoolThreshold: 1 << 20 };
+    for (const eol of ['\r\n', '\n']) {
+      const body = Buffer.concat([
+        Buffer.from(`--MIMEBoundary_x${eol}Content-ID: <root@x>${eol}${eol}<env/>${eol}--MIMEBoundary_x${eol}Content-ID: <doc@x>${eol}${eol}`),
+        binary,
+        Buffer.from(`${eol}--MIMEBoundary_x${eol}Content-ID: <two@x>${eol}${eol}`),
+        binary.subarray(0, 300),
+        Buffer.from(`${eol}--MIMEBoundary_x--${eol}`),
+      ]);
+      for (const size of [...Array.from({ length: 40 }, (_, i) => i + 1), 63, 64, 65, 100, 997, 4096, 100_000]) {
+        const chunks = Array.from({ length: Math.ceil(body.length / size) }, (_, i) => Buffer.from(body.subarray(i * size, (i + 1) * size)));
+        const parts = await readMultipart(Readable.from(chunks), 'MIMEBoundary_x', big);
+        const why = `${JSON.stringify(eol)}, chunks of ${size}`;
+        expect(parts.map((p) => p.contentId), why).to.deep.equal(['root@x', 'doc@x', 'two@x']);
+        expect(parts[0].data!.toString(), why).to.equal('<env/>');
+        expect(Buffer.concat(parts[1].pieces!).equals(binary), why).to.equal(true);
+        expect(parts[1].data!.equals(binary), why).to.equal(true);
+        expect(parts[2].data!.equals(binary.subarray(0, 300)), why).to.equal(true);
+      }
+    }
+  });
+
+  it('takes the chunks of a large part by reference, not copied into new buffers', async () => {
+    const doc = Buffer.from(Array.from({ length: 256 * 1024 }, (_, i) => (i * 31) % 251));
+    const body = Buffer.concat([Buffer.from('--B\r\nContent-ID: <root@x>\r\n\r\n<env/>\r\n--B\r\nContent-ID: <doc@x>\r\n\r\n'), doc, Buffer.from('\r\n--B--\r\n')]);
+    for (const size of [4096, 65536]) {
+      // Chunks of their own memory (not from Buffer's small-allocation pool), as a socket delivers them.
+      const chunks = Array.from({ length: Math.ceil(body.length / size) }, (_, i) => Buffer.from(body.subarray(i * size, (i + 1) * size)));
+      const [, part] = await readMultipart(Readable.from(chunks), 'B', { ...limits, spoolThreshold: 1 << 20 });
+      expect(part.data!.equals(doc)).to.equal(true);
+      const inputs = new Set(chunks.map((c) => c.buffer));
+      const copied = part.pieces!.filter((p) => !inputs.has(p.buffer as ArrayBuffer));
+      expect(copied.length, `chunks of ${size}: ${copied.length} of ${part.pieces!.length} pieces copied`).to.be.at.most(1);
+    }
+  });
+
   it('refuses a package above the limit and leaves no spool file', async () => {
     const before = fs.readdirSync(spoolDir).length;
     const body = Buffer.concat([Buffer.from('--b\r\nContent-ID: <a>\r\n\r\n'), Buffer.alloc(50_000, 1), Buffer.from('\r\n--b--\r\n')]);

@@ -28,8 +28,13 @@ export interface MimePart {
    * hashed by whoever needs it, off the event loop (WebCrypto digest runs in the thread pool).
    */
   sha1?: string;
-  /** The content, when it is small enough to be kept in memory. */
+  /** The content, when it is small enough to be kept in memory (joined from `pieces` when first read). */
   data?: Buffer;
+  /**
+   * The same content as it arrived, by reference (no copy): for whoever only passes the bytes on, as
+   * the Initiating Gateway does with a peer's documents (issue 16).
+   */
+  pieces?: readonly Buffer[];
   /** The spool file holding the content otherwise; the caller moves or removes it. */
   file?: string;
 }
@@ -98,17 +103,15 @@ class PartSink {
   finish(): MimePart {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     const id = this.headers['content-id'] ?? '';
-    return {
+    const part: MimePart = {
       headers: this.headers,
       contentId: id.replace(/^\s*<|>\s*$/g, '').trim(),
       contentType: this.headers['content-type'] ?? 'application/octet-stream',
       size: this.size,
       sha1: this.hash?.digest('hex'),
-      // A part that arrived in one piece is that piece: no second copy of a document (issue 16, the
-      // Initiating Gateway reads whole answers).
-      data: this.fd === undefined ? (this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks)) : undefined,
       file: this.file,
     };
+    return this.fd === undefined ? inMemory(part, this.chunks) : part;
   }
 
   discard(): void {
@@ -118,6 +121,17 @@ class PartSink {
     }
     if (this.file) fs.rmSync(this.file, { force: true });
   }
+}
+
+/**
+ * A part kept in memory: its pieces, and its bytes as one Buffer joined only when `data` is first
+ * read (a part that arrived in one piece is that piece). Passing a document on needs no copy of it.
+ */
+function inMemory(part: MimePart, chunks: Buffer[]): MimePart {
+  let joined: Buffer | undefined;
+  part.pieces = chunks;
+  Object.defineProperty(part, 'data', { enumerable: true, get: () => (joined ??= chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) });
+  return part;
 }
 
 /** Where a crash may leave spooled parts (`part-<uuid>.tmp`): for the sweep at start. */
@@ -244,12 +258,27 @@ export async function readMultipart(body: AsyncIterable<Buffer> | Readable, boun
     return false;
   };
 
+  /**
+   * `buf` and the next chunk as one buffer. Inside a part's body `buf` is only the tail kept in case
+   * it starts a delimiter: when the tail and the chunk's first bytes hold no delimiter, the tail is
+   * the part's and the chunk is taken as it is, so a large part's bytes are not copied on the way in.
+   */
+  const join = (tail: Buffer, chunk: Buffer): Buffer => {
+    if (state === 'body' && tail.length <= delim.length + 1 && chunk.length > delim.length + 1) {
+      if (Buffer.concat([tail, chunk.subarray(0, delim.length + 1)]).indexOf(delim) < 0) {
+        sink!.write(tail);
+        return chunk;
+      }
+    }
+    return Buffer.concat([tail, chunk]);
+  };
+
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > limits.maxBytes) fail(`the MIME package exceeds the limit of ${limits.maxBytes} bytes`, Subcodes.tooLarge);
       if (state === 'end') continue;
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      buf = buf.length ? join(buf, chunk) : chunk;
       while (step());
     }
     if (state !== 'end') fail('the MIME package ends before its closing delimiter');
@@ -265,7 +294,7 @@ export async function readMultipart(body: AsyncIterable<Buffer> | Readable, boun
 export interface OutgoingPart {
   contentId: string;
   contentType: string;
-  data?: Buffer;
+  data?: Buffer | readonly Buffer[];
   file?: string;
 }
 
@@ -290,7 +319,9 @@ export function buildMtomPackage(envelopeXml: string, action: string, attachment
     pieces.push(
       Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${a.contentType}\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${a.contentId}>\r\n\r\n`),
     );
-    pieces.push(a.file ? { file: a.file } : a.data!);
+    if (a.file) pieces.push({ file: a.file });
+    else if (Buffer.isBuffer(a.data)) pieces.push(a.data);
+    else pieces.push(...a.data!);
   }
   pieces.push(Buffer.from(`\r\n--${boundary}--\r\n`));
   const contentType =

@@ -38,7 +38,7 @@ describe('the answers the Initiating Gateway accepts from a peer (NIST XCA respo
     expect(a.documents).to.have.length(2);
     for (const d of a.documents) {
       expect(d.homeCommunityId).to.match(/^urn:oid:/);
-      expect(d.data.length).to.be.greaterThan(0);
+      expect(Buffer.concat(d.data).length).to.be.greaterThan(0);
     }
     const e = retrieveAnswer(answerOf('nist_soap-xret-resp-error.xml'));
     expect(e.status).to.equal('Failure');

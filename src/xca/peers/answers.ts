@@ -67,7 +67,8 @@ export interface PeerDocument {
   repositoryUniqueId: string;
   documentUniqueId: string;
   mimeType: string;
-  data: Buffer;
+  /** The document's bytes in the pieces they arrived in (passed on without a copy). */
+  data: readonly Buffer[];
 }
 
 export interface RetrieveAnswer {
@@ -92,12 +93,12 @@ export function retrieveAnswer(a: SoapAnswer): RetrieveAnswer {
       const el = child(dr, NS.xdsb, 'Document');
       if (!el) throw new MalformedAnswer(`DocumentResponse ${doc.documentUniqueId} without a Document`);
       const inc = el.children.find((c) => c.ns === NS.xop && c.local === 'Include');
-      let data: Buffer;
+      let data: readonly Buffer[];
       if (inc) {
         const part = byId.get(decodeURIComponent((inc.attrs.href ?? '').replace(/^cid:/, '')));
-        if (!part?.data) throw new MalformedAnswer(`DocumentResponse ${doc.documentUniqueId} refers to a missing attachment`);
-        data = part.data;
-      } else data = Buffer.from(el.text.replace(/\s+/g, ''), 'base64');
+        if (!part?.pieces) throw new MalformedAnswer(`DocumentResponse ${doc.documentUniqueId} refers to a missing attachment`);
+        data = part.pieces;
+      } else data = [Buffer.from(el.text.replace(/\s+/g, ''), 'base64')];
       return { ...doc, data };
     });
   return { status: statusOf(rr), documents, errors: errorsOf(rr) };

@@ -48,7 +48,8 @@ export interface ResponseDocument {
   repositoryUniqueId: string;
   documentUniqueId: string;
   mimeType: string;
-  content: { file: string } | { data: Buffer };
+  /** A file, or bytes in memory (in one piece or in the pieces a peer's answer arrived in). */
+  content: { file: string } | { data: Buffer | readonly Buffer[] };
 }
 
 export function responseStatus(documents: number, errors: RegistryError[]): ResponseStatus {
