@@ -90,6 +90,8 @@ export function fhirBase(o: FhirBaseOptions): Router {
   const router = express.Router();
   // Made once: the faces serve what they serve from assembly on; only the base URL the client reached differs.
   const capability = capabilityStatement({ base: '', software: o.software, faces: o.faces, security: o.security, date: new Date().toISOString() });
+  // What is served, as the statement says it: the methods a path takes (405 with Allow) are read from it.
+  const served: FaceCapability[] = [{ resources: capability.rest![0].resource ?? [], systemInteractions: (capability.rest![0].interaction ?? []).map((i) => i.code) }];
   router.get('/metadata', (req, res) => {
     sendResource(res, 200, { ...capability, implementation: { ...capability.implementation, url: fhirBaseUrl(req) } });
   });
@@ -118,7 +120,7 @@ export function fhirBase(o: FhirBaseOptions): Router {
   for (const face of o.faces) router.use(face.router);
 
   router.use((req: Request, _res: Response, next: NextFunction) => {
-    const allowed = allowedMethods(o.faces, req.path);
+    const allowed = allowedMethods(served, req.path);
     if (allowed && !allowed.includes(req.method)) {
       return next(new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}: ${allowed.join(', ')} is`, undefined, { Allow: allowed.join(', ') }));
     }

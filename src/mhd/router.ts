@@ -123,11 +123,14 @@ export function mhdRouter(deps: MhdDeps): Router {
     const found = await readScoped(scoped, httpContext(req), 'ITI-67', (reader) => findDocumentReferences(reader, reads, q, { patients, documentUrl: documentUrl(req) }));
     return page(req, 'DocumentReference', params, q.paging, found);
   });
+  // `[type]/_search` is searched by POST only: another method is left to the base's 405.
+  const notSearch = (req: Request, _res: Response, next: (route?: 'route') => void) => next(req.params.id === '_search' ? 'route' : undefined);
   const gate67 = gate(MHD['ITI-67']);
   router.get('/DocumentReference', gate67, iti67);
   router.post('/DocumentReference/_search', gate67, form, iti67);
   router.get(
     '/DocumentReference/:id',
+    notSearch,
     gate67,
     query(MHD['ITI-67'], async (req, _params, note) => {
       const id = String(req.params.id);
@@ -157,6 +160,7 @@ export function mhdRouter(deps: MhdDeps): Router {
   router.post('/List/_search', gate66, form, iti66);
   router.get(
     '/List/:id',
+    notSearch,
     gate66,
     query(MHD['ITI-66'], async (req, _params, note) => {
       const id = String(req.params.id);
