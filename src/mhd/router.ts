@@ -10,9 +10,9 @@
  * methods are answered 405 with Allow by the FHIR base (fhir/base.ts), from the capability.
  */
 import { randomUUID } from 'node:crypto';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { FhirResource } from 'fhir/r4.js';
-import { readScoped } from '../consent/scopedReader.ts';
+import { readScoped, type ScopedReader } from '../consent/scopedReader.ts';
 import { searchset } from '../fhir/bundle.ts';
 import { searchFormBody, searchParameters } from '../fhir/body.ts';
 import { roleGate } from '../fhir/edge/roleGate.ts';
@@ -116,22 +116,35 @@ export function mhdRouter(deps: MhdDeps): Router {
     return { self, next: `${fhirBaseUrl(req)}/${resource}?${p.toString()}` };
   };
 
-  // --- ITI-67 Find Document References, and the DocumentReference read ---
-  const iti67 = query(MHD['ITI-67'], async (req, params, note) => {
-    const q = iti67Query(params, { patients, lenient: isLenient(req.get('prefer')), maxCount: config.maxResults });
-    note(q.patientId);
-    const found = await readScoped(scoped, httpContext(req), 'ITI-67', (reader) => findDocumentReferences(reader, reads, q, { patients, documentUrl: documentUrl(req) }));
-    return page(req, 'DocumentReference', params, q.paging, found);
-  });
   // `[type]/_search` is searched by POST only: another method is left to the base's 405.
   const notSearch = (req: Request, _res: Response, next: (route?: 'route') => void) => next(req.params.id === '_search' ? 'route' : undefined);
-  const gate67 = gate(MHD['ITI-67']);
-  router.get('/DocumentReference', gate67, iti67);
-  router.post('/DocumentReference/_search', gate67, form, iti67);
-  router.get(
-    '/DocumentReference/:id',
-    notSearch,
-    gate67,
+  /** A resource searched (GET, and POST _search with a form) and read, each request gated before its body is read. */
+  const serve = (type: string, tx: MhdTransactionDescriptor, search: RequestHandler, read: RequestHandler) => {
+    const g = gate(tx);
+    router.get(`/${type}`, g, search);
+    router.post(`/${type}/_search`, g, form, search);
+    router.get(`/${type}/:id`, notSearch, g, read);
+  };
+
+  /** A search: its parameters read (`parse`, throwing 400s), the patient it names noted, run through the scoped reader, answered as a page. */
+  const searching = <Q extends { patientId: string; paging: Paging }>(
+    tx: MhdTransactionDescriptor,
+    type: string,
+    parse: (params: URLSearchParams, o: { patients: PatientReferences; lenient: boolean; maxCount: number }) => Q,
+    find: (reader: ScopedReader, q: Q, req: Request) => Promise<{ resources: { id?: string }[]; total: number }>,
+  ) =>
+    query(tx, async (req, params, note) => {
+      const q = parse(params, { patients, lenient: isLenient(req.get('prefer')), maxCount: config.maxResults });
+      note(q.patientId);
+      const found = await readScoped(scoped, httpContext(req), tx.id, (reader) => find(reader, q, req));
+      return page(req, type, params, q.paging, found);
+    });
+
+  // --- ITI-67 Find Document References, and the DocumentReference read ---
+  serve(
+    'DocumentReference',
+    MHD['ITI-67'],
+    searching(MHD['ITI-67'], 'DocumentReference', iti67Query, (reader, q, req) => findDocumentReferences(reader, reads, q, { patients, documentUrl: documentUrl(req) })),
     query(MHD['ITI-67'], async (req, _params, note) => {
       const id = String(req.params.id);
       const found = UUID_ID.test(id)
@@ -149,19 +162,10 @@ export function mhdRouter(deps: MhdDeps): Router {
   );
 
   // --- ITI-66 Find Document Lists, and the List read ---
-  const iti66 = query(MHD['ITI-66'], async (req, params, note) => {
-    const q = iti66Query(params, { patients, lenient: isLenient(req.get('prefer')), maxCount: config.maxResults });
-    note(q.patientId);
-    const found = await readScoped(scoped, httpContext(req), 'ITI-66', (reader) => findLists(reader, reads, q, { patients }));
-    return page(req, 'List', params, q.paging, found);
-  });
-  const gate66 = gate(MHD['ITI-66']);
-  router.get('/List', gate66, iti66);
-  router.post('/List/_search', gate66, form, iti66);
-  router.get(
-    '/List/:id',
-    notSearch,
-    gate66,
+  serve(
+    'List',
+    MHD['ITI-66'],
+    searching(MHD['ITI-66'], 'List', iti66Query, (reader, q) => findLists(reader, reads, q, { patients })),
     query(MHD['ITI-66'], async (req, _params, note) => {
       const id = String(req.params.id);
       const list = UUID_ID.test(id) ? await readScoped(scoped, httpContext(req), 'ITI-66', (reader) => readList(reader, reads, id, { patients })) : undefined;

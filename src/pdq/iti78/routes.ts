@@ -10,6 +10,7 @@ import { ihe } from '../../audit/codes.ts';
 import { searchFormBody, searchParameters } from '../../fhir/body.ts';
 import { FhirError, operationOutcome, sendError, sendResource } from '../../fhir/outcome.ts';
 import { IndividualNumberRefused } from '../../fhir/individualNumber.ts';
+import { fhirBaseUrl } from '../../fhir/request.ts';
 import { isLenient } from '../../fhir/searchHandling.ts';
 import { httpContext } from '../../kernel/httpContext.ts';
 import { auditFhirQuery, type FhirQueryAudit } from '../../fhir/edge/queryAudit.ts';
@@ -58,8 +59,6 @@ export interface PdqmDeps extends FhirQueryAudit {
   maxCount: number;
 }
 
-const baseOf = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
-
 export function pdqmRouter(deps: PdqmDeps): Router {
   // Resource types and operation names are case-sensitive (FHIR R4 3.1.0.1.1).
   const router = express.Router({ caseSensitive: true });
@@ -84,7 +83,7 @@ export function pdqmRouter(deps: PdqmDeps): Router {
         return;
       }
       await auditFhirQuery(deps, req, { eventType: ITI78, outcome: 0, patients: page.audited, query });
-      sendResource(res, 200, bundleOf(baseOf(req), params, pointer, page));
+      sendResource(res, 200, bundleOf(fhirBaseUrl(req), params, pointer, page));
     } catch (e) {
       await failed(req, res, e, query);
     }
