@@ -181,7 +181,7 @@ export function atnaFhirRouter(deps: {
     sendError(res, e);
   };
 
-  router.post('/AuditEvent', requireJson, json, async (req, res) => {
+  router.post('/AuditEvent', requireJson, refuseDeclaredOver(MAX_BODY, json), async (req, res) => {
     try {
       const limited = overQuota(req);
       if (limited) throw limited;
