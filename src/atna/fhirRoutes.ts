@@ -18,7 +18,7 @@ import type { AccessDecisions } from '../consent/decision.ts';
 import { httpContext } from '../kernel/httpContext.ts';
 import { MAX_FHIR_JSON_DEPTH, nestsDeeperThan } from '../fhir/jsonDepth.ts';
 import { mayCall, settleTransaction } from '../fhir/base.ts';
-import { refuseDeclaredOver } from '../fhir/body.ts';
+import { bodyWithin } from '../fhir/body.ts';
 import { FhirError, sendError, sendResource } from '../fhir/outcome.ts';
 import { fhirBaseUrl as baseUrl } from '../fhir/request.ts';
 import { isLenient } from '../fhir/searchHandling.ts';
@@ -157,13 +157,13 @@ export function atnaFhirRouter(deps: {
   const provideJson = provide ? jsonUpTo(Math.max(MAX_BODY, provide.maxBytes)) : json;
   /**
    * POST / is ITI-20's or ITI-65's, which only the body tells. Read up to ITI-65's limit for a
-   * requester ITI-65 admits (node role, IUA scope), else up to ITI-20's; a declared length beyond it
-   * is refused before any byte is read (fhir/body.ts).
+   * requester ITI-65 admits (node role, IUA scope), else up to ITI-20's, held to it while it is read
+   * (fhir/body.ts).
    */
   const baseJson = (req: Request, res: Response, next: NextFunction) => {
     const mayProvide = !!provide && provide.admits(req) && mayCall(res, provide.transaction);
     const limit = mayProvide ? Math.max(MAX_BODY, provide.maxBytes) : MAX_BODY;
-    refuseDeclaredOver(limit, mayProvide ? provideJson : json)(req, res, next);
+    bodyWithin(limit, mayProvide ? provideJson : json)(req, res, next);
   };
   const requireJson = (req: Request, _res: Response, next: NextFunction) => {
     if (!req.is(JSON_TYPES)) return next(new FhirError(415, 'not-supported', 'only FHIR JSON (application/fhir+json) is accepted'));
@@ -181,7 +181,7 @@ export function atnaFhirRouter(deps: {
     sendError(res, e);
   };
 
-  router.post('/AuditEvent', requireJson, refuseDeclaredOver(MAX_BODY, json), async (req, res) => {
+  router.post('/AuditEvent', requireJson, bodyWithin(MAX_BODY, json), async (req, res) => {
     try {
       const limited = overQuota(req);
       if (limited) throw limited;
@@ -217,6 +217,8 @@ export function atnaFhirRouter(deps: {
 
   // A body that is not JSON, or too large: kept raw with the error, answered with an OperationOutcome.
   router.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // Already answered (a body refused while it was read, fhir/body.ts): the reader's later error has no one to tell.
+    if (res.headersSent) return;
     if (err instanceof FhirError) return sendError(res, err);
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.parse.failed' || e.type === TOO_DEEP) {

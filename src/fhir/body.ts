@@ -5,19 +5,30 @@
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { MAX_FHIR_JSON_DEPTH, nestsDeeperThan } from './jsonDepth.ts';
-import { FhirError } from './outcome.ts';
+import { FhirError, sendError } from './outcome.ts';
 import { FHIR_JSON_TYPES, FORM_TYPE } from './contentType.ts';
 
 /**
- * A body reader that refuses, before reading a byte, a body whose declared Content-Length is beyond
- * `limit`: 413 with an OperationOutcome, and the connection closed after the answer rather than the
- * body read off (RFC 9110 15.5.14: the server may close the connection to keep the client from
- * sending on). A body without a declared length is counted by the reader as it arrives.
+ * A body reader held to `limit` bytes while it reads: a declared Content-Length beyond it is refused
+ * before a byte is read, a body sent in chunks as soon as it passes it. Either is answered 413 with an
+ * OperationOutcome and the connection closed after the answer rather than the rest read off (RFC 9110
+ * 15.5.14: the server may close the connection to keep the client from sending on).
  */
-export function refuseDeclaredOver(limit: number, reader: RequestHandler): RequestHandler {
+export function bodyWithin(limit: number, reader: RequestHandler): RequestHandler {
+  const tooLarge = (what: string) => new FhirError(413, 'too-costly', `the body is ${what} than the ${limit} bytes this request takes`, undefined, { Connection: 'close' });
   return (req: Request, res: Response, next: NextFunction) => {
-    const declared = Number(req.get('content-length') ?? 0);
-    if (declared > limit) return next(new FhirError(413, 'too-costly', `the body is ${declared} bytes: larger than the ${limit} this request takes`, undefined, { Connection: 'close' }));
+    const declared = req.get('content-length');
+    if (declared !== undefined && Number(declared) > limit) return next(tooLarge(`${declared} bytes: larger`));
+    if (declared === undefined && req.get('transfer-encoding') !== undefined) {
+      let seen = 0;
+      const count = (chunk: Buffer) => {
+        seen += chunk.length;
+        if (seen <= limit) return;
+        req.off('data', count);
+        if (!res.headersSent) sendError(res, tooLarge('larger'));
+      };
+      req.on('data', count);
+    }
     reader(req, res, next);
   };
 }
@@ -28,7 +39,7 @@ const bytesOf = (limit: string) => {
 };
 
 export function fhirJsonBody(limit = '1mb'): RequestHandler {
-  return refuseDeclaredOver(bytesOf(limit), express.json({
+  return bodyWithin(bytesOf(limit), express.json({
     type: FHIR_JSON_TYPES,
     limit,
     strict: true,
@@ -39,7 +50,7 @@ export function fhirJsonBody(limit = '1mb'): RequestHandler {
 }
 
 export function searchFormBody(limit = '64kb'): RequestHandler {
-  return refuseDeclaredOver(bytesOf(limit), express.urlencoded({ type: FORM_TYPE, limit, extended: false, parameterLimit: 200 }));
+  return bodyWithin(bytesOf(limit), express.urlencoded({ type: FORM_TYPE, limit, extended: false, parameterLimit: 200 }));
 }
 
 /**

@@ -45,6 +45,35 @@ function postDeclared(port: number, declared: number, headers: Record<string, st
   });
 }
 
+/** POST in chunks without a declared length, sending on until the server answers (or 64 MB). */
+function postChunked(port: number): Promise<{ status: number; connection?: string; body: string; sent: number }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/fhir', method: 'POST', headers: { 'content-type': 'application/fhir+json', 'transfer-encoding': 'chunked' } });
+    let sent = 0;
+    let answered = false;
+    const chunk = Buffer.alloc(256 * 1024, 0x20);
+    req.on('response', (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode!, connection: res.headers.connection, body: Buffer.concat(chunks).toString('utf8'), sent });
+      });
+    });
+    req.on('error', () => undefined);
+    req.write('{"resourceType":"Bundle","type":"batch","entry":[],"pad":"');
+    const more = () => {
+      if (answered || req.destroyed) return;
+      if (sent >= 64 * 1024 * 1024) return reject(new Error('64 MB sent without an answer: the server reads on'));
+      sent += chunk.length;
+      if (req.write(chunk)) setImmediate(more);
+      else req.once('drain', more);
+    };
+    more();
+  });
+}
+
 const metric = async (s: TestServer, transaction: string, outcome: string) => {
   const text = await s.app.metrics.metrics();
   const line = text.split('\n').find((l) => l.startsWith('hie_transactions_total{') && l.includes(`transaction="${transaction}"`) && l.includes('edge="fhir"') && l.includes(`outcome="${outcome}"`));
@@ -118,11 +147,16 @@ describe('POST /fhir shared by ITI-65 and ITI-20 (e2e)', function () {
     });
     after(() => s?.stop());
 
-    it('may send ITI-20 up to 10 MB only: a larger declared body is refused 413 before it is read', async () => {
+    it('may send ITI-20 up to 10 MB only: a larger declared body is refused 413 before it is read, a chunked one once it passes 10 MB', async () => {
       const r = await postDeclared(port, 11 * 1024 * 1024);
       expect(r.status).to.equal(413);
       expect(r.connection).to.equal('close');
       expect(JSON.parse(r.body).resourceType).to.equal('OperationOutcome');
+      // The same for a body sent in chunks: answered once it passes 10 MB, not read to its end.
+      const chunked = await postChunked(port);
+      expect([chunked.status, chunked.connection]).to.deep.equal([413, 'close']);
+      expect(JSON.parse(chunked.body).resourceType).to.equal('OperationOutcome');
+      expect(chunked.sent).to.be.below(64 * 1024 * 1024);
       // The server still answers on a new connection.
       expect((await fetch(`http://127.0.0.1:${port}/fhir/metadata`)).status).to.equal(200);
     });
