@@ -10,10 +10,10 @@
  */
 const CODECS = '^src/(hl7v2|soap|ebxml|xml|fhir)/';
 /**
- * The protocol edges inside the codec folders: where a request's context is made and checked, and
+ * The protocol edges inside the codec folders (HL7 v2 endpoint, the FHIR faces' src/fhir/edge): where a request's context is made and checked, and
  * typed errors (AccessDenied, the services' errors) become the protocol's answer and are audited.
  */
-const EDGES = '^src/hl7v2/(endpoint|transaction)\\.ts$';
+const EDGES = '^src/(hl7v2/(endpoint|transaction)\\.ts$|fhir/edge/)';
 const SERVICES = '^src/(identity|consent|audit|xds/registry|xds/repository)/';
 const PROFILES = '^src/(pix|pdq|xds|xca|atna|ingest|ssmix|mhd|iua|console)/';
 

@@ -17,7 +17,11 @@ import { authorizationFailure } from '../audit/securityAlert.ts';
 import type { AccessDecisions } from '../consent/decision.ts';
 import { httpContext } from '../kernel/httpContext.ts';
 import { MAX_FHIR_JSON_DEPTH, nestsDeeperThan } from '../fhir/jsonDepth.ts';
+import { mayCall, settleTransaction } from '../fhir/base.ts';
+import { bodyWithin } from '../fhir/body.ts';
 import { FhirError, sendError, sendResource } from '../fhir/outcome.ts';
+import { fhirBaseUrl as baseUrl } from '../fhir/request.ts';
+import { isLenient } from '../fhir/searchHandling.ts';
 import type { AtnaConfig } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { AuditPatientKey } from '../store/types.ts';
@@ -37,8 +41,6 @@ const MAX_BODY = 10 * 1024 * 1024;
 
 /** The error type this router gives a body nested too deep (body-parser keeps a verify error's type). */
 const TOO_DEEP = 'entity.too.deep';
-
-const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
 
 /** The sender of an ITI-20 request: its address, certificate and node (from the request context). */
 function peerOf(req: Request): Peer {
@@ -62,11 +64,11 @@ export function atnaFhirRouter(deps: {
   /** Searches naming an identifier of this domain are refused (searchParameters.ts). */
   individualNumber?: IndividualNumberDomain;
   /**
-   * MHD's ITI-65 Provide Document Bundle (issue 18), which shares POST / with ITI-20: run on the
-   * parsed body first, it answers a Bundle of its own and calls next() for any other. Its Bundles may
-   * be up to maxBytes.
+   * MHD's ITI-65 Provide Document Bundle (issue 18), which shares POST / with ITI-20. Before the body
+   * is read, a requester ITI-65 admits (node role, and IUA scope through the base) may send up to
+   * maxBytes, any other ITI-20's 10 MB; the parsed body goes to ITI-65 when it `claims` it.
    */
-  provideBundle?: { handler: (req: Request, res: Response, next: NextFunction) => void; maxBytes: number };
+  provideBundle?: { transaction: string; maxBytes: number; admits(req: Request): boolean; claims(body: unknown): boolean; handle(req: Request, res: Response): Promise<void> };
 }): Router {
   const { retriever, feed, audit, decisions, config, log } = deps;
   /** ITI-20 over quota: 429 Too Many Requests (RFC 6585 4), issue code throttled; nothing stored. */
@@ -112,7 +114,7 @@ export function atnaFhirRouter(deps: {
       const q = parseIti81(params, {
         pageSize: config.pageSize,
         maxPageSize: config.maxPageSize,
-        lenient: /handling=lenient/.test(req.get('prefer') ?? ''),
+        lenient: isLenient(req.get('prefer')),
         individualNumber: deps.individualNumber,
       });
       patients = q.patients.map(cxOfKey);
@@ -144,15 +146,25 @@ export function atnaFhirRouter(deps: {
     limit,
     strict: false,
     verify: (req, _res, buf) => {
-      (req as Request & { rawBody?: Buffer }).rawBody = Buffer.from(buf);
+      // Kept as read (body-parser decodes it to a string without changing it): no copy of the body.
+      (req as Request & { rawBody?: Buffer }).rawBody = buf;
       // Refused before parsing, and kept raw below like any other body that cannot be read.
       if (nestsDeeperThan(buf, MAX_FHIR_JSON_DEPTH)) throw Object.assign(new Error(`JSON nested deeper than ${MAX_FHIR_JSON_DEPTH} levels`), { type: TOO_DEEP });
     },
   });
   const json = jsonUpTo(MAX_BODY);
-  // POST / is shared with MHD's ITI-65 (issue 18): its larger Bundles are parsed here, and an audit Bundle is still held to MAX_BODY.
   const provide = deps.provideBundle;
-  const baseJson = provide ? jsonUpTo(Math.max(MAX_BODY, provide.maxBytes)) : json;
+  const provideJson = provide ? jsonUpTo(Math.max(MAX_BODY, provide.maxBytes)) : json;
+  /**
+   * POST / is ITI-20's or ITI-65's, which only the body tells. Read up to ITI-65's limit for a
+   * requester ITI-65 admits (node role, IUA scope), else up to ITI-20's, held to it while it is read
+   * (fhir/body.ts).
+   */
+  const baseJson = (req: Request, res: Response, next: NextFunction) => {
+    const mayProvide = !!provide && provide.admits(req) && mayCall(res, provide.transaction);
+    const limit = mayProvide ? Math.max(MAX_BODY, provide.maxBytes) : MAX_BODY;
+    bodyWithin(limit, mayProvide ? provideJson : json)(req, res, next);
+  };
   const requireJson = (req: Request, _res: Response, next: NextFunction) => {
     if (!req.is(JSON_TYPES)) return next(new FhirError(415, 'not-supported', 'only FHIR JSON (application/fhir+json) is accepted'));
     next();
@@ -169,7 +181,7 @@ export function atnaFhirRouter(deps: {
     sendError(res, e);
   };
 
-  router.post('/AuditEvent', requireJson, json, async (req, res) => {
+  router.post('/AuditEvent', requireJson, bodyWithin(MAX_BODY, json), async (req, res) => {
     try {
       const limited = overQuota(req);
       if (limited) throw limited;
@@ -183,9 +195,17 @@ export function atnaFhirRouter(deps: {
     }
   });
 
-  const provideFirst = (req: Request, res: Response, next: NextFunction) => (provide ? provide.handler(req, res, next) : next());
-  router.post('/', requireJson, baseJson, provideFirst, async (req, res) => {
+  router.post('/', requireJson, baseJson, async (req, res) => {
+    if (provide?.claims(req.body)) {
+      try {
+        await settleTransaction(res, provide.transaction);
+      } catch (e) {
+        return sendError(res, e);
+      }
+      return provide.handle(req, res);
+    }
     try {
+      await settleTransaction(res, 'ITI-20');
       if (raw(req).length > MAX_BODY) throw new FhirError(413, 'too-costly', 'the body is larger than 10 MB');
       const limited = overQuota(req);
       if (limited) throw limited;
@@ -197,11 +217,19 @@ export function atnaFhirRouter(deps: {
 
   // A body that is not JSON, or too large: kept raw with the error, answered with an OperationOutcome.
   router.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // Already answered (a body refused while it was read, fhir/body.ts): the reader's later error has no one to tell.
+    if (res.headersSent) return;
     if (err instanceof FhirError) return sendError(res, err);
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.parse.failed' || e.type === TOO_DEEP) {
       const why = e.type === TOO_DEEP ? String(e.message) : `not JSON: ${e.message}`;
       log.warn('iti20.fhir-unreadable', { path: req.path, peer: req.socket.remoteAddress, error: why });
+      // A body nothing can read is ITI-20's to keep (POST / included), when the requester may send ITI-20.
+      try {
+        await settleTransaction(res, 'ITI-20');
+      } catch (x) {
+        return sendError(res, x);
+      }
       await keepRaw(req, why);
       return sendError(res, new FhirError(400, 'structure', e.type === TOO_DEEP ? `the body is ${why}` : `the body is not JSON: ${e.message}`));
     }

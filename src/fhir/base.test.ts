@@ -15,6 +15,10 @@ describe('the FHIR base: faces behind one gate, the rest as OperationOutcome', (
   const seen: TransactionObservation[] = [];
   const errors: unknown[] = [];
 
+  /** How often the base read what the face serves (the CapabilityStatement is made once). */
+  let capabilityReads = 0;
+  const thing = [{ type: 'Thing' as never, interaction: [{ code: 'read' as const }, { code: 'search-type' as const }] }];
+
   before(async () => {
     const face = express.Router();
     face.get('/Thing', (_req, res) => sendResource(res, 200, { resourceType: 'Bundle', type: 'searchset' }));
@@ -25,7 +29,17 @@ describe('the FHIR base: faces behind one gate, the rest as OperationOutcome', (
     app.use(
       '/fhir',
       fhirBase({
-        faces: [{ name: 'Test', router: face, resources: [{ type: 'Thing' as never, interaction: [{ code: 'read' }, { code: 'search-type' }] }], transactionOf: (_m, p) => (p.startsWith('/Thing') ? 'T-1' : undefined) }],
+        faces: [
+          {
+            name: 'Test',
+            router: face,
+            get resources() {
+              capabilityReads++;
+              return thing;
+            },
+            transactionOf: (_m, p) => (p.startsWith('/Thing') ? 'T-1' : undefined),
+          },
+        ],
         software: { name: 'hie', version: 'test' },
         authorize: (req, res, next) => (req.get('x-deny') ? sendResource(res, 401, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] }) : next()),
         onError: (_path, e) => errors.push(e),
@@ -43,6 +57,26 @@ describe('the FHIR base: faces behind one gate, the rest as OperationOutcome', (
     expect(res.headers.get('content-type')).to.match(/^application\/fhir\+json/);
     return { status: res.status, allow: res.headers.get('allow'), body: (await res.json()) as { resourceType: string; issue?: { code: string }[] } };
   };
+
+  it('makes the CapabilityStatement once, at assembly: each /metadata only names the base the client reached', async () => {
+    const built = capabilityReads;
+    expect(built).to.be.greaterThan(0);
+    const first = await fetch(`${base}/metadata`);
+    // Another Host (fetch may not set one): the same statement, under the base that client reached.
+    const again = await new Promise<string>((resolve, reject) =>
+      http.get({ host: '127.0.0.1', port: new URL(base).port, path: '/fhir/metadata', headers: { host: `localhost:${new URL(base).port}` } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      }).on('error', reject),
+    );
+    const [a, b] = [(await first.json()) as { implementation: { url: string }; date: string }, JSON.parse(again) as { implementation: { url: string }; date: string }];
+    expect(a.implementation.url).to.equal(base);
+    expect(b.implementation.url).to.equal(`http://localhost:${new URL(base).port}/fhir`);
+    expect(b.date).to.equal(a.date);
+    // What the faces serve is read at assembly only.
+    expect((await fetch(`${base}/Thing/1`, { method: 'DELETE' })).headers.get('allow')).to.equal('GET');
+    expect(capabilityReads).to.equal(built);
+  });
 
   it('answers /metadata before the gate, the faces behind it', async () => {
     expect((await call('/metadata', { headers: { 'x-deny': '1' } })).body.resourceType).to.equal('CapabilityStatement');

@@ -11,6 +11,7 @@ import type { CapabilityStatementRestSecurity } from 'fhir/r4.js';
 import { allowedMethods, capabilityStatement, type FaceCapability } from './capability.ts';
 import { FhirError, sendError, sendResource } from './outcome.ts';
 import { isFhirBody } from './contentType.ts';
+import { fhirBaseUrl } from './request.ts';
 import { httpContext } from '../kernel/httpContext.ts';
 import { outcomeOfStatus, type TransactionObserver } from '../kernel/transactionObserver.ts';
 
@@ -42,31 +43,69 @@ export interface FhirBaseOptions {
 }
 
 const TRANSACTION = 'fhirTransaction';
+const CANDIDATES = 'fhirTransactionCandidates';
+const GUARDS = 'fhirTransactionGuards';
 
-/** The IHE transaction a request to the base is, when a face named it (for the gate). */
+/**
+ * The IHE transaction a request to the base is, once known: at once when its method and path name
+ * one; for POST / (ITI-65 Provide Document Bundle and ITI-20's Bundle of AuditEvents share it) when
+ * the face that read the body settled it (`settleTransaction`).
+ */
 export function transactionOf(res: Response): string | undefined {
   const t: unknown = res.locals[TRANSACTION];
   return typeof t === 'string' ? t : undefined;
 }
 
-const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
+/** The transactions a request may be, by its method and path (one, or those sharing the path). */
+export function candidateTransactions(res: Response): readonly string[] {
+  const t: unknown = res.locals[CANDIDATES];
+  return Array.isArray(t) ? (t as string[]) : [];
+}
+
+/**
+ * A check a gate (IUA) leaves for a request whose transaction is not known before its body is read:
+ * whether it admits a transaction, and the refusal (audited) when it does not.
+ */
+export interface TransactionGuard {
+  admits(transaction: string): boolean;
+  refusal(transaction: string): Promise<FhirError>;
+}
+
+export function guardTransactions(res: Response, guard: TransactionGuard): void {
+  ((res.locals[GUARDS] as TransactionGuard[] | undefined) ?? (res.locals[GUARDS] = [])).push(guard);
+}
+
+/** Whether every gate admits the transaction (the body reader takes this transaction's size limit only then). */
+export function mayCall(res: Response, transaction: string): boolean {
+  return ((res.locals[GUARDS] as TransactionGuard[] | undefined) ?? []).every((g) => g.admits(transaction));
+}
+
+/** Names the transaction a request is, and throws the refusal of a gate that does not admit it. */
+export async function settleTransaction(res: Response, transaction: string): Promise<void> {
+  res.locals[TRANSACTION] = transaction;
+  for (const g of (res.locals[GUARDS] as TransactionGuard[] | undefined) ?? []) if (!g.admits(transaction)) throw await g.refusal(transaction);
+}
 
 export function fhirBase(o: FhirBaseOptions): Router {
   const router = express.Router();
-  const date = new Date().toISOString();
-
+  // Made once: the faces serve what they serve from assembly on; only the base URL the client reached differs.
+  const capability = capabilityStatement({ base: '', software: o.software, faces: o.faces, security: o.security, date: new Date().toISOString() });
+  // What is served, as the statement says it: the methods a path takes (405 with Allow) are read from it.
+  const served: FaceCapability[] = [{ resources: capability.rest![0].resource ?? [], systemInteractions: (capability.rest![0].interaction ?? []).map((i) => i.code) }];
   router.get('/metadata', (req, res) => {
-    sendResource(res, 200, capabilityStatement({ base: baseUrl(req), software: o.software, faces: o.faces, security: o.security, date }));
+    sendResource(res, 200, { ...capability, implementation: { ...capability.implementation, url: fhirBaseUrl(req) } });
   });
 
   router.use((req: Request, res: Response, next: NextFunction) => {
-    const transaction = o.faces.map((f) => f.transactionOf?.(req.method, req.path)).find((t) => t !== undefined);
-    if (transaction === undefined) return next();
-    res.locals[TRANSACTION] = transaction;
+    const candidates = [...new Set(o.faces.map((f) => f.transactionOf?.(req.method, req.path)).filter((t) => t !== undefined))];
+    if (candidates.length === 0) return next();
+    res.locals[CANDIDATES] = candidates;
+    if (candidates.length === 1) res.locals[TRANSACTION] = candidates[0];
     if (o.observe) {
       const observe = o.observe;
       const started = performance.now();
-      res.once('finish', () => observe({ transaction, edge: 'fhir', outcome: outcomeOfStatus(res.statusCode), durationMs: performance.now() - started, node: httpContext(req).node?.name }));
+      // Named at the end: a shared path's transaction is settled once its body is read; one refused before that is counted under every candidate's name.
+      res.once('finish', () => observe({ transaction: transactionOf(res) ?? candidates.join('|'), edge: 'fhir', outcome: outcomeOfStatus(res.statusCode), durationMs: performance.now() - started, node: httpContext(req).node?.name }));
     }
     next();
   });
@@ -81,7 +120,7 @@ export function fhirBase(o: FhirBaseOptions): Router {
   for (const face of o.faces) router.use(face.router);
 
   router.use((req: Request, _res: Response, next: NextFunction) => {
-    const allowed = allowedMethods(o.faces, req.path);
+    const allowed = allowedMethods(served, req.path);
     if (allowed && !allowed.includes(req.method)) {
       return next(new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}: ${allowed.join(', ')} is`, undefined, { Allow: allowed.join(', ') }));
     }

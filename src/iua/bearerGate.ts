@@ -9,8 +9,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuditService } from '../audit/auditService.ts';
 import { authorizationFailure } from '../audit/securityAlert.ts';
-import { transactionOf } from '../fhir/base.ts';
+import { candidateTransactions, guardTransactions } from '../fhir/base.ts';
 import { FhirError, sendError } from '../fhir/outcome.ts';
+import { endpointOf } from '../fhir/request.ts';
 import { httpContext, setHttpContext } from '../kernel/httpContext.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { IuaError } from './errors.ts';
@@ -35,6 +36,17 @@ export function bearerGate(deps: {
   audit: AuditService;
   log: Logger;
 }): RequestHandler {
+  /** The refusal answered: audited as a Security Alert naming the peer (ITI-72), with the challenge. */
+  const refusal = async (req: Request, e: IuaError): Promise<FhirError> => {
+    try {
+      await deps.audit.record(authorizationFailure(deps.audit, httpContext(req), { transaction: ITI72, endpoint: endpointOf(req), reason: e.message }));
+    } catch (x) {
+      deps.log.error('iua.refusal-audit-failed', { error: x instanceof Error ? x.message : String(x) });
+    }
+    return new FhirError(e.status, e.status === 403 ? 'forbidden' : 'login', e.message, undefined, { 'WWW-Authenticate': challenge(deps.realm, e) });
+  };
+  const insufficient = (scopes: readonly string[]) => new IuaError('insufficient_scope', `the token does not grant the scope ${scopes.join(' or ')}`, scopes.join(' '));
+
   return async (req: Request, res: Response, next: NextFunction) => {
     const ctx = httpContext(req);
     try {
@@ -43,20 +55,20 @@ export function bearerGate(deps: {
       const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
       if (!m) throw new IuaError('invalid_request', 'the Authorization header is not a Bearer token (RFC 6750 2.1)');
       const grant = await deps.verifier.verify(m[1], ctx.certificate?.fingerprint256);
-      const transaction = transactionOf(res);
-      if (deps.transactionScopes && transaction && !grant.scopes.includes(transaction)) {
-        throw new IuaError('insufficient_scope', `the token does not grant the scope ${transaction}`, transaction);
+      // The scope of the transaction, checked before the body is read. A path two transactions share
+      // (POST /: ITI-65, ITI-20) needs one of their scopes now, and the scope of the one its body turns
+      // out to be once it is read (fhir/base.ts settleTransaction).
+      const candidates = candidateTransactions(res);
+      if (deps.transactionScopes && candidates.length > 0) {
+        const granted = candidates.filter((t) => grant.scopes.includes(t));
+        if (granted.length === 0) throw insufficient(candidates);
+        if (granted.length < candidates.length) guardTransactions(res, { admits: (t) => grant.scopes.includes(t), refusal: (t) => refusal(req, insufficient([t])) });
       }
       setHttpContext(req, { ...ctx, user: grant.user, ...(grant.purposeOfUse ? { purposeOfUse: grant.purposeOfUse } : {}) });
       next();
     } catch (e) {
       if (!(e instanceof IuaError)) return next(e);
-      try {
-        await deps.audit.record(authorizationFailure(deps.audit, ctx, { transaction: ITI72, endpoint: `${req.protocol}://${req.get('host')}${req.originalUrl.split('?')[0]}`, reason: e.message }));
-      } catch (x) {
-        deps.log.error('iua.refusal-audit-failed', { error: x instanceof Error ? x.message : String(x) });
-      }
-      sendError(res, new FhirError(e.status, e.status === 403 ? 'forbidden' : 'login', e.message, undefined, { 'WWW-Authenticate': challenge(deps.realm, e) }));
+      sendError(res, await refusal(req, e));
     }
   };
 }

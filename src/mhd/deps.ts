@@ -3,6 +3,7 @@ import type { AuditService } from '../audit/auditService.ts';
 import type { FhirSchemaValidator } from '../fhir/schemaValidator.ts';
 import type { AccessDecisions } from '../consent/decision.ts';
 import type { IdentityService } from '../identity/service.ts';
+import type { IndividualNumberDomain } from '../identity/individualNumber/domain.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Store } from '../store/types.ts';
 import type { RegistryService } from '../xds/registry/service.ts';
@@ -28,6 +29,8 @@ export interface MhdDeps {
     maxBundleBytes: number;
   };
   log: Logger;
+  /** Requests naming an identifier of this domain are refused (docs/individual-number.md). */
+  individualNumber?: IndividualNumberDomain;
   /** The FHIR R4 schema ITI-65 Bundles are validated against (shared: it compiles once); one of its own when absent. */
   schema?: FhirSchemaValidator;
 }

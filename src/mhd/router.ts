@@ -5,15 +5,21 @@
  *   GET  /List, POST /List/_search, GET /List/{id}                                          ITI-66
  *   GET  /Binary/{id}                        ITI-68 Retrieve Document
  * The Document Recipient's ITI-65 (POST /, shared with ITI-20) is iti65/route.ts. Every request is
- * admitted by node role (admission.ts), runs through the requester's scoped reader (consent), and is
- * audited; every error is an OperationOutcome.
+ * admitted by node role before its body is read (fhir/edge/roleGate.ts), runs through the
+ * requester's scoped reader (consent), and is audited; every error is an OperationOutcome. Other
+ * methods are answered 405 with Allow by the FHIR base (fhir/base.ts), from the capability.
  */
 import { randomUUID } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { FhirResource } from 'fhir/r4.js';
-import { readScoped } from '../consent/scopedReader.ts';
+import { readScoped, type ScopedReader } from '../consent/scopedReader.ts';
 import { searchset } from '../fhir/bundle.ts';
+import { searchFormBody, searchParameters } from '../fhir/body.ts';
+import { roleGate } from '../fhir/edge/roleGate.ts';
+import { IndividualNumberRefused } from '../fhir/individualNumber.ts';
 import { FhirError, sendResource } from '../fhir/outcome.ts';
+import { endpointOf, fhirBaseUrl } from '../fhir/request.ts';
+import { isLenient } from '../fhir/searchHandling.ts';
 import { httpContext } from '../kernel/httpContext.ts';
 import { AffinityDomainResolver } from '../xds/query/patientResolver.ts';
 import { StoredQueryRunner } from '../xds/query/runner.ts';
@@ -21,9 +27,8 @@ import { asRegistryErrors } from '../xds/registry/errors.ts';
 import { externalId } from '../xds/registry/metadata.ts';
 import { DocumentEntrySchemes } from '../xds/registry/schemes.ts';
 import { DocumentRetrieval } from '../xds/repository/retrieve.ts';
-import { admit } from './admission.ts';
 import { queryAudit } from './audit.ts';
-import { baseUrl, expectJsonAccepted, lenient, searchParamsOf } from './http.ts';
+import { expectJsonAccepted } from './http.ts';
 import { findLists, iti66Query, readList } from './iti66/findLists.ts';
 import { findDocumentReferences, iti67Query } from './iti67/findDocumentReferences.ts';
 import { iti68Route } from './iti68/route.ts';
@@ -31,7 +36,7 @@ import { documentReferenceOf, fhirIdOf } from './mapping/documentEntry.ts';
 import { PatientReferences } from './mapping/patientReference.ts';
 import { MhdError, outcomeOfIssues, sendMhdError } from './outcome.ts';
 import { isDocument, RegistryReads } from './registryReads.ts';
-import { PAGE, type Paging } from './search.ts';
+import { PAGE, refuseIndividualNumbers, type Paging } from './search.ts';
 import { MHD, type MhdTransactionDescriptor } from './transactions.ts';
 import type { MhdDeps } from './deps.ts';
 
@@ -47,7 +52,7 @@ export function mhdRouter(deps: MhdDeps): Router {
   const reads = new RegistryReads(runner, config.maxQueryValues);
   const retrieval = new DocumentRetrieval({ repositoryUniqueId: deps.repository.cfg.repositoryUniqueId, registryElsewhere: !!deps.remoteRegistry }, deps.repository.blobs);
   const scoped = { store: deps.store, identity: deps.identity, decisions: deps.decisions };
-  const documentUrl = (req: Request) => (uuid: string) => `${baseUrl(req)}/Binary/${fhirIdOf(uuid)}`;
+  const documentUrl = (req: Request) => (uuid: string) => `${fhirBaseUrl(req)}/Binary/${fhirIdOf(uuid)}`;
   const router = express.Router();
 
   /** A search's or read's failure: a registry error is the client's (400, or 422 for too many results), any other the server's. */
@@ -58,31 +63,35 @@ export function mhdRouter(deps: MhdDeps): Router {
     return new MhdError(tooMany ? 422 : 400, x.map((r) => ({ code: tooMany ? 'too-costly' : 'invalid', diagnostics: r.codeContext, xdsCode: r.errorCode })));
   };
 
-  /** A search or read of the Document Responder: admitted, run, audited as a query; `patientId` for the audit. */
-  const query = (tx: MhdTransactionDescriptor, run: (req: Request, note: (patientId: string) => void) => Promise<object>) => async (req: Request, res: Response) => {
-    const ctx = httpContext(req);
-    const serverUrl = `${baseUrl(req)}${req.path}`;
-    const queryText = req.method === 'POST' && typeof req.body === 'string' ? `${req.originalUrl}${req.originalUrl.includes('?') ? '&' : '?'}${req.body}` : req.originalUrl;
+  /** The audit of a search or read: the request as its query, unless it was refused for naming an individual number. */
+  const queryText = (req: Request, params: URLSearchParams, e?: unknown) => (e instanceof IndividualNumberRefused ? '' : `${req.path}?${params.toString()}`);
+  const record = (req: Request, tx: MhdTransactionDescriptor, i: { query: string; outcome: 0 | 4 | 8; description?: string; patientId?: string }) =>
+    audit.record(queryAudit(audit, tx, { context: httpContext(req), serverUrl: endpointOf(req), ...i }));
+  /** Node authorization, before a search form is read (fhir/edge/roleGate.ts), its failure audited as the query's. */
+  const gate = (tx: MhdTransactionDescriptor) => roleGate(deps, tx, (req, reason) => record(req, tx, { query: '', outcome: 4, description: reason }));
+
+  /** A search or read of the Document Responder: run, audited as a query; `patientId` for the audit. */
+  const query = (tx: MhdTransactionDescriptor, run: (req: Request, params: URLSearchParams, note: (patientId: string) => void) => Promise<object>) => async (req: Request, res: Response) => {
+    const params = searchParameters(req.originalUrl, req.method === 'POST' ? req.body : undefined);
+    const asked = queryText(req, params);
     let patientId: string | undefined;
-    const record = (outcome: 0 | 4 | 8, description?: string) => audit.record(queryAudit(audit, tx, { context: ctx, serverUrl, query: queryText, outcome, description, patientId }));
     try {
-      await admit(deps, tx, ctx, serverUrl, (reason) => record(4, reason));
       expectJsonAccepted(req);
-      const answer = await run(req, (p) => (patientId = p));
-      await record(0);
+      // Refused before anything reads it, and audited without it (docs/individual-number.md).
+      if (deps.individualNumber) refuseIndividualNumbers(params, deps.individualNumber);
+      const answer = await run(req, params, (p) => (patientId = p));
+      await record(req, tx, { query: asked, outcome: 0, patientId });
       sendResource(res, 200, answer);
     } catch (e) {
       const err = asFhirError(e);
-      if (!(err instanceof MhdError && err.status === 403)) {
-        const status = err instanceof FhirError ? err.status : 500;
-        if (status >= 500) log.error(`mhd.${tx.id.toLowerCase().replace('-', '')}.failed`, { error: e instanceof Error ? e.message : String(e) });
-        await record(status >= 500 ? 8 : 4, e instanceof Error ? e.message : String(e)).catch(() => undefined);
-      }
+      const status = err instanceof FhirError ? err.status : 500;
+      if (status >= 500) log.error(`mhd.${tx.id.toLowerCase().replace('-', '')}.failed`, { error: e instanceof Error ? e.message : String(e) });
+      await record(req, tx, { query: queryText(req, params, e), outcome: status >= 500 ? 8 : 4, description: e instanceof Error ? e.message : String(e), patientId }).catch(() => undefined);
       sendMhdError(res, err);
     }
   };
 
-  const form = express.text({ type: 'application/x-www-form-urlencoded', limit: '1mb' });
+  const form = searchFormBody();
   /**
    * The searchset of a page; parameters ignored under lenient handling named in an OperationOutcome
    * entry of search mode `outcome` (ITI TF-2 3.66.4.2.2, 3.67.4.2.2: warnings are in the Bundle).
@@ -91,7 +100,7 @@ export function mhdRouter(deps: MhdDeps): Router {
     const bundle = searchset({
       ...pageLinks(req, resource, params, paging.offset, paging.count, found.total),
       total: found.total,
-      entries: found.resources.map((r) => ({ fullUrl: `${baseUrl(req)}/${resource}/${r.id}`, resource: r as FhirResource })),
+      entries: found.resources.map((r) => ({ fullUrl: `${fhirBaseUrl(req)}/${resource}/${r.id}`, resource: r as FhirResource })),
     });
     if (paging.ignored.length) {
       const warning = outcomeOfIssues([{ severity: 'warning', code: 'not-supported', diagnostics: `search parameters not supported, ignored: ${paging.ignored.join(', ')}`, expression: paging.ignored }]);
@@ -100,26 +109,43 @@ export function mhdRouter(deps: MhdDeps): Router {
     return bundle;
   };
   const pageLinks = (req: Request, resource: string, params: URLSearchParams, offset: number, count: number | undefined, total: number) => {
-    const self = `${baseUrl(req)}/${resource}?${params.toString()}`;
+    const self = `${fhirBaseUrl(req)}/${resource}?${params.toString()}`;
     if (count === undefined || offset + count >= total) return { self };
     const p = new URLSearchParams(params);
     p.set(PAGE, String(offset + count));
-    return { self, next: `${baseUrl(req)}/${resource}?${p.toString()}` };
+    return { self, next: `${fhirBaseUrl(req)}/${resource}?${p.toString()}` };
   };
 
+  // `[type]/_search` is searched by POST only: another method is left to the base's 405.
+  const notSearch = (req: Request, _res: Response, next: (route?: 'route') => void) => next(req.params.id === '_search' ? 'route' : undefined);
+  /** A resource searched (GET, and POST _search with a form) and read, each request gated before its body is read. */
+  const serve = (type: string, tx: MhdTransactionDescriptor, search: RequestHandler, read: RequestHandler) => {
+    const g = gate(tx);
+    router.get(`/${type}`, g, search);
+    router.post(`/${type}/_search`, g, form, search);
+    router.get(`/${type}/:id`, notSearch, g, read);
+  };
+
+  /** A search: its parameters read (`parse`, throwing 400s), the patient it names noted, run through the scoped reader, answered as a page. */
+  const searching = <Q extends { patientId: string; paging: Paging }>(
+    tx: MhdTransactionDescriptor,
+    type: string,
+    parse: (params: URLSearchParams, o: { patients: PatientReferences; lenient: boolean; maxCount: number }) => Q,
+    find: (reader: ScopedReader, q: Q, req: Request) => Promise<{ resources: { id?: string }[]; total: number }>,
+  ) =>
+    query(tx, async (req, params, note) => {
+      const q = parse(params, { patients, lenient: isLenient(req.get('prefer')), maxCount: config.maxResults });
+      note(q.patientId);
+      const found = await readScoped(scoped, httpContext(req), tx.id, (reader) => find(reader, q, req));
+      return page(req, type, params, q.paging, found);
+    });
+
   // --- ITI-67 Find Document References, and the DocumentReference read ---
-  const iti67 = query(MHD['ITI-67'], async (req, note) => {
-    const params = searchParamsOf(req);
-    const q = iti67Query(params, { patients, lenient: lenient(req), maxCount: config.maxResults });
-    note(q.patientId);
-    const found = await readScoped(scoped, httpContext(req), 'ITI-67', (reader) => findDocumentReferences(reader, reads, q, { patients, documentUrl: documentUrl(req) }));
-    return page(req, 'DocumentReference', params, q.paging, found);
-  });
-  router.get('/DocumentReference', iti67);
-  router.post('/DocumentReference/_search', form, iti67);
-  router.get(
-    '/DocumentReference/:id',
-    query(MHD['ITI-67'], async (req, note) => {
+  serve(
+    'DocumentReference',
+    MHD['ITI-67'],
+    searching(MHD['ITI-67'], 'DocumentReference', iti67Query, (reader, q, req) => findDocumentReferences(reader, reads, q, { patients, documentUrl: documentUrl(req) })),
+    query(MHD['ITI-67'], async (req, _params, note) => {
       const id = String(req.params.id);
       const found = UUID_ID.test(id)
         ? await readScoped(scoped, httpContext(req), 'ITI-67', async (reader) => {
@@ -136,18 +162,11 @@ export function mhdRouter(deps: MhdDeps): Router {
   );
 
   // --- ITI-66 Find Document Lists, and the List read ---
-  const iti66 = query(MHD['ITI-66'], async (req, note) => {
-    const params = searchParamsOf(req);
-    const q = iti66Query(params, { patients, lenient: lenient(req), maxCount: config.maxResults });
-    note(q.patientId);
-    const found = await readScoped(scoped, httpContext(req), 'ITI-66', (reader) => findLists(reader, reads, q, { patients }));
-    return page(req, 'List', params, q.paging, found);
-  });
-  router.get('/List', iti66);
-  router.post('/List/_search', form, iti66);
-  router.get(
-    '/List/:id',
-    query(MHD['ITI-66'], async (req, note) => {
+  serve(
+    'List',
+    MHD['ITI-66'],
+    searching(MHD['ITI-66'], 'List', iti66Query, (reader, q) => findLists(reader, reads, q, { patients })),
+    query(MHD['ITI-66'], async (req, _params, note) => {
       const id = String(req.params.id);
       const list = UUID_ID.test(id) ? await readScoped(scoped, httpContext(req), 'ITI-66', (reader) => readList(reader, reads, id, { patients })) : undefined;
       if (!list) throw new FhirError(404, 'not-found', `List/${id} is not known`);
@@ -158,20 +177,7 @@ export function mhdRouter(deps: MhdDeps): Router {
   );
 
   // --- ITI-68 Retrieve Document ---
-  router.get('/Binary/:id', iti68Route(deps, reads, retrieval));
+  router.get('/Binary/:id', ...iti68Route(deps, reads, retrieval));
 
-  // Other methods on these resources: 405 (FHIR R4 http.html: an interaction the server does not support).
-  router.all(/^\/(DocumentReference|List|Binary)(\/.*)?$/, (req: Request, res: Response) => {
-    sendMhdError(res, new FhirError(405, 'not-supported', `${req.method} ${req.path} is not supported: ${req.path.split('/')[1]} is ${req.path.startsWith('/Binary') ? 'read' : 'searched and read'} here, documents are provided by a transaction Bundle (ITI-65) at the base`));
-  });
-
-  // A search form that could not be read: an OperationOutcome.
-  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = err as { type?: string; message?: string };
-    if (e.type === 'entity.too.large') return sendMhdError(res, new FhirError(413, 'too-costly', 'the search form is larger than 1 MB'));
-    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return sendMhdError(res, new FhirError(415, 'not-supported', String(e.message)));
-    if (!(err instanceof FhirError)) log.error('mhd.failed', { path: req.path, error: e.message });
-    sendMhdError(res, err);
-  });
   return router;
 }

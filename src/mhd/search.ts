@@ -9,7 +9,10 @@
  */
 import type { Slot } from '../ebxml/rim.ts';
 import { FhirError } from '../fhir/outcome.ts';
-import { dateRange } from '../atna/iti81/searchParameters.ts';
+import { IndividualNumberRefused } from '../fhir/individualNumber.ts';
+import type { IndividualNumberDomain } from '../identity/individualNumber/domain.ts';
+import { numbersNamedIn } from '../identity/individualNumber/textScreen.ts';
+import { dateRange } from '../fhir/dateRange.ts';
 import { componentsOf } from './mapping/values.ts';
 import { schemeOfSystem } from './mapping/values.ts';
 import type { PatientReferences } from './mapping/patientReference.ts';
@@ -82,6 +85,18 @@ export function dateBounds(params: URLSearchParams, name: string): { from?: stri
   return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
 
+/**
+ * Refuses a search any of whose parameters names an identifier of the individual-number domain
+ * (`patient.identifier=urn:oid:{domain}|...` in any spelling the detector reads), before the value
+ * reaches the stored-query service or an audit message.
+ */
+export function refuseIndividualNumbers(params: URLSearchParams, domain: IndividualNumberDomain): void {
+  for (const [name, value] of params) {
+    const bar = value.indexOf('|');
+    if ((bar > 0 && domain.isAuthority(value.slice(0, bar))) || numbersNamedIn(value, domain).length > 0) throw new IndividualNumberRefused(name);
+  }
+}
+
 /** The patientId a search names (`patient` or `patient.identifier`, exactly one is required: ITI TF-2 3.66.4.1.2.1, 3.67.4.1.2.1). */
 export function patientOfSearch(params: URLSearchParams, patients: PatientReferences): string {
   const refs = params.getAll('patient');
@@ -89,6 +104,7 @@ export function patientOfSearch(params: URLSearchParams, patients: PatientRefere
   if (refs.length + ids.length === 0) throw new FhirError(400, 'required', 'patient or patient.identifier is required', ['patient']);
   if (refs.length + ids.length > 1 || [...refs, ...ids].some((v) => v.includes(','))) throw bad('patient', 'give one patient (patient or patient.identifier, once)');
   const cx = refs.length ? patients.cxOfPatientUrl(refs[0]) : patients.cxOfToken(ids[0]);
+  if (!cx && refs.length && /(?:^|\/)Patient\/h-[0-9a-f]+$/.test(refs[0])) throw bad('patient', `'${refs[0]}' names a patient by a hash of its ID, which cannot be searched by: give patient.identifier`);
   if (!cx) throw bad(refs.length ? 'patient' : 'patient.identifier', refs.length ? `'${refs[0]}' is not a Patient reference (Patient/{id})` : `'${ids[0]}' is not an identifier of an urn:oid: system`);
   return cx;
 }

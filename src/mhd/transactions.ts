@@ -6,6 +6,7 @@
  */
 import type { CodedValue, EventActionCode } from '../audit/auditMessage.ts';
 import { EventIds, ihe } from '../audit/codes.ts';
+import { QUERY_ROLES } from '../consent/feedAuthorization.ts';
 import type { NodeRole } from '../kernel/requestContext.ts';
 
 export type MhdTransactionId = 'ITI-65' | 'ITI-66' | 'ITI-67' | 'ITI-68';
@@ -17,7 +18,6 @@ export interface MhdTransactionDescriptor {
   roles: readonly NodeRole[];
 }
 
-const READERS: readonly NodeRole[] = ['consumer', 'gateway'];
 const SOURCES: readonly NodeRole[] = ['source'];
 
 const t = (id: MhdTransactionId, name: string, eventId: CodedValue, action: EventActionCode, roles: readonly NodeRole[]): MhdTransactionDescriptor => ({
@@ -29,7 +29,7 @@ const t = (id: MhdTransactionId, name: string, eventId: CodedValue, action: Even
 
 export const MHD: Record<MhdTransactionId, MhdTransactionDescriptor> = {
   'ITI-65': t('ITI-65', 'Provide Document Bundle', EventIds.import, 'C', SOURCES),
-  'ITI-66': t('ITI-66', 'Find Document Lists', EventIds.query, 'E', READERS),
-  'ITI-67': t('ITI-67', 'Find Document References', EventIds.query, 'E', READERS),
-  'ITI-68': t('ITI-68', 'Retrieve Document', EventIds.export, 'R', READERS),
+  'ITI-66': t('ITI-66', 'Find Document Lists', EventIds.query, 'E', QUERY_ROLES),
+  'ITI-67': t('ITI-67', 'Find Document References', EventIds.query, 'E', QUERY_ROLES),
+  'ITI-68': t('ITI-68', 'Retrieve Document', EventIds.export, 'R', QUERY_ROLES),
 };

@@ -252,11 +252,11 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       // shares with ITI-20 (it hands an MHD Bundle to provideBundle). The base observes every face.
       const mhd = config.mhd.enabled && config.xds.registry.enabled && config.xds.repository.enabled
         ? {
-            store, identity, decisions: consent, audit, registry: xds.registry, repository: xds.repository, remoteRegistry: xds.remoteRegistry, log, schema: fhirSchema,
+            store, identity, decisions: consent, audit, registry: xds.registry, repository: xds.repository, remoteRegistry: xds.remoteRegistry, log, schema: fhirSchema, individualNumber: s.domains.individualNumber,
             config: { affinityDomainOid: config.identity.regional.authority.oid, maxResults: config.xds.registry.maxResults, maxQueryValues: config.xds.registry.maxQueryValues, maxBundleBytes: config.mhd.maxBundleBytes },
           }
         : undefined;
-      const provideBundle = mhd ? { handler: mhdProvideBundle(mhd), maxBytes: mhd.config.maxBundleBytes } : undefined;
+      const provideBundle = mhd ? mhdProvideBundle(mhd) : undefined;
       // ATNA: ITI-81 and the FHIR form of ITI-20 under the FHIR base.
       const feed = new FhirAuditFeed(store, fhirSchema, s.domains);
       // The base observes ATNA's transactions too (atnaTransaction), as it does every face's.

@@ -61,15 +61,19 @@ export function patientFaces(d: Omit<FhirSurfaceDeps, 'faces'>): FhirFace[] {
   ];
 }
 
-/** The transaction of a request to the MHD face's paths (ITI-65 shares POST / with ITI-20: ATNA's face names it). */
-export function mhdTransaction(_method: string, path: string): string | undefined {
+/**
+ * The transaction of a request to the MHD face's paths. ITI-65 is POST / (a transaction Bundle at the
+ * base), which ITI-20 shares: the base then knows both, and the body settles which (atna/fhirRoutes.ts).
+ */
+export function mhdTransaction(method: string, path: string): string | undefined {
+  if (path === '/' && method === 'POST') return 'ITI-65';
   if (/^\/DocumentReference(\/|$)/.test(path)) return 'ITI-67';
   if (/^\/List(\/|$)/.test(path)) return 'ITI-66';
   if (/^\/Binary(\/|$)/.test(path)) return 'ITI-68';
   return undefined;
 }
 
-/** The MHD Document Responder face (ITI-66/67/68; ITI-65 reaches it through ATNA's POST /). */
+/** The MHD Document Responder face (ITI-66/67/68) and ITI-65's transaction (its handler runs in ATNA's POST /). */
 export function mhdFace(deps: MhdDeps): FhirFace {
   return { name: 'MHD', router: mhdRouter(deps), resources: mhdCapabilityResources(), systemInteractions: mhdSystemInteractions().map((i) => i.code), transactionOf: mhdTransaction };
 }

@@ -190,7 +190,7 @@ describe('PIXm ITI-83 and PDQm ITI-78 over the FHIR base (fhir-kit-client, real 
       const [survivor, merged] = [await idOf('MG1'), await idOf('MG2')];
       expect(field(await s.send(adt({ event: 'A40', ids: [`MG1^^^${HOSP_A}`], mrg: [`MG2^^^${HOSP_A}`], version: '2.5' })), 'MSA', 1)).to.equal('AA');
       expect((await refusal(client.read({ resourceType: 'Patient', id: merged }))).status).to.equal(404);
-      expect((await search({ _id: merged })).total).to.equal(0);
+      expect((await search({ _id: merged })).entry).to.equal(undefined);
       expect(valid((await client.read({ resourceType: 'Patient', id: survivor })) as unknown as Patient).id).to.equal(survivor);
       expect((await search({ identifier: `${A}|MG2` })).entry!.map((e) => e.resource!.id)).to.deep.equal([survivor]);
     });
@@ -203,6 +203,8 @@ describe('PIXm ITI-83 and PDQm ITI-78 over the FHIR base (fhir-kit-client, real 
         pages++;
         seen.push(...page.entry!.map((e) => e.resource!.id!));
         const current: Bundle = page;
+        // No page carries a total, the last no more than the others (routes.ts: the count is not known before the end).
+        expect(current.total, `page ${pages}: Bundle.total`).to.equal(undefined);
         const next = current.link!.find((l) => l.relation === 'next');
         expect(current.link!.find((l) => l.relation === 'self')!.url).to.match(/family=/);
         page = next ? valid((await client.nextPage({ bundle: current as never })) as unknown as Bundle) : undefined;
@@ -246,10 +248,10 @@ describe('PIXm ITI-83 and PDQm ITI-78 over the FHIR base (fhir-kit-client, real 
       expect(xml.status).to.equal(406);
     });
 
-    it('answers no match with total 0 (Case 3), and a domain it does not know 404 "targetSystem not found" (Case 4)', async () => {
+    it('answers no match with an empty searchset (Case 3), and a domain it does not know 404 "targetSystem not found" (Case 4)', async () => {
       const none = await search({ identifier: 'urn:oid:1.2.3.4.5|P1' });
-      expect([none.total, none.entry]).to.deep.equal([0, undefined]);
-      expect((await search({ family: 'ニホンニイナイ' })).total).to.equal(0);
+      expect([none.total, none.entry]).to.deep.equal([undefined, undefined]);
+      expect((await search({ family: 'ニホンニイナイ' })).entry).to.equal(undefined);
       const r = await refusal(client.search({ resourceType: 'Patient', searchParams: { family: 'ヤマダ', identifier: 'urn:oid:1.2.3.4.5|' } }));
       expect([r.status, issue(r).severity, issue(r).code, issue(r).diagnostics]).to.deep.equal([404, 'warning', 'not-found', 'targetSystem not found']);
     });
@@ -271,7 +273,7 @@ describe('PIXm ITI-83 and PDQm ITI-78 over the FHIR base (fhir-kit-client, real 
       const onlyB = await search({ family: 'ヤマダ', identifier: `${B}|` });
       expect(onlyB.entry!.map((e) => (e.resource as Patient).identifier!.map((i) => i.value))).to.deep.equal([['Q1']]);
       const both = await search({ identifier: `${A}|P1` });
-      expect(both.total).to.equal(1);
+      expect(both.entry).to.have.length(1);
     });
 
     it('audits searches and reads as ITI TF-2 3.78.5 says: Query, ITI-78, the patients answered, the query', async () => {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { FhirError } from '../../fhir/outcome.ts';
 import { IndividualNumberDomain } from '../../identity/individualNumber/domain.ts';
-import { dateRange, parseIti81, writeCursor } from './searchParameters.ts';
+import { dateRange } from '../../fhir/dateRange.ts';
+import { parseIti81, writeCursor } from './searchParameters.ts';
 
 const parse = (q: string, lenient = false) => parseIti81(new URLSearchParams(q), { pageSize: 100, maxPageSize: 1000, lenient });
 

@@ -2,15 +2,14 @@
  * The patient of MHD resources (DocumentReference.subject, List.subject; the `patient` and
  * `patient.identifier` search parameters) and the XDS patientId of the affinity domain (CX
  * `id^^^&OID&ISO`, ITI TF-3 4.2.3.1.7). The Patient's logical id on this server is the patient's ID
- * in the affinity domain (its regional ID), so `Patient/{id}` and the identifier
- * `urn:oid:{affinity OID}|{id}` name the same patient.
+ * in the affinity domain (its regional ID) written as PDQm writes it (fhir/patientId.ts: as it is, or
+ * `x-` and its bytes in hex when it is no FHIR id), so `Patient/{id}` and the identifier
+ * `urn:oid:{affinity OID}|{regional ID}` name the same patient, on both faces.
  */
 import type { Reference } from 'fhir/r4.js';
+import { patientResourceId, regionalIdOf } from '../../fhir/patientId.ts';
 import { parsePatientCx } from '../../xds/registry/metadata.ts';
 import { escapeHl7 } from './values.ts';
-
-/** FHIR R4 id: [A-Za-z0-9\-\.]{1,64}. */
-const FHIR_ID = /^[A-Za-z0-9.-]{1,64}$/;
 
 export class PatientReferences {
   constructor(readonly affinityDomainOid: string) {}
@@ -19,7 +18,9 @@ export class PatientReferences {
   referenceOf(cx: string | undefined): Reference | undefined {
     const p = cx ? parsePatientCx(cx) : undefined;
     if (!p) return undefined;
-    return { ...(p.oid === this.affinityDomainOid && FHIR_ID.test(p.id) ? { reference: `Patient/${p.id}` } : {}), identifier: { system: `urn:oid:${p.oid}`, value: p.id } };
+    const id = p.oid === this.affinityDomainOid ? patientResourceId(p.id) : undefined;
+    // An `h-` id (a hash) cannot be read back: such a subject is named by its identifier only.
+    return { ...(id && !id.startsWith('h-') ? { reference: `Patient/${id}` } : {}), identifier: { system: `urn:oid:${p.oid}`, value: p.id } };
   }
 
   /** The CX of a patient identifier of the affinity domain. */
@@ -39,10 +40,11 @@ export class PatientReferences {
     return undefined;
   }
 
-  /** `Patient/{id}` or `{base}/Patient/{id}` (the value of the `patient` search parameter). */
+  /** `Patient/{id}` or `{base}/Patient/{id}` (the value of the `patient` search parameter), the id as PDQm writes it. */
   cxOfPatientUrl(v: string): string | undefined {
     const m = /(?:^|\/)Patient\/([A-Za-z0-9.-]{1,64})$/.exec(v);
-    return m ? this.cx(m[1]) : undefined;
+    const regionalId = m ? regionalIdOf(m[1]) : undefined;
+    return regionalId === undefined ? undefined : this.cx(regionalId);
   }
 
   /** `system|value` of `patient.identifier`: an urn:oid: system, or none (the affinity domain). */

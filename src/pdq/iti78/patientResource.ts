@@ -12,7 +12,7 @@ import { hl7Date } from '../../hl7v2/datetime.ts';
 import type { DomainIdentifier } from '../../identity/service.ts';
 import type { Demographics } from '../../identity/types.ts';
 import { systemOf } from '../../pix/codec/fhirIdentifier.ts';
-import { patientResourceId } from '../../pix/codec/fhirPatientId.ts';
+import { patientResourceId } from '../../fhir/patientId.ts';
 
 export const EN_REPRESENTATION = 'http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation';
 export const PDQM_PATIENT_PROFILE = 'https://profiles.ihe.net/ITI/PDQm/StructureDefinition/IHE.PDQm.Patient';

@@ -1,8 +1,7 @@
 /**
  * PDQm ITI-78 Mobile Patient Demographics Query, the Supplier's expected actions (ITI TF-2
  * 3.78.4.1.3), over the same demographic search as ITI-21 (identity/demographicSearch.ts) and the
- * requester's scoped reader: a page of Patients (Case 1-3), with its total once the whole answer is
- * known, and a continuation for the next link that only the same requester (node and IUA user) may
+ * requester's scoped reader: a page of Patients (Case 1-3) and a continuation for the next link that only the same requester (node and IUA user) may
  * follow, asking consent again; a domain asked for (`identifier=system|`) this server does not know
  * (Case 4, answered 404); read of one Patient by id. A patient the requester may not find is in no
  * page, no total and no read (404), as an unknown one.
@@ -10,11 +9,12 @@
 import type { Patient } from 'fhir/r4.js';
 import { readScoped, type ScopedReadDeps, type ScopedReader } from '../../consent/scopedReader.ts';
 import { FhirError } from '../../fhir/outcome.ts';
+import { IndividualNumberRefused } from '../../fhir/individualNumber.ts';
 import { DemographicSearch, type DemographicSearchConfig, type SearchOutcome } from '../../identity/demographicSearch.ts';
 import type { Demographics } from '../../identity/types.ts';
 import type { RequestContext } from '../../kernel/requestContext.ts';
 import { cxString } from '../../pix/codec/cx.ts';
-import { regionalIdOf } from '../../pix/codec/fhirPatientId.ts';
+import { regionalIdOf } from '../../fhir/patientId.ts';
 import { patientResource } from './patientResource.ts';
 import type { AskedIdentifier, PdqmSearch } from './searchParameters.ts';
 
@@ -22,8 +22,6 @@ export interface PdqmPage {
   patients: Patient[];
   /** The continuation of the next page, when there is one. */
   next?: string;
-  /** The number of patients of the whole answer, once it is known (no next page). */
-  total?: number;
   /** A domain of `identifier=system|` is not known (Case 4). */
   unknownDomain?: true;
   /** CX strings of the patients the page names (audit). */
@@ -54,15 +52,15 @@ export class PdqmQuery {
   async start(ctx: RequestContext, s: PdqmSearch, count: number): Promise<PdqmPage> {
     const domains = this.deps.identity.domains;
     if ([...s.identifiers.flat().map((i) => i.authority), ...s.whatDomains].some((a) => a && domains.isIndividualNumber(a))) {
-      throw new FhirError(400, 'code-invalid', 'identifier names the individual-number domain, which this server never takes', ['identifier']);
+      throw new IndividualNumberRefused('identifier');
     }
     return readScoped(this.deps, ctx, 'ITI-78', async (reader) => {
       if ((await this.search.check(reader, { identifiers: [], whatDomains: s.whatDomains })).length > 0) return { patients: [], unknownDomain: true, audited: [] };
-      if (s.none) return { patients: [], total: 0, audited: [] };
+      if (s.none) return { patients: [], audited: [] };
       let identifiers: { id: string; authority: typeof reader.domains.regional }[] = [];
       if (s.identifiers.length > 0) {
         const regionalIds = await this.identified(reader, s.identifiers);
-        if (regionalIds.length === 0) return { patients: [], total: 0, audited: [] };
+        if (regionalIds.length === 0) return { patients: [], audited: [] };
         identifiers = regionalIds.map((id) => ({ id, authority: reader.domains.regional }));
       }
       const refine = s.refinements.length ? (d: Demographics) => s.refinements.every((r) => r(d)) : undefined;
@@ -130,7 +128,7 @@ export class PdqmQuery {
       patients.push(patientResource(person.regionalId, p.identifiers, p.record.demographics));
       audited.push(...p.identifiers.map(cxString));
     }
-    const { continuation, answered } = outcome.page;
-    return { patients, ...(continuation ? { next: continuation } : { total: answered }), audited };
+    const { continuation } = outcome.page;
+    return { patients, ...(continuation ? { next: continuation } : {}), audited };
   }
 }

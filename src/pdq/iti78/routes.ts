@@ -9,9 +9,13 @@ import type { Bundle, BundleEntry, CapabilityStatementRestResource } from 'fhir/
 import { ihe } from '../../audit/codes.ts';
 import { searchFormBody, searchParameters } from '../../fhir/body.ts';
 import { FhirError, operationOutcome, sendError, sendResource } from '../../fhir/outcome.ts';
+import { IndividualNumberRefused } from '../../fhir/individualNumber.ts';
+import { fhirBaseUrl } from '../../fhir/request.ts';
 import { isLenient } from '../../fhir/searchHandling.ts';
 import { httpContext } from '../../kernel/httpContext.ts';
-import { auditFhirQuery, queryRolesOnly, type FhirQueryAudit } from '../../pix/fhirQuery.ts';
+import { auditFhirQuery, type FhirQueryAudit } from '../../fhir/edge/queryAudit.ts';
+import { roleGate } from '../../fhir/edge/roleGate.ts';
+import { QUERY_ROLES } from '../../consent/feedAuthorization.ts';
 import type { AssigningAuthority } from '../../identity/types.ts';
 import { PDQM_PATIENT_PROFILE } from './patientResource.ts';
 import type { PdqmPage, PdqmQuery } from './query.ts';
@@ -55,12 +59,11 @@ export interface PdqmDeps extends FhirQueryAudit {
   maxCount: number;
 }
 
-const baseOf = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
-
 export function pdqmRouter(deps: PdqmDeps): Router {
   // Resource types and operation names are case-sensitive (FHIR R4 3.1.0.1.1).
   const router = express.Router({ caseSensitive: true });
-  const guard = queryRolesOnly(deps, ITI78);
+  // Only a node with the role consumer or gateway may query (ITI TF-2 3.83.5 / 3.78.5: refused, audited).
+  const guard = roleGate(deps, { id: ITI78.code, roles: QUERY_ROLES }, (req, reason) => auditFhirQuery(deps, req, { eventType: ITI78, outcome: 4, patients: [], description: `refused: ${reason}` }));
 
   const search = async (req: Request, res: Response) => {
     const params = searchParameters(req.originalUrl, req.method === 'POST' ? req.body : undefined);
@@ -80,7 +83,7 @@ export function pdqmRouter(deps: PdqmDeps): Router {
         return;
       }
       await auditFhirQuery(deps, req, { eventType: ITI78, outcome: 0, patients: page.audited, query });
-      sendResource(res, 200, bundleOf(baseOf(req), params, pointer, page));
+      sendResource(res, 200, bundleOf(fhirBaseUrl(req), params, pointer, page));
     } catch (e) {
       await failed(req, res, e, query);
     }
@@ -88,7 +91,7 @@ export function pdqmRouter(deps: PdqmDeps): Router {
 
   const failed = async (req: Request, res: Response, e: unknown, query: string) => {
     const known = e instanceof FhirError && e.status < 500;
-    const individualNumber = e instanceof FhirError && /individual-number/.test(e.message);
+    const individualNumber = e instanceof IndividualNumberRefused;
     await auditFhirQuery(deps, req, { eventType: ITI78, outcome: known ? 4 : 8, patients: [], description: e instanceof FhirError ? e.message : 'internal error', query: individualNumber ? undefined : query });
     if (!(e instanceof FhirError)) deps.log.error('iti78.failed', { error: e instanceof Error ? e.message : String(e) });
     sendError(res, e);
@@ -125,8 +128,10 @@ function bundleOf(base: string, params: URLSearchParams, pointer: string | null,
   return {
     resourceType: 'Bundle',
     type: 'searchset',
-    // The total once the whole answer is known (ITI TF-2 3.78.4.1.3 Case 1, 3); it counts only what consent shows.
-    ...(page.total !== undefined ? { total: page.total } : {}),
+    // No total on any page: Bundle.total is optional (FHIR R4 bundle.html, Bundle.total 0..1; search.html
+    // "_total": a server may leave it out), and this search is read page by page as the continuation
+    // is followed, so the count is not known before the last page; a total on that page alone would
+    // say different things of one search depending on where the client stops.
     link: [{ relation: 'self', url: link(pointer) }, ...(page.next ? [{ relation: 'next', url: link(page.next) }] : [])],
     ...(entry.length ? { entry } : {}),
   };

@@ -19,7 +19,7 @@ import { addressComponentKey } from '../../identity/searchKeys.ts';
 import { digitsKey, nameKey } from '../../identity/normalize.ts';
 import type { AssigningAuthority, DemographicQuery, Demographics, SearchKeyKind } from '../../identity/types.ts';
 import { authorityOfSystem, splitOr, splitToken } from '../../pix/codec/fhirIdentifier.ts';
-import { regionalIdOf } from '../../pix/codec/fhirPatientId.ts';
+import { regionalIdOf } from '../../fhir/patientId.ts';
 
 const STRING = ['', 'exact'];
 export const PDQM_PARAMETERS: ReadonlyMap<string, readonly string[]> = new Map([

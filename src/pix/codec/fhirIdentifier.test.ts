@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { authorityOfSystem, splitOr, splitToken, systemOf } from './fhirIdentifier.ts';
-import { patientResourceId, regionalIdOf } from './fhirPatientId.ts';
+import { patientResourceId, regionalIdOf } from '../../fhir/patientId.ts';
 
 describe('patient identifier domains as FHIR systems, and Patient ids', () => {
   it('writes an OID as urn:oid:, a namespace that is a URI as it is, any other under urn:hie:domain:', () => {

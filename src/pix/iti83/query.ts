@@ -12,11 +12,12 @@
 import type { Parameters, ParametersParameter } from 'fhir/r4.js';
 import { readScoped, type ScopedReadDeps } from '../../consent/scopedReader.ts';
 import { FhirError } from '../../fhir/outcome.ts';
+import { IndividualNumberRefused } from '../../fhir/individualNumber.ts';
 import { crossReferences } from '../../identity/crossReferences.ts';
 import type { RequestContext } from '../../kernel/requestContext.ts';
 import { cxString } from '../codec/cx.ts';
 import { authorityOfSystem, systemOf } from '../codec/fhirIdentifier.ts';
-import { patientResourceId } from '../codec/fhirPatientId.ts';
+import { patientResourceId } from '../../fhir/patientId.ts';
 import type { PixmQuery } from './parameters.ts';
 
 export interface PixmAnswer {
@@ -28,7 +29,7 @@ export interface PixmAnswer {
 export async function pixmQuery(deps: ScopedReadDeps, ctx: RequestContext, q: PixmQuery): Promise<PixmAnswer> {
   const authority = authorityOfSystem(q.source.system);
   // The individual number is never a patient identifier here: refused without being looked up or echoed.
-  if (deps.identity.domains.isIndividualNumber(authority)) throw new FhirError(400, 'code-invalid', 'sourceIdentifier names the individual-number domain, which this server never takes', ['sourceIdentifier']);
+  if (deps.identity.domains.isIndividualNumber(authority)) throw new IndividualNumberRefused('sourceIdentifier');
   const request = { id: q.source.value, authority, whatDomains: q.targetSystems.map(authorityOfSystem) };
   return readScoped(deps, ctx, 'ITI-83', async (reader) => {
     const outcome = await crossReferences(reader, request);

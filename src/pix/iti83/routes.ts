@@ -8,10 +8,13 @@ import { ihe } from '../../audit/codes.ts';
 import type { ScopedReadDeps } from '../../consent/scopedReader.ts';
 import { fhirJsonBody } from '../../fhir/body.ts';
 import { FhirError, sendError, sendResource } from '../../fhir/outcome.ts';
+import { IndividualNumberRefused } from '../../fhir/individualNumber.ts';
 import type { FhirSchemaValidator } from '../../fhir/schemaValidator.ts';
 import { isLenient } from '../../fhir/searchHandling.ts';
 import { httpContext } from '../../kernel/httpContext.ts';
-import { auditFhirQuery, queryRolesOnly, type FhirQueryAudit } from '../fhirQuery.ts';
+import { auditFhirQuery, type FhirQueryAudit } from '../../fhir/edge/queryAudit.ts';
+import { roleGate } from '../../fhir/edge/roleGate.ts';
+import { QUERY_ROLES } from '../../consent/feedAuthorization.ts';
 import { fromParameters, fromSearchParams, type PixmQuery } from './parameters.ts';
 import { pixmQuery } from './query.ts';
 
@@ -39,7 +42,8 @@ function queryText(q: PixmQuery): string {
 export function pixmRouter(deps: PixmDeps): Router {
   // Resource types and operation names are case-sensitive (FHIR R4 3.1.0.1.1).
   const router = express.Router({ caseSensitive: true });
-  const guard = queryRolesOnly(deps, ITI83);
+  // Only a node with the role consumer or gateway may query (ITI TF-2 3.83.5 / 3.78.5: refused, audited).
+  const guard = roleGate(deps, { id: ITI83.code, roles: QUERY_ROLES }, (req, reason) => auditFhirQuery(deps, req, { eventType: ITI83, outcome: 4, patients: [], description: `refused: ${reason}` }));
 
   const answer = async (req: Request, res: Response, read: () => PixmQuery) => {
     let query: PixmQuery | undefined;
@@ -51,7 +55,7 @@ export function pixmRouter(deps: PixmDeps): Router {
     } catch (e) {
       const refused = e instanceof FhirError && e.status < 500;
       // The individual-number refusal keeps no query text (it would hold the number).
-      const keep = query && !(e instanceof FhirError && e.code === 'code-invalid' && e.status === 400 && /individual-number/.test(e.message));
+      const keep = query && !(e instanceof IndividualNumberRefused);
       await auditFhirQuery(deps, req, {
         eventType: ITI83,
         outcome: refused ? 4 : 8,
