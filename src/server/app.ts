@@ -168,6 +168,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     outboxes: { 'iti10-notifications': ITI10_CHANNEL, 'audit-forwarding': ATNA_CHANNEL },
     inMemory: { 'audit-intake': () => ingest.pending },
     databaseFile: path.join(config.dataDir, config.store.sqlite.file),
+    databaseBytes: s.ownStore.databaseBytes && (() => s.ownStore.databaseBytes!()),
     blobDir: path.resolve(config.dataDir, config.xds.repository.blobDir),
     blobRefreshMs: 300_000,
   });

@@ -428,6 +428,8 @@ export interface Store {
   readonly outboxClaims?: OutboxClaims;
   /** Audit records by month of receipt, for the retention job (audit/retention); absent: the engine keeps them all. */
   readonly auditMonths?: AuditMonths;
+  /** The bytes the database takes on its server (PostgreSQL); absent: its files are under dataDir. */
+  databaseBytes?(): Promise<number>;
 }
 
 /**

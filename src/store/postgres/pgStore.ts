@@ -186,6 +186,11 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
+  /** pg_database_size: every relation of the database with its indexes and TOAST (a walk of its files on the server). */
+  async databaseBytes(): Promise<number> {
+    return (await this.pool.query<{ n: number }>('SELECT pg_database_size(current_database()) AS n')).rows[0].n;
+  }
+
   private transaction(client: pg.PoolClient): Tx {
     const sql = new Sql(client);
     const audit = new PgAuditRepo(sql, this.agentSets);
