@@ -77,11 +77,13 @@ describe('PostgreSQL: audit tables partitioned by month', function () {
       await client.query("INSERT INTO audit_event_types(event_id, code) VALUES ($1, 'IHE0006')", [id]);
       await client.query("INSERT INTO audit_event_objects(event_id, object_id, type_code, role_code) VALUES ($1, 'Q-1', 2, 24)", [id]);
     }
+    // Not a time at all (no server writes one): kept, in the default partition.
+    await client.query("INSERT INTO audit_events(id, recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml) VALUES (3, '2024-13-01', '', '', '', '', -1, 'x', '')");
     await client.query("INSERT INTO audit_agent_sets(id, key) VALUES (1, 'agent' || chr(31) || 'HOSP_A|EHR')");
     await client.query("INSERT INTO audit_agent_set_members(kind, value, set_id) VALUES ('agent', 'HOSP_A|EHR', 1)");
     const store = await PostgresStore.open({ url: cluster.url(db), poolSize: 2 });
     try {
-      expect(await partitionOf('audit_events', 'true ORDER BY id', [])).to.deep.equal(['audit_events_p2024_01', 'audit_events_p2024_02']);
+      expect(await partitionOf('audit_events', 'true ORDER BY id', [])).to.deep.equal(['audit_events_p2024_01', 'audit_events_p2024_02', 'audit_events_default']);
       expect(await partitionOf('audit_event_objects', 'true ORDER BY event_id', [])).to.deep.equal(['audit_event_objects_p2024_01', 'audit_event_objects_p2024_02']);
       const ahead = [0, 1, 2, 3].map((n) => partitionName('audit_events', addMonths(current, n)));
       expect(await partitions()).to.include.members([...ahead, 'audit_events_default']);
@@ -91,7 +93,7 @@ describe('PostgreSQL: audit tables partitioned by month', function () {
         [2, ['P2^^^X', 'P1^^^X']],
       ]);
       const next = await store.write((tx) => tx.audit.appendAudit(event({ agents: [{ userId: 'HOSP_A|EHR', userName: '', altUserId: '', networkAccessPoint: '', requestor: true }] })));
-      expect(next).to.equal(3);
+      expect(next).to.equal(4);
       expect(await partitionOf('audit_events', 'id = $1', [next])).to.deep.equal([partitionName('audit_events', current)]);
       expect((await client.query('SELECT count(*)::int AS n FROM audit_agent_sets')).rows[0].n, 'the set found again by its hash').to.equal(1);
     } finally {

@@ -395,7 +395,7 @@ export const MIGRATIONS: Migration[] = [
         t text;
       BEGIN
         FOR m IN
-          SELECT to_date(left(recorded_at, 7), 'YYYY-MM') AS m FROM audit_events_unpartitioned WHERE recorded_at ~ '^[0-9]{4}-[0-9]{2}'
+          SELECT to_date(left(recorded_at, 7), 'YYYY-MM') AS m FROM audit_events_unpartitioned WHERE recorded_at ~ '^[0-9]{4}-(0[1-9]|1[0-2])'
           UNION SELECT (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => k))::date FROM generate_series(0, 3) AS k
         LOOP
           FOREACH t IN ARRAY ARRAY['audit_events', 'audit_event_patients', 'audit_event_types', 'audit_event_objects'] LOOP
