@@ -256,6 +256,8 @@ export interface AtnaConfig {
   readonly intakeQuota: { readonly messages: number; readonly bytes: number; readonly windowMs: number };
   /** IANA time zone of the times in the patient access report. */
   readonly reportTimeZone: string;
+  /** The audit trail by month of receipt: months kept (0: all), archive folder (relative to dataDir), check interval, partitions ahead. */
+  readonly retention: { readonly months: number; readonly exportDir: string; readonly checkIntervalMs: number; readonly monthsAhead: number };
 }
 
 export interface XdsConfig {

@@ -64,6 +64,7 @@ import { Readiness } from './readiness.ts';
 import { checkRegionalAuthority } from './exampleAuthority.ts';
 import type { Registry } from 'prom-client';
 import { consoleParts } from '../console/assemble.ts';
+import { AuditRetentionJob } from '../audit/retention/retentionJob.ts';
 
 export interface App {
   config: Config;
@@ -167,6 +168,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     outboxes: { 'iti10-notifications': ITI10_CHANNEL, 'audit-forwarding': ATNA_CHANNEL },
     inMemory: { 'audit-intake': () => ingest.pending },
     databaseFile: path.join(config.dataDir, config.store.sqlite.file),
+    databaseBytes: s.ownStore.databaseBytes && (() => s.ownStore.databaseBytes!()),
     blobDir: path.resolve(config.dataDir, config.xds.repository.blobDir),
     blobRefreshMs: 300_000,
   });
@@ -322,6 +324,13 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       await atnaForward.stop();
       await atnaSender.close();
     });
+    // Issue 17: the audit trail by month of receipt (partitions made ahead, months past atna.retention archived, then removed).
+    if (s.ownStore.auditMonths) {
+      const r = config.atna.retention;
+      const retention = new AuditRetentionJob(s.ownStore.auditMonths, { ...r, exportDir: path.resolve(config.dataDir, r.exportDir) }, log);
+      retention.start();
+      stops.push(() => retention.stop());
+    }
     // --- end ATNA ---
     iti10.start();
     stops.push(async () => {

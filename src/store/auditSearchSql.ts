@@ -2,6 +2,7 @@
  * The WHERE clause of an ITI-81 audit search (AuditSearch), with `?` parameters, for both engines'
  * audit tables (sqlite/, postgres/): the same tables and columns, the same SQL.
  */
+import { codeEquals, searchValue } from './auditValues.ts';
 import type { AuditPatientKey, AuditSearch } from './types.ts';
 
 /** The kinds of an event's agent search keys (audit_agent_set_members.kind). */
@@ -10,7 +11,7 @@ export type AgentKeyKind = 'agent' | 'address';
 /** SQL for one criterion: alternatives joined with OR. */
 function anyOf<T>(values: T[], one: (v: T) => string, args: unknown[], push: (v: T) => unknown[]): string {
   const parts = values.map((v) => {
-    args.push(...push(v));
+    args.push(...push(v).map(searchValue));
     return one(v);
   });
   return `(${parts.join(' OR ')})`;
@@ -19,14 +20,14 @@ function anyOf<T>(values: T[], one: (v: T) => string, args: unknown[], push: (v:
 /** The condition on audit_event_patients of one patient key (its value, and its authority when it names one). */
 export function patientMatch(k: AuditPatientKey, args: unknown[]): string {
   const auth: string[] = [];
-  args.push(k.value);
+  args.push(searchValue(k.value));
   if (k.oid) {
     auth.push('authority_oid = ?');
-    args.push(k.oid);
+    args.push(searchValue(k.oid));
   }
   if (k.namespace) {
     auth.push('authority_namespace = ?');
-    args.push(k.namespace);
+    args.push(searchValue(k.namespace));
   }
   return `id_value = ?${auth.length ? ` AND (${auth.join(' OR ')})` : ''}`;
 }
@@ -39,18 +40,18 @@ export function auditSearchWhere(q: AuditSearch, args: unknown[]): string[] {
   const where: string[] = ["e.status <> 'unparsed'"];
   for (const t of q.time ?? []) {
     where.push(`e.event_time ${{ ge: '>=', gt: '>', le: '<=', lt: '<' }[t.op]} ?`);
-    args.push(t.instant);
+    args.push(searchValue(t.instant));
   }
   const simple = (column: string, lists: unknown[][] | undefined) => {
     for (const list of lists ?? []) where.push(anyOf(list, () => `${column} = ?`, args, (v) => [v]));
   };
-  simple('e.event_id', q.eventId);
+  for (const list of q.eventId ?? []) where.push(anyOf(list, () => codeEquals('e.event_id'), args, (v) => [v, v]));
   simple('e.action', q.action);
   simple('e.outcome', q.outcome);
   simple('e.source_id', q.sourceId);
   for (const list of q.eventTypeCode ?? []) {
     where.push(
-      anyOf(list, () => `(e.event_type_code = ? OR e.id IN (SELECT event_id FROM audit_event_types WHERE code = ?))`, args, (v) => [v, v]),
+      anyOf(list, () => `(${codeEquals('e.event_type_code')} OR e.id IN (SELECT event_id FROM audit_event_types WHERE code = ?))`, args, (v) => [v, v, v]),
     );
   }
   for (const list of q.address ?? []) where.push(agentSetMatch('address', list, args));

@@ -2,6 +2,7 @@
  * The one behaviour suite every store engine runs (SQLite now, PostgreSQL later): the same cases,
  * against a fresh store from `open`, reopened on the same data by `reopen`.
  */
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { DemographicQuery, Demographics, Domain, SearchCursor } from '../identity/types.ts';
 import { StoreConstraintError } from './errors.ts';
@@ -267,6 +268,49 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
         expect(ids(ofPatient)).to.deep.equal([a, b]);
         const rejected = await store.read((tx) => tx.audit.auditEvents({ status: 'unparsed' }));
         expect(rejected.map((r) => [r.id, r.error, r.raw?.toString()])).to.deep.equal([[c, 'not XML', 'garbage']]);
+      });
+
+      it('keeps an event whose fields are 10 kB long or hold NUL, raw with its error, and finds it by them', async () => {
+        // Incompressible, so that no engine can shrink the value into an index entry.
+        const long = (tag: string) => tag + randomBytes(7500).toString('base64');
+        const [code, type, user, patient, object] = ['E', 'T', 'U', 'P', 'O'].map(long);
+        const raw = Buffer.from('<AuditMessage>\0</AuditMessage>', 'utf8');
+        const id = await store.write((tx) =>
+          tx.audit.appendAudit(
+            event({
+              eventId: code,
+              eventTypeCode: 'ITI\0-9',
+              moreEventTypeCodes: [type],
+              status: 'invalid',
+              error: 'NUL\0 in the message',
+              raw,
+              xml: raw,
+              origin: 'syslog-tls 10.0.0.1 CN=evil\0.example',
+              patientIds: [`${patient}^^^HOSP_A&1.2.3&ISO`],
+              agents: [{ userId: user, userName: 'Dr\0Sato', altUserId: '', networkAccessPoint: '10.0.0.1', requestor: true }],
+              objects: [{ id: object, typeCode: 2, roleCode: 24, idTypeCode: 'ITI-9' }],
+            }),
+          ),
+        );
+        const stored = (await store.read((tx) => tx.audit.auditEvent(id)))!;
+        expect(stored.raw, 'the bytes as received').to.deep.equal(raw);
+        expect([stored.status, stored.error, stored.xml, stored.eventId, stored.eventTypeCode, stored.origin]).to.deep.equal([
+          'invalid',
+          'NUL\uFFFD in the message',
+          '<AuditMessage>\uFFFD</AuditMessage>',
+          code,
+          'ITI\uFFFD-9',
+          'syslog-tls 10.0.0.1 CN=evil\uFFFD.example',
+        ]);
+        expect(stored.patientIds).to.deep.equal([`${patient}^^^HOSP_A&1.2.3&ISO`]);
+        expect(ids(await search({ eventId: [[code]] }))).to.deep.equal([id]);
+        expect(ids(await search({ eventId: [[code.slice(0, -1) + '!']] })), 'the same first 200 characters').to.deep.equal([]);
+        expect(ids(await search({ eventTypeCode: [[type]] }))).to.deep.equal([id]);
+        expect(ids(await search({ eventTypeCode: [['ITI\0-9']] })), 'NUL searched as stored').to.deep.equal([id]);
+        expect(ids(await search({ agent: [[user]] }))).to.deep.equal([id]);
+        expect(ids(await search({ agent: [['Dr\0Sato']] }))).to.deep.equal([id]);
+        expect(ids(await search({ patient: [[{ value: patient, oid: '1.2.3' }]] }))).to.deep.equal([id]);
+        expect(ids(await search({ objectId: [[object]] }))).to.deep.equal([id]);
       });
 
       it('keeps the node a received message came from and its mark, and nothing for one without', async () => {

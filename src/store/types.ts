@@ -426,4 +426,33 @@ export interface Store {
   readonly continuations?: ContinuationTable;
   /** Claims on outbox messages, where several processes dispatch one outbox (PostgreSQL); absent: one process dispatches it. */
   readonly outboxClaims?: OutboxClaims;
+  /** Audit records by month of receipt, for the retention job (audit/retention); absent: the engine keeps them all. */
+  readonly auditMonths?: AuditMonths;
+  /** The bytes the database takes on its server (PostgreSQL); absent: its files are under dataDir. */
+  databaseBytes?(): Promise<number>;
+}
+
+/**
+ * Audit records held by month of receipt (recorded_at, YYYY-MM in UTC): made ready ahead, and removed
+ * a month at a time once archived. The work of one run happens inside `runOnce`.
+ */
+export interface AuditMonths {
+  /**
+   * Runs `work` unless another process on the database runs this job now or finished it less than
+   * `intervalMs` before `now` (epoch ms); true when it ran.
+   */
+  runOnce(job: string, intervalMs: number, now: number, work: (w: AuditMonthsWork) => Promise<void>): Promise<boolean>;
+}
+
+export interface AuditMonthsWork {
+  /** Makes the months from `month` to `ahead` months after it ready to receive records, and any month a record fell outside of. */
+  prepare(month: string, ahead: number): Promise<string[]>;
+  /** Months holding records received before `month`, oldest first. */
+  monthsBefore(month: string): Promise<string[]>;
+  /**
+   * Hands every record received in `month` to `archive`, in id order, and removes them all once
+   * `archive` resolved (it must read them all, and resolve only when what it wrote is durable); how
+   * many. When `archive` throws, nothing is removed.
+   */
+  expire(month: string, archive: (records: AsyncIterable<StoredAuditRecord>) => Promise<void>): Promise<number>;
 }

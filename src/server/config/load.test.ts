@@ -75,6 +75,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: { HIE__STORE__POSTGRES__TLS__CERT: '/c.pem' } })).to.throw(ConfigError, 'store.postgres.tls: must have property key when property cert is present');
   });
 
+  it('keeps every audit month by default, and removes months only on PostgreSQL', () => {
+    expect(loadConfig({ env: {} }).atna.retention).to.deep.equal({ months: 0, exportDir: 'audit-archive', checkIntervalMs: 3600000, monthsAhead: 3 });
+    const pg = loadConfig({ env: { HIE__STORE__ENGINE: 'postgres', HIE__STORE__POSTGRES__URL: 'postgres://db/hie', HIE__ATNA__RETENTION__MONTHS: '84' } });
+    expect(pg.atna.retention.months).to.equal(84);
+    expect(() => loadConfig({ env: { HIE__ATNA__RETENTION__MONTHS: '84' } })).to.throw(ConfigError, 'atna.retention.months: removing audit months needs store.engine postgres');
+    expect(() => loadConfig({ env: { HIE__ATNA__RETENTION__MONTHS: '-1' } })).to.throw(ConfigError, 'atna.retention.months: must be >= 0');
+  });
+
   it('names the individual-number domain by namespace and OID, with screening off, unless configured', () => {
     const c = loadConfig({ env: {} });
     expect(c.identity.individualNumber).to.deep.include({ namespace: 'MYNUMBER', oid: '2.999.392.1.9', typeCodes: ['MN'], freeTextScreening: { enabled: false } });

@@ -105,7 +105,10 @@ export function validate(doc: Json): Config {
   }
   const http = copy.http as { headersTimeoutMs: number; requestTimeoutMs: number };
   if (http.headersTimeoutMs > http.requestTimeoutMs) throw new ConfigError(['http.headersTimeoutMs: must not be more than http.requestTimeoutMs']);
-  const storeProblems = postgresProblems(copy.store as unknown as Config['store']);
+  const storeProblems = [
+    ...postgresProblems(copy.store as unknown as Config['store']),
+    ...retentionProblems(copy.store as unknown as Config['store'], copy.atna as unknown as Config['atna']),
+  ];
   if (storeProblems.length > 0) throw new ConfigError(storeProblems);
   return deepFreeze(copy) as unknown as Config;
 }
@@ -116,6 +119,15 @@ function postgresProblems(store: Config['store']): string[] {
   const parts = (['host', 'port', 'database', 'user', 'password'] as const).filter((k) => pg[k] !== undefined);
   if (pg.url !== undefined && parts.length > 0) return [`store.postgres: give either url or ${parts.join(', ')}, not both`];
   if (store.engine === 'postgres' && pg.url === undefined && pg.host === undefined) return ['store.postgres: engine postgres needs url, or host (with database and user)'];
+  return [];
+}
+
+/**
+ * atna.retention.months needs month partitions to drop: SQLite would delete row by row while holding
+ * its one writer, and give no space back without a VACUUM of the whole file (docs/postgres.md).
+ */
+function retentionProblems(store: Config['store'], atna: Config['atna']): string[] {
+  if (atna.retention.months > 0 && store.engine !== 'postgres') return ['atna.retention.months: removing audit months needs store.engine postgres (SQLite keeps every month)'];
   return [];
 }
 

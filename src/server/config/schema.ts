@@ -107,6 +107,23 @@ const atnaSchema = {
       },
     },
     reportTimeZone: { type: 'string', format: 'iana-time-zone', default: 'Asia/Tokyo', description: 'IANA time zone the patient access report shows times in' },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'the audit trail by month of receipt (engine postgres: one partition a month, docs/postgres.md)',
+      properties: {
+        months: {
+          type: 'integer',
+          minimum: 0,
+          default: 0,
+          description: 'months kept before the current one; older months are archived to exportDir and then removed (0: keep everything; needs engine postgres)',
+        },
+        exportDir: { type: 'string', minLength: 1, default: 'audit-archive', description: 'where removed months are archived (audit-YYYY-MM.ndjson.gz and its .sha256), relative to dataDir; shared by every process on one database' },
+        checkIntervalMs: { type: 'integer', minimum: 1000, default: 3600000, description: 'how often the months are looked at (once across the processes on one database)' },
+        monthsAhead: { type: 'integer', minimum: 1, maximum: 24, default: 3, description: 'months whose partitions are made before they begin' },
+      },
+    },
   },
 } as const;
 // --- end ATNA ---

@@ -35,4 +35,30 @@ describe('queue and store gauges', () => {
     expect(text).to.contain('hie_store_bytes{part="wal"} 100');
     expect(text).to.contain('hie_store_bytes{part="blobs"} 1024');
   });
+
+  it('report the size a PostgreSQL database has on its server, asked once per refresh and never waited for, beside the document files', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hie-store-metrics-'));
+    fs.writeFileSync(path.join(dir, 'one'), Buffer.alloc(10));
+    let asked = 0;
+    const store = { read: async (fn: (tx: unknown) => unknown) => fn({ outbox: { pendingCount: async () => 0 } }) } as unknown as Store;
+    const registry = new Registry();
+    storeMetrics(registry, {
+      store,
+      outboxes: {},
+      inMemory: {},
+      databaseFile: path.join(dir, 'hie.db'),
+      databaseBytes: async () => 7_340_032 + asked++,
+      databaseRefreshMs: 60_000,
+      blobDir: dir,
+      blobRefreshMs: 60_000,
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 3; i++) {
+      const text = await registry.metrics();
+      expect(text).to.contain('hie_store_bytes{part="database"} 7340032');
+      expect(text).to.contain('hie_store_bytes{part="blobs"} 10');
+      expect(text).not.to.contain('part="wal"');
+    }
+    expect(asked, 'asked at start, then cached').to.equal(1);
+  });
 });

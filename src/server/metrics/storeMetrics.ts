@@ -1,7 +1,9 @@
 /**
  * Gauges read at each scrape: the durable queues (ITI-10 notifications to PIX consumers, this
  * server's audit messages waiting to be forwarded, received audit messages not yet committed) and
- * the size of the store (the SQLite database with its WAL, the repository's document files).
+ * the size of the store (the SQLite database with its WAL, or the PostgreSQL database as the server
+ * counts it; the repository's document files). Sizes that take a walk (the document folder, the
+ * PostgreSQL database's files) are counted in the background and cached: a scrape never waits.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,9 +17,13 @@ export interface StoreMetricsSources {
   /** Queues held in memory, by label. */
   inMemory: Record<string, () => number>;
   databaseFile: string;
+  /** The database's size from its server (PostgreSQL): reported instead of databaseFile and its WAL. */
+  databaseBytes?: () => Promise<number>;
   blobDir: string;
   /** How old the document files' total may get before it is counted again (a walk of the folder). */
   blobRefreshMs: number;
+  /** How old the database's size from its server may get before it is asked again; default 60 s. */
+  databaseRefreshMs?: number;
 }
 
 export function storeMetrics(registry: Registry, src: StoreMetricsSources): void {
@@ -36,17 +42,24 @@ export function storeMetrics(registry: Registry, src: StoreMetricsSources): void
       for (const [queue, n] of Object.entries(src.inMemory)) this.set({ queue }, n());
     },
   });
-  const blobs = new FolderSize(src.blobDir, src.blobRefreshMs);
+  const blobs = new CachedCount(() => folderBytes(src.blobDir), src.blobRefreshMs);
+  const database = src.databaseBytes && new CachedCount(src.databaseBytes, src.databaseRefreshMs ?? 60_000);
   // Counted from the start, so that the first scrape finds a total.
   blobs.current();
+  database?.current();
   new Gauge({
     name: 'hie_store_bytes',
-    help: 'Bytes on disk: the SQLite database file, its write-ahead log, the repository document files (counted in the background, at most every few minutes)',
+    help: 'Bytes on disk: the SQLite database file and its write-ahead log, or the PostgreSQL database (pg_database_size, cached a minute); the repository document files (counted in the background, at most every few minutes)',
     labelNames: ['part'],
     registers: [registry],
     collect() {
-      this.set({ part: 'database' }, fileSize(src.databaseFile));
-      this.set({ part: 'wal' }, fileSize(`${src.databaseFile}-wal`));
+      if (database) {
+        const d = database.current();
+        if (d !== undefined) this.set({ part: 'database' }, d);
+      } else {
+        this.set({ part: 'database' }, fileSize(src.databaseFile));
+        this.set({ part: 'wal' }, fileSize(`${src.databaseFile}-wal`));
+      }
       const b = blobs.current();
       if (b !== undefined) this.set({ part: 'blobs' }, b);
     },
@@ -61,21 +74,21 @@ function fileSize(file: string): number {
   }
 }
 
-/** The bytes of every file under a folder, counted in the background; a scrape never waits for the walk. */
-class FolderSize {
+/** A count made in the background, at most every refreshMs; a scrape never waits for it. */
+class CachedCount {
   private bytes?: number;
   private countedAt = 0;
   private counting = false;
 
   constructor(
-    private readonly dir: string,
+    private readonly count: () => Promise<number>,
     private readonly refreshMs: number,
   ) {}
 
   current(): number | undefined {
     if (!this.counting && Date.now() - this.countedAt >= this.refreshMs) {
       this.counting = true;
-      folderBytes(this.dir)
+      this.count()
         .then((n) => {
           this.bytes = n;
           this.countedAt = Date.now();

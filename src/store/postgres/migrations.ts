@@ -301,4 +301,142 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX search_continuations_expiry ON search_continuations(expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'audit tables partitioned by month of receipt; bounded index keys of audit values',
+    // auditPartitions.ts keeps the months ahead, drains the default partition and drops expired months.
+    sql: `
+      -- The four audit tables become range-partitioned on recorded_at (the instant this server stored
+      -- the event, ISO 8601 UTC, made by the server's clock): one partition per month, named
+      -- <table>_pYYYY_MM, FROM ('YYYY-MM') TO (the next month) in byte order, and a default partition
+      -- for any row no month partition takes (a clock far off); the rows kept, ids kept. The index
+      -- tables carry their event's recorded_at, so that a month is dropped whole, table by table.
+      ALTER TABLE audit_events RENAME TO audit_events_unpartitioned;
+      ALTER TABLE audit_event_patients RENAME TO audit_event_patients_unpartitioned;
+      ALTER TABLE audit_event_types RENAME TO audit_event_types_unpartitioned;
+      ALTER TABLE audit_event_objects RENAME TO audit_event_objects_unpartitioned;
+      DROP INDEX audit_events_time, audit_events_type, audit_events_event_id, audit_events_outcome, audit_events_not_valid,
+        audit_events_agent_set, audit_events_sender_mark, audit_event_patients_value, audit_event_patients_event,
+        audit_event_types_code, audit_event_objects_type;
+
+      CREATE SEQUENCE audit_event_ids;
+      SELECT setval('audit_event_ids', GREATEST((SELECT max(id) FROM audit_events_unpartitioned), 1), (SELECT max(id) FROM audit_events_unpartitioned) IS NOT NULL);
+      CREATE TABLE audit_events (
+        id bigint NOT NULL DEFAULT nextval('audit_event_ids'),
+        recorded_at text COLLATE "C" NOT NULL,
+        event_time text COLLATE "C" NOT NULL,
+        event_id text NOT NULL,
+        event_type_code text NOT NULL,
+        action text NOT NULL,
+        outcome integer NOT NULL,
+        origin text NOT NULL,
+        xml text NOT NULL,
+        status text NOT NULL DEFAULT 'valid',
+        error text,
+        raw bytea,
+        format text NOT NULL DEFAULT 'dicom',
+        transport text NOT NULL DEFAULT 'self',
+        source_id text NOT NULL DEFAULT '',
+        envelope text,
+        agent_set bigint,
+        sender text,
+        sender_mark text,
+        PRIMARY KEY (id, recorded_at)
+      ) PARTITION BY RANGE (recorded_at);
+      ALTER SEQUENCE audit_event_ids OWNED BY audit_events.id;
+      -- A btree entry holds at most about 2.7 kB: codes a received message may make as long as it likes
+      -- are indexed by their first 200 characters (auditSearchSql.ts compares those and the whole value),
+      -- values looked up by equality alone by a hash index, which keeps 4 bytes whatever the value.
+      CREATE INDEX audit_events_time ON audit_events(event_time);
+      CREATE INDEX audit_events_type ON audit_events(substr(event_type_code, 1, 200), event_time);
+      CREATE INDEX audit_events_event_id ON audit_events(substr(event_id, 1, 200), event_time);
+      CREATE INDEX audit_events_outcome ON audit_events(outcome, event_time);
+      CREATE INDEX audit_events_not_valid ON audit_events(status, id) WHERE status <> 'valid';
+      CREATE INDEX audit_events_agent_set ON audit_events(agent_set) WHERE agent_set IS NOT NULL;
+      CREATE INDEX audit_events_sender_mark ON audit_events(sender_mark, id) WHERE sender_mark IS NOT NULL;
+
+      CREATE TABLE audit_event_patients (
+        event_id bigint NOT NULL,
+        patient_id text NOT NULL,
+        id_value text NOT NULL DEFAULT '',
+        authority_namespace text NOT NULL DEFAULT '',
+        authority_oid text NOT NULL DEFAULT '',
+        recorded_at text COLLATE "C" NOT NULL
+      ) PARTITION BY RANGE (recorded_at);
+      CREATE INDEX audit_event_patients_value ON audit_event_patients USING hash (id_value);
+      CREATE INDEX audit_event_patients_event ON audit_event_patients(event_id);
+
+      CREATE TABLE audit_event_types (
+        event_id bigint NOT NULL,
+        code text NOT NULL,
+        recorded_at text COLLATE "C" NOT NULL
+      ) PARTITION BY RANGE (recorded_at);
+      CREATE INDEX audit_event_types_code ON audit_event_types USING hash (code);
+
+      CREATE TABLE audit_event_objects (
+        event_id bigint NOT NULL,
+        object_id text NOT NULL,
+        type_code integer,
+        role_code integer,
+        id_type_code text NOT NULL DEFAULT '',
+        recorded_at text COLLATE "C" NOT NULL
+      ) PARTITION BY RANGE (recorded_at);
+      CREATE INDEX audit_event_objects_type ON audit_event_objects(type_code, role_code);
+
+      CREATE TABLE audit_events_default PARTITION OF audit_events DEFAULT;
+      CREATE TABLE audit_event_patients_default PARTITION OF audit_event_patients DEFAULT;
+      CREATE TABLE audit_event_types_default PARTITION OF audit_event_types DEFAULT;
+      CREATE TABLE audit_event_objects_default PARTITION OF audit_event_objects DEFAULT;
+
+      -- The months the rows were received in, this month and the next three.
+      DO $$
+      DECLARE
+        m date;
+        t text;
+      BEGIN
+        FOR m IN
+          SELECT to_date(left(recorded_at, 7), 'YYYY-MM') AS m FROM audit_events_unpartitioned WHERE recorded_at ~ '^[0-9]{4}-(0[1-9]|1[0-2])'
+          UNION SELECT (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => k))::date FROM generate_series(0, 3) AS k
+        LOOP
+          FOREACH t IN ARRAY ARRAY['audit_events', 'audit_event_patients', 'audit_event_types', 'audit_event_objects'] LOOP
+            EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)',
+              t || '_p' || to_char(m, 'YYYY_MM'), t, to_char(m, 'YYYY-MM'), to_char(m + interval '1 month', 'YYYY-MM'));
+          END LOOP;
+        END LOOP;
+      END $$;
+
+      INSERT INTO audit_events(id, recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml, status, error, raw,
+                               format, transport, source_id, envelope, agent_set, sender, sender_mark)
+        SELECT id, recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml, status, error, raw,
+               format, transport, source_id, envelope, agent_set, sender, sender_mark
+        FROM audit_events_unpartitioned ORDER BY id;
+      -- In the order they were written: an event's patients are read back in that order.
+      INSERT INTO audit_event_patients(event_id, patient_id, id_value, authority_namespace, authority_oid, recorded_at)
+        SELECT p.event_id, p.patient_id, p.id_value, p.authority_namespace, p.authority_oid, e.recorded_at
+        FROM audit_event_patients_unpartitioned p JOIN audit_events_unpartitioned e ON e.id = p.event_id ORDER BY p.ctid;
+      INSERT INTO audit_event_types(event_id, code, recorded_at)
+        SELECT t.event_id, t.code, e.recorded_at FROM audit_event_types_unpartitioned t JOIN audit_events_unpartitioned e ON e.id = t.event_id;
+      INSERT INTO audit_event_objects(event_id, object_id, type_code, role_code, id_type_code, recorded_at)
+        SELECT o.event_id, o.object_id, o.type_code, o.role_code, o.id_type_code, e.recorded_at
+        FROM audit_event_objects_unpartitioned o JOIN audit_events_unpartitioned e ON e.id = o.event_id;
+      DROP TABLE audit_event_objects_unpartitioned, audit_event_types_unpartitioned, audit_event_patients_unpartitioned, audit_events_unpartitioned;
+
+      -- Agent sets: found and kept unique by the SHA-256 of their key (auditRepo.ts), members by a
+      -- hash index on their value; a set of long user names no longer fails its insert.
+      ALTER TABLE audit_agent_sets ADD COLUMN key_sha256 bytea;
+      UPDATE audit_agent_sets SET key_sha256 = sha256(convert_to(key, 'UTF8'));
+      ALTER TABLE audit_agent_sets ALTER COLUMN key_sha256 SET NOT NULL;
+      ALTER TABLE audit_agent_sets DROP CONSTRAINT audit_agent_sets_key_key;
+      CREATE UNIQUE INDEX audit_agent_sets_key_sha256 ON audit_agent_sets(key_sha256);
+      ALTER TABLE audit_agent_set_members DROP CONSTRAINT audit_agent_set_members_pkey;
+      CREATE INDEX audit_agent_set_members_value ON audit_agent_set_members USING hash (value);
+
+      -- One row per maintenance job: when a process last finished it (auditPartitions.ts), so that
+      -- several processes on one database run it once per interval.
+      CREATE TABLE maintenance_runs (
+        job text PRIMARY KEY,
+        finished_at bigint NOT NULL
+      );
+    `,
+  },
 ];

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { StoreConstraintError, StoreUnavailableError } from '../errors.ts';
 import type { ReadTx, Store, WriteTx } from '../types.ts';
 import { PgAuditRepo, type AgentSetCache } from './auditRepo.ts';
+import { PgAuditMonths } from './auditPartitions.ts';
 import { PgConsentRepo } from './consentRepo.ts';
 import { PgContinuationTable } from './continuationTable.ts';
 import { PgOutboxClaims } from './outboxClaims.ts';
@@ -84,6 +85,8 @@ export class PostgresStore implements Store {
   readonly continuations: PgContinuationTable;
   /** Claims on outbox messages: each process sends what it claimed. */
   readonly outboxClaims: PgOutboxClaims;
+  /** The audit tables' month partitions, for the retention job. */
+  readonly auditMonths: PgAuditMonths;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -91,6 +94,7 @@ export class PostgresStore implements Store {
   ) {
     this.continuations = new PgContinuationTable(pool);
     this.outboxClaims = new PgOutboxClaims(pool);
+    this.auditMonths = new PgAuditMonths(pool);
   }
 
   /** Connects, migrates, and gives the store; a StoreUnavailableError when the database cannot be reached. */
@@ -180,6 +184,11 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  /** pg_database_size: every relation of the database with its indexes and TOAST (a walk of its files on the server). */
+  async databaseBytes(): Promise<number> {
+    return (await this.pool.query<{ n: number }>('SELECT pg_database_size(current_database()) AS n')).rows[0].n;
   }
 
   private transaction(client: pg.PoolClient): Tx {

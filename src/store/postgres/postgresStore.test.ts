@@ -73,6 +73,20 @@ describe('PostgreSQL store specifics', () => {
     }
   });
 
+  it('gives the size of its database on the server (hie_store_bytes)', async () => {
+    const store = await PostgresStore.open({ url: cluster.url(await cluster.createDatabase()), poolSize: 1 });
+    try {
+      const before = await store.databaseBytes();
+      expect(before).to.be.above(1_000_000);
+      await store.write(async (tx) => {
+        for (let i = 0; i < 200; i++) await tx.audit.appendAudit({ eventTime: '2024-01-01T00:00:00.000Z', eventId: '110112', eventTypeCode: 'ITI-9', action: 'E', outcome: 0, origin: 'x', xml: 'x'.repeat(4000) + i, patientIds: [] });
+      });
+      expect(await store.databaseBytes()).to.be.above(before);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('says where it could not connect, without the password', async () => {
     const error = await PostgresStore.open({ url: 'postgres://hie:secret@127.0.0.1:1/hie', connectTimeoutMs: 2000 }).then(
       () => undefined,

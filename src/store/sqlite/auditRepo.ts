@@ -1,10 +1,12 @@
 /**
  * Audit events on SQLite: this server's own and those received (syslog, FHIR), in one table with the
- * fields ITI-81 and the patient access report search by, each with its own index.
+ * fields ITI-81 and the patient access report search by, each with its own index. Text is stored as
+ * auditValues.ts says, as on PostgreSQL (NUL as U+FFFD).
  */
 import type Database from 'better-sqlite3';
 import { patientKeyOfCx } from '../auditPatientKey.ts';
 import { auditSearchWhere, patientMatch, type AgentKeyKind } from '../auditSearchSql.ts';
+import { storableOrNull, storableText } from '../auditValues.ts';
 import type { AuditAgent, AuditPatientKey, AuditRecord, AuditSearch, AuditStatus, AuditWriter, StoredAuditRecord } from '../types.ts';
 import { Statements } from './statements.ts';
 
@@ -16,9 +18,9 @@ const AGENT_SET_CACHE = 10_000;
 function agentSetMembers(agents: AuditAgent[]): [AgentKeyKind, string][] {
   const out: [AgentKeyKind, string][] = [];
   for (const a of agents) {
-    addMember(out, 'agent', a.userId);
-    addMember(out, 'agent', a.userName);
-    addMember(out, 'address', a.networkAccessPoint);
+    addMember(out, 'agent', storableText(a.userId));
+    addMember(out, 'agent', storableText(a.userName));
+    addMember(out, 'address', storableText(a.networkAccessPoint));
   }
   return out.sort(byKindThenValue);
 }
@@ -101,26 +103,27 @@ export class SqliteAuditRepo implements AuditWriter {
       `INSERT INTO audit_events(recorded_at, event_time, event_id, event_type_code, action, outcome, origin, xml, status, error, raw, format, transport, source_id, envelope, agent_set, sender, sender_mark)
        VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       this.now(),
-      e.eventTime,
-      e.eventId,
-      e.eventTypeCode,
-      e.action,
+      storableText(e.eventTime),
+      storableText(e.eventId),
+      storableText(e.eventTypeCode),
+      storableText(e.action),
       e.outcome,
-      e.origin,
-      e.xml,
+      storableText(e.origin),
+      // A Buffer is stored as its text (CAST) without being decoded here: a NUL byte is looked for first.
+      typeof e.xml === 'string' ? storableText(e.xml) : e.xml.includes(0) ? storableText(e.xml.toString('utf8')) : e.xml,
       e.status ?? 'valid',
-      e.error ?? null,
+      storableOrNull(e.error),
       e.raw ?? null,
       e.format ?? 'dicom',
       e.transport ?? 'self',
-      e.sourceId ?? '',
-      e.envelope ?? null,
+      storableText(e.sourceId ?? ''),
+      storableOrNull(e.envelope),
       this.agentSet(e.agents ?? []),
-      e.sender ?? null,
+      storableOrNull(e.sender),
       e.senderMark ?? null,
     );
     const id = Number(info.lastInsertRowid);
-    for (const p of new Set(e.patientIds)) {
+    for (const p of new Set(e.patientIds.map(storableText))) {
       const k = patientKeyOfCx(p);
       this.st.run(
         'INSERT INTO audit_event_patients(event_id, patient_id, id_value, authority_namespace, authority_oid) VALUES (?, ?, ?, ?, ?)',
@@ -131,16 +134,16 @@ export class SqliteAuditRepo implements AuditWriter {
         k.oid ?? '',
       );
     }
-    for (const code of e.moreEventTypeCodes ?? []) this.st.run('INSERT INTO audit_event_types(event_id, code) VALUES (?, ?)', id, code);
+    for (const code of e.moreEventTypeCodes ?? []) this.st.run('INSERT INTO audit_event_types(event_id, code) VALUES (?, ?)', id, storableText(code));
     for (const o of e.objects ?? []) {
       if (o.typeCode === 1 && o.roleCode === 1) continue; // a patient: indexed above
       this.st.run(
         'INSERT INTO audit_event_objects(event_id, object_id, type_code, role_code, id_type_code) VALUES (?, ?, ?, ?, ?)',
         id,
-        o.id,
+        storableText(o.id),
         o.typeCode,
         o.roleCode,
-        o.idTypeCode,
+        storableText(o.idTypeCode),
       );
     }
     return id;
@@ -150,7 +153,7 @@ export class SqliteAuditRepo implements AuditWriter {
   private agentSet(agents: AuditAgent[]): number | null {
     if (agents.length === 0) return null;
     let spelled = '';
-    for (const a of agents) spelled += a.userId + US + a.userName + US + a.networkAccessPoint + RS;
+    for (const a of agents) spelled += storableText(a.userId) + US + storableText(a.userName) + US + storableText(a.networkAccessPoint) + RS;
     const cached = this.agentSets.get(spelled);
     if (cached !== undefined) return cached;
     const members = agentSetMembers(agents);
@@ -190,11 +193,12 @@ export class SqliteAuditRepo implements AuditWriter {
     const args: unknown[] = [];
     if (filter.eventTypeCode) {
       where.push('e.event_type_code = ?');
-      args.push(filter.eventTypeCode);
+      args.push(storableText(filter.eventTypeCode));
     }
     if (filter.patientId) {
+      const patientId = storableText(filter.patientId);
       where.push('e.id IN (SELECT event_id FROM audit_event_patients WHERE id_value = ? AND patient_id = ?)');
-      args.push(patientKeyOfCx(filter.patientId).value, filter.patientId);
+      args.push(patientKeyOfCx(patientId).value, patientId);
     }
     if (filter.status) {
       where.push('e.status = ?');
