@@ -82,7 +82,7 @@ export function authRouter(deps: AuthDeps): Router {
     if (!account || !ok) {
       const locked = deps.lockout.failed(name);
       await deps.audit.record(authenticationAudit(deps.audit, ctx, 'login', 4, locked ? 'wrong password; account now locked' : 'wrong user name or password'));
-      if (locked) deps.sessions.endAllOf('operator', name);
+      // The lock refuses new sign-ins only: the account's open sessions stay (lockout.ts).
       return again(locked ? 429 : 401, locked ? v.t.locked : v.t.badLogin);
     }
     deps.lockout.succeeded(name);

@@ -75,7 +75,7 @@ export function patientAuthRouter(deps: PatientAuthDeps): Router {
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 1024) : '';
     const again = (status: number, message: string) => sendPage(res, page(v, v.t.meLoginTitle, loginForm(v, preToken(res, deps.secure), id), { status: notice(message, 'error') }), status);
     if (deps.lockout.lockedUntil(`patient:${id}`) !== undefined) return again(429, v.t.locked);
-    if (id && (await deps.accounts.verify(id, password))) return signedIn(req, res, id);
+    if (await deps.accounts.verify(id, password)) return signedIn(req, res, id);
     const locked = await failed(req, id, 'wrong regional ID or password');
     return again(locked ? 429 : 401, locked ? v.t.locked : v.t.badLogin);
   });
@@ -91,7 +91,7 @@ export function patientAuthRouter(deps: PatientAuthDeps): Router {
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 1024) : '';
     if (password !== req.body?.password2 || [...password].length < 10) return again(400, v.t.passwordsDiffer);
     if (deps.lockout.lockedUntil(`patient:${id}`) !== undefined) return again(429, v.t.locked);
-    const outcome = id ? await deps.accounts.activate(id, text(req.body?.code, 32), password) : 'no-code';
+    const outcome = await deps.accounts.activate(id, text(req.body?.code, 32), password);
     if (outcome === 'ok') return signedIn(req, res, id);
     const locked = await failed(req, id, `one-time code refused (${outcome})`);
     return again(locked ? 429 : 401, locked ? v.t.locked : v.t.codeRejected);
