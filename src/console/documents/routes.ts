@@ -8,6 +8,7 @@
  * Each reading is audited naming the user and the document.
  */
 import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response, type Router } from 'express';
 import type { AuditService } from '../../audit/auditService.ts';
 import { readScoped, type ScopedReadDeps, type ScopedReader } from '../../consent/scopedReader.ts';
@@ -113,9 +114,19 @@ ${await shownContent(v, locals(res).lang, got.file, raw)}`));
     res.set({ 'Content-Security-Policy': "default-src 'none'; sandbox", 'Cache-Control': 'no-store' });
     res.type(inline ? got.file.mimeType : 'application/octet-stream');
     res.set('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${got.entry.uniqueId.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
-    fs.createReadStream(got.file.file).pipe(res);
+    await sendBlob(res, got.file.file);
   });
   return router;
+}
+
+/**
+ * Sends a stored blob. A blob that is missing (opened before anything is sent) or fails while being
+ * sent is an error for the console's error handler, which logs it and answers with its error page
+ * (or closes a response already started): never a stream error nobody handles.
+ */
+export async function sendBlob(res: Response, file: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'r');
+  await pipeline(handle.createReadStream(), res);
 }
 
 export async function shownContent(v: View, lang: 'ja' | 'en', file: { mimeType: string; file: string; size: number }, raw: string): Promise<Html> {

@@ -25,7 +25,7 @@ import { DocumentRetrieval } from '../../xds/repository/retrieve.ts';
 import type { RepositoryService } from '../../xds/repository/service.ts';
 import { consoleAudit } from '../audited.ts';
 import { consentView, termsBody, type WithheldChoice } from '../consent/view.ts';
-import { documentsOf, documentsTable, openDocument, shownContent } from '../documents/routes.ts';
+import { documentsOf, documentsTable, openDocument, sendBlob, shownContent } from '../documents/routes.ts';
 import { hl7Text, parseHl7, flagText } from '../documents/hl7Table.ts';
 import { html, type Html } from '../html.ts';
 import { notice, page, type View } from '../layout.ts';
@@ -119,7 +119,7 @@ export function meRouter(deps: MeDeps): Router {
     res.set({ 'Content-Security-Policy': "default-src 'none'; sandbox", 'Cache-Control': 'no-store' });
     res.type(inline ? got.file.mimeType : 'application/octet-stream');
     res.set('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${got.entry.uniqueId.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
-    fs.createReadStream(got.file.file).pipe(res);
+    await sendBlob(res, got.file.file);
   });
 
   const report = (req: Request, res: Response) => deps.reporter.report(mine(res), { context: ctxOf(req, res), via: `${req.protocol}://${req.get('host')}${req.originalUrl}` });
@@ -142,7 +142,8 @@ export function meRouter(deps: MeDeps): Router {
       if (person) for (const d of await documentsOf(reader, person.id, deps.config)) if (d.classCode.code) seen.set(`${d.classCode.code}^^${d.classCode.scheme}`, d.classCode);
       return [...seen.values()];
     });
-    sendPage(res, page(v, v.t.meSharing, consentView(v, deps.config, shown, history.history, { action: '/console/me/sharing', classes }), { status }), code);
+    await deps.audit.record(consoleAudit(deps.audit, ctxOf(req, res), { action: 'R', what: 'patient-own-sharing', patients: shown.patient.identifiers }));
+    sendPage(res, page(v, v.t.meSharing, consentView(v, deps.config, shown, history.history, { action: '/console/me/sharing', classes, releasable: KINDS }), { status }), code);
   };
   router.get('/sharing', (req, res) => sharing(req, res));
 
@@ -166,14 +167,17 @@ export function meRouter(deps: MeDeps): Router {
   router.post('/sharing/withhold', change((rid, req, by) => deps.admin.withhold(rid, { [kind(req)]: [text(req.body?.value, 300)] }, by)));
   router.post(
     '/sharing/release',
-    change(async (rid, req, by) => deps.admin.set(rid, termsBody((await deps.admin.show(rid)).consent, { release: { kind: kind(req), value: text(req.body?.value, 300) } }), by)),
+    change((rid, req, by) => {
+      const release = { kind: kind(req), value: text(req.body?.value, 300) };
+      return deps.admin.update(rid, (current) => termsBody(current, { release }), by);
+    }),
   );
   router.post(
     '/sharing/participation',
     change(async (rid, req, by) => {
       const participation = text(req.body?.participation);
       if (participation !== 'opted-in' && participation !== 'opted-out') throw new ConsentInputError('participation must be opted-in or opted-out');
-      return deps.admin.set(rid, termsBody((await deps.admin.show(rid)).consent, { participation }), by);
+      return deps.admin.update(rid, (current) => termsBody(current, { participation }), by);
     }),
   );
   return router;
