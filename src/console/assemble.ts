@@ -69,7 +69,7 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
     {
       path: '/links',
       role: 'operator',
-      router: linksRouter({ store: deps.store, identity: deps.identity, audit: deps.audit, notifier: deps.notifier, kick: deps.kickIti10, config: deps.config }),
+      router: linksRouter({ ...reads, audit: deps.audit, notifier: deps.notifier, kick: deps.kickIti10, config: deps.config }),
     },
   ];
   const reporter = new AccessReporter({

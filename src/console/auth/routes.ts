@@ -13,7 +13,7 @@ import type { Logger } from '../../kernel/logger.ts';
 import { authenticationAudit } from '../audited.ts';
 import { html } from '../html.ts';
 import { notice, page, type View } from '../layout.ts';
-import { locals, sendPage, text, viewOf } from '../web.ts';
+import { locals, sendPage, typedId, viewOf } from '../web.ts';
 import type { Accounts } from './accounts.ts';
 import { consoleContext } from './context.ts';
 import type { Lockout } from './lockout.ts';
@@ -68,7 +68,7 @@ export function authRouter(deps: AuthDeps): Router {
 
   router.post('/login', async (req: Request, res: Response) => {
     const v = { ...viewOf(req, res), user: undefined };
-    const name = text(req.body?.name, 64);
+    const name = typedId(req.body?.name);
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 1024) : '';
     const user = { kind: 'operator' as const, name: name || '(none)', displayName: name, role: 'viewer' as const };
     const ctx = consoleContext(httpContext(req), user);
