@@ -10,7 +10,6 @@
  * Reads go through the scoped reader and the repository's retrieve like every read path; changes of
  * consent through ConsentAdministration, audited naming the patient.
  */
-import fs from 'node:fs';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { AuditService } from '../../audit/auditService.ts';
 import type { ConsentAdministration, Requester } from '../../consent/administration.ts';
@@ -26,13 +25,14 @@ import type { RepositoryService } from '../../xds/repository/service.ts';
 import { consoleAudit } from '../audited.ts';
 import { consentView, termsBody, type WithheldChoice } from '../consent/view.ts';
 import { documentsOf, documentsTable, openDocument, sendBlob, shownContent } from '../documents/routes.ts';
-import { hl7Text, parseHl7, flagText } from '../documents/hl7Table.ts';
+import { flagText } from '../documents/hl7Table.ts';
 import { html, type Html } from '../html.ts';
 import { notice, page, type View } from '../layout.ts';
 import { shownDemographics } from '../patients/names.ts';
 import { personByRegionalId } from '../patients/routes.ts';
 import { ctxOf, locals, sendPage, text, viewOf } from '../web.ts';
-import { addMessage, emptyRecord, sorted, type HealthRecord } from './healthRecord.ts';
+import type { HealthRecord } from './healthRecord.ts';
+import { readRecord, RECORD_LIMITS, type RecordFile } from './recordFiles.ts';
 
 export interface MeDeps extends ScopedReadDeps {
   audit: AuditService;
@@ -42,8 +42,6 @@ export interface MeDeps extends ScopedReadDeps {
   config: Pick<Config, 'identity'>;
 }
 
-/** Documents read for the record at most (the newest). */
-const MAX_READ = 300;
 const KINDS: readonly WithheldChoice[] = ['classCodes', 'facilities'];
 
 const table = (v: View, caption: string, head: string[], rows: Html[]) =>
@@ -81,24 +79,25 @@ export function meRouter(deps: MeDeps): Router {
     const v = viewOf(req, res);
     const ctx = ctxOf(req, res);
     const rid = mine(res);
+    // In the read transaction only what is needed: the documents and where their files are.
     const found = await readScoped(deps, ctx, 'patient portal records', async (reader) => {
       const person = await personByRegionalId(reader, rid);
       if (!person) return undefined;
       const docs = await documentsOf(reader, person.id, deps.config);
       const records = await reader.recordsOfPerson(person.id);
-      const record = emptyRecord();
-      const got = await retrieval.retrieve(reader, docs.filter((d) => d.status === 'approved').slice(0, MAX_READ).map((d) => ({ repositoryUniqueId: d.repositoryUniqueId, documentUniqueId: d.uniqueId })));
-      for (const file of got.documents) {
-        if (file.size > 1024 * 1024) continue;
-        const d = docs.find((x) => x.uniqueId === file.request.documentUniqueId)!;
-        const text = hl7Text(await fs.promises.readFile(file.file));
-        if (text !== undefined) addMessage(record, parseHl7(text), { facility: d.facility, date: d.date });
-      }
-      return { docs, name: records[0] ? shownDemographics(records[0]).names[0] : undefined, record: sorted(record) };
+      const approved = docs.filter((d) => d.status === 'approved').slice(0, RECORD_LIMITS.maxFiles);
+      const got = await retrieval.retrieve(reader, approved.map((d) => ({ repositoryUniqueId: d.repositoryUniqueId, documentUniqueId: d.uniqueId })));
+      const files: RecordFile[] = got.documents.map((f) => {
+        const d = docs.find((x) => x.uniqueId === f.request.documentUniqueId)!;
+        return { file: f.file, size: f.size, facility: d.facility, date: d.date };
+      });
+      return { docs, name: records[0] ? shownDemographics(records[0]).names[0] : undefined, files };
     });
     if (!found) return sendPage(res, page(v, v.t.meRecords, notice(v.t.noDocuments)));
     await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'R', what: 'patient-own-records', patients: [rid] }));
-    sendPage(res, page(v, `${v.t.meRecords}${found.name ? `: ${found.name}` : ''}`, html`${recordSections(v, locals(res).lang, found.record)}<h2>${v.t.documents}</h2>${documentsTable(v, '/console/me/documents', found.docs)}`));
+    // Read and parsed after the transaction, with a bound on the work (recordFiles.ts).
+    const { record } = await readRecord(found.files);
+    sendPage(res, page(v, `${v.t.meRecords}${found.name ? `: ${found.name}` : ''}`, html`${recordSections(v, locals(res).lang, record)}<h2>${v.t.documents}</h2>${documentsTable(v, '/console/me/documents', found.docs)}`));
   });
 
   router.get('/documents/:uuid', async (req: Request, res: Response) => {
