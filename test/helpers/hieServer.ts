@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startApp, type App } from '../../src/server/app.ts';
 import { validate } from '../../src/server/config/load.ts';
 import type { Config } from '../../src/kernel/config.ts';
-import { silentLogger } from '../../src/kernel/logger.ts';
+import { silentLogger, type Logger } from '../../src/kernel/logger.ts';
 import { MllpClient } from '../../src/hl7v2/mllp/client.ts';
 import { declaredCharset, decodeMessage } from '../../src/hl7v2/charset.ts';
 import { databaseFor, sharedPostgres } from './postgres.ts';
@@ -27,7 +27,7 @@ export function tempDir(prefix = 'hie-test-'): string {
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-export async function startTestServer(overrides: DeepPartial<Config> & Record<string, unknown> = {}, dataDir = tempDir()): Promise<TestServer> {
+export async function startTestServer(overrides: DeepPartial<Config> & Record<string, unknown> = {}, dataDir = tempDir(), log: Logger = silentLogger): Promise<TestServer> {
   const config = validate({
     ...overrides,
     ...(await testStoreOverrides(overrides, dataDir)),
@@ -36,7 +36,7 @@ export async function startTestServer(overrides: DeepPartial<Config> & Record<st
     http: { port: 0, ...(overrides.http as object) },
     identity: { token: { issuerKey: 'test-issuer-key-0123456789abcdef' }, ...(overrides.identity as object) },
   });
-  const app = await startApp(config, silentLogger);
+  const app = await startApp(config, log);
   let shared: MllpClient | undefined;
   const client = () => MllpClient.connect({ host: '127.0.0.1', port: app.ports.mllp!, replyTimeoutMs: 10_000 });
   return {

@@ -8,11 +8,13 @@
  * Each reading is audited naming the user and the document.
  */
 import fs from 'node:fs';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response, type Router } from 'express';
 import type { AuditService } from '../../audit/auditService.ts';
 import { readScoped, type ScopedReadDeps, type ScopedReader } from '../../consent/scopedReader.ts';
 import type { Config } from '../../kernel/config.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import type { RequestContext } from '../../kernel/requestContext.ts';
 import { DocumentRetrieval } from '../../xds/repository/retrieve.ts';
 import type { RepositoryService } from '../../xds/repository/service.ts';
@@ -32,6 +34,8 @@ const MAX_SHOWN_BYTES = 4 * 1024 * 1024;
 
 export interface DocumentsDeps extends ScopedReadDeps {
   audit: AuditService;
+  /** Where a missing blob is reported. */
+  log?: Logger;
   repository: RepositoryService;
   config: Pick<Config, 'identity'>;
 }
@@ -62,6 +66,8 @@ export async function openDocument(deps: DocumentsDeps, retrieval: DocumentRetri
     if (!entry || entry.kind !== 'DocumentEntry' || !(await reader.personsOf(person.id)).includes(entry.personId ?? -1)) return undefined;
     const shown = shownEntry(entry, deps.config);
     const got = await retrieval.retrieve(reader, [{ repositoryUniqueId: shown.repositoryUniqueId, documentUniqueId: shown.uniqueId }]);
+    // A registered document whose stored bytes are gone: a not-found page for the user, a line for the operators.
+    if (!got.documents[0]) deps.log?.error('console.blob-missing', { document: shown.uniqueId, repository: shown.repositoryUniqueId, error: got.errors[0]?.errorCode });
     return { entry: shown, file: got.documents[0] };
   });
 }
@@ -124,7 +130,7 @@ ${await shownContent(v, locals(res).lang, got.file, raw)}`));
  * sent is an error for the console's error handler, which logs it and answers with its error page
  * (or closes a response already started): never a stream error nobody handles.
  */
-export async function sendBlob(res: Response, file: string): Promise<void> {
+export async function sendBlob(res: Writable, file: string): Promise<void> {
   const handle = await fs.promises.open(file, 'r');
   await pipeline(handle.createReadStream(), res);
 }

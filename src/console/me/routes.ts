@@ -20,6 +20,7 @@ import type { AccessReport } from '../../atna/report/accessReport.ts';
 import type { AccessReporter } from '../../atna/report/accessReport.ts';
 import { shownTime } from '../../atna/report/html.ts';
 import type { Config } from '../../kernel/config.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import { DocumentRetrieval } from '../../xds/repository/retrieve.ts';
 import type { RepositoryService } from '../../xds/repository/service.ts';
 import { consoleAudit } from '../audited.ts';
@@ -36,6 +37,8 @@ import { readRecord, RECORD_LIMITS, type RecordFile } from './recordFiles.ts';
 
 export interface MeDeps extends ScopedReadDeps {
   audit: AuditService;
+  /** Where a missing blob is reported. */
+  log?: Logger;
   repository: RepositoryService;
   admin: ConsentAdministration;
   reporter: AccessReporter;
