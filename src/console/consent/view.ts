@@ -34,7 +34,8 @@ export function termsBody(c: Consent | null, change: Partial<{ participation: st
   };
   const terms: Partial<ConsentTerms> = c ?? {};
   return {
-    participation: change.participation ?? (c && !c.revokedAt ? c.participation : 'opted-in'),
+    // Never opted in but by an explicit participation change: no consent recorded stays not enrolled.
+    participation: change.participation ?? c?.participation ?? 'not-enrolled',
     facilities: terms.facilities ?? [],
     peerRegions: terms.peerRegions ?? [],
     withhold,
