@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { launcherName } from '../audit/launcher.ts';
+import { patientCodeAudit } from '../console/audited.ts';
 import { PatientAccounts } from '../console/me/accounts.ts';
 import type { Requester } from '../consent/administration.ts';
 import { ConsentInputError } from '../consent/input.ts';
@@ -111,8 +112,13 @@ export async function consent(argv: string[]): Promise<number> {
   const out = (json: unknown, text: string) => process.stdout.write(format === 'json' ? JSON.stringify(json, null, 2) + '\n' : text);
   try {
     if (action === 'code') {
-      const r = await admin.show(reference);
+      const r = await admin.show(reference).catch(async (e: unknown) => {
+        // The reference as typed is not repeated: it may be anything, an individual number too.
+        if (e instanceof UnknownPatient) await s.audit.record(patientCodeAudit(s.audit, by.ctx, { patients: [], operator, outcome: 4, description: 'patient page sign-in code refused: no such patient' }));
+        throw e;
+      });
       const issued = await PatientAccounts.of(config.dataDir, config.console.patientAccountsFile).issueCode(r.patient.regionalId, config.console.patientCodeTtlMs);
+      await s.audit.record(patientCodeAudit(s.audit, by.ctx, { patients: r.patient.identifiers, operator, outcome: 0, description: `patient page sign-in code issued, valid until ${issued.expiresAt}` }));
       out(
         { regionalId: r.patient.regionalId, code: issued.code, expiresAt: issued.expiresAt },
         `patient page sign-in (/console/me/activate)\n  regional ID:   ${r.patient.regionalId}\n  one-time code: ${issued.code}\n  valid until:   ${issued.expiresAt}\n`,

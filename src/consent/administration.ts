@@ -87,6 +87,17 @@ export class ConsentAdministration {
     return this.change(reference, by, (tx, personId) => this.deps.consent.set(tx, personId, terms, this.changeBy(by)));
   }
 
+  /**
+   * Reads the consent and replaces it in one write transaction: `next` makes the new consent's JSON
+   * from the one recorded, so that no change made meanwhile by another request is lost.
+   */
+  update(reference: string, next: (current: Consent | null) => unknown, by: Requester): Promise<ConsentChange> {
+    return this.change(reference, by, async (tx, personId) => {
+      const terms = parseTerms(next((await this.deps.consent.current(tx, personId)) ?? null), this.resolveFacility);
+      return this.deps.consent.set(tx, personId, terms, this.changeBy(by));
+    });
+  }
+
   withhold(reference: string, body: unknown, by: Requester): Promise<ConsentChange> {
     const more = parseWithheld(body, this.resolveFacility, 'withhold', true);
     return this.change(reference, by, (tx, personId) => this.deps.consent.withhold(tx, personId, more, this.changeBy(by)));

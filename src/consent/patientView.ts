@@ -10,8 +10,11 @@
  *    shared, unlimited). A record revoked or outside its validity period -> not shared. Otherwise
  *    opted-out -> not shared; opted-in -> shared; not-enrolled -> the region's default.
  * 4. Shared to the requester: a `gateway` node (a peer region) when its homeCommunityId (the XUA
- *    assertion's, else the node's) is among the consent's peer regions; any other node when one of
- *    its facilities is among the consent's facilities (empty: every facility).
+ *    assertion's, else the node's) is among the consent's peer regions; the network's own staff (a
+ *    `network` node: the console's operators, of no facility) when the consent shares with the whole
+ *    network (no list of facilities); any other node when one of its facilities is among the
+ *    consent's facilities (empty: every facility). The network's staff with the role `admin` (who
+ *    link, merge and record consent) may find and name every patient, never see more documents.
  * 5. Each document shared to the requester is checked against what is withheld (classCode, typeCode,
  *    confidentialityCode, practiceSettingCode as code + codingScheme; its facility; its uniqueId).
  * 6. Break-glass (see breakGlassOf) sees what rules 3-5 hide; the view records that it was used.
@@ -64,6 +67,7 @@ export function coversRequester(consent: Consent | undefined, ctx: RequestContex
     return !!community && !!consent && consent.peerRegions.includes(community);
   }
   if (node.facilities === '*') return true;
+  if (node.network) return !consent || consent.facilities.length === 0;
   if (node.facilities.length === 0) return false;
   if (!consent || consent.facilities.length === 0) return true;
   return node.facilities.some((f) => consent.facilities.includes(f));
@@ -130,7 +134,8 @@ export async function decideView(i: ViewInput): Promise<PatientView> {
   const shared = sharedAtAll(i.consent, i.participationDefault, i.now) && coversRequester(i.consent, i.ctx);
   const withheld = withholdTest(shared ? i.consent : undefined);
   const allowed = shared ? (e: StoredEntry) => !withheld(e) : () => false;
-  const visible = shared || (await i.holdsRecord());
+  const administers = !!i.ctx.node?.network && i.ctx.node.roles.has('admin');
+  const visible = shared || administers || (await i.holdsRecord());
   return new ConsentView(i.personId, visible || !!i.breakGlass, i.ctx, allowed, i.breakGlass, !visible && !!i.breakGlass);
 }
 

@@ -6,7 +6,7 @@
  * end. The transaction itself stays inside; `readScoped` is the one way to get a reader.
  */
 import type { IdentityService, DomainIdentifier, Resolution } from '../identity/service.ts';
-import type { AssigningAuthority, DemographicQuery, Domain, PatientRecord, Person, SearchCursor, SearchPage } from '../identity/types.ts';
+import type { AssigningAuthority, DemographicQuery, Domain, LinkProposal, PatientRecord, Person, SearchCursor, SearchPage } from '../identity/types.ts';
 import type { RequestContext } from '../kernel/requestContext.ts';
 import type { ReadTx, RepositoryDocument, Store } from '../store/types.ts';
 import type { AssociationCriteria, EntryCriteria, StoredEntry } from '../xds/registry/entries.ts';
@@ -177,6 +177,17 @@ export class ScopedReader {
     const matches = [];
     for (const m of page.matches) if (await this.person(m.personId)) matches.push(m);
     return { matches, next: page.next };
+  }
+
+  /**
+   * A page of link proposals (demographic matching's, for review) whose new record and candidate
+   * person the requester may both find; `next` goes on after every proposal read, hidden or not.
+   */
+  async proposals(status: LinkProposal['status'] | undefined, page: { after?: number; limit: number }): Promise<{ proposals: LinkProposal[]; next?: number }> {
+    const read = await this.tx.identity.proposals(status, page);
+    const out: LinkProposal[] = [];
+    for (const p of read) if ((await this.recordById(p.recordId)) && (await this.person(p.candidatePersonId))) out.push(p);
+    return { proposals: out, ...(read.length === page.limit ? { next: read[read.length - 1]!.id } : {}) };
   }
 
   // --- registry ---

@@ -60,6 +60,8 @@ export class ConsentService implements AccessDecisions {
 
   async viewOf(tx: ReadTx, ctx: RequestContext, personId: number): Promise<PatientView> {
     if (!this.cfg.enabled || ctx.node?.facilities === '*') return unrestrictedView(personId);
+    // A patient sees their own records whole, what they withhold from others too (their right of access).
+    if (ctx.subject && (await this.isSubject(tx, ctx.subject.regionalId, personId))) return unrestrictedView(personId);
     const now = this.now();
     const facilities = ctx.node?.facilities ?? [];
     return decideView({
@@ -74,6 +76,12 @@ export class ConsentService implements AccessDecisions {
       },
       breakGlass: await breakGlassOf(ctx, this.cfg, () => tx.consent.disasters({ activeAt: now })),
     });
+  }
+
+  /** The regional ID names this person or one merged into it. */
+  private async isSubject(tx: ReadTx, regionalId: string, personId: number): Promise<boolean> {
+    const p = await tx.identity.personByRegionalId(regionalId);
+    return !!p && (p.id === personId || (await tx.registry.personsOf(personId)).includes(p.id));
   }
 
   async recordBreakGlass(tx: WriteTx, ctx: RequestContext, view: PatientView, what: { transaction: string; items: string[] }): Promise<void> {

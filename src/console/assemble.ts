@@ -60,7 +60,7 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
   const c = deps.config.console;
   const sessions = new Sessions({ idleMs: c.sessionIdleMs, maxMs: c.sessionMaxMs }, deps.clock);
   const lockout = new Lockout({ maxFailures: c.maxFailures, lockoutMs: c.lockoutMs }, deps.clock);
-  const reads = { store: deps.store, identity: deps.identity, decisions: deps.decisions };
+  const reads = { store: deps.store, identity: deps.identity, decisions: deps.decisions, log: deps.log };
   const areas: ConsoleArea[] = [
     { path: '/patients', role: 'viewer', router: patientsRouter({ ...reads, audit: deps.audit, config: deps.config }) },
     { path: '/patients', role: 'viewer', router: documentsRouter({ ...reads, audit: deps.audit, repository: deps.repository, config: deps.config }) },
@@ -69,7 +69,7 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
     {
       path: '/links',
       role: 'operator',
-      router: linksRouter({ store: deps.store, identity: deps.identity, audit: deps.audit, notifier: deps.notifier, kick: deps.kickIti10, config: deps.config }),
+      router: linksRouter({ ...reads, audit: deps.audit, notifier: deps.notifier, kick: deps.kickIti10, config: deps.config }),
     },
   ];
   const reporter = new AccessReporter({

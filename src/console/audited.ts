@@ -7,7 +7,7 @@
  */
 import type { AuditMessage, CodedValue, EventActionCode, EventOutcome, ParticipantObject } from '../audit/auditMessage.ts';
 import type { AuditService } from '../audit/auditService.ts';
-import { EventIds, PatientNumber } from '../audit/codes.ts';
+import { EventIds, PatientNumber, Roles } from '../audit/codes.ts';
 import { withRequester } from '../audit/requester.ts';
 import type { RequestContext } from '../kernel/requestContext.ts';
 
@@ -56,6 +56,29 @@ export function authenticationAudit(audit: AuditService, ctx: RequestContext, ki
     participants: [audit.applicationParticipant],
     source: audit.sourceIdentification,
     objects: [],
+  };
+  return withRequester(m, ctx);
+}
+
+export const UserSecurityAttributesChanged = dcm('110137', 'User Security Attributes Changed');
+
+/**
+ * A one-time code for a patient's first sign-in to their own page, issued at the desk (`hie consent
+ * code`): it lets someone become that patient on the console, so it is a Security Alert (DICOM PS3.15
+ * A.5.3.11, EventTypeCode 110137 User Security Attributes Changed) naming the patient and the operator
+ * who ran the command (the Application Launcher); a refusal (no such patient) has outcome 4.
+ */
+export function patientCodeAudit(audit: AuditService, ctx: RequestContext, a: { patients: string[]; operator: string; outcome: EventOutcome; description: string }): AuditMessage {
+  const m: AuditMessage = {
+    eventId: EventIds.securityAlert,
+    eventActionCode: 'E',
+    eventDateTime: new Date().toISOString(),
+    eventOutcome: a.outcome,
+    eventOutcomeDescription: a.description,
+    eventTypeCodes: [UserSecurityAttributesChanged],
+    participants: [audit.applicationParticipant, { userId: a.operator, userIsRequestor: true, roleIdCodes: [Roles.applicationLauncher] }],
+    source: audit.sourceIdentification,
+    objects: a.patients.map((id) => ({ id, typeCode: 1 as const, typeCodeRole: 1, idTypeCode: PatientNumber })),
   };
   return withRequester(m, ctx);
 }

@@ -3,6 +3,7 @@
  * access report does: atna/report/fontRoutes.ts), a header with the signed-in user, the menu of what
  * their role may open, and a main region. One column on a phone; tables scroll inside their box.
  */
+import { looksLikeIndividualNumber } from '../identity/individualNumber/freeText.ts';
 import { fontStylesheets } from '../atna/report/fontRoutes.ts';
 import { html, trusted, type Html } from './html.ts';
 import type { Messages } from './i18n/messages.ts';
@@ -41,6 +42,8 @@ function menu(v: View): Html {
 function switchLang(v: View): string {
   const [p, q = ''] = v.here.split('?');
   const params = new URLSearchParams(q);
+  // The page's own query, but never a value that looks like an individual number (web.ts typedId).
+  for (const [k, value] of [...params]) if (looksLikeIndividualNumber(value)) params.delete(k);
   params.set('lang', v.t.otherLangCode);
   return `${p}?${params.toString()}`;
 }

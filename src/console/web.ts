@@ -3,6 +3,7 @@
  * page, and the request context of the signed-in user.
  */
 import type { Request, Response } from 'express';
+import { looksLikeIndividualNumber } from '../identity/individualNumber/freeText.ts';
 import { httpContext } from '../kernel/httpContext.ts';
 import type { RequestContext } from '../kernel/requestContext.ts';
 import { consoleContext } from './auth/context.ts';
@@ -40,4 +41,14 @@ export function ctxOf(req: Request, res: Response): RequestContext {
 export function text(v: unknown, max = 256): string {
   const s = Array.isArray(v) ? v[0] : v;
   return typeof s === 'string' ? s.trim().slice(0, max) : '';
+}
+
+/**
+ * A typed user name or ID, or '' when it looks like an individual number (identity/individualNumber/
+ * freeText.ts): such a value is never shown again, audited, logged or kept, not even as a lockout key
+ * (docs/individual-number.md).
+ */
+export function typedId(v: unknown, max = 64): string {
+  const s = text(v, max);
+  return looksLikeIndividualNumber(s) ? '' : s;
 }

@@ -29,6 +29,11 @@ export interface NodeIdentity {
   requireAssertion: boolean;
   /** For a `gateway` node: the peer community's homeCommunityId. */
   homeCommunityId?: string;
+  /**
+   * The network's own staff (the web console's operators), acting for no facility: consent decides
+   * what they see like for any requester (consent/patientView.ts, rule 4).
+   */
+  network?: boolean;
 }
 
 /** The TLS client certificate a request came with. */
@@ -91,6 +96,8 @@ export interface RequestContext {
    * configured HL7 v2 field), with its code system when known.
    */
   purposeOfUse?: AssertionCode;
+  /** A patient asking about their own records (the console's patient page): the regional ID they signed in as. */
+  subject?: { regionalId: string };
 }
 
 export function hasRole(ctx: RequestContext, role: NodeRole): boolean {

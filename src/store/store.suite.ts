@@ -192,6 +192,19 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       expect((await store.read((tx) => tx.identity.proposal(first!.id)))!.status).to.equal('rejected');
     });
 
+    it('pages link proposals by id, with a bound', async () => {
+      const people = await store.write(async (tx) => Promise.all([0, 1, 2, 3].map(() => tx.identity.createPerson(null, { prefix: 'R' }))));
+      const rec = await addRecord(people[0]!.id, 'LPP', 'A');
+      const made: { id: number }[] = [];
+      for (const p of people.slice(1)) made.push((await store.write((tx) => tx.identity.addProposal({ recordId: rec.id, candidatePersonId: p.id, score: 0.9, reasons: ['birthDate'] })))!);
+      await store.write((tx) => tx.identity.decideProposal(made[0]!.id, 'rejected'));
+      const first = await store.read((tx) => tx.identity.proposals(undefined, { limit: 2, after: made[0]!.id - 1 }));
+      expect(first.map((p) => p.id)).to.deep.equal([made[0]!.id, made[1]!.id]);
+      const next = await store.read((tx) => tx.identity.proposals('pending', { limit: 2, after: made[1]!.id }));
+      expect(next.map((p) => p.id)).to.deep.equal([made[2]!.id]);
+      expect((await store.read((tx) => tx.identity.proposals('pending', { limit: 1 }))).map((p) => p.id)).to.have.length(1);
+    });
+
     it('appends audit events findable by type and patient', async () => {
       await store.write((tx) =>
         tx.audit.appendAudit({ eventTime: '2024-01-01T00:00:00Z', eventId: '110110', eventTypeCode: 'ITI-8', action: 'C', outcome: 0, origin: 'self', xml: '<AuditMessage/>', patientIds: ['1^^^X', '1^^^X'] }),

@@ -80,7 +80,8 @@ export interface IdentityReader {
    */
   matchCandidates(birthDate: string, nameKeys: string[], excludePersonId: number, limit: number): Promise<PatientRecord[]>;
 
-  proposals(status?: LinkProposal['status']): Promise<LinkProposal[]>;
+  /** Proposals by id; `page`: at most `limit` of them after the id `after`. */
+  proposals(status?: LinkProposal['status'], page?: { after?: number; limit: number }): Promise<LinkProposal[]>;
   proposal(id: number): Promise<LinkProposal | undefined>;
 }
 

@@ -131,8 +131,9 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
   });
 
   it('finds a patient by kana in either width and shows identifiers across facilities; script in names and fields is escaped', async () => {
+    // An operator: these patients never enrolled, and only the role that links, merges and records consent finds them (consoleSecurity.test.ts).
     const c = new ConsoleClient(base);
-    await c.signIn('ito', PASSWORD);
+    await c.signIn('sato', PASSWORD);
     for (const kana of ['ヤマダ', 'ﾔﾏﾀﾞ', 'やまだ']) {
       const r = await c.get(`/console/patients?family=${encodeURIComponent(kana)}`);
       expect(r.status).to.equal(200);
@@ -184,7 +185,7 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
     const link = /href="(\/console\/patients\/[^"]+)"/.exec(byId.body)![1]!;
     const report = await c.get(`${link.replace('/console/patients/', '/console/audit/patients/')}/access-report`);
     expect(report.status).to.equal(200);
-    expect(report.body).to.match(/<td>[^<]*ito[^<]*<\/td>/); // the viewer who opened P1's page
+    expect(report.body).to.match(/<td>[^<]*sato[^<]*<\/td>/); // the operator who opened P1's page
     const op = new ConsoleClient(base);
     await op.signIn('sato', PASSWORD);
     expect((await op.get('/console/audit?from=2020-01-01')).status).to.equal(403);

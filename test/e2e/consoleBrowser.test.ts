@@ -148,6 +148,10 @@ describe('web console in a real browser (chromium, playwright-core, axe-core)', 
   });
 
   it('opens an SS-MIX2 document (ISO-2022-JP HL7 v2) and reads its fields in Japanese', async () => {
+    // Consent decides what an operator sees: the patient enrolls (opts in) at the desk first.
+    await page.goto(`${base}/console/patients/${encodeURIComponent(patient.regionalId)}/consent`);
+    await page.click('form[action$="/participation"] button:has-text("参加する")');
+    expect(await page.textContent('[role=status]')).to.include('変更しました');
     await page.goto(`${base}/console/patients/${encodeURIComponent(patient.regionalId)}/documents`);
     await check('documents');
     const links = page.locator('main table a');

@@ -15,6 +15,7 @@ import type { AuditEventRetriever } from '../../atna/iti81/retrieve.ts';
 import { parseIti81 } from '../../atna/iti81/searchParameters.ts';
 import { FhirError } from '../../fhir/outcome.ts';
 import type { IndividualNumberDomain } from '../../identity/individualNumber/domain.ts';
+import { looksLikeIndividualNumber } from '../../identity/individualNumber/freeText.ts';
 import { UnknownPatient } from '../../identity/patientReference.ts';
 import { consoleAudit } from '../audited.ts';
 import { html, type Html } from '../html.ts';
@@ -58,6 +59,12 @@ export function auditRouter(deps: AuditDeps): Router {
     const v = viewOf(req, res);
     const q: Record<string, string> = {};
     for (const k of FIELDS) q[k] = text(req.query[k], 128);
+    // A field holding what looks like an individual number: not searched for, audited or shown again.
+    const numbered = FIELDS.filter((k) => looksLikeIndividualNumber(q[k]!));
+    if (numbered.length) {
+      for (const k of numbered) q[k] = '';
+      return sendPage(res, page(v, v.t.auditSearch, html`${form(v, q)}${notice(v.t.individualNumberRefused, 'error')}`), 400);
+    }
     if (!FIELDS.some((k) => q[k])) return sendPage(res, page(v, v.t.auditSearch, form(v, q)));
     const ctx = ctxOf(req, res);
     const params = new URLSearchParams();

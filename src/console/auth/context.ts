@@ -1,8 +1,10 @@
 /**
- * Who is asking, for a request of the console: the services see the console as a node (named
- * `console`, acting for every facility as the network operator's own node does) with the roles its
- * signed-in user's console role grants, and the user as the request's human user, so that every audit
- * message names them (audit/requester.ts).
+ * Who is asking, for a request of the console: the services see the console as a node named
+ * `console` with the roles its signed-in user's console role grants, and the user as the request's
+ * human user, so that every audit message names them (audit/requester.ts). The console acts for no
+ * facility: an operator is the network's staff (`network`), and sees what the patient's consent
+ * shares with the whole network (consent/patientView.ts, rule 4); a patient is the `subject` of their
+ * own records and sees those whole, nobody else's.
  *   viewer   -> consumer                   (find patients, read documents)
  *   operator -> consumer, admin            (and review links, change consent)
  *   admin    -> consumer, admin, auditor   (and read the audit trail, operations)
@@ -22,12 +24,14 @@ export const CONSOLE_ISSUER = 'hie-console';
 
 /** The request context of a console user; `base` is the HTTP request's own (address, certificate). */
 export function consoleContext(base: RequestContext, user: SessionUser): RequestContext {
-  const roles: readonly NodeRole[] = user.kind === 'operator' && user.role !== 'patient' ? ROLE_GRANTS[user.role] : [];
+  const operator = user.kind === 'operator' && user.role !== 'patient';
+  const roles: readonly NodeRole[] = operator ? ROLE_GRANTS[user.role as ConsoleRole] : [];
   return {
     transport: 'http',
     address: base.address,
     ...(base.certificate ? { certificate: base.certificate } : {}),
-    node: { name: CONSOLE_NODE, facilities: '*', sourceIds: [], auditSourceIds: [], roles: new Set(roles), breakGlass: new Set(), requireAssertion: false },
+    node: { name: CONSOLE_NODE, facilities: [], sourceIds: [], auditSourceIds: [], roles: new Set(roles), breakGlass: new Set(), requireAssertion: false, ...(operator ? { network: true } : {}) },
+    ...(user.kind === 'patient' && user.patient ? { subject: { regionalId: user.patient } } : {}),
     user: {
       id: user.name,
       alias: user.name,

@@ -25,3 +25,28 @@ describe('console: lockout', () => {
     expect(l.failed('a')).to.equal(false);
   });
 });
+
+describe('console: lockout is bounded', () => {
+  it('forgets a count not added to for lockoutMs', () => {
+    let now = 0;
+    const l = new Lockout({ maxFailures: 3, lockoutMs: 100 }, () => now);
+    l.failed('a');
+    l.failed('a');
+    now = 100;
+    expect(l.failed('a')).to.equal(false); // the two earlier failures were forgotten
+    expect(l.size).to.equal(1);
+  });
+
+  it('keeps at most maxEntries keys, dropping the oldest counts before any lock', () => {
+    let now = 0;
+    const l = new Lockout({ maxFailures: 2, lockoutMs: 1_000_000, maxEntries: 100 }, () => now);
+    l.failed('victim');
+    expect(l.failed('victim')).to.equal(true);
+    for (let i = 0; i < 10_000; i++) {
+      now++;
+      l.failed(`flood-${i}`);
+    }
+    expect(l.size).to.be.at.most(100);
+    expect(l.lockedUntil('victim')).to.equal(1_000_000); // a flood of new names does not unlock an account
+  });
+});

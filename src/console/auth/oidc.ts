@@ -19,17 +19,19 @@ import { html } from '../html.ts';
 import { notice, page } from '../layout.ts';
 import { sendPage, viewOf } from '../web.ts';
 import { consoleContext } from './context.ts';
+import { ExpiringMap } from './expiringMap.ts';
 import { SESSION_COOKIE } from './routes.ts';
 import { cookie, setCookie, type Sessions } from './sessions.ts';
 
 const FLOW_COOKIE = 'hie_console_oidc';
 const FLOW_TTL_MS = 10 * 60_000;
+/** Pending sign-ins kept at most (the oldest dropped first). */
+export const MAX_PENDING_FLOWS = 10_000;
 
 interface Flow {
   verifier: string;
   state: string;
   nonce: string;
-  at: number;
 }
 
 /** The highest console role the claim's values map to, or undefined. */
@@ -42,10 +44,10 @@ export function roleOf(claim: unknown, map: ConsoleOidcConfig['roles']): Console
 /** Loopback issuers (tests, a provider on the same machine) may speak plain HTTP; any other must be HTTPS. */
 const loopback = (u: URL) => u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
 
-export function oidcRouter(deps: { cfg: ConsoleOidcConfig; sessions: Sessions; audit: AuditService; log: Logger; secure: boolean }): Router {
+export function oidcRouter(deps: { cfg: ConsoleOidcConfig; sessions: Sessions; audit: AuditService; log: Logger; secure: boolean; clock?: () => number }): Router {
   const router = express.Router();
   const { cfg } = deps;
-  const flows = new Map<string, Flow>();
+  const flows = new ExpiringMap<Flow>({ ttlMs: FLOW_TTL_MS, maxEntries: MAX_PENDING_FLOWS }, deps.clock);
   let discovered: Promise<oidc.Configuration> | undefined;
   const configuration = () => {
     const issuer = new URL(cfg.issuer);
@@ -57,20 +59,15 @@ export function oidcRouter(deps: { cfg: ConsoleOidcConfig; sessions: Sessions; a
       });
     return discovered;
   };
-  const sweep = () => {
-    const now = Date.now();
-    for (const [k, f] of flows) if (now - f.at > FLOW_TTL_MS) flows.delete(k);
-  };
   const refuse = (req: Request, res: Response, status: number, message: string) => {
     const v = { ...viewOf(req, res), user: undefined };
     sendPage(res, page(v, v.t.signInTitle, html`<p><a href="/console/login">${v.t.signIn}</a></p>`, { status: notice(message, 'error') }), status);
   };
 
   router.get('/oidc/login', async (req: Request, res: Response) => {
-    sweep();
     try {
       const config = await configuration();
-      const flow: Flow = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce(), at: Date.now() };
+      const flow: Flow = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce() };
       const key = randomBytes(24).toString('base64url');
       flows.set(key, flow);
       res.append('Set-Cookie', setCookie(FLOW_COOKIE, key, { secure: deps.secure, maxAgeS: FLOW_TTL_MS / 1000 }).replace('SameSite=Strict', 'SameSite=Lax'));
@@ -92,11 +89,10 @@ export function oidcRouter(deps: { cfg: ConsoleOidcConfig; sessions: Sessions; a
   router.get('/oidc/callback', async (req: Request, res: Response) => {
     const v = viewOf(req, res);
     const key = cookie(req.headers.cookie, FLOW_COOKIE);
-    const flow = key ? flows.get(key) : undefined;
-    if (key) flows.delete(key);
+    const flow = key ? flows.take(key) : undefined;
     res.append('Set-Cookie', setCookie(FLOW_COOKIE, '', { secure: deps.secure, maxAgeS: 0 }));
     const anonymous = consoleContext(httpContext(req), { kind: 'operator', name: '(oidc)', displayName: '(oidc)', role: 'viewer' });
-    if (!flow || Date.now() - flow.at > FLOW_TTL_MS) {
+    if (!flow) {
       await deps.audit.record(authenticationAudit(deps.audit, anonymous, 'login', 4, 'OpenID Connect callback without a pending sign-in'));
       return refuse(req, res, 400, v.t.badCsrf);
     }

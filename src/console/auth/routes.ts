@@ -13,7 +13,7 @@ import type { Logger } from '../../kernel/logger.ts';
 import { authenticationAudit } from '../audited.ts';
 import { html } from '../html.ts';
 import { notice, page, type View } from '../layout.ts';
-import { locals, sendPage, text, viewOf } from '../web.ts';
+import { locals, sendPage, typedId, viewOf } from '../web.ts';
 import type { Accounts } from './accounts.ts';
 import { consoleContext } from './context.ts';
 import type { Lockout } from './lockout.ts';
@@ -68,7 +68,7 @@ export function authRouter(deps: AuthDeps): Router {
 
   router.post('/login', async (req: Request, res: Response) => {
     const v = { ...viewOf(req, res), user: undefined };
-    const name = text(req.body?.name, 64);
+    const name = typedId(req.body?.name);
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 1024) : '';
     const user = { kind: 'operator' as const, name: name || '(none)', displayName: name, role: 'viewer' as const };
     const ctx = consoleContext(httpContext(req), user);
@@ -82,7 +82,7 @@ export function authRouter(deps: AuthDeps): Router {
     if (!account || !ok) {
       const locked = deps.lockout.failed(name);
       await deps.audit.record(authenticationAudit(deps.audit, ctx, 'login', 4, locked ? 'wrong password; account now locked' : 'wrong user name or password'));
-      if (locked) deps.sessions.endAllOf('operator', name);
+      // The lock refuses new sign-ins only: the account's open sessions stay (lockout.ts).
       return again(locked ? 429 : 401, locked ? v.t.locked : v.t.badLogin);
     }
     deps.lockout.succeeded(name);

@@ -51,7 +51,7 @@ export function consentRouter(deps: ConsentDeps): Router {
     const [shown, history] = await Promise.all([deps.admin.show(rid), deps.admin.history(rid)]);
     await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'R', what: 'consent-view', patients: shown.patient.identifiers }));
     const action = atLeast(v.user!.role, 'operator') ? `/console/patients/${encodeURIComponent(rid)}/consent` : undefined;
-    const body = html`<p><a href="/console/patients/${encodeURIComponent(rid)}">${v.t.patient}: ${rid}</a></p>${consentView(v, deps.config, shown, history.history, { action, classes })}`;
+    const body = html`<p><a href="/console/patients/${encodeURIComponent(rid)}">${v.t.patient}: ${rid}</a></p>${consentView(v, deps.config, shown, history.history, { action, classes, releasable: KINDS })}`;
     sendPage(res, page(v, v.t.consent, body, { status }), code);
   };
   router.get('/:regionalId/consent', (req, res) => show(req, res));
@@ -83,8 +83,8 @@ export function consentRouter(deps: ConsentDeps): Router {
     change(async (rid, req, by) => {
       const kind = text(req.body?.kind) as WithheldChoice;
       if (!KINDS.includes(kind)) throw new ConsentInputError('kind must be classCodes, typeCodes, facilities or documents');
-      const current = await deps.admin.show(rid);
-      return deps.admin.set(rid, termsBody(current.consent, { release: { kind, value: text(req.body?.value, 300) } }), by);
+      const value = text(req.body?.value, 300);
+      return deps.admin.update(rid, (current) => termsBody(current, { release: { kind, value } }), by);
     }),
   );
   router.post(
@@ -92,8 +92,7 @@ export function consentRouter(deps: ConsentDeps): Router {
     change(async (rid, req, by) => {
       const participation = text(req.body?.participation);
       if (participation !== 'opted-in' && participation !== 'opted-out') throw new ConsentInputError('participation must be opted-in or opted-out');
-      const current = await deps.admin.show(rid);
-      return deps.admin.set(rid, termsBody(current.consent, { participation }), by);
+      return deps.admin.update(rid, (current) => termsBody(current, { participation }), by);
     }),
   );
   return router;

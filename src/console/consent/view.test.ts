@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Consent } from '../../consent/model.ts';
+import { ConsentChangeError } from '../../consent/service.ts';
 import { termsBody } from './view.ts';
 
 const consent: Consent = {
@@ -35,8 +36,11 @@ describe('console: consent changes as whole terms', () => {
     expect((released.withhold as { classCodes: string[] }).classCodes).to.deep.equal(['LAB^^1.2.392.1']);
   });
 
-  it('starts from nothing withheld, opted in, when there is no consent or it was revoked', () => {
-    expect(termsBody(null)).to.deep.include({ participation: 'opted-in', facilities: [], peerRegions: [] });
-    expect(termsBody({ ...consent, revokedAt: '2026-02-01T00:00:00Z' }).participation).to.equal('opted-in');
+  it('opts a patient in only when asked to: no consent stays not enrolled, a revoked consent refuses a release', () => {
+    expect(termsBody(null)).to.deep.include({ participation: 'not-enrolled', facilities: [], peerRegions: [] });
+    expect(termsBody(null, { release: { kind: 'classCodes', value: 'PSY^^1.2.392.1' } }).participation).to.equal('not-enrolled');
+    const revoked = { ...consent, revokedAt: '2026-02-01T00:00:00Z' };
+    expect(() => termsBody(revoked, { release: { kind: 'classCodes', value: 'PSY^^1.2.392.1' } })).to.throw(ConsentChangeError, /revoked/);
+    expect(termsBody(revoked, { participation: 'opted-in' }).participation).to.equal('opted-in');
   });
 });

@@ -6,14 +6,22 @@
  */
 import type { ConsentAdministration, PatientConsent } from '../../consent/administration.ts';
 import { codeKey, type Consent, type ConsentChange, type ConsentTerms } from '../../consent/model.ts';
+import { ConsentChangeError } from '../../consent/service.ts';
 import type { Config } from '../../kernel/config.ts';
 import { html, type Html } from '../html.ts';
 import { csrfField, type View } from '../layout.ts';
 
 export type WithheldChoice = 'classCodes' | 'facilities' | 'typeCodes' | 'documents' | 'confidentialityCodes' | 'practiceSettingCodes';
 
-/** The consent's terms as the admin API's JSON takes them back (set replaces the whole consent). */
+/**
+ * The consent's terms as the admin API's JSON takes them back (set replaces the whole consent). A set
+ * lifts a revocation, so sharing an item again on a revoked consent is refused: only an explicit
+ * opt-in (a participation change) shares a revoked patient again.
+ */
 export function termsBody(c: Consent | null, change: Partial<{ participation: string; release: { kind: WithheldChoice; value: string } }> = {}): Record<string, unknown> {
+  if (c?.revokedAt && change.participation === undefined) {
+    throw new ConsentChangeError('already-revoked', `the consent was revoked at ${c.revokedAt}: nothing is shared, and sharing an item again would opt the patient back in; opt in first (participation)`);
+  }
   const w = c?.withheld;
   const drop = (kind: WithheldChoice, list: string[]) => (change.release?.kind === kind ? list.filter((x) => x !== change.release!.value) : list);
   const withhold = {
@@ -26,7 +34,8 @@ export function termsBody(c: Consent | null, change: Partial<{ participation: st
   };
   const terms: Partial<ConsentTerms> = c ?? {};
   return {
-    participation: change.participation ?? (c && !c.revokedAt ? c.participation : 'opted-in'),
+    // Never opted in but by an explicit participation change: no consent recorded stays not enrolled.
+    participation: change.participation ?? c?.participation ?? 'not-enrolled',
     facilities: terms.facilities ?? [],
     peerRegions: terms.peerRegions ?? [],
     withhold,
@@ -40,11 +49,21 @@ export function facilityLabel(config: Pick<Config, 'identity'>, key: string): st
   return d?.displayName ?? d?.namespace ?? key;
 }
 
-export function consentView(v: View, config: Pick<Config, 'identity'>, shown: PatientConsent, history: ConsentChange[], opts: { action?: string; classes?: { code: string; scheme: string; name: string }[] }): Html {
+/**
+ * `releasable`: the kinds of withheld item the page's release action takes; a button is shown only
+ * for those, and none while the consent is revoked (termsBody refuses it).
+ */
+export function consentView(
+  v: View,
+  config: Pick<Config, 'identity'>,
+  shown: PatientConsent,
+  history: ConsentChange[],
+  opts: { action?: string; classes?: { code: string; scheme: string; name: string }[]; releasable?: readonly WithheldChoice[] },
+): Html {
   const c = shown.consent;
   const w = c?.withheld;
   const release = (kind: WithheldChoice, value: string, label: string) =>
-    opts.action
+    opts.action && !c?.revokedAt && (opts.releasable ?? []).includes(kind)
       ? html`<form method="post" action="${opts.action}/release" class="inline">${csrfField(v)}<input type="hidden" name="kind" value="${kind}"><input type="hidden" name="value" value="${value}"><button type="submit" class="secondary" aria-label="${label}: ${v.t.optIn}">${v.t.optIn}</button></form>`
       : '';
   const withheldRows: Html[] = [

@@ -8,10 +8,13 @@
  * Each reading is audited naming the user and the document.
  */
 import fs from 'node:fs';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response, type Router } from 'express';
 import type { AuditService } from '../../audit/auditService.ts';
 import { readScoped, type ScopedReadDeps, type ScopedReader } from '../../consent/scopedReader.ts';
 import type { Config } from '../../kernel/config.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import type { RequestContext } from '../../kernel/requestContext.ts';
 import { DocumentRetrieval } from '../../xds/repository/retrieve.ts';
 import type { RepositoryService } from '../../xds/repository/service.ts';
@@ -31,6 +34,8 @@ const MAX_SHOWN_BYTES = 4 * 1024 * 1024;
 
 export interface DocumentsDeps extends ScopedReadDeps {
   audit: AuditService;
+  /** Where a missing blob is reported. */
+  log?: Logger;
   repository: RepositoryService;
   config: Pick<Config, 'identity'>;
 }
@@ -61,6 +66,8 @@ export async function openDocument(deps: DocumentsDeps, retrieval: DocumentRetri
     if (!entry || entry.kind !== 'DocumentEntry' || !(await reader.personsOf(person.id)).includes(entry.personId ?? -1)) return undefined;
     const shown = shownEntry(entry, deps.config);
     const got = await retrieval.retrieve(reader, [{ repositoryUniqueId: shown.repositoryUniqueId, documentUniqueId: shown.uniqueId }]);
+    // A registered document whose stored bytes are gone: a not-found page for the user, a line for the operators.
+    if (!got.documents[0]) deps.log?.error('console.blob-missing', { document: shown.uniqueId, repository: shown.repositoryUniqueId, error: got.errors[0]?.errorCode });
     return { entry: shown, file: got.documents[0] };
   });
 }
@@ -113,9 +120,19 @@ ${await shownContent(v, locals(res).lang, got.file, raw)}`));
     res.set({ 'Content-Security-Policy': "default-src 'none'; sandbox", 'Cache-Control': 'no-store' });
     res.type(inline ? got.file.mimeType : 'application/octet-stream');
     res.set('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${got.entry.uniqueId.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
-    fs.createReadStream(got.file.file).pipe(res);
+    await sendBlob(res, got.file.file);
   });
   return router;
+}
+
+/**
+ * Sends a stored blob. A blob that is missing (opened before anything is sent) or fails while being
+ * sent is an error for the console's error handler, which logs it and answers with its error page
+ * (or closes a response already started): never a stream error nobody handles.
+ */
+export async function sendBlob(res: Writable, file: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'r');
+  await pipeline(handle.createReadStream(), res);
 }
 
 export async function shownContent(v: View, lang: 'ja' | 'en', file: { mimeType: string; file: string; size: number }, raw: string): Promise<Html> {

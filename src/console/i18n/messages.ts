@@ -50,6 +50,7 @@ const ja = {
   identifiersAcross: '施設ごとの患者ID',
   regionalId: '地域ID',
   needCriteria: '検索条件を1つ以上入力してください。',
+  individualNumberRefused: '個人番号は検索に使えません（入力された値は記録も表示もしません）。',
   // links
   linkProposals: '名寄せ候補(リンク提案)',
   noProposals: '確認待ちの名寄せ候補はありません。',
@@ -225,6 +226,7 @@ const en: Catalogue = {
   identifiersAcross: 'Identifiers across facilities',
   regionalId: 'Regional ID',
   needCriteria: 'Give at least one search criterion.',
+  individualNumberRefused: 'The individual number is not searched for (what was typed is neither kept nor shown).',
   linkProposals: 'Link proposals',
   noProposals: 'No link proposals wait for review.',
   proposal: 'Proposal',

@@ -1,7 +1,9 @@
 /**
  * Link proposals that demographic matching made (PIX never links on a fuzzy match by itself), for an
  * operator to decide, as `hie pix review` does, through the identity service:
- *   GET  /console/links                 pending proposals (?all=1: decided ones too), both sides side by side
+ *   GET  /console/links                 pending proposals (?all=1: decided ones too), both sides side by side,
+ *                                       a page of at most PAGE at a time (?after=ID: the next page); read
+ *                                       through the consent-scoped reader and audited
  *   POST /console/links/{id}/accept     link the two patients; ITI-10 notifications follow
  *   POST /console/links/{id}/reject     keep them apart
  * The reviewer's reason is recorded in the audit message with the reviewer's name.
@@ -10,10 +12,11 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { AuditService } from '../../audit/auditService.ts';
 import { IdentityError } from '../../identity/errors.ts';
 import type { IdentityService } from '../../identity/service.ts';
-import type { LinkProposal, PatientRecord } from '../../identity/types.ts';
+import type { Domain, LinkProposal, PatientRecord } from '../../identity/types.ts';
 import type { Config } from '../../kernel/config.ts';
 import { cxString } from '../../pix/codec/cx.ts';
-import type { ReadTx, Store } from '../../store/types.ts';
+import { readScoped, type ScopedReadDeps, type ScopedReader } from '../../consent/scopedReader.ts';
+import type { Store } from '../../store/types.ts';
 import { consoleAudit } from '../audited.ts';
 import { html, type Html } from '../html.ts';
 import { csrfField, notice, page, type View } from '../layout.ts';
@@ -21,7 +24,10 @@ import { shownDemographics } from '../patients/names.ts';
 import { facilityName, shownIdentifiers } from '../patients/routes.ts';
 import { ctxOf, sendPage, text, viewOf } from '../web.ts';
 
-export interface LinksDeps {
+/** Proposals on one page at most. */
+export const PAGE = 50;
+
+export interface LinksDeps extends ScopedReadDeps {
   store: Store;
   identity: IdentityService;
   audit: AuditService;
@@ -37,13 +43,12 @@ interface Side {
   regionalId: string;
 }
 
-async function side(tx: ReadTx, deps: LinksDeps, records: PatientRecord[], personId: number): Promise<Side> {
-  const person = await tx.identity.person(personId);
-  const out: Side['records'] = [];
-  for (const r of records) {
-    const domain = await tx.identity.domain(r.domainKey);
-    out.push({ record: r, facility: domain ? facilityName(deps.config, { domain, id: r.localId }) : r.domainKey });
-  }
+async function side(reader: ScopedReader, deps: LinksDeps, domains: Map<string, Domain>, records: PatientRecord[], personId: number): Promise<Side> {
+  const person = await reader.person(personId);
+  const out: Side['records'] = records.map((r) => {
+    const domain = domains.get(r.domainKey);
+    return { record: r, facility: domain ? facilityName(deps.config, { domain, id: r.localId }) : r.domainKey };
+  });
   return { records: out, regionalId: person?.regionalId ?? '' };
 }
 
@@ -72,22 +77,31 @@ export function linksRouter(deps: LinksDeps): Router {
 
   const list = async (req: Request, res: Response, status?: Html, code = 200) => {
     const v = viewOf(req, res);
+    const ctx = ctxOf(req, res);
     const all = req.query.all === '1';
-    const rows = await deps.store.read(async (tx) => {
-      const out: Html[] = [];
-      for (const p of await tx.identity.proposals(all ? undefined : 'pending')) {
-        const rec = await tx.identity.recordById(p.recordId);
+    const after = /^\d{1,15}$/.test(text(req.query.after)) ? Number(text(req.query.after)) : 0;
+    const shown = await readScoped(deps, ctx, 'console link proposals', async (reader) => {
+      const domains = new Map((await reader.knownDomains()).map((d) => [d.key, d]));
+      const found = await reader.proposals(all ? undefined : 'pending', { after, limit: PAGE });
+      const rows: Html[] = [];
+      const patients = new Set<string>();
+      for (const p of found.proposals) {
+        const rec = await reader.recordById(p.recordId);
         if (!rec) continue;
-        const a = await side(tx, deps, [rec], rec.personId);
-        const b = await side(tx, deps, await tx.identity.recordsOfPerson(p.candidatePersonId), p.candidatePersonId);
-        out.push(proposalRow(v, p, a, b));
+        const a = await side(reader, deps, domains, [rec], rec.personId);
+        const b = await side(reader, deps, domains, await reader.recordsOfPerson(p.candidatePersonId), p.candidatePersonId);
+        for (const s of [a, b]) if (s.regionalId) patients.add(cxString({ domain: reader.domains.regional, id: s.regionalId }));
+        rows.push(proposalRow(v, p, a, b));
       }
-      return out;
+      return { rows, patients: [...patients], next: found.next };
     });
+    await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'E', what: 'link-proposals', patients: shown.patients, description: `${all ? 'all' : 'pending'} proposals after ${after}: ${shown.rows.length} shown` }));
+    const rows = shown.rows;
+    const more = shown.next !== undefined ? html`<p><a href="/console/links?${all ? 'all=1&' : ''}after=${shown.next}">»</a></p>` : '';
     const body = rows.length
       ? html`<div class="table"><table><thead><tr><th scope="col">${v.t.proposal}</th><th scope="col">${v.t.score}</th><th scope="col">${v.t.newRecord}</th><th scope="col">${v.t.candidate}</th><th scope="col">${v.t.status}</th></tr></thead><tbody>${rows}</tbody></table></div>`
       : notice(v.t.noProposals);
-    sendPage(res, page(v, v.t.linkProposals, html`<p><a href="/console/links?all=1">${v.t.showDecided}</a></p>${body}`, { status }), code);
+    sendPage(res, page(v, v.t.linkProposals, html`<p><a href="/console/links?all=1">${v.t.showDecided}</a></p>${body}${more}`, { status }), code);
   };
   router.get('/', (req, res) => list(req, res));
 
@@ -108,7 +122,9 @@ export function linksRouter(deps: LinksDeps): Router {
           const p = await tx.identity.proposal(id);
           await deps.identity.rejectProposal(tx, id);
           const rec = p ? await tx.identity.recordById(p.recordId) : undefined;
-          ids = rec ? [rec.localId] : [];
+          const domain = rec ? await tx.identity.domain(rec.domainKey) : undefined;
+          // The record as a full CX (ID^^^&OID&ISO): a bare local ID names no one.
+          ids = rec && domain ? [cxString({ domain, id: rec.localId })] : [];
         }
         await deps.audit.recordIn(tx, consoleAudit(deps.audit, ctx, { action: 'U', what: accept ? 'link-accept' : 'link-reject', patients: ids, description: `proposal ${id}${reason ? `: ${reason}` : ''}` }));
       });

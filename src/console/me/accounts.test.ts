@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { newCode, PatientAccounts } from './accounts.ts';
+import { verifyPassword } from '../auth/passwords.ts';
+import { newCode, PatientAccounts, type PasswordCheck } from './accounts.ts';
 
 describe('console: patients\' one-time codes and passwords', () => {
   const file = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hie-patient-accounts-')), 'p.json');
@@ -34,5 +35,21 @@ describe('console: patients\' one-time codes and passwords', () => {
     now = 1000;
     expect(await a.activate('R2', fresh.code, 'password one')).to.equal('expired');
     expect(await a.activate('R9', fresh.code, 'password one')).to.equal('no-code');
+  });
+
+  it('runs a hash for an unknown patient, one without a password and one without a code, as for a wrong password (no timing leak)', async () => {
+    const hashed: string[] = [];
+    const counting: PasswordCheck = {
+      verify: (pw, stored) => (hashed.push(stored), verifyPassword(pw, stored)),
+      decoy: async () => 'scrypt$1024$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    };
+    const a = new PatientAccounts(file(), Date.now, counting);
+    expect(await a.verify('NOBODY', 'some password')).to.equal(false);
+    expect(hashed).to.have.length(1);
+    await a.issueCode('R3', 60_000); // a code, no password yet
+    expect(await a.verify('R3', 'some password')).to.equal(false);
+    expect(hashed).to.have.length(2);
+    expect(await a.activate('NOBODY', 'AAAA-AAAA-AAAA', 'some password')).to.equal('no-code');
+    expect(hashed).to.have.length(3);
   });
 });

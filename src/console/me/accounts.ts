@@ -7,7 +7,16 @@
 import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { decoyHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
+
+/** How passwords and codes are checked (tests count the hashes run). */
+export interface PasswordCheck {
+  verify(password: string, stored: string): Promise<boolean>;
+  /** A hash to check against when there is nothing to check: an unknown patient costs as much as a wrong password. */
+  decoy(): Promise<string>;
+}
+
+const SCRYPT: PasswordCheck = { verify: verifyPassword, decoy: decoyHash };
 
 export interface PatientAccount {
   regionalId: string;
@@ -35,6 +44,7 @@ export class PatientAccounts {
   constructor(
     readonly file: string,
     private readonly clock: () => number = Date.now,
+    private readonly passwords: PasswordCheck = SCRYPT,
   ) {}
 
   static of(dataDir: string, file: string): PatientAccounts {
@@ -79,9 +89,11 @@ export class PatientAccounts {
   /** Uses the one-time code to set the patient's password: the code works once. */
   async activate(regionalId: string, code: string, password: string): Promise<Activation> {
     const a = this.find(regionalId);
+    // Without a code (an unknown patient too) a hash runs all the same, so that the answer takes as long.
+    const right = await this.passwords.verify(normalizedCode(code), a?.code?.hash ?? (await this.passwords.decoy()));
     if (!a?.code) return 'no-code';
     if (Date.parse(a.code.expiresAt) <= this.clock()) return 'expired';
-    if (!(await verifyPassword(normalizedCode(code), a.code.hash))) return 'wrong';
+    if (!right) return 'wrong';
     const now = this.find(regionalId);
     // Used meanwhile by another request: the code is gone.
     if (!now?.code || now.code.hash !== a.code.hash) return 'no-code';
@@ -91,6 +103,8 @@ export class PatientAccounts {
 
   async verify(regionalId: string, password: string): Promise<boolean> {
     const a = this.find(regionalId);
-    return !!a?.passwordHash && (await verifyPassword(password, a.passwordHash));
+    // An unknown patient (or one without a password yet) is checked against a decoy: no faster answer tells them apart.
+    const right = await this.passwords.verify(password, a?.passwordHash ?? (await this.passwords.decoy()));
+    return !!a?.passwordHash && right;
   }
 }

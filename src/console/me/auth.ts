@@ -16,7 +16,7 @@ import { PRE_COOKIE, preToken, SESSION_COOKIE } from '../auth/routes.ts';
 import { setCookie, type Sessions, type SessionUser } from '../auth/sessions.ts';
 import { html } from '../html.ts';
 import { notice, page, type View } from '../layout.ts';
-import { locals, sendPage, text, viewOf } from '../web.ts';
+import { locals, sendPage, text, typedId, viewOf } from '../web.ts';
 import type { PatientAccounts } from './accounts.ts';
 
 export interface PatientAuthDeps {
@@ -71,11 +71,11 @@ export function patientAuthRouter(deps: PatientAuthDeps): Router {
   });
   router.post('/me/login', async (req, res) => {
     const v = { ...viewOf(req, res), user: undefined };
-    const id = text(req.body?.id, 64);
+    const id = typedId(req.body?.id);
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 1024) : '';
     const again = (status: number, message: string) => sendPage(res, page(v, v.t.meLoginTitle, loginForm(v, preToken(res, deps.secure), id), { status: notice(message, 'error') }), status);
     if (deps.lockout.lockedUntil(`patient:${id}`) !== undefined) return again(429, v.t.locked);
-    if (id && (await deps.accounts.verify(id, password))) return signedIn(req, res, id);
+    if (await deps.accounts.verify(id, password)) return signedIn(req, res, id);
     const locked = await failed(req, id, 'wrong regional ID or password');
     return again(locked ? 429 : 401, locked ? v.t.locked : v.t.badLogin);
   });
@@ -86,12 +86,12 @@ export function patientAuthRouter(deps: PatientAuthDeps): Router {
   });
   router.post('/me/activate', async (req, res) => {
     const v = { ...viewOf(req, res), user: undefined };
-    const id = text(req.body?.id, 64);
+    const id = typedId(req.body?.id);
     const again = (status: number, message: string) => sendPage(res, page(v, v.t.meActivateTitle, activateForm(v, preToken(res, deps.secure), id), { status: notice(message, 'error') }), status);
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 1024) : '';
     if (password !== req.body?.password2 || [...password].length < 10) return again(400, v.t.passwordsDiffer);
     if (deps.lockout.lockedUntil(`patient:${id}`) !== undefined) return again(429, v.t.locked);
-    const outcome = id ? await deps.accounts.activate(id, text(req.body?.code, 32), password) : 'no-code';
+    const outcome = await deps.accounts.activate(id, text(req.body?.code, 32), password);
     if (outcome === 'ok') return signedIn(req, res, id);
     const locked = await failed(req, id, `one-time code refused (${outcome})`);
     return again(locked ? 429 : 401, locked ? v.t.locked : v.t.codeRejected);

@@ -10,7 +10,6 @@
  * Reads go through the scoped reader and the repository's retrieve like every read path; changes of
  * consent through ConsentAdministration, audited naming the patient.
  */
-import fs from 'node:fs';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { AuditService } from '../../audit/auditService.ts';
 import type { ConsentAdministration, Requester } from '../../consent/administration.ts';
@@ -21,29 +20,31 @@ import type { AccessReport } from '../../atna/report/accessReport.ts';
 import type { AccessReporter } from '../../atna/report/accessReport.ts';
 import { shownTime } from '../../atna/report/html.ts';
 import type { Config } from '../../kernel/config.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import { DocumentRetrieval } from '../../xds/repository/retrieve.ts';
 import type { RepositoryService } from '../../xds/repository/service.ts';
 import { consoleAudit } from '../audited.ts';
 import { consentView, termsBody, type WithheldChoice } from '../consent/view.ts';
-import { documentsOf, documentsTable, openDocument, shownContent } from '../documents/routes.ts';
-import { hl7Text, parseHl7, flagText } from '../documents/hl7Table.ts';
+import { documentsOf, documentsTable, openDocument, sendBlob, shownContent } from '../documents/routes.ts';
+import { flagText } from '../documents/hl7Table.ts';
 import { html, type Html } from '../html.ts';
 import { notice, page, type View } from '../layout.ts';
 import { shownDemographics } from '../patients/names.ts';
 import { personByRegionalId } from '../patients/routes.ts';
 import { ctxOf, locals, sendPage, text, viewOf } from '../web.ts';
-import { addMessage, emptyRecord, sorted, type HealthRecord } from './healthRecord.ts';
+import type { HealthRecord } from './healthRecord.ts';
+import { readRecord, RECORD_LIMITS, type RecordFile } from './recordFiles.ts';
 
 export interface MeDeps extends ScopedReadDeps {
   audit: AuditService;
+  /** Where a missing blob is reported. */
+  log?: Logger;
   repository: RepositoryService;
   admin: ConsentAdministration;
   reporter: AccessReporter;
   config: Pick<Config, 'identity'>;
 }
 
-/** Documents read for the record at most (the newest). */
-const MAX_READ = 300;
 const KINDS: readonly WithheldChoice[] = ['classCodes', 'facilities'];
 
 const table = (v: View, caption: string, head: string[], rows: Html[]) =>
@@ -81,24 +82,25 @@ export function meRouter(deps: MeDeps): Router {
     const v = viewOf(req, res);
     const ctx = ctxOf(req, res);
     const rid = mine(res);
+    // In the read transaction only what is needed: the documents and where their files are.
     const found = await readScoped(deps, ctx, 'patient portal records', async (reader) => {
       const person = await personByRegionalId(reader, rid);
       if (!person) return undefined;
       const docs = await documentsOf(reader, person.id, deps.config);
       const records = await reader.recordsOfPerson(person.id);
-      const record = emptyRecord();
-      const got = await retrieval.retrieve(reader, docs.filter((d) => d.status === 'approved').slice(0, MAX_READ).map((d) => ({ repositoryUniqueId: d.repositoryUniqueId, documentUniqueId: d.uniqueId })));
-      for (const file of got.documents) {
-        if (file.size > 1024 * 1024) continue;
-        const d = docs.find((x) => x.uniqueId === file.request.documentUniqueId)!;
-        const text = hl7Text(await fs.promises.readFile(file.file));
-        if (text !== undefined) addMessage(record, parseHl7(text), { facility: d.facility, date: d.date });
-      }
-      return { docs, name: records[0] ? shownDemographics(records[0]).names[0] : undefined, record: sorted(record) };
+      const approved = docs.filter((d) => d.status === 'approved').slice(0, RECORD_LIMITS.maxFiles);
+      const got = await retrieval.retrieve(reader, approved.map((d) => ({ repositoryUniqueId: d.repositoryUniqueId, documentUniqueId: d.uniqueId })));
+      const files: RecordFile[] = got.documents.map((f) => {
+        const d = docs.find((x) => x.uniqueId === f.request.documentUniqueId)!;
+        return { file: f.file, size: f.size, facility: d.facility, date: d.date };
+      });
+      return { docs, name: records[0] ? shownDemographics(records[0]).names[0] : undefined, files };
     });
     if (!found) return sendPage(res, page(v, v.t.meRecords, notice(v.t.noDocuments)));
     await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'R', what: 'patient-own-records', patients: [rid] }));
-    sendPage(res, page(v, `${v.t.meRecords}${found.name ? `: ${found.name}` : ''}`, html`${recordSections(v, locals(res).lang, found.record)}<h2>${v.t.documents}</h2>${documentsTable(v, '/console/me/documents', found.docs)}`));
+    // Read and parsed after the transaction, with a bound on the work (recordFiles.ts).
+    const { record } = await readRecord(found.files);
+    sendPage(res, page(v, `${v.t.meRecords}${found.name ? `: ${found.name}` : ''}`, html`${recordSections(v, locals(res).lang, record)}<h2>${v.t.documents}</h2>${documentsTable(v, '/console/me/documents', found.docs)}`));
   });
 
   router.get('/documents/:uuid', async (req: Request, res: Response) => {
@@ -119,7 +121,7 @@ export function meRouter(deps: MeDeps): Router {
     res.set({ 'Content-Security-Policy': "default-src 'none'; sandbox", 'Cache-Control': 'no-store' });
     res.type(inline ? got.file.mimeType : 'application/octet-stream');
     res.set('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${got.entry.uniqueId.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
-    fs.createReadStream(got.file.file).pipe(res);
+    await sendBlob(res, got.file.file);
   });
 
   const report = (req: Request, res: Response) => deps.reporter.report(mine(res), { context: ctxOf(req, res), via: `${req.protocol}://${req.get('host')}${req.originalUrl}` });
@@ -142,7 +144,8 @@ export function meRouter(deps: MeDeps): Router {
       if (person) for (const d of await documentsOf(reader, person.id, deps.config)) if (d.classCode.code) seen.set(`${d.classCode.code}^^${d.classCode.scheme}`, d.classCode);
       return [...seen.values()];
     });
-    sendPage(res, page(v, v.t.meSharing, consentView(v, deps.config, shown, history.history, { action: '/console/me/sharing', classes }), { status }), code);
+    await deps.audit.record(consoleAudit(deps.audit, ctxOf(req, res), { action: 'R', what: 'patient-own-sharing', patients: shown.patient.identifiers }));
+    sendPage(res, page(v, v.t.meSharing, consentView(v, deps.config, shown, history.history, { action: '/console/me/sharing', classes, releasable: KINDS }), { status }), code);
   };
   router.get('/sharing', (req, res) => sharing(req, res));
 
@@ -166,14 +169,17 @@ export function meRouter(deps: MeDeps): Router {
   router.post('/sharing/withhold', change((rid, req, by) => deps.admin.withhold(rid, { [kind(req)]: [text(req.body?.value, 300)] }, by)));
   router.post(
     '/sharing/release',
-    change(async (rid, req, by) => deps.admin.set(rid, termsBody((await deps.admin.show(rid)).consent, { release: { kind: kind(req), value: text(req.body?.value, 300) } }), by)),
+    change((rid, req, by) => {
+      const release = { kind: kind(req), value: text(req.body?.value, 300) };
+      return deps.admin.update(rid, (current) => termsBody(current, { release }), by);
+    }),
   );
   router.post(
     '/sharing/participation',
     change(async (rid, req, by) => {
       const participation = text(req.body?.participation);
       if (participation !== 'opted-in' && participation !== 'opted-out') throw new ConsentInputError('participation must be opted-in or opted-out');
-      return deps.admin.set(rid, termsBody((await deps.admin.show(rid)).consent, { participation }), by);
+      return deps.admin.update(rid, (current) => termsBody(current, { participation }), by);
     }),
   );
   return router;

@@ -194,10 +194,16 @@ export class PgIdentityRepo implements IdentityWriter {
     return rows.map(toRecord);
   }
 
-  async proposals(status?: LinkProposal['status']): Promise<LinkProposal[]> {
-    const rows = status
-      ? await this.sql.all<ProposalRow>('SELECT * FROM link_proposals WHERE status = ? ORDER BY id', status)
-      : await this.sql.all<ProposalRow>('SELECT * FROM link_proposals ORDER BY id');
+  async proposals(status?: LinkProposal['status'], page?: { after?: number; limit: number }): Promise<LinkProposal[]> {
+    const where = ['id > ?'];
+    const args: (string | number)[] = [page?.after ?? 0];
+    if (status) {
+      where.push('status = ?');
+      args.push(status);
+    }
+    const limit = page ? ' LIMIT ?' : '';
+    if (page) args.push(page.limit);
+    const rows = await this.sql.all<ProposalRow>(`SELECT * FROM link_proposals WHERE ${where.join(' AND ')} ORDER BY id${limit}`, ...args);
     return rows.map(toProposal);
   }
 

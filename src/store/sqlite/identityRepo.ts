@@ -206,10 +206,16 @@ export class SqliteIdentityRepo implements IdentityWriter {
     return rows.map(toRecord);
   }
 
-  async proposals(status?: LinkProposal['status']): Promise<LinkProposal[]> {
-    const rows = status
-      ? this.st.all<ProposalRow>('SELECT * FROM link_proposals WHERE status = ? ORDER BY id', status)
-      : this.st.all<ProposalRow>('SELECT * FROM link_proposals ORDER BY id');
+  async proposals(status?: LinkProposal['status'], page?: { after?: number; limit: number }): Promise<LinkProposal[]> {
+    const where = ['id > ?'];
+    const args: (string | number)[] = [page?.after ?? 0];
+    if (status) {
+      where.push('status = ?');
+      args.push(status);
+    }
+    const limit = page ? ' LIMIT ?' : '';
+    if (page) args.push(page.limit);
+    const rows = this.st.all<ProposalRow>(`SELECT * FROM link_proposals WHERE ${where.join(' AND ')} ORDER BY id${limit}`, ...args);
     return rows.map(toProposal);
   }
 
