@@ -18,6 +18,8 @@ import type { AccessDecisions } from '../consent/decision.ts';
 import { httpContext } from '../kernel/httpContext.ts';
 import { MAX_FHIR_JSON_DEPTH, nestsDeeperThan } from '../fhir/jsonDepth.ts';
 import { FhirError, sendError, sendResource } from '../fhir/outcome.ts';
+import { fhirXmlBody } from '../fhir/body.ts';
+import { FHIR_XML_TYPES } from '../fhir/format.ts';
 import type { AtnaConfig } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { AuditPatientKey } from '../store/types.ts';
@@ -154,7 +156,7 @@ export function atnaFhirRouter(deps: {
   const provide = deps.provideBundle;
   const baseJson = provide ? jsonUpTo(Math.max(MAX_BODY, provide.maxBytes)) : json;
   const requireJson = (req: Request, _res: Response, next: NextFunction) => {
-    if (!req.is(JSON_TYPES)) return next(new FhirError(415, 'not-supported', 'only FHIR JSON (application/fhir+json) is accepted'));
+    if (!req.is(JSON_TYPES) && !req.is(FHIR_XML_TYPES)) return next(new FhirError(415, 'not-supported', 'only FHIR JSON (application/fhir+json) and FHIR XML (application/fhir+xml) are accepted'));
     next();
   };
   const raw = (req: Request) => (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
@@ -169,7 +171,7 @@ export function atnaFhirRouter(deps: {
     sendError(res, e);
   };
 
-  router.post('/AuditEvent', requireJson, json, async (req, res) => {
+  router.post('/AuditEvent', requireJson, fhirXmlBody(MAX_BODY), json, async (req, res) => {
     try {
       const limited = overQuota(req);
       if (limited) throw limited;
@@ -184,7 +186,7 @@ export function atnaFhirRouter(deps: {
   });
 
   const provideFirst = (req: Request, res: Response, next: NextFunction) => (provide ? provide.handler(req, res, next) : next());
-  router.post('/', requireJson, baseJson, provideFirst, async (req, res) => {
+  router.post('/', requireJson, fhirXmlBody(provide ? Math.max(MAX_BODY, provide.maxBytes) : MAX_BODY), baseJson, provideFirst, async (req, res) => {
     try {
       if (raw(req).length > MAX_BODY) throw new FhirError(413, 'too-costly', 'the body is larger than 10 MB');
       const limited = overQuota(req);

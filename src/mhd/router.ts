@@ -23,7 +23,7 @@ import { DocumentEntrySchemes } from '../xds/registry/schemes.ts';
 import { DocumentRetrieval } from '../xds/repository/retrieve.ts';
 import { admit } from './admission.ts';
 import { queryAudit } from './audit.ts';
-import { baseUrl, expectJsonAccepted, lenient, searchParamsOf } from './http.ts';
+import { baseUrl, lenient, searchParamsOf } from './http.ts';
 import { findLists, iti66Query, readList } from './iti66/findLists.ts';
 import { findDocumentReferences, iti67Query } from './iti67/findDocumentReferences.ts';
 import { iti68Route } from './iti68/route.ts';
@@ -67,7 +67,6 @@ export function mhdRouter(deps: MhdDeps): Router {
     const record = (outcome: 0 | 4 | 8, description?: string) => audit.record(queryAudit(audit, tx, { context: ctx, serverUrl, query: queryText, outcome, description, patientId }));
     try {
       await admit(deps, tx, ctx, serverUrl, (reason) => record(4, reason));
-      expectJsonAccepted(req);
       const answer = await run(req, (p) => (patientId = p));
       await record(0);
       sendResource(res, 200, answer);

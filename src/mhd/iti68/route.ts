@@ -46,7 +46,7 @@ export function iti68Route(deps: MhdDeps, reads: RegistryReads, retrieval: Docum
       const wanted = acceptOf(req.get('accept'), document.mimeType);
       if (wanted === 'none') {
         await record(4, `not acceptable: ${req.get('accept')}`, patientId);
-        throw new FhirError(406, 'not-supported', `the document is ${document.mimeType}; Accept ${req.get('accept')} names neither it nor FHIR JSON`);
+        throw new FhirError(406, 'not-supported', `the document is ${document.mimeType}; Accept ${req.get('accept')} names neither it nor a FHIR type (application/fhir+json, application/fhir+xml)`);
       }
       const doc = { uniqueId: document.request.documentUniqueId, repositoryUniqueId: document.request.repositoryUniqueId };
       if (wanted === 'binary') {
