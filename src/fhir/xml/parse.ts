@@ -38,8 +38,9 @@ function readChildren(node: XmlNode, model: TypeModel, path: string): Json {
       continue;
     }
     const at = `${path}.${child.local}`;
-    if (child.uri !== FHIR_NS) throw new FhirXmlError(`${at} is in ${child.uri ? `namespace ${child.uri}` : 'no namespace'}, not in ${FHIR_NS}`);
     const el = model.byName.get(child.local);
+    // The narrative's div is XHTML's (checked by readXhtml); every other element is FHIR's.
+    if (child.uri !== FHIR_NS && el?.type !== XHTML_TYPE) throw new FhirXmlError(`${at} is in ${child.uri ? `namespace ${child.uri}` : 'no namespace'}, not in ${FHIR_NS}`);
     if (!el || isAttribute(model, el.name)) throw new FhirXmlError(`${at} is not an element of ${model.name}`);
     const position = model.order.get(el.name)!;
     if (position < last) throw new FhirXmlError(`${at} is out of order: FHIR XML elements follow the definition's order (xml.html), and ${el.name} comes before ${lastName}`);

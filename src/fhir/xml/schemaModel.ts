@@ -74,6 +74,8 @@ function elementOf(name: string, p: SchemaProperty): ElementModel {
   const one = p.items ?? p;
   if (one.$ref) {
     const type = refName(one.$ref);
+    // The narrative's div: XHTML, a string in JSON (json.html#xhtml).
+    if (type === XHTML_TYPE) return { name, type, repeats, primitive: true, json: 'string' };
     const def = schemaDefinitions()[type];
     const json = def && !def.properties && (def.type === 'string' || def.type === 'number' || def.type === 'boolean') ? def.type : undefined;
     return { name, type, repeats, primitive: json !== undefined, ...(json ? { json } : {}), ...(def?.pattern ? { pattern: new RegExp(def.pattern) } : {}) };
@@ -84,10 +86,18 @@ function elementOf(name: string, p: SchemaProperty): ElementModel {
   return { name, type: inlineType(name), repeats, primitive: true, json, ...(one.pattern ? { pattern: new RegExp(one.pattern) } : {}) };
 }
 
-/** The primitive type of an inline choice element: the suffix of `valueDateTime` is `DateTime`, so `dateTime`. */
+/**
+ * The primitive type of an inline choice element: the longest suffix that names a primitive
+ * definition (`valueDateTime` is a dateTime, `multipleBirthInteger` an integer).
+ */
 function inlineType(name: string): string {
-  const m = /[A-Z][A-Za-z0-9]*$/.exec(name);
-  return m ? m[0][0].toLowerCase() + m[0].slice(1) : 'string';
+  const defs = schemaDefinitions();
+  for (let i = 1; i < name.length; i++) {
+    if (name[i] < 'A' || name[i] > 'Z') continue;
+    const type = name[i].toLowerCase() + name.slice(i + 1);
+    if (defs[type] && !defs[type].properties) return type;
+  }
+  return 'string';
 }
 
 /** The model of a complex type, backbone element (`Bundle_Entry`) or resource; undefined for primitives and unknown names. */
