@@ -18,7 +18,7 @@ import type { AccessDecisions } from '../consent/decision.ts';
 import { httpContext } from '../kernel/httpContext.ts';
 import { MAX_FHIR_JSON_DEPTH, nestsDeeperThan } from '../fhir/jsonDepth.ts';
 import { FhirError, sendError, sendResource } from '../fhir/outcome.ts';
-import { fhirXmlBody } from '../fhir/body.ts';
+import { fhirXmlBody, UnreadableFhirXml } from '../fhir/body.ts';
 import { FHIR_XML_TYPES } from '../fhir/format.ts';
 import type { AtnaConfig } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -199,6 +199,7 @@ export function atnaFhirRouter(deps: {
 
   // A body that is not JSON, or too large: kept raw with the error, answered with an OperationOutcome.
   router.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof UnreadableFhirXml) await keepRaw(req, err.message);
     if (err instanceof FhirError) return sendError(res, err);
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.parse.failed' || e.type === TOO_DEEP) {

@@ -13,6 +13,14 @@ import { FHIR_XML_TYPES } from './format.ts';
 import { parseFhirXml } from './xml/parse.ts';
 import { FhirXmlError } from './xml/tree.ts';
 
+/** A body that is not FHIR XML (its bytes are kept as `rawBody`): 400 structure. */
+export class UnreadableFhirXml extends FhirError {
+  constructor(reason: string) {
+    super(400, 'structure', `the body is not FHIR XML: ${reason}`);
+    this.name = 'UnreadableFhirXml';
+  }
+}
+
 /** A FHIR JSON or FHIR XML body, as the JSON resource, up to `limit`. */
 export function fhirJsonBody(limit = '1mb'): RequestHandler {
   const xml = fhirXmlBody(limit);
@@ -39,7 +47,7 @@ export function fhirXmlBody(limit: string | number = '1mb'): RequestHandler {
       try {
         req.body = parseFhirXml(req.body.toString('utf8'), MAX_FHIR_JSON_DEPTH);
       } catch (e) {
-        return next(e instanceof FhirXmlError ? new FhirError(400, 'structure', `the body is not FHIR XML: ${e.message}`) : e);
+        return next(e instanceof FhirXmlError ? new UnreadableFhirXml(e.message) : e);
       }
       next();
     });

@@ -25,6 +25,7 @@ function readResource(node: XmlNode, path: string): Json {
   if (node.uri !== FHIR_NS) throw new FhirXmlError(`${where}the resource element is ${node.local} in ${node.uri ? `namespace ${node.uri}` : 'no namespace'}, not in ${FHIR_NS}`);
   const model = resourceModel(node.local);
   if (!model) throw new FhirXmlError(`${where}${node.local} is not an R4 resource`);
+  attributesOf(node, [], path || node.local);
   return { resourceType: node.local, ...readChildren(node, model, node.local) };
 }
 

@@ -113,6 +113,7 @@ describe('FHIR XML (R4 xml.html) from and to the JSON form, driven by the R4 sch
     expect(refused(`<Patient ${F}><active value="true" colour="red"/></Patient>`)).to.match(/attribute colour/);
     expect(refused('<Patient><active value="true"/></Patient>')).to.match(/not in http:\/\/hl7.org\/fhir/);
     expect(refused(`<HumanName ${F}/>`)).to.match(/not an R4 resource/);
+    expect(refused(`<Patient ${F} id="p1"/>`)).to.match(/attribute id/);
     expect(refused(`<Patient ${F}><text><status value="generated"/><div>no namespace</div></text></Patient>`)).to.match(/XHTML namespace|not in/);
     expect(refused(`<Bundle ${F}><type value="collection"/><entry><resource/></entry></Bundle>`)).to.match(/exactly one resource/);
     expect(refused(`<Patient ${F}><active value="true"/>`)).to.match(/unclosed|end/i);
