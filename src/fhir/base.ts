@@ -1,9 +1,10 @@
 /**
  * The FHIR base (/fhir): every face's router behind one gate, and what no face answers answered
  * here, always as an OperationOutcome (FHIR R4 3.1.0.4): the answer's format negotiated first, for
- * every answer (format.ts: FHIR JSON or XML, 406 for any other); GET /metadata the CapabilityStatement
- * made from the faces; a body that is not FHIR JSON or XML 415; a path no face serves 404; a method a served
- * path does not take 405 with Allow; errors that escape a face in the face's own shape.
+ * every answer (format.ts: FHIR JSON or XML, 406 for any other); GET /metadata the
+ * CapabilityStatement made from the faces; a body that is not FHIR JSON or XML 415; a path no face
+ * serves 404; a method a served path does not take 405 with Allow; errors that escape a face in the
+ * face's own shape.
  *
  * Adding a face is one entry in `faces`: its router and the capability it declares.
  */
@@ -57,8 +58,10 @@ export function fhirBase(o: FhirBaseOptions): Router {
   const router = express.Router();
   const date = new Date().toISOString();
 
-  // The answer's format, for every answer below (errors and the CapabilityStatement too).
+  // The answer's format, for every answer below (errors and the CapabilityStatement too); it varies
+  // with Accept (RFC 9110 12.5.5), so caches keep the formats apart.
   router.use((req: Request, res: Response, next: NextFunction) => {
+    res.vary('Accept');
     const n = negotiateRequest(req, res);
     if ('refused' in n) return sendError(res, new FhirError(406, 'not-supported', n.refused, req.query._format !== undefined ? ['_format'] : undefined));
     next();

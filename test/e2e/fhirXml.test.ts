@@ -60,6 +60,7 @@ describe('FHIR XML on the FHIR faces (e2e)', function () {
     for (const a of [await get<CapabilityStatement>('/metadata?_format=xml'), await get<CapabilityStatement>('/metadata', { accept: 'application/fhir+xml' }), await get<CapabilityStatement>('/metadata?_format=application/fhir%2Bxml', { accept: 'application/fhir+json' })]) {
       expect(a.status).to.equal(200);
       expect(a.resource.format).to.include.members(['application/fhir+json', 'application/fhir+xml']);
+      expect(a.headers.get('vary')).to.match(/Accept/i);
     }
     const json = await fetch(`${base}/metadata?_format=json`, { headers: { accept: 'application/fhir+xml' } });
     expect(json.headers.get('content-type')).to.match(/^application\/fhir\+json/);
