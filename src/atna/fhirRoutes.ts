@@ -22,6 +22,8 @@ import { bodyWithin } from '../fhir/body.ts';
 import { FhirError, sendError, sendResource } from '../fhir/outcome.ts';
 import { fhirBaseUrl as baseUrl } from '../fhir/request.ts';
 import { isLenient } from '../fhir/searchHandling.ts';
+import { UnreadableFhirXml, fhirXmlBody } from '../fhir/body.ts';
+import { FHIR_XML_TYPES } from '../fhir/format.ts';
 import type { AtnaConfig } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { AuditPatientKey } from '../store/types.ts';
@@ -152,6 +154,11 @@ export function atnaFhirRouter(deps: {
       if (nestsDeeperThan(buf, MAX_FHIR_JSON_DEPTH)) throw Object.assign(new Error(`JSON nested deeper than ${MAX_FHIR_JSON_DEPTH} levels`), { type: TOO_DEEP });
     },
   });
+  /** A FHIR XML body read into its resource (fhir/body.ts), else the JSON reader. */
+  const xmlOr = (limit: number, jsonReader: (req: Request, res: Response, next: NextFunction) => void) => {
+    const xml = fhirXmlBody(limit);
+    return (req: Request, res: Response, next: NextFunction) => xml(req, res, (err?: unknown) => (err ? next(err) : jsonReader(req, res, next)));
+  };
   const json = jsonUpTo(MAX_BODY);
   const provide = deps.provideBundle;
   const provideJson = provide ? jsonUpTo(Math.max(MAX_BODY, provide.maxBytes)) : json;
@@ -163,10 +170,10 @@ export function atnaFhirRouter(deps: {
   const baseJson = (req: Request, res: Response, next: NextFunction) => {
     const mayProvide = !!provide && provide.admits(req) && mayCall(res, provide.transaction);
     const limit = mayProvide ? Math.max(MAX_BODY, provide.maxBytes) : MAX_BODY;
-    bodyWithin(limit, mayProvide ? provideJson : json)(req, res, next);
+    bodyWithin(limit, xmlOr(limit, mayProvide ? provideJson : json))(req, res, next);
   };
   const requireJson = (req: Request, _res: Response, next: NextFunction) => {
-    if (!req.is(JSON_TYPES)) return next(new FhirError(415, 'not-supported', 'only FHIR JSON (application/fhir+json) is accepted'));
+    if (!req.is(JSON_TYPES) && !req.is(FHIR_XML_TYPES)) return next(new FhirError(415, 'not-supported', 'only FHIR JSON (application/fhir+json) and FHIR XML (application/fhir+xml) are accepted'));
     next();
   };
   const raw = (req: Request) => (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
@@ -181,7 +188,7 @@ export function atnaFhirRouter(deps: {
     sendError(res, e);
   };
 
-  router.post('/AuditEvent', requireJson, bodyWithin(MAX_BODY, json), async (req, res) => {
+  router.post('/AuditEvent', requireJson, bodyWithin(MAX_BODY, xmlOr(MAX_BODY, json)), async (req, res) => {
     try {
       const limited = overQuota(req);
       if (limited) throw limited;
@@ -219,6 +226,15 @@ export function atnaFhirRouter(deps: {
   router.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     // Already answered (a body refused while it was read, fhir/body.ts): the reader's later error has no one to tell.
     if (res.headersSent) return;
+    if (err instanceof UnreadableFhirXml) {
+      // Kept raw like unreadable JSON, as ITI-20's when the requester may send ITI-20.
+      try {
+        await settleTransaction(res, 'ITI-20');
+      } catch (x) {
+        return sendError(res, x);
+      }
+      await keepRaw(req, err.message);
+    }
     if (err instanceof FhirError) return sendError(res, err);
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.parse.failed' || e.type === TOO_DEEP) {

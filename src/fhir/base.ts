@@ -1,8 +1,10 @@
 /**
  * The FHIR base (/fhir): every face's router behind one gate, and what no face answers answered
- * here, always as an OperationOutcome (FHIR R4 3.1.0.4): GET /metadata the CapabilityStatement made
- * from the faces; a body that is not FHIR JSON 415; a path no face serves 404; a method a served
- * path does not take 405 with Allow; errors that escape a face in the face's own shape.
+ * here, always as an OperationOutcome (FHIR R4 3.1.0.4): the answer's format negotiated first, for
+ * every answer (format.ts: FHIR JSON or XML, 406 for any other); GET /metadata the
+ * CapabilityStatement made from the faces; a body that is not FHIR JSON or XML 415; a path no face
+ * serves 404; a method a served path does not take 405 with Allow; errors that escape a face in the
+ * face's own shape.
  *
  * Adding a face is one entry in `faces`: its router and the capability it declares.
  */
@@ -12,6 +14,7 @@ import { allowedMethods, capabilityStatement, type FaceCapability } from './capa
 import { FhirError, sendError, sendResource } from './outcome.ts';
 import { isFhirBody } from './contentType.ts';
 import { fhirBaseUrl } from './request.ts';
+import { negotiateRequest } from './format.ts';
 import { httpContext } from '../kernel/httpContext.ts';
 import { outcomeOfStatus, type TransactionObserver } from '../kernel/transactionObserver.ts';
 
@@ -92,6 +95,15 @@ export function fhirBase(o: FhirBaseOptions): Router {
   const capability = capabilityStatement({ base: '', software: o.software, faces: o.faces, security: o.security, date: new Date().toISOString() });
   // What is served, as the statement says it: the methods a path takes (405 with Allow) are read from it.
   const served: FaceCapability[] = [{ resources: capability.rest![0].resource ?? [], systemInteractions: (capability.rest![0].interaction ?? []).map((i) => i.code) }];
+  // The answer's format, for every answer below (errors and the CapabilityStatement too); it varies
+  // with Accept (RFC 9110 12.5.5), so caches keep the formats apart.
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    res.vary('Accept');
+    const n = negotiateRequest(req, res);
+    if ('refused' in n) return sendError(res, new FhirError(406, 'not-supported', n.refused, req.query._format !== undefined ? ['_format'] : undefined));
+    next();
+  });
+
   router.get('/metadata', (req, res) => {
     sendResource(res, 200, { ...capability, implementation: { ...capability.implementation, url: fhirBaseUrl(req) } });
   });
@@ -110,10 +122,10 @@ export function fhirBase(o: FhirBaseOptions): Router {
     next();
   });
 
-  // A body in any other form than FHIR JSON is refused before any face reads it (FHIR R4 3.1.0.1.6).
+  // A body in any other form than FHIR JSON or XML is refused before any face reads it (FHIR R4 3.1.0.1.6).
   router.use((req: Request, _res: Response, next: NextFunction) => {
     if (!hasBody(req) || isFhirBody(req)) return next();
-    next(new FhirError(415, 'not-supported', `the body is ${req.get('content-type') ? `of type ${req.get('content-type')}` : 'without a Content-Type'}: only FHIR JSON (application/fhir+json) is accepted${req.path.endsWith('/_search') ? ', or a form (application/x-www-form-urlencoded) for a search' : ''}`));
+    next(new FhirError(415, 'not-supported', `the body is ${req.get('content-type') ? `of type ${req.get('content-type')}` : 'without a Content-Type'}: only FHIR JSON (application/fhir+json) and FHIR XML (application/fhir+xml) are accepted${req.path.endsWith('/_search') ? ', or a form (application/x-www-form-urlencoded) for a search' : ''}`));
   });
 
   if (o.authorize) router.use(o.authorize);

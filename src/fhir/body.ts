@@ -1,12 +1,17 @@
 /**
- * Body readers of the FHIR faces that take a resource (PIXm's Parameters) or a search form: FHIR
- * JSON refused before parsing when it nests deeper than any resource (jsonDepth.ts), both limited
- * in size. Their errors carry a FhirError, which the base writes as an OperationOutcome.
+ * Body readers of the FHIR faces that take a resource (PIXm's Parameters, ITI-20's AuditEvents,
+ * ITI-65's Bundle) or a search form: FHIR JSON refused before parsing when it nests deeper than any
+ * resource (jsonDepth.ts); FHIR XML read into the same JSON resource (xml/parse.ts) under the same
+ * size and nesting limits; all limited in size. Their errors carry a FhirError, which the base writes
+ * as an OperationOutcome.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { MAX_FHIR_JSON_DEPTH, nestsDeeperThan } from './jsonDepth.ts';
 import { FhirError, sendError } from './outcome.ts';
 import { FHIR_JSON_TYPES, FORM_TYPE } from './contentType.ts';
+import { FHIR_XML_TYPES } from './format.ts';
+import { parseFhirXml } from './xml/parse.ts';
+import { FhirXmlError } from './xml/tree.ts';
 
 /** How long a connection closed after a refused body still reads off what the client sends. */
 const LINGER_MS = 2000;
@@ -63,15 +68,56 @@ const bytesOf = (limit: string) => {
   return Number(m[1]) * (m[2] === 'kb' ? 1024 : 1024 * 1024);
 };
 
+/** A body that is not FHIR XML (its bytes are kept as `rawBody`): 400 structure. */
+export class UnreadableFhirXml extends FhirError {
+  constructor(reason: string) {
+    super(400, 'structure', `the body is not FHIR XML: ${reason}`);
+    this.name = 'UnreadableFhirXml';
+  }
+}
+
+/** A FHIR JSON or FHIR XML body, as the JSON resource, up to `limit`. */
 export function fhirJsonBody(limit = '1mb'): RequestHandler {
-  return bodyWithin(bytesOf(limit), express.json({
+  const xml = fhirXmlBody(limit);
+  const json = fhirJsonOnly(limit);
+  return bodyWithin(bytesOf(limit), (req, res, next) => xml(req, res, (err?: unknown) => (err ? next(err) : json(req, res, next))));
+}
+
+/**
+ * A FHIR XML body read into its JSON resource (req.body), its bytes kept as `rawBody` (ITI-20 keeps
+ * what it received); any other body passed on untouched. FHIR XML is UTF-8 (xml.html): another
+ * charset is 415; XML that is not well-formed, not FHIR, nested deeper than a JSON body may be, or
+ * has a DOCTYPE (no DTD, no entity is ever read) is 400.
+ */
+export function fhirXmlBody(limit: string | number = '1mb'): RequestHandler {
+  const raw = express.raw({ type: FHIR_XML_TYPES, limit });
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is(FHIR_XML_TYPES)) return next();
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1];
+    if (charset && !/^utf-8$/i.test(charset)) return next(new FhirError(415, 'not-supported', `FHIR XML is UTF-8, not ${charset}`));
+    raw(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      if (!Buffer.isBuffer(req.body)) return next();
+      (req as Request & { rawBody?: Buffer }).rawBody = req.body;
+      try {
+        req.body = parseFhirXml(req.body.toString('utf8'), MAX_FHIR_JSON_DEPTH);
+      } catch (e) {
+        return next(e instanceof FhirXmlError ? new UnreadableFhirXml(e.message) : e);
+      }
+      next();
+    });
+  };
+}
+
+function fhirJsonOnly(limit: string): RequestHandler {
+  return express.json({
     type: FHIR_JSON_TYPES,
     limit,
     strict: true,
     verify: (_req, _res, buf) => {
       if (nestsDeeperThan(buf, MAX_FHIR_JSON_DEPTH)) throw new FhirError(400, 'structure', `the body is JSON nested deeper than ${MAX_FHIR_JSON_DEPTH} levels`);
     },
-  }));
+  });
 }
 
 export function searchFormBody(limit = '64kb'): RequestHandler {

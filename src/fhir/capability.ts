@@ -35,7 +35,8 @@ export interface CapabilityOptions {
  */
 export const SEARCH_HANDLING =
   'Search parameters and modifiers this server does not support are refused with 400 and an OperationOutcome (Prefer: handling=strict is the default); ' +
-  'a request with Prefer: handling=lenient has them ignored instead. Unknown paths answer 404, unsupported methods 405 (with Allow), bodies other than FHIR JSON 415.';
+  'a request with Prefer: handling=lenient has them ignored instead. Unknown paths answer 404, unsupported methods 405 (with Allow), bodies other than FHIR JSON or FHIR XML 415. ' +
+  'Answers are FHIR JSON or FHIR XML as _format, else Accept, asks (JSON when neither does); any other format 406.';
 
 export function capabilityStatement(o: CapabilityOptions): CapabilityStatement {
   const byType = new Map<string, CapabilityStatementRestResource>();
@@ -54,7 +55,7 @@ export function capabilityStatement(o: CapabilityOptions): CapabilityStatement {
     software: o.software,
     implementation: { description: 'regional health information exchange: the FHIR faces of its IHE actors', url: o.base },
     fhirVersion: '4.0.1',
-    format: ['application/fhir+json', 'json'],
+    format: ['application/fhir+json', 'json', 'application/fhir+xml', 'xml'],
     rest: [
       {
         mode: 'server',

@@ -5,6 +5,8 @@
 import type { Response } from 'express';
 import type { OperationOutcome } from 'fhir/r4.js';
 import { InsufficientStorage } from '../kernel/freeSpace.ts';
+import { FHIR_JSON, FHIR_XML, formatOf } from './format.ts';
+import { fhirXml } from './xml/serialize.ts';
 
 export type IssueCode =
   | 'invalid'
@@ -45,10 +47,18 @@ export function operationOutcome(issues: { severity?: 'fatal' | 'error' | 'warni
   };
 }
 
-export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+export { FHIR_JSON } from './format.ts';
 
+/** Writes a resource in the format negotiated for this response (format.ts): FHIR JSON or FHIR XML. */
 export function sendResource(res: Response, status: number, resource: object): void {
-  res.status(status).type(FHIR_JSON).send(JSON.stringify(resource));
+  if (formatOf(res) === 'json') {
+    res.status(status).type(FHIR_JSON).send(JSON.stringify(resource));
+    return;
+  }
+  // Written before anything is sent: a resource that is not valid FHIR throws to the caller, whose
+  // error path answers 500 (and logs it), never half an answer.
+  const xml = fhirXml(resource);
+  res.status(status).type(FHIR_XML).send(xml);
 }
 
 /**

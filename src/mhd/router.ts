@@ -28,7 +28,6 @@ import { externalId } from '../xds/registry/metadata.ts';
 import { DocumentEntrySchemes } from '../xds/registry/schemes.ts';
 import { DocumentRetrieval } from '../xds/repository/retrieve.ts';
 import { queryAudit } from './audit.ts';
-import { expectJsonAccepted } from './http.ts';
 import { findLists, iti66Query, readList } from './iti66/findLists.ts';
 import { findDocumentReferences, iti67Query } from './iti67/findDocumentReferences.ts';
 import { iti68Route } from './iti68/route.ts';
@@ -76,7 +75,6 @@ export function mhdRouter(deps: MhdDeps): Router {
     const asked = queryText(req, params);
     let patientId: string | undefined;
     try {
-      expectJsonAccepted(req);
       // Refused before anything reads it, and audited without it (docs/individual-number.md).
       if (deps.individualNumber) refuseIndividualNumbers(params, deps.individualNumber);
       const answer = await run(req, params, (p) => (patientId = p));

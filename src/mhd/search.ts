@@ -13,13 +13,13 @@ import { IndividualNumberRefused } from '../fhir/individualNumber.ts';
 import type { IndividualNumberDomain } from '../identity/individualNumber/domain.ts';
 import { numbersNamedIn } from '../identity/individualNumber/textScreen.ts';
 import { dateRange } from '../fhir/dateRange.ts';
+import { formatOfParameter } from '../fhir/format.ts';
 import { componentsOf } from './mapping/values.ts';
 import { schemeOfSystem } from './mapping/values.ts';
 import type { PatientReferences } from './mapping/patientReference.ts';
 
 export const PAGE = '_page';
 const CONTROL = new Set(['_count', '_format', PAGE]);
-const JSON_FORMATS = new Set(['json', 'application/json', 'application/fhir+json', 'application/json+fhir']);
 
 const bad = (name: string, message: string) => new FhirError(400, 'invalid', `${name}: ${message}`, [name]);
 const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
@@ -159,7 +159,7 @@ export interface Paging {
 
 /**
  * The control parameters, and the refusal of any parameter this search does not support (unless
- * lenient): `_format` JSON only (XML is not served), `_count` 1..max, `_page` an offset this server wrote.
+ * lenient): `_format` JSON or XML (format.ts negotiates it), `_count` 1..max, `_page` an offset this server wrote.
  */
 export function controlOf(params: URLSearchParams, supported: ReadonlySet<string>, o: { lenient: boolean; maxCount: number }): Paging {
   const ignored: string[] = [];
@@ -170,7 +170,7 @@ export function controlOf(params: URLSearchParams, supported: ReadonlySet<string
     ignored.push(name);
   }
   const format = params.get('_format');
-  if (format !== null && !JSON_FORMATS.has(format)) throw new FhirError(406, 'not-supported', `_format ${format}: this server answers FHIR JSON only`, ['_format']);
+  if (format !== null && !formatOfParameter(format)) throw new FhirError(406, 'not-supported', `_format ${format}: this server answers FHIR JSON and FHIR XML`, ['_format']);
   const count = params.get('_count');
   if (count !== null && (!/^\d{1,6}$/.test(count) || Number(count) < 1)) throw bad('_count', 'a positive integer is required');
   const page = params.get(PAGE);

@@ -6,9 +6,10 @@
  * - The example Patients (PIXm Red and Blue, PDQm's in the $match Bundle) are the demographics the
  *   examples presuppose: fed over MLLP (ITI-8), as a PIX Manager learns them. The Red/Blue/Green
  *   cross-reference the PIXm responses show is one patient known in the three domains.
- * - The PIXm request Parameters (XML in the IG) are posted as FHIR JSON, the one format this
- *   server serves: their `_format=application/fhir+xml` parameter is left out and said so. The
- *   answer must hold the example response's targetIdentifiers and nothing the patient is not known
+ * - The PIXm examples (FHIR XML in the IG) read as FHIR XML validate against the R4 schema and
+ *   write back to equivalent XML. The requests are posted twice: as FHIR JSON with fhir-kit-client
+ *   (which reads JSON only, so their `_format=application/fhir+xml` parameter is left out there), and
+ *   as written, in FHIR XML, answered in the format their `_format` asks for. The answer must hold the example response's targetIdentifiers and nothing the patient is not known
  *   by (see the test for the two differences: this server's regional ID, and an inconsistency of the
  *   examples); its targetId is this server's own Patient (one Patient per person, where the
  *   examples have one per source domain).
@@ -20,6 +21,9 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Bundle, Parameters, Patient } from 'fhir/r4.js';
 import { parseXml, type XmlElement } from '../../src/xml/parse.ts';
+import { parseFhirXml } from '../../src/fhir/xml/parse.ts';
+import { fhirXml } from '../../src/fhir/xml/serialize.ts';
+import { readXmlTree, type XmlNode } from '../../src/fhir/xml/tree.ts';
 import { conformanceDir, load, missingMessage, readManifest, rowsUnder } from '../helpers/conformance.ts';
 import { fhirClient, valid } from '../helpers/fhirClient.ts';
 import { field, startTestServer, type TestServer } from '../helpers/hieServer.ts';
@@ -55,6 +59,15 @@ function parametersOf(xml: string): Parameters {
       return { name, valueReference: { reference: value(ref!, 'reference') } };
     });
   return { resourceType: 'Parameters', parameter };
+}
+
+/** An XML tree without the whitespace between elements, for comparing two writings of one resource. */
+function canonical(n: XmlNode): unknown {
+  return {
+    name: `{${n.uri}}${n.local}`,
+    attributes: Object.fromEntries(n.attributes.map((a) => [`{${a.uri}}${a.local}`, a.value])),
+    children: n.children.filter((c) => typeof c !== 'string' || c.trim()).map((c) => (typeof c === 'string' ? c : canonical(c))),
+  };
 }
 
 /** The v2 name type (HL7 table 0200) of a FHIR name use, where there is one. */
@@ -111,13 +124,22 @@ describe('conformance: IHE PIXm and PDQm examples (pix-pdq/fhir) against the FHI
     valid(JSON.parse(file['PDQm_Bundle-ex-match-output.json']));
   });
 
+  it('the PIXm XML examples read as FHIR XML validate against the R4 schema and write back to equivalent XML', () => {
+    for (const name of FILES.filter((f) => f.endsWith('.xml'))) {
+      const json = valid(parseFhirXml(file[name], 100));
+      expect(json.resourceType, name).to.equal('Parameters');
+      expect(json, name).to.deep.equal({ ...parametersOf(file[name]), id: json.id, meta: json.meta });
+      expect(canonical(readXmlTree(fhirXml(json), 100)), name).to.deep.equal(canonical(readXmlTree(file[name], 100)));
+    }
+  });
+
   for (const [request, response] of [
     ['pixm-request-mohralice-red-all.xml', 'pixm-response-mohralice-red-all.xml'],
     ['pixm-request-mohralice-red-to-blue.xml', 'pixm-response-mohralice-red-to-blue.xml'],
   ]) {
     it(`ITI-83 ${request}: the targetIdentifiers of ${response}, and a targetId this server reads`, async () => {
       const input = parametersOf(file[request]);
-      // FHIR JSON only: _format asks for XML, which this server does not serve (it would answer 406).
+      // fhir-kit-client reads JSON only: the example's _format (XML) is left out here; the example as written is posted below.
       input.parameter = input.parameter!.filter((p) => p.name !== '_format');
       const client = fhirClient(base);
       const got = valid((await client.operation({ name: '$ihe-pix', resourceType: 'Patient', input: input as never })) as unknown as Parameters);
@@ -147,6 +169,14 @@ describe('conformance: IHE PIXm and PDQm examples (pix-pdq/fhir) against the FHI
       // The same query by GET answers the same.
       const byGet = valid((await client.operation({ name: '$ihe-pix', resourceType: 'Patient', method: 'GET', input: Object.fromEntries(input.parameter!.reduce((m, p) => m.set(p.name, [...(m.get(p.name) ?? []), p.valueString!]), new Map<string, string[]>())) })) as unknown as Parameters);
       expect(ids(byGet)).to.deep.equal(ids(got));
+      // The example as the IG writes it, in FHIR XML: answered in XML when its _format asks for it.
+      const asWritten = await fetch(`${base}/Patient/$ihe-pix`, { method: 'POST', headers: { 'content-type': 'application/fhir+xml' }, body: file[request] });
+      const text = await asWritten.text();
+      expect(asWritten.status, text.slice(0, 300)).to.equal(200);
+      const asksXml = parametersOf(file[request]).parameter!.some((p) => p.name === '_format' && p.valueString === 'application/fhir+xml');
+      expect(asWritten.headers.get('content-type')).to.equal(asksXml ? 'application/fhir+xml; charset=utf-8' : 'application/fhir+json; charset=utf-8');
+      const answered = valid((asksXml ? parseFhirXml(text, 100) : JSON.parse(text)) as Parameters);
+      expect(ids(answered)).to.deep.equal(ids(got));
     });
   }
 

@@ -198,11 +198,14 @@ describe('ATNA ITI-81 RESTful query and the FHIR form of ITI-20', function () {
     expect(a.body.issue[0].diagnostics).to.match(/agent|recorded/);
     const notJson = await fhir(`${base}/AuditEvent`, postJson('{"resourceType": "AuditEvent", '));
     expect(notJson.status).to.equal(400);
-    const xml = await fhir(`${base}/AuditEvent`, postJson('<AuditEvent/>', 'application/fhir+xml'));
-    expect(xml.status).to.equal(415);
+    const turtle = await fhir(`${base}/AuditEvent`, postJson('[] a fhir:AuditEvent .', 'application/fhir+turtle'));
+    expect(turtle.status).to.equal(415);
+    const noFhirXml = await fhir(`${base}/AuditEvent`, postJson('<AuditEvent/>', 'application/fhir+xml'));
+    expect([noFhirXml.status, noFhirXml.body.issue[0].code]).to.deep.equal([400, 'structure']);
     const kept = await s.app.store.read((tx) => tx.audit.auditEvents({ limit: 100_000 }));
     const fromFhir = kept.filter((e) => e.transport === 'fhir' && e.status !== 'valid');
-    expect(fromFhir.map((e) => e.status)).to.deep.equal(['invalid', 'unparsed']);
+    expect(fromFhir.map((e) => e.status)).to.deep.equal(['invalid', 'unparsed', 'unparsed']);
+    expect(fromFhir[2].raw!.toString()).to.equal('<AuditEvent/>');
     expect(fromFhir[0].raw!.toString()).to.contain('"F2"');
     expect(fromFhir[1].raw!.toString()).to.equal('{"resourceType": "AuditEvent", ');
   });

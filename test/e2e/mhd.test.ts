@@ -269,7 +269,7 @@ describe('MHD: ITI-65, ITI-66, ITI-67, ITI-68 with fhir-kit-client (e2e)', funct
       await outcomeOf(res);
     });
 
-    it('ITI-67 and ITI-66: unknown parameters (unless lenient), missing patient or status, bad tokens and dates, XML, other methods', async () => {
+    it('ITI-67 and ITI-66: unknown parameters (unless lenient), missing patient or status, bad tokens and dates, formats not served, other methods', async () => {
       const get = (q: string, headers: Record<string, string> = {}) => fetch(`${base}/${q}`, { headers });
       const cases: [string, Promise<Response>, number][] = [
         ['unknown', get('DocumentReference?patient=Patient/MHD-1&status=current&foo=1'), 400],
@@ -278,8 +278,8 @@ describe('MHD: ITI-65, ITI-66, ITI-67, ITI-68 with fhir-kit-client (e2e)', funct
         ['token without system', get('DocumentReference?patient=Patient/MHD-1&status=current&category=11488-4'), 400],
         ['bad date', get('DocumentReference?patient=Patient/MHD-1&status=current&creation=yesterday'), 400],
         ['bad status', get('DocumentReference?patient=Patient/MHD-1&status=entered-in-error'), 400],
-        ['xml', get('DocumentReference?patient=Patient/MHD-1&status=current&_format=xml'), 406],
-        ['xml accept', get('DocumentReference?patient=Patient/MHD-1&status=current', { accept: 'application/fhir+xml' }), 406],
+        ['turtle', get('DocumentReference?patient=Patient/MHD-1&status=current&_format=ttl'), 406],
+        ['turtle accept', get('DocumentReference?patient=Patient/MHD-1&status=current', { accept: 'application/fhir+turtle' }), 406],
         ['no code', get('List?patient=Patient/MHD-1&status=current'), 400],
         ['bad code', get('List?patient=Patient/MHD-1&status=current&code=manifest'), 400],
         ['unknown list', get(`List/${randomUUID()}`), 404],

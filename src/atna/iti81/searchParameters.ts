@@ -9,6 +9,7 @@
 import type { AuditPatientKey, AuditSearch } from '../../store/types.ts';
 import { FhirError } from '../../fhir/outcome.ts';
 import { dateRange } from '../../fhir/dateRange.ts';
+import { formatOfParameter } from '../../fhir/format.ts';
 import type { IndividualNumberDomain } from '../../identity/individualNumber/domain.ts';
 import { looksLikeIndividualNumber } from '../../identity/individualNumber/freeText.ts';
 import { numbersNamedIn } from '../../identity/individualNumber/textScreen.ts';
@@ -151,7 +152,7 @@ export function parseIti81(
         total = raw !== 'none';
         break;
       case '_format':
-        if (!/json/.test(raw)) throw new FhirError(406, 'not-supported', 'only JSON is served', ['_format']);
+        if (!formatOfParameter(raw)) throw new FhirError(406, 'not-supported', `_format ${raw}: FHIR JSON and FHIR XML are served`, ['_format']);
         break;
       case PAGE:
         search.after = readCursor(raw);

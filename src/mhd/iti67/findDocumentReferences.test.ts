@@ -50,7 +50,7 @@ describe('ITI-67 search parameters as FindDocuments parameters (Table 2:3.67.4.1
       expect(() => q(bad), bad).to.throw(FhirError);
     }
     expect(q(`${base}&foo=1`, true).parameters).to.have.length(2);
-    expect(() => q(`${base}&_format=xml`)).to.throw(FhirError).with.property('status', 406);
+    expect(() => q(`${base}&_format=ttl`)).to.throw(FhirError).with.property('status', 406);
     expect(q(`${base}&_count=5&_page=10`).paging).to.deep.equal({ count: 5, offset: 10, ignored: [] });
     expect(q(`${base}&foo=1`, true).paging.ignored).to.deep.equal(['foo']);
   });

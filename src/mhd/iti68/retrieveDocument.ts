@@ -5,7 +5,8 @@
  * (xds/repository/retrieve.ts), both through the requester's scoped reader: a document the requester
  * may not see is answered as an unknown one (404). A Deprecated entry is 410 Gone (Table
  * 2:3.68.4.2.2-1). The answer is the document in its mimeType, or, for a client that asks for FHIR
- * JSON only, the Binary resource (FHIR R4 binary.html).
+ * JSON or FHIR XML types only, the Binary resource in that format (FHIR R4 binary.html: the resource
+ * only when a FHIR type is asked for; `_format` plays no part, fhir/format.ts).
  */
 import type { ScopedReader } from '../../consent/scopedReader.ts';
 import { slotValue, type ExtrinsicObject } from '../../ebxml/rim.ts';
@@ -35,13 +36,14 @@ export async function retrieveDocument(reader: ScopedReader, reads: RegistryRead
 
 /**
  * What an Accept header asks for: the document's own type (absent, `*\/*`, the type or its range),
- * the Binary resource (only FHIR JSON types), or neither (406, Table 2:3.68.4.2.2-1).
+ * the Binary resource (only FHIR JSON or FHIR XML types: its format is the FHIR base's negotiation of
+ * Accept), or neither (406, Table 2:3.68.4.2.2-1).
  */
 export function acceptOf(accept: string | undefined, mimeType: string): 'document' | 'binary' | 'none' {
   if (!accept) return 'document';
   const types = accept.split(',').map((t) => t.split(';')[0].trim().toLowerCase()).filter(Boolean);
   const [major] = mimeType.toLowerCase().split('/');
   if (types.some((t) => t === '*/*' || t === mimeType.toLowerCase() || t === `${major}/*`)) return 'document';
-  if (types.some((t) => t === 'application/fhir+json' || t === 'application/json+fhir' || t === 'application/json')) return 'binary';
+  if (types.some((t) => t === 'application/fhir+json' || t === 'application/json+fhir' || t === 'application/json' || t === 'application/fhir+xml' || t === 'application/xml+fhir')) return 'binary';
   return 'none';
 }

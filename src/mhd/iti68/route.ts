@@ -4,7 +4,7 @@
  * Binary resource, or an OperationOutcome (404, 406, 410), and audited as a retrieve (Export, R).
  *
  * The bytes are streamed from the repository's blob (never held whole in memory), the Binary
- * resource's base64 too (binaryJson.ts). The blob is opened and checked before the status line is
+ * resource's base64 too (binaryResource.ts). The blob is opened and checked before the status line is
  * written, so that a missing one is answered 404 and an unreadable one 500, each an
  * OperationOutcome. The audit message is written when the response has ended, with the outcome it
  * had: success when every byte was handed to the connection, a failure when the client went away
@@ -18,6 +18,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { readScoped } from '../../consent/scopedReader.ts';
 import { roleGate } from '../../fhir/edge/roleGate.ts';
 import { FHIR_JSON, FhirError } from '../../fhir/outcome.ts';
+import { FHIR_XML, formatOf } from '../../fhir/format.ts';
 import { httpContext } from '../../kernel/httpContext.ts';
 import type { DocumentRetrieval } from '../../xds/repository/retrieve.ts';
 import { externalId } from '../../xds/registry/metadata.ts';
@@ -28,7 +29,7 @@ import { sendMhdError } from '../outcome.ts';
 import type { RegistryReads } from '../registryReads.ts';
 import type { MhdDeps } from '../deps.ts';
 import { MHD } from '../transactions.ts';
-import { binaryJson } from './binaryJson.ts';
+import { binaryResource } from './binaryResource.ts';
 import { acceptOf, retrieveDocument } from './retrieveDocument.ts';
 
 type Outcome = 0 | 4 | 8;
@@ -84,7 +85,7 @@ export function iti68Route(deps: MhdDeps, reads: RegistryReads, retrieval: Docum
       const wanted = acceptOf(req.get('accept'), document.mimeType);
       if (wanted === 'none') {
         await record(4, `not acceptable: ${req.get('accept')}`, patientId);
-        throw new FhirError(406, 'not-supported', `the document is ${document.mimeType}; Accept ${req.get('accept')} names neither it nor FHIR JSON`);
+        throw new FhirError(406, 'not-supported', `the document is ${document.mimeType}; Accept ${req.get('accept')} names neither it nor a FHIR type (application/fhir+json, application/fhir+xml)`);
       }
       const doc = { uniqueId: document.request.documentUniqueId, repositoryUniqueId: document.request.repositoryUniqueId };
       try {
@@ -123,8 +124,9 @@ export function iti68Route(deps: MhdDeps, reads: RegistryReads, retrieval: Docum
       if (!res.headersSent && !res.destroyed) sendMhdError(res, new FhirError(500, 'exception', `Binary/${id}: the document's content cannot be read`));
     };
     if (answer.wanted === 'binary') {
-      const body = binaryJson({ id, contentType: answer.mimeType, size: answer.size });
-      res.status(200).set({ 'Content-Type': FHIR_JSON, 'Content-Length': String(body.length) });
+      const format = formatOf(res);
+      const body = binaryResource({ id, contentType: answer.mimeType, size: answer.size }, format);
+      res.status(200).set({ 'Content-Type': format === 'xml' ? FHIR_XML : FHIR_JSON, 'Content-Length': String(body.length) });
       pipeline(source, body.transform, res, done);
     } else {
       res.status(200).set({ 'Content-Type': answer.mimeType, 'Content-Length': String(answer.size) });

@@ -79,7 +79,7 @@ describe('PDQm ITI-78 search parameters as a demographic query (ITI TF-2 3.78.4.
     expect(code('active=maybe')).to.equal('400 invalid');
     expect(code('telecom=email|a@b.jp')).to.equal('400 not-supported');
     expect(code('_id=not an id')).to.equal('400 invalid');
-    expect(code('family=x&_format=xml')).to.equal('406 not-supported');
+    expect(code('family=x&_format=html')).to.equal('406 not-supported');
     expect(parse('family=x&colour=red', true).query.keys).to.have.length(1);
   });
   it('pages by _count, at most the maximum', () => {

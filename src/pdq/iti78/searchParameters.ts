@@ -13,6 +13,7 @@
  * up in every domain.
  */
 import { FhirError } from '../../fhir/outcome.ts';
+import { formatOfParameter } from '../../fhir/format.ts';
 import { supportedParameters } from '../../fhir/searchHandling.ts';
 import { hl7Date } from '../../hl7v2/datetime.ts';
 import { addressComponentKey } from '../../identity/searchKeys.ts';
@@ -88,7 +89,7 @@ export function pageSize(params: URLSearchParams, fallback: number, max: number)
 
 export function checkFormat(params: URLSearchParams): void {
   const f = params.get('_format');
-  if (f !== null && !/json/i.test(f)) throw new FhirError(406, 'not-supported', 'only JSON is served (_format)', ['_format']);
+  if (f !== null && !formatOfParameter(f)) throw new FhirError(406, 'not-supported', `_format ${f}: FHIR JSON and FHIR XML are served`, ['_format']);
 }
 
 const unescape = (s: string) => s.replace(/\\([\\|,$])/g, '$1');

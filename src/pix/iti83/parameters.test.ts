@@ -37,7 +37,7 @@ describe('PIXm ITI-83 input (ITI TF-2 3.83.4.1.2)', () => {
     expect(fails(() => fromSearchParams(new URLSearchParams('sourceIdentifier=v'), false)).code).to.equal('invalid');
     expect(fails(() => fromSearchParams(new URLSearchParams('sourceIdentifier=s|v&sourceIdentifier=s|w'), false)).code).to.equal('invalid');
     expect(fails(() => fromSearchParams(new URLSearchParams('sourceIdentifier=s|v,s|w'), false)).code).to.equal('invalid');
-    expect(fails(() => fromSearchParams(new URLSearchParams('sourceIdentifier=s|v&_format=xml'), false)).status).to.equal(406);
+    expect(fails(() => fromSearchParams(new URLSearchParams('sourceIdentifier=s|v&_format=ttl'), false)).status).to.equal(406);
     expect(fails(() => fromParameters({ resourceType: 'Parameters', parameter: [{ name: 'targetSystem', valueIdentifier: { value: 'x' } }] }, false)).code).to.equal('invalid');
   });
 });

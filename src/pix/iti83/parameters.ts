@@ -3,10 +3,11 @@
  * by POST a Parameters resource. sourceIdentifier (1..1) is `system|value` (a token; by POST a
  * valueString, or a valueIdentifier); targetSystem (0..*) a system URI, repeated or comma-separated.
  * Anything else is refused (handling strict) unless the client asks for lenient handling; `_format`
- * may ask for JSON only.
+ * (an input parameter of the PIXm OperationDefinition) asks for FHIR JSON or FHIR XML.
  */
 import type { Parameters, ParametersParameter } from 'fhir/r4.js';
 import { FhirError } from '../../fhir/outcome.ts';
+import { formatOfParameter } from '../../fhir/format.ts';
 import { splitOr, splitToken } from '../codec/fhirIdentifier.ts';
 
 export interface PixmQuery {
@@ -46,7 +47,7 @@ function decode(pairs: [string, string][], lenient: boolean): PixmQuery {
   const unknown = [...new Set(pairs.map(([k]) => k).filter((k) => !KNOWN.has(k)))];
   if (unknown.length > 0 && !lenient) throw new FhirError(400, 'not-supported', `$ihe-pix takes sourceIdentifier and targetSystem only, not ${unknown.join(', ')}`, unknown);
   const format = pairs.find(([k]) => k === '_format')?.[1];
-  if (format !== undefined && !/json/i.test(format)) throw new FhirError(406, 'not-supported', 'only JSON is served (_format)', ['_format']);
+  if (format !== undefined && !formatOfParameter(format)) throw new FhirError(406, 'not-supported', `_format ${format}: FHIR JSON and FHIR XML are served`, ['_format']);
   const sources = pairs.filter(([k]) => k === 'sourceIdentifier').map(([, v]) => v);
   if (sources.length === 0) throw new FhirError(400, 'required', 'sourceIdentifier is required', ['sourceIdentifier']);
   if (sources.length > 1 || splitOr(sources[0]).length > 1) throw new FhirError(400, 'invalid', 'sourceIdentifier is given once, with one identifier', ['sourceIdentifier']);

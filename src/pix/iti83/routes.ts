@@ -9,6 +9,7 @@ import type { ScopedReadDeps } from '../../consent/scopedReader.ts';
 import { fhirJsonBody } from '../../fhir/body.ts';
 import { FhirError, sendError, sendResource } from '../../fhir/outcome.ts';
 import { IndividualNumberRefused } from '../../fhir/individualNumber.ts';
+import { formatOfParameter, useFormat } from '../../fhir/format.ts';
 import type { FhirSchemaValidator } from '../../fhir/schemaValidator.ts';
 import { isLenient } from '../../fhir/searchHandling.ts';
 import { httpContext } from '../../kernel/httpContext.ts';
@@ -76,6 +77,9 @@ export function pixmRouter(deps: PixmDeps): Router {
       if (!body || typeof body !== 'object' || body.resourceType !== 'Parameters') throw new FhirError(400, 'invalid', 'the body of $ihe-pix is a Parameters resource');
       const problems = deps.schema.validate(body, 'Parameters');
       if (problems.length > 0) throw new FhirError(400, 'structure', `the Parameters resource is not valid FHIR R4: ${problems.join('; ')}`);
+      // A posted `_format` parameter asks for the answer's format as the URL's would (the IHE example posts one).
+      const format = formatOfParameter(body.parameter?.find((p) => p.name === '_format')?.valueString ?? '');
+      if (format) useFormat(res, format);
       return fromParameters(body, isLenient(req.get('prefer')));
     }),
   );
