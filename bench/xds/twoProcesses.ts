@@ -135,7 +135,7 @@ async function topology(processes: number, o: TwoOptions): Promise<Topology> {
           const text = r.body.toString('utf8', 0, Math.min(r.body.length, 4096));
           if (r.status === 200 && text.includes(`status="${SUCCESS}"`)) return;
           errors++;
-          if (firstErrors.length < 5) firstErrors.push(`${r.status} ${text.slice(0, 300)}`);
+          if (firstErrors.length < 5) firstErrors.push(`${r.status} ${text.slice(Math.max(0, text.indexOf('<rs:RegistryError ')), 700)}`);
         } catch (e) {
           errors++;
           if (firstErrors.length < 5) firstErrors.push((e as Error).message);
