@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { compareAnswers, entryUuids } from './answers.ts';
+import { compareAnswers, entryUuids, errorPart } from './answers.ts';
 
 describe('bench:xds ITI-18 answers of two engines', () => {
   const answer = (...ids: string[]) => `<rim:RegistryObjectList>${ids.map((id) => `<rim:ExtrinsicObject mimeType="text/xml" id="${id}" status="x"><rim:Slot/></rim:ExtrinsicObject>`).join('')}</rim:RegistryObjectList>`;
@@ -13,5 +13,11 @@ describe('bench:xds ITI-18 answers of two engines', () => {
     expect(compareAnswers([['a', 'b'], ['c']], [['a', 'b'], ['c']])).to.equal(undefined);
     expect(compareAnswers([['a', 'b'], ['c']], [['a', 'b'], ['d']])).to.match(/^query 2: 1 entries \[c/);
     expect(compareAnswers([['a']], [])).to.equal('1 answers against 0');
+  });
+
+  it('prints the RegistryErrorList of a failure, or the start of an answer without one', () => {
+    const failure = `<env:Envelope><env:Header>${'h'.repeat(2000)}</env:Header><rs:RegistryResponse><rs:RegistryErrorList><rs:RegistryError errorCode="XDSRegistryError"/></rs:RegistryErrorList>`;
+    expect(errorPart(failure)).to.match(/^<rs:RegistryErrorList><rs:RegistryError errorCode="XDSRegistryError"/);
+    expect(errorPart('<html>busy</html>', 6)).to.equal('<html>');
   });
 });

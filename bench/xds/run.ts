@@ -18,7 +18,7 @@
  * --queries 2000, --register 20000 (entries), --docs 200 (1 MB documents), --concurrency 8,
  * --only register,find,docs (XDS_BENCH_ONLY: the measures to run; also two, blobs),
  * --store sqlite (BENCH_STORE: sqlite, postgres or both), --feeds 20000 (ITI-8 feeds of `two`),
- * --blob-docs 100 (documents of `blobs`).
+ * --blob-docs 100 (documents of `blobs`; XDS_BENCH_BLOB_DIR: where their files go, e.g. a network mount).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -43,7 +43,7 @@ import { findDocuments } from '../../test/helpers/xdsQuery.ts';
 import { parseEngines, ratioOf, startBenchPostgres, storeSection, type BenchPostgres, type Engine } from '../engines.ts';
 import { blobChoice, blobChoiceTable } from './blobChoice.ts';
 import { startChild } from './child.ts';
-import { compareAnswers, entryUuids } from './answers.ts';
+import { compareAnswers, entryUuids, errorPart } from './answers.ts';
 import { pgCorpus } from './pgCorpus.ts';
 import { twoProcesses, twoProcessesTable } from './twoProcesses.ts';
 import { postStreamed, type StreamedReply } from './documentClient.ts';
@@ -79,10 +79,10 @@ const post = (port: number, urlPath: string, contentType: string, body: Buffer |
 const SUCCESS = 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success';
 function expectOk(r: { status: number; body: Buffer }, what: string): void {
   const text = r.body.toString('utf8', 0, Math.min(r.body.length, 4096));
-  if (r.status !== 200 || !text.includes(`status="${SUCCESS}"`)) throw new Error(`${what}: ${r.status} ${text.slice(0, 600)}`);
+  if (r.status !== 200 || !text.includes(`status="${SUCCESS}"`)) throw new Error(`${what}: ${r.status} ${errorPart(text)}`);
 }
 function expectOkHead(r: StreamedReply, what: string): void {
-  if (r.status !== 200 || !r.head.includes(`status="${SUCCESS}"`)) throw new Error(`${what}: ${r.status} ${r.head.slice(Math.max(0, r.head.indexOf('RegistryErrorList')), 1200)}`);
+  if (r.status !== 200 || !r.head.includes(`status="${SUCCESS}"`)) throw new Error(`${what}: ${r.status} ${errorPart(r.head)}`);
 }
 const soap = (action: string, body: string) => ({ ct: `application/soap+xml; charset=UTF-8; action="${action}"`, body: Buffer.from(envelope(action, body)) });
 
@@ -363,7 +363,7 @@ async function main(): Promise<void> {
       }
     }
     if (ONLY.has('two')) two = await twoProcesses({ pgb: pgb!, root: VAR, feeds: Number(opts.feeds), register: REGISTER, concurrency: CONCURRENCY, log });
-    if (ONLY.has('blobs')) blobs = await blobChoice({ pgb: pgb!, root: VAR, docs: Number(opts['blob-docs']), log });
+    if (ONLY.has('blobs')) blobs = await blobChoice({ pgb: pgb!, root: process.env.XDS_BENCH_BLOB_DIR ?? VAR, docs: Number(opts['blob-docs']), log });
   } finally {
     agent.destroy();
     await pgb?.stop();

@@ -16,6 +16,7 @@ import { submitObjectsRequest, uniqueOid } from '../../test/helpers/xdsMetadata.
 import { storeSection, type BenchPostgres } from '../engines.ts';
 import { FACILITIES } from '../pix/messages.ts';
 import { runLoad } from '../pix/servers.ts';
+import { errorPart } from './answers.ts';
 import { startChild, type ChildServer } from './child.ts';
 import { DOCS_PER_PATIENT, patientCx, REGIONAL_AUTHORITY, regionalId } from './corpus.ts';
 import { fmt, runPool } from './stats.ts';
@@ -135,7 +136,7 @@ async function topology(processes: number, o: TwoOptions): Promise<Topology> {
           const text = r.body.toString('utf8', 0, Math.min(r.body.length, 4096));
           if (r.status === 200 && text.includes(`status="${SUCCESS}"`)) return;
           errors++;
-          if (firstErrors.length < 5) firstErrors.push(`${r.status} ${text.slice(Math.max(0, text.indexOf('<rs:RegistryError ')), 700)}`);
+          if (firstErrors.length < 5) firstErrors.push(`${r.status} ${errorPart(text)}`);
         } catch (e) {
           errors++;
           if (firstErrors.length < 5) firstErrors.push((e as Error).message);
