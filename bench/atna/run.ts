@@ -9,6 +9,8 @@
  *   --reader-threads N  syslog.readerThreads of the server (default 1, as configured by default)
  *   --only hie|rsyslog
  *   --threads         also print the server's CPU per event by thread (Linux /proc/self/task)
+ *   --store sqlite,postgres  the engines hie stores on, side by side (BENCH_STORE, default sqlite):
+ *                     PostgreSQL on a throwaway durable cluster (bench/engines.ts)
  *   --json FILE       also write the results as JSON
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -23,6 +25,7 @@ import { silentLogger } from '../../src/kernel/logger.ts';
 import { makeCerts, type TestCerts } from '../../test/helpers/certs.ts';
 import { tempDir } from '../../test/helpers/hieServer.ts';
 import { freePort, requireGtls, startRsyslog } from '../../test/helpers/rsyslog.ts';
+import { parseEngines, startBenchPostgres, storeSection, type BenchPostgres, type Engine } from '../engines.ts';
 import type { LoadCommand, LoadJob } from './loadgen.ts';
 
 const { values: args } = parseArgs({
@@ -34,8 +37,10 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     threads: { type: 'boolean', default: false },
     json: { type: 'string' },
+    store: { type: 'string', default: process.env.BENCH_STORE ?? 'sqlite' },
   },
 });
+const ENGINES = parseEngines(args.store);
 const int = (name: 'events' | 'warmup' | 'connections' | 'reader-threads') => {
   const n = Number(String(args[name]).replace(/_/g, ''));
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number`);
@@ -91,10 +96,11 @@ async function drive(job: LoadJob, done: () => Promise<boolean>, cpu: () => numb
   return { events: job.events, seconds, perSecond: job.events / seconds, bytes: bytes ?? 0, cpuSeconds, perCpuSecond: job.events / cpuSeconds };
 }
 
-async function benchHie(certs: TestCerts): Promise<Run> {
+async function benchHie(certs: TestCerts, engine: Engine, pgb?: BenchPostgres): Promise<Run> {
   const dataDir = tempDir('hie-bench-atna-');
   const config = validate({
     dataDir,
+    ...storeSection(engine, engine === 'postgres' ? await pgb!.freshDatabase('atna') : undefined),
     log: { level: 'silent' },
     mllp: { enabled: false },
     http: { enabled: false },
@@ -228,10 +234,24 @@ const results: Record<string, unknown> = {
 line(`bench:atna  ${EVENTS} events (after ${WARMUP} warm-up), ${CONNECTIONS} TLS connections, ${os.availableParallelism()} CPUs, ${os.cpus()[0]?.model}`);
 let hie: Run | undefined;
 let rsyslog: Run | undefined;
+const byEngine: Partial<Record<Engine, Run>> = {};
 if (args.only !== 'rsyslog') {
-  hie = await benchHie(certs);
+  const pgb = ENGINES.includes('postgres') ? await startBenchPostgres() : undefined;
+  try {
+    for (const engine of ENGINES) {
+      const pg0 = pgb?.serverCpuMs();
+      const run = await benchHie(certs, engine, pgb);
+      byEngine[engine] = run;
+      const pgCpu = engine === 'postgres' ? `; PostgreSQL server ${(((pgb!.serverCpuMs() - pg0!) / 1000 / run.seconds) * 100).toFixed(0)}% CPU (warm-up included)` : '';
+      line(`  hie on ${engine.padEnd(8)} (validated, stored, fsync)  ${Math.round(run.perSecond).toLocaleString('en')} events/s   ${run.seconds.toFixed(2)} s   ${(run.bytes / run.seconds / 1e6).toFixed(1)} MB/s   ${Math.round(run.perCpuSecond).toLocaleString('en')} events per CPU second of hie${pgCpu}`);
+    }
+  } finally {
+    await pgb?.stop();
+  }
+  hie = byEngine.sqlite ?? byEngine.postgres;
   results.hie = hie;
-  line(`  hie (validated, stored, fsync)  ${Math.round(hie.perSecond).toLocaleString('en')} events/s   ${hie.seconds.toFixed(2)} s   ${(hie.bytes / hie.seconds / 1e6).toFixed(1)} MB/s   ${Math.round(hie.perCpuSecond).toLocaleString('en')} events per CPU second`);
+  results.engines = byEngine;
+  if (byEngine.sqlite && byEngine.postgres) line(`  ITI-20 rate on PostgreSQL / on SQLite       ${(byEngine.postgres.perSecond / byEngine.sqlite.perSecond).toFixed(2)}`);
 }
 if (args.only !== 'hie') {
   rsyslog = await benchRsyslog(certs);

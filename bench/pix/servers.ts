@@ -14,14 +14,17 @@ import { silentLogger } from '../../src/kernel/logger.ts';
 import type { LoadJob, LoadResult } from './loadgen.ts';
 import { FACILITIES } from './messages.ts';
 
-/** Benchmark configuration: defaults everywhere (synchronous=FULL), the sending hospitals known. */
-export function benchConfig(dataDir: string, file = 'hie.db') {
+/**
+ * Benchmark configuration: defaults everywhere (synchronous=FULL), the sending hospitals known; on
+ * the PostgreSQL database at `postgresUrl` when one is given.
+ */
+export function benchConfig(dataDir: string, file = 'hie.db', postgresUrl?: string) {
   return validate({
     dataDir,
     log: { level: 'silent' },
     mllp: { port: 0 },
     http: { enabled: false },
-    store: { sqlite: { file } },
+    store: postgresUrl ? { engine: 'postgres', postgres: { url: postgresUrl } } : { sqlite: { file } },
     identity: {
       token: { issuerKey: 'bench-issuer-key-0123456789abcdef' },
       domains: FACILITIES.map((f) => ({ namespace: f.namespace, oid: f.oid })),
@@ -29,8 +32,8 @@ export function benchConfig(dataDir: string, file = 'hie.db') {
   });
 }
 
-export function startBenchApp(dataDir: string, file?: string): Promise<App> {
-  return startApp(benchConfig(dataDir, file), silentLogger);
+export function startBenchApp(dataDir: string, file?: string, postgresUrl?: string): Promise<App> {
+  return startApp(benchConfig(dataDir, file, postgresUrl), silentLogger);
 }
 
 export interface Echo {

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnServer } from '../../test/helpers/childServer.ts';
+import { REGIONAL_AUTHORITY } from './corpus.ts';
 
 export interface ChildServer {
   httpPort: number;
@@ -25,8 +26,10 @@ export function cpuMsOf(pid: number | undefined): number {
 }
 
 /** XDS_BENCH_PROFILE=DIR writes a V8 CPU profile of the server there; XDS_BENCH_NODE_ARGS adds node flags to it. */
+/** The config's identity section, when it has none, names the corpus's affinity domain (corpus.ts). */
 export async function startChild(dataDir: string, config: Record<string, unknown>): Promise<ChildServer> {
   fs.mkdirSync(dataDir, { recursive: true });
+  config = { identity: { regional: { authority: REGIONAL_AUTHORITY } }, ...config };
   const configFile = path.join(dataDir, 'bench-config.json');
   fs.writeFileSync(configFile, JSON.stringify(config));
   const profile = [...(process.env.XDS_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.XDS_BENCH_PROFILE] : []), ...(process.env.XDS_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];

@@ -17,7 +17,9 @@ import { submitObjectsRequest } from '../../test/helpers/xdsMetadata.ts';
 
 export const AFFINITY_OID = '2.999.392.1.2';
 export const DOCS_PER_PATIENT = 10;
-const CORPUS_VERSION = 1;
+/** The affinity domain named in the config of every bench server (otherwise a server on a new data folder makes one of its own). */
+export const REGIONAL_AUTHORITY = { namespace: 'REGION', oid: AFFINITY_OID };
+export const CORPUS_VERSION = 1;
 
 export const regionalId = (p: number) => `B${String(p).padStart(10, '0')}`;
 export const patientCx = (p: number) => `${regionalId(p)}^^^&${AFFINITY_OID}&ISO`;

@@ -66,6 +66,11 @@ function freePort(): Promise<number> {
 export interface ClusterOptions {
   /** Serve TLS with this certificate and key (PEM files), and accept TCP connections over TLS only. */
   tls?: { cert: string; key: string };
+  /**
+   * Server settings (`-c name=value`) in place of the test defaults (fsync, synchronous_commit and
+   * full_page_writes off, max_connections 200): the benchmarks pass a durable, production-like set.
+   */
+  settings?: Record<string, string | number>;
 }
 
 export async function startPostgres(opts: ClusterOptions = {}): Promise<PostgresCluster> {
@@ -120,15 +125,13 @@ export async function startPostgres(opts: ClusterOptions = {}): Promise<Postgres
       tlsOptions.push('-c ssl=on', '-c ssl_cert_file=server.crt', '-c ssl_key_file=server.key');
     }
     // Durability is not under test here: no fsync makes database creation and commits fast.
+    const settings = opts.settings ?? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: 200 };
     const options = [
       ...tlsOptions,
       `-p ${port}`,
       "-c listen_addresses='127.0.0.1'",
       `-k ${dir}`,
-      '-c fsync=off',
-      '-c synchronous_commit=off',
-      '-c full_page_writes=off',
-      '-c max_connections=200',
+      ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
     ].join(' ');
     run('pg_ctl', ['-D', data, '-l', log, '-o', options, '-w', '-t', '60', 'start']);
     started = true;
