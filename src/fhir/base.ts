@@ -12,6 +12,7 @@ import { allowedMethods, capabilityStatement, type FaceCapability } from './capa
 import { FhirError, sendError, sendResource } from './outcome.ts';
 import { isFhirBody } from './contentType.ts';
 import { httpContext } from '../kernel/httpContext.ts';
+import { inRequest } from '../kernel/requestScope.ts';
 import { outcomeOfStatus, type TransactionObserver } from '../kernel/transactionObserver.ts';
 
 export interface FhirFace extends FaceCapability {
@@ -68,7 +69,8 @@ export function fhirBase(o: FhirBaseOptions): Router {
       const started = performance.now();
       res.once('finish', () => observe({ transaction, edge: 'fhir', outcome: outcomeOfStatus(res.statusCode), durationMs: performance.now() - started, node: httpContext(req).node?.name }));
     }
-    next();
+    // The face runs in the transaction's request scope (the store routes its reads by it).
+    inRequest(transaction, next);
   });
 
   // A body in any other form than FHIR JSON is refused before any face reads it (FHIR R4 3.1.0.1.6).

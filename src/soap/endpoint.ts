@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../kernel/logger.ts';
 import { httpContext } from '../kernel/httpContext.ts';
+import { inRequest } from '../kernel/requestScope.ts';
 import type { NodeRole, RequestContext } from '../kernel/requestContext.ts';
 import type { TransactionObserver, TransactionOutcome } from '../kernel/transactionObserver.ts';
 import type { XmlElement, XmlLimits } from '../xml/parse.ts';
@@ -192,7 +193,7 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
       if (tx.mtomRequest === 'required' && !incoming.mtom) {
         throw new SoapFault('Sender', `${tx.name} requires an MTOM/XOP package (multipart/related), ITI TF-2x V.3.4`, Subcodes.mtomRequired);
       }
-      const result = await tx.handle({
+      const result = await inRequest(tx.id, () => tx.handle({
         action: env.action,
         messageId: env.messageId,
         replyTo: env.replyTo,
@@ -202,7 +203,7 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
         mtom: incoming.mtom,
         peer: { address: req.socket.remoteAddress ?? '', endpoint },
         context,
-      });
+      }));
       seen.outcome = outcomeOfBody(result.bodyXml);
       const xml = responseEnvelope(tx.responseAction, env.messageId, result.bodyXml);
       if (tx.mtomResponse === 'always' || incoming.mtom) {

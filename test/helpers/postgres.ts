@@ -22,6 +22,16 @@ export interface PostgresCluster {
   url(database: string): string;
   /** Creates an empty database and returns its name. */
   createDatabase(name?: string): Promise<string>;
+  /**
+   * pg_ctl on the server, keeping its data and port: `restart` (mode fast: sessions are ended with
+   * admin_shutdown, as an operator's restart does), `halt` (stop, mode fast) and `start`.
+   */
+  control(action: 'restart' | 'halt' | 'start'): void;
+  /**
+   * A streaming replica of this cluster (pg_basebackup -R, as the same user, on another port and
+   * socket folder): a hot standby that answers reads. Stopped and removed by its own `stop()`.
+   */
+  startStandby(): Promise<PostgresCluster>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +79,11 @@ export interface ClusterOptions {
 }
 
 export async function startPostgres(opts: ClusterOptions = {}): Promise<PostgresCluster> {
+  return startCluster(opts);
+}
+
+/** A new cluster by initdb, or (with `standbyOf`) a streaming replica of a running one by pg_basebackup. */
+async function startCluster(opts: ClusterOptions, standbyOf?: PostgresCluster): Promise<PostgresCluster> {
   const bin = postgresBinaries();
   const asRoot = process.getuid?.() === 0;
   // As root the cluster runs as nobody, which cannot enter the test run's private temporary folder.
@@ -93,6 +108,7 @@ export async function startPostgres(opts: ClusterOptions = {}): Promise<Postgres
   };
   const port = await freePort();
   let started = false;
+  let serverOptions = '';
   const removeAll = () => {
     if (started) {
       started = false;
@@ -107,7 +123,12 @@ export async function startPostgres(opts: ClusterOptions = {}): Promise<Postgres
   const onExit = () => removeAll();
   process.on('exit', onExit);
   try {
-    run('initdb', ['-D', data, '-U', SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    if (standbyOf) {
+      // -R writes primary_conninfo and standby.signal: the copy starts as a hot standby streaming from the primary.
+      run('pg_basebackup', ['-D', data, '-R', '-X', 'stream', '-c', 'fast', '-h', standbyOf.host, '-p', String(standbyOf.port), '-U', SUPERUSER, '--no-sync']);
+    } else {
+      run('initdb', ['-D', data, '-U', SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    }
     const tlsOptions: string[] = [];
     if (opts.tls) {
       // The key must belong to the server's user and be private to it.
@@ -132,6 +153,7 @@ export async function startPostgres(opts: ClusterOptions = {}): Promise<Postgres
     ].join(' ');
     run('pg_ctl', ['-D', data, '-l', log, '-o', options, '-w', '-t', '60', 'start']);
     started = true;
+    serverOptions = options;
   } catch (e) {
     process.off('exit', onExit);
     removeAll();
@@ -152,6 +174,18 @@ export async function startPostgres(opts: ClusterOptions = {}): Promise<Postgres
         await c.end();
       }
       return name;
+    },
+    control(action) {
+      if (action === 'halt') {
+        run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+        started = false;
+      } else {
+        run('pg_ctl', ['-D', data, '-l', log, '-o', serverOptions, ...(action === 'restart' ? ['-m', 'fast'] : []), '-w', '-t', '60', action]);
+        started = true;
+      }
+    },
+    startStandby() {
+      return startCluster({}, cluster);
     },
     async stop() {
       process.off('exit', onExit);
