@@ -60,6 +60,7 @@ import { clinicalFeedTransactions } from '../ingest/assemble.ts';
 import { xcaServices, type XcaServices } from '../xca/assemble.ts';
 import { serverMetrics } from './metrics/assemble.ts';
 import { metricsRouter } from './metrics/routes.ts';
+import { replicaMetrics } from './metrics/replicaMetrics.ts';
 import { Readiness } from './readiness.ts';
 import { checkRegionalAuthority } from './exampleAuthority.ts';
 import type { Registry } from 'prom-client';
@@ -170,6 +171,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     blobDir: path.resolve(config.dataDir, config.xds.repository.blobDir),
     blobRefreshMs: 300_000,
   });
+  replicaMetrics(metrics.registry, s.ownStore);
   stops.push(() => xds.close());
   // Temporary files a crash left in the spool and the blob store (issue 15), removed beside the start.
   const leftovers = removeXdsLeftovers(config).then(
