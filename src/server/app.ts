@@ -111,6 +111,7 @@ export async function openServices(config: Config, log: Logger, guard?: WriteGua
   // Issue 16: the pseudonym index of every pseudonym domain, completed for tokens not yet indexed.
   await ownStore.write((tx) => identity.indexPseudonyms(tx));
   const audit = new AuditService(ownStore, config.node, config.atna.repositories, individualNumberScreen(domains.individualNumber));
+  audit.onUnrecorded = (m, e) => log.error('audit.unrecorded', { eventId: m.eventId.code, eventType: m.eventTypeCodes[0]?.code ?? '', outcome: m.eventOutcome, error: e.message });
   const nextControlId = controlIdGenerator();
   const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);
   const sender = new Iti10Sender(config.pix.consumers, audit);
