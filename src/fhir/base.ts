@@ -13,6 +13,7 @@ import { FhirError, sendError, sendResource } from './outcome.ts';
 import { isFhirBody } from './contentType.ts';
 import { httpContext } from '../kernel/httpContext.ts';
 import { inRequest } from '../kernel/requestScope.ts';
+import { StoreUnavailableError } from '../kernel/storeUnavailable.ts';
 import { outcomeOfStatus, type TransactionObserver } from '../kernel/transactionObserver.ts';
 
 export interface FhirFace extends FaceCapability {
@@ -100,7 +101,8 @@ export function fhirBase(o: FhirBaseOptions): Router {
     // Any other body the parser refused (too many form parameters, a length that does not match, ...).
     const status = (err as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) return sendError(res, new FhirError(status, status === 413 ? 'too-costly' : 'invalid', `the request cannot be read: ${e.message}`));
-    o.onError?.(req.path, err);
+    // The database gone is no internal error: 503 (outcome.ts), logged where the store lost it.
+    if (!(err instanceof StoreUnavailableError)) o.onError?.(req.path, err);
     sendError(res, err);
   });
   return router;
