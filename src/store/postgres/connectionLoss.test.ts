@@ -58,10 +58,14 @@ describe('PostgreSQL connection loss', () => {
       await store.write((tx) => tx.identity.addDomain(domain(5)));
     });
 
-    it('fails reads and writes with StoreUnavailableError while the database is stopped, and serves once it is started', async () => {
+    it('fails reads, writes, continuations and claims with StoreUnavailableError while the database is stopped, and serves once it is started', async () => {
       cluster.control('halt');
       try {
-        const failures = await Promise.all([store.read((tx) => tx.identity.domains()), store.write((tx) => tx.identity.addDomain(domain(6)))].map((p) => p.then(() => undefined, (e: unknown) => e)));
+        const failures = await Promise.all(
+          [store.read((tx) => tx.identity.domains()), store.write((tx) => tx.identity.addDomain(domain(6))), store.continuations.count(Date.now()), store.outboxClaims.releaseClaims([1], 'me')].map((p) =>
+            (p as Promise<unknown>).then(() => undefined, (e: unknown) => e),
+          ),
+        );
         for (const e of failures) {
           expect(e).to.be.instanceOf(StoreUnavailableError);
           expect((e as Error).message).to.match(/^PostgreSQL at 127\.0\.0\.1:\d+\/hie_test_\d+_\d+ is unavailable: /);

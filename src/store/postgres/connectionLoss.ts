@@ -32,3 +32,17 @@ export function asStoreError(e: unknown, target: string): unknown {
   const detail = (e as Error).message || String((e as { code?: unknown }).code ?? e);
   return new StoreUnavailableError(`PostgreSQL at ${target} is unavailable: ${detail}`, { cause: e });
 }
+
+/** The object with every method's failure as the store reports it (asStoreError): for the parts that use the pool themselves. */
+export function withStoreErrors<T extends object>(o: T, target: string): T {
+  return new Proxy(o, {
+    get(t, key) {
+      const v: unknown = Reflect.get(t, key);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) =>
+        Promise.resolve(v.apply(t, args)).catch((e: unknown) => {
+          throw asStoreError(e, target);
+        });
+    },
+  });
+}

@@ -16,7 +16,7 @@ import { PgContinuationTable } from './continuationTable.ts';
 import { PgOutboxClaims } from './outboxClaims.ts';
 import { PgIdentityRepo } from './identityRepo.ts';
 import { PgIngestRepo } from './ingestRepo.ts';
-import { asStoreError, isConnectionLoss } from './connectionLoss.ts';
+import { asStoreError, isConnectionLoss, withStoreErrors } from './connectionLoss.ts';
 import { migrate } from './migrate.ts';
 import { PgOutboxRepo } from './outboxRepo.ts';
 import { PgRegistryRepo } from './registryRepo.ts';
@@ -53,9 +53,6 @@ const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
-
-/** Connections given an 'error' listener of their own (connect()). */
-const lentOut = new WeakSet<pg.PoolClient>();
 
 const RETRYABLE = new Set(['40001', '40P01']);
 const UNIQUE_VIOLATION = '23505';
@@ -97,8 +94,8 @@ export class PostgresStore implements Store {
     /** Where it connects, for messages (no password). */
     readonly target: string,
   ) {
-    this.continuations = new PgContinuationTable(pool);
-    this.outboxClaims = new PgOutboxClaims(pool);
+    this.continuations = withStoreErrors(new PgContinuationTable(pool), target);
+    this.outboxClaims = withStoreErrors(new PgOutboxClaims(pool), target);
   }
 
   /** Connects, migrates, and gives the store; a StoreUnavailableError when the database cannot be reached. */
@@ -214,12 +211,6 @@ export class PostgresStore implements Store {
     } catch (e) {
       throw asStoreError(e, this.target);
     }
-    // A connection lost while lent out (the server shut down between two queries) emits 'error', which
-    // the pool listens for only while the connection is idle: the request's next query fails instead.
-    if (!lentOut.has(client)) {
-      lentOut.add(client);
-      client.on('error', () => undefined);
-    }
     return client;
   }
 
@@ -262,6 +253,9 @@ function makePool(o: PostgresStoreOptions): pg.Pool {
     types,
   });
   pool.on('error', (e) => o.onIdleError?.(e));
+  // A connection lost while lent out (the server shut down between two queries) emits 'error', which
+  // the pool listens for only while the connection is idle: the holder's next query fails instead.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
