@@ -128,7 +128,7 @@ describe('hie serve with a PostgreSQL read replica (e2e)', function () {
   });
 
   it('answers from the primary, failing nothing, while the replica is down', async () => {
-    standby.control('halt');
+    await standby.control('halt');
     try {
       expect(field(await send(adt({ ids: [affinity('REP-3')], name: 'レプリカ^三郎^^^^^L', event: 'A01' })), 'MSA', 1)).to.equal('AA');
       await provide('REP-3');
@@ -141,7 +141,7 @@ describe('hie serve with a PostgreSQL read replica (e2e)', function () {
       expect((after['primary:down'] ?? 0) - (before['primary:down'] ?? 0), 'reads the primary answered for the replica').to.be.at.least(3);
       expect(after['replica:none'] ?? 0).to.equal(before['replica:none'] ?? 0);
     } finally {
-      standby.control('start');
+      await standby.control('start');
     }
   });
 });

@@ -113,11 +113,11 @@ describe('hie serve while PostgreSQL is restarted under load (e2e)', function ()
     try {
       await eventually('load', () => (acked.feeds.size >= 60 && acked.submissions.size >= 10) || undefined, 60_000);
 
-      cluster.control('restart');
+      await cluster.control('restart');
       let mark = acks();
       await eventually('service after the restart', () => acks() >= mark + 40 || undefined, 60_000);
 
-      cluster.control('halt');
+      await cluster.control('halt');
       const refusedBefore = refused.feeds.length + refused.submissions.length;
       await pause(1500);
       // While the database is down: the query faces answer with their own errors too.
@@ -128,7 +128,7 @@ describe('hie serve while PostgreSQL is restarted under load (e2e)', function ()
       expect(patient.status).to.equal(503);
       expect((patient.body as OperationOutcome).issue[0].code).to.equal('transient');
       expect(refused.feeds.length + refused.submissions.length, 'requests refused while the database was down').to.be.greaterThan(refusedBefore);
-      cluster.control('start');
+      await cluster.control('start');
 
       mark = acks();
       await eventually('service after the start', () => acks() >= mark + 40 || undefined, 60_000);

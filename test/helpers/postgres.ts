@@ -4,7 +4,7 @@
  * folder, stopped and removed by `stop()` (and when the test process exits). initdb and postgres
  * refuse to run as root: as root they run as `nobody`, the folder chowned to it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -26,7 +26,7 @@ export interface PostgresCluster {
    * pg_ctl on the server, keeping its data and port: `restart` (mode fast: sessions are ended with
    * admin_shutdown, as an operator's restart does), `halt` (stop, mode fast) and `start`.
    */
-  control(action: 'restart' | 'halt' | 'start'): void;
+  control(action: 'restart' | 'halt' | 'start'): Promise<void>;
   /**
    * A streaming replica of this cluster (pg_basebackup -R, as the same user, on another port and
    * socket folder): a hot standby that answers reads. Stopped and removed by its own `stop()`.
@@ -106,6 +106,14 @@ async function startCluster(opts: ClusterOptions, standbyOf?: PostgresCluster): 
       throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}\n${logText}`);
     }
   };
+  /** As `run`, without blocking the test process (its clients keep talking meanwhile). */
+  const runAsync = (cmd: string, args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const [file, ...rest] = [...prefix, path.join(bin, cmd), ...args];
+      execFile(file, rest, { cwd: dir, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', HOME: dir } }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${cmd} ${args.join(' ')} failed (${error.code ?? error.signal}): ${stderr || stdout || error.message}`)) : resolve(),
+      );
+    });
   const port = await freePort();
   let started = false;
   let serverOptions = '';
@@ -175,12 +183,12 @@ async function startCluster(opts: ClusterOptions, standbyOf?: PostgresCluster): 
       }
       return name;
     },
-    control(action) {
+    async control(action) {
       if (action === 'halt') {
-        run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+        await runAsync('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
         started = false;
       } else {
-        run('pg_ctl', ['-D', data, '-l', log, '-o', serverOptions, ...(action === 'restart' ? ['-m', 'fast'] : []), '-w', '-t', '60', action]);
+        await runAsync('pg_ctl', ['-D', data, '-l', log, '-o', serverOptions, ...(action === 'restart' ? ['-m', 'fast'] : []), '-w', '-t', '60', action]);
         started = true;
       }
     },

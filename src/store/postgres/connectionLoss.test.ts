@@ -53,13 +53,13 @@ describe('PostgreSQL connection loss', () => {
     it('serves again after a restart (mode fast), its idle connections replaced', async () => {
       // Fill the pool with idle connections that the restart will end.
       await Promise.all([1, 2, 3, 4].map((n) => store.write((tx) => tx.identity.addDomain(domain(n)))));
-      cluster.control('restart');
+      await cluster.control('restart');
       expect((await store.read((tx) => tx.identity.domains())).map((d) => d.key)).to.include.members(['1.2.4.1', '1.2.4.4']);
       await store.write((tx) => tx.identity.addDomain(domain(5)));
     });
 
     it('fails reads, writes, continuations and claims with StoreUnavailableError while the database is stopped, and serves once it is started', async () => {
-      cluster.control('halt');
+      await cluster.control('halt');
       try {
         const failures = await Promise.all(
           [store.read((tx) => tx.identity.domains()), store.write((tx) => tx.identity.addDomain(domain(6))), store.continuations.count(Date.now()), store.outboxClaims.releaseClaims([1], 'me')].map((p) =>
@@ -71,7 +71,7 @@ describe('PostgreSQL connection loss', () => {
           expect((e as Error).message).to.match(/^PostgreSQL at 127\.0\.0\.1:\d+\/hie_test_\d+_\d+ is unavailable: /);
         }
       } finally {
-        cluster.control('start');
+        await cluster.control('start');
       }
       await store.write((tx) => tx.identity.addDomain(domain(6)));
       expect((await store.read((tx) => tx.identity.domain('1.2.4.6')))?.namespace).to.equal('H6');
@@ -82,7 +82,7 @@ describe('PostgreSQL connection loss', () => {
         .write(async (tx) => {
           await tx.identity.addDomain(domain(7));
           // The server ends every session (as a fast shutdown does) while the request is in flight.
-          cluster.control('restart');
+          await cluster.control('restart');
           await tx.identity.addDomain(domain(8));
         })
         .then(() => undefined, (e: unknown) => e);

@@ -106,7 +106,7 @@ describe('PostgreSQL read replicas (a real streaming standby)', function () {
   });
 
   it('reads from the primary, without failing the request, while the replica is down', async () => {
-    standby.control('halt');
+    await standby.control('halt');
     try {
       // Before the next check finds it down: the read fails over the refused connection, then is answered by the primary.
       const { value, routed } = await delta(() => inRequest('ITI-18', () => store.read((tx) => tx.identity.domain('1.2.3.1'))));
@@ -116,7 +116,7 @@ describe('PostgreSQL read replicas (a real streaming standby)', function () {
       await store.check();
       expect((await delta(() => inRequest('ITI-18', () => store.read((tx) => tx.identity.domains())))).routed).to.deep.equal({ 'primary:down': 1 });
     } finally {
-      standby.control('start');
+      await standby.control('start');
     }
     await until('the replica to be ready again', () => states.at(-1) === 'ready');
   });
