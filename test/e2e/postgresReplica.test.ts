@@ -3,7 +3,8 @@
  * on another port, store.postgres.replicas): ITI-18, PDQ (ITI-21) and ITI-81 are answered by the
  * replica (shown by an answer only the replica could give: its replay paused, it lacks what the
  * primary has since taken in; and by hie_store_reads_total), feeds and submissions go to the
- * primary; with the replica stopped, the same queries are answered by the primary, none fails.
+ * primary; a request that wrote reads from the primary afterwards; with the replica stopped, the
+ * same queries are answered by the primary, none fails.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -43,7 +44,18 @@ describe('hie serve with a PostgreSQL read replica (e2e)', function () {
       JSON.stringify({
         identity: { regional: { authority: { namespace: 'AFFINITY', oid: NIST_AFFINITY } } },
         // A generous lag bound: the replica paused below stays in use, which shows who answered.
-        store: { engine: 'postgres', postgres: { url: primary.url(db), poolSize: 4, replicas: [{ url: standby.url(db), poolSize: 4 }], replicaMaxLagMs: 60_000, replicaCheckMs: 100 } },
+        // ITI-41 as well, to show where the reads of a request go after it wrote.
+        store: {
+          engine: 'postgres',
+          postgres: {
+            url: primary.url(db),
+            poolSize: 4,
+            replicas: [{ url: standby.url(db), poolSize: 4 }],
+            replicaMaxLagMs: 60_000,
+            replicaCheckMs: 100,
+            replicaTransactions: ['ITI-18', 'ITI-21', 'ITI-81', 'ITI-41'],
+          },
+        },
       }),
     );
     server = await spawnServer(tempDir(), ['--config', file]);
@@ -125,6 +137,23 @@ describe('hie serve with a PostgreSQL read replica (e2e)', function () {
     await caughtUp();
     expect(await documentsOf('REP-1')).to.equal(2);
     expect(await pdqMatches('レプリカ')).to.equal(2);
+  });
+
+  it('reads from the primary once the request wrote (read-your-writes within one request)', async () => {
+    // The replica stale, within the bound: a read after the write would find what the primary no longer has.
+    await sql(standby, 'SELECT pg_wal_replay_pause()');
+    try {
+      const before = await reads();
+      // ITI-41 for a patient the registry does not know: its write fails after the document bytes were
+      // kept, and the repository then asks the store whether anything refers to them (to remove them).
+      const body = provideAndRegisterRequest({ patientId: pid('NOBODY'), submissionSetUniqueId: uniqueOid(), docs: [{ id: `urn:uuid:${randomUUID()}`, content: Buffer.from(`孤児 ${randomUUID()}`) }] }, 'inline');
+      const r = await xds().mtom(xds().repositoryPath, ACTIONS.iti41, body, []);
+      expect(registryResponseOf(r.body).attrs.status, r.xml).to.equal(STATUS.failure);
+      const after = await reads();
+      expect((after['primary:wrote'] ?? 0) - (before['primary:wrote'] ?? 0), 'reads of the request after its write, on the primary').to.be.at.least(1);
+    } finally {
+      await sql(standby, 'SELECT pg_wal_replay_resume()');
+    }
   });
 
   it('answers from the primary, failing nothing, while the replica is down', async () => {

@@ -1,8 +1,8 @@
 /**
  * With read replicas (store.postgres.replicas): the reads of query transactions, by where they were
- * answered, and for the primary why no replica did ('down', 'lagging', 'not-standby', 'failed'; 'none':
- * the read was not a replica's to answer: another transaction, work outside a request, or a request
- * that had written).
+ * answered, and for the primary why no replica did: 'wrote' (the request had written: it reads its
+ * own writes), 'down', 'lagging', 'not-standby', 'failed' (the replica could not finish it); 'none':
+ * not a replica's to answer (another transaction, or work outside a request).
  */
 import { Counter, type Registry } from 'prom-client';
 import { ReplicaRoutedStore } from '../../store/postgres/replicaRouter.ts';

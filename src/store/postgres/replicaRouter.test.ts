@@ -85,7 +85,7 @@ describe('PostgreSQL read replicas (a real streaming standby)', function () {
       }),
     );
     expect(ryw.value?.namespace, 'the request sees its own write').to.equal('HOSP2');
-    expect(ryw.routed).to.deep.equal({ 'replica:none': 1, 'primary:none': 1 });
+    expect(ryw.routed).to.deep.equal({ 'replica:none': 1, 'primary:wrote': 1 });
     expect((await delta(() => store.read((tx) => tx.identity.domains()))).routed).to.deep.equal({ 'primary:none': 1 });
     expect((await delta(() => inRequest('ITI-41', () => store.read((tx) => tx.identity.domains())))).routed).to.deep.equal({ 'primary:none': 1 });
   });

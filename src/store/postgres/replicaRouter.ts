@@ -18,6 +18,8 @@ import { PrimaryPositions } from './replicaLag.ts';
 
 /** Why a read that could have gone to a replica went to the primary. */
 export type FallbackReason = 'down' | 'lagging' | 'not-standby' | 'failed';
+/** Why a read of a replica transaction went to the primary: the request had written (read-your-writes), or no replica could answer. */
+export type PrimaryReason = 'wrote' | FallbackReason;
 
 export interface ReplicaRoutingOptions {
   /** The transactions whose reads a replica may answer. */
@@ -75,7 +77,8 @@ export class ReplicaRoutedStore implements Store {
 
   async read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
     const scope = currentRequest();
-    if (!scope || scope.wrote || !this.transactions.has(scope.transaction)) return this.onPrimary(fn);
+    if (!scope || !this.transactions.has(scope.transaction)) return this.onPrimary(fn);
+    if (scope.wrote) return this.onPrimary(fn, 'wrote');
     const replica = this.pick();
     if (!replica.chosen) return this.onPrimary(fn, replica.reason);
     try {
@@ -102,21 +105,21 @@ export class ReplicaRoutedStore implements Store {
     await Promise.all([this.primary, ...this.replicas.map((r) => r.store)].map((s) => s.close()));
   }
 
-  /** Reads answered so far, by where they went and, for the primary, why ('none': not a replica's to answer). */
-  readCounts(): { target: 'replica' | 'primary'; reason: FallbackReason | 'none'; count: number }[] {
+  /** Reads answered so far, by where they went and, for the primary, why ('none': not a replica transaction's, or outside a request). */
+  readCounts(): { target: 'replica' | 'primary'; reason: PrimaryReason | 'none'; count: number }[] {
     return [...this.counts].map(([key, count]) => {
-      const [target, reason] = key.split(':') as ['replica' | 'primary', FallbackReason | 'none'];
+      const [target, reason] = key.split(':') as ['replica' | 'primary', PrimaryReason | 'none'];
       return { target, reason, count };
     });
   }
 
-  private async onPrimary<T>(fn: (tx: ReadTx) => Promise<T>, fallback?: FallbackReason): Promise<T> {
+  private async onPrimary<T>(fn: (tx: ReadTx) => Promise<T>, fallback?: PrimaryReason): Promise<T> {
     const value = await this.primary.read(fn);
     this.count('primary', fallback ?? 'none');
     return value;
   }
 
-  private count(target: 'replica' | 'primary', reason: FallbackReason | 'none'): void {
+  private count(target: 'replica' | 'primary', reason: PrimaryReason | 'none'): void {
     const key = `${target}:${reason}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
