@@ -41,8 +41,6 @@ export interface PostgresStoreOptions {
   tls?: ConnectionOptions;
   /** Runs of one write at most, the first included, when PostgreSQL asks for a retry. */
   maxAttempts?: number;
-  /** application_name of its connections (pg_stat_activity): 'hie' unless told. */
-  applicationName?: string;
   /** Told of errors of idle connections (the database restarted, the network dropped). */
   onIdleError?: (e: Error) => void;
 }
@@ -248,7 +246,7 @@ function makePool(o: PostgresStoreOptions): pg.Pool {
     max: o.poolSize ?? 10,
     statement_timeout: o.statementTimeoutMs ?? 30_000,
     connectionTimeoutMillis: o.connectTimeoutMs ?? 10_000,
-    application_name: o.applicationName ?? 'hie',
+    application_name: 'hie',
     ...(o.tls ? { ssl: o.tls } : {}),
     types,
   });
