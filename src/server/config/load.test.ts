@@ -67,7 +67,7 @@ describe('configuration', () => {
       replicas: [],
       replicaMaxLagMs: 5000,
       replicaCheckMs: 1000,
-      replicaTransactions: ['ITI-18', 'ITI-21', 'ITI-22', 'ITI-78', 'ITI-81'],
+      replicaTransactions: ['ITI-18', 'ITI-21', 'ITI-78', 'ITI-81'],
     });
     const byUrl = loadConfig({ env: { HIE__STORE__ENGINE: 'postgres', HIE__STORE__POSTGRES__URL: 'postgres://hie@db.example:5433/hie', HIE__STORE__POSTGRES__POOL_SIZE: '4' } });
     expect(byUrl.store.engine).to.equal('postgres');
@@ -101,6 +101,7 @@ describe('configuration', () => {
     expect(() => load({ replicas: [{ url: 'http://s/hie' }] })).to.throw(ConfigError, 'store.postgres.replicas.0.url: must match pattern');
     expect(() => load({ replicas: [{ url: 'postgres://s/hie', poolSize: 0 }] })).to.throw(ConfigError, 'store.postgres.replicas.0.poolSize: must be >= 1');
     expect(() => load({ replicas: [{ url: 'postgres://s/hie' }], replicaCheckMs: 5000, replicaMaxLagMs: 5000 })).to.throw(ConfigError, 'replicaCheckMs: must be less than');
+    expect(() => load({ replicaTransactions: ['iti 18'] })).to.throw(ConfigError, 'store.postgres.replicaTransactions.0: must match pattern');
   });
 
   it('names the individual-number domain by namespace and OID, with screening off, unless configured', () => {

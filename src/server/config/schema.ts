@@ -524,9 +524,9 @@ export const configSchema = {
             replicaCheckMs: { type: 'integer', minimum: 50, default: 1000, description: 'how often each replica is asked how far it has replayed (less than replicaMaxLagMs)' },
             replicaTransactions: {
               type: 'array',
-              items: { type: 'string', minLength: 1 },
-              default: ['ITI-18', 'ITI-21', 'ITI-22', 'ITI-78', 'ITI-81'],
-              description: 'the transactions whose reads a replica may answer',
+              items: { type: 'string', pattern: '^[A-Z]+-[0-9]+$' },
+              default: ['ITI-18', 'ITI-21', 'ITI-78', 'ITI-81'],
+              description: 'the transactions (ITI-18, ITI-21 PDQ, ITI-78 PDQm, ITI-81, ...) whose reads a replica may answer',
             },
             tls: {
               type: 'object',
