@@ -3,7 +3,8 @@
  * connections and ITI-41/ITI-42 submissions keep coming while the database is restarted (pg_ctl
  * restart -m fast) and then stopped, left down, and started again. Requests meanwhile get the
  * protocol's error (ACK AE with ERR 207; RegistryResponse Failure with XDSRegistryError or
- * XDSRepositoryError; ITI-18 the same; FHIR 503 OperationOutcome), never a dropped connection;
+ * XDSRepositoryError; ITI-18 the same; ITI-43 a SOAP Receiver fault; FHIR 503 OperationOutcome),
+ * never a dropped connection;
  * everything acknowledged (AA, Success) is in the database; the same process serves again.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,7 +21,7 @@ import { fhir } from '../helpers/fhir.ts';
 import { decodeReply, field, tempDir } from '../helpers/hieServer.ts';
 import { adt, HOSP_A, HOSP_B } from '../helpers/messages.ts';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
-import { ACTIONS, envelope, errorCodes, mtomBody, NIST_AFFINITY, pid, post, readReply, registryResponseOf, STATUS, XdsClient, type Reply } from '../helpers/xds.ts';
+import { ACTIONS, envelope, errorCodes, faultOf, mtomBody, retrieveRequest, NIST_AFFINITY, pid, post, readReply, registryResponseOf, STATUS, XdsClient, type Reply } from '../helpers/xds.ts';
 import { provideAndRegisterRequest, submitObjectsRequest, uniqueOid } from '../helpers/xdsMetadata.ts';
 import { findDocuments } from '../helpers/xdsQuery.ts';
 
@@ -124,6 +125,9 @@ describe('hie serve while PostgreSQL is restarted under load (e2e)', function ()
       const query = await xds.query(findDocuments(pid('RS-PATIENT')));
       expect(query.body.attrs.status, query.xml).to.equal(STATUS.failure);
       expect(errorCodes(query.body)).to.deep.equal(['XDSRegistryError']);
+      // ITI-43 answers no registry error of its own for it: a Receiver fault that names it.
+      const retrieve = await xds.soap(xds.repositoryPath, ACTIONS.iti43, retrieveRequest([{ repositoryUniqueId: '2.999.392.1.3', documentUniqueId: '1.2.3' }]));
+      expect(faultOf(retrieve), retrieve.xml).to.deep.include({ code: 'env:Receiver', subcode: 'hie:StoreUnavailable' });
       const patient = await fhir(`http://127.0.0.1:${server.httpPort}/fhir/Patient?family=${encodeURIComponent('再起動')}`);
       expect(patient.status).to.equal(503);
       expect((patient.body as OperationOutcome).issue[0].code).to.equal('transient');
