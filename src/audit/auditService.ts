@@ -8,6 +8,7 @@ import { indexFields } from '../atna/dicom/index.ts';
 import { AuditMessageReader } from '../atna/dicom/reader.ts';
 import { formatSyslog } from '../atna/syslog/rfc5424.ts';
 import type { AuditRepositoryConfig, Config } from '../kernel/config.ts';
+import { StoreUnavailableError } from '../kernel/storeUnavailable.ts';
 import type { AuditRecord, Store, WriteTx } from '../store/types.ts';
 import { auditMessageXml, type ActiveParticipant, type AuditMessage } from './auditMessage.ts';
 import { ApplicationServer, Roles } from './codes.ts';
@@ -21,6 +22,8 @@ export class AuditService {
   private readonly hostname = os.hostname();
   /** Called after a message queued for forwarding has committed (the dispatcher looks at once). */
   onQueued?: () => void;
+  /** Told of the audit of a failure that could not be stored for want of the database. */
+  onUnrecorded?: (m: AuditMessage, error: Error) => void;
 
   constructor(
     private readonly store: Store,
@@ -64,8 +67,19 @@ export class AuditService {
     for (const repo of this.repositories) await tx.outbox.enqueue(ATNA_CHANNEL, repo.name, payload);
   }
 
+  /**
+   * Stores a message in a transaction of its own. With the database unavailable, the audit of a
+   * failure is told to `onUnrecorded` (the log) instead, so that the failed request is still
+   * answered with its protocol's error; the audit of a success fails the request.
+   */
   async record(m: AuditMessage): Promise<void> {
-    await this.store.write((tx) => this.recordIn(tx, m));
+    try {
+      await this.store.write((tx) => this.recordIn(tx, m));
+    } catch (e) {
+      if (!(e instanceof StoreUnavailableError) || m.eventOutcome === 0) throw e;
+      this.onUnrecorded?.(m, e);
+      return;
+    }
     if (this.repositories.length) this.onQueued?.();
   }
 

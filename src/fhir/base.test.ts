@@ -4,6 +4,8 @@ import { expect } from 'chai';
 import express from 'express';
 import { setHttpContext } from '../kernel/httpContext.ts';
 import { internalContext } from '../kernel/requestContext.ts';
+import { currentRequest } from '../kernel/requestScope.ts';
+import { StoreUnavailableError } from '../kernel/storeUnavailable.ts';
 import type { TransactionObservation } from '../kernel/transactionObserver.ts';
 import { fhirBase } from './base.ts';
 import { searchFormBody } from './body.ts';
@@ -23,7 +25,11 @@ describe('the FHIR base: faces behind one gate, the rest as OperationOutcome', (
     const face = express.Router();
     face.get('/Thing', (_req, res) => sendResource(res, 200, { resourceType: 'Bundle', type: 'searchset' }));
     face.post('/Thing/_search', searchFormBody(), (req, res) => sendResource(res, 200, { resourceType: 'Bundle', type: 'searchset', total: Object.keys(req.body as object).length }));
-    face.get('/Thing/:id', (req, _res, next) => next(req.params.id === 'boom' ? new Error('boom') : new FhirError(404, 'not-found', 'no such thing')));
+    face.get('/Thing/scope', (_req, res) => sendResource(res, 200, { resourceType: 'Basic', id: currentRequest()?.transaction ?? 'none' }));
+    face.post('/Thing/scope/_search', searchFormBody(), (_req, res) => sendResource(res, 200, { resourceType: 'Basic', id: currentRequest()?.transaction ?? 'none' }));
+    face.get('/Thing/:id', (req, _res, next) =>
+      next(req.params.id === 'boom' ? new Error('boom') : req.params.id === 'down' ? new StoreUnavailableError('PostgreSQL at db is unavailable') : new FhirError(404, 'not-found', 'no such thing')),
+    );
     const app = express();
     app.use((req, _res, next) => (setHttpContext(req, internalContext('test')), next()));
     app.use(
@@ -78,6 +84,12 @@ describe('the FHIR base: faces behind one gate, the rest as OperationOutcome', (
     expect(capabilityReads).to.equal(built);
   });
 
+  it('runs a face in the request scope of its transaction (the store routes reads by it)', async () => {
+    expect((await call('/Thing/scope')).body).to.deep.include({ id: 'T-1' });
+    const form = await call('/Thing/scope/_search', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+    expect(form.body, 'after the body is read too').to.deep.include({ id: 'T-1' });
+  });
+
   it('answers /metadata before the gate, the faces behind it', async () => {
     expect((await call('/metadata', { headers: { 'x-deny': '1' } })).body.resourceType).to.equal('CapabilityStatement');
     expect((await call('/Thing', { headers: { 'x-deny': '1' } })).status).to.equal(401);
@@ -90,6 +102,8 @@ describe('the FHIR base: faces behind one gate, the rest as OperationOutcome', (
     expect([del.status, del.allow, del.body.issue![0].code]).to.deep.equal([405, 'GET', 'not-supported']);
     expect((await call('/Thing/_search', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).to.equal(415);
     expect((await call('/Thing/x')).body.issue![0].code).to.equal('not-found');
+    const down = await call('/Thing/down');
+    expect([down.status, down.body.issue![0].code], 'the database gone: 503 transient').to.deep.equal([503, 'transient']);
     const boom = await call('/Thing/boom');
     expect([boom.status, boom.body.issue![0].code]).to.deep.equal([500, 'exception']);
     expect(errors).to.have.length(1);

@@ -16,6 +16,8 @@ import { isFhirBody } from './contentType.ts';
 import { fhirBaseUrl } from './request.ts';
 import { negotiateRequest } from './format.ts';
 import { httpContext } from '../kernel/httpContext.ts';
+import { inRequest } from '../kernel/requestScope.ts';
+import { StoreUnavailableError } from '../kernel/storeUnavailable.ts';
 import { outcomeOfStatus, type TransactionObserver } from '../kernel/transactionObserver.ts';
 
 export interface FhirFace extends FaceCapability {
@@ -119,7 +121,9 @@ export function fhirBase(o: FhirBaseOptions): Router {
       // Named at the end: a shared path's transaction is settled once its body is read; one refused before that is counted under every candidate's name.
       res.once('finish', () => observe({ transaction: transactionOf(res) ?? candidates.join('|'), edge: 'fhir', outcome: outcomeOfStatus(res.statusCode), durationMs: performance.now() - started, node: httpContext(req).node?.name }));
     }
-    next();
+    // The face runs in the transaction's request scope (the store routes its reads by it; a path two
+    // transactions share is named by both, which no replica routing lists).
+    inRequest(candidates.join('|'), next);
   });
 
   // A body in any other form than FHIR JSON or XML is refused before any face reads it (FHIR R4 3.1.0.1.6).
@@ -149,7 +153,8 @@ export function fhirBase(o: FhirBaseOptions): Router {
     // Any other body the parser refused (too many form parameters, a length that does not match, ...).
     const status = (err as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) return sendError(res, new FhirError(status, status === 413 ? 'too-costly' : 'invalid', `the request cannot be read: ${e.message}`));
-    o.onError?.(req.path, err);
+    // The database gone is no internal error: 503 (outcome.ts), logged where the store lost it.
+    if (!(err instanceof StoreUnavailableError)) o.onError?.(req.path, err);
     sendError(res, err);
   });
   return router;

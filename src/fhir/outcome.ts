@@ -7,6 +7,7 @@ import type { OperationOutcome } from 'fhir/r4.js';
 import { InsufficientStorage } from '../kernel/freeSpace.ts';
 import { FHIR_JSON, FHIR_XML, formatOf } from './format.ts';
 import { fhirXml } from './xml/serialize.ts';
+import { StoreUnavailableError } from '../kernel/storeUnavailable.ts';
 
 export type IssueCode =
   | 'invalid'
@@ -69,6 +70,11 @@ export function sendResource(res: Response, status: number, resource: object): v
 export function sendError(res: Response, err: unknown): void {
   if (err instanceof InsufficientStorage) {
     sendResource(res, 507, operationOutcome([{ code: 'transient', diagnostics: 'insufficient storage: the server refuses new data until space is freed; nothing was stored' }]));
+    return;
+  }
+  // The database went away under the request: 503, issue code transient (FHIR R4 3.1.0.4, IssueType).
+  if (err instanceof StoreUnavailableError) {
+    sendResource(res, 503, operationOutcome([{ code: 'transient', diagnostics: 'the database is unavailable: the request was not processed; send it again later' }]));
     return;
   }
   if (err instanceof FhirError) {

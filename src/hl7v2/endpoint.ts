@@ -24,6 +24,8 @@ import { AccessDenied } from '../consent/errors.ts';
 import { authorizeTransaction } from '../consent/feedAuthorization.ts';
 import type { DomainDirectory } from '../identity/domainDirectory.ts';
 import { InsufficientStorage } from '../kernel/freeSpace.ts';
+import { inRequest } from '../kernel/requestScope.ts';
+import { StoreUnavailableError } from '../kernel/storeUnavailable.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { RequestContext } from '../kernel/requestContext.ts';
 import type { TransactionObserver, TransactionOutcome } from '../kernel/transactionObserver.ts';
@@ -153,7 +155,8 @@ export function hl7Endpoint(opts: EndpointOptions): MllpHandler {
         if (transaction.auditRefusal) await opts.audit.record(transaction.auditRefusal(req, err));
         throw err;
       }
-      spec = await transaction.handle(req);
+      const routed = transaction;
+      spec = await inRequest(routed.name, () => routed.handle(req));
     } catch (e) {
       const err = e instanceof AccessDenied && transaction ? await refuse(e, req, transaction) : asProcessingError(e, opts.log);
       spec = { type: ['ACK', event, 'ACK'], ack: err.ack, errors: err.details };
@@ -245,6 +248,11 @@ function asProcessingError(e: unknown, log: Logger): Hl7ProcessingError {
   if (e instanceof Hl7ProcessingError) return e;
   // Not about the message: the receiver cannot take it now (HL7 2.5 2.9.2, AR), ERR-3 207; resend later.
   if (e instanceof InsufficientStorage) return Hl7ProcessingError.reject(207, 'Insufficient storage: the server refuses new data until space is freed; nothing was stored');
+  // The database went away under the request (HL7 2.5 2.9.2, AE): not acknowledged, so the sender sends it again.
+  if (e instanceof StoreUnavailableError) {
+    log.warn('hl7.store-unavailable', { error: e.message });
+    return Hl7ProcessingError.error(207, 'The database is unavailable: the message was not processed; send it again');
+  }
   log.error('hl7.internal-error', { error: e instanceof Error ? e.message : String(e) });
   return Hl7ProcessingError.error(207, 'Application internal error');
 }

@@ -26,6 +26,12 @@ export interface PostgresConfig {
   readonly connectTimeoutMs: number;
   /** How long a process holds the outbox messages it claimed (several processes on one database). */
   readonly outboxClaimMs: number;
+  /** Read replicas (validated like the primary: url or parts). */
+  readonly replicas: readonly PostgresReplicaConfig[];
+  readonly replicaMaxLagMs: number;
+  readonly replicaCheckMs: number;
+  /** The transactions whose reads a replica may answer, until the request writes. */
+  readonly replicaTransactions: readonly string[];
   readonly tls?: {
     readonly ca?: string;
     readonly cert?: string;
@@ -33,6 +39,17 @@ export interface PostgresConfig {
     readonly servername?: string;
     readonly rejectUnauthorized: boolean;
   };
+}
+
+/** store.postgres.replicas[]: a streaming standby of the database. */
+export interface PostgresReplicaConfig {
+  readonly url?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly database?: string;
+  readonly user?: string;
+  readonly password?: string;
+  readonly poolSize: number;
 }
 
 export interface Config {

@@ -60,6 +60,7 @@ import { clinicalFeedTransactions } from '../ingest/assemble.ts';
 import { xcaServices, type XcaServices } from '../xca/assemble.ts';
 import { serverMetrics } from './metrics/assemble.ts';
 import { metricsRouter } from './metrics/routes.ts';
+import { replicaMetrics } from './metrics/replicaMetrics.ts';
 import { Readiness } from './readiness.ts';
 import { checkRegionalAuthority } from './exampleAuthority.ts';
 import type { Registry } from 'prom-client';
@@ -111,6 +112,7 @@ export async function openServices(config: Config, log: Logger, guard?: WriteGua
   // Issue 16: the pseudonym index of every pseudonym domain, completed for tokens not yet indexed.
   await ownStore.write((tx) => identity.indexPseudonyms(tx));
   const audit = new AuditService(ownStore, config.node, config.atna.repositories, individualNumberScreen(domains.individualNumber));
+  audit.onUnrecorded = (m, e) => log.error('audit.unrecorded', { eventId: m.eventId.code, eventType: m.eventTypeCodes[0]?.code ?? '', outcome: m.eventOutcome, error: e.message });
   const nextControlId = controlIdGenerator();
   const notifier = new PixNotifier(config.pix.consumers, config.node, identity, nextControlId);
   const sender = new Iti10Sender(config.pix.consumers, audit);
@@ -172,6 +174,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
     blobDir: path.resolve(config.dataDir, config.xds.repository.blobDir),
     blobRefreshMs: 300_000,
   });
+  replicaMetrics(metrics.registry, s.ownStore);
   stops.push(() => xds.close());
   // Temporary files a crash left in the spool and the blob store (issue 15), removed beside the start.
   const leftovers = removeXdsLeftovers(config).then(

@@ -18,6 +18,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { onTlsRefused, peerCertificate, type TlsRefusalHandler } from '../kernel/tls.ts';
 import { setHttpContext } from '../kernel/httpContext.ts';
 import { InsufficientStorage } from '../kernel/freeSpace.ts';
+import { StoreUnavailableError } from '../kernel/storeUnavailable.ts';
 import type { CertificateInfo, RequestContext } from '../kernel/requestContext.ts';
 
 /** The request line and header fields of one HTTP request, together (Node's own default, made explicit). */
@@ -94,6 +95,11 @@ export class HttpListener {
       // Writes refused for want of space: 507 Insufficient Storage (RFC 4918 11.5).
       if (err instanceof InsufficientStorage) {
         if (!res.headersSent) res.status(507).json({ error: 'insufficient storage: nothing was stored' });
+        return;
+      }
+      if (err instanceof StoreUnavailableError) {
+        this.log.warn('http.store-unavailable', { path: req.path, error: err.message });
+        if (!res.headersSent) res.status(503).json({ error: 'the database is unavailable: nothing was done' });
         return;
       }
       this.log.error('http.internal-error', { path: req.path, error: err instanceof Error ? err.message : String(err) });

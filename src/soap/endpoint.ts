@@ -11,6 +11,8 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../kernel/logger.ts';
 import { httpContext } from '../kernel/httpContext.ts';
+import { inRequest } from '../kernel/requestScope.ts';
+import { StoreUnavailableError } from '../kernel/storeUnavailable.ts';
 import type { NodeRole, RequestContext } from '../kernel/requestContext.ts';
 import type { TransactionObserver, TransactionOutcome } from '../kernel/transactionObserver.ts';
 import type { XmlElement, XmlLimits } from '../xml/parse.ts';
@@ -192,7 +194,7 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
       if (tx.mtomRequest === 'required' && !incoming.mtom) {
         throw new SoapFault('Sender', `${tx.name} requires an MTOM/XOP package (multipart/related), ITI TF-2x V.3.4`, Subcodes.mtomRequired);
       }
-      const result = await tx.handle({
+      const result = await inRequest(tx.id, () => tx.handle({
         action: env.action,
         messageId: env.messageId,
         replyTo: env.replyTo,
@@ -202,7 +204,7 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
         mtom: incoming.mtom,
         peer: { address: req.socket.remoteAddress ?? '', endpoint },
         context,
-      });
+      }));
       seen.outcome = outcomeOfBody(result.bodyXml);
       const xml = responseEnvelope(tx.responseAction, env.messageId, result.bodyXml);
       if (tx.mtomResponse === 'always' || incoming.mtom) {
@@ -221,9 +223,16 @@ export function soapRouter(transactions: SoapTransaction[], limits: SoapLimits, 
         res.destroy();
         return;
       }
+      // A transaction that does not answer a lost database in its own body (as XDS registry ones do) gets a Receiver fault.
+      const lost = e instanceof StoreUnavailableError;
       const fault =
-        e instanceof SoapFault ? e : new SoapFault('Receiver', 'the request could not be processed', Subcodes.internal);
-      if (!(e instanceof SoapFault)) log.error('soap.internal-error', { path: req.originalUrl, error: e instanceof Error ? e.message : String(e) });
+        e instanceof SoapFault
+          ? e
+          : lost
+            ? new SoapFault('Receiver', 'the database is unavailable: the request was not processed; send it again later', Subcodes.storeUnavailable)
+            : new SoapFault('Receiver', 'the request could not be processed', Subcodes.internal);
+      if (lost) log.warn('soap.store-unavailable', { path: req.originalUrl, error: e.message });
+      else if (!(e instanceof SoapFault)) log.error('soap.internal-error', { path: req.originalUrl, error: e instanceof Error ? e.message : String(e) });
       seen.outcome = fault.code === 'Receiver' ? 'internal' : 'refused';
       if (res.headersSent) {
         res.destroy();

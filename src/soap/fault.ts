@@ -35,6 +35,8 @@ export const Subcodes = {
   unsupportedMedia: { ns: NS.hieFault, local: 'UnsupportedMediaType' },
   badBody: { ns: NS.hieFault, local: 'InvalidBody' },
   internal: { ns: NS.hieFault, local: 'InternalError' },
+  /** The database went away under the request: nothing was done, send it again later. */
+  storeUnavailable: { ns: NS.hieFault, local: 'StoreUnavailable' },
   /** The peer is no configured node, or its node lacks a role the transaction needs. */
   notAuthorized: { ns: NS.hieFault, local: 'NotAuthorized' },
 } as const satisfies Record<string, FaultSubcode>;

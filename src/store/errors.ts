@@ -16,10 +16,5 @@ export class StoreConstraintError extends Error {
   }
 }
 
-/** The database cannot be reached (at start, or a request that found it gone). */
-export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'StoreUnavailableError';
-  }
-}
+/** The database cannot be reached (kernel/storeUnavailable.ts: the protocol edges answer it). */
+export { StoreUnavailableError } from '../kernel/storeUnavailable.ts';

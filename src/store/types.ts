@@ -26,6 +26,9 @@
  *   mutate its inputs (a second run must see the same request as the first).
  * - Callbacks do not call `read` or `write` again (a nested request may wait for a connection that
  *   the outer one holds).
+ * - A `read` callback may run more than once too: with read replicas (PostgreSQL), a read a replica
+ *   could not finish is run again on the primary. A read may see a state up to the configured lag
+ *   behind, except in a request that has written (kernel/requestScope.ts: it reads the primary).
  */
 import type {
   Demographics,

@@ -5,6 +5,7 @@
 import { SubmissionNotAuthorized, type SubmissionRule } from '../consent/submissionAuthorization.ts';
 import { EbxmlDecodeError } from '../ebxml/decode.ts';
 import { InsufficientStorage } from '../kernel/freeSpace.ts';
+import { StoreUnavailableError } from '../kernel/storeUnavailable.ts';
 import type { RegistryError } from '../ebxml/registryResponse.ts';
 import { asRegistryErrors, type XdsErrorCode } from './registry/errors.ts';
 
@@ -26,6 +27,10 @@ export function errorsOf(e: unknown, internalCode: 'XDSRegistryError' | 'XDSRepo
   // The registry or repository cannot store now (ITI TF-3 4.2.4.1 has no code of its own for it).
   if (e instanceof InsufficientStorage) {
     return { errors: [{ errorCode: internalCode, codeContext: 'insufficient storage: new submissions are refused until space is freed; nothing was stored', severity: 'Error' }], internal: false };
+  }
+  // The database went away under the request: XDSRegistryError (or XDSRepositoryError), ITI TF-3 4.2.4.1.
+  if (e instanceof StoreUnavailableError) {
+    return { errors: [{ errorCode: internalCode, codeContext: 'the database is unavailable: the request was not processed; send it again later', severity: 'Error' }], internal: false };
   }
   if (e instanceof EbxmlDecodeError) {
     return { errors: [{ errorCode: internalCode === 'XDSRegistryError' ? 'XDSRegistryMetadataError' : 'XDSRepositoryMetadataError', codeContext: e.message, location: e.location, severity: 'Error' }], internal: false };

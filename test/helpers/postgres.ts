@@ -4,7 +4,7 @@
  * folder, stopped and removed by `stop()` (and when the test process exits). initdb and postgres
  * refuse to run as root: as root they run as `nobody`, the folder chowned to it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -22,6 +22,16 @@ export interface PostgresCluster {
   url(database: string): string;
   /** Creates an empty database and returns its name. */
   createDatabase(name?: string): Promise<string>;
+  /**
+   * pg_ctl on the server, keeping its data and port: `restart` (mode fast: sessions are ended with
+   * admin_shutdown, as an operator's restart does), `halt` (stop, mode fast) and `start`.
+   */
+  control(action: 'restart' | 'halt' | 'start'): Promise<void>;
+  /**
+   * A streaming replica of this cluster (pg_basebackup -R, as the same user, on another port and
+   * socket folder): a hot standby that answers reads. Stopped and removed by its own `stop()`.
+   */
+  startStandby(): Promise<PostgresCluster>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +84,11 @@ export interface ClusterOptions {
 }
 
 export async function startPostgres(opts: ClusterOptions = {}): Promise<PostgresCluster> {
+  return startCluster(opts);
+}
+
+/** A new cluster by initdb, or (with `standbyOf`) a streaming replica of a running one by pg_basebackup. */
+async function startCluster(opts: ClusterOptions, standbyOf?: PostgresCluster): Promise<PostgresCluster> {
   const bin = postgresBinaries();
   const asRoot = process.getuid?.() === 0;
   // As root the cluster runs as nobody, which cannot enter the test run's private temporary folder.
@@ -96,8 +111,17 @@ export async function startPostgres(opts: ClusterOptions = {}): Promise<Postgres
       throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout || r.error?.message}\n${logText}`);
     }
   };
+  /** As `run`, without blocking the test process (its clients keep talking meanwhile). */
+  const runAsync = (cmd: string, args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const [file, ...rest] = [...prefix, path.join(bin, cmd), ...args];
+      execFile(file, rest, { cwd: dir, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', HOME: dir } }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${cmd} ${args.join(' ')} failed (${error.code ?? error.signal}): ${stderr || stdout || error.message}`)) : resolve(),
+      );
+    });
   const port = await freePort();
   let started = false;
+  let serverOptions = '';
   const removeAll = () => {
     if (started) {
       started = false;
@@ -112,7 +136,12 @@ export async function startPostgres(opts: ClusterOptions = {}): Promise<Postgres
   const onExit = () => removeAll();
   process.on('exit', onExit);
   try {
-    run('initdb', ['-D', data, '-U', SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    if (standbyOf) {
+      // -R writes primary_conninfo and standby.signal: the copy starts as a hot standby streaming from the primary.
+      run('pg_basebackup', ['-D', data, '-R', '-X', 'stream', '-c', 'fast', '-h', standbyOf.host, '-p', String(standbyOf.port), '-U', SUPERUSER, '--no-sync']);
+    } else {
+      run('initdb', ['-D', data, '-U', SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    }
     const tlsOptions: string[] = [];
     if (opts.tls) {
       // The key must belong to the server's user and be private to it.
@@ -135,6 +164,7 @@ export async function startPostgres(opts: ClusterOptions = {}): Promise<Postgres
     ].join(' ');
     run('pg_ctl', ['-D', data, '-l', log, '-o', options, '-w', '-t', '60', 'start']);
     started = true;
+    serverOptions = options;
   } catch (e) {
     process.off('exit', onExit);
     removeAll();
@@ -155,6 +185,18 @@ export async function startPostgres(opts: ClusterOptions = {}): Promise<Postgres
         await c.end();
       }
       return name;
+    },
+    async control(action) {
+      if (action === 'halt') {
+        await runAsync('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+        started = false;
+      } else {
+        await runAsync('pg_ctl', ['-D', data, '-l', log, '-o', serverOptions, ...(action === 'restart' ? ['-m', 'fast'] : []), '-w', '-t', '60', action]);
+        started = true;
+      }
+    },
+    startStandby() {
+      return startCluster({}, cluster);
     },
     async stop() {
       process.off('exit', onExit);

@@ -13,6 +13,7 @@ import type { Bundle, OperationOutcome } from 'fhir/r4.js';
 import { SubmissionNotAuthorized } from '../../consent/submissionAuthorization.ts';
 import type { FhirSchemaValidator } from '../../fhir/schemaValidator.ts';
 import { InsufficientStorage } from '../../kernel/freeSpace.ts';
+import { StoreUnavailableError } from '../../kernel/storeUnavailable.ts';
 import { XdsErrors } from '../../xds/registry/errors.ts';
 import { ProvideAndRegister, type ProvideAndRegisterDeps, type Requester } from '../../xds/iti41/provideAndRegister.ts';
 import type { PatientReferences } from '../mapping/patientReference.ts';
@@ -71,7 +72,7 @@ export class ProvideDocumentBundle {
       };
     }
     const error = outcome.error;
-    if (error instanceof InsufficientStorage) throw error;
+    if (error instanceof InsufficientStorage || error instanceof StoreUnavailableError) throw error;
     if (outcome.internalError !== undefined) throw outcome.internalError;
     const issues: MhdIssue[] = outcome.errors.map((x) => {
       const i = entryOfLocation(plan, x.location);

@@ -59,7 +59,16 @@ describe('configuration', () => {
   it('keeps SQLite unless told postgres, and wants a PostgreSQL database by url or by parts, not both', () => {
     const c = loadConfig({ env: {} });
     expect(c.store.engine).to.equal('sqlite');
-    expect(c.store.postgres).to.deep.equal({ poolSize: 10, statementTimeoutMs: 30000, connectTimeoutMs: 10000, outboxClaimMs: 60000 });
+    expect(c.store.postgres).to.deep.equal({
+      poolSize: 10,
+      statementTimeoutMs: 30000,
+      connectTimeoutMs: 10000,
+      outboxClaimMs: 60000,
+      replicas: [],
+      replicaMaxLagMs: 5000,
+      replicaCheckMs: 1000,
+      replicaTransactions: ['ITI-18', 'ITI-21', 'ITI-78', 'ITI-81'],
+    });
     const byUrl = loadConfig({ env: { HIE__STORE__ENGINE: 'postgres', HIE__STORE__POSTGRES__URL: 'postgres://hie@db.example:5433/hie', HIE__STORE__POSTGRES__POOL_SIZE: '4' } });
     expect(byUrl.store.engine).to.equal('postgres');
     expect(byUrl.store.postgres).to.include({ url: 'postgres://hie@db.example:5433/hie', poolSize: 4 });
@@ -81,6 +90,26 @@ describe('configuration', () => {
     expect(pg.atna.retention.months).to.equal(84);
     expect(() => loadConfig({ env: { HIE__ATNA__RETENTION__MONTHS: '84' } })).to.throw(ConfigError, 'atna.retention.months: removing audit months needs store.engine postgres');
     expect(() => loadConfig({ env: { HIE__ATNA__RETENTION__MONTHS: '-1' } })).to.throw(ConfigError, 'atna.retention.months: must be >= 0');
+  });
+
+  it('takes read replicas by url or by parts, each validated at start, with a pool size', () => {
+    const load = (postgres: object) => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hie-cfg-')), 'c.json');
+      fs.writeFileSync(file, JSON.stringify({ store: { engine: 'postgres', postgres: { url: 'postgres://hie@primary/hie', ...postgres } } }));
+      return loadConfig({ file, env: {} });
+    };
+    const c = load({ replicas: [{ url: 'postgres://hie@standby-1/hie', poolSize: 4 }, { host: 'standby-2', database: 'hie', user: 'hie' }], replicaMaxLagMs: 2000 });
+    expect(c.store.postgres.replicas).to.deep.equal([
+      { url: 'postgres://hie@standby-1/hie', poolSize: 4 },
+      { host: 'standby-2', database: 'hie', user: 'hie', poolSize: 10 },
+    ]);
+    expect(c.store.postgres.replicaMaxLagMs).to.equal(2000);
+    expect(() => load({ replicas: [{ url: 'postgres://s/hie', host: 's' }] })).to.throw(ConfigError, 'store.postgres.replicas.0: give either url or host, not both');
+    expect(() => load({ replicas: [{ poolSize: 2 }] })).to.throw(ConfigError, 'store.postgres.replicas.0: needs url, or host');
+    expect(() => load({ replicas: [{ url: 'http://s/hie' }] })).to.throw(ConfigError, 'store.postgres.replicas.0.url: must match pattern');
+    expect(() => load({ replicas: [{ url: 'postgres://s/hie', poolSize: 0 }] })).to.throw(ConfigError, 'store.postgres.replicas.0.poolSize: must be >= 1');
+    expect(() => load({ replicas: [{ url: 'postgres://s/hie' }], replicaCheckMs: 5000, replicaMaxLagMs: 5000 })).to.throw(ConfigError, 'replicaCheckMs: must be less than');
+    expect(() => load({ replicaTransactions: ['iti 18'] })).to.throw(ConfigError, 'store.postgres.replicaTransactions.0: must match pattern');
   });
 
   it('names the individual-number domain by namespace and OID, with screening off, unless configured', () => {

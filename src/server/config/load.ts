@@ -119,7 +119,14 @@ function postgresProblems(store: Config['store']): string[] {
   const parts = (['host', 'port', 'database', 'user', 'password'] as const).filter((k) => pg[k] !== undefined);
   if (pg.url !== undefined && parts.length > 0) return [`store.postgres: give either url or ${parts.join(', ')}, not both`];
   if (store.engine === 'postgres' && pg.url === undefined && pg.host === undefined) return ['store.postgres: engine postgres needs url, or host (with database and user)'];
-  return [];
+  const problems: string[] = [];
+  pg.replicas.forEach((r, i) => {
+    const rparts = (['host', 'port', 'database', 'user', 'password'] as const).filter((k) => r[k] !== undefined);
+    if (r.url !== undefined && rparts.length > 0) problems.push(`store.postgres.replicas.${i}: give either url or ${rparts.join(', ')}, not both`);
+    else if (r.url === undefined && r.host === undefined) problems.push(`store.postgres.replicas.${i}: needs url, or host (with database and user)`);
+  });
+  if (pg.replicas.length > 0 && pg.replicaCheckMs >= pg.replicaMaxLagMs) problems.push('store.postgres.replicaCheckMs: must be less than store.postgres.replicaMaxLagMs');
+  return problems;
 }
 
 /**

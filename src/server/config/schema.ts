@@ -514,6 +514,37 @@ export const configSchema = {
               default: 60000,
               description: 'how long a process holds the outbox messages it claimed to send (ITI-10, audit forwarding); those of a process that died are sent by another after it',
             },
+            replicas: {
+              type: 'array',
+              default: [],
+              description: 'read replicas (streaming standbys of this database), by url or by parts each: the reads of replicaTransactions go to one of them, until the request writes',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  url: { type: 'string', pattern: '^postgres(ql)?://', description: 'postgres://user:password@host:port/database' },
+                  host: { type: 'string', minLength: 1, description: 'host name or address, or the folder of a unix socket' },
+                  port: { ...port, minimum: 1, description: 'default 5432' },
+                  database: { type: 'string', minLength: 1 },
+                  user: { type: 'string', minLength: 1 },
+                  password: { type: 'string' },
+                  poolSize: { type: 'integer', minimum: 1, default: 10, description: 'connections to this replica at most, per process' },
+                },
+              },
+            },
+            replicaMaxLagMs: {
+              type: 'integer',
+              minimum: 0,
+              default: 5000,
+              description: 'a replica further behind the primary than this (or unreachable) is not read from: the primary answers instead',
+            },
+            replicaCheckMs: { type: 'integer', minimum: 50, default: 1000, description: 'how often each replica is asked how far it has replayed (less than replicaMaxLagMs)' },
+            replicaTransactions: {
+              type: 'array',
+              items: { type: 'string', pattern: '^[A-Z]+-[0-9]+$' },
+              default: ['ITI-18', 'ITI-21', 'ITI-78', 'ITI-81'],
+              description: 'the transactions (ITI-18, ITI-21 PDQ, ITI-78 PDQm, ITI-81, ...) whose reads a replica may answer',
+            },
             tls: {
               type: 'object',
               additionalProperties: false,

@@ -17,6 +17,7 @@ import { PgContinuationTable } from './continuationTable.ts';
 import { PgOutboxClaims } from './outboxClaims.ts';
 import { PgIdentityRepo } from './identityRepo.ts';
 import { PgIngestRepo } from './ingestRepo.ts';
+import { asStoreError, isConnectionLoss, withStoreErrors } from './connectionLoss.ts';
 import { migrate } from './migrate.ts';
 import { PgOutboxRepo } from './outboxRepo.ts';
 import { PgRegistryRepo } from './registryRepo.ts';
@@ -91,29 +92,17 @@ export class PostgresStore implements Store {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly maxAttempts: number,
+    /** Where it connects, for messages (no password). */
+    readonly target: string,
   ) {
-    this.continuations = new PgContinuationTable(pool);
-    this.outboxClaims = new PgOutboxClaims(pool);
+    this.continuations = withStoreErrors(new PgContinuationTable(pool), target);
+    this.outboxClaims = withStoreErrors(new PgOutboxClaims(pool), target);
     this.auditMonths = new PgAuditMonths(pool);
   }
 
   /** Connects, migrates, and gives the store; a StoreUnavailableError when the database cannot be reached. */
   static async open(o: PostgresStoreOptions): Promise<PostgresStore> {
-    const pool = new pg.Pool({
-      connectionString: o.url,
-      host: o.host,
-      port: o.port,
-      database: o.database,
-      user: o.user,
-      password: o.password,
-      max: o.poolSize ?? 10,
-      statement_timeout: o.statementTimeoutMs ?? 30_000,
-      connectionTimeoutMillis: o.connectTimeoutMs ?? 10_000,
-      application_name: 'hie',
-      ...(o.tls ? { ssl: o.tls } : {}),
-      types,
-    });
-    pool.on('error', (e) => o.onIdleError?.(e));
+    const pool = makePool(o);
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -129,33 +118,65 @@ export class PostgresStore implements Store {
       throw e;
     }
     client.release();
-    return new PostgresStore(pool, o.maxAttempts ?? 10);
+    return new PostgresStore(pool, o.maxAttempts ?? 10, describeTarget(o));
+  }
+
+  /**
+   * A store on a read replica (a hot standby of the database `open` migrated), for reads only: it
+   * connects when first asked, so a replica that is down does not stop the start.
+   */
+  static standby(o: PostgresStoreOptions): PostgresStore {
+    return new PostgresStore(makePool(o), 1, describeTarget(o));
+  }
+
+  /**
+   * How far the write-ahead log goes, as a byte position: written, on a primary; replayed, on a
+   * standby (the manual's system administration functions pg_current_wal_lsn and pg_last_wal_replay_lsn).
+   */
+  async walPosition(): Promise<{ standby: boolean; lsn: bigint | undefined }> {
+    try {
+      const { rows } = await this.pool.query<{ standby: boolean; lsn: string | null }>(
+        'SELECT pg_is_in_recovery() AS standby, (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn',
+      );
+      return { standby: rows[0].standby, lsn: rows[0].lsn === null ? undefined : lsnBytes(rows[0].lsn) };
+    } catch (e) {
+      throw asStoreError(e, this.target);
+    }
   }
 
   async read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const { tx } = this.transaction(client);
-      const value = await fn(tx);
-      await client.query('COMMIT');
-      return value;
-    } catch (e) {
-      broken = !(await rollback(client));
-      throw e;
-    } finally {
-      client.release(broken);
+    for (let stale = 0; ; stale++) {
+      const client = await this.connect();
+      let broken = false;
+      let begun = false;
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        begun = true;
+        const { tx } = this.transaction(client);
+        const value = await fn(tx);
+        await client.query('COMMIT');
+        return value;
+      } catch (e) {
+        broken = !(await rollback(client));
+        // A pooled connection the database closed while it was idle (a restart): nothing was asked on it yet.
+        if (!begun && stale === 0 && isConnectionLoss(e)) continue;
+        throw asStoreError(e, this.target);
+      } finally {
+        client.release(broken);
+      }
     }
   }
 
   async write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    let stale = 0;
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
+      const client = await this.connect();
       let broken = false;
+      let begun = false;
       let t: Tx | undefined;
       try {
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+        begun = true;
         t = this.transaction(client);
         const value = await fn(t.tx);
         // A callback that caught a failed query must not commit: PostgreSQL would answer COMMIT with a rollback.
@@ -165,6 +186,7 @@ export class PostgresStore implements Store {
         return value;
       } catch (e) {
         broken = !(await rollback(client));
+        if (!begun && stale++ === 0 && isConnectionLoss(e)) continue;
         // The callback may have turned the failed query into an error of its own: the query decides.
         const cause = t?.sql.failure ?? e;
         const state = sqlState(cause);
@@ -175,11 +197,23 @@ export class PostgresStore implements Store {
         if (state === UNIQUE_VIOLATION && fromServer(cause)) {
           throw new StoreConstraintError((cause as Error).message, (cause as { constraint?: string }).constraint);
         }
-        throw e;
+        if (isConnectionLoss(cause)) throw asStoreError(cause, this.target);
+        throw asStoreError(e, this.target);
       } finally {
         client.release(broken);
       }
     }
+  }
+
+  /** A connection from the pool; a StoreUnavailableError when none can be had (the database is down). */
+  private async connect(): Promise<pg.PoolClient> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw asStoreError(e, this.target);
+    }
+    return client;
   }
 
   async close(): Promise<void> {
@@ -208,6 +242,34 @@ export class PostgresStore implements Store {
       },
     };
   }
+}
+
+function makePool(o: PostgresStoreOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: o.url,
+    host: o.host,
+    port: o.port,
+    database: o.database,
+    user: o.user,
+    password: o.password,
+    max: o.poolSize ?? 10,
+    statement_timeout: o.statementTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: o.connectTimeoutMs ?? 10_000,
+    application_name: 'hie',
+    ...(o.tls ? { ssl: o.tls } : {}),
+    types,
+  });
+  pool.on('error', (e) => o.onIdleError?.(e));
+  // A connection lost while lent out (the server shut down between two queries) emits 'error', which
+  // the pool listens for only while the connection is idle: the holder's next query fails instead.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}
+
+/** An LSN (`16/B374D848`: the high and low 32 bits in hex) as a byte position. */
+export function lsnBytes(lsn: string): bigint {
+  const [hi, lo] = lsn.split('/');
+  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
 }
 
 /** Rolls back; false when the connection could not (it is broken and must not go back to the pool). */
