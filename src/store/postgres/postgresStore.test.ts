@@ -36,6 +36,35 @@ registryStoreSuite('postgres', postgres);
 consentStoreSuite('postgres', postgres);
 
 describe('PostgreSQL store specifics', () => {
+  it('lets no write run out of attempts when writers keep meeting: a write retried runs alone', async () => {
+    // Check-then-insert of close keys, 16 at once: serializable isolation makes them fail each other
+    // (their reads and inserts share index pages). With two attempts, the second (run alone) must do.
+    const store = await PostgresStore.open({ url: cluster.url(await cluster.createDatabase()), poolSize: 16, maxAttempts: 2 });
+    let runs = 0;
+    let failures = 0;
+    try {
+      await Promise.all(
+        Array.from({ length: 16 }, async (_, w) => {
+          for (let i = 0; i < 15; i++) {
+            const id = `R${String(i * 16 + w).padStart(8, '0')}`;
+            await store
+              .write(async (tx) => {
+                runs++;
+                if (!(await tx.identity.personByRegionalId(id))) await tx.identity.createPerson(null, { id });
+                for (let k = 0; k < 3; k++) await tx.identity.personByRegionalId(`R${String(i * 16 + ((w + k) % 16)).padStart(8, '0')}`);
+              })
+              .catch(() => failures++);
+          }
+        }),
+      );
+      expect(failures).to.equal(0);
+      expect(runs, 'some writes met and ran again').to.be.greaterThan(240);
+      expect(await store.read(async (tx) => (await tx.identity.personByRegionalId('R00000239'))?.regionalId)).to.equal('R00000239');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('migrates once when several processes start together on one database', async () => {
     const db = await cluster.createDatabase();
     const stores = await Promise.all([1, 2, 3, 4].map(() => PostgresStore.open({ url: cluster.url(db), poolSize: 2 })));
