@@ -229,30 +229,51 @@ async function startRelay(targetUrl: string): Promise<{ port: number; cpuMs(): n
   };
 }
 
-/** `count` ITI-43 of one random 1 MB document each; MB/s over the wall time. */
-async function retrieveLoad(port: number, urlPath: string, uids: string[], withHome: string | undefined, repository: string, count: number): Promise<{ mbps: number; latency: Latency }> {
+/** One way to retrieve: its port and path, the HomeCommunityId it names, the servers whose CPU it costs. */
+interface RetrievePath {
+  port: number;
+  urlPath: string;
+  withHome: string | undefined;
+  servers: { cpuMs(): number }[];
+}
+
+/** Rounds the retrieve measures take turns in, so that none pays for running first (warm-up, page cache). */
+const RETRIEVE_ROUNDS = 4;
+
+/**
+ * `count` ITI-43 of one random 1 MB document each by each path, after 10 of warm-up each, the paths
+ * taking turns in RETRIEVE_ROUNDS rounds: per path, MB/s over its own wall time, its latencies and the
+ * CPU of its servers (warm-up excluded).
+ */
+async function retrieveLoads(paths: RetrievePath[], uids: string[], repository: string, count: number): Promise<{ mbps: number; latency: Latency; cpuMs: number[] }[]> {
   const pick = rng(7, uids.length);
-  const ms: number[] = [];
-  let bytes = 0;
-  const one = async (record: boolean) => {
+  const totals = paths.map((p) => ({ ms: [] as number[], bytes: 0, wall: 0, cpuMs: p.servers.map(() => 0) }));
+  const one = async (p: RetrievePath, total?: (typeof totals)[number]) => {
     const uid = uids[pick()];
     const body =
-      `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="urn:ihe:iti:xds-b:2007"><xdsb:DocumentRequest>${withHome ? `<xdsb:HomeCommunityId>${withHome}</xdsb:HomeCommunityId>` : ''}` +
+      `<xdsb:RetrieveDocumentSetRequest xmlns:xdsb="urn:ihe:iti:xds-b:2007"><xdsb:DocumentRequest>${p.withHome ? `<xdsb:HomeCommunityId>${p.withHome}</xdsb:HomeCommunityId>` : ''}` +
       `<xdsb:RepositoryUniqueId>${repository}</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${uid}</xdsb:DocumentUniqueId></xdsb:DocumentRequest></xdsb:RetrieveDocumentSetRequest>`;
     const t0 = performance.now();
-    const r = await readReply(await soap(port, urlPath, ACTIONS.iti43, body));
+    const r = await readReply(await soap(p.port, p.urlPath, ACTIONS.iti43, body));
     const took = performance.now() - t0;
     const size = r.attachments.reduce((n, a) => n + a.size, 0);
-    if (size !== MB) throw new Error(`${urlPath} ${uid}: ${size} bytes\n${r.xml.slice(0, 1500)}`);
+    if (size !== MB) throw new Error(`${p.urlPath} ${uid}: ${size} bytes\n${r.xml.slice(0, 1500)}`);
     for (const a of r.attachments) if (a.file) fs.rmSync(a.file, { force: true });
-    if (record) {
-      ms.push(took);
-      bytes += size;
+    if (total) {
+      total.ms.push(took);
+      total.bytes += size;
     }
   };
-  await runPool(Math.min(10, count), CONCURRENCY, () => one(false));
-  const wall = await runPool(count, CONCURRENCY, () => one(true));
-  return { mbps: bytes / MB / (wall / 1000), latency: summarize(ms) };
+  for (const p of paths) await runPool(Math.min(10, count), CONCURRENCY, () => one(p));
+  for (let round = 0; round < RETRIEVE_ROUNDS; round++) {
+    const n = Math.floor(count / RETRIEVE_ROUNDS) + (round < count % RETRIEVE_ROUNDS ? 1 : 0);
+    for (const [i, p] of paths.entries()) {
+      const m = await cpuOf(p.servers, () => runPool(n, CONCURRENCY, () => one(p, totals[i])));
+      totals[i].wall += m.result;
+      m.cpuMs.forEach((ms, k) => (totals[i].cpuMs[k] += ms));
+    }
+  }
+  return totals.map((t) => ({ mbps: t.bytes / MB / (t.wall / 1000), latency: summarize(t.ms), cpuMs: t.cpuMs }));
 }
 
 async function main(): Promise<void> {
@@ -305,19 +326,21 @@ async function main(): Promise<void> {
     const [gatewayCpu, ...peerCpu] = gw.cpuMs.map((ms) => ms / (QUERIES + WARMUP));
     log(`ITI-18 through the gateway with a hung fourth peer (timeout ${HANG_TIMEOUT} ms), ${Math.min(QUERIES, 100)} queries`);
     const withHung = await findLoad(hungGateway.httpPort, '/services/xca/initiating', c.patients, 3 * DOCS_PER_PATIENT, PARTIAL, Math.min(QUERIES, 100), 13);
-    log(`ITI-43 of 1 MB documents: direct and through the gateway (ITI-39), ${RETRIEVES} each`);
-    const dr = await cpuOf([regions[0].child], () => retrieveLoad(regions[0].child.httpPort, '/services/repository', uids, undefined, regions[0].repository, RETRIEVES));
-    log(`ITI-43 of 1 MB documents through a store-and-forward relay (the floor: no gateway), ${RETRIEVES}`);
+    log(`ITI-43 of 1 MB documents, ${RETRIEVES} each way in ${RETRIEVE_ROUNDS} rounds: direct, through a store-and-forward relay (the floor: no gateway), through the gateway (ITI-39)`);
     const relay = await startRelay(`http://127.0.0.1:${regions[0].child.httpPort}/services/repository`);
-    const rr = await cpuOf([relay, regions[0].child], () => retrieveLoad(relay.port, '/', uids, undefined, regions[0].repository, RETRIEVES));
-    await relay.stop();
-    const relayRetrieve = rr.result;
-    const gr = await cpuOf([gateway, regions[0].child], () => retrieveLoad(gateway.httpPort, '/services/xca/initiating', uids, regions[0].home, regions[0].repository, RETRIEVES));
-    const directRetrieve = dr.result;
-    const gatewayRetrieve = gr.result;
-    // Per retrieve, warm-up included (min(10, RETRIEVES) of them).
-    const perRetrieve = (ms: number) => ms / (RETRIEVES + Math.min(10, RETRIEVES));
-    const retrieveCpu = { direct: perRetrieve(dr.cpuMs[0]), relay: perRetrieve(rr.cpuMs[0]), gateway: perRetrieve(gr.cpuMs[0]), peer: perRetrieve(gr.cpuMs[1]) };
+    const region = regions[0].child;
+    const [directRetrieve, relayRetrieve, gatewayRetrieve] = await retrieveLoads(
+      [
+        { port: region.httpPort, urlPath: '/services/repository', withHome: undefined, servers: [region] },
+        { port: relay.port, urlPath: '/', withHome: undefined, servers: [relay, region] },
+        { port: gateway.httpPort, urlPath: '/services/xca/initiating', withHome: regions[0].home, servers: [gateway, region] },
+      ],
+      uids,
+      regions[0].repository,
+      RETRIEVES,
+    ).finally(() => relay.stop());
+    const perRetrieve = (ms: number) => ms / RETRIEVES;
+    const retrieveCpu = { direct: perRetrieve(directRetrieve.cpuMs[0]), relay: perRetrieve(relayRetrieve.cpuMs[0]), gateway: perRetrieve(gatewayRetrieve.cpuMs[0]), peer: perRetrieve(gatewayRetrieve.cpuMs[1]) };
     const relayRatio = relayRetrieve.mbps / directRetrieve.mbps;
 
     const slowest = Math.max(...Object.values(direct).map((l) => l.p50));
