@@ -16,6 +16,7 @@ import type { ConsentAdministration } from '../consent/administration.ts';
 import type { RepositoryService } from '../xds/repository/service.ts';
 import { patientsRouter } from './patients/routes.ts';
 import { mergeRouter } from './patients/merge.ts';
+import { unmergeRouter } from './patients/unmerge.ts';
 import { consoleRouter, type ConsoleArea } from './router.ts';
 import { accessReportRouter, auditRouter } from './audit/routes.ts';
 import { AuditEventRetriever } from '../atna/iti81/retrieve.ts';
@@ -66,6 +67,7 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
     { path: '/patients', role: 'viewer', router: documentsRouter({ ...reads, audit: deps.audit, repository: deps.repository, config: deps.config }) },
     { path: '/patients', role: 'viewer', router: consentRouter({ ...reads, audit: deps.audit, admin: deps.consentAdmin, config: deps.config }) },
     { path: '/patients', role: 'operator', router: mergeRouter({ store: deps.store, identity: deps.identity, audit: deps.audit, notifier: deps.notifier, kick: deps.kickIti10 }) },
+    { path: '/patients', role: 'operator', router: unmergeRouter({ store: deps.store, identity: deps.identity, audit: deps.audit, notifier: deps.notifier, kick: deps.kickIti10 }) },
     {
       path: '/links',
       role: 'operator',

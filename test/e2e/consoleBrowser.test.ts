@@ -225,10 +225,18 @@ describe('web console in a real browser (chromium, playwright-core, axe-core)', 
     expect(page.url()).to.equal(`${base}/console/me`);
     const records = (await page.textContent('main'))!;
     expect(records).to.include('検査結果').and.include('処方').and.include('受診歴');
+    // The records page says an emergency access is unread; the notifications page shows it unread once, then read.
+    expect(await page.textContent('main .banner')).to.include('未読 1');
     await check('me-records');
-    await page.click('a[href="/console/me/notifications"]');
-    expect(await page.textContent('#access')).to.include('緊急アクセス').and.include('EMERGENCY');
+    await page.click('main .banner a[href="/console/me/notifications"]');
+    expect(await page.textContent('#notifications')).to.include('緊急アクセス').and.include('EMERGENCY').and.include('er-node');
+    expect(await page.locator('#notifications tr.unread').count()).to.equal(1);
     await check('me-notifications');
+    await page.reload();
+    expect(await page.locator('#notifications tr.emergency').count()).to.equal(1);
+    expect(await page.locator('#notifications tr.unread').count(), 'read once opened').to.equal(0);
+    await page.goto(`${base}/console/me`);
+    expect(await page.locator('main .banner').count()).to.equal(0);
     await page.click('a[href="/console/me/access"]');
     expect(await page.locator('#access tr.emergency').count()).to.be.greaterThan(0);
     await check('me-access');

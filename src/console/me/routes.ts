@@ -33,13 +33,14 @@ import { shownDemographics } from '../patients/names.ts';
 import { personByRegionalId } from '../patients/routes.ts';
 import { ctxOf, locals, sendPage, text, viewOf } from '../web.ts';
 import { addMessage, emptyRecord, sorted, type HealthRecord } from './healthRecord.ts';
+import { notificationsRouter, unreadBanner } from './notifications.ts';
 
 export interface MeDeps extends ScopedReadDeps {
   audit: AuditService;
   repository: RepositoryService;
   admin: ConsentAdministration;
   reporter: AccessReporter;
-  config: Pick<Config, 'identity'>;
+  config: Pick<Config, 'identity' | 'atna'>;
 }
 
 /** Documents read for the record at most (the newest). */
@@ -98,7 +99,8 @@ export function meRouter(deps: MeDeps): Router {
     });
     if (!found) return sendPage(res, page(v, v.t.meRecords, notice(v.t.noDocuments)));
     await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'R', what: 'patient-own-records', patients: [rid] }));
-    sendPage(res, page(v, `${v.t.meRecords}${found.name ? `: ${found.name}` : ''}`, html`${recordSections(v, locals(res).lang, found.record)}<h2>${v.t.documents}</h2>${documentsTable(v, '/console/me/documents', found.docs)}`));
+    const banner = await unreadBanner({ admin: deps.admin, config: deps.config }, v, rid);
+    sendPage(res, page(v, `${v.t.meRecords}${found.name ? `: ${found.name}` : ''}`, html`${banner}${recordSections(v, locals(res).lang, found.record)}<h2>${v.t.documents}</h2>${documentsTable(v, '/console/me/documents', found.docs)}`));
   });
 
   router.get('/documents/:uuid', async (req: Request, res: Response) => {
@@ -127,10 +129,7 @@ export function meRouter(deps: MeDeps): Router {
     const v = viewOf(req, res);
     sendPage(res, page(v, v.t.meAccess, accessRows(v, await report(req, res), false)));
   });
-  router.get('/notifications', async (req: Request, res: Response) => {
-    const v = viewOf(req, res);
-    sendPage(res, page(v, v.t.meNotifications, accessRows(v, await report(req, res), true)));
-  });
+  router.use(notificationsRouter({ admin: deps.admin, config: deps.config }));
 
   const sharing = async (req: Request, res: Response, status?: Html, code = 200) => {
     const v = viewOf(req, res);
