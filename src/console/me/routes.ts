@@ -34,6 +34,8 @@ import { personByRegionalId } from '../patients/routes.ts';
 import { ctxOf, locals, sendPage, text, viewOf } from '../web.ts';
 import { addMessage, emptyRecord, sorted, type HealthRecord } from './healthRecord.ts';
 import { notificationsRouter, unreadBanner } from './notifications.ts';
+import { peerDocumentsSection } from '../documents/peers.ts';
+import type { PeerDocuments } from '../../xca/peerDocuments.ts';
 
 export interface MeDeps extends ScopedReadDeps {
   audit: AuditService;
@@ -41,6 +43,8 @@ export interface MeDeps extends ScopedReadDeps {
   admin: ConsentAdministration;
   reporter: AccessReporter;
   config: Pick<Config, 'identity' | 'atna'>;
+  /** Peer regions' documents (XCA), when peers are configured. */
+  peerDocuments?: PeerDocuments;
 }
 
 /** Documents read for the record at most (the newest). */
@@ -100,7 +104,8 @@ export function meRouter(deps: MeDeps): Router {
     if (!found) return sendPage(res, page(v, v.t.meRecords, notice(v.t.noDocuments)));
     await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'R', what: 'patient-own-records', patients: [rid] }));
     const banner = await unreadBanner({ admin: deps.admin, config: deps.config }, v, rid);
-    sendPage(res, page(v, `${v.t.meRecords}${found.name ? `: ${found.name}` : ''}`, html`${banner}${recordSections(v, locals(res).lang, found.record)}<h2>${v.t.documents}</h2>${documentsTable(v, '/console/me/documents', found.docs)}`));
+    const peers = await peerDocumentsSection(v, deps.peerDocuments, ctx, rid);
+    sendPage(res, page(v, `${v.t.meRecords}${found.name ? `: ${found.name}` : ''}`, html`${banner}${recordSections(v, locals(res).lang, found.record)}<h2>${v.t.documents}</h2>${documentsTable(v, '/console/me/documents', found.docs)}${peers}`));
   });
 
   router.get('/documents/:uuid', async (req: Request, res: Response) => {
