@@ -24,7 +24,9 @@ export interface MillionRun {
   copySeconds: number;
 }
 
-export async function millionPages(o: { benchDir: string; tmpDir: string; patients: number; seed: number; lists: number; pagesPerList: number; warmup: number; log: (s: string) => void }): Promise<MillionRun> {
+export async function millionPages(o: { benchDir: string; readOnlyCache?: boolean; tmpDir: string; patients: number; seed: number; lists: number; pagesPerList: number; warmup: number; log: (s: string) => void }): Promise<MillionRun> {
+  const built = path.join(o.benchDir, `pdq-${o.patients}-s${o.seed}-v1`, 'manifest.json');
+  if (o.readOnlyCache && !fs.existsSync(built)) throw new Error(`no PDQ database of ${o.patients} patients in ${o.benchDir} (--cache is only read)`);
   const cached = await pdqDatabase({ benchDir: o.benchDir, patients: o.patients, seed: o.seed, log: o.log });
   const dataDir = path.join(o.tmpDir, `console-${o.patients}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
