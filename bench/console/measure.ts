@@ -24,13 +24,17 @@ export async function fetchPage(c: ConsoleClient, url: string): Promise<string> 
   return r.body;
 }
 
-/** `requests` GETs of the page's URLs in turn (the first `warmup` untimed); the latencies of the rest. */
-export async function timePage(c: ConsoleClient, urls: string[], requests: number, warmup: number): Promise<number[]> {
+/**
+ * `requests` GETs of the page's URLs in turn (the first `warmup` untimed), by the clients in turn
+ * (several signed-in patients each open their own page); the latencies of the rest.
+ */
+export async function timePage(c: ConsoleClient | ConsoleClient[], urls: string[], requests: number, warmup: number): Promise<number[]> {
   if (urls.length === 0) throw new Error('no URL to time');
+  const clients = Array.isArray(c) ? c : [c];
   const ms: number[] = [];
   for (let i = 0; i < warmup + requests; i++) {
     const t0 = performance.now();
-    await fetchPage(c, urls[i % urls.length]!);
+    await fetchPage(clients[i % clients.length]!, urls[i % urls.length]!);
     if (i >= warmup) ms.push(performance.now() - t0);
   }
   return ms;

@@ -64,7 +64,7 @@ export async function millionPages(o: { benchDir: string; readOnlyCache?: boolea
           await fetchPage(c, `/console/patients/${encodeURIComponent(rows[0]!)}`);
           patient.push(performance.now() - t1);
         }
-        const more = /href="(\/console\/patients\?more=[^"]+)"/.exec(body)?.[1];
+        const more = /href="(\/console\/patients\?more=[^"&]+)">»/.exec(body)?.[1];
         if (!more) break;
         url = more.replace(/&amp;/g, '&');
       }
