@@ -14,7 +14,7 @@ import type { ReadTx, Store, WriteTx } from '../store/types.ts';
 import { auditablePatientIds, consentChangedAudit, disasterAudit } from './audit.ts';
 import { facilityResolver } from './bppc.ts';
 import { parseDisaster, parseTerms, parseWithheld } from './input.ts';
-import { consentInForce, type Consent, type ConsentChange, type ConsentSourceKind, type Disaster } from './model.ts';
+import { consentInForce, type Consent, type ConsentChange, type ConsentSourceKind, type Disaster, type PatientNotification } from './model.ts';
 import { sharedAtAll } from './patientView.ts';
 import { changedBy, type ConsentService } from './service.ts';
 
@@ -78,6 +78,27 @@ export class ConsentAdministration {
     return this.deps.store.read(async (tx) => {
       const person = await findPatient(tx, this.deps.identity, reference);
       return { patient: await this.patient(tx, person), history: await this.deps.consent.history(tx, person.id) };
+    });
+  }
+
+  /**
+   * The patient's notifications (accesses under break-glass), newest first, with how many are unread;
+   * those of the persons merged into the patient too.
+   */
+  async notifications(reference: string, limit = 200): Promise<{ unread: number; items: PatientNotification[] }> {
+    return this.deps.store.read(async (tx) => {
+      const persons = await tx.registry.personsOf((await findPatient(tx, this.deps.identity, reference)).id);
+      return { unread: await tx.consent.unreadNotifications(persons), items: await tx.consent.patientNotifications(persons, limit) };
+    });
+  }
+
+  /** Marks the patient's notifications read (those shown to them); never another patient's. */
+  async markNotificationsRead(reference: string, ids: number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const at = (this.deps.clock?.() ?? new Date()).toISOString();
+    return this.deps.store.write(async (tx) => {
+      const persons = await tx.registry.personsOf((await findPatient(tx, this.deps.identity, reference)).id);
+      return tx.consent.markNotificationsRead(persons, ids, at);
     });
   }
 

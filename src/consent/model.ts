@@ -163,3 +163,18 @@ export function describeChanges(before: ConsentTerms & { revokedAt?: string }, a
   cmp('revokedAt', before.revokedAt, after.revokedAt);
   return out;
 }
+
+/**
+ * A notification to a patient (issue 19): an access to their records under break-glass (emergency or
+ * disaster purpose of use), kept until read. `body` is the notification as recordBreakGlass made it.
+ */
+export interface PatientNotification {
+  id: number;
+  personId: number;
+  at: string;
+  kind: string;
+  body: Record<string, unknown>;
+  readAt: string | null;
+}
+
+export type NewPatientNotification = Omit<PatientNotification, 'id' | 'readAt'>;

@@ -241,6 +241,11 @@ describe('ConsentService: the decision', () => {
     expect(payload).to.deep.include({ type: 'break-glass', patient: person!.regionalId, access: 'emergency', purposeOfUse: 'EMERGENCY', transaction: 'ITI-43', seen: ['a-plain'] });
     expect(payload.requester).to.deep.equal({ node: 'hosp-b-er', facilities: [B], user: 'Dr Sato', organization: 'Hospital B' });
     expect(payload.at).to.equal(NOW.toISOString());
+    // The same notification waits, unread, in the patient's own inbox (their console page).
+    expect(await store.read((tx) => tx.consent.unreadNotifications([personId]))).to.equal(1);
+    const [inbox] = await store.read((tx) => tx.consent.patientNotifications([personId], 10));
+    expect(inbox).to.deep.include({ personId, at: NOW.toISOString(), kind: 'break-glass', readAt: null });
+    expect(inbox!.body).to.deep.equal(payload);
   });
 
   it('names the patient record as what was seen when break-glass only found the patient', async () => {

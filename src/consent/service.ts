@@ -106,6 +106,8 @@ export class ConsentService implements AccessDecisions {
       seen: what.items.length ? what.items : ['patient record'],
     };
     await tx.outbox.enqueue(PATIENT_NOTIFICATIONS_CHANNEL, person.regionalId, Buffer.from(JSON.stringify(notification), 'utf8'));
+    // And the patient's own inbox, which their page shows until they read it (issue 19).
+    await tx.consent.addPatientNotification({ personId: person.id, at: notification.at, kind: notification.type, body: notification });
   }
 
   /**

@@ -16,6 +16,7 @@ import type { ConsentAdministration } from '../consent/administration.ts';
 import type { RepositoryService } from '../xds/repository/service.ts';
 import { patientsRouter } from './patients/routes.ts';
 import { mergeRouter } from './patients/merge.ts';
+import { unmergeRouter } from './patients/unmerge.ts';
 import { consoleRouter, type ConsoleArea } from './router.ts';
 import { accessReportRouter, auditRouter } from './audit/routes.ts';
 import { AuditEventRetriever } from '../atna/iti81/retrieve.ts';
@@ -30,6 +31,7 @@ import { operationsRouter } from './operations/routes.ts';
 import { IngestRunLog } from '../ingest/runLog.ts';
 import type { Registry } from 'prom-client';
 import type { PeerHealth } from '../xca/peers/peerGateway.ts';
+import type { PeerDocuments } from '../xca/peerDocuments.ts';
 
 export interface ConsoleDeps {
   config: Config;
@@ -45,6 +47,8 @@ export interface ConsoleDeps {
   metrics?: Registry;
   /** The XCA peers' health (xca/assemble.ts). */
   peerHealth?: () => PeerHealth[];
+  /** A patient's documents in peer communities, when XCA peers are configured (xca/assemble.ts). */
+  peerDocuments?: PeerDocuments;
   log: Logger;
   /** Tests: the clock of sessions and lockout. */
   clock?: () => number;
@@ -63,9 +67,10 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
   const reads = { store: deps.store, identity: deps.identity, decisions: deps.decisions, log: deps.log };
   const areas: ConsoleArea[] = [
     { path: '/patients', role: 'viewer', router: patientsRouter({ ...reads, audit: deps.audit, config: deps.config }) },
-    { path: '/patients', role: 'viewer', router: documentsRouter({ ...reads, audit: deps.audit, repository: deps.repository, config: deps.config }) },
+    { path: '/patients', role: 'viewer', router: documentsRouter({ ...reads, audit: deps.audit, repository: deps.repository, config: deps.config, peerDocuments: deps.peerDocuments }) },
     { path: '/patients', role: 'viewer', router: consentRouter({ ...reads, audit: deps.audit, admin: deps.consentAdmin, config: deps.config }) },
     { path: '/patients', role: 'operator', router: mergeRouter({ store: deps.store, identity: deps.identity, audit: deps.audit, notifier: deps.notifier, kick: deps.kickIti10 }) },
+    { path: '/patients', role: 'operator', router: unmergeRouter({ store: deps.store, identity: deps.identity, audit: deps.audit, notifier: deps.notifier, kick: deps.kickIti10 }) },
     {
       path: '/links',
       role: 'operator',
@@ -85,7 +90,7 @@ export function consoleParts(deps: ConsoleDeps): ConsoleParts {
   const auditDeps = { audit: deps.audit, retriever: new AuditEventRetriever(deps.store), reporter, individualNumber: deps.identity.domains.individualNumber, timeZone: deps.config.atna.reportTimeZone };
   areas.push({ path: '/audit', role: 'admin', router: auditRouter(auditDeps) }, { path: '/audit', role: 'admin', router: accessReportRouter(auditDeps) });
   areas.push({ path: '/operations', role: 'admin', router: operationsRouter({ audit: deps.audit, retriever: auditDeps.retriever, metrics: deps.metrics, peerHealth: deps.peerHealth, ingestRuns: () => new IngestRunLog(deps.config.dataDir).recent(), config: deps.config }) });
-  areas.push({ path: '/me', role: 'patient', router: meRouter({ ...reads, audit: deps.audit, repository: deps.repository, admin: deps.consentAdmin, reporter, config: deps.config }) });
+  areas.push({ path: '/me', role: 'patient', router: meRouter({ ...reads, audit: deps.audit, repository: deps.repository, admin: deps.consentAdmin, reporter, config: deps.config, peerDocuments: deps.peerDocuments }) });
   const patientAccounts = PatientAccounts.of(deps.config.dataDir, c.patientAccountsFile);
   const secure = !!deps.config.http.tls;
   // Sign-ins outside the operators' form: patients', and the hospital's OpenID Connect provider when configured.

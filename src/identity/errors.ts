@@ -9,7 +9,11 @@ export type IdentityErrorReason =
   /** A40 whose prior identifier (MRG-1) is in no domain of the survivor's (PID-3). */
   | 'cross-domain-merge'
   /** A40 whose prior identifier is the surviving one. */
-  | 'self-merge';
+  | 'self-merge'
+  /** An unmerge of an identifier that is not merged (or was merged before merges were recorded). */
+  | 'not-merged'
+  /** An unmerge that a later merge depends on: that one is undone first. */
+  | 'merged-since';
 
 export class IdentityError extends Error {
   constructor(

@@ -158,6 +158,7 @@ export class IdentityService {
       }
       const active = await this.followRecord(tx, rec);
       if (active.id === into.id) continue;
+      let personMerge: number | undefined;
       if (active.personId !== outcome.personId) {
         const other = (await tx.identity.person(active.personId))!;
         if (other.token && survivorPerson.token && other.token !== survivorPerson.token) {
@@ -168,11 +169,39 @@ export class IdentityService {
           await this.indexToken(tx, outcome.personId, other.token);
         }
         await tx.identity.closeProposalsBetween(outcome.personId, other.id);
-        await tx.identity.mergePerson(other.id, outcome.personId);
+        personMerge = await tx.identity.mergePerson(other.id, outcome.personId);
       }
-      await tx.identity.mergeRecord(active.id, into.id);
+      await tx.identity.mergeRecord(active.id, into.id, personMerge);
     }
     return { ...outcome, crossReferenceChanged: true };
+  }
+
+  /**
+   * Undoes the merge of a prior ID (ITI-8 A40, or the console's merge): the prior ID is active again
+   * on the patient it belonged to, with its search keys; when its patient joined the survivor's in
+   * that merge, that patient is separate again with the records it brought. Exactly what the merge
+   * changed is undone (the store's merge history), in the caller's write: all or nothing. Refused
+   * when the ID is not merged, or a later merge of the survivor depends on it (undo that first).
+   * Returns the two persons (the survivor's, the prior ID's), whose cross-references changed.
+   */
+  async unmerge(tx: WriteTx, prior: DomainIdentifier, reason: string): Promise<{ survivorPersonId: number; priorPersonId: number }> {
+    const rec = await tx.identity.record(prior.domain.key, prior.id);
+    const merge = rec && rec.mergedInto !== null ? await tx.identity.lastMerge('record', rec.id) : undefined;
+    if (!rec || !merge) throw new IdentityError('not-merged', `${prior.id} is not a merged identifier`);
+    const into = (await tx.identity.recordById(merge.intoId))!;
+    // A later merge of the survivor carried the prior ID along with it (rec.mergedInto moved on).
+    if (into.mergedInto !== null || merge.intoId !== rec.mergedInto) throw new IdentityError('merged-since', `${into.localId} was merged since: unmerge it first`);
+    const personMerge = merge.personMergeId !== null ? await tx.identity.mergeEvent(merge.personMergeId) : undefined;
+    const joined = personMerge && personMerge.undoneAt === null ? personMerge : undefined;
+    if (joined && (await tx.identity.person(joined.intoId))!.mergedInto !== null) {
+      throw new IdentityError('merged-since', 'the surviving patient was merged since: unmerge that first');
+    }
+    const at = new Date().toISOString();
+    await tx.identity.undoMerge(merge.id, at, reason);
+    await tx.identity.updateRecord(rec.id, this.recordFields(rec.demographics));
+    if (joined) await tx.identity.undoMerge(joined.id, at, reason);
+    const back = (await tx.identity.recordById(rec.id))!;
+    return { survivorPersonId: into.personId, priorPersonId: back.personId };
   }
 
   /**

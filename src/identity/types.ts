@@ -57,6 +57,28 @@ export interface Person {
   mergedInto: number | null;
 }
 
+/**
+ * One merge as the store applied it, kept so that it can be undone exactly (unmerge): what it
+ * changed besides `fromId`. kind 'person': `fromId` merged into person `intoId`, `moved` the records
+ * moved from it, `redirected` the persons that had been merged into it. kind 'record': record
+ * `fromId` merged into record `intoId` (ITI-8 A40), `priorPersonId` the person it was on before,
+ * `redirected` the records that had been merged into it, `personMergeId` the person merge made in
+ * the same step (the prior ID's patient joining the survivor's).
+ */
+export interface MergeEvent {
+  id: number;
+  kind: 'person' | 'record';
+  fromId: number;
+  intoId: number;
+  moved: number[];
+  redirected: number[];
+  priorPersonId: number | null;
+  personMergeId: number | null;
+  mergedAt: string;
+  undoneAt: string | null;
+  undoReason: string | null;
+}
+
 export interface LinkProposal {
   id: number;
   recordId: number;

@@ -24,6 +24,11 @@ export function identityErrorToHl7(e: IdentityError, at: { segment: string; fiel
       return Hl7ProcessingError.error(204, e.message, { segment: 'MRG', field: 1, repetition: rep, component: rep ? 4 : undefined });
     case 'self-merge':
       return Hl7ProcessingError.error(205, e.message, { segment: 'MRG', field: 1, repetition: rep });
+    // An unmerge names a prior identifier that no merge took (204), or one a later merge holds (206 record locked).
+    case 'not-merged':
+      return Hl7ProcessingError.error(204, e.message, { segment: 'MRG', field: 1, repetition: rep });
+    case 'merged-since':
+      return Hl7ProcessingError.error(206, e.message, { segment: 'MRG', field: 1, repetition: rep });
   }
 }
 

@@ -288,7 +288,7 @@ export async function startApp(config: Config, log: Logger, opts: StartOptions =
       for (const r of xca.routes) httpListener.mount(r.path, r.router); // XCA gateways' SOAP endpoints
       httpListener.mount('/admin', consentAdminRouter({ admin: consentAdministration(config, s), audit, log })); // patient consent, disasters
       // The web console (issue 19): operators and patients, server-rendered pages over the same services.
-      if (config.console.enabled) httpListener.mount('/console', consoleParts({ config, store, identity, audit, decisions: consent, repository: xds.repository, consentAdmin: consentAdministration(config, s), notifier, kickIti10: () => iti10.kick(), log, metrics: metrics.registry, peerHealth: () => xca.peerHealth() }).router);
+      if (config.console.enabled) httpListener.mount('/console', consoleParts({ config, store, identity, audit, decisions: consent, repository: xds.repository, consentAdmin: consentAdministration(config, s), notifier, kickIti10: () => iti10.kick(), log, metrics: metrics.registry, peerHealth: () => xca.peerHealth(), peerDocuments: xca.peerDocuments }).router);
       httpListener.mount('/metrics', metricsRouter({ registry: metrics.registry, audit, log })); // Prometheus, for admin and auditor nodes
       ports.http = await httpListener.listen();
       stops.push(() => httpListener.close());

@@ -108,5 +108,41 @@ export function consentStoreSuite(engine: string, factory: StoreFactory): void {
       expect((await store.read((tx) => tx.consent.disasters())).map((d) => d.id)).to.deep.equal([d2.id, d1.id]);
       expect(await store.write((tx) => tx.consent.endDisaster(9999, '2026-06-05T00:00:00.000Z'))).to.equal(undefined);
     });
+
+    it('keeps patient notifications durably, unread until marked read, per person, newest first', async () => {
+      const body = { type: 'break-glass', access: 'emergency', purposeOfUse: 'EMERGENCY', seen: ['1.2.3.4'] };
+      const n1 = await store.write((tx) => tx.consent.addPatientNotification({ personId: p1, at: '2026-06-01T00:00:00.000Z', kind: 'break-glass', body }));
+      const n2 = await store.write((tx) => tx.consent.addPatientNotification({ personId: p1, at: '2026-06-02T00:00:00.000Z', kind: 'break-glass', body: { ...body, seen: [] } }));
+      await store.write((tx) => tx.consent.addPatientNotification({ personId: p2, at: '2026-06-03T00:00:00.000Z', kind: 'break-glass', body }));
+      await store
+        .write(async (tx) => {
+          await tx.consent.addPatientNotification({ personId: p1, at: '2026-06-04T00:00:00.000Z', kind: 'break-glass', body });
+          throw new Error('boom');
+        })
+        .catch(() => undefined);
+      await store.close();
+      store = await factory.reopen();
+      const mine = await store.read((tx) => tx.consent.patientNotifications([p1], 10));
+      expect(mine).to.deep.equal([
+        { id: n2.id, personId: p1, at: '2026-06-02T00:00:00.000Z', kind: 'break-glass', body: { ...body, seen: [] }, readAt: null },
+        { id: n1.id, personId: p1, at: '2026-06-01T00:00:00.000Z', kind: 'break-glass', body, readAt: null },
+      ]);
+      expect(await store.read((tx) => tx.consent.patientNotifications([p1], 1)), 'at most the limit').to.have.length(1);
+      expect(await store.read((tx) => tx.consent.unreadNotifications([p1]))).to.equal(2);
+      expect(await store.read((tx) => tx.consent.unreadNotifications([p1, p2]))).to.equal(3);
+      expect(await store.read((tx) => tx.consent.unreadNotifications([]))).to.equal(0);
+      // Another person's notification is never marked through this person's.
+      const theirs = (await store.read((tx) => tx.consent.patientNotifications([p2], 10)))[0]!;
+      expect(await store.write((tx) => tx.consent.markNotificationsRead([p1], [n1.id, theirs.id], '2026-06-05T00:00:00.000Z'))).to.equal(1);
+      expect(await store.write((tx) => tx.consent.markNotificationsRead([p1], [n1.id], '2026-06-06T00:00:00.000Z')), 'read once').to.equal(0);
+      expect(await store.read((tx) => tx.consent.unreadNotifications([p1]))).to.equal(1);
+      expect(await store.read((tx) => tx.consent.unreadNotifications([p2]))).to.equal(1);
+      const after = await store.read((tx) => tx.consent.patientNotifications([p1, p2], 10));
+      expect(after.map((n) => [n.personId, n.readAt])).to.deep.equal([
+        [p2, null],
+        [p1, null],
+        [p1, '2026-06-05T00:00:00.000Z'],
+      ]);
+    });
   });
 }

@@ -180,6 +180,53 @@ export function storeSuite(engine: string, factory: StoreFactory): void {
       expect((await store.read((tx) => tx.identity.personsMergedInto(p1.id))).map((p) => p.id)).to.deep.equal([p2.id, p3.id]);
     });
 
+    it('keeps each merge in a history and undoes exactly what it changed', async () => {
+      const [p1, p2, p3] = await store.write(async (tx) => [
+        await tx.identity.createPerson(null, { prefix: 'R' }),
+        await tx.identity.createPerson(null, { prefix: 'R' }),
+        await tx.identity.createPerson(null, { prefix: 'R' }),
+      ]);
+      const r1 = await addRecord(p1.id, 'U1', 'A');
+      const r2 = await addRecord(p2.id, 'U2', 'B');
+      const r2b = await addRecord(p2.id, 'U2B', 'BB');
+      const r3 = await addRecord(p3.id, 'U3', 'C');
+      // p3 was merged into p2 earlier, and r3 into r2: both follow p2 and r2 into p1 and r1.
+      await store.write(async (tx) => {
+        await tx.identity.mergePerson(p3.id, p2.id);
+        await tx.identity.mergeRecord(r3.id, r2.id);
+      });
+      const [pm, rm] = await store.write(async (tx) => {
+        const pm = await tx.identity.mergePerson(p2.id, p1.id);
+        return [pm, await tx.identity.mergeRecord(r2.id, r1.id, pm)];
+      });
+      const personMerge = (await store.read((tx) => tx.identity.lastMerge('person', p2.id)))!;
+      expect(personMerge).to.include({ id: pm, kind: 'person', fromId: p2.id, intoId: p1.id, undoneAt: null, personMergeId: null });
+      expect(personMerge.moved).to.deep.equal([r2.id, r2b.id, r3.id]);
+      expect(personMerge.redirected).to.deep.equal([p3.id]);
+      const recordMerge = (await store.read((tx) => tx.identity.lastMerge('record', r2.id)))!;
+      expect(recordMerge).to.include({ id: rm, kind: 'record', fromId: r2.id, intoId: r1.id, priorPersonId: p1.id, personMergeId: pm });
+      expect(recordMerge.redirected).to.deep.equal([r3.id]);
+      expect(await store.read((tx) => tx.identity.mergeEvent(rm))).to.deep.equal(recordMerge);
+      expect((await store.read((tx) => tx.identity.person(p3.id)))!.mergedInto).to.equal(p1.id);
+
+      await store.write(async (tx) => {
+        await tx.identity.undoMerge(rm, '2026-06-01T00:00:00.000Z', 'wrong patient');
+        await tx.identity.undoMerge(pm, '2026-06-01T00:00:00.000Z', 'wrong patient');
+      });
+      const rec = (id: number) => store.read(async (tx) => (await tx.identity.recordById(id))!);
+      expect(await rec(r2.id)).to.include({ personId: p2.id, mergedInto: null });
+      expect(await rec(r2b.id)).to.include({ personId: p2.id, mergedInto: null });
+      expect(await rec(r3.id), 'a record merged into the prior one follows it back').to.include({ personId: p2.id, mergedInto: r2.id });
+      expect(await rec(r1.id)).to.include({ personId: p1.id, mergedInto: null });
+      expect((await store.read((tx) => tx.identity.person(p2.id)))!.mergedInto).to.equal(null);
+      expect((await store.read((tx) => tx.identity.person(p3.id)))!.mergedInto, 'redirected back').to.equal(p2.id);
+      expect((await store.read((tx) => tx.identity.recordsOfPerson(p1.id))).map((r) => r.id)).to.deep.equal([r1.id]);
+      expect((await store.read((tx) => tx.identity.recordsOfPerson(p2.id))).map((r) => r.id)).to.deep.equal([r2.id, r2b.id]);
+      expect(await store.read((tx) => tx.identity.lastMerge('record', r2.id)), 'undone merges are not the last').to.equal(undefined);
+      expect(await store.read((tx) => tx.identity.mergeEvent(rm))).to.include({ undoneAt: '2026-06-01T00:00:00.000Z', undoReason: 'wrong patient' });
+      expect((await store.read((tx) => tx.identity.lastMerge('record', r3.id)))!.intoId, 'the earlier merge stays').to.equal(r2.id);
+    });
+
     it('keeps link proposals once per pair, and their decisions', async () => {
       const [p1, p2] = await store.write(async (tx) => [await tx.identity.createPerson(null, { prefix: 'R' }), await tx.identity.createPerson(null, { prefix: 'R' })]);
       const r1 = await addRecord(p1.id, 'LP1', 'A');

@@ -34,6 +34,7 @@ import type {
   Demographics,
   Domain,
   LinkProposal,
+  MergeEvent,
   PatientRecord,
   Person,
   DemographicQuery,
@@ -42,7 +43,7 @@ import type {
   SearchPage,
 } from '../identity/types.ts';
 import type { AssociationCriteria, EntryCriteria, NewEntry, StoredEntry } from '../xds/registry/entries.ts';
-import type { Consent, ConsentChange, Disaster, NewConsentChange, NewDisaster } from '../consent/model.ts';
+import type { Consent, ConsentChange, Disaster, NewConsentChange, NewDisaster, NewPatientNotification, PatientNotification } from '../consent/model.ts';
 
 export interface IdentityReader {
   domain(key: string): Promise<Domain | undefined>;
@@ -86,6 +87,11 @@ export interface IdentityReader {
   /** Proposals by id; `page`: at most `limit` of them after the id `after`. */
   proposals(status?: LinkProposal['status'], page?: { after?: number; limit: number }): Promise<LinkProposal[]>;
   proposal(id: number): Promise<LinkProposal | undefined>;
+
+  /** A merge by its id (mergePerson, mergeRecord return it). */
+  mergeEvent(id: number): Promise<MergeEvent | undefined>;
+  /** The latest merge not undone that merged this person or record (`kind`) away. */
+  lastMerge(kind: MergeEvent['kind'], fromId: number): Promise<MergeEvent | undefined>;
 }
 
 export interface NewRecord {
@@ -110,14 +116,23 @@ export interface IdentityWriter extends IdentityReader {
   setPersonToken(personId: number, token: string): Promise<void>;
   /** Indexes a person's pseudonym in a pseudonym domain (replacing the row of the same pseudonym). */
   setPseudonym(domainKey: string, pseudonym: string, personId: number): Promise<void>;
-  /** Marks `fromId` merged into `intoId` and moves its active records there. */
-  mergePerson(fromId: number, intoId: number): Promise<void>;
+  /** Marks `fromId` merged into `intoId` and moves its records there; returns the merge's id. */
+  mergePerson(fromId: number, intoId: number): Promise<number>;
 
   insertRecord(r: NewRecord): Promise<PatientRecord>;
   updateRecord(id: number, r: Omit<NewRecord, 'domainKey' | 'localId' | 'personId'>): Promise<void>;
   moveRecord(id: number, personId: number): Promise<void>;
-  /** Marks record `fromId` merged into record `intoId` (ITI-8 A40). */
-  mergeRecord(fromId: number, intoId: number): Promise<void>;
+  /**
+   * Marks record `fromId` merged into record `intoId` (ITI-8 A40); `personMergeId`: the person merge
+   * made in the same step. Returns the merge's id.
+   */
+  mergeRecord(fromId: number, intoId: number, personMergeId?: number): Promise<number>;
+  /**
+   * Undoes exactly what the merge changed (see MergeEvent) and marks it undone with the reason. The
+   * caller checks that nothing merged since depends on it. A record merged back gets no search keys:
+   * the caller writes them (updateRecord).
+   */
+  undoMerge(id: number, at: string, reason: string): Promise<void>;
 
   addProposal(p: Omit<LinkProposal, 'id' | 'status' | 'createdAt' | 'decidedAt'>): Promise<LinkProposal | undefined>;
   decideProposal(id: number, status: 'accepted' | 'rejected'): Promise<void>;
@@ -389,6 +404,9 @@ export interface ConsentReader {
   /** Declared disasters, newest first; with `activeAt`, only those in force at that instant. */
   disasters(filter?: { activeAt?: string }): Promise<Disaster[]>;
   disaster(id: number): Promise<Disaster | undefined>;
+  /** The notifications of these persons (a survivor and those merged into it), newest first. */
+  patientNotifications(personIds: number[], limit: number): Promise<PatientNotification[]>;
+  unreadNotifications(personIds: number[]): Promise<number>;
 }
 
 export interface ConsentWriter extends ConsentReader {
@@ -397,6 +415,9 @@ export interface ConsentWriter extends ConsentReader {
   declareDisaster(d: NewDisaster): Promise<Disaster>;
   /** Ends a disaster at `at`; undefined when there is no such disaster. */
   endDisaster(id: number, at: string): Promise<Disaster | undefined>;
+  addPatientNotification(n: NewPatientNotification): Promise<PatientNotification>;
+  /** Marks these notifications of these persons read at `at` (those not read yet); returns how many. */
+  markNotificationsRead(personIds: number[], ids: number[], at: string): Promise<number>;
 }
 
 export interface ReadTx {

@@ -24,11 +24,14 @@ import { iti39Transaction } from './iti39/transaction.ts';
 import { initiatingQueryTransaction } from './iti38/initiating.ts';
 import { initiatingRetrieveTransaction } from './iti39/initiating.ts';
 import { PeerGateway, type PeerHealth } from './peers/peerGateway.ts';
+import { PeerDocuments } from './peerDocuments.ts';
 
 export interface XcaServices {
   communities?: CommunityDirectory;
   /** How each peer of the Initiating Gateway has answered lately (none without one). */
   peerHealth(): PeerHealth[];
+  /** A patient's documents in the peer communities (the console's lists), when the Initiating Gateway has peers. */
+  peerDocuments?: PeerDocuments;
   routes: { path: string; router: Router }[];
   /** Ends what the gateways hold open (connections to peers). */
   close(): Promise<void>;
@@ -72,5 +75,6 @@ export function xcaServices(config: Config, deps: XcaDeps): XcaServices {
     const txs = [initiatingQueryTransaction(igDeps), initiatingRetrieveTransaction({ ...igDeps, repositoryUniqueId: config.xds.repository.uniqueId, blobs: deps.repository.blobs })];
     routes.push({ path: ig.path, router: soapRouter(txs, limits, deps.log, { guard, observe: deps.observe }) });
   }
-  return { communities, routes, peerHealth: () => peers.map((p) => p.health), close: async () => peers.forEach((p) => p.close()) };
+  const peerDocuments = peers.length > 0 ? new PeerDocuments({ ...reads, peers, affinityDomainOid: config.identity.regional.authority.oid }) : undefined;
+  return { communities, routes, peerHealth: () => peers.map((p) => p.health), peerDocuments, close: async () => peers.forEach((p) => p.close()) };
 }

@@ -221,6 +221,34 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
     expect(audit[0]).to.include('MRG-2 merged into MRG-1 (HOSP_A): 同一人物(生年月日の誤入力) &lt;i&gt;').and.include('sato&lt;sato@hie-console&gt;');
   });
 
+  it('lets an operator undo that merge, the reason audited; refuses a viewer, a missing reason, an ID not merged', async () => {
+    const record = (id: string) => s.app.store.read(async (tx) => (await tx.identity.record('1.2.392.999.1', id))!);
+    const survivor = await record('MRG-1');
+    const rid = (await s.app.store.read((tx) => tx.identity.person(survivor.personId)))!.regionalId;
+    const c = new ConsoleClient(base);
+    await c.signIn('sato', PASSWORD);
+    const url = `/console/patients/${encodeURIComponent(rid)}/unmerge`;
+    expect((await c.get(`/console/patients/${encodeURIComponent(rid)}`)).body).to.include('統合の取り消し');
+    expect((await c.post(url, { domain: 'HOSP_A', prior: 'MRG-2', reason: '' })).status).to.equal(400);
+    const notMerged = await c.post(url, { domain: 'HOSP_A', prior: 'MRG-1', reason: '<b>x</b>' });
+    expect(notMerged.status).to.equal(409);
+    const viewer = new ConsoleClient(base);
+    await viewer.signIn('ito', PASSWORD);
+    await viewer.get(`/console/patients/${encodeURIComponent(rid)}`);
+    expect((await viewer.post(url, { domain: 'HOSP_A', prior: 'MRG-2', reason: 'x' })).status).to.equal(403);
+    expect((await record('MRG-2')).mergedInto, 'nothing undone yet').to.equal(survivor.id);
+    const r = await c.post(url, { domain: 'HOSP_A', prior: 'MRG-2', reason: '別人でした <i>' });
+    expect(r.status).to.equal(200);
+    expect(r.body).to.include('統合を取り消しました');
+    const back = await record('MRG-2');
+    expect(back.mergedInto).to.equal(null);
+    expect(back.personId).not.to.equal(survivor.personId);
+    const audit = (await audits()).filter((x) => x.includes('CONSOLE-unmerge'));
+    expect(audit).to.have.length(1);
+    expect(audit[0]).to.include('MRG-2 (HOSP_A) unmerged from').and.include('別人でした &lt;i&gt;').and.include('sato&lt;sato@hie-console&gt;');
+    expect((await c.post(url, { domain: 'HOSP_A', prior: 'MRG-2', reason: 'again' })).status, 'once').to.equal(409);
+  });
+
   it('shows operations to an admin: nodes and last contact from the audit trail, queues, transaction counters', async () => {
     // A run of the SS-MIX2 ingest on this data folder, with a rejected file whose name carries markup.
     const counts = { files: 2, unchanged: 0, patients: 1, documents: 0, deprecated: 0, replacing: 0, removed: 0, alreadyRegistered: 0, rejected: 1 };

@@ -147,6 +147,40 @@ describe('web console in a real browser (chromium, playwright-core, axe-core)', 
     expect(await s!.app.store.read((tx) => tx.identity.proposals('pending'))).to.have.length(0);
   });
 
+  it('merges a patient ID into another and undoes the merge, each with its reason recorded', async () => {
+    const hosp = config.identity.domains[0]!;
+    const name = '取消^太郎^^^^^L^I~トリケシ^タロウ^^^^^L^P';
+    await s!.send(adt({ ids: [`UNM-1^^^${hosp.namespace}&${hosp.oid}&ISO`], name, birthDate: '19700301', sex: 'M', sendingFacility: hosp.namespace }));
+    await s!.send(adt({ ids: [`UNM-2^^^${hosp.namespace}&${hosp.oid}&ISO`], name, birthDate: '19700302', sex: 'M', sendingFacility: hosp.namespace }));
+    const record = (id: string) => s!.app.store.read(async (tx) => (await tx.identity.record(hosp.oid, id))!);
+    const before = await record('UNM-2');
+    const rid = (await s!.app.store.read(async (tx) => tx.identity.person((await record('UNM-1')).personId)))!.regionalId;
+    await page.goto(`${base}/console/patients/${encodeURIComponent(rid)}`);
+    await page.fill('#m-prior', 'UNM-2');
+    await page.fill('#m-reason', `生年月日の誤入力 ${XSS}`);
+    await page.click('form[action$="/merge"] button[type=submit]');
+    expect(await page.textContent('[role=status]')).to.include('統合しました');
+    expect((await record('UNM-2')).mergedInto).to.equal((await record('UNM-1')).id);
+    await page.goto(`${base}/console/patients/${encodeURIComponent(rid)}`);
+    await check('patient-unmerge-form');
+    await page.selectOption('#u-domain', hosp.namespace);
+    await page.fill('#u-prior', 'UNM-2');
+    await page.fill('#u-reason', `別人と判明 ${XSS}`);
+    await page.click('form[action$="/unmerge"] button[type=submit]');
+    expect(await page.textContent('[role=status]')).to.include('統合を取り消しました');
+    await check('patient-unmerged');
+    const after = await record('UNM-2');
+    expect(after.mergedInto).to.equal(null);
+    expect(after.personId, 'back on its own patient').to.equal(before.personId);
+    const events = await s!.app.store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'CONSOLE-unmerge' }));
+    expect(events).to.have.length(1);
+    expect(events[0]!.xml).to.include('別人と判明');
+    // The patient it was separated into opens on its own again.
+    const priorRid = (await s!.app.store.read((tx) => tx.identity.person(after.personId)))!.regionalId;
+    await page.click(`main a[href="/console/patients/${encodeURIComponent(priorRid)}"]`);
+    expect(await page.textContent('main')).to.include('UNM-2');
+  });
+
   it('opens an SS-MIX2 document (ISO-2022-JP HL7 v2) and reads its fields in Japanese', async () => {
     // Consent decides what an operator sees: the patient enrolls (opts in) at the desk first.
     await page.goto(`${base}/console/patients/${encodeURIComponent(patient.regionalId)}/consent`);
@@ -229,10 +263,18 @@ describe('web console in a real browser (chromium, playwright-core, axe-core)', 
     expect(page.url()).to.equal(`${base}/console/me`);
     const records = (await page.textContent('main'))!;
     expect(records).to.include('検査結果').and.include('処方').and.include('受診歴');
+    // The records page says an emergency access is unread; the notifications page shows it unread once, then read.
+    expect(await page.textContent('main .banner')).to.include('未読 1');
     await check('me-records');
-    await page.click('a[href="/console/me/notifications"]');
-    expect(await page.textContent('#access')).to.include('緊急アクセス').and.include('EMERGENCY');
+    await page.click('main .banner a[href="/console/me/notifications"]');
+    expect(await page.textContent('#notifications')).to.include('緊急アクセス').and.include('EMERGENCY').and.include('er-node');
+    expect(await page.locator('#notifications tr.unread').count()).to.equal(1);
     await check('me-notifications');
+    await page.reload();
+    expect(await page.locator('#notifications tr.emergency').count()).to.equal(1);
+    expect(await page.locator('#notifications tr.unread').count(), 'read once opened').to.equal(0);
+    await page.goto(`${base}/console/me`);
+    expect(await page.locator('main .banner').count()).to.equal(0);
     await page.click('a[href="/console/me/access"]');
     expect(await page.locator('#access tr.emergency').count()).to.be.greaterThan(0);
     await check('me-access');

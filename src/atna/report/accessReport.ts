@@ -88,6 +88,11 @@ const name = (c: ReadCode) => c.originalText || c.displayName || c.code;
 
 export class AccessReporter {
   private readonly reader = new AuditMessageReader();
+  /**
+   * Messages already read, by audit event id: a stored audit event never changes, and a patient's
+   * report reads the same events each time it is opened (the console's "who saw my records").
+   */
+  private readonly messages = new Map<number, ReturnType<AccessReporter['readMessage']>>();
   private readonly breakGlass: ReadonlySet<string>;
   private readonly names: DisplayNames;
 
@@ -152,8 +157,17 @@ export class AccessReporter {
     };
   }
 
+  private readMessage(e: StoredAuditRecord) {
+    return e.format === 'fhir' ? fromFhir(JSON.parse(e.xml) as AuditEvent) : this.reader.read(e.xml).message;
+  }
+
   private entry(e: StoredAuditRecord, keys: AuditPatientKey[], hidden: Set<string>): AccessEntry {
-    const m = e.format === 'fhir' ? fromFhir(JSON.parse(e.xml) as AuditEvent) : this.reader.read(e.xml).message;
+    let m = this.messages.get(e.id);
+    if (m === undefined && !this.messages.has(e.id)) {
+      m = this.readMessage(e);
+      if (this.messages.size >= MESSAGE_CACHE) this.messages.delete(this.messages.keys().next().value!);
+      this.messages.set(e.id, m);
+    }
     const requestors = (m?.participants ?? []).filter((p) => /^\s*(true|1)\s*$/.test(p.requestor));
     const who = requestors.length ? requestors : (m?.participants ?? []).filter((p) => !p.roles.some((r) => r.code === Roles.destination.code));
     const facilityOf = (userId: string) => (userId.includes('|') ? userId.split('|')[0] : '');
@@ -192,6 +206,9 @@ export class AccessReporter {
     };
   }
 }
+
+/** Audit messages kept read, oldest dropped first: about a report's worth of the largest (reportMaxEvents). */
+const MESSAGE_CACHE = 10_000;
 
 function matches(cx: string, k: AuditPatientKey): boolean {
   const c = cx.split('^');

@@ -18,7 +18,7 @@ export interface ShownEntry {
   mimeType: string;
 }
 
-function code(o: ExtrinsicObject, scheme: string) {
+export function code(o: ExtrinsicObject, scheme: string) {
   const c = o.classifications.find((x) => x.classificationScheme === scheme);
   return { code: c?.nodeRepresentation ?? '', scheme: c ? (slotValue(c, 'codingScheme') ?? '') : '', name: c?.name[0]?.value ?? c?.nodeRepresentation ?? '' };
 }

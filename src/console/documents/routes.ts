@@ -24,6 +24,8 @@ import { notice, page, type View } from '../layout.ts';
 import { personByRegionalId } from '../patients/routes.ts';
 import { ctxOf, locals, sendPage, viewOf } from '../web.ts';
 import { shownEntry, type ShownEntry } from './entry.ts';
+import { peerDocumentsSection } from './peers.ts';
+import type { PeerDocuments } from '../../xca/peerDocuments.ts';
 import { hl7Text, parseHl7, resultsTable, segmentTables } from './hl7Table.ts';
 
 const APPROVED = 'urn:oasis:names:tc:ebxml-regrep:StatusType:Approved';
@@ -38,6 +40,8 @@ export interface DocumentsDeps extends ScopedReadDeps {
   log?: Logger;
   repository: RepositoryService;
   config: Pick<Config, 'identity'>;
+  /** Peer regions' documents (XCA), when peers are configured. */
+  peerDocuments?: PeerDocuments;
 }
 
 const documentObject = (e: ShownEntry) => ({ id: e.uniqueId, typeCode: 2 as const, typeCodeRole: 3, idTypeCode: { code: '9', codeSystemName: 'RFC-3881', originalText: 'Report Number' } });
@@ -87,7 +91,8 @@ export function documentsRouter(deps: DocumentsDeps): Router {
     if (!docs) return sendPage(res, page(v, v.t.notFound, html``, { status: notice(v.t.notFound, 'error') }), 404);
     await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'E', what: 'documents-list', patients: [rid] }));
     const base = `/console/patients/${encodeURIComponent(rid)}/documents`;
-    sendPage(res, page(v, v.t.documents, html`<p><a href="/console/patients/${encodeURIComponent(rid)}">${v.t.patient}: ${rid}</a></p>${documentsTable(v, base, docs)}`));
+    const peers = await peerDocumentsSection(v, deps.peerDocuments, ctx, rid);
+    sendPage(res, page(v, v.t.documents, html`<p><a href="/console/patients/${encodeURIComponent(rid)}">${v.t.patient}: ${rid}</a></p>${documentsTable(v, base, docs)}${peers}`));
   });
 
   router.get('/:regionalId/documents/:uuid', async (req: Request, res: Response) => {

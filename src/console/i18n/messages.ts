@@ -176,6 +176,17 @@ const ja = {
   none: 'ありません。',
   emergencyAccess: '緊急アクセス',
   noEmergency: '緊急時のアクセスはありません。',
+  unmerge: '統合の取り消し',
+  unmergeFacility: '施設',
+  unmergePrior: '統合で消えた患者ID',
+  unmergeNeeds: '施設、統合で消えたID、理由を入力してください。',
+  unmerged: '統合を取り消しました。',
+  unread: '未読',
+  alreadyRead: '既読',
+  disasterAccess: '災害時アクセス',
+  seenItems: '見られた記録',
+  community: '連携地域',
+  peerFailed: '連携地域から取得できませんでした',
 } as const;
 
 type Catalogue = { [K in keyof typeof ja]: (typeof ja)[K] extends Record<string, string> ? Record<string, string> : string };
@@ -346,6 +357,17 @@ const en: Catalogue = {
   none: 'None.',
   emergencyAccess: 'Emergency access',
   noEmergency: 'No emergency access.',
+  unmerge: 'Undo a merge',
+  unmergeFacility: 'Facility',
+  unmergePrior: 'Patient ID merged away',
+  unmergeNeeds: 'Give the facility, the ID merged away and the reason.',
+  unmerged: 'The merge is undone.',
+  unread: 'Unread',
+  alreadyRead: 'Read',
+  disasterAccess: 'Disaster access',
+  seenItems: 'Records seen',
+  community: 'Community',
+  peerFailed: 'A peer community did not answer',
 };
 
 export type Lang = 'ja' | 'en';

@@ -34,6 +34,9 @@ import { personByRegionalId } from '../patients/routes.ts';
 import { ctxOf, locals, sendPage, text, viewOf } from '../web.ts';
 import type { HealthRecord } from './healthRecord.ts';
 import { readRecord, RECORD_LIMITS, type RecordFile } from './recordFiles.ts';
+import { notificationsRouter, unreadBanner } from './notifications.ts';
+import { peerDocumentsSection } from '../documents/peers.ts';
+import type { PeerDocuments } from '../../xca/peerDocuments.ts';
 
 export interface MeDeps extends ScopedReadDeps {
   audit: AuditService;
@@ -42,7 +45,9 @@ export interface MeDeps extends ScopedReadDeps {
   repository: RepositoryService;
   admin: ConsentAdministration;
   reporter: AccessReporter;
-  config: Pick<Config, 'identity'>;
+  config: Pick<Config, 'identity' | 'atna'>;
+  /** Peer regions' documents (XCA), when peers are configured. */
+  peerDocuments?: PeerDocuments;
 }
 
 const KINDS: readonly WithheldChoice[] = ['classCodes', 'facilities'];
@@ -100,7 +105,9 @@ export function meRouter(deps: MeDeps): Router {
     await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'R', what: 'patient-own-records', patients: [rid] }));
     // Read and parsed after the transaction, with a bound on the work (recordFiles.ts).
     const { record } = await readRecord(found.files);
-    sendPage(res, page(v, `${v.t.meRecords}${found.name ? `: ${found.name}` : ''}`, html`${recordSections(v, locals(res).lang, record)}<h2>${v.t.documents}</h2>${documentsTable(v, '/console/me/documents', found.docs)}`));
+    const banner = await unreadBanner({ admin: deps.admin, config: deps.config }, v, rid);
+    const peers = await peerDocumentsSection(v, deps.peerDocuments, ctx, rid);
+    sendPage(res, page(v, `${v.t.meRecords}${found.name ? `: ${found.name}` : ''}`, html`${banner}${recordSections(v, locals(res).lang, record)}<h2>${v.t.documents}</h2>${documentsTable(v, '/console/me/documents', found.docs)}${peers}`));
   });
 
   router.get('/documents/:uuid', async (req: Request, res: Response) => {
@@ -129,10 +136,7 @@ export function meRouter(deps: MeDeps): Router {
     const v = viewOf(req, res);
     sendPage(res, page(v, v.t.meAccess, accessRows(v, await report(req, res), false)));
   });
-  router.get('/notifications', async (req: Request, res: Response) => {
-    const v = viewOf(req, res);
-    sendPage(res, page(v, v.t.meNotifications, accessRows(v, await report(req, res), true)));
-  });
+  router.use(notificationsRouter({ admin: deps.admin, config: deps.config }));
 
   const sharing = async (req: Request, res: Response, status?: Html, code = 200) => {
     const v = viewOf(req, res);

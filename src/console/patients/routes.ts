@@ -22,7 +22,7 @@ import { html, type Html } from '../html.ts';
 import { notice, page, type View } from '../layout.ts';
 import { ctxOf, sendPage, text, viewOf } from '../web.ts';
 import { shownDemographics } from './names.ts';
-import { mergeForm } from './mergeForm.ts';
+import { mergeForm, unmergeForm } from './mergeForm.ts';
 
 export interface PatientsDeps extends ScopedReadDeps {
   audit: AuditService;
@@ -159,7 +159,8 @@ export function patientsRouter(deps: PatientsDeps): Router {
       const d = rec ? shownDemographics(rec) : undefined;
       return html`<tr><td>${facilityName(deps.config, i)}</td><td>${i.id}</td><td>${d?.names.join(' / ') ?? ''}</td><td>${d?.birthDate ?? ''}</td><td>${d?.address ?? ''}</td></tr>`;
     })}</tbody></table></div>
-${atLeast(v.user!.role, 'operator') ? mergeForm(v, shown.person.regionalId, shown.ids.filter((i) => i.domain.kind === 'local').map((i) => ({ namespace: i.domain.namespace, id: i.id, label: facilityName(deps.config, i) }))) : ''}`;
+${atLeast(v.user!.role, 'operator') ? mergeForm(v, shown.person.regionalId, shown.ids.filter((i) => i.domain.kind === 'local').map((i) => ({ namespace: i.domain.namespace, id: i.id, label: facilityName(deps.config, i) }))) : ''}
+${atLeast(v.user!.role, 'operator') ? unmergeForm(v, shown.person.regionalId, [...new Map(shown.ids.filter((i) => i.domain.kind === 'local').map((i) => [i.domain.namespace, { namespace: i.domain.namespace, label: facilityName(deps.config, i) }])).values()]) : ''}`;
     sendPage(res, page(v, `${v.t.patient}: ${first?.names[0] ?? shown.person.regionalId}`, body));
   });
   return router;

@@ -1,8 +1,8 @@
 /** Patients' consent and declared disasters on PostgreSQL: the current record as JSON, the history append-only (as sqlite/consentRepo.ts). */
-import type { Consent, ConsentChange, Disaster, NewConsentChange, NewDisaster } from '../../consent/model.ts';
+import type { Consent, ConsentChange, Disaster, NewConsentChange, NewDisaster, NewPatientNotification, PatientNotification } from '../../consent/model.ts';
 import type { ConsentWriter } from '../types.ts';
 import type { Sql } from './sql.ts';
-import { type HistoryRow, type DisasterRow, toChange, toDisaster } from '../rows/consent.ts';
+import { type HistoryRow, type DisasterRow, type NotificationRow, toChange, toDisaster, toNotification } from '../rows/consent.ts';
 
 const DISASTER = 'id, description, facilities, start, "end", ended_at, declared_by, declared_at';
 
@@ -79,5 +79,32 @@ export class PgConsentRepo implements ConsentWriter {
   async endDisaster(id: number, at: string): Promise<Disaster | undefined> {
     await this.sql.run('UPDATE disasters SET ended_at = ? WHERE id = ? AND ended_at IS NULL', at, id);
     return this.disaster(id);
+  }
+
+  async patientNotifications(personIds: number[], limit: number): Promise<PatientNotification[]> {
+    if (personIds.length === 0) return [];
+    const rows = await this.sql.all<NotificationRow>('SELECT * FROM patient_notifications WHERE person_id = ANY(CAST(? AS bigint[])) ORDER BY id DESC LIMIT ?', personIds, limit);
+    return rows.map(toNotification);
+  }
+
+  async unreadNotifications(personIds: number[]): Promise<number> {
+    if (personIds.length === 0) return 0;
+    const r = await this.sql.get<{ n: number }>('SELECT count(*)::int AS n FROM patient_notifications WHERE person_id = ANY(CAST(? AS bigint[])) AND read_at IS NULL', personIds);
+    return r!.n;
+  }
+
+  async addPatientNotification(n: NewPatientNotification): Promise<PatientNotification> {
+    const { id } = (await this.sql.get<{ id: number }>('INSERT INTO patient_notifications(person_id, at, kind, body) VALUES (?, ?, ?, ?) RETURNING id', n.personId, n.at, n.kind, JSON.stringify(n.body)))!;
+    return { ...n, id, readAt: null };
+  }
+
+  async markNotificationsRead(personIds: number[], ids: number[], at: string): Promise<number> {
+    if (personIds.length === 0 || ids.length === 0) return 0;
+    return this.sql.run(
+      'UPDATE patient_notifications SET read_at = ? WHERE read_at IS NULL AND person_id = ANY(CAST(? AS bigint[])) AND id = ANY(CAST(? AS bigint[]))',
+      at,
+      personIds,
+      ids,
+    );
   }
 }

@@ -3,6 +3,7 @@ import type {
   DemographicQuery,
   Domain,
   LinkProposal,
+  MergeEvent,
   PatientRecord,
   Person,
   RecordMatch,
@@ -12,7 +13,7 @@ import type {
 import type { IdentityWriter, NewRecord } from '../types.ts';
 import type { Sql } from './sql.ts';
 import { drivingOrder, keyCondition, PREFIX_END } from '../searchKeyCondition.ts';
-import { type RecordRow, type PersonRow, type ProposalRow, toRecord, toPerson, toProposal } from '../rows/identity.ts';
+import { type MergeRow, type RecordRow, type PersonRow, type ProposalRow, toMergeEvent, toRecord, toPerson, toProposal } from '../rows/identity.ts';
 
 /** Upper bound of a prefix range under the "C" collation of the key columns (migrations.ts). */
 
@@ -246,11 +247,14 @@ export class PgIdentityRepo implements IdentityWriter {
     );
   }
 
-  async mergePerson(fromId: number, intoId: number): Promise<void> {
+  async mergePerson(fromId: number, intoId: number): Promise<number> {
     const t = now();
+    const moved = (await this.sql.all<{ id: number }>('SELECT id FROM patient_records WHERE person_id = ? ORDER BY id', fromId)).map((r) => r.id);
+    const redirected = (await this.sql.all<{ id: number }>('SELECT id FROM persons WHERE merged_into = ? ORDER BY id', fromId)).map((r) => r.id);
     await this.sql.run('UPDATE patient_records SET person_id = ?, updated_at = ? WHERE person_id = ?', intoId, t, fromId);
     await this.sql.run('UPDATE persons SET merged_into = ?, updated_at = ? WHERE id = ?', intoId, t, fromId);
     await this.sql.run('UPDATE persons SET merged_into = ?, updated_at = ? WHERE merged_into = ?', intoId, t, fromId);
+    return this.addMerge('person', fromId, intoId, moved, redirected, null, null, t);
   }
 
   async insertRecord(r: NewRecord): Promise<PatientRecord> {
@@ -286,12 +290,53 @@ export class PgIdentityRepo implements IdentityWriter {
     await this.sql.run('UPDATE patient_records SET person_id = ?, updated_at = ? WHERE id = ?', personId, now(), id);
   }
 
-  async mergeRecord(fromId: number, intoId: number): Promise<void> {
+  async mergeRecord(fromId: number, intoId: number, personMergeId?: number): Promise<number> {
     const into = (await this.sql.get<{ person_id: number }>('SELECT person_id FROM patient_records WHERE id = ?', intoId))!;
+    const from = (await this.sql.get<{ person_id: number }>('SELECT person_id FROM patient_records WHERE id = ?', fromId))!;
+    const redirected = (await this.sql.all<{ id: number }>('SELECT id FROM patient_records WHERE merged_into = ? ORDER BY id', fromId)).map((r) => r.id);
     const t = now();
     await this.sql.run('UPDATE patient_records SET merged_into = ?, person_id = ?, updated_at = ? WHERE id = ?', intoId, into.person_id, t, fromId);
     await this.sql.run('UPDATE patient_records SET merged_into = ?, person_id = ?, updated_at = ? WHERE merged_into = ?', intoId, into.person_id, t, fromId);
     await this.sql.run('DELETE FROM record_keys WHERE record_id = ?', fromId);
+    return this.addMerge('record', fromId, intoId, [], redirected, from.person_id, personMergeId ?? null, t);
+  }
+
+  async mergeEvent(id: number): Promise<MergeEvent | undefined> {
+    const r = await this.sql.get<MergeRow>('SELECT * FROM merge_history WHERE id = ?', id);
+    return r && toMergeEvent(r);
+  }
+
+  async lastMerge(kind: MergeEvent['kind'], fromId: number): Promise<MergeEvent | undefined> {
+    const r = await this.sql.get<MergeRow>('SELECT * FROM merge_history WHERE kind = ? AND from_id = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1', kind, fromId);
+    return r && toMergeEvent(r);
+  }
+
+  async undoMerge(id: number, at: string, reason: string): Promise<void> {
+    const e = (await this.mergeEvent(id))!;
+    if (e.kind === 'person') {
+      await this.sql.run('UPDATE persons SET merged_into = NULL, updated_at = ? WHERE id = ?', at, e.fromId);
+      await this.sql.run('UPDATE persons SET merged_into = ?, updated_at = ? WHERE id = ANY(CAST(? AS bigint[]))', e.fromId, at, e.redirected);
+      await this.sql.run('UPDATE patient_records SET person_id = ?, updated_at = ? WHERE id = ANY(CAST(? AS bigint[]))', e.fromId, at, e.moved);
+    } else {
+      await this.sql.run('UPDATE patient_records SET merged_into = NULL, person_id = ?, updated_at = ? WHERE id = ?', e.priorPersonId, at, e.fromId);
+      await this.sql.run('UPDATE patient_records SET merged_into = ?, person_id = ?, updated_at = ? WHERE id = ANY(CAST(? AS bigint[]))', e.fromId, e.priorPersonId, at, e.redirected);
+    }
+    await this.sql.run('UPDATE merge_history SET undone_at = ?, undo_reason = ? WHERE id = ?', at, reason, id);
+  }
+
+  private async addMerge(kind: MergeEvent['kind'], fromId: number, intoId: number, moved: number[], redirected: number[], priorPersonId: number | null, personMergeId: number | null, at: string): Promise<number> {
+    const row = (await this.sql.get<{ id: number }>(
+      'INSERT INTO merge_history(kind, from_id, into_id, moved, redirected, prior_person_id, person_merge_id, merged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      kind,
+      fromId,
+      intoId,
+      JSON.stringify(moved),
+      JSON.stringify(redirected),
+      priorPersonId,
+      personMergeId,
+      at,
+    ))!;
+    return row.id;
   }
 
   async addProposal(p: Omit<LinkProposal, 'id' | 'status' | 'createdAt' | 'decidedAt'>): Promise<LinkProposal | undefined> {

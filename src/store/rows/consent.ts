@@ -1,5 +1,5 @@
 /** Consent history and declared disasters as both engines store them: the rows and their domain objects. */
-import type { Consent, ConsentAction, ConsentChange, ConsentSourceKind, Disaster } from '../../consent/model.ts';
+import type { Consent, ConsentAction, ConsentChange, ConsentSourceKind, Disaster, PatientNotification } from '../../consent/model.ts';
 
 export interface HistoryRow {
   id: number;
@@ -44,4 +44,22 @@ export const toDisaster = (r: DisasterRow): Disaster => ({
   ...(r.ended_at ? { endedAt: r.ended_at } : {}),
   declaredBy: r.declared_by,
   declaredAt: r.declared_at,
+});
+
+export interface NotificationRow {
+  id: number;
+  person_id: number;
+  at: string;
+  kind: string;
+  body: string;
+  read_at: string | null;
+}
+
+export const toNotification = (r: NotificationRow): PatientNotification => ({
+  id: r.id,
+  personId: r.person_id,
+  at: r.at,
+  kind: r.kind,
+  body: JSON.parse(r.body) as Record<string, unknown>,
+  readAt: r.read_at,
 });

@@ -1,5 +1,5 @@
 /** Patients, records and link proposals as both engines store them (sqlite/, postgres/): the rows and their domain objects. */
-import type { LinkProposal, PatientRecord, Person } from '../../identity/types.ts';
+import type { LinkProposal, MergeEvent, PatientRecord, Person } from '../../identity/types.ts';
 
 export interface RecordRow {
   id: number;
@@ -50,4 +50,32 @@ export const toProposal = (p: ProposalRow): LinkProposal => ({
   status: p.status,
   createdAt: p.created_at,
   decidedAt: p.decided_at,
+});
+
+export interface MergeRow {
+  id: number;
+  kind: string;
+  from_id: number;
+  into_id: number;
+  moved: string;
+  redirected: string;
+  prior_person_id: number | null;
+  person_merge_id: number | null;
+  merged_at: string;
+  undone_at: string | null;
+  undo_reason: string | null;
+}
+
+export const toMergeEvent = (r: MergeRow): MergeEvent => ({
+  id: r.id,
+  kind: r.kind as MergeEvent['kind'],
+  fromId: r.from_id,
+  intoId: r.into_id,
+  moved: JSON.parse(r.moved) as number[],
+  redirected: JSON.parse(r.redirected) as number[],
+  priorPersonId: r.prior_person_id,
+  personMergeId: r.person_merge_id,
+  mergedAt: r.merged_at,
+  undoneAt: r.undone_at,
+  undoReason: r.undo_reason,
 });

@@ -1,9 +1,9 @@
 /** Patients' consent and declared disasters on SQLite: the current record as JSON, the history append-only. */
 import type Database from 'better-sqlite3';
-import type { Consent, ConsentChange, Disaster, NewConsentChange, NewDisaster } from '../../consent/model.ts';
+import type { Consent, ConsentChange, Disaster, NewConsentChange, NewDisaster, NewPatientNotification, PatientNotification } from '../../consent/model.ts';
 import type { ConsentWriter } from '../types.ts';
 import { marks, Statements } from './statements.ts';
-import { type HistoryRow, type DisasterRow, toChange, toDisaster } from '../rows/consent.ts';
+import { type HistoryRow, type DisasterRow, type NotificationRow, toChange, toDisaster, toNotification } from '../rows/consent.ts';
 
 export class SqliteConsentRepo implements ConsentWriter {
   private readonly st: Statements;
@@ -86,5 +86,32 @@ export class SqliteConsentRepo implements ConsentWriter {
   async endDisaster(id: number, at: string): Promise<Disaster | undefined> {
     this.st.run('UPDATE disasters SET ended_at = ? WHERE id = ? AND ended_at IS NULL', at, id);
     return this.disaster(id);
+  }
+
+  async patientNotifications(personIds: number[], limit: number): Promise<PatientNotification[]> {
+    if (personIds.length === 0) return [];
+    return this.st
+      .all<NotificationRow>(`SELECT * FROM patient_notifications WHERE person_id IN (${marks(personIds.length)}) ORDER BY id DESC LIMIT ?`, ...personIds, limit)
+      .map(toNotification);
+  }
+
+  async unreadNotifications(personIds: number[]): Promise<number> {
+    if (personIds.length === 0) return 0;
+    return this.st.get<{ n: number }>(`SELECT count(*) AS n FROM patient_notifications WHERE person_id IN (${marks(personIds.length)}) AND read_at IS NULL`, ...personIds)!.n;
+  }
+
+  async addPatientNotification(n: NewPatientNotification): Promise<PatientNotification> {
+    const r = this.st.run('INSERT INTO patient_notifications(person_id, at, kind, body) VALUES (?, ?, ?, ?)', n.personId, n.at, n.kind, JSON.stringify(n.body));
+    return { ...n, id: Number(r.lastInsertRowid), readAt: null };
+  }
+
+  async markNotificationsRead(personIds: number[], ids: number[], at: string): Promise<number> {
+    if (personIds.length === 0 || ids.length === 0) return 0;
+    return this.st.run(
+      `UPDATE patient_notifications SET read_at = ? WHERE read_at IS NULL AND person_id IN (${marks(personIds.length)}) AND id IN (${marks(ids.length)})`,
+      at,
+      ...personIds,
+      ...ids,
+    ).changes;
   }
 }

@@ -4,6 +4,7 @@ import type {
   DemographicQuery,
   Domain,
   LinkProposal,
+  MergeEvent,
   PatientRecord,
   Person,
   RecordMatch,
@@ -13,7 +14,7 @@ import type {
 import type { IdentityWriter, NewRecord } from '../types.ts';
 import { marks, Statements } from './statements.ts';
 import { drivingOrder, keyCondition, PREFIX_END } from '../searchKeyCondition.ts';
-import { type RecordRow, type PersonRow, type ProposalRow, toRecord, toPerson, toProposal } from '../rows/identity.ts';
+import { type MergeRow, type RecordRow, type PersonRow, type ProposalRow, toMergeEvent, toRecord, toPerson, toProposal } from '../rows/identity.ts';
 
 const now = () => new Date().toISOString();
 
@@ -255,11 +256,14 @@ export class SqliteIdentityRepo implements IdentityWriter {
     this.st.run('INSERT OR REPLACE INTO pseudonyms(domain_key, pseudonym, person_id) VALUES (?, ?, ?)', domainKey, pseudonym, personId);
   }
 
-  async mergePerson(fromId: number, intoId: number): Promise<void> {
+  async mergePerson(fromId: number, intoId: number): Promise<number> {
     const t = now();
+    const moved = this.st.all<{ id: number }>('SELECT id FROM patient_records WHERE person_id = ? ORDER BY id', fromId).map((r) => r.id);
+    const redirected = this.st.all<{ id: number }>('SELECT id FROM persons WHERE merged_into = ? ORDER BY id', fromId).map((r) => r.id);
     this.st.run('UPDATE patient_records SET person_id = ?, updated_at = ? WHERE person_id = ?', intoId, t, fromId);
     this.st.run('UPDATE persons SET merged_into = ?, updated_at = ? WHERE id = ?', intoId, t, fromId);
     this.st.run('UPDATE persons SET merged_into = ?, updated_at = ? WHERE merged_into = ?', intoId, t, fromId);
+    return this.addMerge('person', fromId, intoId, moved, redirected, null, null, t);
   }
 
   async insertRecord(r: NewRecord): Promise<PatientRecord> {
@@ -297,12 +301,53 @@ export class SqliteIdentityRepo implements IdentityWriter {
     this.st.run('UPDATE patient_records SET person_id = ?, updated_at = ? WHERE id = ?', personId, now(), id);
   }
 
-  async mergeRecord(fromId: number, intoId: number): Promise<void> {
+  async mergeRecord(fromId: number, intoId: number, personMergeId?: number): Promise<number> {
     const into = this.st.get<{ person_id: number }>('SELECT person_id FROM patient_records WHERE id = ?', intoId)!;
+    const from = this.st.get<{ person_id: number }>('SELECT person_id FROM patient_records WHERE id = ?', fromId)!;
+    const redirected = this.st.all<{ id: number }>('SELECT id FROM patient_records WHERE merged_into = ? ORDER BY id', fromId).map((r) => r.id);
     const t = now();
     this.st.run('UPDATE patient_records SET merged_into = ?, person_id = ?, updated_at = ? WHERE id = ?', intoId, into.person_id, t, fromId);
     this.st.run('UPDATE patient_records SET merged_into = ?, person_id = ?, updated_at = ? WHERE merged_into = ?', intoId, into.person_id, t, fromId);
     this.st.run('DELETE FROM record_keys WHERE record_id = ?', fromId);
+    return this.addMerge('record', fromId, intoId, [], redirected, from.person_id, personMergeId ?? null, t);
+  }
+
+  async mergeEvent(id: number): Promise<MergeEvent | undefined> {
+    const r = this.st.get<MergeRow>('SELECT * FROM merge_history WHERE id = ?', id);
+    return r && toMergeEvent(r);
+  }
+
+  async lastMerge(kind: MergeEvent['kind'], fromId: number): Promise<MergeEvent | undefined> {
+    const r = this.st.get<MergeRow>('SELECT * FROM merge_history WHERE kind = ? AND from_id = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1', kind, fromId);
+    return r && toMergeEvent(r);
+  }
+
+  async undoMerge(id: number, at: string, reason: string): Promise<void> {
+    const e = (await this.mergeEvent(id))!;
+    if (e.kind === 'person') {
+      this.st.run('UPDATE persons SET merged_into = NULL, updated_at = ? WHERE id = ?', at, e.fromId);
+      for (const p of e.redirected) this.st.run('UPDATE persons SET merged_into = ?, updated_at = ? WHERE id = ?', e.fromId, at, p);
+      for (const r of e.moved) this.st.run('UPDATE patient_records SET person_id = ?, updated_at = ? WHERE id = ?', e.fromId, at, r);
+    } else {
+      this.st.run('UPDATE patient_records SET merged_into = NULL, person_id = ?, updated_at = ? WHERE id = ?', e.priorPersonId, at, e.fromId);
+      for (const r of e.redirected) this.st.run('UPDATE patient_records SET merged_into = ?, person_id = ?, updated_at = ? WHERE id = ?', e.fromId, e.priorPersonId, at, r);
+    }
+    this.st.run('UPDATE merge_history SET undone_at = ?, undo_reason = ? WHERE id = ?', at, reason, id);
+  }
+
+  private addMerge(kind: MergeEvent['kind'], fromId: number, intoId: number, moved: number[], redirected: number[], priorPersonId: number | null, personMergeId: number | null, at: string): number {
+    const info = this.st.run(
+      'INSERT INTO merge_history(kind, from_id, into_id, moved, redirected, prior_person_id, person_merge_id, merged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      kind,
+      fromId,
+      intoId,
+      JSON.stringify(moved),
+      JSON.stringify(redirected),
+      priorPersonId,
+      personMergeId,
+      at,
+    );
+    return Number(info.lastInsertRowid);
   }
 
   async addProposal(p: Omit<LinkProposal, 'id' | 'status' | 'createdAt' | 'decidedAt'>): Promise<LinkProposal | undefined> {

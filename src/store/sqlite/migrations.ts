@@ -392,4 +392,36 @@ export const MIGRATIONS: Migration[] = [
         EXCEPT SELECT record_id, kind, key FROM record_keys WHERE kind = 'address';
     `,
   },
+  {
+    version: 11,
+    name: 'identity: the merge history (unmerge); consent: the patients\' notifications (break-glass accesses)',
+    sql: `
+      -- Every merge as applied, so that an operator's unmerge undoes exactly what it changed: the
+      -- records moved and the persons or records redirected to the survivor (identity/types.ts MergeEvent).
+      CREATE TABLE merge_history (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        from_id INTEGER NOT NULL,
+        into_id INTEGER NOT NULL,
+        moved TEXT NOT NULL,
+        redirected TEXT NOT NULL,
+        prior_person_id INTEGER,
+        person_merge_id INTEGER,
+        merged_at TEXT NOT NULL,
+        undone_at TEXT,
+        undo_reason TEXT
+      );
+      CREATE INDEX merge_history_from ON merge_history(kind, from_id, id);
+      -- A patient's notifications (an access under break-glass), kept until read and after.
+      CREATE TABLE patient_notifications (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        read_at TEXT
+      );
+      CREATE INDEX patient_notifications_person ON patient_notifications(person_id, id);
+    `,
+  },
 ];

@@ -9,13 +9,11 @@
  * registry would (ITI-18, the consumer the requester) and once per peer asked (ITI-38 as requester).
  */
 import { readScoped } from '../../consent/scopedReader.ts';
-import { encodeSlots } from '../../ebxml/encode.ts';
 import type { RegistryError, ResponseStatus } from '../../ebxml/registryResponse.ts';
-import type { Identifiable } from '../../ebxml/rim.ts';
 import type { NodeRole } from '../../kernel/requestContext.ts';
 import type { SoapRequest, SoapTransaction } from '../../soap/endpoint.ts';
 import { NS } from '../../soap/namespaces.ts';
-import { escapeAttr, serialize } from '../../xml/write.ts';
+import { serialize } from '../../xml/write.ts';
 import { storedQueryObject, outcomeOfResponseStatus, xdsAudit } from '../../xds/audit.ts';
 import { AffinityDomainResolver } from '../../xds/query/patientResolver.ts';
 import { StoredQueryRunner } from '../../xds/query/runner.ts';
@@ -23,11 +21,11 @@ import { XdsError } from '../../xds/registry/errors.ts';
 import { errorsOf, expectBody } from '../../xds/submission.ts';
 import { XDS } from '../../xds/transactions.ts';
 import { adhocQueryResponse, decodeAdhocQuery, returnTypeOf, withHome, type AdhocQuery } from '../adhocQuery.ts';
-import { crossGatewayQueryObject, initiatingGatewayAudit, recordAll } from '../audit.ts';
+import { recordAll } from '../audit.ts';
 import type { AuditMessage } from '../../audit/auditMessage.ts';
-import { linkPatientId, queryPatientId, tokenOf, withPatient } from '../peers/crossIdentity.ts';
+import { askPeer as askOnePeer, type Part } from '../peers/askPeer.ts';
+import { queryPatientId, tokenOf } from '../peers/crossIdentity.ts';
 import type { PeerGateway } from '../peers/peerGateway.ts';
-import { XCA } from '../transactions.ts';
 import type { RespondingGatewayDeps } from './transaction.ts';
 
 export interface InitiatingGatewayDeps extends RespondingGatewayDeps {
@@ -40,26 +38,10 @@ export interface InitiatingGatewayDeps extends RespondingGatewayDeps {
 /** Local consumers call the Initiating Gateway. */
 export const INITIATING_ROLES: readonly NodeRole[] = ['consumer'];
 
-/** One community's part of the answer. */
-interface Part {
-  home: string;
-  objects: Identifiable[];
-  errors: RegistryError[];
-  /** The community gave no answer, or answered Failure. */
-  failed: boolean;
-}
-
 export function mergedStatus(parts: { failed: boolean; errors: RegistryError[] }[]): ResponseStatus {
   const failed = parts.filter((p) => p.failed).length;
   if (parts.length > 0 && failed === parts.length) return 'Failure';
   return failed > 0 || parts.some((p) => p.errors.some((e) => e.severity === 'Error')) ? 'PartialSuccess' : 'Success';
-}
-
-function crossGatewayQuery(q: AdhocQuery, home: string, parameters = q.parameters): string {
-  return (
-    `<query:AdhocQueryRequest xmlns:query="${NS.query}" xmlns:rim="${NS.rim}"><query:ResponseOption returnType="${q.returnType}" returnComposedObjects="true"/>` +
-    `<rim:AdhocQuery id="${escapeAttr(q.queryId)}" home="${escapeAttr(home)}">${encodeSlots(parameters)}</rim:AdhocQuery></query:AdhocQueryRequest>`
-  );
 }
 
 export function initiatingQueryTransaction(deps: InitiatingGatewayDeps): SoapTransaction {
@@ -138,36 +120,8 @@ export function initiatingQueryTransaction(deps: InitiatingGatewayDeps): SoapTra
       }
 
       async function askPeer(p: PeerGateway): Promise<Part> {
-        const linkKey = token ? linkPatientId(p.community.link, token) : undefined;
-        const params = linkKey ? withPatient(q.parameters, linkKey) : q.parameters;
-        const body = crossGatewayQuery(q, p.homeCommunityId, params);
-        let part: Part;
-        try {
-          const a = await p.query(body, req.context);
-          // `home` as the peer wrote it (ITI TF-2b 3.38.4.1.2.1), its own homeCommunityId where it wrote none.
-          const objects = a.objects.map((o) => ({ ...o, home: o.home || p.homeCommunityId }));
-          // The link's key never reaches the consumer: a peer's words name the patient by the regional ID.
-          const key = linkKey;
-          const hide = (t: string) => (key && patientId ? t.split(key).join(patientId).split(key.split('^')[0]).join(patientId) : t);
-          const errors = a.errors.map((x) => ({ ...x, codeContext: hide(x.codeContext), location: p.homeCommunityId }));
-          // A community that does not know the patient holds nothing of theirs: not a failing community.
-          const unknownPatient = a.status === 'Failure' && errors.length > 0 && errors.every((x) => x.errorCode === 'XDSUnknownPatientId');
-          part = unknownPatient ? { home: p.homeCommunityId, objects: [], errors: [], failed: false } : { home: p.homeCommunityId, objects, errors, failed: a.status === 'Failure' };
-        } catch (e) {
-          part = { home: p.homeCommunityId, objects: [], errors: [{ errorCode: 'XDSUnavailableCommunity', codeContext: e instanceof Error ? e.message : String(e), location: p.homeCommunityId, severity: 'Error' }], failed: true };
-        }
-        peerAudits.push(
-          initiatingGatewayAudit(deps.audit, {
-            tx: XCA['ITI-38'],
-            endpoint: p.community.queryUrl,
-            outcome: part.failed ? 8 : part.errors.length ? 4 : 0,
-            outcomeDescription: part.errors.map((x) => x.errorCode).join(' ') || undefined,
-            patientId,
-            // The query as the consumer sent it: the regional ID, not the link's key.
-            objects: [crossGatewayQueryObject(q.queryId, requestXml, p.homeCommunityId)],
-            context: req.context,
-          }),
-        );
+        const { part, audit } = await askOnePeer(deps.audit, p, { query: q, token, patientId, requestXml, context: req.context });
+        peerAudits.push(audit);
         return part;
       }
     },
