@@ -7,6 +7,7 @@
  */
 import { expect } from 'chai';
 import { hashPassword } from '../../src/console/auth/passwords.ts';
+import { emptyTerms } from '../../src/consent/model.ts';
 import { ConsoleClient } from '../helpers/consoleClient.ts';
 import { hie } from '../helpers/hieCommand.ts';
 import { startTestServer, type TestServer } from '../helpers/hieServer.ts';
@@ -57,6 +58,11 @@ describe('web console: documents held in peer regions (XCA, two real servers)', 
     await provide(a, A, 'PA-1', titles.a1);
     await provide(a, A, 'PA-1', titles.a2);
     await provide(b, B, 'PB-1', titles.b1);
+    // Consent decides what B's operator sees of B's own documents: the patient enrolled at B's desk.
+    await b.app.store.write(async (tx) => {
+      const person = await tx.identity.personByRegionalId('PB-1');
+      await b.app.consent.set(tx, person!.id, { ...emptyTerms(), participation: 'opted-in' }, { who: 'desk', source: { kind: 'desk' } });
+    });
     // A patient without a token: no link can name them, so no peer is asked.
     await b.send((await import('../helpers/messages.ts')).adt({ ids: [`PB-2^^^REGION_B&${B.regionalOid}&ISO`], event: 'A01' }));
   });
