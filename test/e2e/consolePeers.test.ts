@@ -71,7 +71,7 @@ describe('web console: documents held in peer regions (XCA, two real servers)', 
     await a?.stop();
   });
 
-  const peerRows = (body: string) => [...body.matchAll(/<tr data-community="([^"]+)"><td>[^<]*<\/td><td>([^<]*)<\/td>/g)].map((m) => [m[1], m[2]]);
+  const peerRows = (body: string) => [...body.matchAll(/<tr data-community="([^"]+)"><td>[^<]*<\/td><td>(?:<a href="[^"]*">)?([^<]*)(?:<\/a>)?<\/td>/g)].map((m) => [m[1], m[2]]);
 
   it("lists the operator's patient documents from B and from A, marked with A's name, and names the community that is down", async () => {
     const c = new ConsoleClient(base);
@@ -101,6 +101,33 @@ describe('web console: documents held in peer regions (XCA, two real servers)', 
     expect(alone.body).not.to.include('peer-documents').and.not.to.include('peer-error');
   });
 
+  const peerLinks = (body: string) => [...body.matchAll(/<tr data-community="[^"]+"><td>[^<]*<\/td><td><a href="([^"]+)">([^<]*)<\/a><\/td>/g)].map((m) => ({ href: m[1]!.replace(/&amp;/g, '&'), title: m[2]! }));
+
+  it("opens A's document from B's console through B's Initiating Gateway (ITI-39 to A) and shows its text; a community that is down is an error page naming it", async () => {
+    const c = new ConsoleClient(base);
+    await c.get('/console/login');
+    expect((await c.post('/console/login', { name: 'sato', password: PASSWORD })).status).to.equal(303);
+    const list = await c.get('/console/patients/PB-1/documents');
+    const link = peerLinks(list.body).find((l) => l.title === titles.a1);
+    expect(link, 'the peer document is a link').to.not.equal(undefined);
+    const before = await b.app.store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'ITI-39', limit: 100 }));
+    const doc = await c.get(link!.href);
+    expect(doc.status, doc.body.slice(0, 500)).to.equal(200);
+    expect(doc.body).to.include(`<pre>${titles.a1}</pre>`).and.include('A地域ネット');
+    const raw = await c.get(`${link!.href}/raw`);
+    expect(raw.status).to.equal(200);
+    // B's side audits the retrieve as its gateway's ITI-39; A's Responding Gateway audits its own.
+    const after = await b.app.store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'ITI-39', limit: 100 }));
+    expect(after.filter((e) => e.transport === 'self').length - before.filter((e) => e.transport === 'self').length).to.equal(2);
+    const atA = await a.app.store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'ITI-39', limit: 100 }));
+    expect(atA.length).to.be.at.least(2);
+    // A document A does not list for this patient is not found, not fetched.
+    expect((await c.get(`/console/patients/PB-1/documents/peer/${encodeURIComponent(A.homeCommunityId)}/1.2.3.4.5`)).status).to.equal(404);
+    const down = await c.get(`/console/patients/PB-1/documents/peer/${encodeURIComponent(DOWN.homeCommunityId)}/1.2.3.4.5`);
+    expect(down.status).to.equal(502);
+    expect(down.body).to.include('停止中の地域').and.include('peer-error').and.not.match(/at .*\.ts:\d+/);
+  });
+
   it("shows the patient their documents from A on their own page (my records), marked with A's name", async () => {
     const issued = await hie(['consent', 'code', regionalPid('PB-1', B), '--data-dir', b.dataDir, '--format', 'json']);
     expect(issued.code, issued.stderr).to.equal(0);
@@ -113,5 +140,13 @@ describe('web console: documents held in peer regions (XCA, two real servers)', 
     expect(mine.body).to.include(titles.b1);
     expect(peerRows(mine.body).map(([, t]) => t).sort()).to.deep.equal([titles.a1, titles.a2].sort());
     expect(mine.body).to.include('停止中の地域');
+    const link = peerLinks(mine.body).find((l) => l.title === titles.a2);
+    expect(link?.href).to.match(/^\/console\/me\/documents\/peer\//);
+    const doc = await p.get(link!.href);
+    expect(doc.status, doc.body.slice(0, 500)).to.equal(200);
+    expect(doc.body).to.include(`<pre>${titles.a2}</pre>`);
+    const down = await p.get(`/console/me/documents/peer/${encodeURIComponent(DOWN.homeCommunityId)}/1.2.3.4.5`);
+    expect(down.status).to.equal(502);
+    expect(down.body).to.include('停止中の地域');
   });
 });
