@@ -339,7 +339,12 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
     expect(w.status).to.equal(200);
     expect(w.body).to.include('変更しました').and.include('ひまわりクリニック');
     const history = (await hie(['consent', 'history', `P1^^^${HOSP_A}`, '--data-dir', s.dataDir])).stdout;
-    expect(history).to.include(`patient ${rid} (portal)`);
+    // Recorded as the patient's own change (source portal), in the CLI's history and on the page's.
+    expect(history).to.match(new RegExp(`withhold by patient ${rid} \\(portal\\)\\n`));
+    expect(history).not.to.include('(admin)');
+    expect(w.body).to.include('<td data-source="portal">患者本人(患者ページ)</td>');
+    const json = JSON.parse((await hie(['consent', 'history', `P1^^^${HOSP_A}`, '--data-dir', s.dataDir, '--format', 'json'])).stdout) as { history: { who: string; source: { kind: string } }[] };
+    expect(json.history.at(-1)).to.deep.include({ who: `patient ${rid}`, source: { kind: 'portal' } });
     // The code a second time: refused, and with wrong ones the sign-in locks (maxFailures 3).
     const other = new ConsoleClient(base);
     const again = async (cd: string) => {

@@ -161,7 +161,7 @@ export function meRouter(deps: MeDeps): Router {
   const change = (fn: (rid: string, req: Request, by: Requester) => Promise<unknown>) => async (req: Request, res: Response, next: NextFunction) => {
     const v = viewOf(req, res);
     const rid = mine(res);
-    const by: Requester = { ctx: ctxOf(req, res), source: 'admin', operator: `patient ${rid} (portal)` };
+    const by: Requester = { ctx: ctxOf(req, res), source: 'portal', operator: `patient ${rid}` };
     try {
       await fn(rid, req, by);
       return sharing(req, res, notice(v.t.changed));
