@@ -1,12 +1,14 @@
 /**
  * `hie consent`: consent given on paper at a desk, recorded on the store directly (as `hie pix
  * review` does), with source `desk` and the operator who ran the command; audited like the admin API.
+ * Reading a patient's consent (`show`, `history`) is audited too, naming the operator and the patient.
  */
 import { parseArgs } from 'node:util';
 import { launcherName } from '../audit/launcher.ts';
 import { patientCodeAudit } from '../console/audited.ts';
 import { PatientAccounts } from '../console/me/accounts.ts';
 import type { Requester } from '../consent/administration.ts';
+import { consentReadAudit } from '../consent/audit.ts';
 import { ConsentInputError } from '../consent/input.ts';
 import { codeKey, type Consent, type ConsentChange } from '../consent/model.ts';
 import { ConsentChangeError } from '../consent/service.ts';
@@ -109,6 +111,16 @@ export async function consent(argv: string[]): Promise<number> {
   const operator = launcherName();
   const by: Requester = { ctx: internalContext(operator), source: 'desk', operator };
   const admin = consentAdministration(config, s);
+  // A read of a patient's consent is audited as a change is: the operator, the patient, the outcome.
+  const audited = async <T extends { patient: { identifiers: string[] } }>(what: 'show' | 'history', read: () => Promise<T>): Promise<T> => {
+    const r = await read().catch(async (e: unknown) => {
+      // The reference as typed is not repeated: it may be anything, an individual number too.
+      if (e instanceof UnknownPatient) await s.audit.record(consentReadAudit(s.audit, by.ctx, { what, patientIds: [], outcome: 4, operator }));
+      throw e;
+    });
+    await s.audit.record(consentReadAudit(s.audit, by.ctx, { what, patientIds: r.patient.identifiers, outcome: 0, operator }));
+    return r;
+  };
   const out = (json: unknown, text: string) => process.stdout.write(format === 'json' ? JSON.stringify(json, null, 2) + '\n' : text);
   try {
     if (action === 'code') {
@@ -124,10 +136,10 @@ export async function consent(argv: string[]): Promise<number> {
         `patient page sign-in (/console/me/activate)\n  regional ID:   ${r.patient.regionalId}\n  one-time code: ${issued.code}\n  valid until:   ${issued.expiresAt}\n`,
       );
     } else if (action === 'show') {
-      const r = await admin.show(reference);
+      const r = await audited('show', () => admin.show(reference));
       out(r, `patient ${r.patient.identifiers.join(', ')}\n  shared now:    ${r.shared ? 'yes' : 'no'} (region default ${r.participationDefault})\n${consentText(r.consent)}`);
     } else if (action === 'history') {
-      const r = await admin.history(reference);
+      const r = await audited('history', () => admin.history(reference));
       out(r, `patient ${r.patient.identifiers.join(', ')}\n${r.history.map(changeText).join('') || '  no changes\n'}`);
     } else {
       let change: ConsentChange;

@@ -32,7 +32,7 @@ export interface PatientConsent {
 
 export interface Requester {
   ctx: RequestContext;
-  /** 'admin' over the API, 'desk' at the CLI. */
+  /** 'admin' over the API and the operators' console, 'desk' at the CLI, 'portal' the patient on their own page. */
   source: Exclude<ConsentSourceKind, 'bppc'>;
   /** The operator at the desk (the Application Launcher of the audit message). */
   operator?: string;

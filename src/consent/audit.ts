@@ -2,7 +2,9 @@
  * Audit messages of consent changes and declared disasters. A consent change is a Patient Record
  * event (DICOM PS3.15 A.5.3.7: EventID 110110, action C for the patient's first consent record, U
  * afterwards) with the patient as participant object (type 1 person, role 1 patient, ID type 2
- * patient number). Declaring a disaster opens emergency access for an area: a Security Alert
+ * patient number). Reading a patient's consent or its history at the desk is a Patient Record event
+ * with action R, typed CONSENT-READ; a patient not found is audited with outcome 4 and no object
+ * (what was typed is not repeated: it may be anything). Declaring a disaster opens emergency access for an area: a Security Alert
  * (110113) typed 110127 Emergency Override Started; ending it 110138 Emergency Override Stopped
  * (DICOM CID 403). Each names the requester (withRequester), or, at the desk, the operator as the
  * Application Launcher.
@@ -16,6 +18,7 @@ import type { RequestContext } from '../kernel/requestContext.ts';
 import type { ConsentChange, Disaster } from './model.ts';
 
 const ConsentChanged = { code: 'CONSENT', codeSystemName: 'HIE', originalText: 'Patient consent changed' };
+const ConsentRead = { code: 'CONSENT-READ', codeSystemName: 'HIE', originalText: 'Patient consent read' };
 const EmergencyOverrideStarted = { code: '110127', codeSystemName: 'DCM', originalText: 'Emergency Override Started' };
 const EmergencyOverrideStopped = { code: '110138', codeSystemName: 'DCM', originalText: 'Emergency Override Stopped' };
 
@@ -57,6 +60,24 @@ export function consentChangedAudit(audit: AuditService, ctx: RequestContext, ch
         idTypeCode: PatientNumber,
         details: [{ type: 'ConsentAction', value: b64(change.action) }],
       })),
+    },
+    ctx,
+  );
+}
+
+/** A read of a patient's consent (`show`) or its history (`history`); patientIds empty when none was found. */
+export function consentReadAudit(audit: AuditService, ctx: RequestContext, r: { what: 'show' | 'history'; patientIds: string[]; outcome: 0 | 4; operator?: string }): AuditMessage {
+  return withRequester(
+    {
+      eventId: EventIds.patientRecord,
+      eventActionCode: 'R',
+      eventDateTime: new Date().toISOString(),
+      eventOutcome: r.outcome,
+      eventOutcomeDescription: r.outcome === 0 ? `consent ${r.what}` : `consent ${r.what} refused: no such patient`,
+      eventTypeCodes: [ConsentRead],
+      participants: requester(audit, ctx, r.operator),
+      source: audit.sourceIdentification,
+      objects: r.patientIds.map((id) => ({ id, typeCode: 1 as const, typeCodeRole: 1, idTypeCode: PatientNumber, details: [{ type: 'ConsentRead', value: b64(r.what) }] })),
     },
     ctx,
   );

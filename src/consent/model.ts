@@ -34,8 +34,11 @@ export interface Withheld {
 export const WITHHELD_KINDS = ['classCodes', 'typeCodes', 'confidentialityCodes', 'practiceSettingCodes', 'facilities', 'documents'] as const;
 export type WithheldKind = (typeof WITHHELD_KINDS)[number];
 
-/** Where a change came from: a BPPC consent document (its uniqueId), the admin API, or the CLI at a desk. */
-export type ConsentSourceKind = 'bppc' | 'admin' | 'desk';
+/**
+ * Where a change came from: a BPPC consent document (its uniqueId), the admin API (and the operators'
+ * console), the CLI at a desk, or the patient themselves on their own page of the console (portal).
+ */
+export type ConsentSourceKind = 'bppc' | 'admin' | 'desk' | 'portal';
 
 export interface ConsentSource {
   kind: ConsentSourceKind;

@@ -245,6 +245,25 @@ describe('patient consent', function () {
       expect(noParticipation.code).to.equal(2);
     });
 
+    it('audits reading a consent (show, history) naming the operator and the patient; an unknown patient with outcome 4, what was typed not repeated', async () => {
+      const before = (await auditXml(s, 'CONSENT-READ')).length;
+      expect((await run(['consent', 'show', 'D1'])).code).to.equal(0);
+      expect((await run(['consent', 'history', 'D1', '--format', 'json'])).code).to.equal(0);
+      const typed = 'NOBODY-7731^^^X';
+      expect((await run(['consent', 'history', typed])).code).to.equal(1);
+      const reads = (await auditXml(s, 'CONSENT-READ')).slice(before);
+      expect(reads).to.have.length(3);
+      const shown = reads.filter((x) => x.includes('consent show'));
+      const listed = reads.filter((x) => x.includes('consent history') && x.includes('EventOutcomeIndicator="0"'));
+      const refused = reads.filter((x) => x.includes('EventOutcomeIndicator="4"'));
+      for (const [found, n] of [[shown, 1], [listed, 1], [refused, 1]] as const) expect(found).to.have.length(n);
+      for (const x of [...shown, ...listed]) {
+        expect(x).to.contain('EventActionCode="R"').and.contain('csd-code="110110"').and.contain('D1^^^AFFINITY');
+        expect(x).to.contain('csd-code="110151"'); // the operator as Application Launcher
+      }
+      expect(refused[0]).to.contain('consent history refused: no such patient').and.not.contain('NOBODY-7731').and.not.contain('D1^^^');
+    });
+
     it('declares, lists and ends disasters', async () => {
       const d = await run(['disaster', 'declare', '--description', 'flood', '--facility', 'HOSP_B', '--format', 'json']);
       expect(d.stderr).to.equal('');

@@ -192,6 +192,38 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
     expect((await op.get(`${link.replace('/console/patients/', '/console/audit/patients/')}/access-report`)).status).to.equal(403);
   });
 
+  it('pages the audit search: 50 events a page, newest first, a next link continuing after the last one shown (keyset), none twice', async () => {
+    const c = new ConsoleClient(base);
+    await c.signIn('adm', PASSWORD);
+    const today = new Date().toISOString().slice(0, 10);
+    // Each search is itself audited naming adm: 60 more events of this user.
+    for (let i = 0; i < 60; i++) expect((await c.get(`/console/audit?from=${today}&agent=nobody-${i}`)).status).to.equal(200);
+    const ids = (body: string) => [...body.matchAll(/<tr data-id="(\d+)">/g)].map((m) => Number(m[1]));
+    const nextOf = (body: string) => /<a href="([^"]+)" rel="next" id="audit-next">/.exec(body)?.[1]?.replace(/&amp;/g, '&');
+    const seen: number[] = [];
+    let url: string | undefined = `/console/audit?from=${today}&agent=adm`;
+    let pages = 0;
+    while (url && pages < 10) {
+      const r = await c.get(url);
+      expect(r.status, r.body.slice(0, 300)).to.equal(200);
+      const page = ids(r.body);
+      expect(page.length).to.be.at.most(50);
+      if (nextOf(r.body)) expect(page).to.have.length(50);
+      seen.push(...page);
+      url = nextOf(r.body);
+      if (url) expect(url).to.match(/^\/console\/audit\?from=[^&]+&agent=adm&after=[A-Za-z0-9_-]+$/);
+      pages++;
+    }
+    expect(pages).to.be.at.least(2);
+    expect(seen.length).to.be.at.least(60);
+    expect(new Set(seen).size).to.equal(seen.length);
+    expect(seen).to.deep.equal([...seen].sort((x, y) => y - x));
+    // A cursor that is not one of this server's is a 400 with the form, not a stack trace.
+    const bad = await c.get(`/console/audit?agent=adm&after=${encodeURIComponent('<b>x')}`);
+    expect(bad.status).to.equal(400);
+    expect(bad.body).not.to.include('<b>x').and.not.match(/at .*\.ts:\d+/);
+  });
+
   it('lets an operator merge another ID of the same facility into a patient, the reason audited; a viewer may not', async () => {
     await s.send(adt({ ids: [`MRG-1^^^${HOSP_A}`], name: '統合^一^^^^^L^I~トウゴウ^ハジメ^^^^^L^P', birthDate: '19500101' }));
     await s.send(adt({ ids: [`MRG-2^^^${HOSP_A}`], name: '統合^一^^^^^L^I~トウゴウ^ハジメ^^^^^L^P', birthDate: '19500102' }));
@@ -307,7 +339,12 @@ describe('web console: sign-in, sessions, CSRF, roles, patients, links (HTTP)', 
     expect(w.status).to.equal(200);
     expect(w.body).to.include('変更しました').and.include('ひまわりクリニック');
     const history = (await hie(['consent', 'history', `P1^^^${HOSP_A}`, '--data-dir', s.dataDir])).stdout;
-    expect(history).to.include(`patient ${rid} (portal)`);
+    // Recorded as the patient's own change (source portal), in the CLI's history and on the page's.
+    expect(history).to.match(new RegExp(`withhold by patient ${rid} \\(portal\\)\\n`));
+    expect(history).not.to.include('(admin)');
+    expect(w.body).to.include('<td data-source="portal">患者本人(患者ページ)</td>');
+    const json = JSON.parse((await hie(['consent', 'history', `P1^^^${HOSP_A}`, '--data-dir', s.dataDir, '--format', 'json'])).stdout) as { history: { who: string; source: { kind: string } }[] };
+    expect(json.history.at(-1)).to.deep.include({ who: `patient ${rid}`, source: { kind: 'portal' } });
     // The code a second time: refused, and with wrong ones the sign-in locks (maxFailures 3).
     const other = new ConsoleClient(base);
     const again = async (cd: string) => {

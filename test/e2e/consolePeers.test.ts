@@ -7,6 +7,7 @@
  */
 import { expect } from 'chai';
 import { hashPassword } from '../../src/console/auth/passwords.ts';
+import { encodeMessage } from '../../src/hl7v2/charset.ts';
 import { emptyTerms } from '../../src/consent/model.ts';
 import { ConsoleClient } from '../helpers/consoleClient.ts';
 import { hie } from '../helpers/hieCommand.ts';
@@ -31,10 +32,19 @@ describe('web console: documents held in peer regions (XCA, two real servers)', 
   let a: TestServer;
   let b: TestServer;
   let base: string;
-  const titles = { a1: 'A地域の退院時要約', a2: 'A地域の検査結果', b1: 'B地域の紹介状' };
+  const titles = { a1: 'A地域の退院時要約', a2: 'A地域の検査結果', a3: 'A地域の検査結果メッセージ', b1: 'B地域の紹介状' };
+  // An SS-MIX2 result as A's desk keeps it: HL7 v2.5 in ISO-2022-JP.
+  const labMessage = encodeMessage(
+    [
+      'MSH|^~\\&|HIS|HOSP_A|SSMIX2|HOSP_A|20240507145859||OUL^R22^OUL_R22|0001|P|2.5||||||~ISO IR87||ISO 2022-1994',
+      'PID|0001||PA-1^^^^PI||佐藤^直美^^^^^L^I||19900422|F',
+      'OBX|1|NM|3C015000002327101^クレアチニン^JC10||0.88|mg/dL^mg/dL^ISO+|0.46-1.07|N|||F|||202405071258',
+    ].join('\r'),
+    'iso-2022-jp',
+  );
 
-  const provide = async (s: TestServer, r: RegionSpec, id: string, title: string) => {
-    const docs = [{ id: 'Document01', uniqueId: uniqueOid(), title, content: Buffer.from(title) }];
+  const provide = async (s: TestServer, r: RegionSpec, id: string, title: string, content: Buffer = Buffer.from(title)) => {
+    const docs = [{ id: 'Document01', uniqueId: uniqueOid(), title, content }];
     const reply = await new XdsClient(s.app.ports.http!).mtom(s.config.xds.repository.path, ACTIONS.iti41, provideAndRegisterRequest({ patientId: regionalPid(id, r), docs }, 'xop'), [
       { contentId: 'Document01@test', contentType: 'text/plain', data: docs[0]!.content },
     ]);
@@ -57,6 +67,7 @@ describe('web console: documents held in peer regions (XCA, two real servers)', 
     await feedRegionPatient(b, B, 'PB-1', token);
     await provide(a, A, 'PA-1', titles.a1);
     await provide(a, A, 'PA-1', titles.a2);
+    await provide(a, A, 'PA-1', titles.a3, labMessage);
     await provide(b, B, 'PB-1', titles.b1);
     // Consent decides what B's operator sees of B's own documents: the patient enrolled at B's desk.
     await b.app.store.write(async (tx) => {
@@ -71,7 +82,7 @@ describe('web console: documents held in peer regions (XCA, two real servers)', 
     await a?.stop();
   });
 
-  const peerRows = (body: string) => [...body.matchAll(/<tr data-community="([^"]+)"><td>[^<]*<\/td><td>([^<]*)<\/td>/g)].map((m) => [m[1], m[2]]);
+  const peerRows = (body: string) => [...body.matchAll(/<tr data-community="([^"]+)"><td>[^<]*<\/td><td>(?:<a href="[^"]*">)?([^<]*)(?:<\/a>)?<\/td>/g)].map((m) => [m[1], m[2]]);
 
   it("lists the operator's patient documents from B and from A, marked with A's name, and names the community that is down", async () => {
     const c = new ConsoleClient(base);
@@ -83,8 +94,9 @@ describe('web console: documents held in peer regions (XCA, two real servers)', 
     expect(peerRows(r.body).sort()).to.deep.equal([
       [A.homeCommunityId, titles.a1],
       [A.homeCommunityId, titles.a2],
+      [A.homeCommunityId, titles.a3],
     ].sort());
-    expect(r.body.match(/<td>A地域ネット<\/td>/g)).to.have.length(2);
+    expect(r.body.match(/<td>A地域ネット<\/td>/g)).to.have.length(3);
     const failure = /<div class="notice error peer-error" role="alert">([\s\S]*?)<\/div>/.exec(r.body);
     expect(failure, 'the down community is shown').to.not.equal(null);
     expect(failure![1]).to.include('停止中の地域').and.include(DOWN.homeCommunityId).and.include('XDSUnavailableCommunity');
@@ -101,6 +113,38 @@ describe('web console: documents held in peer regions (XCA, two real servers)', 
     expect(alone.body).not.to.include('peer-documents').and.not.to.include('peer-error');
   });
 
+  const peerLinks = (body: string) => [...body.matchAll(/<tr data-community="[^"]+"><td>[^<]*<\/td><td><a href="([^"]+)">([^<]*)<\/a><\/td>/g)].map((m) => ({ href: m[1]!.replace(/&amp;/g, '&'), title: m[2]! }));
+
+  it("opens A's document from B's console through B's Initiating Gateway (ITI-39 to A) and shows its text; a community that is down is an error page naming it", async () => {
+    const c = new ConsoleClient(base);
+    await c.get('/console/login');
+    expect((await c.post('/console/login', { name: 'sato', password: PASSWORD })).status).to.equal(303);
+    const list = await c.get('/console/patients/PB-1/documents');
+    const link = peerLinks(list.body).find((l) => l.title === titles.a1);
+    expect(link, 'the peer document is a link').to.not.equal(undefined);
+    const before = await b.app.store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'ITI-39', limit: 100 }));
+    const doc = await c.get(link!.href);
+    expect(doc.status, doc.body.slice(0, 500)).to.equal(200);
+    expect(doc.body).to.include(`<pre>${titles.a1}</pre>`).and.include('A地域ネット');
+    const raw = await c.get(`${link!.href}/raw`);
+    expect(raw.status).to.equal(200);
+    expect(raw.body).to.equal(titles.a1);
+    // An HL7 v2 message from A is shown as the viewer shows a local one: tables with field names, in Japanese.
+    const lab = await c.get(peerLinks(list.body).find((l) => l.title === titles.a3)!.href);
+    expect(lab.status).to.equal(200);
+    expect(lab.body).to.include('<caption>PID 患者識別</caption>').and.include('<td>OBX-7</td><td>基準値範囲</td><td>0.46-1.07</td>').and.include('クレアチニン');
+    // B's side audits the retrieve as its gateway's ITI-39; A's Responding Gateway audits its own.
+    const after = await b.app.store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'ITI-39', limit: 100 }));
+    expect(after.filter((e) => e.transport === 'self').length - before.filter((e) => e.transport === 'self').length).to.equal(3);
+    const atA = await a.app.store.read((tx) => tx.audit.auditEvents({ eventTypeCode: 'ITI-39', limit: 100 }));
+    expect(atA.length).to.be.at.least(2);
+    // A document A does not list for this patient is not found, not fetched.
+    expect((await c.get(`/console/patients/PB-1/documents/peer/${encodeURIComponent(A.homeCommunityId)}/1.2.3.4.5`)).status).to.equal(404);
+    const down = await c.get(`/console/patients/PB-1/documents/peer/${encodeURIComponent(DOWN.homeCommunityId)}/1.2.3.4.5`);
+    expect(down.status).to.equal(502);
+    expect(down.body).to.include('停止中の地域').and.include('peer-error').and.not.match(/at .*\.ts:\d+/);
+  });
+
   it("shows the patient their documents from A on their own page (my records), marked with A's name", async () => {
     const issued = await hie(['consent', 'code', regionalPid('PB-1', B), '--data-dir', b.dataDir, '--format', 'json']);
     expect(issued.code, issued.stderr).to.equal(0);
@@ -111,7 +155,15 @@ describe('web console: documents held in peer regions (XCA, two real servers)', 
     const mine = await p.get('/console/me');
     expect(mine.status).to.equal(200);
     expect(mine.body).to.include(titles.b1);
-    expect(peerRows(mine.body).map(([, t]) => t).sort()).to.deep.equal([titles.a1, titles.a2].sort());
+    expect(peerRows(mine.body).map(([, t]) => t).sort()).to.deep.equal([titles.a1, titles.a2, titles.a3].sort());
     expect(mine.body).to.include('停止中の地域');
+    const link = peerLinks(mine.body).find((l) => l.title === titles.a2);
+    expect(link?.href).to.match(/^\/console\/me\/documents\/peer\//);
+    const doc = await p.get(link!.href);
+    expect(doc.status, doc.body.slice(0, 500)).to.equal(200);
+    expect(doc.body).to.include(`<pre>${titles.a2}</pre>`);
+    const down = await p.get(`/console/me/documents/peer/${encodeURIComponent(DOWN.homeCommunityId)}/1.2.3.4.5`);
+    expect(down.status).to.equal(502);
+    expect(down.body).to.include('停止中の地域');
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The audit trail in the console, for admins (the console role that grants `auditor`):
  *   GET /console/audit                          search with the ITI-81 parameters (date range, patient.identifier,
- *                                               agent-name, type, subtype, outcome), through the ITI-81 retriever
+ *                                               agent-name, type, subtype, outcome), through the ITI-81 retriever,
+ *                                               PAGE events at a time, newest first (?after=CURSOR: the next page,
+ *                                               keyset paging on the retriever's own cursor)
  *   GET /console/audit/patients/{regionalId}/access-report   the patient access report (atna/report/accessReport.ts)
  * Both ask the decision service first (auditor role) and are audited as Audit Log Used by the reporter
  * or as a console query.
@@ -12,7 +14,7 @@ import type { AuditService } from '../../audit/auditService.ts';
 import type { AccessReporter } from '../../atna/report/accessReport.ts';
 import { shownTime } from '../../atna/report/html.ts';
 import type { AuditEventRetriever } from '../../atna/iti81/retrieve.ts';
-import { parseIti81 } from '../../atna/iti81/searchParameters.ts';
+import { PAGE_PARAMETER, parseIti81 } from '../../atna/iti81/searchParameters.ts';
 import { FhirError } from '../../fhir/outcome.ts';
 import type { IndividualNumberDomain } from '../../identity/individualNumber/domain.ts';
 import { looksLikeIndividualNumber } from '../../identity/individualNumber/freeText.ts';
@@ -31,6 +33,19 @@ export interface AuditDeps {
 }
 
 const FIELDS = ['from', 'to', 'patient', 'agent', 'type', 'subtype', 'outcome'] as const;
+/** Events shown on one page of a search. */
+const PAGE = 50;
+
+/** The next page of the same search: the form's fields and the retriever's cursor after this page's last event. */
+function nextHref(q: Record<string, string>, bundle: Bundle): string | undefined {
+  const next = bundle.link?.find((l) => l.relation === 'next')?.url;
+  const cursor = next ? new URL(next, 'http://console.invalid').searchParams.get(PAGE_PARAMETER) : null;
+  if (!cursor) return undefined;
+  const p = new URLSearchParams();
+  for (const k of FIELDS) if (q[k]) p.set(k, q[k]!);
+  p.set('after', cursor);
+  return `/console/audit?${p.toString()}`;
+}
 
 function form(v: View, q: Record<string, string>): Html {
   const input = (name: string, label: string, type = 'text') => html`<div><label for="a-${name}">${label}</label><input id="a-${name}" name="${name}" type="${type}" value="${q[name] ?? ''}" maxlength="128"></div>`;
@@ -47,7 +62,7 @@ function rows(v: View, bundle: Bundle, timeZone: string): Html {
   if (events.length === 0) return notice(v.t.noResults);
   return html`<div class="table"><table><thead><tr><th scope="col">${v.t.when}</th><th scope="col">${v.t.eventType}</th><th scope="col">${v.t.outcome}</th><th scope="col">${v.t.user}</th><th scope="col">${v.t.patient}</th></tr></thead>
 <tbody>${events.map(
-    (e) => html`<tr><td>${shownTime(e.recorded, timeZone)}</td><td>${coding(e.type)}${(e.subtype ?? []).map((s) => html`<div class="muted">${coding(s)}</div>`)}</td><td>${e.outcome ?? ''}</td>
+    (e) => html`<tr data-id="${e.id ?? ''}"><td>${shownTime(e.recorded, timeZone)}</td><td>${coding(e.type)}${(e.subtype ?? []).map((s) => html`<div class="muted">${coding(s)}</div>`)}</td><td>${e.outcome ?? ''}</td>
 <td>${(e.agent ?? []).filter((a) => a.requestor).map((a) => html`<div>${a.name ?? a.who?.identifier?.value ?? a.who?.display ?? ''}</div>`)}</td>
 <td>${(e.entity ?? []).filter((x) => x.type?.code === '1').map((x) => html`<div>${x.what?.identifier?.value ?? ''}</div>`)}</td></tr>`,
   )}</tbody></table></div>`;
@@ -77,11 +92,14 @@ export function auditRouter(deps: AuditDeps): Router {
     if (q.outcome) params.append('outcome', q.outcome);
     // The page shows no total: counting every matching event of the trail would only slow it.
     params.append('_total', 'none');
+    const after = text(req.query.after, 256);
     try {
-      const parsed = parseIti81(params, { pageSize: 50, maxPageSize: 100, lenient: false, individualNumber: deps.individualNumber });
+      const parsed = parseIti81(after ? new URLSearchParams([...params, [PAGE_PARAMETER, after]]) : params, { pageSize: PAGE, maxPageSize: PAGE, lenient: false, individualNumber: deps.individualNumber });
       const bundle = await deps.retriever.search(parsed, { base: '/console/audit', self: req.originalUrl, params });
-      await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'E', what: 'audit-search', description: params.toString() }));
-      sendPage(res, page(v, v.t.auditSearch, html`${form(v, q)}${rows(v, bundle, deps.timeZone)}`));
+      await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'E', what: 'audit-search', description: `${params.toString()}${after ? ' (next page)' : ''}` }));
+      const next = nextHref(q, bundle);
+      const more = next ? html`<p><a href="${next}" rel="next" id="audit-next">»</a></p>` : '';
+      sendPage(res, page(v, v.t.auditSearch, html`${form(v, q)}${rows(v, bundle, deps.timeZone)}${more}`));
     } catch (e) {
       if (e instanceof FhirError) return sendPage(res, page(v, v.t.auditSearch, html`${form(v, q)}${notice(e.message, 'error')}`), 400);
       throw e;

@@ -99,7 +99,7 @@ ${withheldRows.length ? html`<div class="table"><table id="withheld"><tbody>${wi
 ${forms}
 <h2>${v.t.consentHistory}</h2>
 <div class="table"><table><thead><tr><th scope="col">${v.t.when}</th><th scope="col">${v.t.who}</th><th scope="col">${v.t.source}</th><th scope="col">${v.t.what}</th></tr></thead>
-<tbody>${[...history].reverse().map((h) => html`<tr><td>${h.at}</td><td>${h.who}</td><td>${h.source.kind}</td><td>${h.changes.join('\n') || h.action}</td></tr>`)}</tbody></table></div>`;
+<tbody>${[...history].reverse().map((h) => html`<tr><td>${h.at}</td><td>${h.who}</td><td data-source="${h.source.kind}">${v.t.consentSources[h.source.kind] ?? h.source.kind}${h.source.document ? ` ${h.source.document}` : ''}</td><td>${h.changes.join('\n') || h.action}</td></tr>`)}</tbody></table></div>`;
 }
 
 export type { ConsentAdministration };

@@ -5,11 +5,9 @@
  *   GET /console/patients/{regionalId}/documents/{uuid}     one document: an HL7 v2 message as tables, CDA and
  *                                                           text as text, PDF and images embedded
  *   GET /console/patients/{regionalId}/documents/{uuid}/raw the bytes, with their MIME type
+ *   GET /console/patients/{regionalId}/documents/peer/…  a document held in a peer region (peerRoutes.ts)
  * Each reading is audited naming the user and the document.
  */
-import fs from 'node:fs';
-import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response, type Router } from 'express';
 import type { AuditService } from '../../audit/auditService.ts';
 import { readScoped, type ScopedReadDeps, type ScopedReader } from '../../consent/scopedReader.ts';
@@ -26,13 +24,12 @@ import { ctxOf, locals, sendPage, viewOf } from '../web.ts';
 import { shownEntry, type ShownEntry } from './entry.ts';
 import { peerDocumentsSection } from './peers.ts';
 import type { PeerDocuments } from '../../xca/peerDocuments.ts';
-import { hl7Text, parseHl7, resultsTable, segmentTables } from './hl7Table.ts';
+import { sendBlob, shownContent } from './viewer.ts';
+import { peerDocumentRoutes } from './peerRoutes.ts';
 
 const APPROVED = 'urn:oasis:names:tc:ebxml-regrep:StatusType:Approved';
 const DEPRECATED = 'urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated';
 const MAX_LIST = 500;
-/** Bigger documents are offered for download only. */
-const MAX_SHOWN_BYTES = 4 * 1024 * 1024;
 
 export interface DocumentsDeps extends ScopedReadDeps {
   audit: AuditService;
@@ -91,7 +88,7 @@ export function documentsRouter(deps: DocumentsDeps): Router {
     if (!docs) return sendPage(res, page(v, v.t.notFound, html``, { status: notice(v.t.notFound, 'error') }), 404);
     await deps.audit.record(consoleAudit(deps.audit, ctx, { action: 'E', what: 'documents-list', patients: [rid] }));
     const base = `/console/patients/${encodeURIComponent(rid)}/documents`;
-    const peers = await peerDocumentsSection(v, deps.peerDocuments, ctx, rid);
+    const peers = await peerDocumentsSection(v, deps.peerDocuments, ctx, rid, base);
     sendPage(res, page(v, v.t.documents, html`<p><a href="/console/patients/${encodeURIComponent(rid)}">${v.t.patient}: ${rid}</a></p>${documentsTable(v, base, docs)}${peers}`));
   });
 
@@ -127,29 +124,6 @@ ${await shownContent(v, locals(res).lang, got.file, raw)}`));
     res.set('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${got.entry.uniqueId.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
     await sendBlob(res, got.file.file);
   });
+  peerDocumentRoutes(router, '/:regionalId/documents', deps, (req) => String(req.params.regionalId), 'peer-document-view');
   return router;
-}
-
-/**
- * Sends a stored blob. A blob that is missing (opened before anything is sent) or fails while being
- * sent is an error for the console's error handler, which logs it and answers with its error page
- * (or closes a response already started): never a stream error nobody handles.
- */
-export async function sendBlob(res: Writable, file: string): Promise<void> {
-  const handle = await fs.promises.open(file, 'r');
-  await pipeline(handle.createReadStream(), res);
-}
-
-export async function shownContent(v: View, lang: 'ja' | 'en', file: { mimeType: string; file: string; size: number }, raw: string): Promise<Html> {
-  if (/^(application\/pdf)$/.test(file.mimeType)) return html`<iframe class="doc" src="${raw}" title="${v.t.document}"></iframe>`;
-  if (/^image\/(png|jpeg|gif)$/.test(file.mimeType)) return html`<img class="doc" src="${raw}" alt="${v.t.document}">`;
-  if (file.size > MAX_SHOWN_BYTES) return notice(v.t.notViewable);
-  const bytes = await fs.promises.readFile(file.file);
-  const text = hl7Text(bytes);
-  if (text !== undefined) {
-    const m = parseHl7(text);
-    return html`${resultsTable(m, lang)}${segmentTables(m, v.t, lang)}<details><summary>${v.t.rawMessage}</summary><pre>${text.replace(/\r/g, '\n')}</pre></details>`;
-  }
-  if (/^(text\/|application\/(xml|hl7-v3\+xml|json))|\+xml$/.test(file.mimeType)) return html`<pre>${new TextDecoder('utf-8').decode(bytes)}</pre>`;
-  return notice(v.t.notViewable);
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
-import { sendBlob } from './routes.ts';
+import { sendBlob } from './viewer.ts';
 
 describe('console: a document\'s bytes are sent with stream.pipeline', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hie-send-blob-'));

@@ -89,6 +89,8 @@ const ja = {
   consentHistory: '同意の履歴',
   participation: '参加',
   participations: { 'opted-in': '参加(同意あり)', 'opted-out': '不参加(拒否)', 'not-enrolled': '未登録' } as Record<string, string>,
+  /** Where a consent change came from (ConsentSourceKind). */
+  consentSources: { bppc: 'BPPC 同意文書', admin: '管理者', desk: '窓口', portal: '患者本人(患者ページ)' } as Record<string, string>,
   sharedNow: '現在の共有',
   yes: 'はい',
   no: 'いいえ',
@@ -273,6 +275,7 @@ const en: Catalogue = {
   consentHistory: 'Consent history',
   participation: 'Participation',
   participations: { 'opted-in': 'Opted in', 'opted-out': 'Opted out', 'not-enrolled': 'Not enrolled' },
+  consentSources: { bppc: 'BPPC consent document', admin: 'Administrator', desk: 'Desk', portal: 'The patient (patient page)' },
   sharedNow: 'Shared now',
   yes: 'Yes',
   no: 'No',

@@ -3,6 +3,7 @@
  *   GET  /console/me                  my records: lab results, prescriptions, allergies, problems, encounters
  *                                     read from the SS-MIX2 messages of my documents at every facility, and the documents
  *   GET  /console/me/documents/{uuid} one of my documents
+ *   GET  /console/me/documents/peer/{homeCommunityId}/{uniqueId} one of my documents held in a peer region
  *   GET  /console/me/access           who saw my records: the access report, emergency accesses marked
  *   GET  /console/me/notifications    the emergency (and disaster) accesses to my records
  *   GET  /console/me/sharing          what I share: withheld classes and facilities, opt in or out
@@ -25,7 +26,9 @@ import { DocumentRetrieval } from '../../xds/repository/retrieve.ts';
 import type { RepositoryService } from '../../xds/repository/service.ts';
 import { consoleAudit } from '../audited.ts';
 import { consentView, termsBody, type WithheldChoice } from '../consent/view.ts';
-import { documentsOf, documentsTable, openDocument, sendBlob, shownContent } from '../documents/routes.ts';
+import { documentsOf, documentsTable, openDocument } from '../documents/routes.ts';
+import { sendBlob, shownContent } from '../documents/viewer.ts';
+import { peerDocumentRoutes } from '../documents/peerRoutes.ts';
 import { flagText } from '../documents/hl7Table.ts';
 import { html, type Html } from '../html.ts';
 import { notice, page, type View } from '../layout.ts';
@@ -106,7 +109,7 @@ export function meRouter(deps: MeDeps): Router {
     // Read and parsed after the transaction, with a bound on the work (recordFiles.ts).
     const { record } = await readRecord(found.files);
     const banner = await unreadBanner({ admin: deps.admin, config: deps.config }, v, rid);
-    const peers = await peerDocumentsSection(v, deps.peerDocuments, ctx, rid);
+    const peers = await peerDocumentsSection(v, deps.peerDocuments, ctx, rid, '/console/me/documents');
     sendPage(res, page(v, `${v.t.meRecords}${found.name ? `: ${found.name}` : ''}`, html`${banner}${recordSections(v, locals(res).lang, record)}<h2>${v.t.documents}</h2>${documentsTable(v, '/console/me/documents', found.docs)}${peers}`));
   });
 
@@ -130,6 +133,8 @@ export function meRouter(deps: MeDeps): Router {
     res.set('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${got.entry.uniqueId.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
     await sendBlob(res, got.file.file);
   });
+
+  peerDocumentRoutes(router, '/documents', deps, (_req, res) => mine(res), 'patient-own-peer-document');
 
   const report = (req: Request, res: Response) => deps.reporter.report(mine(res), { context: ctxOf(req, res), via: `${req.protocol}://${req.get('host')}${req.originalUrl}` });
   router.get('/access', async (req: Request, res: Response) => {
@@ -156,7 +161,7 @@ export function meRouter(deps: MeDeps): Router {
   const change = (fn: (rid: string, req: Request, by: Requester) => Promise<unknown>) => async (req: Request, res: Response, next: NextFunction) => {
     const v = viewOf(req, res);
     const rid = mine(res);
-    const by: Requester = { ctx: ctxOf(req, res), source: 'admin', operator: `patient ${rid} (portal)` };
+    const by: Requester = { ctx: ctxOf(req, res), source: 'portal', operator: `patient ${rid}` };
     try {
       await fn(rid, req, by);
       return sharing(req, res, notice(v.t.changed));

@@ -17,12 +17,12 @@ import type { BlobStore } from '../../xds/repository/blobStore.ts';
 import { DocumentRetrieval, type RetrieveRequest } from '../../xds/repository/retrieve.ts';
 import { expectBody } from '../../xds/submission.ts';
 import { XDS } from '../../xds/transactions.ts';
-import { initiatingGatewayAudit, recordAll } from '../audit.ts';
+import { recordAll } from '../audit.ts';
 import type { AuditMessage } from '../../audit/auditMessage.ts';
 import { INITIATING_ROLES, type InitiatingGatewayDeps } from '../iti38/initiating.ts';
 import type { PeerGateway } from '../peers/peerGateway.ts';
-import { decodeRetrieveRequest, responseStatus, retrieveRequestXml, retrieveResponse, type ResponseDocument } from '../../xds/iti43/codec.ts';
-import { XCA } from '../transactions.ts';
+import { decodeRetrieveRequest, responseStatus, retrieveResponse, type ResponseDocument } from '../../xds/iti43/codec.ts';
+import { retrieveFromPeer } from '../peers/retrievePeer.ts';
 
 export interface InitiatingRetrieveDeps extends InitiatingGatewayDeps {
   repositoryUniqueId: string;
@@ -81,30 +81,9 @@ export function initiatingRetrieveTransaction(deps: InitiatingRetrieveDeps): Soa
       return retrieveResponse(documents, errors);
 
       async function askPeer(p: PeerGateway, rs: RetrieveRequest[]): Promise<Part> {
-        let part: Part;
-        let failed = false;
-        try {
-          const a = await p.retrieve(retrieveRequestXml(rs), req.context);
-          part = {
-            documents: a.documents.map((doc) => ({ homeCommunityId: doc.homeCommunityId, repositoryUniqueId: doc.repositoryUniqueId, documentUniqueId: doc.documentUniqueId, mimeType: doc.mimeType, content: { data: doc.data } })),
-            errors: a.errors.map((x) => ({ ...x, location: p.homeCommunityId })),
-          };
-        } catch (e) {
-          failed = true;
-          const why = e instanceof Error ? e.message : String(e);
-          part = { documents: [], errors: rs.map((r) => ({ errorCode: 'XDSUnavailableCommunity', codeContext: `document ${r.documentUniqueId}: ${why}`, location: p.homeCommunityId, severity: 'Error' as const })) };
-        }
-        peerAudits.push(
-          initiatingGatewayAudit(deps.audit, {
-            tx: XCA['ITI-39'],
-            endpoint: p.community.retrieveUrl,
-            outcome: failed ? 8 : part.errors.length ? 4 : 0,
-            outcomeDescription: part.errors.map((x) => x.errorCode).join(' ') || undefined,
-            objects: part.documents.map((doc) => documentObject(doc.documentUniqueId, doc.repositoryUniqueId, doc.homeCommunityId)),
-            context: req.context,
-          }),
-        );
-        return part;
+        const asked = await retrieveFromPeer(deps.audit, p, rs, req.context);
+        peerAudits.push(asked.audit);
+        return asked.part;
       }
     },
   };
