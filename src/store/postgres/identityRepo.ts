@@ -13,7 +13,7 @@ import type {
 import type { IdentityWriter, NewRecord } from '../types.ts';
 import type { Sql } from './sql.ts';
 import { drivingOrder, keyCondition, PREFIX_END } from '../searchKeyCondition.ts';
-import { type MergeRow, type RecordRow, type PersonRow, type ProposalRow, toMergeEvent, toRecord, toPerson, toProposal } from '../rows/identity.ts';
+import { type MergeRow, type RecordRow, type PersonRow, type ProposalRow, proposalsQuery, toMergeEvent, toRecord, toPerson, toProposal } from '../rows/identity.ts';
 
 /** Upper bound of a prefix range under the "C" collation of the key columns (migrations.ts). */
 
@@ -196,15 +196,8 @@ export class PgIdentityRepo implements IdentityWriter {
   }
 
   async proposals(status?: LinkProposal['status'], page?: { after?: number; limit: number }): Promise<LinkProposal[]> {
-    const where = ['id > ?'];
-    const args: (string | number)[] = [page?.after ?? 0];
-    if (status) {
-      where.push('status = ?');
-      args.push(status);
-    }
-    const limit = page ? ' LIMIT ?' : '';
-    if (page) args.push(page.limit);
-    const rows = await this.sql.all<ProposalRow>(`SELECT * FROM link_proposals WHERE ${where.join(' AND ')} ORDER BY id${limit}`, ...args);
+    const q = proposalsQuery(status, page);
+    const rows = await this.sql.all<ProposalRow>(q.sql, ...q.args);
     return rows.map(toProposal);
   }
 

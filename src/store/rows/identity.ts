@@ -79,3 +79,15 @@ export const toMergeEvent = (r: MergeRow): MergeEvent => ({
   undoneAt: r.undone_at,
   undoReason: r.undo_reason,
 });
+
+/** The link proposals query of both engines (`?` placeholders): by status if given, in id order, a page after an id. */
+export function proposalsQuery(status?: LinkProposal['status'], page?: { after?: number; limit: number }): { sql: string; args: (string | number)[] } {
+  const where = ['id > ?'];
+  const args: (string | number)[] = [page?.after ?? 0];
+  if (status) {
+    where.push('status = ?');
+    args.push(status);
+  }
+  if (page) args.push(page.limit);
+  return { sql: `SELECT * FROM link_proposals WHERE ${where.join(' AND ')} ORDER BY id${page ? ' LIMIT ?' : ''}`, args };
+}

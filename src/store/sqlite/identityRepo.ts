@@ -14,7 +14,7 @@ import type {
 import type { IdentityWriter, NewRecord } from '../types.ts';
 import { marks, Statements } from './statements.ts';
 import { drivingOrder, keyCondition, PREFIX_END } from '../searchKeyCondition.ts';
-import { type MergeRow, type RecordRow, type PersonRow, type ProposalRow, toMergeEvent, toRecord, toPerson, toProposal } from '../rows/identity.ts';
+import { type MergeRow, type RecordRow, type PersonRow, type ProposalRow, proposalsQuery, toMergeEvent, toRecord, toPerson, toProposal } from '../rows/identity.ts';
 
 const now = () => new Date().toISOString();
 
@@ -208,15 +208,8 @@ export class SqliteIdentityRepo implements IdentityWriter {
   }
 
   async proposals(status?: LinkProposal['status'], page?: { after?: number; limit: number }): Promise<LinkProposal[]> {
-    const where = ['id > ?'];
-    const args: (string | number)[] = [page?.after ?? 0];
-    if (status) {
-      where.push('status = ?');
-      args.push(status);
-    }
-    const limit = page ? ' LIMIT ?' : '';
-    if (page) args.push(page.limit);
-    const rows = this.st.all<ProposalRow>(`SELECT * FROM link_proposals WHERE ${where.join(' AND ')} ORDER BY id${limit}`, ...args);
+    const q = proposalsQuery(status, page);
+    const rows = this.st.all<ProposalRow>(q.sql, ...q.args);
     return rows.map(toProposal);
   }
 
