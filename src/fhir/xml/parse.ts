@@ -149,12 +149,12 @@ function readPrimitive(obj: Json, el: ElementModel, node: XmlNode, path: string)
 /** A value attribute as the JSON type the schema gives: booleans and numbers typed, their lexical form checked. */
 function typed(el: ElementModel, raw: string, path: string): string | number | boolean {
   if (el.json === 'boolean') {
-    if (raw !== 'true' && raw !== 'false') throw new FhirXmlError(`${path}: ${JSON.stringify(raw)} is not a boolean (true or false)`);
+    if (raw !== 'true' && raw !== 'false') throw new FhirXmlError(`${path}: the value is not a boolean (true or false)`);
     return raw === 'true';
   }
   if (el.json === 'number') {
     const n = Number(raw);
-    if (!(el.pattern ?? /^-?\d/).test(raw) || !Number.isFinite(n) || raw.trim() !== raw || raw === '') throw new FhirXmlError(`${path}: ${JSON.stringify(raw)} is not a valid ${el.type}`);
+    if (!(el.pattern ?? /^-?\d/).test(raw) || !Number.isFinite(n) || raw.trim() !== raw || raw === '') throw new FhirXmlError(`${path}: the value is not a valid ${el.type}`); // never repeated: it may be an individual number
     return n;
   }
   return raw;
